@@ -1,0 +1,57 @@
+"""Shared fixtures: a fresh real database per test (a SQLite file, or a PostgreSQL schema when
+DATABASE_URL points to PostgreSQL), and the app, client and users built on it."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+
+from portal.db import connect
+
+pytest_plugins = ["tests.fixtures"]
+
+
+def _postgres_base_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if urlsplit(url).scheme in ("postgres", "postgresql") else None
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A URL to an empty database that exists for this test only."""
+    base = _postgres_base_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path}/caseport.db"
+        return
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    conninfo = base.split("?", 1)[0]
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def empty_database(database_url):
+    """A peewee Database (not bound to any model) on a fresh, empty database."""
+    db = connect(database_url)
+    db.connect()
+    yield db
+    if not db.is_closed():
+        db.close()
+    if hasattr(db, "close_all"):
+        db.close_all()
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return _postgres_base_url() is not None

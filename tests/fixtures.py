@@ -1,0 +1,1 @@
+"""App, client and user fixtures (filled in with the app)."""
