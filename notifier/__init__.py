@@ -1,0 +1,27 @@
+"""Caseport's notifier: a generic delivery engine (templates, an outbox, channels, a scheduler).
+
+It knows nothing about the portal. The host binds a database, creates `MODELS`, and calls
+`enqueue(...)` inside its own transactions; a scheduler process delivers what is due.
+"""
+
+from notifier.channels.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from notifier.models import MODELS, bind_database
+from notifier.outbox import MessageNotFound, NotRequeueable, enqueue
+from notifier.recipients import Recipient
+from notifier.rendering import RenderError, TemplateError
+from notifier.settings import Settings
+
+__all__ = [
+    "MODELS",
+    "DeliveryError",
+    "MessageNotFound",
+    "NotRequeueable",
+    "PermanentDeliveryError",
+    "Recipient",
+    "RenderError",
+    "Settings",
+    "TemplateError",
+    "TransientDeliveryError",
+    "bind_database",
+    "enqueue",
+]

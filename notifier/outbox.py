@@ -1,0 +1,157 @@
+"""The outbox: writing messages in the caller's transaction, and the reads staff screens need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import peewee
+
+from notifier.clock import aware
+from notifier.models import DEAD, FAILED, QUEUED, STATUSES, Attempt, Message, database
+from notifier.plain_data import plain_context
+from notifier.recipients import Recipient, check_display_name, normalise_address
+
+
+class NotRequeueable(ValueError):
+    """Only dead or failed messages can be put back in the queue."""
+
+
+class MessageNotFound(LookupError):
+    pass
+
+
+def enqueue(
+    event: str,
+    recipients: Iterable[Recipient],
+    context: dict,
+    key: str,
+    *,
+    variant: str = "",
+    topic: str | None = None,
+    thread: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Write one outbox row per (key, channel, address) inside the caller's transaction.
+
+    Never commits by itself: the rows exist if and only if the caller's transaction commits.
+    Repeating a call with the same key adds nothing. Returns the number of new rows.
+    Raises ValueError for an invalid address or non-plain context before writing anything.
+    """
+    if not event or not key:
+        raise ValueError("event and key are required")
+    now = aware(now)
+    data = plain_context(context)
+    rows = []
+    for recipient in recipients:
+        address = normalise_address(recipient.channel, recipient.address)
+        rows.append(
+            {
+                "key": key,
+                "event": event,
+                "channel": recipient.channel,
+                "address": address,
+                "address_key": address.lower(),
+                "recipient_name": check_display_name(recipient.name),
+                "language": recipient.language or "",
+                "ref": recipient.ref,
+                "variant": variant or "",
+                "topic": topic,
+                "thread": thread,
+                "context": data,
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+        )
+    created = 0
+    with database.atomic():
+        for row in rows:
+            try:
+                # A savepoint per row: a duplicate leaves the caller's transaction usable (PostgreSQL
+                # aborts the whole transaction on an error outside a savepoint).
+                with database.atomic():
+                    Message.create(**row)
+                created += 1
+            except peewee.IntegrityError:
+                continue
+    return created
+
+
+def messages(
+    status: str | None = None,
+    topic: str | None = None,
+    address: str | None = None,
+    event: str | None = None,
+) -> peewee.ModelSelect:
+    """Messages newest first, filtered by any of status, topic, address (case-insensitive) or event."""
+    query = Message.select()
+    if status is not None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        query = query.where(Message.status == status)
+    if topic is not None:
+        query = query.where(Message.topic == topic)
+    if address is not None:
+        query = query.where(Message.address_key == address.strip().lower())
+    if event is not None:
+        query = query.where(Message.event == event)
+    return query.order_by(Message.created_at.desc(), Message.id.desc())
+
+
+def message_by_uuid(message_uuid) -> Message:
+    """The message with this UUID; raises MessageNotFound."""
+    try:
+        return Message.get(Message.uuid == message_uuid)
+    except (Message.DoesNotExist, ValueError):
+        raise MessageNotFound(f"no message {message_uuid}") from None
+
+
+def attempts_for(message: Message) -> peewee.ModelSelect:
+    """Every delivery attempt of a message, oldest first."""
+    return (
+        Attempt.select()
+        .where(Attempt.message == message)
+        .order_by(Attempt.number, Attempt.id)
+    )
+
+
+def requeue(message_uuid, now: datetime | None = None) -> Message:
+    """Put a dead or failed message back in the queue for immediate delivery with a fresh attempt budget.
+
+    The earlier attempts stay in the attempt history. Raises MessageNotFound, or NotRequeueable for a
+    message that is queued, sending or already sent.
+    """
+    now = aware(now)
+    message = message_by_uuid(message_uuid)
+    updated = (
+        Message.update(
+            status=QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            claim_token=None,
+            lease_expires_at=None,
+        )
+        .where(
+            (Message.id == message.id)
+            & Message.status.in_([DEAD, FAILED])
+        )
+        .execute()
+    )
+    if not updated:
+        raise NotRequeueable(
+            f"message {message_uuid} is {message.status}; only dead or failed messages can be requeued"
+        )
+    return Message.get_by_id(message.id)
+
+
+def status_counts() -> dict[str, int]:
+    """How many messages are in each state (every state present, zero when empty)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    query = (
+        Message.select(Message.status, peewee.fn.COUNT(Message.id).alias("n"))
+        .group_by(Message.status)
+        .tuples()
+    )
+    for status, count in query:
+        counts[status] = count
+    return counts

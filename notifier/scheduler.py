@@ -1,0 +1,73 @@
+"""The APScheduler 3 scheduler that runs delivery (and any jobs the host adds) in UTC.
+
+Run it in one process (the notifier process, or the single demo process), never inside each web
+worker. Running two is still safe: the claim hands every message to exactly one of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from datetime import UTC
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from notifier.clock import utcnow
+from notifier.dispatcher import deliver_due
+from notifier.models import database
+from notifier.settings import Settings
+
+log = logging.getLogger("notifier.scheduler")
+
+JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 120}
+
+
+def run_delivery(settings: Settings) -> int:
+    """The delivery job: drain due messages batch after batch, for at most one interval.
+
+    Opens and closes its own database connection, as it runs in a scheduler thread.
+    """
+    deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS
+    sent = 0
+    with database.connection_context():
+        while True:
+            report = deliver_due(settings)
+            sent += report.sent
+            if report.claimed < settings.NOTIFIER_BATCH_SIZE or time.monotonic() >= deadline:
+                return sent
+
+
+def _with_connection(func):
+    @functools.wraps(func)
+    def job(*args, **kwargs):
+        with database.connection_context():
+            return func(*args, **kwargs)
+
+    return job
+
+
+def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=()):
+    """A Blocking or Background scheduler in UTC with the delivery job every NOTIFIER_INTERVAL_SECONDS.
+
+    `extra_jobs` is a list of (func, trigger kwargs), e.g. (send_reminders, {"trigger": "interval",
+    "minutes": 10}); each runs inside its own database connection with the same safe defaults.
+    """
+    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_class(timezone=UTC, job_defaults=JOB_DEFAULTS)
+    scheduler.add_job(
+        run_delivery,
+        trigger="interval",
+        seconds=settings.NOTIFIER_INTERVAL_SECONDS,
+        args=[settings],
+        id="notifier.deliver",
+        name="deliver due notifications",
+        next_run_time=utcnow(),
+        **JOB_DEFAULTS,
+    )
+    for func, trigger_kwargs in extra_jobs:
+        options = {**JOB_DEFAULTS, **trigger_kwargs}
+        options.setdefault("id", f"{func.__module__}.{func.__qualname__}")
+        scheduler.add_job(_with_connection(func), **options)
+    return scheduler

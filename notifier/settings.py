@@ -1,0 +1,70 @@
+"""Notifier settings, read from any mapping (a Flask config, os.environ, a dict) with safe defaults."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from email.utils import parseaddr
+from pathlib import Path
+
+DEFAULT_TEMPLATES_DIR = str(Path(__file__).resolve().parent.parent / "templates" / "notifications")
+
+_CHOICES = {
+    "MAIL_BACKEND": ("devsink", "smtp"),
+    "SMTP_SECURITY": ("none", "starttls", "ssl"),
+    "SMS_BACKEND": ("devsink", "http", "none"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    MAIL_BACKEND: str = "devsink"
+    MAIL_FROM: str = "Caseport <no-reply@localhost>"
+    MAIL_MESSAGE_ID_DOMAIN: str = ""
+    SMTP_HOST: str = "localhost"
+    SMTP_PORT: int = 25
+    SMTP_SECURITY: str = "none"
+    SMTP_USERNAME: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_TIMEOUT: float = 30.0
+    SMS_BACKEND: str = "devsink"
+    SMS_BASE_URL: str = "https://api.twilio.com"
+    SMS_ACCOUNT_SID: str = ""
+    SMS_AUTH_TOKEN: str = ""
+    SMS_FROM: str = ""
+    SMS_TIMEOUT: float = 15.0
+    NOTIFIER_BATCH_SIZE: int = 50
+    NOTIFIER_MAX_ATTEMPTS: int = 8
+    NOTIFIER_LEASE_SECONDS: float = 300.0
+    NOTIFIER_BACKOFF_BASE_SECONDS: float = 30.0
+    NOTIFIER_BACKOFF_CAP_SECONDS: float = 3600.0
+    NOTIFIER_INTERVAL_SECONDS: float = 5.0
+    NOTIFICATION_TEMPLATES_DIR: str = DEFAULT_TEMPLATES_DIR
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping) -> Settings:
+        """Pick the known keys from `mapping`, converting types; ValueError for an unknown choice."""
+        values = {}
+        for field in fields(cls):
+            raw = mapping.get(field.name)
+            if raw is None or raw == "":
+                continue
+            kind = type(field.default)
+            try:
+                values[field.name] = kind(raw) if kind in (int, float) else str(raw)
+            except (TypeError, ValueError):
+                raise ValueError(f"{field.name}: expected a number, got {raw!r}") from None
+        for name, choices in _CHOICES.items():
+            if name in values:
+                values[name] = values[name].lower()
+                if values[name] not in choices:
+                    raise ValueError(f"{name} must be one of {', '.join(choices)}, not {values[name]!r}")
+        return cls(**values)
+
+    @property
+    def message_id_domain(self) -> str:
+        """MAIL_MESSAGE_ID_DOMAIN, else the domain of MAIL_FROM, else localhost."""
+        if self.MAIL_MESSAGE_ID_DOMAIN:
+            return self.MAIL_MESSAGE_ID_DOMAIN
+        address = parseaddr(self.MAIL_FROM)[1]
+        return address.rpartition("@")[2] or "localhost"

@@ -1,0 +1,162 @@
+"""Message templates stored in the database with their version history.
+
+A template is identified by (event, channel, language, variant); "" means the default language or
+variant. Its newest version is the active one; restoring an old text means saving it again, so the
+history is never rewritten. Defaults are seeded from files (see templates/notifications/README.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import peewee
+
+from notifier.clock import aware
+from notifier.models import CHANNELS, EMAIL, SMS, Template, TemplateVersion, database
+from notifier.rendering import TemplateError, check_parts
+
+__all__ = ["TemplateError", "seed_defaults", "save_version", "versions", "active_template", "ActiveTemplate"]
+
+# File names in templates/notifications/<event>/ and the template part each one fills.
+DEFAULT_FILES = {
+    EMAIL: {"subject": "email_subject.txt", "text": "email_body.txt", "html": "email_body.html"},
+    SMS: {"text": "sms.txt"},
+}
+VARIABLES_FILE = "variables.txt"
+
+
+class ActiveTemplate:
+    """The version to render, and which slot it came from after fallback."""
+
+    def __init__(self, template: Template, version: TemplateVersion):
+        self.template = template
+        self.version = version
+        self.parts = version.parts
+
+
+def _template_row(event, channel, language, variant, variables, now) -> Template:
+    try:
+        with database.atomic():
+            return Template.create(
+                event=event,
+                channel=channel,
+                language=language,
+                variant=variant,
+                variables=variables,
+                created_at=now,
+            )
+    except peewee.IntegrityError:
+        return Template.get(
+            (Template.event == event)
+            & (Template.channel == channel)
+            & (Template.language == language)
+            & (Template.variant == variant)
+        )
+
+
+def _append_version(template: Template, parts: dict, author: str, now: datetime) -> TemplateVersion:
+    latest = (
+        TemplateVersion.select(peewee.fn.MAX(TemplateVersion.number))
+        .where(TemplateVersion.template == template)
+        .scalar()
+    ) or 0
+    # The (template, number) constraint makes two simultaneous saves collide instead of both
+    # becoming "version n+1"; the loser surfaces as a TemplateError and can save again.
+    try:
+        with database.atomic():
+            return TemplateVersion.create(
+                template=template, number=latest + 1, parts=parts, author=author, created_at=now
+            )
+    except peewee.IntegrityError:
+        raise TemplateError("someone saved this template at the same time; reload and try again") from None
+
+
+def save_version(
+    event: str,
+    channel: str,
+    parts: dict,
+    *,
+    author: str,
+    language: str = "",
+    variant: str = "",
+    variables: list[str] | None = None,
+    now: datetime | None = None,
+) -> TemplateVersion:
+    """Validate `parts` and store them as the new active version of the template.
+
+    `variables` (or, when omitted, the list recorded for the template) limits the context variables
+    the template may use. Raises TemplateError with a message fit to show the editor.
+    """
+    if channel not in CHANNELS:
+        raise TemplateError(f"unknown channel {channel!r}")
+    if not event:
+        raise TemplateError("event is required")
+    now = aware(now)
+    with database.atomic():
+        template = _template_row(event, channel, language or "", variant or "", variables, now)
+        allowed = variables if variables is not None else template.variables
+        kept = check_parts(channel, parts, allowed)
+        return _append_version(template, kept, author, now)
+
+
+def versions(event: str, channel: str, language: str = "", variant: str = "") -> peewee.ModelSelect:
+    """Every version of one template slot, newest first (empty when the slot has none)."""
+    return (
+        TemplateVersion.select(TemplateVersion, Template)
+        .join(Template)
+        .where(
+            (Template.event == event)
+            & (Template.channel == channel)
+            & (Template.language == (language or ""))
+            & (Template.variant == (variant or ""))
+        )
+        .order_by(TemplateVersion.number.desc())
+    )
+
+
+def active_template(event: str, channel: str, language: str = "", variant: str = "") -> ActiveTemplate | None:
+    """The newest version to use, falling back variant → default variant, then language → default."""
+    candidates = []
+    for lang in dict.fromkeys([language or "", ""]):
+        for var in dict.fromkeys([variant or "", ""]):
+            candidates.append((lang, var))
+    for lang, var in candidates:
+        version = versions(event, channel, lang, var).first()
+        if version is not None:
+            return ActiveTemplate(version.template, version)
+    return None
+
+
+def seed_defaults(directory: str | Path, now: datetime | None = None) -> list[tuple[str, str]]:
+    """Insert the default templates found under `directory` that are not in the database yet.
+
+    Idempotent: a slot that already has any version (for instance one edited by staff) is left
+    alone. Returns the (event, channel) pairs inserted.
+    """
+    now = aware(now)
+    root = Path(directory)
+    inserted = []
+    for event_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        variables_path = event_dir / VARIABLES_FILE
+        variables = (
+            [line.strip() for line in variables_path.read_text().splitlines() if line.strip()]
+            if variables_path.exists()
+            else None
+        )
+        for channel, files in DEFAULT_FILES.items():
+            parts = {
+                part: (event_dir / name).read_text(encoding="utf-8")
+                for part, name in files.items()
+                if (event_dir / name).exists()
+            }
+            if not parts:
+                continue
+            if versions(event_dir.name, channel).exists():
+                continue
+            try:
+                save_version(event_dir.name, channel, parts, author="defaults", variables=variables, now=now)
+            except TemplateError as error:
+                raise TemplateError(f"{event_dir.name}/{channel}: {error}") from None
+            inserted.append((event_dir.name, channel))
+    return inserted
