@@ -1,0 +1,130 @@
+"""The SMTP channel against a real aiosmtpd server on 127.0.0.1."""
+
+from datetime import timedelta
+
+import pytest
+
+from notifier import outbox
+from notifier.channels.errors import PermanentDeliveryError
+from notifier.channels.outgoing import OutgoingEmail
+from notifier.channels.smtp import SmtpChannel
+from notifier.dispatcher import deliver_due
+from notifier.models import DEAD, FAILED, SENT, Message
+from tests.notifier.factories import T0, email_to, enqueue_test_message, only_message
+
+
+def test_email_arrives_with_content_and_headers(seeded, smtp_server, smtp_settings):
+    enqueue_test_message([email_to()], thread="case:00012345")
+    assert deliver_due(smtp_settings, now=T0).sent == 1
+    [received] = smtp_server.messages
+    message = only_message()
+    assert received["Message-ID"] == f"<{message.uuid}@caseport.test>"
+    assert message.provider_id == received["Message-ID"]
+    assert received["Auto-Submitted"] == "auto-generated"
+    assert received["Subject"] == "Test message from Caseport"
+    assert received["To"] == "Ada <ada@example.com>"
+    assert received["From"] == "Caseport <no-reply@caseport.test>"
+    assert received.get_content_type() == "multipart/alternative"
+    text = received.get_body(("plain",)).get_content()
+    html = received.get_body(("html",)).get_content()
+    assert "Hello Ada" in text and "<p>Hello Ada" in html
+    assert smtp_server.handler.received[0]["mail_from"] == "no-reply@caseport.test"
+
+
+def test_messages_of_one_thread_share_their_threading_root(seeded, smtp_server, smtp_settings):
+    enqueue_test_message([email_to()], key="a", thread="case:1")
+    enqueue_test_message([email_to()], key="b", thread="case:1")
+    enqueue_test_message([email_to()], key="c", thread="case:2")
+    deliver_due(smtp_settings, now=T0)
+    roots = {m["Message-ID"]: (m["In-Reply-To"], m["References"]) for m in smtp_server.messages}
+    by_key = {m.key: roots[m.provider_id] for m in Message.select()}
+    assert by_key["a"] == by_key["b"] and by_key["a"][0] == by_key["a"][1]
+    assert by_key["a"] != by_key["c"]
+    assert by_key["a"][0].startswith("<thread-") and by_key["a"][0].endswith("@caseport.test>")
+
+
+def test_text_only_template_sends_a_single_part(seeded, smtp_server, smtp_settings):
+    from notifier.templates import save_version
+
+    save_version("plain_event", "email", {"subject": "Plain", "text": "Just text"}, author="a")
+    enqueue_test_message(event="plain_event")
+    deliver_due(smtp_settings, now=T0)
+    [received] = smtp_server.messages
+    assert received.get_content_type() == "text/plain"
+    assert received.get_content().strip() == "Just text"
+
+
+def test_header_injection_is_refused_by_the_channel(smtp_server, smtp_settings):
+    email = OutgoingEmail(
+        message_uuid="1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+        to_address="ada@example.com",
+        to_name=None,
+        subject="Hello\r\nBcc: eve@example.com",
+        text="body",
+    )
+    with SmtpChannel(smtp_settings) as channel, pytest.raises(PermanentDeliveryError, match="line break"):
+        channel.send(email)
+    assert smtp_server.messages == []
+
+
+def test_injected_line_breaks_from_context_never_become_headers(seeded, smtp_server, smtp_settings):
+    enqueue_test_message(context={"user_name": "Ada", "portal_name": "X\r\nBcc: eve@example.com"})
+    deliver_due(smtp_settings, now=T0)
+    [received] = smtp_server.messages
+    assert received["Bcc"] is None
+    assert smtp_server.handler.received[0]["rcpt_tos"] == ["ada@example.com"]
+
+
+def test_one_connection_serves_a_whole_batch(seeded, smtp_server, smtp_settings, monkeypatch):
+    connects = []
+    original = SmtpChannel._connect
+    monkeypatch.setattr(SmtpChannel, "_connect", lambda self: connects.append(1) or original(self))
+    for n in range(5):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+    assert deliver_due(smtp_settings, now=T0).sent == 5
+    assert len(connects) == 1
+
+
+def test_refused_recipient_is_dead_straight_away(seeded, smtp_server, smtp_settings):
+    enqueue_test_message([email_to("refused@example.com"), email_to("ada@example.com")])
+    report = deliver_due(smtp_settings, now=T0)
+    assert (report.sent, report.dead) == (1, 1)
+    dead = Message.get(Message.status == DEAD)
+    assert "550" in dead.last_error and dead.attempts == 1
+
+
+def test_temporary_refusal_is_retried_later(seeded, smtp_server, smtp_settings):
+    enqueue_test_message([email_to("later@example.com")])
+    deliver_due(smtp_settings, now=T0)
+    assert only_message().status == FAILED and "451" in only_message().last_error
+
+
+def test_outage_backs_off_then_delivers_every_message_exactly_once(seeded, smtp_server, smtp_settings):
+    for n in range(10):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+    smtp_server.stop()
+    now = T0
+    for _ in range(2):
+        report = deliver_due(smtp_settings, now=now)
+        assert report.sent == 0 and report.failed > 0
+        now += timedelta(seconds=61)  # past the backoff cap
+    assert outbox.status_counts()["failed"] == 10
+    smtp_server.start()
+    for _ in range(3):
+        deliver_due(smtp_settings, now=now)
+        now += timedelta(seconds=61)
+    assert outbox.status_counts()["sent"] == 10
+    counts = smtp_server.count_by_message_id()
+    assert len(counts) == 10 and set(counts.values()) == {1}
+    assert {m.provider_id for m in Message.select()} == set(counts)
+
+
+def test_message_id_is_stable_across_retries(seeded, smtp_server, smtp_settings):
+    enqueue_test_message()
+    smtp_server.stop()
+    deliver_due(smtp_settings, now=T0)
+    smtp_server.start()
+    deliver_due(smtp_settings, now=T0 + timedelta(minutes=5))
+    message = only_message()
+    assert message.status == SENT and message.attempts == 2
+    assert smtp_server.messages[0]["Message-ID"] == f"<{message.uuid}@caseport.test>"
