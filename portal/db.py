@@ -155,3 +155,11 @@ def render_migration(title: str, models: list[type[peewee.Model]]) -> str:
 def missing_models(db: peewee.Database, models: Iterable[type[peewee.Model]]) -> list[type[peewee.Model]]:
     tables = set(db.get_tables())
     return [m for m in models if m._meta.table_name not in tables]
+
+
+def bind(db: peewee.Database) -> None:
+    """Point the portal's and the notifier's models at db."""
+    import notifier
+
+    database.initialize(db)
+    notifier.bind_database(db)

@@ -8,8 +8,13 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from argon2.profiles import CHEAPEST
 
+from portal import passwords
 from portal.db import connect
+
+# Hashing at production cost would make every test that creates a user take ~50 ms more.
+passwords.use_parameters(CHEAPEST)
 
 pytest_plugins = ["tests.fixtures"]
 

@@ -1,1 +1,101 @@
-"""App, client and user fixtures (filled in with the app)."""
+"""App, client and people fixtures built on the per-test database from conftest.py.
+
+CSRF protection stays on in tests: `post_form` reads the token from the page like a browser does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from portal import create_app
+from portal.bootstrap import prepare_database
+from tests import factories
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "BASE_URL": "http://portal.test",
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "MAIL_BACKEND": "devsink",
+            "SMS_BACKEND": "devsink",
+        }
+    )
+    prepare_database(app)
+    db = app.extensions["caseport_db"]
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        yield app
+        if not db.is_closed():
+            db.close()
+    if hasattr(db, "close_all"):
+        db.close_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    """GET the page holding the form (url by default), then POST data with its CSRF token."""
+    page_response = client.get(page or url)
+    token = csrf_token_from(page_response.get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token, **data}, **kwargs)
+
+
+def sign_in(client, user, password: str = factories.PASSWORD):
+    response = post_form(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@dataclass
+class People:
+    customer: object
+    other_customer: object
+    proxy: object
+    agent: object
+    supervisor: object
+    admin: object
+
+    def by_role(self, role: str):
+        return getattr(self, role)
+
+
+@pytest.fixture
+def people(app) -> People:
+    return People(
+        customer=factories.user(role="customer", email="cora@example.com", display_name="Cora Customer"),
+        other_customer=factories.user(role="customer", email="otto@example.com", display_name="Otto Other"),
+        proxy=factories.user(role="proxy", email="pia@example.com", display_name="Pia Proxy"),
+        agent=factories.user(role="agent", email="aga@example.com", display_name="Aga Agent"),
+        supervisor=factories.user(role="supervisor", email="sue@example.com", display_name="Sue Supervisor"),
+        admin=factories.user(role="admin", email="ada@example.com", display_name="Ada Admin"),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs the test client in as user."""
+
+    def _login(user, password: str = factories.PASSWORD):
+        return sign_in(client, user, password)
+
+    return _login

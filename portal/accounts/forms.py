@@ -1,0 +1,82 @@
+"""Sign-in, sign-up and profile forms: shape rules only; the service checks the rest."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from portal.contact import time_zones
+from portal.passwords import MAX_LENGTH, MIN_LENGTH
+
+_PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A short sentence is easy to remember and hard to guess."
+
+
+def _zone_choices():
+    return [(zone, zone.replace("_", " ")) for zone in time_zones()]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
+                                                     Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class SignupForm(FlaskForm):
+    first_name = StringField("First name", validators=[InputRequired("Enter your first name."), Length(max=100)],
+                             render_kw={"autocomplete": "given-name"})
+    last_name = StringField("Last name", validators=[Length(max=100)], render_kw={"autocomplete": "family-name"})
+    email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField("Password", description=_PASSWORD_HELP,
+                             validators=[InputRequired("Choose a password."), Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the password",
+                            validators=[InputRequired("Repeat the password."),
+                                        EqualTo("password", "The two passwords are not the same.")],
+                            render_kw={"autocomplete": "new-password"})
+    time_zone = SelectField("Time zone", default="UTC", validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = _zone_choices()
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Your name", validators=[InputRequired("Enter your name."), Length(max=120)],
+                               render_kw={"autocomplete": "name"})
+    phone = TelField("Mobile phone", description="Optional. Used for text message updates.",
+                     validators=[Length(max=40)], render_kw={"autocomplete": "tel"})
+    time_zone = SelectField("Time zone", description="Dates and times are shown in this zone.",
+                            validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = _zone_choices()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[InputRequired("Enter your current password.")],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField("New password", description=_PASSWORD_HELP,
+                                 validators=[InputRequired("Choose a new password."), Length(max=MAX_LENGTH)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the new password",
+                            validators=[InputRequired("Repeat the new password."),
+                                        EqualTo("new_password", "The two passwords are not the same.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class EmailOnlyForm(FlaskForm):
+    email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField("New password", description=_PASSWORD_HELP,
+                                 validators=[InputRequired("Choose a new password."), Length(max=MAX_LENGTH)],
+                                 render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("Repeat the new password",
+                            validators=[InputRequired("Repeat the new password."),
+                                        EqualTo("new_password", "The two passwords are not the same.")],
+                            render_kw={"autocomplete": "new-password"})

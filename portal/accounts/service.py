@@ -1,0 +1,367 @@
+"""Accounts: signing in, signing up, verifying an address, changing and resetting passwords.
+
+Every function here is callable from the web, the CLI or tests; none trusts its caller's checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import peewee
+
+import notifier
+from portal.clock import utcnow
+from portal.contact import ContactError, normalize_email, normalize_phone, valid_time_zone
+from portal.customers.service import attach_verified_user
+from portal.db import database
+from portal.errors import Conflict, NotAllowed, RateLimited, ValidationFailed
+from portal.links import absolute
+from portal.models.people import ROLES, LoginFailure, User, UserToken
+from portal.passwords import hash_password, needs_rehash, password_problem, verify_password
+from portal.settings import setting
+
+SIGN_IN_FAILED = "The email address or password is incorrect."
+
+
+class AuthenticationFailed(ValidationFailed):
+    """The email address or password is incorrect."""
+
+
+class EmailNotVerified(ValidationFailed):
+    """Confirm your email address first: follow the link we sent you."""
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+def authenticate(email: str, password: str, client_address: str, *, now: datetime | None = None) -> User:
+    """Check credentials, throttled per account and per client address.
+
+    Raises RateLimited, AuthenticationFailed (same message whether or not the email is registered),
+    EmailNotVerified, NotAllowed (deactivated). Anyone may call it.
+    """
+    now = now or utcnow()
+    try:
+        normalized = normalize_email(email)
+    except ContactError:
+        normalized = (email or "").strip().lower()[:254]
+    account_key = f"account:{normalized}"
+    address_key = f"address:{client_address or 'unknown'}"
+    since = now - timedelta(seconds=setting("LOGIN_FAILURE_WINDOW_SECONDS"))
+    if (
+        _failures(account_key, since) >= setting("LOGIN_MAX_FAILURES_PER_ACCOUNT")
+        or _failures(address_key, since) >= setting("LOGIN_MAX_FAILURES_PER_ADDRESS")
+    ):
+        minutes = setting("LOGIN_FAILURE_WINDOW_SECONDS") // 60
+        raise RateLimited(
+            f"Too many sign-in attempts. Wait {minutes} minutes and try again, or reset your password."
+        )
+
+    user = User.get_or_none(User.email == normalized)
+    if not verify_password(user.password_hash if user else None, password or ""):
+        with database.atomic():
+            LoginFailure.insert_many(
+                [{"scope_key": account_key, "failed_at": now}, {"scope_key": address_key, "failed_at": now}]
+            ).execute()
+        raise AuthenticationFailed(SIGN_IN_FAILED)
+    if not user.active:
+        raise NotAllowed("This account has been deactivated. Contact your administrator.")
+    if user.role == "customer" and user.email_verified_at is None:
+        raise EmailNotVerified()
+
+    with database.atomic():
+        LoginFailure.delete().where(LoginFailure.scope_key == account_key).execute()
+        user.last_login_at = now
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.save()
+    return user
+
+
+def _failures(scope_key: str, since: datetime) -> int:
+    return (
+        LoginFailure.select()
+        .where((LoginFailure.scope_key == scope_key) & (LoginFailure.failed_at >= since))
+        .count()
+    )
+
+
+def prune_login_failures(*, now: datetime | None = None) -> int:
+    """Forget failures older than the throttling window (run by the scheduler)."""
+    since = (now or utcnow()) - timedelta(seconds=setting("LOGIN_FAILURE_WINDOW_SECONDS"))
+    return LoginFailure.delete().where(LoginFailure.failed_at < since).execute()
+
+
+# --- users --------------------------------------------------------------------------------------
+
+
+@dataclass
+class NewUser:
+    email: str
+    display_name: str
+    password: str
+    role: str = "customer"
+    time_zone: str = "UTC"
+    phone: str = ""
+
+
+def _clean_user_fields(data: NewUser) -> dict:
+    errors: dict[str, str] = {}
+    values: dict = {}
+    try:
+        values["email"] = normalize_email(data.email)
+    except ContactError as exc:
+        errors["email"] = str(exc)
+    name = " ".join((data.display_name or "").split())
+    if not name:
+        errors["display_name"] = "Enter your name."
+    elif len(name) > 120:
+        errors["display_name"] = "Use at most 120 characters."
+    values["display_name"] = name
+    problem = password_problem(data.password or "", data.email or "")
+    if problem:
+        errors["password"] = problem
+    if data.role not in ROLES:
+        errors["role"] = f"Choose one of: {', '.join(ROLES)}."
+    values["role"] = data.role
+    try:
+        values["time_zone"] = valid_time_zone(data.time_zone or "UTC")
+    except ContactError as exc:
+        errors["time_zone"] = str(exc)
+    values["phone"] = None
+    if (data.phone or "").strip():
+        try:
+            values["phone"] = normalize_phone(data.phone, setting("DEFAULT_PHONE_REGION"))
+        except ContactError as exc:
+            errors["phone"] = str(exc)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    return values
+
+
+def create_user(data: NewUser, *, verified: bool = True, now: datetime | None = None) -> User:
+    """Create a user of any role (CLI, admins, demo). Raises ValidationFailed or Conflict."""
+    values = _clean_user_fields(data)
+    now = now or utcnow()
+    try:
+        with database.atomic():
+            user = User.create(
+                password_hash=hash_password(data.password),
+                email_verified_at=now if verified else None,
+                created_at=now,
+                **values,
+            )
+            if verified and user.role == "customer":
+                attach_verified_user(user)
+    except peewee.IntegrityError as exc:
+        raise Conflict("A user with this email address already exists.", {"email": "Already in use."}) from exc
+    return user
+
+
+def sign_up_customer(data: NewUser, *, now: datetime | None = None) -> None:
+    """Self sign-up. Always ends the same way, so it never reveals whether an email is registered:
+    a new address gets a verification link, a registered one a note that someone tried to sign up.
+    Raises ValidationFailed (bad input) or NotAllowed (sign-up switched off).
+    """
+    if not setting("SIGNUP_ENABLED"):
+        raise NotAllowed("Sign-up is switched off. Ask your contact centre for an account.")
+    data.role = "customer"
+    values = _clean_user_fields(data)
+    now = now or utcnow()
+    try:
+        with database.atomic():
+            user = User.create(password_hash=hash_password(data.password), created_at=now, **values)
+            _send_verification(user, now)
+    except peewee.IntegrityError:
+        existing = User.get(User.email == values["email"])
+        with database.atomic():
+            notifier.enqueue(
+                "signup_existing_account",
+                [_email_recipient(existing)],
+                {"user_name": existing.display_name, "sign_in_url": setting("BASE_URL").rstrip("/") + "/login",
+                 "reset_url": setting("BASE_URL").rstrip("/") + "/reset-password"},
+                key=f"signup_existing_account:{existing.uuid}:{now.isoformat()}",
+                now=now,
+            )
+
+
+def resend_verification(email: str, *, now: datetime | None = None) -> None:
+    """Send a fresh verification link if the address belongs to an unverified customer; silent otherwise."""
+    try:
+        normalized = normalize_email(email)
+    except ContactError:
+        return
+    user = User.get_or_none((User.email == normalized) & User.email_verified_at.is_null())
+    if user:
+        with database.atomic():
+            _send_verification(user, now or utcnow())
+
+
+def _send_verification(user: User, now: datetime) -> None:
+    minutes = setting("EMAIL_VERIFICATION_MINUTES")
+    token = issue_token(user, "email_verification", minutes, now=now)
+    notifier.enqueue(
+        "email_verification",
+        [_email_recipient(user)],
+        {"user_name": user.display_name, "verify_url": absolute("verify_email", token=token),
+         "expires_in_minutes": minutes},
+        key=f"email_verification:{_hash(token)}",
+        now=now,
+    )
+
+
+def verify_email(token: str, *, now: datetime | None = None) -> User:
+    """Mark the address verified and join the user to their customer profile. Raises ValidationFailed."""
+    now = now or utcnow()
+    with database.atomic():
+        user = consume_token(token, "email_verification", now=now)
+        if user.email_verified_at is None:
+            user.email_verified_at = now
+            user.save()
+        if user.role == "customer":
+            attach_verified_user(user)
+    return user
+
+
+def update_profile(user: User, *, display_name: str, time_zone: str, phone: str) -> User:
+    """A user edits their own name, time zone and phone. Raises ValidationFailed."""
+    errors = {}
+    name = " ".join((display_name or "").split())
+    if not name:
+        errors["display_name"] = "Enter your name."
+    elif len(name) > 120:
+        errors["display_name"] = "Use at most 120 characters."
+    try:
+        zone = valid_time_zone(time_zone)
+    except ContactError as exc:
+        errors["time_zone"] = str(exc)
+    number = None
+    if (phone or "").strip():
+        try:
+            number = normalize_phone(phone, setting("DEFAULT_PHONE_REGION"))
+        except ContactError as exc:
+            errors["phone"] = str(exc)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", errors)
+    user.display_name, user.time_zone, user.phone = name, zone, number
+    user.save()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> User:
+    """Change one's own password; ends every other session of the user. Raises ValidationFailed."""
+    if not verify_password(user.password_hash, current or ""):
+        raise ValidationFailed("Your current password is not correct.",
+                               {"current_password": "This is not your current password."})
+    problem = password_problem(new or "", user.email)
+    if problem:
+        raise ValidationFailed(problem, {"new_password": problem})
+    _set_password(user, new)
+    return user
+
+
+def _set_password(user: User, new: str) -> None:
+    with database.atomic():
+        user.password_hash = hash_password(new)
+        user.session_version += 1
+        user.save()
+        # Outstanding reset links stop working once the password has changed.
+        UserToken.update(used_at=utcnow()).where(
+            (UserToken.user == user) & (UserToken.purpose == "password_reset") & UserToken.used_at.is_null()
+        ).execute()
+
+
+# --- password reset -----------------------------------------------------------------------------
+
+
+def request_password_reset(email: str, *, now: datetime | None = None) -> None:
+    """Email a reset link if the address is registered to an active user; silent otherwise."""
+    try:
+        normalized = normalize_email(email)
+    except ContactError:
+        return
+    user = User.get_or_none((User.email == normalized) & (User.active == True))  # noqa: E712
+    if not user:
+        return
+    now = now or utcnow()
+    minutes = setting("PASSWORD_RESET_MINUTES")
+    with database.atomic():
+        token = issue_token(user, "password_reset", minutes, now=now)
+        notifier.enqueue(
+            "password_reset",
+            [_email_recipient(user)],
+            {"user_name": user.display_name, "reset_url": absolute("password_reset", token=token),
+             "expires_in_minutes": minutes},
+            key=f"password_reset:{_hash(token)}",
+            now=now,
+        )
+
+
+def check_reset_token(token: str, *, now: datetime | None = None) -> User:
+    """The user a reset link belongs to, without using it up. Raises ValidationFailed."""
+    return _valid_token(token, "password_reset", now or utcnow()).user
+
+
+def reset_password(token: str, new: str, *, now: datetime | None = None) -> User:
+    """Set a new password with a reset link (single use); signs the user out everywhere."""
+    now = now or utcnow()
+    with database.atomic():
+        user = _valid_token(token, "password_reset", now).user
+        problem = password_problem(new or "", user.email)
+        if problem:
+            raise ValidationFailed(problem, {"new_password": problem})
+        consume_token(token, "password_reset", now=now)
+        _set_password(user, new)
+        if user.email_verified_at is None:
+            user.email_verified_at = now  # the link proved they read this inbox
+            user.save()
+            if user.role == "customer":
+                attach_verified_user(user)
+    return user
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, purpose: str, minutes: int, *, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    UserToken.create(user=user, purpose=purpose, token_hash=_hash(token), created_at=now,
+                     expires_at=now + timedelta(minutes=minutes))
+    return token
+
+
+def _valid_token(token: str, purpose: str, now: datetime) -> UserToken:
+    row = (
+        UserToken.select(UserToken, User)
+        .join(User)
+        .where((UserToken.token_hash == _hash(token or "")) & (UserToken.purpose == purpose))
+        .first()
+    )
+    if row is None or row.used_at is not None or row.expires_at <= now or not row.user.active:
+        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+    return row
+
+
+def consume_token(token: str, purpose: str, *, now: datetime) -> User:
+    """Use a token once: the conditional update makes a second use fail even when racing."""
+    row = _valid_token(token, purpose, now)
+    used = (
+        UserToken.update(used_at=now)
+        .where((UserToken.id == row.id) & UserToken.used_at.is_null())
+        .execute()
+    )
+    if not used:
+        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+    return row.user
+
+
+def _email_recipient(user: User) -> notifier.Recipient:
+    return notifier.Recipient(channel="email", address=user.email, name=user.display_name,
+                              language=user.language, ref=user.uuid)

@@ -1,0 +1,32 @@
+"""The feature blueprints and the navigation entries they add, in one place, so a feature is one line here."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_login import current_user
+
+from portal.policy import has_role
+
+# (label, endpoint, roles allowed, what it is for). Entries whose endpoint is not registered are skipped.
+NAVIGATION = [
+    ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
+    ("Outbox", "notifications.outbox", ("agent", "supervisor", "admin"),
+     "Every email and text message: queued, sent, failed or stopped."),
+    ("Captured mail", "notifications.mailbox", ("agent", "supervisor", "admin"),
+     "Messages the demo captured instead of sending them."),
+]
+
+
+def feature_blueprints():
+    return []
+
+
+def nav_links():
+    if not current_user.is_authenticated:
+        return []
+    links = []
+    for label, endpoint, roles, description in NAVIGATION:
+        if endpoint in current_app.view_functions and has_role(current_user, *roles):
+            links.append({"label": label, "url": url_for(endpoint), "prefix": endpoint.split(".")[0] + ".",
+                          "description": description})
+    return links

@@ -1,0 +1,159 @@
+"""The `caseport` command: db upgrade, create-user, demo, serve, notifier."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import click
+
+
+def _app(**config):
+    from portal import create_app
+
+    return create_app({k: v for k, v in config.items() if v is not None})
+
+
+@click.group()
+@click.version_option(package_name="caseport")
+def main():
+    """Caseport: a self-service case portal with a reliable notifier."""
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade():
+    """Apply every schema migration not yet applied."""
+    from portal.bootstrap import prepare_database
+
+    app = _app()
+    with app.app_context():
+        applied = prepare_database(app, log=click.echo)
+    click.echo(f"{len(applied)} migration(s) applied; the schema is up to date.")
+
+
+@db.command("makemigration")
+@click.argument("name")
+def db_makemigration(name):
+    """Write a migration creating the tables of models that the migrations do not create yet."""
+    import re
+    import tempfile
+
+    import peewee
+
+    from portal.db import migration_names, missing_models, render_migration, upgrade
+    from portal.models import all_models
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]{2,60}", name):
+        raise click.BadParameter("use lower_case_words", param_hint="NAME")
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch_db = peewee.SqliteDatabase(str(Path(scratch) / "scratch.db"))
+        upgrade(scratch_db)
+        models = missing_models(scratch_db, all_models())
+        scratch_db.close()
+    if not models:
+        click.echo("Every model's table is created by the existing migrations; nothing to write.")
+        return
+    import portal.migrations
+
+    number = len(migration_names()) + 1
+    path = Path(portal.migrations.__path__[0]) / f"{number:04d}_{name}.py"
+    title = f"Create {', '.join(m._meta.table_name for m in models)}."
+    path.write_text(render_migration(title, models))
+    click.echo(f"wrote {path}")
+
+
+@main.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True, help="The name shown to others.")
+@click.option("--role", type=click.Choice(["customer", "proxy", "agent", "supervisor", "admin"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+@click.option("--time-zone", default="UTC", show_default=True)
+def create_user(email, display_name, role, password, time_zone):
+    """Create a user who can sign in straight away."""
+    from portal.accounts.service import NewUser
+    from portal.accounts.service import create_user as create
+    from portal.bootstrap import prepare_database
+    from portal.errors import DomainError
+
+    app = _app()
+    with app.app_context():
+        prepare_database(app)
+        try:
+            user = create(NewUser(email=email, display_name=display_name, password=password, role=role,
+                                  time_zone=time_zone))
+        except DomainError as exc:
+            details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+            raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-notifier", is_flag=True, help="Do not deliver notifications from this process.")
+def demo(host, port, no_notifier):
+    """Migrate, load the demo data, print the logins and serve the portal with the notifier in-process."""
+    from portal.bootstrap import prepare_database
+    from portal.demo import DEMO_PASSWORD, load_demo_data
+
+    app = _app(BASE_URL=f"http://{host}:{port}", MAIL_BACKEND="devsink", SMS_BACKEND="devsink")
+    with app.app_context():
+        db = app.extensions["caseport_db"]
+        prepare_database(app, log=click.echo)
+        with db.connection_context():
+            logins = load_demo_data()
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+    for role, email, name in logins:
+        click.echo(f"  {role:<11} {email:<36} {name}")
+    click.echo("\nMail and text messages are captured, not sent: staff see them under 'Captured mail'.")
+    _serve(app, host, port, notifier=not no_notifier)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--with-notifier", is_flag=True, help="Also deliver notifications from this process.")
+def serve(host, port, with_notifier):
+    """Serve the portal (for production, run it under gunicorn: see the README)."""
+    app = _app()
+    _serve(app, host, port, notifier=with_notifier)
+
+
+def _serve(app, host, port, *, notifier: bool):
+    from werkzeug.serving import run_simple
+
+    scheduler = None
+    if notifier:
+        from portal.jobs import build_app_scheduler
+
+        scheduler = build_app_scheduler(app, blocking=False)
+        scheduler.start()
+    click.echo(f"\nCaseport is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if scheduler:
+            scheduler.shutdown(wait=False)
+
+
+@main.command("notifier")
+def notifier_command():
+    """Run the notification delivery scheduler (blocking). Safe to run more than one."""
+    from portal.jobs import build_app_scheduler
+
+    app = _app()
+    scheduler = build_app_scheduler(app, blocking=True)
+    click.echo("Notifier running (Ctrl+C to stop).")
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Normalising what people type as contact details: emails, phone numbers (stored E.164), time zones."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+class ContactError(ValueError):
+    """A message fit to show next to the field."""
+
+
+def normalize_email(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ContactError("Enter an email address.")
+    if len(value) > 254:
+        raise ContactError("An email address has at most 254 characters.")
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ContactError(f"Enter a valid email address ({exc}).") from exc
+    return result.normalized.lower()
+
+
+def normalize_phone(value: str, default_region: str = "US") -> str:
+    """Any common format ("(415) 555-0100", "+44 20 7946 0958", "020 7946 0958") to E.164."""
+    value = (value or "").strip()
+    if not value:
+        raise ContactError("Enter a phone number.")
+    if len(value) > 40:
+        raise ContactError("That is too long for a phone number.")
+    try:
+        number = phonenumbers.parse(value, default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise ContactError("Enter a valid phone number, for example +1 415 555 0100.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ContactError("That phone number does not exist. Check the digits and the country code.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str | None) -> str:
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> list[str]:
+    return sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+
+
+def valid_time_zone(value: str) -> str:
+    if value not in set(time_zones()):
+        raise ContactError("Choose a time zone from the list.")
+    return value

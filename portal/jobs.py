@@ -1,0 +1,34 @@
+"""The scheduler the portal runs: notification delivery plus the portal's own periodic jobs.
+
+It runs in `caseport notifier` (its own process) or inside `caseport demo`, never in web workers.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import notifier
+from notifier.scheduler import build_scheduler
+
+
+def _in_app_context(app, func):
+    @functools.wraps(func)
+    def job():
+        with app.app_context():
+            return func()
+
+    return job
+
+
+def portal_jobs(app):
+    """(function, trigger) pairs for the portal's periodic work."""
+    from portal.accounts.service import prune_login_failures
+
+    return [
+        (_in_app_context(app, prune_login_failures), {"trigger": "interval", "minutes": 15}),
+    ]
+
+
+def build_app_scheduler(app, *, blocking: bool):
+    settings = notifier.Settings.from_mapping(app.config)
+    return build_scheduler(settings, blocking=blocking, extra_jobs=portal_jobs(app))

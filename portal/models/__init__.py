@@ -1,0 +1,11 @@
+"""All peewee models of the portal, by area. No Flask imports here."""
+
+import notifier
+from portal.models.people import MODELS as PEOPLE_MODELS
+
+PORTAL_MODELS = [*PEOPLE_MODELS]
+
+
+def all_models():
+    """Every table the application's migrations create: the portal's and the notifier's."""
+    return [*PORTAL_MODELS, *notifier.MODELS]

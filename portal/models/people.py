@@ -1,0 +1,121 @@
+"""People: accounts (customer organisations), users who sign in, customer profiles."""
+
+from __future__ import annotations
+
+import peewee
+
+from portal.models.base import BaseModel, UTCDateTimeField, utcnow
+from portal.models.base import uuid_field as _uuid
+
+ROLES = ("customer", "proxy", "agent", "supervisor", "admin")
+STAFF_ROLES = ("agent", "supervisor", "admin")
+ROLE_LABELS = {
+    "customer": "Customer",
+    "proxy": "Proxy employee",
+    "agent": "Agent",
+    "supervisor": "Supervisor",
+    "admin": "Administrator",
+}
+
+
+class Account(BaseModel):
+    uuid = _uuid()
+    name = peewee.CharField(max_length=200)
+    account_number = peewee.CharField(max_length=40, unique=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    def __str__(self):
+        return self.name
+
+
+class User(BaseModel):
+    uuid = _uuid()
+    # Stored lower-cased, so the unique index makes addresses unique regardless of case.
+    email = peewee.CharField(max_length=254, unique=True)
+    display_name = peewee.CharField(max_length=120)
+    password_hash = peewee.CharField(max_length=255)
+    role = peewee.CharField(max_length=20, index=True)
+    time_zone = peewee.CharField(max_length=64, default="UTC")
+    language = peewee.CharField(max_length=16, default="en")
+    phone = peewee.CharField(max_length=20, null=True)  # E.164
+    active = peewee.BooleanField(default=True)
+    # Part of the session cookie's identity: bumping it signs the user out everywhere else.
+    session_version = peewee.IntegerField(default=1)
+    email_verified_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    last_login_at = UTCDateTimeField(null=True)
+
+    # Flask-Login protocol, kept here so the model needs no Flask import.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.uuid}:{self.session_version}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def __str__(self):
+        return self.display_name
+
+
+class Customer(BaseModel):
+    """A customer profile (a person). It may or may not have a User to sign in with."""
+
+    uuid = _uuid()
+    customer_number = peewee.CharField(max_length=20, unique=True)
+    first_name = peewee.CharField(max_length=100)
+    last_name = peewee.CharField(max_length=100, default="")
+    email = peewee.CharField(max_length=254, null=True, index=True)
+    phone = peewee.CharField(max_length=20, null=True, index=True)  # E.164
+    account = peewee.ForeignKeyField(Account, null=True, backref="customers", on_delete="SET NULL")
+    # A customer who manages their account sees every case of it.
+    is_account_manager = peewee.BooleanField(default=False)
+    user = peewee.ForeignKeyField(User, null=True, unique=True, backref="customer_profiles", on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def __str__(self):
+        return self.full_name
+
+
+class UserToken(BaseModel):
+    """A one-time token sent by email (password reset, address verification). Only its hash is stored."""
+
+    user = peewee.ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    purpose = peewee.CharField(max_length=32)
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField()
+    used_at = UTCDateTimeField(null=True)
+
+
+class LoginFailure(BaseModel):
+    """One failed sign-in, counted per account and per client address to throttle guessing."""
+
+    scope_key = peewee.CharField(max_length=300)
+    failed_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("scope_key", "failed_at"), False),)
+
+
+MODELS = [Account, User, Customer, UserToken, LoginFailure]

@@ -1,0 +1,27 @@
+"""The one authorization policy. Services call these; views and templates only mirror them.
+
+What a user may not see answers 404 (NotFound), so pages never confirm that something exists.
+"""
+
+from __future__ import annotations
+
+from portal.errors import NotAllowed, NotFound
+from portal.models.people import STAFF_ROLES, User
+
+
+def has_role(user: User | None, *roles: str) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.role in roles)
+
+
+def is_staff(user: User | None) -> bool:
+    return has_role(user, *STAFF_ROLES)
+
+
+def require_role(user: User | None, *roles: str, hide: bool = False) -> None:
+    """Raise unless user has one of roles. hide=True answers NotFound, for things others must not know of."""
+    if not has_role(user, *roles):
+        raise NotFound() if hide else NotAllowed()
+
+
+def require_admin(user: User | None) -> None:
+    require_role(user, "admin")

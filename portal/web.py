@@ -1,0 +1,169 @@
+"""Wiring the Flask app: database per request, sign-in, CSRF, blueprints, error pages, filters, headers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, g, render_template, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from portal.blueprints import nav_links
+from portal.contact import format_phone
+from portal.db import bind, connect
+from portal.errors import DomainError
+from portal.models.people import User
+
+log = logging.getLogger(__name__)
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    db = connect(app.config["DATABASE_URL"])
+    bind(db)
+    app.extensions["caseport_db"] = db
+
+    @app.before_request
+    def _open_db():
+        db.connect(reuse_if_open=True)
+        # Per-request state (the signed-in user, the CSRF token) lives on g. When a caller (a test,
+        # a job) keeps one app context open across requests, start each request with a clean g so
+        # nothing of one request leaks into the next.
+        for key in list(vars(g)):
+            g.pop(key, None)
+
+    @app.teardown_request
+    def _close_db(exc):
+        if not db.is_closed():
+            db.close()
+
+    _init_login(app)
+    csrf.init_app(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    _register_filters(app)
+    app.after_request(_security_headers)
+
+
+def _init_login(app: Flask) -> None:
+    manager = LoginManager()
+    manager.login_view = "accounts.login"
+    manager.login_message = "Please sign in to see that page."
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+    manager.init_app(app)
+
+    @manager.user_loader
+    def load_user(user_id: str):
+        # The id carries session_version: changing the password bumps it, ending other sessions.
+        uuid, _, version = (user_id or "").partition(":")
+        user = User.get_or_none(User.uuid == uuid)
+        if user is None or not user.active or str(user.session_version) != version:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.routes import bp as accounts
+    from portal.home import bp as home
+
+    for blueprint in (accounts, home):
+        app.register_blueprint(blueprint)
+    from portal import blueprints
+
+    for blueprint in blueprints.feature_blueprints():
+        app.register_blueprint(blueprint)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def wants_json() -> bool:
+        return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+    def page(status: int, title: str, message: str):
+        if wants_json():
+            code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                    409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}.get(status, "error")
+            return {"error": {"code": code, "message": message, "fields": {}}}, status
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if exc.status == 404:
+            return page(404, "Page not found", "We could not find that page. It may have moved, or you may "
+                        "not have access to it.")
+        if wants_json():
+            return {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}, exc.status
+        return page(exc.status, "That did not work", exc.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return page(400, "Please try again", "This form has expired or was not sent from Caseport. Go back, "
+                    "reload the page and send it again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        titles = {403: "Not allowed", 404: "Page not found", 405: "Not allowed here",
+                  413: "That upload is too large"}
+        messages = {
+            404: "We could not find that page. It may have moved, or you may not have access to it.",
+            403: "You are not allowed to do that.",
+            413: "The files you sent are larger than Caseport accepts. Try fewer or smaller files.",
+        }
+        return page(exc.code or 500, titles.get(exc.code, exc.name), messages.get(exc.code, exc.description))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if app.config.get("TESTING") and app.config.get("PROPAGATE_UNEXPECTED", True):
+            raise exc
+        return page(500, "Something went wrong", "Something went wrong on our side. Nothing you sent was "
+                    "lost; please try again in a moment.")
+
+
+def viewer_zone() -> ZoneInfo:
+    if "viewer_zone" not in g:
+        name = current_user.time_zone if current_user.is_authenticated else None
+        try:
+            g.viewer_zone = ZoneInfo(name or "UTC")
+        except (KeyError, ValueError):
+            g.viewer_zone = ZoneInfo("UTC")
+    return g.viewer_zone
+
+
+def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(viewer_zone()).strftime(fmt)
+
+
+def _register_filters(app: Flask) -> None:
+    app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(format_phone, "phone")
+
+    @app.template_filter("isotime")
+    def isotime(value: datetime | None) -> str:
+        return value.isoformat() if value else ""
+
+    @app.context_processor
+    def portal_globals():
+        return {"portal_name": app.config["PORTAL_NAME"], "signup_enabled": app.config["SIGNUP_ENABLED"],
+                "nav_links": nav_links}
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    )
+    if request.endpoint and request.endpoint.startswith(("accounts.", "admin.")):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,57 @@
+"""Small pieces every blueprint's views share: mapping domain errors to forms, role guards, safe redirects."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_login import current_user
+
+from portal.errors import ValidationFailed
+from portal.policy import has_role
+
+
+def apply_errors(form, exc: ValidationFailed, rename: dict[str, str] | None = None) -> None:
+    """Put a service's field errors next to the form's fields; the rest at the top of the form."""
+    rename = rename or {}
+    placed = False
+    for name, message in exc.fields.items():
+        field = getattr(form, rename.get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), message]
+            placed = True
+        else:
+            form.form_errors.append(message)
+            placed = True
+    if not placed or not exc.fields:
+        form.form_errors.append(exc.message)
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only same-site relative paths: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def role_required(*roles: str):
+    """Guard a view by role. Pages for a role others should not know about answer 404."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from flask import current_app
+
+                return current_app.login_manager.unauthorized()
+            if not has_role(current_user, *roles):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
