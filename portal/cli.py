@@ -39,7 +39,9 @@ def db_upgrade():
 
 @db.command("makemigration")
 @click.argument("name")
-def db_makemigration(name):
+@click.option("--module", "modules", multiple=True, metavar="MODULE",
+              help="Only models defined in this module (e.g. portal.models.cases); repeatable.")
+def db_makemigration(name, modules):
     """Write a migration creating the tables of models that the migrations do not create yet."""
     import re
     import tempfile
@@ -55,6 +57,8 @@ def db_makemigration(name):
         scratch_db = peewee.SqliteDatabase(str(Path(scratch) / "scratch.db"))
         upgrade(scratch_db)
         models = missing_models(scratch_db, all_models())
+        if modules:
+            models = [m for m in models if m.__module__ in modules]
         scratch_db.close()
     if not models:
         click.echo("Every model's table is created by the existing migrations; nothing to write.")

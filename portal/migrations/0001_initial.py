@@ -1,4 +1,4 @@
-"""Create account, user, customer, user_token, login_failure, notifier_message, notifier_attempt, notifier_template, notifier_template_version, notifier_captured_message."""
+"""Create account, user, customer, user_token, login_failure, workgroup, workgroup_member, notifier_message, notifier_attempt, notifier_template, notifier_template_version, notifier_captured_message."""
 
 from portal.db import run_statements
 
@@ -44,6 +44,13 @@ SQLITE = [
     'CREATE TABLE "user_token" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, "purpose" VARCHAR(32) NOT NULL, "token_hash" VARCHAR(64) NOT NULL, "created_at" DATETIME NOT NULL, "expires_at" DATETIME NOT NULL, "used_at" DATETIME, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
     'CREATE INDEX "user_token_user_id" ON "user_token" ("user_id")',
     'CREATE UNIQUE INDEX "user_token_token_hash" ON "user_token" ("token_hash")',
+    'CREATE TABLE "workgroup" ("id" INTEGER NOT NULL PRIMARY KEY, "uuid" VARCHAR(36) NOT NULL, "name" VARCHAR(120) NOT NULL, "description" TEXT NOT NULL, "email" VARCHAR(254), "active" INTEGER NOT NULL, "created_at" DATETIME NOT NULL)',
+    'CREATE UNIQUE INDEX "workgroup_uuid" ON "workgroup" ("uuid")',
+    'CREATE UNIQUE INDEX "workgroup_name" ON "workgroup" ("name")',
+    'CREATE TABLE "workgroup_member" ("id" INTEGER NOT NULL PRIMARY KEY, "workgroup_id" INTEGER NOT NULL, "user_id" INTEGER NOT NULL, "added_at" DATETIME NOT NULL, FOREIGN KEY ("workgroup_id") REFERENCES "workgroup" ("id") ON DELETE CASCADE, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "workgroup_member_workgroup_id" ON "workgroup_member" ("workgroup_id")',
+    'CREATE INDEX "workgroup_member_user_id" ON "workgroup_member" ("user_id")',
+    'CREATE UNIQUE INDEX "workgroup_member_workgroup_id_user_id" ON "workgroup_member" ("workgroup_id", "user_id")',
 ]
 
 POSTGRESQL = [
@@ -88,6 +95,13 @@ POSTGRESQL = [
     'CREATE TABLE "user_token" ("id" SERIAL NOT NULL PRIMARY KEY, "user_id" INTEGER NOT NULL, "purpose" VARCHAR(32) NOT NULL, "token_hash" VARCHAR(64) NOT NULL, "created_at" TIMESTAMP NOT NULL, "expires_at" TIMESTAMP NOT NULL, "used_at" TIMESTAMP, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
     'CREATE INDEX "user_token_user_id" ON "user_token" ("user_id")',
     'CREATE UNIQUE INDEX "user_token_token_hash" ON "user_token" ("token_hash")',
+    'CREATE TABLE "workgroup" ("id" SERIAL NOT NULL PRIMARY KEY, "uuid" VARCHAR(36) NOT NULL, "name" VARCHAR(120) NOT NULL, "description" TEXT NOT NULL, "email" VARCHAR(254), "active" BOOLEAN NOT NULL, "created_at" TIMESTAMP NOT NULL)',
+    'CREATE UNIQUE INDEX "workgroup_uuid" ON "workgroup" ("uuid")',
+    'CREATE UNIQUE INDEX "workgroup_name" ON "workgroup" ("name")',
+    'CREATE TABLE "workgroup_member" ("id" SERIAL NOT NULL PRIMARY KEY, "workgroup_id" INTEGER NOT NULL, "user_id" INTEGER NOT NULL, "added_at" TIMESTAMP NOT NULL, FOREIGN KEY ("workgroup_id") REFERENCES "workgroup" ("id") ON DELETE CASCADE, FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "workgroup_member_workgroup_id" ON "workgroup_member" ("workgroup_id")',
+    'CREATE INDEX "workgroup_member_user_id" ON "workgroup_member" ("user_id")',
+    'CREATE UNIQUE INDEX "workgroup_member_workgroup_id_user_id" ON "workgroup_member" ("workgroup_id", "user_id")',
 ]
 
 

@@ -2,8 +2,9 @@
 
 import notifier
 from portal.models.people import MODELS as PEOPLE_MODELS
+from portal.models.teams import MODELS as TEAM_MODELS
 
-PORTAL_MODELS = [*PEOPLE_MODELS]
+PORTAL_MODELS = [*PEOPLE_MODELS, *TEAM_MODELS]
 
 
 def all_models():
