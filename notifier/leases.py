@@ -49,17 +49,23 @@ def claim_batch(
     }
     if is_postgres():
         # SKIP LOCKED lets concurrent workers take disjoint batches without waiting on each other.
+        # The candidates sit in a CTE so they are chosen once: as an `IN (subquery)` PostgreSQL may
+        # re-run the locking subquery per row, skipping rows it just updated, and claim far more
+        # than `limit`.
         candidates = (
             Message.select(Message.id)
             .where(_due(now, channels))
             .order_by(Message.next_attempt_at, Message.id)
             .limit(limit)
             .for_update(skip_locked=True)
+            .cte("candidates")
         )
         with database.atomic():
             rows = list(
                 Message.update(**claimed)
-                .where(Message.id.in_(candidates) & _due(now, channels))
+                .from_(candidates)
+                .where(Message.id == candidates.c.id)
+                .with_cte(candidates)
                 .returning(Message)
                 .execute()
             )

@@ -202,3 +202,13 @@ def test_batch_stops_before_the_lease_runs_out(seeded, flaky, monkeypatch):
 def test_switched_off_sms_channel_is_not_claimed(seeded):
     enqueue_test_message([sms_to()])
     assert deliver_due(make_settings(SMS_BACKEND="none"), now=T0).claimed == 0
+
+
+def test_a_claim_takes_at_most_the_batch_size(seeded):
+    for n in range(25):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+    first = claim_batch(T0, "a", limit=10, lease_seconds=60)
+    second = claim_batch(T0, "b", limit=10, lease_seconds=60)
+    assert len(first.messages) == 10 and len(second.messages) == 10
+    assert not {m.id for m in first.messages} & {m.id for m in second.messages}
+    assert outbox.status_counts()["queued"] == 5

@@ -65,8 +65,11 @@ def test_subject_longer_than_200_characters_is_refused():
 def test_runaway_output_is_stopped():
     big = ["x" * 1000] * 60
     with pytest.raises(RenderError, match="exceeds"):
-        render_parts("email", {"subject": "s", "text": "{% for a in b %}{% for c in b %}{{ c }}{% endfor %}{% endfor %}"},
-                     {"b": big})
+        render_parts(
+            "email",
+            {"subject": "s", "text": "{% for a in b %}{% for c in b %}{{ c }}{% endfor %}{% endfor %}"},
+            {"b": big},
+        )
 
 
 def test_sms_longer_than_ten_segments_is_refused():
