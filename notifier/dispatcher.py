@@ -95,6 +95,7 @@ def deliver_due(
     safety_margin = timedelta(seconds=settings.NOTIFIER_LEASE_SECONDS * LEASE_SAFETY_FRACTION)
     stop_at = claim.lease_expires_at - safety_margin
     senders: dict[str, object] = {}
+    templates: dict[tuple, object] = {}
     with ExitStack() as stack:
         for index, message in enumerate(claim.messages):
             if current_time() >= stop_at:
@@ -104,11 +105,12 @@ def deliver_due(
             if message.channel not in senders:
                 sender = channel_for(message.channel, settings)
                 senders[message.channel] = stack.enter_context(sender) if sender else None
-            _deliver_one(message, claim, senders[message.channel], settings, current_time, report)
+            sender = senders[message.channel]
+            _deliver_one(message, claim, sender, settings, current_time, report, templates)
     return report
 
 
-def _deliver_one(message: Message, claim, sender, settings: Settings, current_time, report) -> None:
+def _deliver_one(message: Message, claim, sender, settings: Settings, current_time, report, templates) -> None:
     started_at = current_time()
 
     def dead(reason: str, outcome: str = "permanent") -> None:
@@ -127,7 +129,7 @@ def _deliver_one(message: Message, claim, sender, settings: Settings, current_ti
         return
     if message.rendered is None:
         try:
-            rendered = _render(message)
+            rendered = _render(message, templates)
         except RenderError as error:
             dead(str(error), "render_error")
             return
@@ -170,8 +172,12 @@ def _deliver_one(message: Message, claim, sender, settings: Settings, current_ti
         report.lost += 1
 
 
-def _render(message: Message) -> dict:
-    template = active_template(message.event, message.channel, message.language, message.variant)
+def _render(message: Message, templates: dict) -> dict:
+    # One lookup per template slot and batch: a batch is usually many messages of few events.
+    slot = (message.event, message.channel, message.language, message.variant)
+    if slot not in templates:
+        templates[slot] = active_template(*slot)
+    template = templates[slot]
     if template is None:
         raise RenderError(f"no {message.channel} template for event {message.event!r}")
     return render_parts(message.channel, template.parts, message.context)
