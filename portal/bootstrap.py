@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from notifier import templates as notification_templates
+from portal.case_config.service import ensure_system_statuses
 from portal.db import upgrade
 
 
@@ -13,4 +14,5 @@ def prepare_database(app, log=None) -> list[str]:
         applied = upgrade(db, log=log)
         with db.atomic():
             notification_templates.seed_defaults(app.config["NOTIFICATION_TEMPLATES_DIR"])
+            ensure_system_statuses()
     return applied

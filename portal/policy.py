@@ -25,3 +25,12 @@ def require_role(user: User | None, *roles: str, hide: bool = False) -> None:
 
 def require_admin(user: User | None) -> None:
     require_role(user, "admin")
+
+
+def can_view_case(user: User | None, case) -> bool:
+    """Staff see every case; a customer sees the cases of their own profile. Everyone else: nothing."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if is_staff(user):
+        return True
+    return user.role == "customer" and case.customer.user_id == user.id

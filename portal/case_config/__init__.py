@@ -1,0 +1,1 @@
+"""Case configuration: statuses, reasons, custom fields, case templates, and the one form builder."""

@@ -1,0 +1,270 @@
+"""Admin changes to statuses, case reasons, custom fields and their options.
+
+Every public function here may be called by admins only (policy.require_admin) and raises
+ValidationFailed (bad input, with a message per field), NotAllowed or NotFound. Uniqueness comes
+from database constraints: an IntegrityError becomes a message next to the field.
+Templates, their fields and conditions are in template_service.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import peewee
+
+from portal import policy
+from portal.case_config.rules import pattern_problem
+from portal.clock import utcnow
+from portal.db import database
+from portal.errors import ValidationFailed
+from portal.models.configuration import (
+    FIELD_TYPES,
+    NUMBER_KINDS,
+    STATUS_CATEGORIES,
+    VISIBILITIES,
+    CaseField,
+    CaseReason,
+    CaseStatus,
+    FieldOption,
+)
+from portal.models.people import User
+
+SYSTEM_STATUSES = [
+    ("Open", "open", "We have your case and will look at it soon."),
+    ("Resolved", "resolved", "We think this is solved. Please accept the solution, or tell us what is still wrong."),
+    ("Closed", "closed", "This case is finished. If the problem comes back, open a follow-up case."),
+]
+_KEY = re.compile(r"[a-z][a-z0-9_]{1,59}")
+
+
+def ensure_system_statuses() -> None:
+    """Create Open, Resolved and Closed when missing (idempotent; run by prepare_database)."""
+    for position, (name, category, description) in enumerate(SYSTEM_STATUSES):
+        if CaseStatus.select().where((CaseStatus.name == name) & (CaseStatus.is_system == True)).exists():  # noqa: E712
+            continue
+        try:
+            with database.atomic():
+                CaseStatus.create(name=name, category=category, is_system=True, customer_description=description,
+                                  position=position)
+        except peewee.IntegrityError:
+            continue  # created meanwhile by another process
+
+
+def system_status(category: str) -> CaseStatus:
+    return CaseStatus.get((CaseStatus.is_system == True) & (CaseStatus.category == category))  # noqa: E712
+
+
+def _required_text(errors: dict, name: str, value: str | None, label: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        errors[name] = f"Enter {label}."
+    elif len(text) > limit:
+        errors[name] = f"Use at most {limit} characters."
+    return text
+
+
+def _optional_text(errors: dict, name: str, value: str | None, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        errors[name] = f"Use at most {limit} characters."
+    return text
+
+
+def _raise_if(errors: dict) -> None:
+    if errors:
+        raise ValidationFailed("Some values need another look.", errors)
+
+
+# --- statuses -------------------------------------------------------------------------------------
+
+
+def save_status(actor: User, status: CaseStatus | None, *, name: str, category: str,
+                customer_description: str, active: bool = True) -> CaseStatus:
+    """Create (status=None) or change a status. System statuses keep their name and category, and stay active."""
+    policy.require_admin(actor)
+    errors: dict[str, str] = {}
+    description = _optional_text(errors, "customer_description", customer_description, 500)
+    if status is not None and status.is_system:
+        name, category, active = status.name, status.category, True
+    name = _required_text(errors, "name", name, "a name", 60)
+    if category not in STATUS_CATEGORIES:
+        errors["category"] = "Choose a category."
+    _raise_if(errors)
+    try:
+        with database.atomic():
+            if status is None:
+                position = (CaseStatus.select(peewee.fn.MAX(CaseStatus.position)).scalar() or 0) + 1
+                status = CaseStatus.create(name=name, category=category, customer_description=description,
+                                           position=position, active=active)
+            else:
+                status.name, status.category = name, category
+                status.customer_description, status.active = description, active
+                status.save()
+    except peewee.IntegrityError as exc:
+        raise ValidationFailed("That name is taken.", {"name": "Another status already has this name."}) from exc
+    return status
+
+
+# --- reasons --------------------------------------------------------------------------------------
+
+
+def save_reason(actor: User, reason: CaseReason | None, *, name: str, active: bool = True) -> CaseReason:
+    """Create (reason=None) or rename / (de)activate a case reason."""
+    policy.require_admin(actor)
+    errors: dict[str, str] = {}
+    name = _required_text(errors, "name", name, "a reason", 100)
+    _raise_if(errors)
+    try:
+        with database.atomic():
+            if reason is None:
+                position = (CaseReason.select(peewee.fn.MAX(CaseReason.position)).scalar() or 0) + 1
+                reason = CaseReason.create(name=name, active=active, position=position)
+            else:
+                reason.name, reason.active = name, active
+                reason.save()
+    except peewee.IntegrityError as exc:
+        raise ValidationFailed("That reason exists.", {"name": "Another reason already has this name."}) from exc
+    return reason
+
+
+# --- fields ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldInput:
+    label: str
+    field_type: str = "text"
+    key: str = ""
+    help_text: str = ""
+    admin_description: str = ""
+    pattern: str = ""
+    pattern_message: str = ""
+    visibility: str = "customer"
+    number_kind: str = "integer"
+    min_value: str = ""
+    max_value: str = ""
+    max_length: str = ""
+    active: bool = True
+
+
+def suggest_key(label: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", (label or "").lower()).strip("_")
+    if not key or not key[0].isalpha():
+        key = f"field_{key}".rstrip("_")
+    return key[:60]
+
+
+def _decimal(errors: dict, name: str, value: str) -> Decimal | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        errors[name] = "Enter a number, like 0 or 99.5."
+        return None
+    if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+        errors[name] = "Enter a number between -10^14 and 10^14."
+        return None
+    return number
+
+
+def _clean_field(data: FieldInput, existing: CaseField | None) -> dict:
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {
+        "label": _required_text(errors, "label", data.label, "a label", 120),
+        "help_text": _optional_text(errors, "help_text", data.help_text, 300),
+        "admin_description": _optional_text(errors, "admin_description", data.admin_description, 2000),
+        "pattern_message": _optional_text(errors, "pattern_message", data.pattern_message, 200),
+        "active": bool(data.active),
+    }
+    field_type = existing.field_type if existing else data.field_type
+    if field_type not in FIELD_TYPES:
+        errors["field_type"] = "Choose a field type."
+    if existing is None:
+        key = (data.key or "").strip().lower() or suggest_key(data.label)
+        if not _KEY.fullmatch(key):
+            errors["key"] = ("Use 2 to 60 lower-case letters, digits and underscores, starting with a letter.")
+        values["key"], values["field_type"] = key, field_type
+    if data.visibility not in VISIBILITIES:
+        errors["visibility"] = "Choose who can see this field."
+    values["visibility"] = data.visibility
+    pattern = (data.pattern or "").strip()
+    problem = pattern_problem(pattern)
+    if problem:
+        errors["pattern"] = problem
+    if pattern and field_type not in ("text", "long_text", "email", "phone", "url"):
+        errors["pattern"] = "Format rules apply to text, email, phone and web address fields only."
+    if pattern and not values["pattern_message"]:
+        errors["pattern_message"] = "Say what the format is, for example “8 digits, like 12345678”."
+    values["pattern"] = pattern or None
+    values["number_kind"] = data.number_kind if field_type == "number" else None
+    if field_type == "number" and data.number_kind not in NUMBER_KINDS:
+        errors["number_kind"] = "Choose whole or decimal numbers."
+    low = _decimal(errors, "min_value", data.min_value) if field_type == "number" else None
+    high = _decimal(errors, "max_value", data.max_value) if field_type == "number" else None
+    if low is not None and high is not None and low > high:
+        errors["max_value"] = "The maximum must not be below the minimum."
+    values["min_value"], values["max_value"] = low, high
+    max_length = (data.max_length or "").strip()
+    values["max_length"] = None
+    if max_length and field_type in ("text", "long_text"):
+        if not max_length.isdigit() or not 1 <= int(max_length) <= 10000:
+            errors["max_length"] = "Enter a whole number from 1 to 10000."
+        else:
+            values["max_length"] = int(max_length)
+    _raise_if(errors)
+    return values
+
+
+def save_field(actor: User, field: CaseField | None, data: FieldInput) -> CaseField:
+    """Create (field=None) or change a custom field. Key and type never change once created: cases
+    store values by field, in the type's canonical form."""
+    policy.require_admin(actor)
+    values = _clean_field(data, field)
+    try:
+        with database.atomic():
+            if field is None:
+                field = CaseField.create(**values)
+            else:
+                for name, value in values.items():
+                    setattr(field, name, value)
+                field.updated_at = utcnow()
+                field.save()
+    except peewee.IntegrityError as exc:
+        raise ValidationFailed("That key is taken.", {"key": "Another field already uses this key."}) from exc
+    return field
+
+
+# --- options --------------------------------------------------------------------------------------
+
+
+def save_option(actor: User, field: CaseField, option: FieldOption | None, *, label: str, value: str = "",
+                active: bool = True) -> FieldOption:
+    """Add (option=None) or change an option of a single-select field. The stored value never
+    changes once created; an inactive option can no longer be chosen but stays on cases holding it."""
+    policy.require_admin(actor)
+    errors: dict[str, str] = {}
+    if field.field_type != "select":
+        errors["label"] = "Only single-select fields have options."
+    label = _required_text(errors, "label", label, "a label", 120)
+    if option is None:
+        value = _required_text(errors, "value", value or label, "a value", 120)
+    _raise_if(errors)
+    try:
+        with database.atomic():
+            if option is None:
+                option = FieldOption.create(field=field, label=label, value=value, active=active)
+            else:
+                option.label, option.active = label, active
+                option.save()
+            CaseField.update(updated_at=utcnow()).where(CaseField.id == field.id).execute()
+    except peewee.IntegrityError as exc:
+        clash = FieldOption.select().where((FieldOption.field == field) & (FieldOption.label == label)
+                                           & (FieldOption.id != (option.id if option and option.id else 0)))
+        if clash.exists():
+            raise ValidationFailed("Labels must differ.", {"label": "Another option has this label."}) from exc
+        raise ValidationFailed("Values must differ.", {"value": "Another option already stores this value."}) from exc
+    return option

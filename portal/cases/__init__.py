@@ -1,0 +1,1 @@
+"""The customer and proxy portal: new case, case page (more to come)."""

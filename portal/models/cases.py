@@ -1,0 +1,66 @@
+"""The case core: a customer's issue, the custom field values it holds and its activity feed."""
+
+from __future__ import annotations
+
+import peewee
+
+from portal.models.base import BaseModel, JSONField, UTCDateTimeField, utcnow
+from portal.models.base import uuid_field as _uuid
+from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate
+from portal.models.people import Customer, User
+from portal.models.teams import Workgroup
+
+
+class Case(BaseModel):
+    uuid = _uuid()
+    # Shown to people: 8 random digits, never sequential (it must not reveal how many cases exist).
+    reference = peewee.CharField(max_length=8, unique=True)
+    template = peewee.ForeignKeyField(CaseTemplate, backref="cases", on_delete="RESTRICT")
+    title = peewee.CharField(max_length=200)
+    summary = peewee.TextField(default="")
+    status = peewee.ForeignKeyField(CaseStatus, backref="cases", on_delete="RESTRICT")
+    reason = peewee.ForeignKeyField(CaseReason, null=True, backref="cases", on_delete="SET NULL")
+    priority = peewee.CharField(max_length=10, default="normal")
+    customer = peewee.ForeignKeyField(Customer, backref="cases", on_delete="RESTRICT")
+    created_by = peewee.ForeignKeyField(User, backref="cases_created", on_delete="RESTRICT")
+    internal_contact = peewee.ForeignKeyField(User, null=True, backref="cases_as_contact", on_delete="SET NULL")
+    assignee = peewee.ForeignKeyField(User, null=True, backref="cases_assigned", on_delete="SET NULL")
+    workgroup = peewee.ForeignKeyField(Workgroup, null=True, backref="cases", on_delete="SET NULL")
+    escalated = peewee.BooleanField(default=False)
+    follow_up_of = peewee.ForeignKeyField("self", null=True, backref="follow_ups", on_delete="SET NULL")
+    opened_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow, index=True)
+    last_closed_at = UTCDateTimeField(null=True)
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+
+class CaseFieldValue(BaseModel):
+    """A custom field's value on a case, as its canonical string (ISO date, number, option value, true/false)."""
+
+    case = peewee.ForeignKeyField(Case, backref="field_values", on_delete="CASCADE")
+    field = peewee.ForeignKeyField(CaseField, backref="case_values", on_delete="RESTRICT")
+    value = peewee.TextField()
+
+    class Meta:
+        indexes = ((("case", "field"), True),)
+
+
+class CaseEvent(BaseModel):
+    """One entry in a case's activity feed and audit trail."""
+
+    uuid = _uuid()
+    case = peewee.ForeignKeyField(Case, backref="events", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=40)
+    actor = peewee.ForeignKeyField(User, null=True, backref="case_events", on_delete="SET NULL")
+    public = peewee.BooleanField(default=True)
+    body = peewee.TextField(default="")
+    data = JSONField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("case", "created_at"), False),)
+
+
+MODELS = [Case, CaseFieldValue, CaseEvent]

@@ -1,0 +1,103 @@
+"""The one form builder: a template's form and the single validator every channel uses."""
+
+import pytest
+
+from portal.case_config import service, template_service
+from portal.case_config.form_builder import build_case_form, form_name, validate_case_values
+from portal.errors import ValidationFailed
+from portal.models.configuration import FieldOption
+from tests.case_config import factories
+
+BASE = {"title": "Laptop will not start", "summary": "It beeps three times and stops."}
+
+
+@pytest.fixture
+def device(app, people):
+    """A template: kind (select, required), serial (shown for hardware), screenshot URL (required for
+    software), an internal triage note."""
+    admin = people.admin
+    kind = factories.select_field(admin, {"Hardware": "hardware", "Software": "software", "Legacy": "legacy"},
+                                  key="kind", label="Kind of problem")
+    serial = factories.case_field(admin, key="serial", label="Serial number", pattern=r"[A-Z]{2}\d{4}",
+                                  pattern_message="Two capitals and four digits, like AB1234.")
+    screenshot = factories.case_field(admin, "url", key="screenshot", label="Screenshot link")
+    note = factories.case_field(admin, key="triage", label="Triage note", visibility="internal")
+    template = factories.template(admin, fields=[(kind, True), serial, screenshot, note])
+    template_service.add_condition(admin, template, target=serial, action="show", source=kind, value="hardware")
+    template_service.add_condition(admin, template, target=screenshot, action="require", source=kind,
+                                   value="software")
+    service.save_option(admin, kind, FieldOption.get(FieldOption.value == "legacy"), label="Legacy", active=False)
+    return template
+
+
+def errors_of(template, raw, audience="customer"):
+    with pytest.raises(ValidationFailed) as caught:
+        validate_case_values(template, raw, audience)
+    return caught.value.fields
+
+
+def test_valid_values_come_back_canonical(device):
+    clean = validate_case_values(device, {**BASE, "cf_kind": "hardware", "cf_serial": "AB1234"}, "customer")
+    assert clean.values == {"kind": "hardware", "serial": "AB1234"}
+    assert clean.title == BASE["title"]
+
+
+def test_title_and_summary_are_required(device):
+    assert set(errors_of(device, {"cf_kind": "hardware"})) == {"title", "summary"}
+
+
+def test_required_field_missing_gets_a_message(device):
+    assert errors_of(device, BASE) == {"cf_kind": "Choose an option."}
+
+
+def test_pattern_failure_shows_the_admins_message(device):
+    fields = errors_of(device, {**BASE, "cf_kind": "hardware", "cf_serial": "12"})
+    assert fields == {"cf_serial": "Two capitals and four digits, like AB1234."}
+
+
+def test_field_hidden_by_a_condition_is_dropped_even_when_invalid(device):
+    clean = validate_case_values(device, {**BASE, "cf_kind": "software", "cf_serial": "junk",
+                                          "cf_screenshot": "https://example.com/s.png"}, "customer")
+    assert clean.values == {"kind": "software", "screenshot": "https://example.com/s.png"}
+
+
+def test_require_condition_is_enforced(device):
+    assert errors_of(device, {**BASE, "cf_kind": "software"}) == {"cf_screenshot": "This is required."}
+
+
+def test_inactive_option_is_refused_for_a_new_case(device):
+    assert "no longer available" in errors_of(device, {**BASE, "cf_kind": "legacy"})["cf_kind"]
+
+
+def test_inactive_option_is_kept_when_the_case_already_holds_it(device):
+    clean = validate_case_values(device, {**BASE, "cf_kind": "legacy"}, "customer", current={"kind": "legacy"})
+    assert clean.values["kind"] == "legacy"
+
+
+def test_internal_fields_are_ignored_for_customers(device):
+    clean = validate_case_values(device, {**BASE, "cf_kind": "hardware", "cf_triage": "VIP"}, "customer")
+    assert "triage" not in clean.values
+
+
+def test_internal_fields_are_read_for_staff(device):
+    clean = validate_case_values(device, {**BASE, "cf_kind": "hardware", "cf_triage": "VIP"}, "staff")
+    assert clean.values["triage"] == "VIP"
+
+
+def test_unknown_reason_is_refused(device):
+    assert "reason" in errors_of(device, {**BASE, "cf_kind": "hardware", "reason": "no-such-reason"})
+
+
+def test_customer_form_has_the_customer_fields_and_active_options_alphabetically(device, app):
+    with app.test_request_context():
+        form = build_case_form(device, "customer")(meta={"csrf": False})
+    names = [f.name for f in form]
+    assert names[:3] == ["title", "summary", "reason"]
+    assert form_name("triage") not in names
+    assert [choice.label for choice in form.cf_kind.choices] == ["Choose an option", "Hardware", "Software"]
+
+
+def test_staff_form_includes_internal_fields(device, app):
+    with app.test_request_context():
+        form = build_case_form(device, "staff")(meta={"csrf": False})
+    assert "cf_triage" in [f.name for f in form]
