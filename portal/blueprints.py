@@ -10,6 +10,8 @@ from portal.policy import has_role
 # (label, endpoint, roles allowed, what it is for). Entries whose endpoint is not registered are skipped.
 NAVIGATION = [
     ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
+    ("Customers", "customers.search", ("agent", "supervisor", "admin"), "Find, create and edit customer profiles."),
+    ("Workgroups", "teams.index", ("admin",), "Teams of agents and supervisors, and who is in them."),
     ("Outbox", "notifications.outbox", ("agent", "supervisor", "admin"),
      "Every email and text message: queued, sent, failed or stopped."),
     ("Captured mail", "notifications.mailbox", ("agent", "supervisor", "admin"),
@@ -18,7 +20,10 @@ NAVIGATION = [
 
 
 def feature_blueprints():
-    return []
+    from portal.customers.routes import bp as customers
+    from portal.teams.routes import bp as teams
+
+    return [customers, teams]
 
 
 def nav_links():

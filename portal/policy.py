@@ -27,6 +27,11 @@ def require_admin(user: User | None) -> None:
     require_role(user, "admin")
 
 
+def can_manage_customers(user: User | None) -> bool:
+    """Customer profiles, accounts and assets are staff tools; customers and proxies never see them."""
+    return is_staff(user)
+
+
 def can_view_case(user: User | None, case) -> bool:
     """Staff see every case; a customer sees the cases of their own profile. Everyone else: nothing."""
     if user is None or not getattr(user, "is_authenticated", False):

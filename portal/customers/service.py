@@ -1,15 +1,27 @@
-"""Customer profiles: creating and linking them."""
+"""Customer profiles, the accounts they belong to and those accounts' assets: creating, editing, linking.
+
+Staff functions take the acting user first and raise NotFound for anybody the policy does not let
+manage customers (customers and proxies must not learn that a profile exists).
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
+from dataclasses import dataclass
 
 import peewee
 
 from portal.clock import utcnow
+from portal.contact import ContactError, normalize_email, normalize_phone
+from portal.customers.queries import profiles_sharing_contact, require_customer_manager
 from portal.db import database
-from portal.errors import Conflict
+from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.models.assets import Asset
 from portal.models.people import Account, Customer, User
+from portal.settings import setting
+
+FIX_FIELDS = "Please correct the highlighted fields."
 
 
 def new_customer_number() -> str:
@@ -72,3 +84,235 @@ def attach_verified_user(user: User) -> Customer:
     first, _, last = user.display_name.partition(" ")
     return create_customer_profile(first_name=first or user.display_name, last_name=last, email=user.email,
                                    phone=user.phone, user=user)
+
+
+# --- staff: customer profiles --------------------------------------------------------------------
+
+
+class PossibleDuplicate(ValidationFailed):
+    """Another profile already has this email address or phone number."""
+
+    def __init__(self, matches: list[Customer]):
+        super().__init__("Another profile already has this email address or phone number. Check it is not the "
+                         "same person; if it is not, create the profile anyway.")
+        self.matches = matches
+
+
+@dataclass
+class CustomerData:
+    """What staff type for a profile. The account is given by its number, as customers quote it."""
+
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    phone: str = ""
+    account_number: str = ""
+    is_account_manager: bool = False
+
+
+def _text(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def _clean_customer(data: CustomerData) -> dict:
+    errors: dict[str, str] = {}
+    values: dict = {"first_name": _text(data.first_name), "last_name": _text(data.last_name)}
+    if not values["first_name"]:
+        errors["first_name"] = "Enter the customer's first name."
+    elif len(values["first_name"]) > 100:
+        errors["first_name"] = "Use at most 100 characters."
+    if len(values["last_name"]) > 100:
+        errors["last_name"] = "Use at most 100 characters."
+    values["email"] = None
+    if (data.email or "").strip():
+        try:
+            values["email"] = normalize_email(data.email)
+        except ContactError as exc:
+            errors["email"] = str(exc)
+    values["phone"] = None
+    if (data.phone or "").strip():
+        try:
+            values["phone"] = normalize_phone(data.phone, setting("DEFAULT_PHONE_REGION"))
+        except ContactError as exc:
+            errors["phone"] = str(exc)
+    values["account"] = None
+    number = _text(data.account_number).upper()
+    if number:
+        values["account"] = Account.get_or_none(Account.account_number == number[:40])
+        if values["account"] is None:
+            errors["account_number"] = f"No account has the number {number[:40]}. Create the account first."
+    values["is_account_manager"] = bool(data.is_account_manager)
+    if values["is_account_manager"] and not number:
+        errors["is_account_manager"] = "Only a contact of an account can manage it: enter the account number."
+    if errors:
+        raise ValidationFailed(FIX_FIELDS, errors)
+    return values
+
+
+def create_customer(actor: User, data: CustomerData, confirm_duplicate: bool = False) -> Customer:
+    """Create a profile (staff). Only the first name is required.
+
+    Raises NotFound (not staff), ValidationFailed (bad values, nothing created) or PossibleDuplicate
+    when another profile has the email or phone and confirm_duplicate is False: a warning, since a
+    household or a shared office line legitimately belongs to several people.
+    """
+    require_customer_manager(actor)
+    values = _clean_customer(data)
+    if not confirm_duplicate:
+        matches = profiles_sharing_contact(values["email"], values["phone"])
+        if matches:
+            raise PossibleDuplicate(matches)
+    with database.atomic():
+        return create_customer_profile(**values)
+
+
+def update_customer(actor: User, customer_uuid: str, data: CustomerData, confirm_duplicate: bool = False) -> Customer:
+    """Edit a profile (staff). Warns only about an email or phone that changed and that another
+    profile has. Raises NotFound, ValidationFailed or PossibleDuplicate like create_customer."""
+    require_customer_manager(actor)
+    customer = Customer.get_or_none(Customer.uuid == str(customer_uuid))
+    if customer is None:
+        raise NotFound()
+    values = _clean_customer(data)
+    if not confirm_duplicate:
+        stored_email = (customer.email or "").lower() or None
+        new_email = values["email"] if values["email"] != stored_email else None
+        new_phone = values["phone"] if values["phone"] != customer.phone else None
+        matches = profiles_sharing_contact(new_email, new_phone, excluding=customer)
+        if matches:
+            raise PossibleDuplicate(matches)
+    with database.atomic():
+        for name, value in values.items():
+            setattr(customer, name, value)
+        customer.updated_at = utcnow()
+        customer.save()
+    return customer
+
+
+# --- staff: accounts and their assets ------------------------------------------------------------
+
+ACCOUNT_NUMBER_RE = re.compile(r"[A-Z0-9][A-Z0-9-]*")
+
+
+@dataclass
+class AccountData:
+    name: str = ""
+    account_number: str = ""
+
+
+def _clean_account(data: AccountData) -> dict:
+    errors: dict[str, str] = {}
+    name, number = _text(data.name), _text(data.account_number).upper()
+    if not name:
+        errors["name"] = "Enter the organisation's name."
+    elif len(name) > 200:
+        errors["name"] = "Use at most 200 characters."
+    if not number:
+        errors["account_number"] = "Enter the account number, for example ACC-10041."
+    elif len(number) > 40:
+        errors["account_number"] = "Use at most 40 characters."
+    elif not ACCOUNT_NUMBER_RE.fullmatch(number):
+        errors["account_number"] = "Use letters, digits and hyphens only, for example ACC-10041."
+    if errors:
+        raise ValidationFailed(FIX_FIELDS, errors)
+    return {"name": name, "account_number": number}
+
+
+def _number_taken() -> Conflict:
+    return Conflict("Another account already has this number.",
+                    {"account_number": "Another account already has this number."})
+
+
+def create_account(actor: User, data: AccountData) -> Account:
+    """Create an account (staff). Raises NotFound, ValidationFailed, Conflict (number taken)."""
+    require_customer_manager(actor)
+    values = _clean_account(data)
+    try:
+        with database.atomic():
+            return Account.create(**values)
+    except peewee.IntegrityError as exc:
+        raise _number_taken() from exc
+
+
+def update_account(actor: User, account_uuid: str, data: AccountData) -> Account:
+    """Rename an account or change its number (staff). Raises NotFound, ValidationFailed, Conflict."""
+    require_customer_manager(actor)
+    account = Account.get_or_none(Account.uuid == str(account_uuid))
+    if account is None:
+        raise NotFound()
+    values = _clean_account(data)
+    try:
+        with database.atomic():
+            Account.update(**values).where(Account.id == account.id).execute()
+    except peewee.IntegrityError as exc:
+        raise _number_taken() from exc
+    return Account.get_by_id(account.id)
+
+
+@dataclass
+class AssetData:
+    name: str = ""
+    identifier: str = ""
+
+
+def _clean_asset(data: AssetData) -> dict:
+    errors: dict[str, str] = {}
+    name, identifier = _text(data.name), _text(data.identifier)
+    if not name:
+        errors["name"] = "Enter what the product or asset is, for example Model X200 printer."
+    elif len(name) > 200:
+        errors["name"] = "Use at most 200 characters."
+    if len(identifier) > 100:
+        errors["identifier"] = "Use at most 100 characters."
+    if errors:
+        raise ValidationFailed(FIX_FIELDS, errors)
+    return {"name": name, "identifier": identifier or None}
+
+
+def _identifier_taken() -> Conflict:
+    message = "This account already has an asset with this serial number or tag."
+    return Conflict(message, {"identifier": message})
+
+
+def create_asset(actor: User, account_uuid: str, data: AssetData) -> Asset:
+    """Add a product or asset to an account (staff). Raises NotFound, ValidationFailed, Conflict."""
+    require_customer_manager(actor)
+    account = Account.get_or_none(Account.uuid == str(account_uuid))
+    if account is None:
+        raise NotFound()
+    values = _clean_asset(data)
+    try:
+        with database.atomic():
+            return Asset.create(account=account, **values)
+    except peewee.IntegrityError as exc:
+        raise _identifier_taken() from exc
+
+
+def _asset(asset_uuid: str) -> Asset:
+    asset = Asset.get_or_none(Asset.uuid == str(asset_uuid))
+    if asset is None:
+        raise NotFound()
+    return asset
+
+
+def update_asset(actor: User, asset_uuid: str, data: AssetData) -> Asset:
+    """Rename an asset or change its identifier (staff). Raises NotFound, ValidationFailed, Conflict."""
+    require_customer_manager(actor)
+    asset = _asset(asset_uuid)
+    values = _clean_asset(data)
+    try:
+        with database.atomic():
+            Asset.update(**values).where(Asset.id == asset.id).execute()
+    except peewee.IntegrityError as exc:
+        raise _identifier_taken() from exc
+    return Asset.get_by_id(asset.id)
+
+
+def set_asset_active(actor: User, asset_uuid: str, active: bool) -> Asset:
+    """Deactivate an asset (no longer offered when filing cases; old cases keep it) or reactivate it.
+    Raises NotFound."""
+    require_customer_manager(actor)
+    asset = _asset(asset_uuid)
+    with database.atomic():
+        Asset.update(active=active).where(Asset.id == asset.id).execute()
+    return Asset.get_by_id(asset.id)
