@@ -15,23 +15,37 @@ NAVIGATION = [
     ("Outbox", "notifications.outbox", ("agent", "supervisor", "admin"),
      "Every email and text message: queued, sent, failed or stopped."),
     ("Captured mail", "notifications.mailbox", ("agent", "supervisor", "admin"),
-     "Messages the demo captured instead of sending them."),
+     "Messages the demo captured instead of sending them.", "mailbox"),
 ]
+
+
+def _shown(condition: str) -> bool:
+    """Entries can name a condition beyond the role (the mailbox exists only with a dev sink)."""
+    if condition == "mailbox":
+        from portal.notifications.queries import mailbox_enabled
+
+        return mailbox_enabled()
+    return True
 
 
 def feature_blueprints():
     from portal.customers.routes import bp as customers
+    from portal.notifications.routes import bp as notifications
     from portal.teams.routes import bp as teams
 
-    return [customers, teams]
+    return [notifications, customers, teams]
 
 
 def nav_links():
     if not current_user.is_authenticated:
         return []
     links = []
-    for label, endpoint, roles, description in NAVIGATION:
-        if endpoint in current_app.view_functions and has_role(current_user, *roles):
+    for label, endpoint, roles, description, *condition in NAVIGATION:
+        if (
+            endpoint in current_app.view_functions
+            and has_role(current_user, *roles)
+            and _shown(condition[0] if condition else "")
+        ):
             links.append({"label": label, "url": url_for(endpoint), "prefix": endpoint.split(".")[0] + ".",
                           "description": description})
     return links

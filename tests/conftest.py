@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,12 +25,12 @@ def _postgres_base_url() -> str | None:
     return url if urlsplit(url).scheme in ("postgres", "postgresql") else None
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A URL to an empty database that exists for this test only."""
+@contextmanager
+def fresh_database_url(tmp_path, name: str = "caseport"):
+    """A URL to an empty database that lives until the block ends."""
     base = _postgres_base_url()
     if base is None:
-        yield f"sqlite:///{tmp_path}/caseport.db"
+        yield f"sqlite:///{tmp_path}/{name}.db"
         return
     import psycopg
 
@@ -43,6 +44,13 @@ def database_url(tmp_path):
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A URL to an empty database that exists for this test only."""
+    with fresh_database_url(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

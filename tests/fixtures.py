@@ -99,3 +99,33 @@ def login(client):
         return sign_in(client, user, password)
 
     return _login
+
+
+@pytest.fixture
+def deliver(app):
+    """deliver() runs the notifier's delivery once, as the scheduler would, and returns its report."""
+    import notifier
+    from notifier.dispatcher import deliver_due
+
+    def _deliver(**kwargs):
+        return deliver_due(notifier.Settings.from_mapping(app.config), **kwargs)
+
+    return _deliver
+
+
+def captured_mail(to: str):
+    """Captured emails to an address, oldest first."""
+    from notifier.models import CapturedMessage
+
+    return list(
+        CapturedMessage.select()
+        .where(CapturedMessage.to_address == to)
+        .order_by(CapturedMessage.captured_at, CapturedMessage.id)
+    )
+
+
+def link_in(text: str, path_fragment: str) -> str:
+    """The path of the first link in text containing path_fragment (links in mail are absolute)."""
+    match = re.search(r"https?://[^/\s]+(\S*" + re.escape(path_fragment) + r"\S*)", text)
+    assert match, f"no link with {path_fragment!r} in:\n{text}"
+    return match.group(1)

@@ -1,0 +1,74 @@
+"""The caseport command."""
+
+import pytest
+from click.testing import CliRunner
+
+from portal.cli import main
+
+
+@pytest.fixture
+def cli_env(database_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret-key-long-enough-0123456789")
+    return CliRunner()
+
+
+def test_db_upgrade_applies_migrations_once(cli_env):
+    first = cli_env.invoke(main, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert "applied 0001_initial" in first.output
+    again = cli_env.invoke(main, ["db", "upgrade"])
+    assert "0 migration(s) applied" in again.output
+
+
+def test_create_user_makes_an_admin_who_can_sign_in(cli_env):
+    result = cli_env.invoke(main, ["create-user", "--role", "admin", "--email", "Boss@Example.com", "--name",
+                                   "The Boss", "--password", "a fine admin passphrase"])
+    assert result.exit_code == 0, result.output
+    from portal import create_app
+
+    app = create_app()
+    with app.app_context():
+        from portal.accounts.service import authenticate
+
+        assert authenticate("boss@example.com", "a fine admin passphrase", "127.0.0.1").role == "admin"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--email", "nope", "--name", "X", "--password", "a fine admin passphrase"], "valid email"),
+        (["--email", "a@example.com", "--name", "X", "--password", "short"], "at least 10"),
+        (["--email", "a@example.com", "--name", "", "--password", "a fine admin passphrase"], "Enter your name"),
+    ],
+)
+def test_create_user_explains_bad_input(cli_env, args, message):
+    result = cli_env.invoke(main, ["create-user", "--role", "agent", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_create_user_refuses_a_duplicate_email(cli_env):
+    args = ["create-user", "--role", "agent", "--email", "a@example.com", "--name", "A", "--password",
+            "a fine agent passphrase"]
+    assert cli_env.invoke(main, args).exit_code == 0
+    again = cli_env.invoke(main, [*args[:4], "A@EXAMPLE.com", *args[5:]])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_makemigration_has_nothing_to_write_when_migrations_cover_every_model(cli_env):
+    result = cli_env.invoke(main, ["db", "makemigration", "nothing_new"])
+    assert result.exit_code == 0
+    assert "nothing to write" in result.output
+
+
+def test_demo_data_loads_idempotently(app):
+    from portal.demo import load_demo_data
+    from portal.models.people import Customer, User
+
+    logins = load_demo_data()
+    counts = (User.select().count(), Customer.select().count())
+    assert load_demo_data() == logins
+    assert (User.select().count(), Customer.select().count()) == counts
+    assert {role for role, _, _ in logins} == {"customer", "proxy", "agent", "supervisor", "admin"}
