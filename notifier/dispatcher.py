@@ -26,7 +26,7 @@ from notifier.leases import (
     release,
     store_rendered,
 )
-from notifier.models import EMAIL, SMS, Message
+from notifier.models import EMAIL, SMS, Message, write_transaction
 from notifier.rendering import RenderError, render_parts
 from notifier.settings import Settings
 from notifier.sms_segments import sms_shape
@@ -96,29 +96,62 @@ def deliver_due(
     stop_at = claim.lease_expires_at - safety_margin
     senders: dict[str, object] = {}
     templates: dict[tuple, object] = {}
+    ready = _render_batch(claim, current_time, report, templates)
     with ExitStack() as stack:
-        for index, message in enumerate(claim.messages):
+        for index, message in enumerate(ready):
             if current_time() >= stop_at:
-                report.released += release(claim.messages[index:], claim.token)
+                report.released += release(ready[index:], claim.token)
                 log.warning("lease running out: released %d messages", report.released)
                 break
             if message.channel not in senders:
                 sender = channel_for(message.channel, settings)
                 senders[message.channel] = stack.enter_context(sender) if sender else None
             sender = senders[message.channel]
-            _deliver_one(message, claim, sender, settings, current_time, report, templates)
+            _deliver_one(message, claim, sender, settings, current_time, report)
     return report
 
 
-def _deliver_one(message: Message, claim, sender, settings: Settings, current_time, report, templates) -> None:
+def _mark_dead(message, claim, started_at, finished_at, reason, outcome, report) -> None:
+    if mark_dead(message, claim.token, claim.worker_id, started_at, finished_at, reason, outcome):
+        report.dead += 1
+    else:
+        report.lost += 1
+    report.errors.append(f"{message.uuid}: {reason}")
+
+
+def _render_batch(claim, current_time, report, templates) -> list[Message]:
+    """Render every message of the batch not rendered yet and keep the results on the rows, all in
+    one transaction (one commit per batch, not per message). Returns the messages ready to send;
+    a render error makes only that message dead."""
+    ready = []
+    with write_transaction():
+        for message in claim.messages:
+            if message.rendered is not None:
+                ready.append(message)
+                continue
+            started_at = current_time()
+            try:
+                rendered = _render(message, templates)
+            except RenderError as error:
+                _mark_dead(message, claim, started_at, current_time(), str(error), "render_error", report)
+                continue
+            sms_info = None
+            if message.channel == SMS:
+                shape = sms_shape(rendered["text"])
+                sms_info = (shape.encoding, shape.segments)
+            if store_rendered(message, claim.token, rendered, sms_info):
+                message.rendered = rendered
+                ready.append(message)
+            else:
+                report.lost += 1
+    return ready
+
+
+def _deliver_one(message: Message, claim, sender, settings: Settings, current_time, report) -> None:
     started_at = current_time()
 
     def dead(reason: str, outcome: str = "permanent") -> None:
-        if mark_dead(message, claim.token, claim.worker_id, started_at, current_time(), reason, outcome):
-            report.dead += 1
-        else:
-            report.lost += 1
-        report.errors.append(f"{message.uuid}: {reason}")
+        _mark_dead(message, claim, started_at, current_time(), reason, outcome, report)
 
     if sender is None:
         dead(f"the {message.channel} channel is switched off")
@@ -127,20 +160,6 @@ def _deliver_one(message: Message, claim, sender, settings: Settings, current_ti
         # Claims count as attempts, so a message that keeps crashing its worker ends up here.
         dead(f"gave up after {message.attempts - 1} attempts (worker lost during earlier attempts)")
         return
-    if message.rendered is None:
-        try:
-            rendered = _render(message, templates)
-        except RenderError as error:
-            dead(str(error), "render_error")
-            return
-        sms_info = None
-        if message.channel == SMS:
-            shape = sms_shape(rendered["text"])
-            sms_info = (shape.encoding, shape.segments)
-        if not store_rendered(message, claim.token, rendered, sms_info):
-            report.lost += 1
-            return
-        message.rendered = rendered
     try:
         provider_id = sender.send(_outgoing(message))
     except PermanentDeliveryError as error:

@@ -13,7 +13,18 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from notifier.models import DEAD, FAILED, QUEUED, SENDING, SENT, Attempt, Message, database, is_postgres
+from notifier.models import (
+    DEAD,
+    FAILED,
+    QUEUED,
+    SENDING,
+    SENT,
+    Attempt,
+    Message,
+    database,
+    is_postgres,
+    write_transaction,
+)
 
 
 @dataclass
@@ -72,7 +83,7 @@ def claim_batch(
     else:
         # SQLite has no row locks: BEGIN IMMEDIATE takes the write lock before reading, so two
         # workers can never pick the same candidates.
-        with database.atomic("IMMEDIATE"):
+        with write_transaction():
             ids = [
                 row.id
                 for row in Message.select(Message.id)

@@ -146,3 +146,12 @@ def bind_database(db: peewee.Database) -> None:
 
 def is_postgres() -> bool:
     return isinstance(database.obj, peewee.PostgresqlDatabase)
+
+
+def write_transaction():
+    """A transaction that will write after reading. On SQLite it takes the write lock up front
+    (BEGIN IMMEDIATE): a deferred transaction that reads first cannot upgrade to a writer once
+    another connection has committed, and fails with "database is locked" without waiting."""
+    if is_postgres():
+        return database.atomic()
+    return database.atomic("IMMEDIATE")

@@ -192,11 +192,19 @@ def test_writes_after_losing_the_lease_change_nothing(seeded, flaky):
 def test_batch_stops_before_the_lease_runs_out(seeded, flaky, monkeypatch):
     for n in range(3):
         enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
-    ticks = iter([0.0, 0.0, 100.0, 100.0, 100.0, 100.0, 100.0])
-    monkeypatch.setattr("notifier.dispatcher.time.monotonic", lambda: next(ticks, 100.0))
+    elapsed = {"seconds": 0.0}
+    monkeypatch.setattr("notifier.dispatcher.time.monotonic", lambda: elapsed["seconds"])
+    original_send = flaky.send
+
+    def slow_send(outgoing):
+        elapsed["seconds"] = 55.0  # the first send eats most of a 60 s lease
+        return original_send(outgoing)
+
+    flaky.send = slow_send
     report = deliver_due(make_settings(NOTIFIER_LEASE_SECONDS=60), now=T0)
     assert report.sent == 1 and report.released == 2
     assert outbox.status_counts()["queued"] == 2
+    assert {m.attempts for m in Message.select().where(Message.status == QUEUED)} == {0}
 
 
 def test_switched_off_sms_channel_is_not_claimed(seeded):
