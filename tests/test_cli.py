@@ -72,3 +72,11 @@ def test_demo_data_loads_idempotently(app):
     assert load_demo_data() == logins
     assert (User.select().count(), Customer.select().count()) == counts
     assert {role for role, _, _ in logins} == {"customer", "proxy", "agent", "supervisor", "admin"}
+
+
+def test_every_printed_demo_login_signs_in(app):
+    from portal.accounts.service import authenticate
+    from portal.demo import DEMO_PASSWORD, load_demo_data
+
+    for role, email, _ in load_demo_data():
+        assert authenticate(email, DEMO_PASSWORD, "127.0.0.1").role == role
