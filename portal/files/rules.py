@@ -1,0 +1,113 @@
+"""What an uploaded file may be: its type read from its content (never from its name or the browser's
+claim), and a safe display name."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_NAME_LENGTH = 120
+ALLOWED_DESCRIPTION = (
+    "PDF, images (PNG, JPEG, GIF, WebP), plain text and CSV, and Word, Excel or PowerPoint documents"
+)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    content_type: str
+    label: str
+    extension: str
+
+
+PDF = FileKind("application/pdf", "PDF", ".pdf")
+PNG = FileKind("image/png", "PNG image", ".png")
+JPEG = FileKind("image/jpeg", "JPEG image", ".jpg")
+GIF = FileKind("image/gif", "GIF image", ".gif")
+WEBP = FileKind("image/webp", "WebP image", ".webp")
+TEXT = FileKind("text/plain; charset=utf-8", "text", ".txt")
+CSV = FileKind("text/csv; charset=utf-8", "CSV", ".csv")
+DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document",
+                ".docx")
+XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook", ".xlsx")
+PPTX = FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                "PowerPoint presentation", ".pptx")
+
+_OFFICE_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
+_TEXT_SAMPLE = 64 * 1024
+
+
+def sniff(path: Path, claimed_name: str) -> FileKind | None:
+    """The kind of the file at path, judged by its bytes; None when it is not on the allow-list."""
+    with path.open("rb") as handle:
+        head = handle.read(_TEXT_SAMPLE)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return GIF
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    if head.startswith(b"PK\x03\x04"):
+        return _office_kind(path)
+    if _is_utf8_text(head):
+        return CSV if claimed_name.lower().endswith(".csv") else TEXT
+    return None
+
+
+def _office_kind(path: Path) -> FileKind | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    for prefix, kind in _OFFICE_PARTS.items():
+        if any(name.startswith(prefix) for name in names):
+            return kind
+    return None
+
+
+def _is_utf8_text(sample: bytes) -> bool:
+    if not sample or b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # The sample may end in the middle of a multi-byte character.
+        return exc.start >= len(sample) - 3 and len(sample) == _TEXT_SAMPLE
+    return True
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def normalize_filename(name: str, kind: FileKind | None = None) -> str:
+    """A display name that is safe everywhere: no path, no control or reserved characters, NFC,
+    at most MAX_NAME_LENGTH characters with its extension kept; the extension matches the content."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name)
+    name = " ".join(name.split()).strip(" .")
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    extension = extension.lower()[:10]
+    if kind is not None and f".{extension}" not in _extensions_for(kind):
+        extension = kind.extension.lstrip(".")
+    stem = (stem or "file")[: MAX_NAME_LENGTH - len(extension) - 1].rstrip(" .") or "file"
+    return f"{stem}.{extension}" if extension else stem
+
+
+def _extensions_for(kind: FileKind) -> set[str]:
+    if kind is JPEG:
+        return {".jpg", ".jpeg"}
+    if kind is TEXT:
+        return {".txt", ".log", ".md", ".text"}
+    return {kind.extension}
