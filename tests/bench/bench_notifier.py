@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,6 +49,23 @@ class ArrivalRecorder:
         return "250 OK"
 
 
+def private_postgres_schema(url: str) -> tuple[str, str]:
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}", schema
+
+
+def drop_postgres_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -69,10 +87,13 @@ def main() -> int:
 
     workdir = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{workdir.name}/bench.db"
+    schema = None
+    if url.startswith("postgres"):
+        # A private schema, dropped afterwards, so the benchmark never touches existing tables.
+        url, schema = private_postgres_schema(url)
     db = connect(url)
     notifier.bind_database(db)
     db.connect()
-    db.drop_tables(notifier.MODELS, safe=True)
     db.create_tables(notifier.MODELS)
     seed_defaults(DEFAULT_TEMPLATES_DIR)
 
@@ -135,6 +156,8 @@ def main() -> int:
     db.close()
     if hasattr(db, "close_all"):
         db.close_all()
+    if schema:
+        drop_postgres_schema(args.database_url, schema)
     workdir.cleanup()
     return 0 if delivered == args.messages else 1
 
