@@ -9,6 +9,8 @@ from portal.policy import has_role
 
 # (label, endpoint, roles allowed, what it is for). Entries whose endpoint is not registered are skipped.
 NAVIGATION = [
+    ("Open a case", "cases.new", ("customer", "proxy", "agent", "supervisor", "admin"),
+     "Choose a form and tell us about your issue."),
     ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
     ("Customers", "customers.search", ("agent", "supervisor", "admin"), "Find, create and edit customer profiles."),
     ("Workgroups", "teams.index", ("admin",), "Teams of agents and supervisors, and who is in them."),
@@ -29,11 +31,13 @@ def _shown(condition: str) -> bool:
 
 
 def feature_blueprints():
+    from portal.admin.routes import bp as admin
+    from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.notifications.routes import bp as notifications
     from portal.teams.routes import bp as teams
 
-    return [notifications, customers, teams]
+    return [notifications, customers, teams, admin, cases]
 
 
 def nav_links():

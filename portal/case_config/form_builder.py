@@ -14,8 +14,15 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from portal.case_config.queries import Layout, PlacedField, active_reasons, template_layout
-from portal.case_config.rules import FieldRuleError, apply_conditions, format_number, parse_value
+from portal.case_config.queries import Layout, PlacedField, active_reasons, by_uuid, template_layout
+from portal.case_config.rules import (
+    UNSTORABLE,
+    FieldRuleError,
+    apply_conditions,
+    format_number,
+    parse_value,
+    storable,
+)
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseReason, CaseTemplate
 
@@ -131,22 +138,27 @@ def validate_case_values(template: CaseTemplate, raw: Mapping, audience: str, *,
         return ("" if value is None else str(value)).replace("\r\n", "\n").strip()
 
     title = text_of("title")
-    if not title:
+    if not storable(title):
+        errors["title"] = UNSTORABLE
+    elif not title:
         errors["title"] = "Enter a title."
     elif "\n" in title:
         errors["title"] = "Use a single line for the title."
     elif len(title) > TITLE_MAX:
         errors["title"] = f"Use at most {TITLE_MAX} characters (you used {len(title)})."
     summary = text_of("summary")
-    if not summary:
+    if not storable(summary):
+        errors["summary"] = UNSTORABLE
+    elif not summary:
         errors["summary"] = "Describe the problem in a few sentences."
     elif len(summary) > SUMMARY_MAX:
         errors["summary"] = f"Use at most {SUMMARY_MAX} characters (you used {len(summary)})."
     reason = None
     reason_id = text_of("reason")
     if reason_id:
-        reason = CaseReason.get_or_none((CaseReason.uuid == reason_id) & (CaseReason.active == True))  # noqa: E712
-        if reason is None:
+        reason = by_uuid(CaseReason, reason_id)
+        if reason is None or not reason.active:
+            reason = None
             errors["reason"] = "Choose one of the reasons in the list."
 
     parsed: dict[str, str | None] = {}

@@ -34,6 +34,14 @@ _INTEGER = re.compile(r"[+-]?\d{1,18}")
 _DECIMAL = re.compile(r"[+-]?(\d{1,18}(\.\d{0,6})?|\.\d{1,6})")
 
 
+UNSTORABLE = "This contains invisible control characters. Retype it without them."
+
+
+def storable(text: str) -> bool:
+    """False for text PostgreSQL cannot store (NUL) or that is not valid Unicode (lone surrogates)."""
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 class FieldRuleError(ValueError):
     """A message fit to show next to the field."""
 
@@ -93,6 +101,8 @@ def parse_value(field: FieldSpec, raw: object, *, options: Mapping[str, bool] | 
     text = text.replace("\r\n", "\n").strip()
     if text == "":
         return None
+    if not storable(text):
+        raise FieldRuleError(UNSTORABLE)
     parser = _PARSERS.get(field.field_type)
     if parser is None:
         raise FieldRuleError("This field cannot take values.")

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import peewee
 
 from portal import policy
-from portal.case_config.rules import pattern_problem
+from portal.case_config.rules import UNSTORABLE, pattern_problem, storable
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import ValidationFailed
@@ -58,7 +58,9 @@ def system_status(category: str) -> CaseStatus:
 
 def _required_text(errors: dict, name: str, value: str | None, label: str, limit: int) -> str:
     text = (value or "").strip()
-    if not text:
+    if not storable(text):
+        errors[name] = UNSTORABLE
+    elif not text:
         errors[name] = f"Enter {label}."
     elif len(text) > limit:
         errors[name] = f"Use at most {limit} characters."
@@ -67,7 +69,9 @@ def _required_text(errors: dict, name: str, value: str | None, label: str, limit
 
 def _optional_text(errors: dict, name: str, value: str | None, limit: int) -> str:
     text = (value or "").strip()
-    if len(text) > limit:
+    if not storable(text):
+        errors[name] = UNSTORABLE
+    elif len(text) > limit:
         errors[name] = f"Use at most {limit} characters."
     return text
 
@@ -184,7 +188,7 @@ def _clean_field(data: FieldInput, existing: CaseField | None) -> dict:
     if field_type not in FIELD_TYPES:
         errors["field_type"] = "Choose a field type."
     if existing is None:
-        key = (data.key or "").strip().lower() or suggest_key(data.label)
+        key = (data.key or "").strip().lower() or suggest_key(data.label or "")
         if not _KEY.fullmatch(key):
             errors["key"] = ("Use 2 to 60 lower-case letters, digits and underscores, starting with a letter.")
         values["key"], values["field_type"] = key, field_type
@@ -192,7 +196,7 @@ def _clean_field(data: FieldInput, existing: CaseField | None) -> dict:
         errors["visibility"] = "Choose who can see this field."
     values["visibility"] = data.visibility
     pattern = (data.pattern or "").strip()
-    problem = pattern_problem(pattern)
+    problem = pattern_problem(pattern) if storable(pattern) else UNSTORABLE
     if problem:
         errors["pattern"] = problem
     if pattern and field_type not in ("text", "long_text", "email", "phone", "url"):

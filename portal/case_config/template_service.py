@@ -15,7 +15,15 @@ import peewee
 
 from portal import policy
 from portal.case_config.queries import template_conditions, template_layout
-from portal.case_config.rules import Condition, FieldRuleError, LayoutEntry, parse_value, template_problems
+from portal.case_config.rules import (
+    UNSTORABLE,
+    Condition,
+    FieldRuleError,
+    LayoutEntry,
+    parse_value,
+    storable,
+    template_problems,
+)
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import ValidationFailed
@@ -49,12 +57,16 @@ def save_template(actor: User, template: CaseTemplate | None, data: TemplateInpu
     policy.require_admin(actor)
     errors: dict[str, str] = {}
     name = (data.name or "").strip()
-    if not name:
+    if not storable(name):
+        errors["name"] = UNSTORABLE
+    elif not name:
         errors["name"] = "Enter a name customers will recognise."
     elif len(name) > 120:
         errors["name"] = "Use at most 120 characters."
     description = (data.description or "").strip()
-    if len(description) > 2000:
+    if not storable(description):
+        errors["description"] = UNSTORABLE
+    elif len(description) > 2000:
         errors["description"] = "Use at most 2000 characters."
     if data.default_priority not in PRIORITIES:
         errors["default_priority"] = "Choose a priority."
@@ -185,6 +197,9 @@ def add_condition(actor: User, template: CaseTemplate, *, target: CaseField | No
     canonical = None
     if source is not None and "source" not in errors:
         options = {o.value: True for o in source.options}
+        by_label = {o.label.casefold(): o.value for o in source.options}
+        # admins think in labels; the condition stores the option's value
+        value = by_label.get((value or "").strip().casefold(), value)
         try:
             canonical = parse_value(source, value, options=options)
         except FieldRuleError as exc:

@@ -11,11 +11,12 @@ from portal import policy
 from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
+from portal.cases.queries import case_with_details
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
-from portal.models.configuration import CaseField, CaseTemplate
+from portal.models.configuration import CaseTemplate
 from portal.models.people import Customer, User
 
 
@@ -69,16 +70,9 @@ def _create_with_fresh_reference(**values) -> Case:
 
 def case_for_viewer(user: User, reference: str) -> Case:
     """The case with this reference if the user may see it, else NotFound (never NotAllowed)."""
-    case = Case.get_or_none(Case.reference == (reference or "")[:8])
+    case = case_with_details(reference)
     if case is None or not policy.can_view_case(user, case):
         raise NotFound()
     return case
 
 
-def field_values(case: Case) -> dict[int, tuple[CaseField, str]]:
-    rows = (
-        CaseFieldValue.select(CaseFieldValue, CaseField)
-        .join(CaseField)
-        .where(CaseFieldValue.case == case)
-    )
-    return {row.field.id: (row.field, row.value) for row in rows}

@@ -98,8 +98,17 @@ def test_condition_value_must_be_an_option_of_the_source(app, people):
     template = factories.template(people.admin, fields=[kind, serial])
     with pytest.raises(ValidationFailed) as caught:
         template_service.add_condition(people.admin, template, target=serial, action="show", source=kind,
-                                       value="Hardware")
+                                       value="Software")
     assert "value" in caught.value.fields
+
+
+def test_condition_value_may_be_given_as_the_option_label(app, people):
+    kind = factories.select_field(people.admin, {"Hardware": "hardware"})
+    serial = factories.case_field(people.admin)
+    template = factories.template(people.admin, fields=[kind, serial])
+    condition = template_service.add_condition(people.admin, template, target=serial, action="show", source=kind,
+                                               value="hardware ".upper())
+    assert condition.value == "hardware"
 
 
 def test_condition_on_a_field_not_on_the_template_is_refused(app, people):

@@ -1,0 +1,1 @@
+"""Admin pages: case settings (statuses, reasons, fields, templates)."""

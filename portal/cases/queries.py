@@ -1,0 +1,81 @@
+"""Reads for the case pages: a case's field values as people see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import peewee
+
+from portal.case_config.queries import audience_for, template_layout
+from portal.models.cases import Case, CaseFieldValue
+from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption
+from portal.models.people import Customer, User
+
+
+@dataclass
+class ShownValue:
+    label: str
+    text: str
+    field_type: str
+
+
+def display_value(field: CaseField, value: str, option_labels: dict[tuple[int, str], str]) -> str:
+    """A stored canonical value in words: option labels (also of inactive options), Yes/No, dates."""
+    if field.field_type == "select":
+        return option_labels.get((field.id, value), value)
+    if field.field_type == "boolean":
+        return {"true": "Yes", "false": "No"}.get(value, value)
+    if field.field_type == "date":
+        try:
+            return date.fromisoformat(value).strftime("%d %b %Y")
+        except ValueError:
+            return value
+    return value
+
+
+def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
+    """The case's custom values in the template's two sections, in template order. Values whose field
+    left the template (or is inactive) still show, under "more", so nothing a case holds is hidden
+    by a template change. Internal fields only for staff."""
+    rows = list(
+        CaseFieldValue.select(CaseFieldValue, CaseField)
+        .join(CaseField)
+        .where(CaseFieldValue.case == case)
+    )
+    if audience_for(viewer) != "staff":
+        rows = [r for r in rows if r.field.visibility == "customer"]
+    select_ids = [r.field.id for r in rows if r.field.field_type == "select"]
+    option_labels = {}
+    if select_ids:
+        options = FieldOption.select().where(FieldOption.field.in_(select_ids))
+        option_labels = {(o.field_id, o.value): o.label for o in options}
+    by_field = {r.field.id: r for r in rows}
+    sections: dict[str, list[ShownValue]] = {"top": [], "more": []}
+    layout = template_layout(case.template, "staff", include_inactive=True)
+    for placed in layout.fields:
+        row = by_field.pop(placed.field.id, None)
+        if row is not None:
+            sections[placed.section].append(ShownValue(row.field.label, display_value(row.field, row.value,
+                                                                                      option_labels),
+                                                       row.field.field_type))
+    for row in sorted(by_field.values(), key=lambda r: r.field.label.lower()):
+        sections["more"].append(ShownValue(row.field.label, display_value(row.field, row.value, option_labels),
+                                           row.field.field_type))
+    return sections
+
+
+def case_with_details(reference: str):
+    """The case with its template, status, reason and customer in one query (or None)."""
+    return (
+        Case.select(Case, CaseTemplate, CaseStatus, CaseReason, Customer)
+        .join(CaseTemplate)
+        .switch(Case)
+        .join(CaseStatus)
+        .switch(Case)
+        .join(CaseReason, peewee.JOIN.LEFT_OUTER)
+        .switch(Case)
+        .join(Customer)
+        .where(Case.reference == (reference or "")[:8])
+        .first()
+    )
