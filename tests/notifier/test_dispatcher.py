@@ -159,8 +159,7 @@ def test_outbox_queries_filter_and_count(seeded):
     assert [m.key for m in outbox.messages(topic="00000001")] == ["a"]
     assert [m.key for m in outbox.messages(address="BOB@example.com")] == ["b"]
     assert outbox.messages(status="sent").count() == 0
-    assert outbox.message_by_uuid(only_uuid := Message.get(Message.key == "a").uuid).key == "a"
-    assert only_uuid
+    assert outbox.message_by_uuid(Message.get(Message.key == "a").uuid).key == "a"
     assert outbox.status_counts() == {"queued": 2, "sending": 0, "sent": 0, "failed": 0, "dead": 0}
 
 
