@@ -12,6 +12,9 @@ from portal.errors import ValidationFailed
 from portal.models.configuration import CaseField, FieldOption
 from portal.web_helpers import apply_errors, role_required
 
+# the field form and the new-option form share a page: a prefix keeps their element ids apart
+OPTION_PREFIX = "option"
+
 
 def _field_or_404(field_uuid) -> CaseField:
     return CaseField.get_or_none(CaseField.uuid == str(field_uuid)) or abort(404)
@@ -78,14 +81,14 @@ def edit_field(field_uuid):
         else:
             flash(f"Field {field.label} saved.", "success")
             return redirect(url_for("admin.edit_field", field_uuid=field.uuid))
-    return _field_page(field, form, OptionForm(formdata=None))
+    return _field_page(field, form, OptionForm(formdata=None, prefix=OPTION_PREFIX))
 
 
 @bp.post("/fields/<uuid:field_uuid>/options")
 @role_required("admin")
 def add_option(field_uuid):
     field = _field_or_404(field_uuid)
-    option_form = OptionForm()
+    option_form = OptionForm(prefix=OPTION_PREFIX)
     if option_form.validate_on_submit():
         try:
             option = service.save_option(current_user, field, None, label=option_form.label.data,
@@ -114,4 +117,5 @@ def edit_option(field_uuid, option_uuid):
         else:
             flash(f"Option {option.label} saved.", "success")
             return redirect(url_for("admin.edit_field", field_uuid=field.uuid) + "#options")
-    return _field_page(field, FieldForm(formdata=None, obj=field), OptionForm(formdata=None), form, option.id)
+    return _field_page(field, FieldForm(formdata=None, obj=field), OptionForm(formdata=None, prefix=OPTION_PREFIX),
+                       form, option.id)

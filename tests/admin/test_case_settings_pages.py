@@ -98,7 +98,7 @@ def test_admin_builds_a_field_with_options(client, people, login):
     assert response.status_code == 302
     field = CaseField.get(CaseField.key == "region")
     url = f"/admin/fields/{field.uuid}/options"
-    assert post_form(client, url, {"label": "US West (Oregon)", "value": "pdx"},
+    assert post_form(client, url, {"option-label": "US West (Oregon)", "option-value": "pdx"},
                      page=f"/admin/fields/{field.uuid}").status_code == 302
     page = client.get(f"/admin/fields/{field.uuid}").get_data(as_text=True)
     assert "US West (Oregon)" in page and "pdx" in page
@@ -107,10 +107,10 @@ def test_admin_builds_a_field_with_options(client, people, login):
 def test_option_value_used_twice_gets_400_with_the_message_next_to_the_value(client, people, login):
     field = factories.select_field(people.admin, {"Oregon": "pdx"})
     login(people.admin)
-    response = post_form(client, f"/admin/fields/{field.uuid}/options", {"label": "Portland", "value": "pdx"},
-                         page=f"/admin/fields/{field.uuid}")
+    response = post_form(client, f"/admin/fields/{field.uuid}/options",
+                         {"option-label": "Portland", "option-value": "pdx"}, page=f"/admin/fields/{field.uuid}")
     assert response.status_code == 400
-    assert error_next_to(response.get_data(as_text=True), "value") == "Another option already stores this value."
+    assert error_next_to(response.get_data(as_text=True), "option-value") == "Another option already stores this value."
 
 
 def test_invalid_pattern_gets_400_with_the_message_next_to_the_pattern(client, people, login):
