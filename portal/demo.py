@@ -7,6 +7,7 @@ own steps to DEMO_STEPS (case templates, cases...).
 from __future__ import annotations
 
 from portal.accounts.service import NewUser, create_user
+from portal.case_config.demo import load_case_settings
 from portal.customers.service import create_customer_profile
 from portal.db import database
 from portal.models.people import Account, Customer, User
@@ -64,7 +65,7 @@ def load_people() -> list[tuple[str, str, str]]:
     return logins
 
 
-DEMO_STEPS = [load_people]
+DEMO_STEPS = [load_people, load_case_settings]
 
 
 def load_demo_data() -> list[tuple[str, str, str]]:
