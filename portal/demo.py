@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from portal.accounts.service import NewUser, create_user
 from portal.case_config.demo import load_case_settings
+from portal.customers.demo import load_assets_and_profiles
 from portal.customers.service import create_customer_profile
 from portal.db import database
 from portal.models.people import Account, Customer, User
+from portal.teams.demo import load_workgroups
 
 # Not a secret: the demo runs on 127.0.0.1 with made-up people, and the logins are printed.
 DEMO_PASSWORD = "caseport-demo-2026"  # noqa: S105
@@ -65,7 +67,7 @@ def load_people() -> list[tuple[str, str, str]]:
     return logins
 
 
-DEMO_STEPS = [load_people, load_case_settings]
+DEMO_STEPS = [load_people, load_assets_and_profiles, load_workgroups, load_case_settings]
 
 
 def load_demo_data() -> list[tuple[str, str, str]]:
