@@ -79,7 +79,9 @@ def detail(customer_uuid):
     cases = list(queries.cases_of_customer(customer))
     new_case_url = next((url_for(e, customer=customer.uuid) for e in NEW_CASE_ENDPOINTS
                          if e in current_app.view_functions), None)
-    return render_template("customers/detail.html", customer=customer, cases=cases, new_case_url=new_case_url)
+    case_url_endpoint = "cases.detail" if "cases.detail" in current_app.view_functions else None
+    return render_template("customers/detail.html", customer=customer, cases=cases, new_case_url=new_case_url,
+                           case_url_endpoint=case_url_endpoint)
 
 
 @bp.route("/<uuid:customer_uuid>/edit", methods=["GET", "POST"])
