@@ -33,6 +33,8 @@ def _sample(rule, arg):
     converter = rule._converters.get(arg)
     if hasattr(converter, "items"):  # any(...) converters accept only their listed words
         return sorted(converter.items)[0]
+    if type(converter).__name__ == "IntegerConverter":
+        return 1
     return SAMPLE_VALUES.get(arg, "00000000-0000-4000-8000-000000000000")
 
 
