@@ -67,6 +67,7 @@ def test_customer_form_shows_customer_fields_in_sections_but_not_internal_ones(c
     assert "Stock note" not in page
     assert "More information" in page
     assert "Required if “Product” is “Wireless headset”." in page
+    assert '="None"' not in page  # no attribute rendered from a Python None
 
 
 def test_customer_files_a_case_and_sees_its_page(client, people, login, replacement):
