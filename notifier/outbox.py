@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -101,7 +102,9 @@ def messages(
 def message_by_uuid(message_uuid) -> Message:
     """The message with this UUID; raises MessageNotFound."""
     try:
-        return Message.get(Message.uuid == message_uuid)
+        # Checked here: PostgreSQL rejects a malformed UUID with an error that aborts the transaction.
+        parsed = uuid.UUID(str(message_uuid))
+        return Message.get(Message.uuid == parsed)
     except (Message.DoesNotExist, ValueError):
         raise MessageNotFound(f"no message {message_uuid}") from None
 

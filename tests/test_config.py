@@ -8,6 +8,7 @@ from portal.config import ConfigError, load_config
 
 def test_demo_defaults_keep_a_generated_secret_under_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     first = load_config({}, tmp_path)
     second = load_config({}, tmp_path)
     assert len(first["SECRET_KEY"]) >= 48 and first["SECRET_KEY"] == second["SECRET_KEY"]
