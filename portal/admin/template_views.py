@@ -80,7 +80,7 @@ def _detail_page(template: CaseTemplate, *, form=None, add_form=None, condition_
                                                             for p in layout.fields]
     condition_form.target.choices = field_choices
     condition_form.source.choices = list(field_choices)
-    placements = {p.template_field.id: PlacementForm(formdata=None, prefix=f"p{p.template_field.id}",
+    placements = {p.template_field.id: PlacementForm(formdata=None, prefix=f"p-{p.field.key}",
                                                      section=p.section, required=p.required)
                   for p in layout.fields}
     if placement is not None:
@@ -133,17 +133,23 @@ def add_template_field(template_uuid):
     return _detail_page(template, add_form=add_form)
 
 
-def _placed_or_404(template: CaseTemplate, placed_id: int) -> TemplateField:
-    placed = TemplateField.get_or_none((TemplateField.id == placed_id) & (TemplateField.template == template))
+def _placed_or_404(template: CaseTemplate, field_uuid) -> TemplateField:
+    # A field sits on a template at most once, so the field's UUID names the placement in URLs.
+    placed = (
+        TemplateField.select()
+        .join(CaseField)
+        .where((CaseField.uuid == str(field_uuid)) & (TemplateField.template == template))
+        .first()
+    )
     return placed or abort(404)
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<int:placed_id>")
+@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>")
 @role_required("admin")
-def update_template_field(template_uuid, placed_id):
+def update_template_field(template_uuid, field_uuid):
     template = _template_or_404(template_uuid)
-    placed = _placed_or_404(template, placed_id)
-    form = PlacementForm(prefix=f"p{placed.id}")
+    placed = _placed_or_404(template, field_uuid)
+    form = PlacementForm(prefix=f"p-{placed.field.key}")
     if form.validate_on_submit():
         try:
             template_service.update_template_field(current_user, placed, section=form.section.data,
@@ -155,20 +161,20 @@ def update_template_field(template_uuid, placed_id):
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<int:placed_id>/<any(up, down):direction>")
+@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/<any(up, down):direction>")
 @role_required("admin")
-def move_template_field(template_uuid, placed_id, direction):
+def move_template_field(template_uuid, field_uuid, direction):
     template = _template_or_404(template_uuid)
     if ConfirmForm().validate_on_submit():
-        template_service.move_template_field(current_user, _placed_or_404(template, placed_id), direction)
+        template_service.move_template_field(current_user, _placed_or_404(template, field_uuid), direction)
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<int:placed_id>/remove")
+@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/remove")
 @role_required("admin")
-def remove_template_field(template_uuid, placed_id):
+def remove_template_field(template_uuid, field_uuid):
     template = _template_or_404(template_uuid)
-    placed = _placed_or_404(template, placed_id)
+    placed = _placed_or_404(template, field_uuid)
     if ConfirmForm().validate_on_submit():
         try:
             template_service.remove_template_field(current_user, placed)

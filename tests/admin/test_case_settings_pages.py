@@ -32,7 +32,7 @@ def admin_urls(app, configured):
     values = {
         "status_uuid": service.system_status("open").uuid, "reason_uuid": configured["reason"].uuid,
         "field_uuid": configured["field"].uuid, "option_uuid": configured["option"].uuid,
-        "template_uuid": configured["template"].uuid, "placed_id": configured["placed"].id,
+        "template_uuid": configured["template"].uuid,  # field_uuid above also names its place on the template
         "condition_uuid": configured["condition"].uuid, "direction": "up", "action": "publish",
     }
     urls = []
@@ -134,8 +134,8 @@ def test_duplicate_template_name_gets_400_next_to_the_name(client, people, login
 def test_required_field_hidden_by_a_condition_gets_400(client, people, login, configured):
     login(people.admin)
     template, placed = configured["template"], configured["placed"]
-    url = f"/admin/templates/{template.uuid}/fields/{placed.id}"
-    response = post_form(client, url, {f"p{placed.id}-section": "top", f"p{placed.id}-required": "y"},
+    url = f"/admin/templates/{template.uuid}/fields/{placed.field.uuid}"
+    response = post_form(client, url, {f"p-{placed.field.key}-section": "top", f"p-{placed.field.key}-required": "y"},
                          page=f"/admin/templates/{template.uuid}")
     assert response.status_code == 400
     assert "required but hidden" in response.get_data(as_text=True)
