@@ -23,6 +23,7 @@ from notifier.leases import (
     mark_dead,
     mark_failed,
     mark_sent,
+    mark_suppressed,
     release,
     store_rendered,
 )
@@ -47,6 +48,7 @@ class DeliveryReport:
     dead: int = 0
     released: int = 0
     lost: int = 0
+    suppressed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -71,10 +73,13 @@ def deliver_due(
     now: datetime | None = None,
     worker_id: str | None = None,
     channels=None,
+    suppress=None,
 ) -> DeliveryReport:
     """Claim one batch of due messages and try to deliver each. Safe to run in several processes.
 
-    `channels` limits the batch to some channels (e.g. ["email"]). Returns counts of what happened.
+    `channels` limits the batch to some channels (e.g. ["email"]). `suppress(message)` is the
+    host's last word just before each send: it returns a reason not to send (the message ends
+    `suppressed`, the reason kept as an attempt) or None. Returns counts of what happened.
     """
     started = time.monotonic()
     claimed_at = aware(now)
@@ -107,7 +112,7 @@ def deliver_due(
                 sender = channel_for(message.channel, settings)
                 senders[message.channel] = stack.enter_context(sender) if sender else None
             sender = senders[message.channel]
-            _deliver_one(message, claim, sender, settings, current_time, report)
+            _deliver_one(message, claim, sender, settings, current_time, report, suppress)
     return report
 
 
@@ -147,11 +152,32 @@ def _render_batch(claim, current_time, report, templates) -> list[Message]:
     return ready
 
 
-def _deliver_one(message: Message, claim, sender, settings: Settings, current_time, report) -> None:
+def _suppression_reason(message: Message, suppress) -> str | None:
+    if suppress is None:
+        return None
+    reason = suppress(message)
+    return str(reason)[:1000] if reason else None
+
+
+def _deliver_one(message: Message, claim, sender, settings: Settings, current_time, report, suppress=None) -> None:
     started_at = current_time()
 
     def dead(reason: str, outcome: str = "permanent") -> None:
         _mark_dead(message, claim, started_at, current_time(), reason, outcome, report)
+
+    try:
+        reason = _suppression_reason(message, suppress)
+    except Exception as error:  # a failing check must neither send nor lose the message
+        log.exception("suppress check failed for %s", message.uuid)
+        _retry_later(message, claim, settings, started_at, current_time(),
+                     TransientDeliveryError(f"delivery check failed: {type(error).__name__}: {error}"), report)
+        return
+    if reason is not None:
+        if mark_suppressed(message, claim.token, claim.worker_id, started_at, current_time(), reason):
+            report.suppressed += 1
+        else:
+            report.lost += 1
+        return
 
     if sender is None:
         dead(f"the {message.channel} channel is switched off")
@@ -166,29 +192,31 @@ def _deliver_one(message: Message, claim, sender, settings: Settings, current_ti
         dead(str(error))
         return
     except TransientDeliveryError as error:
-        finished_at = current_time()
-        if message.attempts >= settings.NOTIFIER_MAX_ATTEMPTS:
-            dead(f"{error} (gave up after {message.attempts} attempts)", "transient")
-            return
-        delay = full_jitter_backoff(
-            message.attempts, settings.NOTIFIER_BACKOFF_BASE_SECONDS, settings.NOTIFIER_BACKOFF_CAP_SECONDS
-        )
-        if error.retry_after:
-            delay = max(delay, error.retry_after)
-        next_attempt_at = finished_at + timedelta(seconds=delay)
-        held = mark_failed(
-            message, claim.token, claim.worker_id, started_at, finished_at, str(error), next_attempt_at
-        )
-        if held:
-            report.failed += 1
-        else:
-            report.lost += 1
-        report.errors.append(f"{message.uuid}: {error}")
+        _retry_later(message, claim, settings, started_at, current_time(), error, report)
         return
     if mark_sent(message, claim.token, claim.worker_id, started_at, current_time(), provider_id):
         report.sent += 1
     else:
         report.lost += 1
+
+
+def _retry_later(message, claim, settings: Settings, started_at, finished_at, error, report) -> None:
+    if message.attempts >= settings.NOTIFIER_MAX_ATTEMPTS:
+        _mark_dead(message, claim, started_at, finished_at,
+                   f"{error} (gave up after {message.attempts} attempts)", "transient", report)
+        return
+    delay = full_jitter_backoff(
+        message.attempts, settings.NOTIFIER_BACKOFF_BASE_SECONDS, settings.NOTIFIER_BACKOFF_CAP_SECONDS
+    )
+    if getattr(error, "retry_after", None):
+        delay = max(delay, error.retry_after)
+    next_attempt_at = finished_at + timedelta(seconds=delay)
+    held = mark_failed(message, claim.token, claim.worker_id, started_at, finished_at, str(error), next_attempt_at)
+    if held:
+        report.failed += 1
+    else:
+        report.lost += 1
+    report.errors.append(f"{message.uuid}: {error}")
 
 
 def _render(message: Message, templates: dict) -> dict:
@@ -213,5 +241,6 @@ def _outgoing(message: Message):
             text=rendered["text"],
             html=rendered.get("html"),
             thread=message.thread,
+            headers=tuple((message.extra_headers or {}).items()),
         )
     return OutgoingSms(message_uuid=str(message.uuid), to_number=message.address, text=rendered["text"])

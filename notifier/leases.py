@@ -19,6 +19,7 @@ from notifier.models import (
     QUEUED,
     SENDING,
     SENT,
+    SUPPRESSED,
     Attempt,
     Message,
     database,
@@ -177,6 +178,23 @@ def mark_dead(message, token, worker_id, started_at, finished_at, error, outcome
             .execute()
         )
         _record_attempt(message, worker_id, started_at, finished_at, outcome, error)
+    return bool(updated)
+
+
+def mark_suppressed(message, token, worker_id, started_at, finished_at, reason) -> bool:
+    """End the message without sending it: the host's delivery check said no (`reason` is kept)."""
+    with database.atomic():
+        updated = (
+            Message.update(
+                status=SUPPRESSED,
+                claim_token=None,
+                lease_expires_at=None,
+                last_error=reason,
+            )
+            .where(_held(message, token))
+            .execute()
+        )
+        _record_attempt(message, worker_id, started_at, finished_at, "suppressed", reason)
     return bool(updated)
 
 

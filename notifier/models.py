@@ -16,7 +16,9 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 DEAD = "dead"
-STATUSES = (QUEUED, SENDING, SENT, FAILED, DEAD)
+# Terminal: the host's delivery-time check (e.g. a recipient preference) said not to send it.
+SUPPRESSED = "suppressed"
+STATUSES = (QUEUED, SENDING, SENT, FAILED, DEAD, SUPPRESSED)
 
 EMAIL = "email"
 SMS = "sms"
@@ -47,6 +49,8 @@ class Message(NotifierModel):
     topic = peewee.CharField(max_length=200, null=True, index=True)
     thread = peewee.CharField(max_length=255, null=True)
     context = JSONField()
+    # Extra email headers the host asked for (e.g. List-Unsubscribe); checked for line breaks when sent.
+    extra_headers = JSONField(null=True)
     status = peewee.CharField(max_length=10, default=QUEUED)
     attempts = peewee.IntegerField(default=0)
     created_at = UTCDateTimeField(index=True)

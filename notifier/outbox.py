@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -9,9 +10,33 @@ from datetime import datetime
 import peewee
 
 from notifier.clock import aware
-from notifier.models import DEAD, FAILED, QUEUED, STATUSES, Attempt, Message, database
+from notifier.models import DEAD, EMAIL, FAILED, QUEUED, STATUSES, Attempt, Message, database
 from notifier.plain_data import plain_context
 from notifier.recipients import Recipient, check_display_name, normalise_address
+
+# Headers the notifier writes itself: a host may not replace them.
+RESERVED_HEADERS = frozenset(
+    ("from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
+     "auto-submitted", "content-type", "content-transfer-encoding", "mime-version", "sender", "reply-to")
+)
+_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,75}")
+
+
+def checked_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
+    """Extra headers as stored: names are RFC 5322 field names the notifier does not set itself,
+    values single-line text. Raises ValueError otherwise."""
+    if not headers:
+        return None
+    checked = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"invalid header name {name!r}")
+        if name.lower() in RESERVED_HEADERS:
+            raise ValueError(f"the notifier sets the {name} header itself")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\0") or len(value) > 2000:
+            raise ValueError(f"invalid value for the {name} header")
+        checked[name] = value
+    return checked
 
 
 class NotRequeueable(ValueError):
@@ -31,18 +56,21 @@ def enqueue(
     variant: str = "",
     topic: str | None = None,
     thread: str | None = None,
+    headers: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> int:
     """Write one outbox row per (key, channel, address) inside the caller's transaction.
 
     Never commits by itself: the rows exist if and only if the caller's transaction commits.
     Repeating a call with the same key adds nothing. Returns the number of new rows.
-    Raises ValueError for an invalid address or non-plain context before writing anything.
+    `headers` are extra email headers (e.g. List-Unsubscribe) sent with every email of this call.
+    Raises ValueError for an invalid address, header or non-plain context before writing anything.
     """
     if not event or not key:
         raise ValueError("event and key are required")
     now = aware(now)
     data = plain_context(context)
+    extra_headers = checked_headers(headers)
     rows = []
     for recipient in recipients:
         address = normalise_address(recipient.channel, recipient.address)
@@ -60,6 +88,7 @@ def enqueue(
                 "topic": topic,
                 "thread": thread,
                 "context": data,
+                "extra_headers": extra_headers if recipient.channel == EMAIL else None,
                 "created_at": now,
                 "next_attempt_at": now,
             }

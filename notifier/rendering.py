@@ -134,6 +134,7 @@ def check_source(part: str, source: str, variables: list[str] | None = None) -> 
         if found is not None:
             raise TemplateError(f"{part}, line {found.lineno}: {label} is not allowed in message templates")
     _check_nesting(part, tree, 0)
+    _check_reach(part, tree)
     if variables is not None:
         from jinja2 import meta
 
@@ -146,6 +147,27 @@ def check_source(part: str, source: str, variables: list[str] | None = None) -> 
         env.from_string(source)
     except jinja2.TemplateError as error:
         raise TemplateError(f"{part}: {error}") from None
+
+
+def _check_reach(part: str, tree: nodes.Template) -> None:
+    """Refuse when saving what the sandbox would refuse when sending: private names (the usual first
+    step of a sandbox escape, `''.__class__`) and calls of anything but the template's own macros."""
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(name, str) and name.startswith("_"):
+            raise TemplateError(
+                f"{part}, line {node.lineno}: '{name}' is not allowed: templates may read context values "
+                "and use filters, but not attributes or methods"
+            )
+    macros = {macro.name for macro in tree.find_all(nodes.Macro)}
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in macros:
+            continue
+        what = "method calls" if isinstance(call.node, nodes.Getattr | nodes.Getitem) else "calling functions"
+        raise TemplateError(
+            f"{part}, line {call.lineno}: {what} are not allowed in message templates; use filters "
+            "instead (e.g. {{ name|upper }})"
+        )
 
 
 def _check_nesting(part: str, node: nodes.Node, depth: int) -> None:

@@ -24,7 +24,7 @@ log = logging.getLogger("notifier.scheduler")
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 120}
 
 
-def run_delivery(settings: Settings) -> int:
+def run_delivery(settings: Settings, suppress=None) -> int:
     """The delivery job: drain due messages batch after batch, for most of one interval.
 
     Opens and closes its own database connection, as it runs in a scheduler thread.
@@ -35,7 +35,7 @@ def run_delivery(settings: Settings) -> int:
     sent = 0
     with database.connection_context():
         while True:
-            report = deliver_due(settings)
+            report = deliver_due(settings, suppress=suppress)
             sent += report.sent
             if report.claimed < settings.NOTIFIER_BATCH_SIZE or time.monotonic() >= deadline:
                 return sent
@@ -50,11 +50,12 @@ def _with_connection(func):
     return job
 
 
-def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=()):
+def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=(), suppress=None):
     """A Blocking or Background scheduler in UTC with the delivery job every NOTIFIER_INTERVAL_SECONDS.
 
     `extra_jobs` is a list of (func, trigger kwargs), e.g. (send_reminders, {"trigger": "interval",
     "minutes": 10}); each runs inside its own database connection with the same safe defaults.
+    `suppress` is handed to every delivery run (see `deliver_due`).
     """
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC, job_defaults=JOB_DEFAULTS)
@@ -62,7 +63,7 @@ def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=()):
         run_delivery,
         trigger="interval",
         seconds=settings.NOTIFIER_INTERVAL_SECONDS,
-        args=[settings],
+        args=[settings, suppress],
         id="notifier.deliver",
         name="deliver due notifications",
         next_run_time=utcnow(),

@@ -20,6 +20,7 @@ class OutgoingEmail:
     text: str
     html: str | None = None
     thread: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ def build_email(email: OutgoingEmail, *, mail_from: str, domain: str, sent_at) -
         root = thread_root_id(_header_safe("thread", email.thread), domain)
         msg["In-Reply-To"] = root
         msg["References"] = root
+    for name, value in email.headers:
+        if name.lower() in msg:
+            raise PermanentDeliveryError(f"refusing to send: the {name} header is set by the notifier")
+        msg[name] = _header_safe(name, value)
     msg.set_content(email.text)
     if email.html:
         msg.add_alternative(email.html, subtype="html")

@@ -160,7 +160,7 @@ def test_outbox_queries_filter_and_count(seeded):
     assert [m.key for m in outbox.messages(address="BOB@example.com")] == ["b"]
     assert outbox.messages(status="sent").count() == 0
     assert outbox.message_by_uuid(Message.get(Message.key == "a").uuid).key == "a"
-    assert outbox.status_counts() == {"queued": 2, "sending": 0, "sent": 0, "failed": 0, "dead": 0}
+    assert outbox.status_counts() == {"queued": 2, "sending": 0, "sent": 0, "failed": 0, "dead": 0, "suppressed": 0}
 
 
 def test_crashed_worker_rows_are_delivered_once_after_the_lease_expires(seeded, flaky):
