@@ -32,10 +32,56 @@ def can_manage_customers(user: User | None) -> bool:
     return is_staff(user)
 
 
+def case_visibility(user: User | None):
+    """A condition on Case selecting exactly the cases user may see; combine it with any case query.
+
+    - admin: every case;
+    - agent, supervisor: the cases of their workgroups and the cases assigned to them;
+    - customer: cases where their profile is the primary or a linked customer, and, when their
+      profile manages its account, every case of that account;
+    - proxy: the cases where they are the internal contact;
+    - anyone else: none.
+    """
+    from portal.models.cases import Case, CaseCustomerLink
+    from portal.models.people import Customer
+    from portal.models.teams import WorkgroupMember
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return Case.id.is_null()  # matches nothing: every case has an id
+    if user.role == "admin":
+        return Case.id.is_null(False)
+    if user.role in ("agent", "supervisor"):
+        workgroups = WorkgroupMember.select(WorkgroupMember.workgroup).where(WorkgroupMember.user == user.id)
+        return Case.workgroup.in_(workgroups) | (Case.assignee == user.id)
+    if user.role == "proxy":
+        return Case.internal_contact == user.id
+    if user.role == "customer":
+        own = Customer.select(Customer.id).where(Customer.user == user.id)
+        linked = (
+            CaseCustomerLink.select(CaseCustomerLink.case)
+            .join(Customer)
+            .where(Customer.user == user.id)
+        )
+        managed_accounts = (
+            Customer.select(Customer.account)
+            .where((Customer.user == user.id) & Customer.is_account_manager & Customer.account.is_null(False))
+        )
+        account_customers = Customer.select(Customer.id).where(Customer.account.in_(managed_accounts))
+        return Case.customer.in_(own) | Case.id.in_(linked) | Case.customer.in_(account_customers)
+    return Case.id.is_null()
+
+
 def can_view_case(user: User | None, case) -> bool:
-    """Staff see every case; a customer sees the cases of their own profile. Everyone else: nothing."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """Whether user may see case (see case_visibility). Callers answer NotFound when it is False."""
+    from portal.models.cases import Case
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    if is_staff(user):
+    if user.role == "admin":
         return True
-    return user.role == "customer" and case.customer.user_id == user.id
+    return Case.select(Case.id).where((Case.id == case.id) & case_visibility(user)).exists()
+
+
+def is_customer_side(user: User | None, case) -> bool:
+    """Customers and the proxy who filed it: the people a case is for, as opposed to its handlers."""
+    return has_role(user, "customer", "proxy") and can_view_case(user, case)

@@ -42,3 +42,14 @@ def customer(**overrides):
     values = {"first_name": f"Customer{n}", "last_name": "Example", "email": f"customer{n}@example.com"}
     values.update(overrides)
     return create_customer_profile(**values)
+
+
+def workgroup(*members, **overrides):
+    """A workgroup with the given users as members (no service: tests arrange teams directly)."""
+    from portal.models.teams import Workgroup, WorkgroupMember
+
+    n = next(_counter)
+    group = Workgroup.create(**{"name": f"Team {n}", **overrides})
+    for member in members:
+        WorkgroupMember.create(workgroup=group, user=member)
+    return group

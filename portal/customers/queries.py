@@ -197,16 +197,17 @@ def account_counts(accounts) -> dict[int, tuple[int, int]]:
     return {key: (contacts.get(key, 0), assets.get(key, 0)) for key in ids}
 
 
-def cases_of_customer(customer: Customer, limit: int = 50):
-    """The cases whose primary customer this profile is, newest activity first, with their status.
+def cases_of_customer(viewer, customer: Customer, limit: int = 50):
+    """The cases this profile is on (as primary or linked customer) that viewer may see, newest activity
+    first, with their status. For the staff profile page (the caller checked can_manage_customers)."""
+    from portal.models.cases import CaseCustomerLink
+    from portal.policy import case_visibility
 
-    Only for the staff profile page (the caller checked can_manage_customers): staff see the cases of
-    every customer they can look up.
-    """
+    linked = CaseCustomerLink.select(CaseCustomerLink.case).where(CaseCustomerLink.customer == customer)
     return (
         Case.select(Case.uuid, Case.reference, Case.title, Case.updated_at, Case.opened_at, CaseStatus)
         .join(CaseStatus)
-        .where(Case.customer == customer)
+        .where(((Case.customer == customer) | Case.id.in_(linked)) & case_visibility(viewer))
         .order_by(Case.updated_at.desc(), Case.id.desc())
         .limit(limit)
     )

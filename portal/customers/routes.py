@@ -76,7 +76,7 @@ def new():
 @role_required(*STAFF_ROLES)
 def detail(customer_uuid):
     customer = queries.customer_by_uuid(current_user, customer_uuid)
-    cases = list(queries.cases_of_customer(customer))
+    cases = list(queries.cases_of_customer(current_user, customer))
     new_case_url = next((url_for(e, customer=customer.uuid) for e in NEW_CASE_ENDPOINTS
                          if e in current_app.view_functions), None)
     case_url_endpoint = "cases.detail" if "cases.detail" in current_app.view_functions else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import peewee
 
+from portal.models.assets import Asset
 from portal.models.base import BaseModel, JSONField, UTCDateTimeField, utcnow
 from portal.models.base import uuid_field as _uuid
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate
@@ -28,6 +29,12 @@ class Case(BaseModel):
     workgroup = peewee.ForeignKeyField(Workgroup, null=True, backref="cases", on_delete="SET NULL")
     escalated = peewee.BooleanField(default=False)
     follow_up_of = peewee.ForeignKeyField("self", null=True, backref="follow_ups", on_delete="SET NULL")
+    # The product or asset of the customer's account the case is about (optional).
+    asset = peewee.ForeignKeyField(Asset, null=True, backref="cases", on_delete="SET NULL")
+    # The resolution awaiting the customer's answer; kept after closing as the case's outcome.
+    resolution = peewee.TextField(default="")
+    resolution_proposed_at = UTCDateTimeField(null=True)
+    resolution_reminded_at = UTCDateTimeField(null=True)
     opened_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow, index=True)
     last_closed_at = UTCDateTimeField(null=True)
@@ -63,4 +70,43 @@ class CaseEvent(BaseModel):
         indexes = ((("case", "created_at"), False),)
 
 
-MODELS = [Case, CaseFieldValue, CaseEvent]
+class CaseCustomerLink(BaseModel):
+    """An additional customer on a case: they see it and are told about it like the primary customer."""
+
+    case = peewee.ForeignKeyField(Case, backref="customer_links", on_delete="CASCADE")
+    customer = peewee.ForeignKeyField(Customer, backref="case_links", on_delete="CASCADE")
+    added_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("case", "customer"), True),)
+
+
+class CaseFeedback(BaseModel):
+    """The customer's satisfaction when accepting a resolution: an optional 1-5 rating and comment."""
+
+    case = peewee.ForeignKeyField(Case, backref="feedback", on_delete="CASCADE")
+    rating = peewee.SmallIntegerField(null=True)
+    comment = peewee.TextField(default="")
+    given_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Attachment(BaseModel):
+    """A file on a case, stored under a random name outside static/ (see portal.files.storage)."""
+
+    uuid = _uuid()
+    case = peewee.ForeignKeyField(Case, backref="attachments", on_delete="CASCADE")
+    event = peewee.ForeignKeyField(CaseEvent, null=True, backref="attachments", on_delete="CASCADE")
+    original_name = peewee.CharField(max_length=200)
+    stored_name = peewee.CharField(max_length=32, unique=True)
+    content_type = peewee.CharField(max_length=120)
+    size = peewee.IntegerField()
+    sha256 = peewee.CharField(max_length=64)
+    # Files on internal notes are staff-only, like the note.
+    public = peewee.BooleanField(default=True)
+    uploaded_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+MODELS = [Case, CaseFieldValue, CaseEvent, CaseCustomerLink, CaseFeedback, Attachment]

@@ -33,6 +33,9 @@ def replacement(app, people):
     template_service.update_template_field(admin, placed, section="more", required=False)
     template_service.add_condition(admin, template, target=serial, action="require", source=product,
                                    value="headset")
+    # Routed to a team with the agent and the supervisor, so they see its cases.
+    template.default_workgroup = base_factories.workgroup(people.agent, people.supervisor, name="Returns")
+    template.save()
     return template
 
 
