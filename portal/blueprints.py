@@ -18,6 +18,7 @@ NAVIGATION = [
      "Every email and text message: queued, sent, failed or stopped."),
     ("Captured mail", "notifications.mailbox", ("agent", "supervisor", "admin"),
      "Messages the demo captured instead of sending them.", "mailbox"),
+    ("Notifications", "notification_admin.index", ("admin",), "Message texts, who is told what, and on which channel."),
 ]
 
 
@@ -34,10 +35,12 @@ def feature_blueprints():
     from portal.admin.routes import bp as admin
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
+    from portal.notification_admin import preference_routes
+    from portal.notification_admin import routes as notification_admin
     from portal.notifications.routes import bp as notifications
     from portal.teams.routes import bp as teams
 
-    return [notifications, customers, teams, admin, cases]
+    return [notifications, customers, teams, admin, cases, notification_admin.bp, preference_routes.bp]
 
 
 def nav_links():

@@ -29,6 +29,18 @@ def portal_jobs(app):
     ]
 
 
+def delivery_check(app):
+    """The notifier's `suppress` hook: recipient preferences read just before each send. Delivery
+    runs in a scheduler thread, so the check enters the app context itself."""
+    from portal.notification_admin.preferences import delivery_suppression
+
+    def suppress(message):
+        with app.app_context():
+            return delivery_suppression(message)
+
+    return suppress
+
+
 def build_app_scheduler(app, *, blocking: bool):
     settings = notifier.Settings.from_mapping(app.config)
-    return build_scheduler(settings, blocking=blocking, extra_jobs=portal_jobs(app))
+    return build_scheduler(settings, blocking=blocking, extra_jobs=portal_jobs(app), suppress=delivery_check(app))

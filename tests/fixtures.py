@@ -106,8 +106,10 @@ def deliver(app):
     """deliver() runs the notifier's delivery once, as the scheduler would, and returns its report."""
     import notifier
     from notifier.dispatcher import deliver_due
+    from portal.jobs import delivery_check
 
     def _deliver(**kwargs):
+        kwargs.setdefault("suppress", delivery_check(app))
         return deliver_due(notifier.Settings.from_mapping(app.config), **kwargs)
 
     return _deliver

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import peewee
 
 from notifier import outbox
@@ -20,6 +23,7 @@ STATUS_LABELS = {
     "sent": "Sent",
     "failed": "Failed, will retry",
     "dead": "Stopped",
+    "suppressed": "Not sent (preference)",
 }
 
 
@@ -52,6 +56,43 @@ def outbox_message(user, message_uuid: str):
     except outbox.MessageNotFound:
         raise NotFound() from None
     return message, list(outbox.attempts_for(message))
+
+
+@dataclass(frozen=True)
+class CaseNotification:
+    """One message about a case as the case page's Notifications tab shows it."""
+
+    uuid: str
+    event: str
+    event_title: str
+    channel: str
+    recipient_name: str
+    address: str
+    status: str
+    status_label: str
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+def notifications_for_case(user, case_reference: str) -> list[CaseNotification]:
+    """Who was told what about a case, and when: every outbox message whose topic is the case
+    reference, newest first. Staff only (NotFound for others)."""
+    from portal.notification_admin.catalogue import event_title
+
+    _require_staff(user)
+    reference = (case_reference or "").strip()[:20]
+    if not reference:
+        return []
+    return [
+        CaseNotification(
+            uuid=str(message.uuid), event=message.event, event_title=event_title(message.event),
+            channel=message.channel, recipient_name=message.recipient_name or "", address=message.address,
+            status=message.status, status_label=STATUS_LABELS.get(message.status, message.status),
+            created_at=message.created_at, sent_at=message.sent_at, last_error=message.last_error,
+        )
+        for message in outbox.messages(topic=reference)
+    ]
 
 
 def mailbox_enabled() -> bool:

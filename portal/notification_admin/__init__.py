@@ -1,0 +1,1 @@
+"""Notification administration: the template editor, rules, recipient preferences and unsubscribe."""

@@ -1,0 +1,130 @@
+"""What each notification event is, and the variables its templates may use.
+
+The events are the folders of templates/notifications/ and each variable list matches that folder's
+variables.txt (a test checks both ways). The example values are the sample data of previews and of
+"send a test to me", so they must be plausible and render every default template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECURITY_EVENTS = frozenset(("password_reset", "email_verification", "signup_existing_account"))
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    description: str
+    example: object
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    title: str
+    description: str
+    variables: tuple[Variable, ...]
+
+    @property
+    def security(self) -> bool:
+        """Security mail is always sent and carries no unsubscribe link."""
+        return self.name in SECURITY_EVENTS
+
+    @property
+    def variable_names(self) -> list[str]:
+        return [variable.name for variable in self.variables]
+
+    def sample_context(self) -> dict:
+        return {variable.name: variable.example for variable in self.variables}
+
+
+def _v(name: str, description: str, example) -> Variable:
+    return Variable(name, description, example)
+
+
+CASE_VARIABLES = (
+    _v("recipient_name", "The name of the person this message goes to.", "Cora Customer"),
+    _v("case_reference", "The case's 8-digit reference.", "40213377"),
+    _v("case_title", "The case title as filed.", "Printer shows error E42"),
+    _v("case_type", "The case template (type) the case was filed with.", "Technical issue"),
+    _v("case_status", "The case's status as customers see it.", "In progress"),
+    _v("case_status_meaning", "A sentence explaining that status.", "Someone is working on your case."),
+    _v("opened_at", "When the case was opened, in the recipient's time zone.", "3 Mar 2025, 09:14"),
+    _v("updated_at", "When the case last changed, in the recipient's time zone.", "4 Mar 2025, 16:02"),
+    _v("customer_name", "The customer the case is about.", "Cora Customer"),
+    _v("team_name", "The workgroup handling the case (empty when none).", "Service desk"),
+    _v("case_url", "Link to the case page in the portal.", "https://portal.example.com/cases/40213377"),
+)
+AUTHOR = _v("author_name", "Who wrote the comment or took the action.", "Aga Agent")
+COMMENT = _v("comment", "The text of the comment.", "Could you send a photo of the display?")
+RESOLUTION = _v("resolution", "The proposed or final resolution.", "We replaced the fuser unit.")
+RESPOND_URL = _v("respond_url", "Link where the customer accepts or rejects the resolution.",
+                 "https://portal.example.com/cases/40213377#respond")
+REASON = _v("reason", "The reason the person gave.", "The error came back this morning.")
+USER_NAME = _v("user_name", "The account holder's name.", "Cora Customer")
+EXPIRES = _v("expires_in_minutes", "How many minutes the link stays valid.", 60)
+
+_EVENTS = (
+    Event("case_created", "Case created",
+          "A case was opened, by the customer, a proxy on their behalf or an agent.",
+          (*CASE_VARIABLES,
+           _v("filed_by", "Who filed the case.", "Pia Proxy"),
+           _v("on_behalf", "True when someone filed the case on the customer's behalf.", False))),
+    Event("case_replied", "Staff replied",
+          "A staff member added a public comment to the case.",
+          (*CASE_VARIABLES, AUTHOR, COMMENT)),
+    Event("case_customer_commented", "Customer commented",
+          "The customer (or someone on their side) added a comment to the case.",
+          (*CASE_VARIABLES, AUTHOR, COMMENT)),
+    Event("case_resolution_proposed", "Resolution proposed",
+          "Staff proposed a resolution; the customer is asked to accept or reject it.",
+          (*CASE_VARIABLES, AUTHOR, RESOLUTION, RESPOND_URL)),
+    Event("case_resolution_reminder", "Resolution reminder",
+          "The customer has not answered a proposed resolution; the case closes on its own soon.",
+          (*CASE_VARIABLES, RESOLUTION, RESPOND_URL,
+           _v("closes_on", "The date the case closes without an answer.", "11 Mar 2025"))),
+    Event("case_resolution_rejected", "Resolution rejected",
+          "The customer rejected the proposed resolution.",
+          (*CASE_VARIABLES, AUTHOR, REASON)),
+    Event("case_reopened", "Case reopened",
+          "A closed or resolved case was opened again.",
+          (*CASE_VARIABLES, AUTHOR, REASON)),
+    Event("case_closed", "Case closed",
+          "The case was closed, with its resolution.",
+          (*CASE_VARIABLES,
+           _v("closed_by", "Who closed the case.", "Aga Agent"),
+           RESOLUTION)),
+    Event("password_reset", "Password reset",
+          "Someone asked to reset the password of an account (security: always sent).",
+          (USER_NAME, _v("reset_url", "The one-time link to choose a new password.",
+                         "https://portal.example.com/reset-password/sample-token"), EXPIRES)),
+    Event("email_verification", "Email address verification",
+          "A new account must confirm its email address (security: always sent).",
+          (USER_NAME, _v("verify_url", "The one-time link that confirms the address.",
+                         "https://portal.example.com/verify-email/sample-token"), EXPIRES)),
+    Event("signup_existing_account", "Sign-up with an existing address",
+          "Someone tried to sign up with an address that already has an account (security: always sent).",
+          (USER_NAME,
+           _v("sign_in_url", "Link to the sign-in page.", "https://portal.example.com/login"),
+           _v("reset_url", "Link to reset the password.", "https://portal.example.com/reset-password"))),
+    Event("test_message", "Test message",
+          "A test sent by an administrator to check that mail and text messages get through.",
+          (USER_NAME, _v("portal_name", "The portal's name.", "Caseport"))),
+)
+
+EVENTS: dict[str, Event] = {event.name: event for event in _EVENTS}
+
+
+def event(name: str) -> Event | None:
+    return EVENTS.get(name)
+
+
+def event_title(name: str) -> str:
+    """The human title of an event, also for events the rules know before their templates exist."""
+    found = EVENTS.get(name)
+    return found.title if found else name.replace("_", " ").capitalize()
+
+
+def is_security_event(name: str) -> bool:
+    return name in SECURITY_EVENTS

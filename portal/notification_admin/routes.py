@@ -1,0 +1,171 @@
+"""The notification editor and rules pages for admins (404 for everyone else). Thin views: the
+editor service checks the actor again and does the work."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import notification_rules
+from portal.errors import ValidationFailed
+from portal.models.configuration import CaseTemplate
+from portal.notification_admin import editor
+from portal.notification_admin.catalogue import event_title
+from portal.notification_admin.forms import ConfirmForm, TemplateForm
+from portal.web_helpers import apply_errors, role_required
+
+bp = Blueprint("notification_admin", __name__, url_prefix="/admin/notifications")
+TEMPLATE_URL = "/templates/<event>/<any(email, sms):channel>"
+
+
+def _slot(event, channel):
+    return editor.slot(current_user, event, channel, request.args.get("language", "")[:20],
+                       request.args.get("variant", "")[:36])
+
+
+def _edit_url(target, endpoint="notification_admin.edit", **values):
+    return url_for(endpoint, event=target.event.name, channel=target.channel, **target.query, **values)
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.get("")
+@role_required("admin")
+def index():
+    return render_template("notification_admin/index.html", summaries=editor.overview(current_user),
+                           languages=editor.LANGUAGES, case_templates=editor.case_templates(current_user))
+
+
+@bp.route(TEMPLATE_URL, methods=["GET", "POST"])
+@role_required("admin")
+def edit(event, channel):
+    target = _slot(event, channel)
+    form = TemplateForm()
+    result, status = None, 200
+    if request.method == "GET":
+        parts, _ = editor.current_parts(current_user, target)
+        for part in target.parts:
+            getattr(form, part).data = parts.get(part, "")
+    elif form.validate_on_submit():
+        parts = {part: getattr(form, part).data or "" for part in target.parts}
+        try:
+            if request.form.get("action") == "save":
+                saved = editor.save_template(current_user, target, parts)
+                flash(f"Version {saved.number} is saved and used from now on.", "success")
+                return redirect(_edit_url(target))
+            result = editor.preview(current_user, target, parts, form.case_reference.data or "")
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+            status = 400
+    else:
+        status = 400
+    _, own_version = editor.current_parts(current_user, target)
+    return render_template(
+        "notification_admin/edit.html", target=target, form=form, preview=result, own_version=own_version,
+        draft_shape=editor.draft_sms_shape(form.text.data) if target.channel == "sms" else None,
+        languages=editor.LANGUAGES, case_templates=editor.case_templates(current_user),
+        test_form=ConfirmForm(), edit_url=_edit_url,
+    ), status
+
+
+@bp.get(TEMPLATE_URL + "/versions")
+@role_required("admin")
+def versions(event, channel):
+    target = _slot(event, channel)
+    return render_template("notification_admin/versions.html", target=target,
+                           versions=editor.versions(current_user, target), form=ConfirmForm(),
+                           edit_url=_edit_url)
+
+
+@bp.get(TEMPLATE_URL + "/versions/<int:number>")
+@role_required("admin")
+def version(event, channel, number):
+    target = _slot(event, channel)
+    newer, older, changes = editor.diff(current_user, target, number)
+    return render_template("notification_admin/version.html", target=target, version=newer, older=older,
+                           changes=changes, form=ConfirmForm(), edit_url=_edit_url)
+
+
+@bp.post(TEMPLATE_URL + "/versions/<int:number>/restore")
+@role_required("admin")
+def restore(event, channel, number):
+    target = _slot(event, channel)
+    ConfirmForm().validate_on_submit()
+    try:
+        saved = editor.restore(current_user, target, number)
+    except ValidationFailed as exc:
+        flash(f"Version {number} cannot be restored: {exc.message}", "error")
+        return redirect(_edit_url(target, "notification_admin.versions"))
+    flash(f"Version {number} is restored as version {saved.number}.", "success")
+    return redirect(_edit_url(target))
+
+
+@bp.post(TEMPLATE_URL + "/test")
+@role_required("admin")
+def send_test(event, channel):
+    target = _slot(event, channel)
+    ConfirmForm().validate_on_submit()
+    try:
+        channels = editor.send_test(current_user, target)
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+    else:
+        where = " and ".join("a text message" if c == "sms" else "an email" for c in channels)
+        flash(f"A test ({where}) is queued to you with the sample data; it leaves within a few seconds.",
+              "success")
+    return redirect(_edit_url(target))
+
+
+# --- rules ----------------------------------------------------------------------------------------
+
+
+def _rules_scope():
+    wanted = request.values.get("template", "")[:36]
+    if not wanted:
+        return None
+    found = CaseTemplate.get_or_none(CaseTemplate.uuid == wanted)
+    if found is None:
+        from flask import abort
+
+        abort(404)
+    return found
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+@role_required("admin")
+def rules():
+    scope = _rules_scope()
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        choices = {
+            (event, audience): {c for c in notification_rules.CHANNELS if request.form.get(f"{event}.{audience}.{c}")}
+            for event in notification_rules.RULE_EVENTS
+            for audience in notification_rules.AUDIENCES
+        }
+        try:
+            notification_rules.save_rules(current_user, scope, choices)
+        except ValidationFailed as exc:
+            flash(exc.message, "error")
+        else:
+            flash("The notification rules are saved.", "success")
+        return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))
+    return render_template(
+        "notification_admin/rules.html", scope=scope, form=form,
+        table=notification_rules.rules_table(scope), audiences=notification_rules.AUDIENCES,
+        audience_labels=notification_rules.AUDIENCE_LABELS, channels=notification_rules.CHANNELS,
+        case_templates=editor.case_templates(current_user), event_title=event_title,
+    ), 400 if form.is_submitted() else 200
+
+
+@bp.post("/rules/reset")
+@role_required("admin")
+def reset_rules():
+    scope = _rules_scope()
+    if ConfirmForm().validate_on_submit():
+        notification_rules.reset_rules(current_user, scope)
+        flash("The stored rules are removed; the defaults apply again.", "success")
+    return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))
