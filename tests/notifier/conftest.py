@@ -9,7 +9,7 @@ import notifier
 from notifier.settings import DEFAULT_TEMPLATES_DIR, Settings
 from notifier.templates import seed_defaults
 from tests.notifier.factories import T0
-from tests.notifier.servers import FakeTwilio, SmtpServer
+from tests.servers import sms_gateway, smtp_server  # noqa: F401 - fixtures shared with other tests
 
 
 @pytest.fixture
@@ -23,22 +23,6 @@ def notifier_db(empty_database):
 def seeded(notifier_db):
     seed_defaults(DEFAULT_TEMPLATES_DIR, now=T0)
     return notifier_db
-
-
-@pytest.fixture
-def smtp_server():
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def sms_gateway():
-    gateway = FakeTwilio()
-    gateway.start()
-    yield gateway
-    gateway.stop()
 
 
 def make_settings(**overrides) -> Settings:
@@ -59,12 +43,12 @@ def make_settings(**overrides) -> Settings:
 
 
 @pytest.fixture
-def smtp_settings(smtp_server):
+def smtp_settings(smtp_server):  # noqa: F811 - the imported fixture
     return make_settings(MAIL_BACKEND="smtp", SMTP_PORT=smtp_server.port)
 
 
 @pytest.fixture
-def sms_settings(sms_gateway):
+def sms_settings(sms_gateway):  # noqa: F811 - the imported fixture
     return make_settings(
         SMS_BACKEND="http",
         SMS_BASE_URL=sms_gateway.url,
