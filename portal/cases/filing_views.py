@@ -1,29 +1,112 @@
-"""Filing a case: choosing a template and filling its form. Thin views: parse, call one service, redirect."""
+"""Filing a case: whom it is for (proxies and staff pick an account, a contact and optionally an asset),
+which template, then the template's form with files. Thin views: parse, call one service, redirect.
+
+The whole flow works without JavaScript as a chain of GET pages; the choices travel as public UUIDs
+in the query string (account, customer, asset) and the service checks them again on every POST.
+"""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from dataclasses import dataclass, field
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import MultipleFileField
 
 from portal.case_config.form_builder import build_case_form, condition_hint, form_name
-from portal.case_config.queries import audience_for, template_layout, templates_for
+from portal.case_config.queries import audience_for, by_uuid, template_layout, templates_for
 from portal.cases import service
+from portal.cases.attachments import FILES_FIELD, chosen_files
 from portal.cases.blueprint import bp
+from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import NotAllowed, ValidationFailed
+from portal.files.rules import ALLOWED_DESCRIPTION
 from portal.models.configuration import CaseTemplate
-from portal.models.people import Customer
+from portal.models.people import Account, Customer
 from portal.web_helpers import apply_errors
 
-NOT_YET_FOR_OTHERS = ("Opening a case for a customer is coming soon. For now, customers open their own cases "
-                      "here; you can see which forms they are offered.")
 NO_PROFILE = ("Your sign-in is not linked to a customer profile yet, so we cannot open a case for you. "
               "Please contact us and we will link it.")
+CHOOSE_CONTACT = "Choose the customer the case is for."
+CHOOSE_FILES_AGAIN = ("Please choose your files again: browsers do not keep chosen files when a form comes back "
+                      "with a problem.")
+TARGET_KEYS = ("account", "customer", "asset")
+
+
+@dataclass
+class Picker:
+    """What the proxy and staff steps show: an account search, an account's contacts and assets, or
+    the chosen target with the templates offered."""
+
+    step: str
+    query: str = ""
+    accounts: list = field(default_factory=list)
+    account: Account | None = None
+    contacts: list = field(default_factory=list)
+    assets: list = field(default_factory=list)
+    chosen_customer: str = ""
+    chosen_asset: str = ""
+    target: service.FilingTarget | None = None
+    error: str | None = None
+
+
+def _target_args(target: service.FilingTarget | None) -> dict[str, str]:
+    """The query string that carries a chosen target from page to page."""
+    if target is None:
+        return {}
+    args = {"customer": target.customer.uuid}
+    if target.account is not None:
+        args["account"] = target.account.uuid
+    if target.asset is not None:
+        args["asset"] = target.asset.uuid
+    return args
 
 
 @bp.get("/new")
 @login_required
 def new():
-    return render_template("cases/new.html", templates=list(templates_for(current_user)))
+    templates = list(templates_for(current_user))
+    if audience_for(current_user) in ("proxy", "staff"):
+        picker = _picker(request.args)
+        status = 400 if picker.error else 200
+        return render_template("cases/new.html", templates=templates, picker=picker,
+                               target_args=_target_args(picker.target)), status
+    return render_template("cases/new.html", templates=templates, picker=None, target_args={})
+
+
+def _picker(args) -> Picker:
+    """Work out the step from the query string: customer chosen → templates (after the asset step
+    when the account has assets to choose from); account chosen → its contacts and assets; else search."""
+    customer_uuid = args.get("customer", "").strip()
+    account_uuid = args.get("account", "").strip()
+    error = None
+    if customer_uuid:
+        try:
+            target = service.filing_target(current_user, customer_uuid=customer_uuid, account_uuid=account_uuid,
+                                           asset_uuid=args.get("asset", "").strip())
+        except (ValidationFailed, NotAllowed) as exc:
+            error = exc.message
+        else:
+            account = target.account
+            if account is None or "asset" in args or not assets_of_account(account).exists():
+                return Picker(step="templates", target=target)
+            return _contact_step(account, chosen_customer=target.customer.uuid)
+    elif "customer" in args:
+        error = CHOOSE_CONTACT
+    if account_uuid:
+        account = by_uuid(Account, account_uuid)
+        if account is not None:
+            return _contact_step(account, error=error, chosen_asset=args.get("asset", "").strip())
+        error = error or "We could not find that account. Search for it again."
+    query = args.get("q", "")[:200]
+    return Picker(step="account", query=query, accounts=list(accounts_search(query)), error=error)
+
+
+def _contact_step(account: Account, *, chosen_customer: str = "", chosen_asset: str = "",
+                  error: str | None = None) -> Picker:
+    return Picker(step="contact", account=account, contacts=list(contacts_of_account(account)),
+                  assets=list(assets_of_account(account)), chosen_customer=chosen_customer,
+                  chosen_asset=chosen_asset, error=error)
 
 
 def _offered_template_or_404(template_uuid) -> CaseTemplate:
@@ -31,35 +114,75 @@ def _offered_template_or_404(template_uuid) -> CaseTemplate:
     return template or abort(404)
 
 
+def _form_class(template: CaseTemplate, audience: str, layout):
+    base = build_case_form(template, audience, layout=layout)
+    max_files, max_bytes = current_app.config["UPLOAD_MAX_FILES"], current_app.config["UPLOAD_MAX_BYTES"]
+    help_text = (f"Optional: screenshots, photos or documents that help explain the problem. Up to {max_files} "
+                 f"files of at most {_size_text(max_bytes)} each: {ALLOWED_DESCRIPTION}.")
+    return type(base.__name__, (base,), {FILES_FIELD: MultipleFileField("Files", description=help_text)})
+
+
+def _size_text(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+def _target_from_request():
+    """(target, problem): whom the form is for. Customers file for their own profile unless they name
+    another one (which the service refuses); proxies and staff must have chosen someone."""
+    args = request.args
+    customer_uuid = args.get("customer", "").strip()
+    if not customer_uuid and audience_for(current_user) == "customer":
+        own = Customer.get_or_none(Customer.user == current_user.id)
+        if own is None:
+            return None, NO_PROFILE
+        customer_uuid = own.uuid
+    if not customer_uuid:
+        return None, CHOOSE_CONTACT
+    try:
+        return service.filing_target(current_user, customer_uuid=customer_uuid,
+                                     account_uuid=args.get("account", "").strip(),
+                                     asset_uuid=args.get("asset", "").strip()), None
+    except (ValidationFailed, NotAllowed) as exc:
+        return None, exc.message
+
+
 @bp.route("/new/<uuid:template_uuid>", methods=["GET", "POST"])
 @login_required
 def new_from_template(template_uuid):
     template = _offered_template_or_404(template_uuid)
     audience = audience_for(current_user)
+    target, blocker = _target_from_request()
+    if request.method == "GET" and blocker == CHOOSE_CONTACT:
+        flash("First choose the customer the case is for.", "warning")
+        return redirect(url_for("cases.new"))
     layout = template_layout(template, audience)
-    form = build_case_form(template, audience, layout=layout)()
-    customer = Customer.get_or_none(Customer.user == current_user.id) if audience == "customer" else None
-    blocker = NOT_YET_FOR_OTHERS if audience != "customer" else (NO_PROFILE if customer is None else None)
-    status = 200
+    form = _form_class(template, audience, layout)()
+    status = 400 if blocker else 200
     if request.method == "POST":
+        status = 400
         if blocker:
             form.form_errors.append(blocker)
-            status = 400
         elif form.validate_on_submit():
             try:
-                case = service.open_case(current_user, template, request.form, customer=customer)
-            except (ValidationFailed, NotAllowed) as exc:
-                if isinstance(exc, ValidationFailed):
-                    apply_errors(form, exc)
-                else:
-                    form.form_errors.append(exc.message)
-                status = 400
+                case = service.open_case(current_user, template, request.form, customer=target.customer,
+                                         asset=target.asset, files=request.files.getlist(FILES_FIELD))
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            except NotAllowed as exc:
+                form.form_errors.append(exc.message)
             else:
-                flash(f"Your case {case.reference} is open. We will keep you posted here.", "success")
+                flash(_opened_message(case, target), "success")
                 return redirect(url_for("cases.detail", reference=case.reference))
-        else:
-            status = 400
+        if chosen_files(request.files.getlist(FILES_FIELD)):
+            form[FILES_FIELD].errors = [*list(form[FILES_FIELD].errors or []), CHOOSE_FILES_AGAIN]
     sections = {name: [(form[form_name(p.key)], p) for p in layout.section(name)] for name in ("top", "more")}
     hints = {p.key: condition_hint(p, layout) for p in layout.fields}
     return render_template("cases/form.html", template=template, form=form, sections=sections, hints=hints,
-                           blocker=blocker), status
+                           blocker=blocker, target=target, for_someone_else=audience != "customer",
+                           target_args=_target_args(target)), status
+
+
+def _opened_message(case, target: service.FilingTarget) -> str:
+    if target.customer.user_id == current_user.id:
+        return f"Your case {case.reference} is open. We will keep you posted here."
+    return f"Case {case.reference} is open for {target.customer.full_name}."

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import peewee
 
 from portal import policy
 from portal.case_config.form_builder import validate_case_values
-from portal.case_config.queries import audience_for, template_layout, template_offered_to
+from portal.case_config.queries import audience_for, by_uuid, template_layout, template_offered_to
 from portal.case_config.service import system_status
+from portal.cases.attachments import record_attachments, remove_stored, store_uploads
 from portal.cases.queries import case_with_details
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import Conflict, NotAllowed, NotFound
+from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
-from portal.models.people import Customer, User
+from portal.models.people import Account, Customer, User
 
 
 def new_reference() -> str:
@@ -25,36 +29,134 @@ def new_reference() -> str:
     return str(10_000_000 + secrets.randbelow(90_000_000))
 
 
-def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer) -> Case:
-    """Open a case from a template for a customer.
+@dataclass(frozen=True)
+class FilingTarget:
+    """Whom a case is for: a customer profile, its account (if any) and optionally one of its assets."""
 
-    Anyone the template is offered to may call it; a customer only for their own profile. Raises
-    NotFound (template not offered to actor), NotAllowed (filing for someone else), ValidationFailed
-    (the values, one message per form field) or Conflict (no free reference; practically never).
+    customer: Customer
+    account: Account | None
+    asset: Asset | None
+
+
+def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = None,
+                  asset_uuid: object = None) -> FilingTarget:
+    """Resolve the account, contact and asset chosen in the new-case flow (public UUIDs from links and
+    forms, so anything may arrive) and check them with check_filing_target().
+
+    Anyone signed in may call it. Raises ValidationFailed with a message under "account", "customer"
+    or "asset" (unknown, or not belonging together) and NotAllowed (a customer naming someone else).
+    """
+    account = None
+    if account_uuid:
+        account = by_uuid(Account, account_uuid)
+        if account is None:
+            raise _refused("account", "We could not find that account. Search for it again.")
+    customer = None
+    if customer_uuid:
+        customer = (
+            Customer.select(Customer, Account)
+            .join(Account, peewee.JOIN.LEFT_OUTER)
+            .where(Customer.uuid == _uuid_text(customer_uuid))
+            .first()
+        )
+    if customer is None:
+        raise _refused("customer", "We could not find that customer. Choose the customer again.")
+    if account is not None and customer.account_id != account.id:
+        raise _refused("customer", f"{customer.full_name} is not a contact of {account.name}. "
+                                   "Choose one of its contacts.")
+    asset = None
+    if asset_uuid:
+        asset = by_uuid(Asset, asset_uuid)
+        if asset is None:
+            raise _refused("asset", "We could not find that product or asset. Choose it again, or none.")
+    check_filing_target(actor, customer, asset)
+    return FilingTarget(customer=customer, account=customer.account if customer.account_id else None, asset=asset)
+
+
+def check_filing_target(actor: User, customer: Customer, asset: Asset | None = None) -> None:
+    """Whether actor may open a case for customer about asset: a customer only for their own profile;
+    a proxy only for a contact of an account; staff for anyone. The asset must be an active one of
+    the customer's account. Raises NotAllowed or ValidationFailed ("customer", "asset")."""
+    audience = audience_for(actor)
+    if audience == "customer":
+        if customer.user_id != actor.id:
+            raise NotAllowed("You can only open cases for yourself.")
+    elif audience == "proxy":
+        if customer.account_id is None:
+            raise _refused("customer", f"{customer.full_name} is not a contact of any account. You can open "
+                                       "cases only for contacts of an account.")
+    elif audience != "staff":
+        raise NotAllowed()
+    if asset is None:
+        return
+    if customer.account_id is None or asset.account_id != customer.account_id:
+        raise _refused("asset", f"{asset.name} does not belong to {customer.full_name}'s account. "
+                                "Choose one of its products or assets, or none.")
+    if not asset.active:
+        raise _refused("asset", f"{asset.name} is no longer in use. Choose another product or asset, or none.")
+
+
+def _refused(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, {field: message})
+
+
+def _uuid_text(value: object) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return ""
+
+
+def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
+              asset: Asset | None = None, files: Sequence = ()) -> Case:
+    """Open a case from a template for a customer, optionally about an asset, with files attached.
+
+    Anyone the template is offered to may call it, for whom check_filing_target() allows; a proxy
+    becomes the case's internal contact. Values and files are all checked before anything is saved,
+    so one answer reports every problem; on any failure nothing is saved and no file is left on disk.
+    Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
+    ValidationFailed (values, "files", "customer" or "asset"; one message per form field) or
+    Conflict (no free reference; practically never).
     """
     audience = audience_for(actor)
     if audience is None or not template_offered_to(template, actor):
         raise NotFound()
-    if audience == "customer" and customer.user_id != actor.id:
-        raise NotAllowed("You can only open cases for yourself.")
-    if audience != "customer" and not policy.is_staff(actor) and actor.role != "proxy":
-        raise NotAllowed()
+    check_filing_target(actor, customer, asset)
     layout = template_layout(template, audience)
-    clean = validate_case_values(template, values, audience, layout=layout)
+    errors: dict[str, str] = {}
+    clean = None
+    try:
+        clean = validate_case_values(template, values, audience, layout=layout)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    # Files are checked even when the values are not, so people learn about both in one go.
+    stored: list = []
+    try:
+        stored = store_uploads(files)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if errors or clean is None:
+        remove_stored(stored)
+        raise ValidationFailed("Some answers need another look.", errors)
     fields = {p.key: p.field for p in layout.fields}
     now = utcnow()
-    with database.atomic():
-        case = _create_with_fresh_reference(
-            template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
-            status=system_status("open"), priority=template.default_priority, customer=customer,
-            created_by=actor, internal_contact=actor if actor.role == "proxy" else None,
-            workgroup=template.default_workgroup, opened_at=now, updated_at=now,
-        )
-        rows = [{"case": case, "field": fields[key], "value": value} for key, value in clean.values.items()]
-        if rows:
-            CaseFieldValue.insert_many(rows).execute()
-        CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now,
-                         data={"template": template.name, "values": clean.values})
+    try:
+        with database.atomic():
+            case = _create_with_fresh_reference(
+                template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
+                status=system_status("open"), priority=template.default_priority, customer=customer,
+                asset=asset, created_by=actor, internal_contact=actor if audience == "proxy" else None,
+                workgroup=template.default_workgroup, opened_at=now, updated_at=now,
+            )
+            rows = [{"case": case, "field": fields[key], "value": value} for key, value in clean.values.items()]
+            if rows:
+                CaseFieldValue.insert_many(rows).execute()
+            created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now,
+                                       data={"template": template.name, "values": clean.values})
+            record_attachments(actor, case, stored, event=created)
+    except BaseException:
+        remove_stored(stored)
+        raise
     return case
 
 

@@ -15,8 +15,8 @@ from portal.web_helpers import apply_errors, role_required
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
-# Where "New case for this customer" goes, once the staff case pages exist (first registered wins).
-NEW_CASE_ENDPOINTS = ("staff.new_case", "cases.new_for_customer")
+# Where "New case for this customer" goes: the filing flow with the customer preselected (first registered wins).
+NEW_CASE_ENDPOINTS = ("cases.new",)
 
 
 def _status(form, warning: bool = False) -> int:

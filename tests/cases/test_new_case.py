@@ -139,13 +139,17 @@ def test_staff_see_internal_values_on_the_case_page(app, client, people, login, 
     assert "Ship from Leeds" not in customer_client.get(f"/cases/{case.reference}").get_data(as_text=True)
 
 
-def test_proxy_sees_the_forms_but_is_told_filing_for_customers_comes_later(client, people, login, replacement):
+def test_proxy_files_for_a_contact_of_an_account_and_is_its_internal_contact(client, people, login, replacement):
+    account = base_factories.account(name="Harbour Hotels")
+    contact = base_factories.customer(first_name="Hana", last_name="Harbour", account=account)
     login(people.proxy)
-    assert "Replacement request" in client.get("/cases/new").get_data(as_text=True)
-    response = post_form(client, form_url(replacement), GOOD)
-    assert response.status_code == 400
-    assert "coming soon" in response.get_data(as_text=True)
-    assert Case.select().count() == 0
+    assert "Harbour Hotels" in client.get("/cases/new").get_data(as_text=True)
+    assert "Replacement request" in client.get(f"/cases/new?customer={contact.uuid}&asset=").get_data(as_text=True)
+    response = post_form(client, f"{form_url(replacement)}?account={account.uuid}&customer={contact.uuid}", GOOD)
+    assert response.status_code == 302
+    case = Case.get()
+    assert (case.customer_id, case.created_by_id, case.internal_contact_id) == (contact.id, people.proxy.id,
+                                                                               people.proxy.id)
 
 
 def test_customer_without_a_profile_gets_a_clear_message(client, people, login, replacement):
