@@ -40,7 +40,11 @@ DEFAULTS: dict[str, object] = {
     "EMAIL_VERIFICATION_MINUTES": 24 * 60,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "UPLOAD_MAX_FILES": 10,
-    "NOTIFIER_IN_PROCESS": False,
+    # Case lifecycle: how long a closed case may be reopened, when an unanswered resolution is
+    # reminded of and when it closes by itself.
+    "REOPEN_DAYS": 14,
+    "RESOLUTION_REMINDER_HOURS": 72,
+    "RESOLUTION_AUTOCLOSE_DAYS": 7,
     "MAIL_BACKEND": "devsink",
     "MAIL_FROM": "Caseport <no-reply@caseport.localhost>",
     "SMS_BACKEND": "devsink",

@@ -53,3 +53,27 @@ def workgroup(*members, **overrides):
     for member in members:
         WorkgroupMember.create(workgroup=group, user=member)
     return group
+
+
+def case(customer_user=None, *, customer=None, template=None, workgroup=None, status="open", **overrides):
+    """A case straight in the database (no form, no notifications): for tests of what happens next.
+    Its customer is customer_user's profile (or `customer`), with a `created` event like a filed case."""
+    from portal.case_config.service import system_status
+    from portal.models.cases import Case, CaseEvent
+    from portal.models.configuration import CaseTemplate
+    from portal.models.people import Customer
+
+    n = next(_counter)
+    if customer is None:
+        customer = Customer.get(Customer.user == customer_user)
+    template = template or CaseTemplate.create(name=f"Template {n}", description="", state="published",
+                                               for_customers=True, for_proxies=True, for_staff=True)
+    values = {
+        "reference": f"{40_000_000 + n:08d}", "template": template, "title": f"Case {n}",
+        "summary": "Something is wrong.", "status": system_status(status), "customer": customer,
+        "created_by": customer.user or overrides.get("internal_contact"), "workgroup": workgroup,
+    }
+    values.update(overrides)
+    created = Case.create(**values)
+    CaseEvent.create(case=created, kind="created", actor=values["created_by"], public=True)
+    return created

@@ -1,17 +1,175 @@
-"""The case page and what the customer side does on it. Thin views: parse, call one service, redirect."""
+"""The case page and what people do on it. Thin views: parse, call one service, redirect (or show the
+page again with the messages and everything the person typed)."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
-from portal.cases import service
+from portal import policy
+from portal.cases import comments, lifecycle, service
 from portal.cases.blueprint import bp
-from portal.cases.queries import values_by_section
+from portal.cases.forms import (
+    AcceptResolutionForm,
+    CommentForm,
+    ProposeResolutionForm,
+    ReasonForm,
+    RejectResolutionForm,
+    StaffCommentForm,
+    StatusForm,
+)
+from portal.cases.queries import attachment_for_viewer, feed_for, linked_customers, values_by_section
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.files import storage
+from portal.models.configuration import CaseStatus
+from portal.web_helpers import apply_errors
+
+
+def _statuses():
+    return list(
+        CaseStatus.select()
+        .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
+        .order_by(CaseStatus.position, CaseStatus.name)
+    )
+
+
+def _page(case, status: int = 200, **forms):
+    staff = policy.is_staff(current_user)
+    comment_form = forms.get("comment_form") or (StaffCommentForm() if staff else CommentForm())
+    status_form = forms.get("status_form") or StatusForm()
+    status_form.status.choices = [SelectChoice("", "Choose a status")] + [
+        SelectChoice(s.uuid, s.name) for s in _statuses() if s.id != case.status_id]
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        sections=values_by_section(case, current_user),
+        feed=feed_for(case, current_user),
+        linked=linked_customers(case),
+        staff=staff,
+        customer_side=policy.is_customer_side(current_user, case),
+        reopen_deadline=lifecycle.reopen_deadline(case),
+        can_reopen=lifecycle.can_reopen(current_user, case),
+        comment_form=comment_form,
+        accept_form=forms.get("accept_form") or AcceptResolutionForm(),
+        reject_form=forms.get("reject_form") or RejectResolutionForm(),
+        close_form=forms.get("close_form") or ReasonForm(prefix="close"),
+        reopen_form=forms.get("reopen_form") or ReasonForm(prefix="reopen"),
+        resolution_form=forms.get("resolution_form") or ProposeResolutionForm(),
+        status_form=status_form,
+    ), status
 
 
 @bp.get("/<reference>")
 @login_required
 def detail(reference):
+    return _page(service.case_for_viewer(current_user, reference))
+
+
+def _act(case, form, form_name: str, action, success: str, anchor: str = ""):
+    """Run one service action for a submitted form: redirect on success; otherwise show the page
+    again with the messages next to the fields and what was typed."""
+    if not form.validate_on_submit():
+        return _page(case, 400, **{form_name: form})
+    try:
+        action()
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return _page(case, 400, **{form_name: form})
+    except (InvalidTransition, NotAllowed) as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("cases.detail", reference=case.reference))
+    flash(success, "success")
+    return redirect(url_for("cases.detail", reference=case.reference) + anchor)
+
+
+@bp.post("/<reference>/comments")
+@login_required
+def comment(reference):
     case = service.case_for_viewer(current_user, reference)
-    return render_template("cases/detail.html", case=case, sections=values_by_section(case, current_user))
+    form = StaffCommentForm() if policy.is_staff(current_user) else CommentForm()
+    public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
+    uploads = request.files.getlist(form.files.name)
+    return _act(case, form, "comment_form",
+                lambda: comments.add_comment(current_user, case, form.body.data, public=public, uploads=uploads),
+                "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
+
+
+@bp.post("/<reference>/resolution/accept")
+@login_required
+def accept_resolution(reference):
+    case = service.case_for_viewer(current_user, reference)
+    form = AcceptResolutionForm()
+    raw = (form.rating.data or "").strip()
+    # A forged non-number becomes 0, which the service refuses with its message.
+    rating = int(raw) if raw.isdigit() else (0 if raw else None)
+    return _act(case, form, "accept_form",
+                lambda: lifecycle.accept_resolution(current_user, case, rating=rating, comment=form.comment.data),
+                "Thank you. The case is closed.")
+
+
+@bp.post("/<reference>/resolution/reject")
+@login_required
+def reject_resolution(reference):
+    case = service.case_for_viewer(current_user, reference)
+    form = RejectResolutionForm()
+    return _act(case, form, "reject_form",
+                lambda: lifecycle.reject_resolution(current_user, case, form.reason.data),
+                "The case is open again and the team has your reason.")
+
+
+@bp.post("/<reference>/close")
+@login_required
+def close(reference):
+    case = service.case_for_viewer(current_user, reference)
+    form = ReasonForm(prefix="close")
+    return _act(case, form, "close_form", lambda: lifecycle.close_case(current_user, case, form.reason.data),
+                "The case is closed.")
+
+
+@bp.post("/<reference>/reopen")
+@login_required
+def reopen(reference):
+    case = service.case_for_viewer(current_user, reference)
+    form = ReasonForm(prefix="reopen")
+    return _act(case, form, "reopen_form", lambda: lifecycle.reopen_case(current_user, case, form.reason.data),
+                "The case is open again.")
+
+
+@bp.post("/<reference>/resolution")
+@login_required
+def propose_resolution(reference):
+    case = service.case_for_viewer(current_user, reference)
+    form = ProposeResolutionForm()
+    return _act(case, form, "resolution_form",
+                lambda: lifecycle.propose_resolution(current_user, case, form.resolution.data),
+                "Resolution proposed. The customer is asked to accept it.")
+
+
+@bp.post("/<reference>/status")
+@login_required
+def change_status(reference):
+    case = service.case_for_viewer(current_user, reference)
+    form = StatusForm()
+    form.status.choices = [SelectChoice(s.uuid, s.name) for s in _statuses()]
+    return _act(case, form, "status_form", lambda: lifecycle.change_status(current_user, case, form.status.data),
+                "Status changed.")
+
+
+@bp.get("/<reference>/files/<attachment_uuid>")
+@login_required
+def download(reference, attachment_uuid):
+    """A file, only through the policy, always as a download: never rendered by the browser."""
+    case = service.case_for_viewer(current_user, reference)
+    attachment = attachment_for_viewer(case, current_user, attachment_uuid)
+    if attachment is None:
+        abort(404)
+    path = storage.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0, conditional=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -79,3 +79,61 @@ def case_with_details(reference: str):
         .where(Case.reference == (reference or "")[:8])
         .first()
     )
+
+
+@dataclass
+class FeedEntry:
+    event: object
+    attachments: list
+
+
+def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
+    """The activity feed, oldest first, with each entry's actor and files in three queries.
+    Internal notes, their files and internal events appear only for staff."""
+    from portal.models.cases import Attachment, CaseEvent
+    from portal.policy import is_staff
+
+    staff = is_staff(viewer)
+    events = (
+        CaseEvent.select(CaseEvent, User)
+        .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
+        .where(CaseEvent.case == case)
+        .order_by(CaseEvent.created_at, CaseEvent.id)
+    )
+    if not staff:
+        events = events.where(CaseEvent.public == True)  # noqa: E712
+    events = list(events)
+    files = Attachment.select().where(Attachment.case == case).order_by(Attachment.created_at, Attachment.id)
+    if not staff:
+        files = files.where(Attachment.public == True)  # noqa: E712
+    by_event: dict[int | None, list] = {}
+    for attachment in files:
+        by_event.setdefault(attachment.event_id, []).append(attachment)
+    entries = [FeedEntry(event, by_event.pop(event.id, [])) for event in events]
+    # Files recorded without an event (e.g. on the new-case form) belong to the "created" entry.
+    loose = by_event.pop(None, [])
+    if loose and entries:
+        entries[0].attachments = loose + entries[0].attachments
+    return entries
+
+
+def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
+    """An attachment of the case the viewer may download, or None."""
+    from portal.models.cases import Attachment
+    from portal.policy import is_staff
+
+    query = Attachment.select().where((Attachment.case == case) & (Attachment.uuid == str(attachment_uuid)))
+    if not is_staff(viewer):
+        query = query.where(Attachment.public == True)  # noqa: E712
+    return query.first()
+
+
+def linked_customers(case: Case) -> list[Customer]:
+    from portal.models.cases import CaseCustomerLink
+
+    return list(
+        Customer.select()
+        .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
+        .where(CaseCustomerLink.case == case)
+        .order_by(Customer.first_name, Customer.last_name)
+    )

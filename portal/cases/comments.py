@@ -1,0 +1,80 @@
+"""The conversation on a case: public comments (both sides) and internal notes (staff), with files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from portal import policy
+from portal.case_config.rules import UNSTORABLE, storable
+from portal.cases.attachments import chosen_files, record_attachments, remove_stored, store_uploads
+from portal.cases.notify import CUSTOMER_SIDE, handlers_audience, notify_case_event
+from portal.cases.search import reindex_case
+from portal.clock import utcnow
+from portal.db import database
+from portal.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.models.cases import Case, CaseEvent
+from portal.models.people import User
+
+MAX_COMMENT = 10_000
+CLOSED_MESSAGE = "This case is closed, so it cannot take comments. Reopen it or open a follow-up case."
+
+
+def visible_case(actor: User, case: Case) -> Case:
+    """The case if actor may see it; NotFound otherwise (never confirms that it exists)."""
+    if not policy.can_view_case(actor, case):
+        raise NotFound()
+    return case
+
+
+def clean_text(value: str | None, *, field: str, required: str, limit: int = MAX_COMMENT) -> str:
+    text = (value or "").strip()
+    if not storable(text):
+        raise ValidationFailed(UNSTORABLE, {field: UNSTORABLE})
+    if not text and required:
+        raise ValidationFailed(required, {field: required})
+    if len(text) > limit:
+        message = f"Use at most {limit:,} characters ({len(text):,} now)."
+        raise ValidationFailed(message, {field: message})
+    return text
+
+
+def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),
+                now: datetime | None = None) -> CaseEvent:
+    """Comment on a case the actor may see, with optional files.
+
+    Customers and proxies always comment publicly; staff choose a public reply or an internal note
+    (never shown to the customer side, files included). Public comments are notified: staff replies
+    to the customer side, customer-side comments to the assignee (or the workgroup while unassigned).
+    Raises NotFound, InvalidTransition (closed case) or ValidationFailed (empty, too long, bad files).
+    """
+    visible_case(actor, case)
+    if not policy.is_staff(actor):
+        public = True
+    if case.status.category == "closed":
+        raise InvalidTransition(CLOSED_MESSAGE)
+    has_files = bool(chosen_files(uploads))
+    text = clean_text(body, field="body", required="" if has_files else "Write a comment or attach a file.")
+    stored = store_uploads(uploads) if has_files else []
+    now = now or utcnow()
+    try:
+        with database.atomic():
+            event = CaseEvent.create(case=case, kind="comment" if public else "internal_note", actor=actor,
+                                     public=public, body=text, created_at=now,
+                                     data={"files": [f.original_name for f in stored]} if stored else None)
+            record_attachments(actor, case, stored, event=event, public=public)
+            Case.update(updated_at=now).where(Case.id == case.id).execute()
+            case.updated_at = now
+            if public:
+                if policy.is_staff(actor):
+                    notify_case_event("case_replied", case, event, actor=actor, audiences=CUSTOMER_SIDE,
+                                      extra={"author_name": actor.display_name, "comment": text}, now=now)
+                else:
+                    notify_case_event("case_customer_commented", case, event, actor=actor,
+                                      audiences=handlers_audience(case),
+                                      extra={"author_name": actor.display_name, "comment": text}, now=now)
+            reindex_case(case.id)
+    except Exception:
+        remove_stored(stored)
+        raise
+    return event

@@ -1,0 +1,55 @@
+"""Forms on the case page: shape rules only; the services decide what is allowed."""
+
+from flask_wtf import FlaskForm
+from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.cases.comments import MAX_COMMENT
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=[Length(max=MAX_COMMENT)],
+                         description="The team handling your case reads every comment.")
+    files = MultipleFileField("Attach files", description="Optional. PDF, images, text, CSV or Office documents.")
+
+
+class StaffCommentForm(CommentForm):
+    visibility = RadioField("Who can read it", choices=[SelectChoice("public", "Public reply: the customer sees it"),
+                                                        SelectChoice("internal", "Internal note: staff only")],
+                            default="public", validators=[InputRequired()])
+
+
+class AcceptResolutionForm(FlaskForm):
+    rating = RadioField("How satisfied are you? (optional)", validate_choice=False,
+                        choices=[SelectChoice(value, label) for value, label in (
+                            ("5", "5: Very satisfied"), ("4", "4: Satisfied"), ("3", "3: Neutral"),
+                            ("2", "2: Dissatisfied"), ("1", "1: Very dissatisfied"))],
+                        validators=[Optional()])
+    comment = TextAreaField("Anything to add? (optional)", validators=[Length(max=2000)])
+
+
+class RejectResolutionForm(FlaskForm):
+    reason = TextAreaField("Why does this not solve it?",
+                           validators=[InputRequired("Tell the team why this does not solve it."), Length(max=10_000)])
+
+
+class ReasonForm(FlaskForm):
+    """Closing or reopening, with an optional reason."""
+
+    reason = TextAreaField("Reason (optional)", validators=[Length(max=2000)])
+
+
+class ProposeResolutionForm(FlaskForm):
+    resolution = TextAreaField("Resolution", description="The customer reads this and accepts or rejects it.",
+                               validators=[InputRequired("Describe the resolution for the customer."),
+                                           Length(max=10_000)])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("New status", validate_choice=False,
+                         validators=[InputRequired("Choose a status from the list.")])
+
+
+class FollowUpForm(FlaskForm):
+    title = StringField("Title of the follow-up case", validators=[Length(max=200)])

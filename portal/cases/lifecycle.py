@@ -1,0 +1,264 @@
+"""A case's life: status changes, proposing a resolution and the customer's answer, closing, reopening,
+and the scheduled reminder and automatic close of unanswered resolutions.
+
+The category of a status drives every rule: open and waiting cases are worked, a resolved case
+awaits the customer's acceptance, a closed case takes no edits until it is reopened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from portal import policy
+from portal.case_config.service import system_status
+from portal.cases.comments import clean_text, visible_case
+from portal.cases.notify import CUSTOMER_SIDE, handlers_audience, notify_case_event
+from portal.cases.search import reindex_case
+from portal.clock import utcnow
+from portal.db import database
+from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.links import absolute
+from portal.models.cases import Case, CaseEvent, CaseFeedback
+from portal.models.configuration import CaseStatus
+from portal.models.people import User
+from portal.settings import setting
+
+MAX_RESOLUTION = 10_000
+
+
+def _require_staff(actor: User) -> None:
+    if not policy.is_staff(actor):
+        raise NotAllowed("Only the team handling a case can do that.")
+
+
+def _record(case: Case, kind: str, actor: User | None, now: datetime, *, body: str = "", public: bool = True,
+            data: dict | None = None) -> CaseEvent:
+    return CaseEvent.create(case=case, kind=kind, actor=actor, public=public, body=body, data=data,
+                            created_at=now)
+
+
+def _set_status(case: Case, status: CaseStatus, now: datetime, **changes) -> None:
+    changes.update(status=status, updated_at=now)
+    Case.update(**changes).where(Case.id == case.id).execute()
+    for name, value in changes.items():
+        setattr(case, name, value)
+
+
+def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | None = None) -> CaseEvent:
+    """Staff move a case to another status (admin-defined ones included).
+
+    A resolved status needs a resolution text (propose_resolution); a closed case is reopened first.
+    Raises NotFound, NotAllowed, ValidationFailed (unknown status) or InvalidTransition.
+    """
+    visible_case(actor, case)
+    _require_staff(actor)
+    status = CaseStatus.get_or_none((CaseStatus.uuid == str(status_uuid)) & (CaseStatus.active == True))  # noqa: E712
+    if status is None:
+        raise ValidationFailed("Choose a status from the list.", {"status": "Choose a status from the list."})
+    if case.status.category == "closed":
+        raise InvalidTransition("This case is closed. Reopen it before changing its status.")
+    if status.id == case.status_id:
+        raise InvalidTransition(f"The case is already {status.name}.")
+    if status.category == "resolved":
+        raise InvalidTransition("To resolve a case, propose a resolution: the customer is asked to accept it.")
+    now = now or utcnow()
+    with database.atomic():
+        previous = case.status
+        changes = {"last_closed_at": now} if status.category == "closed" else {}
+        _set_status(case, status, now, **changes)
+        event = _record(case, "status_changed", actor, now,
+                        data={"from": previous.name, "to": status.name})
+        if status.category == "closed":
+            notify_case_event("case_closed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
+                              extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+        reindex_case(case.id)
+    return event
+
+
+def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | None = None) -> CaseEvent:
+    """Staff propose a resolution: the case becomes Resolved and the customer side is asked to
+    accept or reject it. Raises NotFound, NotAllowed, ValidationFailed or InvalidTransition."""
+    visible_case(actor, case)
+    _require_staff(actor)
+    if case.status.category == "closed":
+        raise InvalidTransition("This case is closed. Reopen it before proposing a resolution.")
+    resolution = clean_text(text, field="resolution", required="Describe the resolution for the customer.",
+                            limit=MAX_RESOLUTION)
+    now = now or utcnow()
+    with database.atomic():
+        _set_status(case, system_status("resolved"), now, resolution=resolution, resolution_proposed_at=now,
+                    resolution_reminded_at=None)
+        event = _record(case, "resolution_proposed", actor, now, body=resolution)
+        notify_case_event("case_resolution_proposed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
+                          extra={"author_name": actor.display_name, "resolution": resolution,
+                                 "respond_url": absolute("case", reference=case.reference) + "#resolution"},
+                          now=now)
+        reindex_case(case.id)
+    return event
+
+
+def _require_customer_side(actor: User, case: Case) -> None:
+    visible_case(actor, case)
+    if not policy.is_customer_side(actor, case):
+        raise NotAllowed("Only the customer can answer a proposed resolution.")
+
+
+def _awaiting_answer(case: Case) -> None:
+    if case.status.category != "resolved":
+        raise InvalidTransition("There is no resolution waiting for an answer on this case.")
+
+
+def accept_resolution(actor: User, case: Case, *, rating: int | None = None, comment: str = "",
+                      now: datetime | None = None) -> CaseEvent:
+    """The customer side accepts the proposed resolution: the case closes, with optional 1-5 satisfaction.
+    Raises NotFound, NotAllowed, InvalidTransition or ValidationFailed (rating out of range)."""
+    _require_customer_side(actor, case)
+    _awaiting_answer(case)
+    if rating is not None and rating not in range(1, 6):
+        raise ValidationFailed("Choose a rating from 1 to 5.", {"rating": "Choose a rating from 1 to 5."})
+    remark = clean_text(comment, field="comment", required="", limit=2000)
+    now = now or utcnow()
+    with database.atomic():
+        _set_status(case, system_status("closed"), now, last_closed_at=now)
+        if rating is not None or remark:
+            CaseFeedback.create(case=case, rating=rating, comment=remark, given_by=actor, created_at=now)
+        event = _record(case, "resolution_accepted", actor, now, body=remark,
+                        data={"rating": rating} if rating is not None else None)
+        notify_case_event("case_closed", case, event, actor=actor, audiences=(*CUSTOMER_SIDE, "assignee"),
+                          extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+        reindex_case(case.id)
+    return event
+
+
+def reject_resolution(actor: User, case: Case, reason: str, *, now: datetime | None = None) -> CaseEvent:
+    """The customer side rejects the resolution with a reason: the case is open again and its
+    handlers are told. Raises NotFound, NotAllowed, InvalidTransition or ValidationFailed."""
+    _require_customer_side(actor, case)
+    _awaiting_answer(case)
+    why = clean_text(reason, field="reason", required="Tell the team why this does not solve it.")
+    now = now or utcnow()
+    with database.atomic():
+        _set_status(case, system_status("open"), now, resolution_proposed_at=None)
+        event = _record(case, "resolution_rejected", actor, now, body=why)
+        notify_case_event("case_resolution_rejected", case, event, actor=actor, audiences=handlers_audience(case),
+                          extra={"author_name": actor.display_name, "reason": why}, now=now)
+        reindex_case(case.id)
+    return event
+
+
+def close_case(actor: User, case: Case, reason: str = "", *, now: datetime | None = None) -> CaseEvent:
+    """Close a case the customer side no longer needs (or staff close it). Raises NotFound,
+    InvalidTransition (already closed) or ValidationFailed."""
+    visible_case(actor, case)
+    if case.status.category == "closed":
+        raise InvalidTransition("This case is already closed.")
+    why = clean_text(reason, field="reason", required="", limit=2000)
+    now = now or utcnow()
+    with database.atomic():
+        _set_status(case, system_status("closed"), now, last_closed_at=now, resolution_proposed_at=None)
+        event = _record(case, "closed", actor, now, body=why)
+        audiences = (*CUSTOMER_SIDE, *handlers_audience(case))
+        notify_case_event("case_closed", case, event, actor=actor, audiences=audiences,
+                          extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+        reindex_case(case.id)
+    return event
+
+
+def reopen_deadline(case: Case) -> datetime | None:
+    """Until when the customer side may reopen a closed case (None when it is not closed)."""
+    if case.status.category != "closed" or case.last_closed_at is None:
+        return None
+    return case.last_closed_at + timedelta(days=setting("REOPEN_DAYS"))
+
+
+def can_reopen(actor: User, case: Case, now: datetime | None = None) -> bool:
+    deadline = reopen_deadline(case)
+    if deadline is None:
+        return False
+    return policy.is_staff(actor) or (now or utcnow()) <= deadline
+
+
+def reopen_case(actor: User, case: Case, reason: str = "", *, now: datetime | None = None) -> CaseEvent:
+    """Reopen a closed case: the customer side within REOPEN_DAYS of closing, staff at any time.
+    Later, the customer opens a follow-up case instead. Raises NotFound, InvalidTransition or
+    ValidationFailed."""
+    visible_case(actor, case)
+    now = now or utcnow()
+    if case.status.category != "closed":
+        raise InvalidTransition("Only a closed case can be reopened.")
+    if not can_reopen(actor, case, now):
+        raise InvalidTransition(f"This case was closed more than {setting('REOPEN_DAYS')} days ago, so it can no "
+                                "longer be reopened. Open a follow-up case instead.")
+    why = clean_text(reason, field="reason", required="", limit=2000)
+    with database.atomic():
+        _set_status(case, system_status("open"), now, resolution_proposed_at=None)
+        event = _record(case, "reopened", actor, now, body=why)
+        notify_case_event("case_reopened", case, event, actor=actor, audiences=handlers_audience(case),
+                          extra={"author_name": actor.display_name, "reason": why}, now=now)
+        reindex_case(case.id)
+    return event
+
+
+# --- scheduled -----------------------------------------------------------------------------------
+
+
+def remind_unanswered_resolutions(*, now: datetime | None = None) -> int:
+    """Remind the customer once of a resolution left unanswered for RESOLUTION_REMINDER_HOURS."""
+    now = now or utcnow()
+    due = now - timedelta(hours=setting("RESOLUTION_REMINDER_HOURS"))
+    closes = timedelta(days=setting("RESOLUTION_AUTOCLOSE_DAYS"))
+    cases = (
+        Case.select()
+        .join(CaseStatus)
+        .where(
+            (CaseStatus.category == "resolved")
+            & (Case.resolution_proposed_at <= due)
+            & Case.resolution_reminded_at.is_null()
+        )
+    )
+    reminded = 0
+    for case in cases:
+        with database.atomic():
+            # Conditional: two schedulers running at once remind once.
+            claimed = (
+                Case.update(resolution_reminded_at=now)
+                .where((Case.id == case.id) & Case.resolution_reminded_at.is_null())
+                .execute()
+            )
+            if not claimed:
+                continue
+            event = _record(case, "resolution_reminder_sent", None, now, public=False)
+            closes_on = (case.resolution_proposed_at + closes).strftime("%d %b %Y")
+            notify_case_event("case_resolution_reminder", case, event, actor=None, audiences=("customer",),
+                              extra={"resolution": case.resolution, "closes_on": closes_on,
+                                     "respond_url": absolute("case", reference=case.reference) + "#resolution"},
+                              now=now)
+            reminded += 1
+    return reminded
+
+
+def close_unanswered_resolutions(*, now: datetime | None = None) -> int:
+    """Close cases whose resolution went unanswered for RESOLUTION_AUTOCLOSE_DAYS."""
+    now = now or utcnow()
+    due = now - timedelta(days=setting("RESOLUTION_AUTOCLOSE_DAYS"))
+    resolved = CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "resolved")
+    closed = system_status("closed")
+    cases = Case.select().where(Case.status.in_(resolved) & (Case.resolution_proposed_at <= due))
+    count = 0
+    for case in cases:
+        with database.atomic():
+            done = (
+                Case.update(status=closed, last_closed_at=now, updated_at=now, resolution_proposed_at=None)
+                .where((Case.id == case.id) & Case.status.in_(resolved))
+                .execute()
+            )
+            if not done:
+                continue
+            case = Case.get_by_id(case.id)
+            event = _record(case, "closed", None, now,
+                            body="Closed automatically: the proposed resolution was not answered.")
+            notify_case_event("case_closed", case, event, actor=None, audiences=(*CUSTOMER_SIDE, "assignee"),
+                              extra={"closed_by": "", "resolution": case.resolution}, now=now)
+            reindex_case(case.id)
+            count += 1
+    return count

@@ -1,0 +1,84 @@
+"""Who is told about a case: audiences resolved through the rules and the visibility policy."""
+
+import pytest
+
+from notifier.models import Message
+from portal.cases import comments, lifecycle
+from portal.cases.notify import audience_members, case_context
+from portal.models.cases import CaseCustomerLink
+from portal.models.people import Customer
+from portal.notification_rules import save_rules
+from tests import factories
+
+
+@pytest.fixture
+def team(people):
+    return factories.workgroup(people.agent, people.supervisor, name="Service desk")
+
+
+def told(event):
+    return sorted(m.address for m in Message.select().where(Message.event == event))
+
+
+def test_linked_customers_hear_of_staff_replies_too(app, people, team):
+    case = factories.case(people.customer, workgroup=team)
+    linked = factories.customer(first_name="Lina", email="lina@example.com")
+    CaseCustomerLink.create(case=case, customer=linked)
+    comments.add_comment(people.agent, case, "Update for everyone.")
+    assert told("case_replied") == ["cora@example.com", "lina@example.com"]
+
+
+def test_a_customer_without_a_sign_in_is_told_by_the_profile_email(app, people, team):
+    contact = factories.customer(first_name="Noah", email="noah@example.com")
+    case = factories.case(customer=contact, workgroup=team, internal_contact=people.proxy, created_by=people.proxy)
+    comments.add_comment(people.agent, case, "We are on it.")
+    assert told("case_replied") == ["noah@example.com", people.proxy.email]
+
+
+def test_nobody_hears_of_their_own_action(app, people, team):
+    case = factories.case(people.customer, workgroup=team, assignee=people.agent)
+    comments.add_comment(people.agent, case, "Note to self and customer.")
+    lifecycle.close_case(people.customer, case)
+    assert people.agent.email not in told("case_replied")
+    assert people.customer.email not in told("case_closed")
+
+
+def test_the_rules_decide_the_channels_and_audiences(app, people, team):
+    case = factories.case(people.customer, workgroup=team, internal_contact=people.proxy)
+    save_rules(people.admin, case.template, {("case_replied", "customer"): {"email"}})
+    comments.add_comment(people.agent, case, "Only the customer now.")
+    assert told("case_replied") == [people.customer.email]
+
+
+def test_each_occurrence_is_sent_once_per_person_even_in_two_audiences(app, people, team):
+    case = factories.case(people.customer, workgroup=team)
+    save_rules(people.admin, None, {("case_customer_commented", "workgroup"): {"email"},
+                                    ("case_customer_commented", "supervisors"): {"email"}})
+    comments.add_comment(people.customer, case, "Hello team")
+    assert told("case_customer_commented") == [people.agent.email, people.supervisor.email]
+
+
+def test_inactive_users_and_members_of_other_teams_are_not_told(app, people, team):
+    other_team = factories.workgroup(factories.user(role="agent", email="elsewhere@example.com"))
+    people.supervisor.active = False
+    people.supervisor.save()
+    case = factories.case(people.customer, workgroup=team)
+    comments.add_comment(people.customer, case, "Anyone there?")
+    assert told("case_customer_commented") == [people.agent.email]
+    assert other_team.name not in [m.context.get("team_name") for m in Message.select()]
+
+
+def test_notification_context_is_plain_data_with_a_link(app, people, team):
+    case = factories.case(people.customer, workgroup=team)
+    context = case_context(case, "Cora", "Europe/Paris")
+    assert context["case_url"] == f"http://portal.test/cases/{case.reference}"
+    assert context["team_name"] == "Service desk" and context["customer_name"] == "Cora Customer"
+    assert all(isinstance(value, str) for value in context.values())
+
+
+def test_audiences_are_resolved_from_the_case(app, people, team):
+    case = factories.case(people.customer, workgroup=team, internal_contact=people.proxy, assignee=people.agent)
+    assert [p.email for p in audience_members(case, "supervisors")] == [people.supervisor.email]
+    assert [p.email for p in audience_members(case, "internal_contact")] == [people.proxy.email]
+    assert [p.name for p in audience_members(case, "customer")] == [Customer.get(Customer.user == people.customer).
+                                                                   user.display_name]
