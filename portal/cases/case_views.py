@@ -23,6 +23,7 @@ from portal.cases.queries import attachment_for_viewer, feed_for, linked_custome
 from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
+from portal.notifications.queries import notifications_for_case
 from portal.web_helpers import apply_errors
 
 
@@ -57,6 +58,7 @@ def _page(case, status: int = 200, **forms):
         reopen_form=forms.get("reopen_form") or ReasonForm(prefix="reopen"),
         resolution_form=forms.get("resolution_form") or ProposeResolutionForm(),
         status_form=status_form,
+        case_notifications=notifications_for_case(current_user, case.reference) if staff else [],
     ), status
 
 

@@ -82,3 +82,16 @@ def test_audiences_are_resolved_from_the_case(app, people, team):
     assert [p.email for p in audience_members(case, "internal_contact")] == [people.proxy.email]
     assert [p.name for p in audience_members(case, "customer")] == [Customer.get(Customer.user == people.customer).
                                                                    user.display_name]
+
+
+def test_staff_see_who_was_told_on_the_case_page_and_customers_do_not(app, client, login, people, team):
+    case = factories.case(people.customer, workgroup=team)
+    comments.add_comment(people.agent, case, "We are on it.")
+    login(people.agent)
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Notifications" in page and people.customer.email in page
+    customer = app.test_client()
+    from tests.fixtures import sign_in
+
+    sign_in(customer, people.customer)
+    assert "case-notifications-title" not in customer.get(f"/cases/{case.reference}").get_data(as_text=True)
