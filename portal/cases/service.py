@@ -13,6 +13,7 @@ from portal import policy
 from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import audience_for, by_uuid, template_layout, template_offered_to
 from portal.case_config.service import system_status
+from portal.cases import search
 from portal.cases.attachments import record_attachments, remove_stored, store_uploads
 from portal.cases.queries import case_with_details
 from portal.clock import utcnow
@@ -154,6 +155,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now,
                                        data={"template": template.name, "values": clean.values})
             record_attachments(actor, case, stored, event=created)
+            search.reindex_case(case.id)
     except BaseException:
         remove_stored(stored)
         raise
