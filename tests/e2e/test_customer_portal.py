@@ -1,0 +1,50 @@
+"""A customer files a case with a file in the browser and lands on the case page with the file listed."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.case_config import factories
+from tests.cases.filing_setup import PNG_BYTES
+
+
+def label(text: str):
+    return re.compile(rf"^{re.escape(text)}")
+
+
+def test_customer_files_a_case_with_a_file_and_sees_it_listed(page, live_server, people, login_as, tmp_path):
+    factories.template(people.admin, name="Broken device", description="Something stopped working.")
+    screenshot = tmp_path / "error screen.png"
+    screenshot.write_bytes(PNG_BYTES)
+
+    login_as(people.customer)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Open a case").click()
+    page.get_by_role("link", name="Broken device").click()
+    page.get_by_label(label("Title")).fill("Tablet shows an error")
+    page.get_by_label(label("Summary")).fill("Since the update the tablet shows error 42 at start.")
+    page.get_by_label("Files", exact=True).set_input_files(str(screenshot))
+    page.get_by_role("button", name="Open the case").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tablet shows an error")
+    expect(page.get_by_text(re.compile(r"Your case \d{8} is open"))).to_be_visible()
+    expect(page.get_by_role("link", name="error screen.png")).to_be_visible()
+
+
+def test_a_refused_file_is_explained_next_to_the_field_and_the_text_is_kept(page, live_server, people, login_as,
+                                                                            tmp_path):
+    factories.template(people.admin, name="Broken device")
+    program = tmp_path / "holiday.png"
+    program.write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
+
+    login_as(people.customer)
+    page.goto(f"{live_server}/cases/new")
+    page.get_by_role("link", name="Broken device").click()
+    page.get_by_label(label("Title")).fill("Tablet shows an error")
+    page.get_by_label(label("Summary")).fill("Error 42 at start.")
+    page.get_by_label("Files", exact=True).set_input_files(str(program))
+    page.get_by_role("button", name="Open the case").click()
+
+    expect(page.locator("#files-error")).to_contain_text("holiday.png can't be attached")
+    expect(page.locator("#files-error")).to_contain_text("Please choose your files again")
+    expect(page.get_by_label(label("Title"))).to_have_value("Tablet shows an error")
+    expect(page.get_by_label(label("Summary"))).to_have_value("Error 42 at start.")
