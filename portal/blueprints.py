@@ -9,6 +9,8 @@ from portal.policy import has_role
 
 # (label, endpoint, roles allowed, what it is for). Entries whose endpoint is not registered are skipped.
 NAVIGATION = [
+    ("My cases", "cases.dashboard", ("customer", "proxy", "agent", "supervisor", "admin"),
+     "Your cases and where they stand: filter, search and see what waits for you."),
     ("Open a case", "cases.new", ("customer", "proxy", "agent", "supervisor", "admin"),
      "Choose a form and tell us about your issue."),
     ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),

@@ -15,4 +15,7 @@ def index():
 
 @login_required
 def _home():
+    # Customers and proxies come for their cases; staff keep this page until their workspace exists.
+    if current_user.role in ("customer", "proxy"):
+        return redirect(url_for("cases.dashboard"))
     return render_template("home/index.html")

@@ -1,0 +1,205 @@
+"""Reads for the case dashboard: the cases a user may see, filtered, searched, counted and paginated.
+
+Every query starts from policy.case_visibility(user), so lists, counts and search results can only
+hold cases the user may see. The number of queries does not grow with the number of cases: rows come
+with their template, status and customer joined, counts come from one grouped query.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field, replace
+
+import peewee
+
+from portal import policy
+from portal.cases import search
+from portal.models.cases import Case
+from portal.models.configuration import STATUS_CATEGORIES, CaseStatus, CaseTemplate
+from portal.models.people import Customer, User
+
+PAGE_SIZE = 25
+# Waiting on the customer, or a resolution awaiting their acceptance: the customer's move.
+ACTION_CATEGORIES = ("waiting", "resolved")
+ACTION_FILTER = "action"
+CATEGORY_FILTERS = {ACTION_FILTER: "Action needed", **{k: k.capitalize() for k in STATUS_CATEGORIES}}
+ACTION_PREVIEW = 10
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """What the dashboard shows; every value already checked (unknown ones are dropped)."""
+
+    category: str = ""  # a status category, ACTION_FILTER or ""
+    status: str = ""  # a CaseStatus uuid or ""
+    template: str = ""  # a CaseTemplate uuid or ""
+    q: str = ""
+    page: int = 1
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.category or self.status or self.template or self.q)
+
+    def as_args(self, **changes) -> dict:
+        """Query string arguments for a link to this view with changes (empty values left out)."""
+        values = replace(self, **changes)
+        args = {"category": values.category, "status": values.status, "template": values.template,
+                "q": values.q, "page": values.page if values.page != 1 else ""}
+        return {key: value for key, value in args.items() if value}
+
+
+def parse_page(value: object) -> int:
+    """A page number from the query string; anything that is not a positive whole number is page 1."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else 1
+
+
+def checked_uuid(value: object) -> str:
+    try:
+        return str(uuid.UUID(str(value or "")))
+    except ValueError:
+        return ""
+
+
+@dataclass
+class CasePage:
+    rows: list[Case]
+    number: int
+    pages: int
+    total: int
+    size: int
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.number * self.size, self.total)
+
+    def window(self, radius: int = 2) -> list[int]:
+        """Page numbers to link: the first, the last and a few around the current one."""
+        near = range(max(1, self.number - radius), min(self.pages, self.number + radius) + 1)
+        return sorted({1, self.pages, *near})
+
+
+@dataclass
+class Dashboard:
+    page: CasePage
+    counts: dict[str, int]
+    templates: list[CaseTemplate]
+    statuses: list[CaseStatus]
+    action_needed: list[Case] = field(default_factory=list)
+    action_total: int = 0
+    shows_action_group: bool = False
+
+    @property
+    def visible_total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _category_condition(category: str):
+    if category == ACTION_FILTER:
+        return CaseStatus.category.in_(ACTION_CATEGORIES)
+    return CaseStatus.category == category
+
+
+def _narrowed(query, user: User, filters: DashboardFilters, *, by_status: bool = True):
+    """query (already joined to CaseStatus and CaseTemplate) limited to what user may see and filters ask."""
+    query = query.where(policy.case_visibility(user))
+    if filters.template:
+        query = query.where(CaseTemplate.uuid == filters.template)
+    if filters.q:
+        query = query.where(Case.id.in_(search.matching_case_ids(filters.q, staff=policy.is_staff(user))))
+    if by_status and filters.category:
+        query = query.where(_category_condition(filters.category))
+    if by_status and filters.status:
+        query = query.where(CaseStatus.uuid == filters.status)
+    return query
+
+
+def _case_rows():
+    return (
+        Case.select(Case, CaseTemplate, CaseStatus, Customer)
+        .join(CaseTemplate)
+        .switch(Case)
+        .join(CaseStatus)
+        .switch(Case)
+        .join(Customer)
+    )
+
+
+def cases_for_dashboard(user: User, filters: DashboardFilters):
+    """The user's visible cases matching filters, newest update first, with template, status and customer."""
+    return (
+        _narrowed(_case_rows(), user, filters)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+    )
+
+
+def counts_by_category(user: User, filters: DashboardFilters) -> dict[str, int]:
+    """How many visible cases are in each status category (template and keyword filters apply), in one
+    query. Every category is present, zero or not."""
+    query = (
+        Case.select(CaseStatus.category, peewee.fn.COUNT(Case.id).alias("n"))
+        .join(CaseStatus)
+        .switch(Case)
+        .join(CaseTemplate)
+    )
+    rows = _narrowed(query, user, filters, by_status=False).group_by(CaseStatus.category).tuples()
+    counts = dict.fromkeys(STATUS_CATEGORIES, 0)
+    counts.update({category: n for category, n in rows})
+    return counts
+
+
+def paginate(query, number: int, size: int = PAGE_SIZE) -> CasePage:
+    """One page of query; a number past the end shows the last page (two queries: count and rows)."""
+    total = query.count()
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, number), pages)
+    rows = list(query.paginate(number, size)) if total else []
+    return CasePage(rows=rows, number=number, pages=pages, total=total, size=size)
+
+
+def templates_in_use(user: User):
+    """The templates of the cases the user may see, for the template filter."""
+    return (
+        CaseTemplate.select()
+        .where(CaseTemplate.id.in_(Case.select(Case.template).where(policy.case_visibility(user))))
+        .order_by(CaseTemplate.name)
+    )
+
+
+def statuses_for_filter():
+    return CaseStatus.select().order_by(CaseStatus.position, CaseStatus.name)
+
+
+def shows_action_group(user: User) -> bool:
+    """Customers and proxies are the ones who act on waiting and resolved cases."""
+    return policy.has_role(user, "customer", "proxy")
+
+
+def dashboard_for(user: User, filters: DashboardFilters, *, statuses: list[CaseStatus] | None = None,
+                  templates: list[CaseTemplate] | None = None) -> Dashboard:
+    """Everything the dashboard page shows, in a fixed number of queries (pass statuses and templates
+    when already loaded for the filter form). Anyone signed in may call it; it only ever holds cases
+    policy.case_visibility(user) selects."""
+    counts = counts_by_category(user, filters)
+    board = Dashboard(
+        page=paginate(cases_for_dashboard(user, filters), filters.page),
+        counts=counts,
+        templates=templates if templates is not None else list(templates_in_use(user)),
+        statuses=statuses if statuses is not None else list(statuses_for_filter()),
+    )
+    # The group leads the unfiltered first page; a filter or search means the user looks for something else.
+    if shows_action_group(user) and not filters.narrowed and filters.page == 1:
+        board.shows_action_group = True
+        board.action_total = sum(counts[c] for c in ACTION_CATEGORIES)
+        if board.action_total:
+            action = DashboardFilters(category=ACTION_FILTER)
+            board.action_needed = list(cases_for_dashboard(user, action).limit(ACTION_PREVIEW))
+    return board

@@ -1,0 +1,67 @@
+"""The case dashboard: the signed-in user's cases with filters, keyword search and pages (a GET form,
+so it works without JavaScript and every view of it is a link one can share or bookmark)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user, login_required
+from wtforms import Form, SearchField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from portal.cases.blueprint import bp
+from portal.cases.dashboard import (
+    CATEGORY_FILTERS,
+    DashboardFilters,
+    checked_uuid,
+    dashboard_for,
+    parse_page,
+    shows_action_group,
+    statuses_for_filter,
+    templates_in_use,
+)
+from portal.cases.search import MAX_QUERY_CHARS
+
+CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
+
+
+class DashboardFilterForm(Form):
+    """Filters read from the query string: no CSRF token, because it changes nothing."""
+
+    q = SearchField("Search", validators=[Optional(), Length(max=MAX_QUERY_CHARS)],
+                    description="Words from the title, description, messages, answers or the case number.")
+    category = SelectField("Status group", choices=CATEGORY_CHOICES, default="")
+    status = SelectField("Status", choices=[SelectChoice("", "Any status")], default="")
+    template = SelectField("Form", choices=[SelectChoice("", "Any form")], default="")
+
+
+def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
+    """Only values that passed their field's check filter the list; the others show an error and are ignored."""
+    def valid(name: str) -> str:
+        field = form[name]
+        return "" if field.errors else (field.data or "")
+
+    return DashboardFilters(
+        category=valid("category"),
+        status=checked_uuid(valid("status")) if valid("status") else "",
+        template=checked_uuid(valid("template")) if valid("template") else "",
+        q=valid("q").strip()[:MAX_QUERY_CHARS],
+        page=parse_page(request.args.get("page", 1)),
+    )
+
+
+@bp.get("")
+@login_required
+def dashboard():
+    form = DashboardFilterForm(request.args)
+    # Choices first (so the form can check values), then the board with the checked filters.
+    statuses = list(statuses_for_filter())
+    templates = list(templates_in_use(current_user))
+    form.status.choices = [SelectChoice("", "Any status"), *(SelectChoice(s.uuid, s.name) for s in statuses)]
+    form.template.choices = [SelectChoice("", "Any form"), *(SelectChoice(t.uuid, t.name) for t in templates)]
+    if request.args:
+        form.validate()
+    filters = _filters_from(form)
+    board = dashboard_for(current_user, filters, statuses=statuses, templates=templates)
+    return render_template("cases/dashboard.html", board=board, filters=filters, form=form,
+                           categories=CATEGORY_FILTERS, action_first=shows_action_group(current_user))
