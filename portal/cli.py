@@ -147,6 +147,32 @@ def _serve(app, host, port, *, notifier: bool):
             scheduler.shutdown(wait=False)
 
 
+@main.command("seed")
+@click.option("--cases", default=100_000, show_default=True, type=click.IntRange(1, 10_000_000),
+              help="How many cases to generate.")
+@click.option("--customers", type=click.IntRange(2, 10_000_000), help="How many customers [default: cases/20].")
+@click.option("--seed", "random_seed", type=int, help="Random seed, for the same data set every time.")
+def seed_command(cases, customers, random_seed):
+    """Generate a large realistic data set (accounts, customers, cases, events, files, search index)."""
+    from portal.bootstrap import prepare_database
+    from portal.cases.seed import seed
+    from portal.demo import DEMO_PASSWORD
+
+    app = _app()
+    with app.app_context():
+        prepare_database(app, log=click.echo)
+        with app.extensions["caseport_db"].connection_context(), \
+                click.progressbar(length=cases, label="Seeding cases") as bar:
+            report = seed(cases=cases, customers=customers, random_seed=random_seed, progress=bar.update)
+    click.echo(f"Seeded {report.cases} cases, {report.events} events, {report.field_values} field values, "
+               f"{report.attachments} attachments, {report.customers} customers in {report.accounts} accounts "
+               f"in {report.seconds:.1f} s ({report.cases_per_second:.0f} cases/s).")
+    click.echo(f"Logins (password {DEMO_PASSWORD}); {report.busy_customer_email} has "
+               f"{min(200, report.cases)} cases:")
+    for role, email in report.logins:
+        click.echo(f"  {role:<9} {email}")
+
+
 @main.command("notifier")
 def notifier_command():
     """Run the notification delivery scheduler (blocking). Safe to run more than one."""

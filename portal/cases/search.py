@@ -44,7 +44,10 @@ PG_SEARCH = peewee.Table("case_search", ("case_id", "public_document", "staff_do
 
 def words(text: str) -> list[str]:
     """text cut into lower-case words without accents: the unit both backends index and match."""
-    folded = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():  # the common case, and much faster than decomposing every character
+        return _WORD.findall(text.lower())
+    folded = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
     return _WORD.findall(folded)
 
@@ -155,12 +158,12 @@ def store_documents(rows: list[tuple[int, SearchDocuments]]) -> None:
             params,
         )
         return
-    # FTS5 has no upsert: remove any old row, then insert.
+    # FTS5 has no upsert: remove any old row, then insert (plain SQL: the seed writes 100,000s of these).
     delete_documents([case_id for case_id, _ in rows])
-    PUBLIC_FTS.insert([(case_id, docs.public) for case_id, docs in rows],
-                      columns=[PUBLIC_FTS.rowid, PUBLIC_FTS.document]).execute(database)
-    STAFF_FTS.insert([(case_id, docs.staff) for case_id, docs in rows],
-                     columns=[STAFF_FTS.rowid, STAFF_FTS.document]).execute(database)
+    values = ", ".join(["(?, ?)"] * len(rows))
+    for table, pick in (("case_search_public", lambda d: d.public), ("case_search_staff", lambda d: d.staff)):
+        params = [p for case_id, docs in rows for p in (case_id, pick(docs))]
+        database.execute_sql(f"INSERT INTO {table} (rowid, document) VALUES {values}", params)  # noqa: S608
 
 
 def query_terms(text: str | None) -> list[list[str]]:

@@ -1,0 +1,78 @@
+"""The large data set generator (`caseport seed`): a small run is complete and consistent."""
+
+import peewee
+import pytest
+from click.testing import CliRunner
+
+from portal.cases.search import matching_case_ids
+from portal.cases.seed import seed
+from portal.cli import main
+from portal.models.cases import Attachment, Case, CaseEvent, CaseFieldValue
+from portal.models.people import Customer, User
+from portal.policy import case_visibility
+
+
+@pytest.fixture
+def seeded(app):
+    return seed(cases=300, customers=30, random_seed=7)
+
+
+def test_seed_creates_the_cases_and_customers_asked_for(seeded):
+    assert Case.select().count() == 300 == seeded.cases
+    assert Customer.select().where(Customer.customer_number.startswith("S")).count() == 30
+
+
+def test_every_seeded_case_has_between_1_and_50_events_starting_with_created(seeded):
+    per_case = (
+        Case.select(Case.id, peewee.fn.COUNT(CaseEvent.id).alias("n"))
+        .join(CaseEvent, peewee.JOIN.LEFT_OUTER)
+        .group_by(Case.id)
+        .tuples()
+    )
+    counts = [n for _, n in per_case]
+    assert len(counts) == 300 and min(counts) >= 1 and max(counts) <= 50
+    assert CaseEvent.select().where(CaseEvent.kind == "created").count() == 300
+    assert seeded.events == CaseEvent.select().count()
+
+
+def test_the_busy_customer_signs_in_and_sees_200_cases(seeded):
+    user = User.get(User.email == seeded.busy_customer_email)
+    assert user.role == "customer" and user.email_verified_at is not None
+    assert Case.select().where(case_visibility(user)).count() >= 200
+
+
+def test_seeded_cases_have_field_values_internal_notes_and_attachment_rows(seeded):
+    assert CaseFieldValue.select().count() == seeded.field_values > 0
+    assert CaseEvent.select().where(CaseEvent.public == False).count() > 0  # noqa: E712
+    assert Attachment.select().count() == seeded.attachments
+    assert Case.select().where(Case.updated_at < Case.opened_at).count() == 0
+
+
+def test_the_search_finds_seeded_text(seeded):
+    case = Case.select().order_by(Case.id.desc()).first()
+    found = Case.select(Case.id).where(Case.id.in_(matching_case_ids(case.title, staff=False)))
+    assert case.id in {c.id for c in found}
+    assert Case.select().where(Case.id.in_(matching_case_ids(case.reference, staff=False))).get().id == case.id
+
+
+def test_seeded_internal_notes_are_only_in_the_staff_documents(seeded):
+    # "legacy" appears only in internal notes of the generator's texts
+    staff = Case.select().where(Case.id.in_(matching_case_ids("legacy plan", staff=True))).count()
+    public = Case.select().where(Case.id.in_(matching_case_ids("legacy plan", staff=False))).count()
+    assert staff > 0 and public == 0
+
+
+def test_seeding_twice_adds_a_second_set(seeded):
+    again = seed(cases=20, customers=5, random_seed=7)
+    assert Case.select().count() == 320
+    assert again.busy_customer_email != seeded.busy_customer_email
+
+
+def test_the_seed_command_prints_what_it_made(database_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret-key-long-enough-0123456789")
+    result = CliRunner().invoke(main, ["seed", "--cases", "40", "--customers", "5", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Seeded 40 cases" in result.output and "cases/s" in result.output
+    assert "busy.customer@seed.example.com" in result.output
