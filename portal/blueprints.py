@@ -11,6 +11,8 @@ from portal.policy import has_role
 NAVIGATION = [
     ("My cases", "cases.dashboard", ("customer", "proxy", "agent", "supervisor", "admin"),
      "Your cases and where they stand: filter, search and see what waits for you."),
+    ("Workspace", "staff.home", ("agent", "supervisor", "admin"),
+     "Your cases, your workgroups' queues, your tasks and a search across every case you may see."),
     ("Open a case", "cases.new", ("customer", "proxy", "agent", "supervisor", "admin"),
      "Choose a form and tell us about your issue."),
     ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
@@ -40,9 +42,10 @@ def feature_blueprints():
     from portal.notification_admin import preference_routes
     from portal.notification_admin import routes as notification_admin
     from portal.notifications.routes import bp as notifications
+    from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
 
-    return [notifications, customers, teams, admin, cases, notification_admin.bp, preference_routes.bp]
+    return [notifications, customers, teams, admin, cases, notification_admin.bp, preference_routes.bp, staff]
 
 
 def nav_links():

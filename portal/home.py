@@ -15,7 +15,9 @@ def index():
 
 @login_required
 def _home():
-    # Customers and proxies come for their cases; staff keep this page until their workspace exists.
+    # Customers and proxies come for their cases, staff for their workspace.
     if current_user.role in ("customer", "proxy"):
         return redirect(url_for("cases.dashboard"))
+    if current_user.role in ("agent", "supervisor", "admin"):
+        return redirect(url_for("staff.home"))
     return render_template("home/index.html")

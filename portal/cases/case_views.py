@@ -24,6 +24,7 @@ from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
 from portal.notifications.queries import notifications_for_case
+from portal.staff.panel import case_page_extras
 from portal.web_helpers import apply_errors
 
 
@@ -59,6 +60,7 @@ def _page(case, status: int = 200, **forms):
         resolution_form=forms.get("resolution_form") or ProposeResolutionForm(),
         status_form=status_form,
         case_notifications=notifications_for_case(current_user, case.reference) if staff else [],
+        **case_page_extras(case, current_user, forms),
     ), status
 
 

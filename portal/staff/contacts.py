@@ -1,0 +1,119 @@
+"""The people on a case and the team's contacts with them: linking and unlinking additional customers,
+one public update to all of them, and the contact log.
+
+The checks are those of portal.staff.service: NotFound when the actor may not see the case,
+NotAllowed for non-staff, one transaction with a feed entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import peewee
+
+from portal.case_config.queries import by_uuid
+from portal.cases import comments
+from portal.cases.comments import clean_text
+from portal.cases.search import reindex_case
+from portal.clock import utcnow
+from portal.db import database
+from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.models.cases import Case, CaseCustomerLink, CaseEvent
+from portal.models.people import Customer, User
+from portal.staff.service import record, require_open, staff_case, touch
+
+CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "in_person": "In person", "other": "Other"}
+CONTACT_DIRECTIONS = {"inbound": "Inbound (they contacted us)", "outbound": "Outbound (we contacted them)"}
+MAX_CONTACT_SUMMARY = 5000
+# A contact logged "in the future" is a typo; a few minutes cover clocks that differ.
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def _refused(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, {field: message})
+
+
+def link_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime | None = None) -> CaseEvent:
+    """Link another customer profile to the case: they see it and are told about it like the primary
+    customer. Staff who may see the case. Raises NotFound, NotAllowed, InvalidTransition (closed),
+    ValidationFailed ("customer": unknown) or Conflict ("customer": already on the case)."""
+    staff_case(actor, case)
+    require_open(case)
+    customer = by_uuid(Customer, customer_uuid)
+    if customer is None:
+        raise _refused("customer", "We could not find that customer. Search for them again.")
+    if customer.id == case.customer_id:
+        message = f"{customer.full_name} is already on this case (the primary customer)."
+        raise Conflict(message, {"customer": message})
+    now = now or utcnow()
+    try:
+        with database.atomic():
+            CaseCustomerLink.create(case=case, customer=customer, added_by=actor, created_at=now)
+            touch(case, now)
+            return record(case, "customer_linked", actor, now,
+                          data={"customer": customer.full_name, "customer_uuid": customer.uuid})
+    except peewee.IntegrityError as exc:
+        message = f"{customer.full_name} is already on this case."
+        raise Conflict(message, {"customer": message}) from exc
+
+
+def unlink_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime | None = None) -> CaseEvent:
+    """Take a linked customer off the case (never the primary customer). Staff who may see the case.
+    Raises NotFound (also when that customer is not linked), NotAllowed or InvalidTransition (closed)."""
+    staff_case(actor, case)
+    require_open(case)
+    customer = by_uuid(Customer, customer_uuid)
+    if customer is None:
+        raise NotFound()
+    now = now or utcnow()
+    with database.atomic():
+        removed = (
+            CaseCustomerLink.delete()
+            .where((CaseCustomerLink.case == case) & (CaseCustomerLink.customer == customer))
+            .execute()
+        )
+        if not removed:
+            raise NotFound()
+        touch(case, now)
+        return record(case, "customer_unlinked", actor, now,
+                      data={"customer": customer.full_name, "customer_uuid": customer.uuid})
+
+
+def update_all_customers(actor: User, case: Case, body: str, *, uploads: Sequence = (),
+                         now: datetime | None = None) -> CaseEvent:
+    """One public update that the primary customer, every linked customer and the internal contact
+    are told of. It is a staff reply: comments.add_comment already notifies that whole customer side,
+    so this only adds the staff-only check. Raises what add_comment raises, and NotAllowed."""
+    staff_case(actor, case)
+    return comments.add_comment(actor, case, body, public=True, uploads=uploads, now=now)
+
+
+def log_contact(actor: User, case: Case, *, channel: str, direction: str, summary: str,
+                contacted_at: datetime | None = None, now: datetime | None = None) -> CaseEvent:
+    """Record a contact with the customer about the case (staff-only feed entry "contact_logged";
+    its summary is searchable by staff). Allowed on closed cases too: customers call about those.
+    Raises NotFound, NotAllowed or ValidationFailed ("channel", "direction", "summary", "contacted_at")."""
+    staff_case(actor, case)
+    now = now or utcnow()
+    errors = {}
+    if channel not in CONTACT_CHANNELS:
+        errors["channel"] = "Choose how you were in contact."
+    if direction not in CONTACT_DIRECTIONS:
+        errors["direction"] = "Choose who contacted whom."
+    if contacted_at is not None and (contacted_at.tzinfo is None or contacted_at > now + FUTURE_SLACK):
+        errors["contacted_at"] = "Enter a time that is not in the future."
+    try:
+        text = clean_text(summary, field="summary", required="Summarise the contact.", limit=MAX_CONTACT_SUMMARY)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed("Some answers need another look.", errors)
+    when = contacted_at or now
+    with database.atomic():
+        touch(case, now)
+        event = record(case, "contact_logged", actor, now, body=text,
+                       data={"channel": CONTACT_CHANNELS[channel], "direction": direction,
+                             "contacted_at": when.isoformat()})
+        reindex_case(case.id)
+    return event

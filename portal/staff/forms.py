@@ -1,0 +1,108 @@
+"""Forms of the staff workspace: shape rules only; the services decide what is allowed.
+
+Forms that share a page carry a prefix, so no two controls on the case page share an id.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from portal.cases.comments import MAX_COMMENT
+from portal.models.configuration import PRIORITIES
+from portal.staff.contacts import CONTACT_CHANNELS, CONTACT_DIRECTIONS, MAX_CONTACT_SUMMARY
+from portal.staff.service import MAX_REASON
+from portal.staff.tasks import TITLE_MAX
+
+
+class ConfirmForm(FlaskForm):
+    """A button alone (take the case, complete a task): only the CSRF token."""
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField("Assign to", validate_choice=False,
+                           description="Members of the case's workgroup. Choose nobody to put it back in the queue.")
+
+
+class MoveForm(FlaskForm):
+    workgroup = SelectField("Move to workgroup", validate_choice=False,
+                            validators=[InputRequired("Choose an active workgroup from the list.")],
+                            description="The assignee stays only if they are a member there.")
+
+
+class PriorityForm(FlaskForm):
+    priority = SelectField("Priority", validate_choice=False,
+                           choices=[SelectChoice(value, label) for value, label in PRIORITIES.items()],
+                           validators=[InputRequired("Choose a priority from the list.")])
+
+
+class EscalateForm(FlaskForm):
+    reason = TextAreaField("Why escalate?", description="The escalation team and its supervisors read this.",
+                           validators=[InputRequired("Say why the case needs escalating."), Length(max=MAX_REASON)])
+
+
+class DeescalateForm(FlaskForm):
+    reason = TextAreaField("Note (optional)", validators=[Length(max=MAX_REASON)])
+
+
+class CustomerPickForm(FlaskForm):
+    """Link or unlink: the customer profile's UUID from the search results or the list."""
+
+    customer = HiddenField("Customer", validators=[InputRequired("Choose a customer from the search results.")])
+
+
+class CustomerFindForm(FlaskForm):
+    """Sent with GET to the case page: searching changes nothing."""
+
+    class Meta:
+        csrf = False
+
+    link_q = SearchField("Find a customer to add", validators=[Length(max=200)],
+                         description="Name, email address, phone number, customer or account number.")
+
+
+class UpdateAllForm(FlaskForm):
+    body = TextAreaField("Update for everyone on the case",
+                         description="A public reply: the customer, every linked customer and the internal contact "
+                                     "are told.",
+                         validators=[InputRequired("Write the update."), Length(max=MAX_COMMENT)])
+
+
+class ContactForm(FlaskForm):
+    channel = SelectField("Channel", validate_choice=False,
+                          choices=[SelectChoice("", "Choose a channel")]
+                          + [SelectChoice(value, label) for value, label in CONTACT_CHANNELS.items()],
+                          validators=[InputRequired("Choose how you were in contact.")])
+    direction = RadioField("Direction", validate_choice=False,
+                           choices=[SelectChoice(value, label) for value, label in CONTACT_DIRECTIONS.items()],
+                           default="inbound", validators=[InputRequired("Choose who contacted whom.")])
+    summary = TextAreaField("Summary", validators=[InputRequired("Summarise the contact."),
+                                                   Length(max=MAX_CONTACT_SUMMARY)])
+    contacted_at = DateTimeLocalField("When (optional)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                      validators=[Optional()], description="Leave empty for now.")
+
+
+class TaskForm(FlaskForm):
+    title = StringField("Task", validators=[InputRequired("Say what needs doing."), Length(max=TITLE_MAX)],
+                        render_kw={"maxlength": TITLE_MAX})
+    assignee = SelectField("Assignee (optional)", validate_choice=False)
+    due_date = DateField("Due date (optional)", validators=[Optional()])
+    customer_visible = BooleanField("Show it to the customer as a next step")
+
+
+class CaseSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search cases", validators=[Length(max=1000)],
+                    description="Any words from the case: fields, comments, internal notes, the customer's name.")

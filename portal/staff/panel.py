@@ -1,0 +1,142 @@
+"""What the case page adds for the staff workspace: the staff actions (templates/staff/_case_actions.html)
+and, for everyone, the customer-visible tasks ("Next steps"). portal.cases.case_views calls
+case_page_extras() once per page; submitted forms come back in `forms` to show their errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import request
+from peewee import JOIN
+from wtforms.fields.choices import SelectChoice
+
+from portal import policy
+from portal.case_config.form_builder import build_case_form
+from portal.case_config.queries import template_layout
+from portal.customers.queries import search_customers
+from portal.models.cases import Case, CaseEvent
+from portal.models.people import User
+from portal.models.staff import CaseTask
+from portal.settings import setting
+from portal.staff import service
+from portal.staff.forms import (
+    AssignForm,
+    ConfirmForm,
+    ContactForm,
+    CustomerFindForm,
+    CustomerPickForm,
+    DeescalateForm,
+    EscalateForm,
+    MoveForm,
+    PriorityForm,
+    TaskForm,
+    UpdateAllForm,
+)
+from portal.staff.queries import members_by_workgroup, supervised_workgroups
+
+
+@dataclass
+class StaffPanel:
+    case: Case
+    forms: dict
+    can_take: bool
+    can_assign: bool
+    can_move: bool
+    closed: bool
+    tasks: list = field(default_factory=list)
+    found_customers: object = None
+    contact_times: dict = field(default_factory=dict)
+
+
+def case_page_extras(case: Case, viewer: User, forms: dict) -> dict:
+    """Template variables for the case page: next_steps for everyone, staff_panel for staff."""
+    staff = policy.is_staff(viewer)
+    tasks = list(
+        CaseTask.select(CaseTask, User)
+        .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
+        .where(CaseTask.case == case)
+        .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
+    )
+    extras = {"next_steps": [t for t in tasks if t.customer_visible], "staff_panel": None}
+    if staff:
+        extras["staff_panel"] = _panel(case, viewer, forms, tasks)
+    return extras
+
+
+def details_form(case: Case, formdata=None):
+    """The edit form built by the one form builder for staff, with the case's values (or what was sent)."""
+    current = service.current_values(case)
+    layout = template_layout(case.template, "staff")
+    form_class = build_case_form(case.template, "staff", current=current, layout=layout)
+    if formdata is None:
+        form = form_class(formdata=None, data=service.details_form_data(case))
+    else:
+        form = form_class(formdata=formdata)
+    if case.reason_id and not case.reason.active:  # keep a retired reason choosable, like a retired option
+        form.reason.choices = [*form.reason.choices, SelectChoice(case.reason.uuid, f"{case.reason.name} "
+                                                                                    "(no longer offered)")]
+    return form
+
+
+def assignee_choices(case: Case, members: list[User]) -> list[SelectChoice]:
+    return [SelectChoice("", "Nobody (back to the queue)")] + [
+        SelectChoice(m.uuid, f"{m.display_name} ({m.role_label})") for m in members]
+
+
+def task_assignee_choices(members: list[User]) -> list[SelectChoice]:
+    return [SelectChoice("", "Nobody yet")] + [SelectChoice(m.uuid, m.display_name) for m in members]
+
+
+def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
+    closed = case.status.category == "closed"
+    members = members_by_workgroup([case.workgroup_id]).get(case.workgroup_id, []) if case.workgroup_id else []
+    is_admin = policy.has_role(viewer, "admin")
+    can_take = not closed and case.assignee_id != viewer.id and (is_admin or any(m.id == viewer.id for m in members))
+    can_assign = not closed and service.supervises(viewer, case.workgroup_id) and bool(case.workgroup_id)
+    movable = [] if closed or not policy.has_role(viewer, "supervisor", "admin") else [
+        w for w in supervised_workgroups(viewer) if w.active and w.id != case.workgroup_id]
+    if movable and not is_admin and case.workgroup_id and not service.supervises(viewer, case.workgroup_id):
+        movable = []
+    built = {
+        "take_form": forms.get("take_form") or ConfirmForm(prefix="take"),
+        "assign_form": forms.get("assign_form") or AssignForm(prefix="assign"),
+        "move_form": forms.get("move_form") or MoveForm(prefix="move"),
+        "priority_form": (forms.get("priority_form")
+                          or PriorityForm(prefix="priority", data={"priority": case.priority})),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(prefix="escalate"),
+        "deescalate_form": forms.get("deescalate_form") or DeescalateForm(prefix="deescalate"),
+        "details_form": forms.get("details_form") or (None if closed else details_form(case)),
+        "link_form": forms.get("link_form") or CustomerPickForm(prefix="link"),
+        "unlink_form": ConfirmForm(prefix="unlink"),
+        "find_form": CustomerFindForm(request.args),
+        "update_form": forms.get("update_form") or UpdateAllForm(prefix="update"),
+        "contact_form": forms.get("contact_form") or ContactForm(prefix="contact"),
+        "task_form": forms.get("task_form") or TaskForm(prefix="task"),
+        "task_state_form": ConfirmForm(prefix="taskstate"),
+    }
+    built["assign_form"].assignee.choices = assignee_choices(case, members)
+    if not built["assign_form"].is_submitted():
+        built["assign_form"].assignee.data = case.assignee.uuid if case.assignee_id else ""
+    built["move_form"].workgroup.choices = [SelectChoice("", "Choose a workgroup")] + [
+        SelectChoice(w.uuid, w.name) for w in movable]
+    built["task_form"].assignee.choices = task_assignee_choices(members)
+    found = None
+    find = built["find_form"]
+    if not closed and (request.args.get("link_q") or "").strip() and find.validate():
+        found = search_customers(viewer, find.link_q.data, limit=10, phone_region=setting("DEFAULT_PHONE_REGION"))
+    return StaffPanel(case=case, forms=built, can_take=can_take, can_assign=can_assign, can_move=bool(movable),
+                      closed=closed, tasks=tasks, found_customers=found, contact_times=_contact_times(case))
+
+
+def _contact_times(case: Case) -> dict[str, datetime]:
+    """When each logged contact took place (stored as ISO text in the event), for the feed."""
+    times = {}
+    events = CaseEvent.select(CaseEvent.uuid, CaseEvent.data).where(
+        (CaseEvent.case == case) & (CaseEvent.kind == "contact_logged"))
+    for event in events:
+        try:
+            times[event.uuid] = datetime.fromisoformat((event.data or {}).get("contacted_at", ""))
+        except (TypeError, ValueError):
+            continue
+    return times

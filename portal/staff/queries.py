@@ -1,0 +1,307 @@
+"""Reads for the staff workspace: my cases, the workgroup queues, my tasks, the staff search and the
+supervisor's counts. Every case query is limited by policy.case_visibility(user); rows come with
+template, status, customer, workgroup and assignee joined, so a page makes a fixed number of queries
+whatever the number of cases.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, replace
+
+import peewee
+from peewee import JOIN, fn
+
+from portal import policy
+from portal.cases.search import matching_case_ids
+from portal.models.cases import Case, CaseCustomerLink
+from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatus, CaseTemplate
+from portal.models.people import Customer, User
+from portal.models.staff import CaseTask
+from portal.models.teams import Workgroup, WorkgroupMember
+
+PAGE_SIZE = 25
+PRIORITY_ORDER = ("urgent", "high", "normal", "low")
+OPEN_CATEGORIES = tuple(c for c in STATUS_CATEGORIES if c != "closed")
+
+Assignee = User.alias("assignee")
+
+
+def checked_uuid(value: object) -> str:
+    try:
+        return str(uuid.UUID(str(value or "")))
+    except ValueError:
+        return ""
+
+
+def page_number(value: object) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(number, 100_000))
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The home page's filters, already checked: unknown values are dropped."""
+
+    category: str = ""
+    priority: str = ""
+    template: str = ""
+    queue: str = ""  # a workgroup uuid, or "" for all my queues
+    mine_page: int = 1
+    queue_page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        category = args.get("category", "")
+        priority = args.get("priority", "")
+        return cls(
+            category=category if category in OPEN_CATEGORIES else "",
+            priority=priority if priority in PRIORITIES else "",
+            template=checked_uuid(args.get("template")),
+            queue=checked_uuid(args.get("queue")),
+            mine_page=page_number(args.get("mine_page", 1)),
+            queue_page=page_number(args.get("queue_page", 1)),
+        )
+
+    def as_args(self, **changes) -> dict:
+        values = replace(self, **changes)
+        args = {"category": values.category, "priority": values.priority, "template": values.template,
+                "queue": values.queue, "mine_page": values.mine_page if values.mine_page != 1 else "",
+                "queue_page": values.queue_page if values.queue_page != 1 else ""}
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def paginate(query, number: int, size: int = PAGE_SIZE) -> Page:
+    """One page of query (count + rows); a number past the end shows the last page."""
+    total = query.count()
+    pages = max(1, math.ceil(total / size))
+    number = min(max(1, number), pages)
+    rows = list(query.paginate(number, size)) if total else []
+    return Page(rows=rows, number=number, pages=pages, total=total)
+
+
+def case_rows():
+    """Cases with template, status, customer, workgroup and assignee (as case.assignee) joined."""
+    return (
+        Case.select(Case, CaseTemplate, CaseStatus, Customer, Workgroup, Assignee)
+        .join(CaseTemplate)
+        .switch(Case)
+        .join(CaseStatus)
+        .switch(Case)
+        .join(Customer)
+        .switch(Case)
+        .join(Workgroup, JOIN.LEFT_OUTER)
+        .switch(Case)
+        .join(Assignee, JOIN.LEFT_OUTER, on=(Case.assignee == Assignee.id), attr="assignee")
+    )
+
+
+def priority_rank():
+    """Urgent first, low last; an unexpected stored value after low."""
+    return peewee.Case(Case.priority, [(p, rank) for rank, p in enumerate(PRIORITY_ORDER)], len(PRIORITY_ORDER))
+
+
+def _work_order(query):
+    return query.order_by(priority_rank(), Case.opened_at, Case.id)
+
+
+def _filtered(query, filters: QueueFilters):
+    query = query.where(CaseStatus.category != "closed")
+    if filters.category:
+        query = query.where(CaseStatus.category == filters.category)
+    if filters.priority:
+        query = query.where(Case.priority == filters.priority)
+    if filters.template:
+        query = query.where(CaseTemplate.uuid == filters.template)
+    return query
+
+
+def my_cases(user: User, filters: QueueFilters):
+    """Open cases assigned to user, most urgent then oldest first."""
+    query = case_rows().where((Case.assignee == user.id) & policy.case_visibility(user))
+    return _work_order(_filtered(query, filters))
+
+
+def queue_workgroups(user: User) -> list[Workgroup]:
+    """Whose unassigned queues user works: their active workgroups; every active one for admins."""
+    query = Workgroup.select().where(Workgroup.active == True)  # noqa: E712
+    if not policy.has_role(user, "admin"):
+        query = query.where(Workgroup.id.in_(WorkgroupMember.select(WorkgroupMember.workgroup)
+                                             .where(WorkgroupMember.user == user.id)))
+    return list(query.order_by(fn.LOWER(Workgroup.name), Workgroup.id))
+
+
+def queue_cases(user: User, workgroups: list[Workgroup], filters: QueueFilters):
+    """Unassigned open cases of the chosen workgroup (or all of workgroups), most urgent then oldest."""
+    ids = [w.id for w in workgroups if not filters.queue or w.uuid == filters.queue]
+    query = case_rows().where(Case.assignee.is_null() & Case.workgroup.in_(ids or [0]) & policy.case_visibility(user))
+    return _work_order(_filtered(query, filters))
+
+
+def queue_counts(user: User, workgroups: list[Workgroup], filters: QueueFilters) -> dict[int, int]:
+    """Unassigned open cases per workgroup (filters apply), in one grouped query."""
+    query = (
+        Case.select(Case.workgroup, fn.COUNT(Case.id).alias("n"))
+        .join(CaseStatus)
+        .switch(Case)
+        .join(CaseTemplate)
+        .where(Case.assignee.is_null() & Case.workgroup.in_([w.id for w in workgroups] or [0]))
+    )
+    rows = _filtered(query, filters).group_by(Case.workgroup).tuples()
+    return {workgroup_id: n for workgroup_id, n in rows}
+
+
+def my_open_tasks(user: User, limit: int = 50) -> list[CaseTask]:
+    """Open tasks assigned to user on cases they may see, earliest due first (undated last)."""
+    return list(
+        CaseTask.select(CaseTask, Case)
+        .join(Case)
+        .where((CaseTask.assignee == user.id) & (CaseTask.status == "open") & policy.case_visibility(user))
+        .order_by(CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.created_at, CaseTask.id)
+        .limit(limit)
+    )
+
+
+def open_templates():
+    return CaseTemplate.select().order_by(fn.LOWER(CaseTemplate.name), CaseTemplate.id)
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+def customer_condition(customer: Customer):
+    """Cases where customer is the primary or a linked customer."""
+    linked = CaseCustomerLink.select(CaseCustomerLink.case).where(CaseCustomerLink.customer == customer.id)
+    return (Case.customer == customer.id) | Case.id.in_(linked)
+
+
+def search_cases(user: User, text: str, customer: Customer | None = None):
+    """Cases user may see whose staff document (every field, comments and internal notes) matches
+    text, latest update first; limited to customer's cases when given (then no text lists them all)."""
+    query = case_rows().where(policy.case_visibility(user))
+    if text.strip() or customer is None:
+        query = query.where(Case.id.in_(matching_case_ids(text, staff=True)))
+    if customer is not None:
+        query = query.where(customer_condition(customer))
+    return query.order_by(Case.updated_at.desc(), Case.id.desc())
+
+
+# --- supervisor ----------------------------------------------------------------------------------
+
+
+def supervised_workgroups(user: User) -> list[Workgroup]:
+    """Workgroups a supervisor is a member of; every workgroup for admins."""
+    query = Workgroup.select()
+    if not policy.has_role(user, "admin"):
+        query = query.where(Workgroup.id.in_(WorkgroupMember.select(WorkgroupMember.workgroup)
+                                             .where(WorkgroupMember.user == user.id)))
+    return list(query.order_by(Workgroup.active.desc(), fn.LOWER(Workgroup.name), Workgroup.id))
+
+
+@dataclass
+class WorkgroupLoad:
+    workgroup: Workgroup
+    open: int = 0
+    unassigned: int = 0
+    escalated: int = 0
+
+
+@dataclass
+class AgentLoad:
+    user: User
+    open: int = 0
+    urgent: int = 0
+
+
+def _open_in(workgroup_ids: list[int]):
+    return (Case.workgroup.in_(workgroup_ids or [0])) & (CaseStatus.category != "closed")
+
+
+def workgroup_loads(workgroups: list[Workgroup]) -> list[WorkgroupLoad]:
+    """Open, unassigned and escalated open cases per workgroup: one grouped query."""
+    unassigned = fn.SUM(peewee.Case(None, [(Case.assignee.is_null(), 1)], 0))
+    escalated = fn.SUM(peewee.Case(None, [(Case.escalated == True, 1)], 0))  # noqa: E712
+    rows = (
+        Case.select(Case.workgroup, fn.COUNT(Case.id), unassigned, escalated)
+        .join(CaseStatus)
+        .where(_open_in([w.id for w in workgroups]))
+        .group_by(Case.workgroup)
+        .tuples()
+    )
+    by_id = {workgroup_id: (n, u, e) for workgroup_id, n, u, e in rows}
+    loads = []
+    for workgroup in workgroups:
+        n, u, e = by_id.get(workgroup.id, (0, 0, 0))
+        loads.append(WorkgroupLoad(workgroup, int(n or 0), int(u or 0), int(e or 0)))
+    return loads
+
+
+def agent_loads(workgroups: list[Workgroup]) -> list[AgentLoad]:
+    """Each member of workgroups with their open cases in those workgroups: two queries (members, counts)."""
+    ids = [w.id for w in workgroups]
+    member_ids = WorkgroupMember.select(WorkgroupMember.user).where(WorkgroupMember.workgroup.in_(ids or [0]))
+    members = list(
+        User.select()
+        .where(User.id.in_(member_ids))
+        .order_by(fn.LOWER(User.display_name), User.id)
+    )
+    urgent = fn.SUM(peewee.Case(None, [(Case.priority == "urgent", 1)], 0))
+    rows = (
+        Case.select(Case.assignee, fn.COUNT(Case.id), urgent)
+        .join(CaseStatus)
+        .where(_open_in(ids) & Case.assignee.is_null(False))
+        .group_by(Case.assignee)
+        .tuples()
+    )
+    counts = {user_id: (n, u) for user_id, n, u in rows}
+    return [AgentLoad(m, int(counts.get(m.id, (0, 0))[0] or 0), int(counts.get(m.id, (0, 0))[1] or 0))
+            for m in members]
+
+
+def drill_down(user: User, workgroups: list[Workgroup], *, agent: User | None = None,
+               workgroup: Workgroup | None = None, unassigned: bool = False):
+    """Open cases of the supervised workgroups: one agent's, one workgroup's, or its unassigned ones."""
+    ids = [w.id for w in workgroups]
+    if workgroup is not None:
+        ids = [workgroup.id] if workgroup.id in ids else []
+    query = case_rows().where(_open_in(ids) & policy.case_visibility(user))
+    if agent is not None:
+        query = query.where(Case.assignee == agent.id)
+    if unassigned:
+        query = query.where(Case.assignee.is_null())
+    return _work_order(query)
+
+
+def members_by_workgroup(workgroup_ids: list[int]) -> dict[int, list[User]]:
+    """Active staff members of each workgroup, by name, in one query: the reassign choices."""
+    rows = (
+        User.select(User, WorkgroupMember.workgroup.alias("workgroup_id"))
+        .join(WorkgroupMember)
+        .where(WorkgroupMember.workgroup.in_(workgroup_ids or [0]) & (User.active == True))  # noqa: E712
+        .order_by(fn.LOWER(User.display_name), User.id)
+        .objects()
+    )
+    members: dict[int, list[User]] = {}
+    for member in rows:
+        members.setdefault(member.workgroup_id, []).append(member)
+    return members

@@ -1,0 +1,316 @@
+"""How staff handle a case: taking and assigning it, moving it between workgroups, escalating and
+de-escalating it, changing its priority and its details.
+
+Every function takes the acting user and the case first, answers NotFound when the actor may not
+see the case (policy.can_view_case) and NotAllowed for anybody who is not staff, writes in one
+transaction with a CaseEvent (actor, time) in the feed, reindexes the case when its searchable text
+changed and tells people through portal.cases.notify. Tasks live in portal.staff.tasks, customers
+and contacts on a case in portal.staff.contacts; they share the checks below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from portal import policy
+from portal.case_config.form_builder import form_name, validate_case_values
+from portal.case_config.queries import by_uuid, template_layout
+from portal.cases.comments import clean_text
+from portal.cases.notify import notify_case_event
+from portal.cases.queries import display_value
+from portal.cases.search import reindex_case
+from portal.clock import utcnow
+from portal.db import database
+from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.models.cases import Case, CaseEvent, CaseFieldValue
+from portal.models.configuration import PRIORITIES
+from portal.models.people import STAFF_ROLES, User
+from portal.models.teams import Workgroup, WorkgroupMember
+
+CLOSED_MESSAGE = "This case is closed. Reopen it first."
+MAX_REASON = 2000
+
+
+# --- shared checks -------------------------------------------------------------------------------
+
+
+def staff_case(actor: User, case: Case) -> Case:
+    """The case if actor is staff and may see it: NotFound when it is invisible to them (never
+    confirming it exists), NotAllowed for customers and proxies who can see it."""
+    if not policy.can_view_case(actor, case):
+        raise NotFound()
+    if not policy.is_staff(actor):
+        raise NotAllowed("Only the team handling a case can do that.")
+    return case
+
+
+def require_open(case: Case) -> None:
+    if case.status.category == "closed":
+        raise InvalidTransition(CLOSED_MESSAGE)
+
+
+def is_member(user: User, workgroup_id: int | None) -> bool:
+    if workgroup_id is None or user is None:
+        return False
+    return (
+        WorkgroupMember.select()
+        .where((WorkgroupMember.workgroup == workgroup_id) & (WorkgroupMember.user == user.id))
+        .exists()
+    )
+
+
+def supervises(actor: User, workgroup_id: int | None) -> bool:
+    """Admins supervise every workgroup; supervisors the workgroups they are members of."""
+    if policy.has_role(actor, "admin"):
+        return True
+    return policy.has_role(actor, "supervisor") and is_member(actor, workgroup_id)
+
+
+def record(case: Case, kind: str, actor: User, now: datetime, *, body: str = "", public: bool = False,
+           data: dict | None = None) -> CaseEvent:
+    """A feed entry; staff actions are internal unless said otherwise."""
+    return CaseEvent.create(case=case, kind=kind, actor=actor, public=public, body=body, data=data,
+                            created_at=now)
+
+
+def touch(case: Case, now: datetime, **changes) -> None:
+    changes["updated_at"] = now
+    Case.update(**changes).where(Case.id == case.id).execute()
+    for name, value in changes.items():
+        setattr(case, name, value)
+
+
+def _refused(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, {field: message})
+
+
+def _name(user: User | None) -> str | None:
+    return user.display_name if user is not None else None
+
+
+# --- assignment ----------------------------------------------------------------------------------
+
+
+def _notify_assigned(case: Case, event: CaseEvent, actor: User, now: datetime) -> None:
+    """The new assignee learns who gave them the case; the customer only that the team (by name)
+    and the assignee's display name handle it: never a staff member's contact details."""
+    assignee = case.assignee
+    common = {"assignee_name": assignee.display_name, "priority": PRIORITIES.get(case.priority, case.priority)}
+    notify_case_event("case_assigned", case, event, actor=actor, audiences=("assignee",),
+                      extra={**common, "for_assignee": True, "assigned_by": actor.display_name}, now=now)
+    notify_case_event("case_assigned", case, event, actor=actor, audiences=("customer",),
+                      extra={**common, "for_assignee": False, "assigned_by": ""}, now=now)
+
+
+def _assign(actor: User, case: Case, assignee: User | None, now: datetime) -> CaseEvent:
+    previous = case.assignee if case.assignee_id else None
+    with database.atomic():
+        touch(case, now, assignee=assignee)
+        event = record(case, "assigned", actor, now, data={"from": _name(previous), "to": _name(assignee)})
+        if assignee is not None:
+            _notify_assigned(case, event, actor, now)
+    return event
+
+
+def take_case(actor: User, case: Case, *, now: datetime | None = None) -> CaseEvent:
+    """Assign the case to the actor. Staff who are members of its workgroup may take it (admins any
+    case). Raises NotFound, NotAllowed (not a member), InvalidTransition (closed, already theirs)."""
+    staff_case(actor, case)
+    require_open(case)
+    if case.assignee_id == actor.id:
+        raise InvalidTransition("You already handle this case.")
+    if not policy.has_role(actor, "admin") and not is_member(actor, case.workgroup_id):
+        raise NotAllowed("Only members of the case's workgroup can take it.")
+    return _assign(actor, case, actor, now or utcnow())
+
+
+def assign_case(actor: User, case: Case, assignee_uuid: str | None, *, now: datetime | None = None) -> CaseEvent:
+    """Assign the case to a member of its workgroup, or to nobody (back to the queue) with an empty
+    choice. Supervisors of the case's workgroup and admins; agents may only take (their own uuid).
+    Raises NotFound, NotAllowed, ValidationFailed ("assignee": not a member, unknown) or
+    InvalidTransition (closed, no change)."""
+    staff_case(actor, case)
+    require_open(case)
+    if policy.has_role(actor, "agent"):
+        if str(assignee_uuid or "") == actor.uuid:
+            return take_case(actor, case, now=now)
+        raise NotAllowed("Agents can take a case but not assign it to others. Ask a supervisor.")
+    if not supervises(actor, case.workgroup_id):
+        raise NotAllowed("Only supervisors of the case's workgroup can assign it.")
+    assignee = None
+    if assignee_uuid:
+        assignee = by_uuid(User, assignee_uuid)
+        if assignee is None or assignee.role not in STAFF_ROLES or not assignee.active:
+            raise _refused("assignee", "Choose a member of the case's workgroup.")
+        if not is_member(assignee, case.workgroup_id):
+            raise _refused("assignee", f"{assignee.display_name} is not a member of "
+                                       f"{case.workgroup.name if case.workgroup_id else 'any workgroup of the case'}.")
+    if (assignee.id if assignee else None) == case.assignee_id:
+        raise InvalidTransition("The case is already assigned that way.")
+    return _assign(actor, case, assignee, now or utcnow())
+
+
+def move_case(actor: User, case: Case, workgroup_uuid: str | None, *, now: datetime | None = None) -> CaseEvent:
+    """Move the case to another workgroup; the assignee stays only if they are a member there.
+    Supervisors between their own workgroups, admins anywhere (active workgroups only).
+    Raises NotFound, NotAllowed, ValidationFailed ("workgroup") or InvalidTransition."""
+    staff_case(actor, case)
+    require_open(case)
+    target = by_uuid(Workgroup, workgroup_uuid)
+    if target is None or not target.active:
+        raise _refused("workgroup", "Choose an active workgroup from the list.")
+    if not policy.has_role(actor, "admin"):
+        source_ok = case.workgroup_id is None or supervises(actor, case.workgroup_id)
+        if not (policy.has_role(actor, "supervisor") and source_ok and supervises(actor, target.id)):
+            raise NotAllowed("Supervisors can move cases only between their own workgroups.")
+    if target.id == case.workgroup_id:
+        raise InvalidTransition(f"The case is already with {target.name}.")
+    return _move(actor, case, target, "workgroup_changed", now or utcnow())
+
+
+def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, *, body: str = "",
+          escalated: bool | None = None) -> CaseEvent:
+    previous = case.workgroup.name if case.workgroup_id else None
+    keeps_assignee = case.assignee_id is not None and is_member(case.assignee, target.id)
+    dropped = _name(case.assignee) if case.assignee_id and not keeps_assignee else None
+    changes: dict = {"workgroup": target}
+    if not keeps_assignee:
+        changes["assignee"] = None
+    if escalated is not None:
+        changes["escalated"] = escalated
+    with database.atomic():
+        touch(case, now, **changes)
+        event = record(case, kind, actor, now, body=body,
+                       data={"from": previous, "to": target.name, "unassigned": dropped})
+        if kind == "escalated":
+            notify_case_event("case_escalated", case, event, actor=actor, audiences=("workgroup", "supervisors"),
+                              extra={"reason": body, "escalated_by": actor.display_name,
+                                     "from_team": previous or "", "priority": PRIORITIES.get(case.priority,
+                                                                                            case.priority)},
+                              now=now)
+        if body:
+            reindex_case(case.id)
+    return event
+
+
+def escalate_case(actor: User, case: Case, reason: str, *, now: datetime | None = None) -> CaseEvent:
+    """Escalate to the template's escalation workgroup with a required reason: the case moves there,
+    is marked escalated, keeps its assignee only if they are a member there; the workgroup and its
+    supervisors are told. Any staff member who may see the case. Raises NotFound, NotAllowed,
+    ValidationFailed ("reason") or InvalidTransition (closed, already escalated, no escalation workgroup)."""
+    staff_case(actor, case)
+    require_open(case)
+    if case.escalated:
+        raise InvalidTransition("This case is already escalated.")
+    target = case.template.escalation_workgroup if case.template.escalation_workgroup_id else None
+    if target is None or not target.active:
+        raise InvalidTransition(f"Cases of type {case.template.name} have no escalation workgroup. "
+                                "Ask an administrator to set one on the case template.")
+    why = clean_text(reason, field="reason", required="Say why the case needs escalating.", limit=MAX_REASON)
+    return _move(actor, case, target, "escalated", now or utcnow(), body=why, escalated=True)
+
+
+def deescalate_case(actor: User, case: Case, reason: str = "", *, now: datetime | None = None) -> CaseEvent:
+    """Send an escalated case back to the template's default workgroup (escalated becomes False).
+    Any staff member who may see it. Raises NotFound, NotAllowed, ValidationFailed or InvalidTransition."""
+    staff_case(actor, case)
+    require_open(case)
+    if not case.escalated:
+        raise InvalidTransition("This case is not escalated.")
+    target = case.template.default_workgroup if case.template.default_workgroup_id else None
+    if target is None or not target.active:
+        raise InvalidTransition(f"Cases of type {case.template.name} have no default workgroup to return to. "
+                                "Move the case to a workgroup instead.")
+    why = clean_text(reason, field="reason", required="", limit=MAX_REASON)
+    return _move(actor, case, target, "deescalated", now or utcnow(), body=why, escalated=False)
+
+
+# --- priority and details ------------------------------------------------------------------------
+
+
+def set_priority(actor: User, case: Case, priority: str, *, now: datetime | None = None) -> CaseEvent:
+    """Change the priority (low, normal, high, urgent). Staff who may see the case. Raises NotFound,
+    NotAllowed, ValidationFailed ("priority") or InvalidTransition (closed, unchanged)."""
+    staff_case(actor, case)
+    require_open(case)
+    if priority not in PRIORITIES:
+        raise _refused("priority", "Choose a priority from the list.")
+    if priority == case.priority:
+        raise InvalidTransition(f"The priority is already {PRIORITIES[priority]}.")
+    now = now or utcnow()
+    with database.atomic():
+        previous = case.priority
+        touch(case, now, priority=priority)
+        return record(case, "priority_changed", actor, now,
+                      data={"from": PRIORITIES.get(previous, previous), "to": PRIORITIES[priority]})
+
+
+def current_values(case: Case) -> dict[str, str]:
+    """The case's custom values by field key (the `current=` of the form builder)."""
+    from portal.models.configuration import CaseField
+
+    rows = CaseFieldValue.select(CaseFieldValue, CaseField).join(CaseField).where(CaseFieldValue.case == case)
+    return {row.field.key: row.value for row in rows}
+
+
+def edit_case_details(actor: User, case: Case, raw: Mapping, *, now: datetime | None = None) -> CaseEvent:
+    """Edit title, summary, reason and custom fields through the one validator (staff audience, the
+    case's values as current, so an option retired since stays allowed). Records a field_changed
+    event listing each change with old and new displayed values. Raises NotFound, NotAllowed,
+    ValidationFailed (per form field) or InvalidTransition (closed, nothing changed)."""
+    staff_case(actor, case)
+    require_open(case)
+    template = case.template
+    layout = template_layout(template, "staff")
+    current = current_values(case)
+    submitted = dict(raw)
+    keep_reason = (case.reason_id is not None and not case.reason.active
+                   and str(submitted.get("reason") or "") == case.reason.uuid)
+    if keep_reason:  # a reason retired since the case got it stays, like a retired option
+        submitted["reason"] = ""
+    clean = validate_case_values(template, submitted, "staff", current=current, layout=layout)
+    reason = case.reason if keep_reason else clean.reason
+    changes = []
+
+    def changed(label: str, old: str, new: str) -> None:
+        if old != new:
+            changes.append({"field": label, "old": old, "new": new})
+
+    changed("Title", case.title, clean.title)
+    changed("Summary", case.summary, clean.summary)
+    changed("Reason", case.reason.name if case.reason_id else "", reason.name if reason else "")
+    labels = {(p.field.id, o.value): o.label for p in layout.fields for o in p.options}
+    upserts, removals = [], []
+    for placed in layout.fields:
+        old, new = current.get(placed.key), clean.values.get(placed.key)
+        if old == new:
+            continue
+        changed(placed.field.label, display_value(placed.field, old, labels) if old is not None else "",
+                display_value(placed.field, new, labels) if new is not None else "")
+        (upserts.append((placed.field, new)) if new is not None else removals.append(placed.field))
+    if not changes:
+        raise InvalidTransition("Nothing was changed.")
+    now = now or utcnow()
+    with database.atomic():
+        touch(case, now, title=clean.title, summary=clean.summary, reason=reason)
+        for field in removals:
+            CaseFieldValue.delete().where((CaseFieldValue.case == case) & (CaseFieldValue.field == field)).execute()
+        for field, value in upserts:
+            updated = (
+                CaseFieldValue.update(value=value)
+                .where((CaseFieldValue.case == case) & (CaseFieldValue.field == field))
+                .execute()
+            )
+            if not updated:
+                CaseFieldValue.create(case=case, field=field, value=value)
+        event = record(case, "field_changed", actor, now, data={"changes": changes})
+        reindex_case(case.id)
+    return event
+
+
+def details_form_data(case: Case) -> dict[str, str]:
+    """What the edit form starts with: the case's title, summary, reason and custom values."""
+    data = {"title": case.title, "summary": case.summary, "reason": case.reason.uuid if case.reason_id else ""}
+    data.update({form_name(key): value for key, value in current_values(case).items()})
+    return data
