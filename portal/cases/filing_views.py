@@ -50,11 +50,17 @@ class Picker:
     error: str | None = None
 
 
-def _target_args(target: service.FilingTarget | None) -> dict[str, str]:
-    """The query string that carries a chosen target from page to page."""
+def _carried(follow_up) -> dict[str, str]:
+    """What travels through every step besides the target: the case being followed up, if any."""
+    return {"follow_up": follow_up.reference} if follow_up is not None else {}
+
+
+def _target_args(target: service.FilingTarget | None, follow_up=None) -> dict[str, str]:
+    """The query string that carries a chosen target (and a followed-up case) from page to page."""
+    args = _carried(follow_up)
     if target is None:
-        return {}
-    args = {"customer": target.customer.uuid}
+        return args
+    args["customer"] = target.customer.uuid
     if target.account is not None:
         args["account"] = target.account.uuid
     if target.asset is not None:
@@ -66,12 +72,24 @@ def _target_args(target: service.FilingTarget | None) -> dict[str, str]:
 @login_required
 def new():
     templates = list(templates_for(current_user))
+    follow_up = service.follow_up_source(current_user, request.args.get("follow_up", "").strip())
     if audience_for(current_user) in ("proxy", "staff"):
-        picker = _picker(request.args)
+        args = request.args
+        if follow_up is not None and not any(key in args for key in (*TARGET_KEYS, "q")):
+            args = _target_of_case(follow_up)  # a follow-up is for the same customer unless changed
+        picker = _picker(args)
         status = 400 if picker.error else 200
-        return render_template("cases/new.html", templates=templates, picker=picker,
-                               target_args=_target_args(picker.target)), status
-    return render_template("cases/new.html", templates=templates, picker=None, target_args={})
+        return render_template("cases/new.html", templates=templates, picker=picker, follow_up=follow_up,
+                               carried=_carried(follow_up),
+                               target_args=_target_args(picker.target, follow_up)), status
+    return render_template("cases/new.html", templates=templates, picker=None, follow_up=follow_up,
+                           carried=_carried(follow_up), target_args=_carried(follow_up))
+
+
+def _target_of_case(case) -> dict[str, str]:
+    customer = case.customer
+    return {"customer": customer.uuid, "account": customer.account.uuid if customer.account_id else "",
+            "asset": case.asset.uuid if case.asset_id else ""}
 
 
 def _picker(args) -> Picker:
@@ -152,9 +170,10 @@ def new_from_template(template_uuid):
     template = _offered_template_or_404(template_uuid)
     audience = audience_for(current_user)
     target, blocker = _target_from_request()
+    follow_up = service.follow_up_source(current_user, request.args.get("follow_up", "").strip())
     if request.method == "GET" and blocker == CHOOSE_CONTACT:
         flash("First choose the customer the case is for.", "warning")
-        return redirect(url_for("cases.new"))
+        return redirect(url_for("cases.new", **_carried(follow_up)))
     layout = template_layout(template, audience)
     form = _form_class(template, audience, layout)()
     status = 400 if blocker else 200
@@ -165,7 +184,8 @@ def new_from_template(template_uuid):
         elif form.validate_on_submit():
             try:
                 case = service.open_case(current_user, template, request.form, customer=target.customer,
-                                         asset=target.asset, files=request.files.getlist(FILES_FIELD))
+                                         asset=target.asset, files=request.files.getlist(FILES_FIELD),
+                                         follow_up_of=follow_up)
             except ValidationFailed as exc:
                 apply_errors(form, exc)
             except NotAllowed as exc:
@@ -179,7 +199,8 @@ def new_from_template(template_uuid):
     hints = {p.key: condition_hint(p, layout) for p in layout.fields}
     return render_template("cases/form.html", template=template, form=form, sections=sections, hints=hints,
                            blocker=blocker, target=target, for_someone_else=audience != "customer",
-                           target_args=_target_args(target)), status
+                           follow_up=follow_up, carried=_carried(follow_up),
+                           target_args=_target_args(target, follow_up)), status
 
 
 def _opened_message(case, target: service.FilingTarget) -> str:

@@ -53,11 +53,12 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
         if account is None:
             raise _refused("account", "We could not find that account. Search for it again.")
     customer = None
-    if customer_uuid:
+    customer_text = _uuid_text(customer_uuid)
+    if customer_text:  # junk never reaches the database
         customer = (
             Customer.select(Customer, Account)
             .join(Account, peewee.JOIN.LEFT_OUTER)
-            .where(Customer.uuid == _uuid_text(customer_uuid))
+            .where(Customer.uuid == customer_text)
             .first()
         )
     if customer is None:
@@ -103,14 +104,26 @@ def _refused(field: str, message: str) -> ValidationFailed:
 
 def _uuid_text(value: object) -> str:
     try:
-        return str(uuid.UUID(str(value)))
+        return str(uuid.UUID(str(value or "")))
     except ValueError:
         return ""
 
 
+def follow_up_source(actor: User, reference: str | None) -> Case | None:
+    """The case a new one is to follow up (from "open a follow-up case" on a closed case): only one
+    the actor may see; None for no reference or one they may not see. Anyone may call it."""
+    if not reference:
+        return None
+    try:
+        return case_for_viewer(actor, reference)
+    except NotFound:
+        return None
+
+
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
-              asset: Asset | None = None, files: Sequence = ()) -> Case:
-    """Open a case from a template for a customer, optionally about an asset, with files attached.
+              asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None) -> Case:
+    """Open a case from a template for a customer, optionally about an asset, with files attached,
+    optionally as the follow-up of an earlier case the actor may see.
 
     Anyone the template is offered to may call it, for whom check_filing_target() allows; a proxy
     becomes the case's internal contact. Values and files are all checked before anything is saved,
@@ -123,6 +136,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     if audience is None or not template_offered_to(template, actor):
         raise NotFound()
     check_filing_target(actor, customer, asset)
+    if follow_up_of is not None and not policy.can_view_case(actor, follow_up_of):
+        raise NotFound()
     layout = template_layout(template, audience)
     errors: dict[str, str] = {}
     clean = None
@@ -147,13 +162,15 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                 template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
                 status=system_status("open"), priority=template.default_priority, customer=customer,
                 asset=asset, created_by=actor, internal_contact=actor if audience == "proxy" else None,
-                workgroup=template.default_workgroup, opened_at=now, updated_at=now,
+                workgroup=template.default_workgroup, follow_up_of=follow_up_of, opened_at=now, updated_at=now,
             )
             rows = [{"case": case, "field": fields[key], "value": value} for key, value in clean.values.items()]
             if rows:
                 CaseFieldValue.insert_many(rows).execute()
-            created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now,
-                                       data={"template": template.name, "values": clean.values})
+            data = {"template": template.name, "values": clean.values}
+            if follow_up_of is not None:
+                data["follow_up_of"] = follow_up_of.reference
+            created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
             search.reindex_case(case.id)
     except BaseException:

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from portal.cases import service
-from portal.errors import NotAllowed, ValidationFailed
+from portal.errors import NotAllowed, NotFound, ValidationFailed
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import Customer
 from tests import factories as base_factories
@@ -197,3 +197,44 @@ def test_service_refuses_a_customer_filing_for_someone_else_when_called_directly
     """The rules live in the service, so every channel (not only the web form) gets them."""
     with pytest.raises(NotAllowed):
         service.open_case(people.customer, world.template, GOOD, customer=world.hana)
+
+
+def test_customer_opens_a_follow_up_case_linked_to_the_earlier_one(client, people, login, world):
+    customer = Customer.get(Customer.user == people.customer)
+    earlier = service.open_case(people.customer, world.template, GOOD, customer=customer)
+    login(people.customer)
+    start = page_of(client, f"/cases/new?follow_up={earlier.reference}")
+    assert f"follows up case <a href=\"/cases/{earlier.reference}\">" in start
+    assert f"{world.template.uuid}?follow_up={earlier.reference}" in start
+    response = post_form(client, f"{form_url(world.template)}?follow_up={earlier.reference}", GOOD)
+    assert response.status_code == 302
+    assert Case.get(Case.id != earlier.id).follow_up_of_id == earlier.id
+
+
+def test_a_follow_up_of_a_case_the_user_may_not_see_is_ignored_and_not_revealed(client, people, login, world):
+    other = Customer.get(Customer.user == people.other_customer)
+    hidden = service.open_case(people.other_customer, world.template, {**GOOD, "title": "Secret title"},
+                               customer=other)
+    login(people.customer)
+    assert "Secret title" not in page_of(client, f"/cases/new?follow_up={hidden.reference}")
+    post_form(client, f"{form_url(world.template)}?follow_up={hidden.reference}", GOOD)
+    assert Case.get(Case.id != hidden.id).follow_up_of_id is None
+
+
+def test_proxy_follow_up_starts_with_the_earlier_cases_customer_and_asset(client, people, login, world):
+    earlier = service.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.printer)
+    login(people.proxy)
+    page = page_of(client, f"/cases/new?follow_up={earlier.reference}")
+    assert "Who the case is for" in page and "Hana Harbour" in page and "Lobby printer" in page
+    url = form_url(world.template, customer=world.hana.uuid, asset=world.printer.uuid, follow_up=earlier.reference)
+    assert post_form(client, url, GOOD).status_code == 302
+    follow_up = Case.get(Case.id != earlier.id)
+    assert (follow_up.follow_up_of_id, follow_up.asset_id, follow_up.internal_contact_id) == (
+        earlier.id, world.printer.id, people.proxy.id)
+
+
+def test_service_refuses_a_follow_up_of_a_case_the_actor_may_not_see(app, people, world):
+    earlier = service.open_case(people.agent, world.template, GOOD, customer=world.hana)
+    other_proxy = base_factories.user(role="proxy", email="pat@example.com")
+    with pytest.raises(NotFound):
+        service.open_case(other_proxy, world.template, GOOD, customer=world.hana, follow_up_of=earlier)
