@@ -277,7 +277,7 @@ def seed(*, cases: int = 100_000, customers: int | None = None, random_seed: int
             _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, weights, staff, proxy_ids,
                          label_of, names, user_of, references[done:done + size],
                          [first_customer if done + k < busy else first_customer + rng.randrange(1, n_customers)
-                          for k in range(size)])
+                          for k in range(size)], busy_customer_id=first_customer if done == 0 else None)
         done += size
         if progress:
             progress(size)
@@ -304,7 +304,7 @@ def _fresh_references(rng: random.Random, n: int) -> list[str]:
 
 
 def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, weights, staff, proxy_ids,
-                 label_of, names, user_of, references, customer_ids) -> None:
+                 label_of, names, user_of, references, customer_ids, busy_customer_id=None) -> None:
     rng, now = gen.rng, gen.now
     case_rows, value_rows, event_rows, attachment_rows, documents = [], [], [], [], []
     first_case = ids.take(Case, len(references))
@@ -324,7 +324,9 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
             value_rows.append({"case": case_id, "field": p.field_id, "value": value})
             shown = display_value(p.field, value, label_of)
             (internal_values if p.internal else public_values).append(shown)
-        n_events = LONG_CASE_EVENTS if rng.random() < 0.01 else rng.randint(1, 10)
+        # The busy customer's first case is always a long one, for benchmarks of the case page.
+        long_case = rng.random() < 0.01 or (k == 0 and customer_id == busy_customer_id)
+        n_events = LONG_CASE_EVENTS if long_case else rng.randint(1, 10)
         first_event = ids.take(CaseEvent, n_events)
         when = opened
         event_rows.append({"id": first_event, "uuid": gen.uuid(), "case": case_id, "kind": "created", "actor": actor,
