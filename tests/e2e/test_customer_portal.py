@@ -1,4 +1,5 @@
-"""A customer files a case with a file in the browser and lands on the case page with the file listed."""
+"""A customer files a case with a file in the browser, finds it on the dashboard, comments, and accepts
+the resolution an agent proposes."""
 
 import re
 
@@ -12,7 +13,8 @@ def label(text: str):
     return re.compile(rf"^{re.escape(text)}")
 
 
-def test_customer_files_a_case_with_a_file_and_sees_it_listed(page, live_server, people, login_as, tmp_path):
+def test_customer_files_a_case_with_a_file_comments_and_accepts_the_resolution(page, live_server, people, login_as,
+                                                                               tmp_path):
     factories.template(people.admin, name="Broken device", description="Something stopped working.")
     screenshot = tmp_path / "error screen.png"
     screenshot.write_bytes(PNG_BYTES)
@@ -28,6 +30,29 @@ def test_customer_files_a_case_with_a_file_and_sees_it_listed(page, live_server,
     expect(page.get_by_role("heading", level=1)).to_have_text("Tablet shows an error")
     expect(page.get_by_text(re.compile(r"Your case \d{8} is open"))).to_be_visible()
     expect(page.get_by_role("link", name="error screen.png")).to_be_visible()
+    case_url = page.url
+
+    # the dashboard lists it; a comment goes into the activity feed
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
+    page.get_by_role("row", name=re.compile("Tablet shows an error")).get_by_role("link").first.click()
+    page.get_by_label(label("Your comment")).fill("It also happens after a restart.")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_text("It also happens after a restart.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    # an admin proposes a resolution
+    login_as(people.admin)
+    page.goto(case_url)
+    page.get_by_label(label("Resolution")).fill("Reinstalled the firmware; error 42 is gone.")
+    page.get_by_role("button", name="Propose resolution").click()
+    expect(page.get_by_role("region", name="Proposed resolution")).to_contain_text("error 42 is gone")
+    page.get_by_role("button", name="Sign out").click()
+
+    # the customer accepts it and the case closes
+    login_as(people.customer)
+    page.goto(case_url)
+    page.get_by_role("button", name="Accept the resolution").click()
+    expect(page.get_by_role("heading", name="This case is closed")).to_be_visible()
 
 
 def test_a_refused_file_is_explained_next_to_the_field_and_the_text_is_kept(page, live_server, people, login_as,

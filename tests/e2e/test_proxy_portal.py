@@ -42,3 +42,7 @@ def test_proxy_files_for_a_customer_by_picking_account_contact_and_asset(page, l
     expect(page.get_by_role("heading", level=1)).to_have_text("Lobby printer jams")
     expect(page.get_by_text(re.compile(r"Case \d{8} is open for Hana Harbour"))).to_be_visible()
     expect(page.get_by_text(re.compile("on behalf of Hana Harbour"))).to_be_visible()
+
+    # the proxy follows it from their dashboard
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()
+    expect(page.get_by_role("row", name=re.compile("Lobby printer jams"))).to_be_visible()
