@@ -12,6 +12,7 @@ from portal.customers.demo import load_assets_and_profiles
 from portal.customers.service import create_customer_profile
 from portal.db import database
 from portal.models.people import Account, Customer, User
+from portal.staff.demo import load_staff_workspace
 from portal.teams.demo import load_workgroups
 
 # Not a secret: the demo runs on 127.0.0.1 with made-up people, and the logins are printed.
@@ -67,7 +68,7 @@ def load_people() -> list[tuple[str, str, str]]:
     return logins
 
 
-DEMO_STEPS = [load_people, load_assets_and_profiles, load_workgroups, load_case_settings]
+DEMO_STEPS = [load_people, load_assets_and_profiles, load_workgroups, load_case_settings, load_staff_workspace]
 
 
 def load_demo_data() -> list[tuple[str, str, str]]:
