@@ -1,0 +1,63 @@
+"""An agent finds a customer by phone, opens a case for them from the profile, takes it, replies and
+proposes a resolution; the customer signs in and accepts it."""
+
+import re
+
+from playwright.sync_api import expect
+
+from portal.models.people import Customer
+from tests import factories
+from tests.case_config import factories as config_factories
+
+
+def label(text: str):
+    return re.compile(rf"^{re.escape(text)}")
+
+
+def test_an_agent_handles_a_phone_call_from_profile_to_accepted_resolution(page, live_server, people, login_as):
+    desk = factories.workgroup(people.agent, people.supervisor, name="Service desk")
+    config_factories.template(people.admin, name="Broken device", description="Something stopped working.",
+                              default_workgroup=desk)
+    profile = Customer.get(Customer.user == people.customer)
+    profile.phone = "+14155550142"
+    profile.save()
+
+    # the customer calls: the agent finds them by the number they call from, in another format
+    login_as(people.agent)
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Customers").click()
+    page.get_by_label("Find a customer").fill("(415) 555-0142")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=profile.full_name).click()
+
+    # a case for them, straight from the profile
+    page.get_by_role("link", name=re.compile("New case for")).click()
+    page.get_by_role("link", name="Broken device").click()
+    page.get_by_label(label("Title")).fill("Label printer prints blank pages")
+    page.get_by_label(label("Summary")).fill("Since this morning every label comes out blank.")
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Label printer prints blank pages")
+    case_url = page.url
+
+    # the agent takes it, replies and proposes a resolution
+    page.get_by_role("button", name="Take this case").click()
+    expect(page.get_by_text("You now handle this case.")).to_be_visible()
+    expect(page.get_by_role("region", name="Assignment")).to_contain_text(people.agent.display_name)
+    page.get_by_label(label("Your comment")).fill("Please try a new label roll; the old one may be heat-damaged.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("the old one may be heat-damaged")).to_be_visible()
+    page.get_by_label(label("Resolution")).fill("A new label roll fixed it.")
+    page.get_by_role("button", name="Propose resolution").click()
+    expect(page.get_by_role("region", name="Proposed resolution")).to_contain_text("A new label roll fixed it.")
+
+    # it is on the agent's own list
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace").click()
+    expect(page.get_by_role("region", name=re.compile("My cases"))).to_contain_text("Label printer prints blank pages")
+    page.get_by_role("button", name="Sign out").click()
+
+    # the customer accepts
+    login_as(people.customer)
+    page.goto(case_url)
+    expect(page.get_by_text("the old one may be heat-damaged")).to_be_visible()
+    page.get_by_role("button", name="Accept the resolution").click()
+    expect(page.get_by_role("heading", name="This case is closed")).to_be_visible()
