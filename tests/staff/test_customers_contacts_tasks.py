@@ -150,7 +150,8 @@ def test_customer_visible_tasks_show_as_next_steps_and_hidden_ones_never(client,
 
 
 def test_my_tasks_appear_on_the_agent_home(client, people, teams, case):
-    tasks.create_task(people.supervisor, case, tasks.TaskData(title="Call the customer", assignee_uuid=people.agent.uuid))
+    tasks.create_task(people.supervisor, case,
+                      tasks.TaskData(title="Call the customer", assignee_uuid=people.agent.uuid))
     sign_in(client, people.agent)
     assert "Call the customer" in client.get("/staff/").get_data(as_text=True)
 

@@ -53,7 +53,8 @@ def test_customers_never_see_the_staff_actions(client, people, case):
     assert 'id="staff-actions"' not in page
 
 
-@pytest.mark.parametrize("url", ["/staff/?category=nonsense&priority=%00&template=x&queue=y&mine_page=-3&queue_page=abc",
+@pytest.mark.parametrize("url", ["/staff/?category=nonsense&priority=%00&template=x&queue=y&mine_page=-3"
+                                 "&queue_page=abc",
                                  "/staff/search?q=" + "x" * 2000, "/staff/search?customer=not-a-uuid",
                                  "/staff/supervisor?agent=junk&workgroup=00000000-0000-4000-8000-000000000000&page=x"])
 def test_odd_query_strings_never_fail(client, people, teams, case, url):
