@@ -44,11 +44,14 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
     """Resolve the account, contact and asset chosen in the new-case flow (public UUIDs from links and
     forms, so anything may arrive) and check them with check_filing_target().
 
-    Anyone signed in may call it. Raises ValidationFailed with a message under "account", "customer"
-    or "asset" (unknown, or not belonging together) and NotAllowed (a customer naming someone else).
+    Anyone signed in may call it. Customers never pick an account, so theirs is ignored and no
+    message names another account's contacts or assets to them. Raises ValidationFailed with a
+    message under "account", "customer" or "asset" (unknown, or not belonging together) and
+    NotAllowed (a customer naming someone else).
     """
+    customer_side = audience_for(actor) == "customer"
     account = None
-    if account_uuid:
+    if account_uuid and not customer_side:
         account = by_uuid(Account, account_uuid)
         if account is None:
             raise _refused("account", "We could not find that account. Search for it again.")
@@ -63,6 +66,8 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
         )
     if customer is None:
         raise _refused("customer", "We could not find that customer. Choose the customer again.")
+    if customer_side:
+        check_filing_target(actor, customer)  # their own profile, before anything else is looked at
     if account is not None and customer.account_id != account.id:
         raise _refused("customer", f"{customer.full_name} is not a contact of {account.name}. "
                                    "Choose one of its contacts.")
@@ -92,6 +97,8 @@ def check_filing_target(actor: User, customer: Customer, asset: Asset | None = N
     if asset is None:
         return
     if customer.account_id is None or asset.account_id != customer.account_id:
+        if audience == "customer":  # never name another account's asset to a customer
+            raise _refused("asset", "That product or asset is not one of your account's. Choose another, or none.")
         raise _refused("asset", f"{asset.name} does not belong to {customer.full_name}'s account. "
                                 "Choose one of its products or assets, or none.")
     if not asset.active:

@@ -238,3 +238,16 @@ def test_service_refuses_a_follow_up_of_a_case_the_actor_may_not_see(app, people
     other_proxy = base_factories.user(role="proxy", email="pat@example.com")
     with pytest.raises(NotFound):
         service.open_case(other_proxy, world.template, GOOD, customer=world.hana, follow_up_of=earlier)
+
+
+def test_customer_naming_another_accounts_asset_learns_nothing_about_it(client, people, login, world):
+    customer = Customer.get(Customer.user == people.customer)
+    customer.account = world.harbour
+    customer.save()
+    login(people.customer)
+    response = post_form(client, form_url(world.template, account=world.inland.uuid, asset=world.inland_asset.uuid),
+                         GOOD, page=form_url(world.template))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "not one of your account" in html.replace("&#39;", "'")
+    assert "Inland" not in html and Case.select().count() == 0
