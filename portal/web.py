@@ -22,13 +22,11 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    db = connect(app.config["DATABASE_URL"])
-    bind(db)
-    app.extensions["caseport_db"] = db
+    use_database(app, connect(app.config["DATABASE_URL"]))
 
     @app.before_request
     def _open_db():
-        db.connect(reuse_if_open=True)
+        app.extensions["caseport_db"].connect(reuse_if_open=True)
         # Per-request state (the signed-in user, the CSRF token) lives on g. When a caller (a test,
         # a job) keeps one app context open across requests, start each request with a clean g so
         # nothing of one request leaks into the next.
@@ -37,6 +35,7 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _close_db(exc):
+        db = app.extensions["caseport_db"]
         if not db.is_closed():
             db.close()
 
@@ -46,6 +45,12 @@ def init_app(app: Flask) -> None:
     _register_error_pages(app)
     _register_filters(app)
     app.after_request(_security_headers)
+
+
+def use_database(app: Flask, db) -> None:
+    """Point the app (and every model, portal's and notifier's) at db."""
+    bind(db)
+    app.extensions["caseport_db"] = db
 
 
 def _init_login(app: Flask) -> None:

@@ -12,27 +12,40 @@ import pytest
 
 from portal import create_app
 from portal.bootstrap import prepare_database
+from portal.db import connect
+from portal.web import use_database
 from tests import factories
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "BASE_URL": "http://portal.test",
+    "MAIL_BACKEND": "devsink",
+    "SMS_BACKEND": "devsink",
+}
+
+
+@pytest.fixture(scope="session")
+def shared_app(prepared_template_url, tmp_path_factory):
+    """One Flask app for the whole session: building one compiles every URL rule, which costs more
+    than most tests. Each test gets its own database and a config restored afterwards (see `app`)."""
+    folder = tmp_path_factory.mktemp("shared-app")
+    return create_app({**BASE_CONFIG, "DATABASE_URL": prepared_template_url, "INSTANCE_PATH": str(folder),
+                       "UPLOAD_DIR": str(folder / "uploads")})
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "BASE_URL": "http://portal.test",
-            "UPLOAD_DIR": str(tmp_path / "uploads"),
-            "MAIL_BACKEND": "devsink",
-            "SMS_BACKEND": "devsink",
-        }
-    )
+def app(shared_app, prepared_database_url, tmp_path):
+    """The app on this test's own fresh, migrated and seeded database; config changes end with the test."""
+    app = shared_app
+    saved_config = dict(app.config)
+    app.config.update({**BASE_CONFIG, "DATABASE_URL": prepared_database_url, "UPLOAD_DIR": str(tmp_path / "uploads")})
+    db = connect(prepared_database_url)
+    use_database(app, db)
     prepare_database(app)
-    db = app.extensions["caseport_db"]
     with app.app_context():
         db.connect(reuse_if_open=True)
         yield app
@@ -40,6 +53,8 @@ def app(database_url, tmp_path):
             db.close()
     if hasattr(db, "close_all"):
         db.close_all()
+    app.config.clear()
+    app.config.update(saved_config)
 
 
 @pytest.fixture
