@@ -31,6 +31,8 @@ CHOOSE_CONTACT = "Choose the customer the case is for."
 CHOOSE_FILES_AGAIN = ("Please choose your files again: browsers do not keep chosen files when a form comes back "
                       "with a problem.")
 TARGET_KEYS = ("account", "customer", "asset")
+# Pickers list at most this many contacts or assets: a huge account must not make a huge page.
+PICKER_LIMIT = 300
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Picker:
     account: Account | None = None
     contacts: list = field(default_factory=list)
     assets: list = field(default_factory=list)
+    truncated: bool = False
     chosen_customer: str = ""
     chosen_asset: str = ""
     target: service.FilingTarget | None = None
@@ -122,9 +125,11 @@ def _picker(args) -> Picker:
 
 def _contact_step(account: Account, *, chosen_customer: str = "", chosen_asset: str = "",
                   error: str | None = None) -> Picker:
-    return Picker(step="contact", account=account, contacts=list(contacts_of_account(account)),
-                  assets=list(assets_of_account(account)), chosen_customer=chosen_customer,
-                  chosen_asset=chosen_asset, error=error)
+    contacts = list(contacts_of_account(account).limit(PICKER_LIMIT + 1))
+    assets = list(assets_of_account(account).limit(PICKER_LIMIT + 1))
+    return Picker(step="contact", account=account, contacts=contacts[:PICKER_LIMIT], assets=assets[:PICKER_LIMIT],
+                  truncated=len(contacts) > PICKER_LIMIT or len(assets) > PICKER_LIMIT,
+                  chosen_customer=chosen_customer, chosen_asset=chosen_asset, error=error)
 
 
 def _offered_template_or_404(template_uuid) -> CaseTemplate:

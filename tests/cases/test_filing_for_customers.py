@@ -251,3 +251,14 @@ def test_customer_naming_another_accounts_asset_learns_nothing_about_it(client, 
     assert response.status_code == 400
     assert "not one of your account" in html.replace("&#39;", "'")
     assert "Inland" not in html and Case.select().count() == 0
+
+
+def test_a_huge_account_lists_only_the_first_contacts_and_says_so(client, people, login, world, monkeypatch):
+    from portal.cases import filing_views
+
+    monkeypatch.setattr(filing_views, "PICKER_LIMIT", 1)
+    base_factories.customer(first_name="Zed", last_name="Zulu", account=world.harbour)
+    login(people.agent)
+    page = page_of(client, f"/cases/new?account={world.harbour.uuid}")
+    assert "Hana Harbour" in page and "Zed Zulu" not in page
+    assert "only the first contacts and products are listed" in page
