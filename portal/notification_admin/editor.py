@@ -138,11 +138,8 @@ def _context_for(actor, target: Slot, case_reference: str) -> tuple[dict, str]:
     reference = (case_reference or "").strip()
     if not reference:
         return context, "sample data"
-    try:
-        from portal.cases.notify import case_context
-    except ImportError:
-        raise ValidationFailed("Previewing a real case is not available yet: leave the case reference empty "
-                               "to preview with the sample data.", {"case_reference": "Not available yet."}) from None
+    # Imported here: the case code imports this module (variant_for), so a top-level import would be circular.
+    from portal.cases.notify import case_context
     from portal.cases.queries import case_with_details
 
     case = case_with_details(reference) if reference.isdigit() else None

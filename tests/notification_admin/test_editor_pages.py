@@ -78,12 +78,22 @@ def test_sms_preview_shows_encoding_and_segments(client, login, people):
     assert "GSM-7" in page and "2 segment(s)" in page
 
 
-def test_preview_with_a_case_reference_explains_when_real_cases_are_not_available(client, login, people):
+def test_preview_with_an_unknown_case_reference_says_so(client, login, people):
     login(people.admin)
     response = post_form(client, EDIT_URL, {**email_parts(), "case_reference": "12345678", "action": "preview"})
     assert response.status_code == 400
+    assert "No case you can see has that reference." in response.get_data(as_text=True)
+
+
+def test_preview_renders_a_real_case_the_admin_may_see(client, login, people):
+    from tests import factories
+
+    case = factories.case(people.customer, title="Printer on fire")
+    login(people.admin)
+    response = post_form(client, EDIT_URL, {**email_parts(), "case_reference": case.reference, "action": "preview"})
     page = response.get_data(as_text=True)
-    assert "sample data" in page or "No case you can see" in page
+    assert response.status_code == 200
+    assert f"[{case.reference}] Printer on fire" in page
 
 
 def test_saving_publishes_a_new_version_with_its_author(client, login, people):
