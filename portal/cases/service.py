@@ -17,7 +17,7 @@ from portal.cases import search
 from portal.cases.attachments import record_attachments, remove_stored, store_uploads
 from portal.cases.queries import case_with_details
 from portal.clock import utcnow
-from portal.db import database
+from portal.db import database, is_postgres
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
@@ -164,7 +164,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     fields = {p.key: p.field for p in layout.fields}
     now = utcnow()
     try:
-        with database.atomic():
+        with _write_transaction():
             case = _create_with_fresh_reference(
                 template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
                 status=system_status("open"), priority=template.default_priority, customer=customer,
@@ -184,6 +184,13 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
         remove_stored(stored)
         raise
     return case
+
+
+def _write_transaction():
+    """A transaction that reads (the Open status) before it writes. On SQLite it takes the write lock
+    up front (BEGIN IMMEDIATE): a deferred one cannot become a writer once another connection has
+    committed and fails at once with "database is locked", which busy_timeout does not wait out."""
+    return database.atomic() if is_postgres(database) else database.atomic("IMMEDIATE")
 
 
 def _create_with_fresh_reference(**values) -> Case:
