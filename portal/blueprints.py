@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from portal.policy import has_role
 
 # (label, endpoint, roles allowed, what it is for). Entries whose endpoint is not registered are skipped.
 NAVIGATION = [
-    ("My cases", "cases.dashboard", ("customer", "proxy", "agent", "supervisor", "admin"),
+    ("My cases", "cases.dashboard", ("customer", "proxy"),
      "Your cases and where they stand: filter, search and see what waits for you."),
     ("Workspace", "staff.home", ("agent", "supervisor", "admin"),
      "Your cases, your workgroups' queues, your tasks and a search across every case you may see."),
@@ -49,6 +49,8 @@ def feature_blueprints():
 
 
 def nav_links():
+    """The entries the signed-in user may use, one of them marked current: the page's own entry,
+    or else the first entry of the same area (a case page sits under "My cases")."""
     if not current_user.is_authenticated:
         return []
     links = []
@@ -58,6 +60,11 @@ def nav_links():
             and has_role(current_user, *roles)
             and _shown(condition[0] if condition else "")
         ):
-            links.append({"label": label, "url": url_for(endpoint), "prefix": endpoint.split(".")[0] + ".",
-                          "description": description})
+            links.append({"label": label, "url": url_for(endpoint), "endpoint": endpoint,
+                          "description": description, "current": False})
+    here = request.endpoint or ""
+    exact = [link for link in links if link["endpoint"] == here]
+    same_area = [link for link in links if link["endpoint"].split(".")[0] == here.split(".")[0]]
+    for link in (exact or same_area)[:1]:
+        link["current"] = True
     return links

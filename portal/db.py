@@ -44,7 +44,11 @@ def connect(url: str) -> peewee.Database:
             raise DatabaseURLError("the SQLite URL names no file")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5)
+        # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE). A deferred
+        # transaction that reads and then writes fails at once with "database is locked" when
+        # another connection committed in between: busy_timeout cannot rescue it. Waiting for the
+        # lock up front serialises writers, which SQLite does anyway.
+        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5, lock_type="IMMEDIATE")
     if scheme in ("postgres", "postgresql"):
         options: dict[str, object] = dict(parse_qsl(parts.query))
         max_connections = int(options.pop("max_connections", 20))

@@ -1,7 +1,9 @@
-"""The start page after signing in: where each role goes first."""
+"""The start page: sends each signed-in user to where their work is."""
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
+
+from portal.policy import is_staff
 
 bp = Blueprint("home", __name__)
 
@@ -10,14 +12,5 @@ bp = Blueprint("home", __name__)
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
-    return _home()
-
-
-@login_required
-def _home():
     # Customers and proxies come for their cases, staff for their workspace.
-    if current_user.role in ("customer", "proxy"):
-        return redirect(url_for("cases.dashboard"))
-    if current_user.role in ("agent", "supervisor", "admin"):
-        return redirect(url_for("staff.home"))
-    return render_template("home/index.html")
+    return redirect(url_for("staff.home" if is_staff(current_user) else "cases.dashboard"))

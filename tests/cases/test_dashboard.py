@@ -264,11 +264,18 @@ def test_home_does_not_send_staff_to_the_customer_dashboard(client, login, peopl
     assert not response.headers.get("Location", "").endswith("/cases")
 
 
-@pytest.mark.parametrize("role", ["customer", "proxy", "agent", "supervisor", "admin"])
-def test_every_role_has_the_my_cases_entry(client, login, people, role):
+@pytest.mark.parametrize("role", ["customer", "proxy"])
+def test_the_customer_side_has_the_my_cases_entry_marked_current(client, login, people, role):
     login(people.by_role(role))
     page = client.get("/cases").get_data(as_text=True)
-    assert '<a href="/cases"' in page and "My cases" in page
+    assert '<a href="/cases" aria-current="page">My cases</a>' in page
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "admin"])
+def test_staff_find_their_cases_in_the_workspace_not_a_second_list(client, login, people, role):
+    login(people.by_role(role))
+    page = client.get("/cases").get_data(as_text=True)
+    assert ">My cases</a>" not in page and ">Workspace</a>" in page
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):

@@ -104,9 +104,9 @@ def test_overlong_member_choice_is_refused(client, login, people, ids):
 
 def test_workgroups_link_is_in_the_navigation_for_admins_only(client, login, people):
     login(people.admin)
-    assert 'href="/admin/workgroups/"' in client.get("/").get_data(as_text=True)
+    assert 'href="/admin/workgroups/"' in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_no_workgroups_link_for_supervisors(client, login, people):
     login(people.supervisor)
-    assert 'href="/admin/workgroups/"' not in client.get("/").get_data(as_text=True)
+    assert 'href="/admin/workgroups/"' not in client.get("/", follow_redirects=True).get_data(as_text=True)
