@@ -15,6 +15,7 @@ from portal.blueprints import nav_links
 from portal.contact import format_phone
 from portal.db import bind, connect
 from portal.errors import DomainError
+from portal.files.rules import human_size
 from portal.models.people import User
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
 def _register_filters(app: Flask) -> None:
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(format_phone, "phone")
+    app.add_template_filter(human_size, "filesize")
 
     @app.template_filter("isotime")
     def isotime(value: datetime | None) -> str:

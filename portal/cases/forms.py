@@ -1,7 +1,7 @@
 """Forms on the case page: shape rules only; the services decide what is allowed."""
 
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -49,7 +49,3 @@ class ProposeResolutionForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField("New status", validate_choice=False,
                          validators=[InputRequired("Choose a status from the list.")])
-
-
-class FollowUpForm(FlaskForm):
-    title = StringField("Title of the follow-up case", validators=[Length(max=200)])

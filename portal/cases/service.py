@@ -15,9 +15,10 @@ from portal.case_config.queries import audience_for, by_uuid, template_layout, t
 from portal.case_config.service import system_status
 from portal.cases import search
 from portal.cases.attachments import record_attachments, remove_stored, store_uploads
+from portal.cases.notify import CUSTOMER_SIDE, notify_case_event
 from portal.cases.queries import case_with_details
 from portal.clock import utcnow
-from portal.db import database, is_postgres
+from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
@@ -164,7 +165,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     fields = {p.key: p.field for p in layout.fields}
     now = utcnow()
     try:
-        with _write_transaction():
+        with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
             case = _create_with_fresh_reference(
                 template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
                 status=system_status("open"), priority=template.default_priority, customer=customer,
@@ -179,18 +180,15 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                 data["follow_up_of"] = follow_up_of.reference
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
+            on_behalf = actor.id != customer.user_id
+            notify_case_event("case_created", case, created, actor=actor, audiences=CUSTOMER_SIDE,
+                              extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
+                              now=now)
             search.reindex_case(case.id)
     except BaseException:
         remove_stored(stored)
         raise
     return case
-
-
-def _write_transaction():
-    """A transaction that reads (the Open status) before it writes. On SQLite it takes the write lock
-    up front (BEGIN IMMEDIATE): a deferred one cannot become a writer once another connection has
-    committed and fails at once with "database is locked", which busy_timeout does not wait out."""
-    return database.atomic() if is_postgres(database) else database.atomic("IMMEDIATE")
 
 
 def _create_with_fresh_reference(**values) -> Case:

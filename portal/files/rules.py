@@ -15,6 +15,13 @@ ALLOWED_DESCRIPTION = (
 )
 
 
+def human_size(size: int) -> str:
+    """A byte count as people read it: "20 MB", "1.5 MB", "300 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 @dataclass(frozen=True)
 class FileKind:
     content_type: str

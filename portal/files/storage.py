@@ -25,10 +25,6 @@ class StoredFile:
     sha256: str
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
-
-
 def store(stream, filename: str, *, upload_dir: str | Path, max_bytes: int, field: str = "files") -> StoredFile:
     """Copy an upload to the store, checking size and content type. Raises ValidationFailed with a
     message that names the file; nothing is left on disk when it does."""
@@ -44,8 +40,8 @@ def store(stream, filename: str, *, upload_dir: str | Path, max_bytes: int, fiel
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ValidationFailed(f"{display} is larger than {_megabytes(max_bytes)}.",
-                                           {field: f"{display} is larger than {_megabytes(max_bytes)}."})
+                    raise ValidationFailed(f"{display} is larger than {rules.human_size(max_bytes)}.",
+                                           {field: f"{display} is larger than {rules.human_size(max_bytes)}."})
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:

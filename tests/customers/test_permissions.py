@@ -110,9 +110,9 @@ def test_unknown_ids_are_not_found(client, login, people, url):
 
 def test_customers_link_shows_in_the_navigation_for_staff_only(client, login, people):
     login(people.agent)
-    assert 'href="/customers/"' in client.get("/").get_data(as_text=True)
+    assert 'href="/customers/"' in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_no_customers_link_for_customers(client, login, people):
     login(people.customer)
-    assert 'href="/customers/"' not in client.get("/").get_data(as_text=True)
+    assert 'href="/customers/"' not in client.get("/", follow_redirects=True).get_data(as_text=True)
