@@ -20,12 +20,12 @@ from portal.cases.forms import (
     StatusForm,
 )
 from portal.cases.queries import attachment_for_viewer, feed_for, linked_customers, values_by_section
-from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
 from portal.notifications.queries import notifications_for_case
 from portal.staff.panel import case_page_extras
-from portal.web_helpers import apply_errors
+from portal.web_helpers import apply_errors, safe_next_url
 
 
 def _statuses():
@@ -36,7 +36,7 @@ def _statuses():
     )
 
 
-def _page(case, status: int = 200, **forms):
+def case_page(case, status: int = 200, **forms):
     staff = policy.is_staff(current_user)
     comment_form = forms.get("comment_form") or (StaffCommentForm() if staff else CommentForm())
     status_form = forms.get("status_form") or StatusForm()
@@ -67,23 +67,34 @@ def _page(case, status: int = 200, **forms):
 @bp.get("/<reference>")
 @login_required
 def detail(reference):
-    return _page(service.case_for_viewer(current_user, reference))
+    return case_page(service.case_for_viewer(current_user, reference))
 
 
-def _act(case, form, form_name: str, action, success: str, anchor: str = ""):
-    """Run one service action for a submitted form: redirect on success; otherwise show the page
-    again with the messages next to the fields and what was typed."""
+def act_on_case(case, form, form_name: str, action, success: str, anchor: str = ""):
+    """Run one service for a submitted form on the case page. Success: redirect to the case page
+    (or to `next`, or to the start page when the actor can no longer see the case, e.g. after
+    escalating it away). Refusal: the case page again, with the message next to that form and
+    everything that was typed."""
     if not form.validate_on_submit():
-        return _page(case, 400, **{form_name: form})
+        return case_page(case, 400, **{form_name: form})
     try:
         action()
     except ValidationFailed as exc:
         apply_errors(form, exc)
-        return _page(case, 400, **{form_name: form})
-    except (InvalidTransition, NotAllowed) as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("cases.detail", reference=case.reference))
+        return case_page(case, 400, **{form_name: form})
+    except (InvalidTransition, NotAllowed, Conflict) as exc:
+        if exc.fields:
+            apply_errors(form, exc)
+        else:
+            form.form_errors.append(exc.message)
+        return case_page(case, exc.status, **{form_name: form})
     flash(success, "success")
+    target = safe_next_url(request.args.get("next"))
+    if target:
+        return redirect(target)
+    if not policy.can_view_case(current_user, case):
+        flash(f"Case {case.reference} is no longer one you can see.", "warning")
+        return redirect(url_for("home.index"))
     return redirect(url_for("cases.detail", reference=case.reference) + anchor)
 
 
@@ -94,7 +105,7 @@ def comment(reference):
     form = StaffCommentForm() if policy.is_staff(current_user) else CommentForm()
     public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
     uploads = request.files.getlist(form.files.name)
-    return _act(case, form, "comment_form",
+    return act_on_case(case, form, "comment_form",
                 lambda: comments.add_comment(current_user, case, form.body.data, public=public, uploads=uploads),
                 "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
 
@@ -107,7 +118,7 @@ def accept_resolution(reference):
     raw = (form.rating.data or "").strip()
     # A forged non-number becomes 0, which the service refuses with its message.
     rating = int(raw) if raw.isdigit() else (0 if raw else None)
-    return _act(case, form, "accept_form",
+    return act_on_case(case, form, "accept_form",
                 lambda: lifecycle.accept_resolution(current_user, case, rating=rating, comment=form.comment.data),
                 "Thank you. The case is closed.")
 
@@ -117,7 +128,7 @@ def accept_resolution(reference):
 def reject_resolution(reference):
     case = service.case_for_viewer(current_user, reference)
     form = RejectResolutionForm()
-    return _act(case, form, "reject_form",
+    return act_on_case(case, form, "reject_form",
                 lambda: lifecycle.reject_resolution(current_user, case, form.reason.data),
                 "The case is open again and the team has your reason.")
 
@@ -127,7 +138,7 @@ def reject_resolution(reference):
 def close(reference):
     case = service.case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="close")
-    return _act(case, form, "close_form", lambda: lifecycle.close_case(current_user, case, form.reason.data),
+    return act_on_case(case, form, "close_form", lambda: lifecycle.close_case(current_user, case, form.reason.data),
                 "The case is closed.")
 
 
@@ -136,7 +147,7 @@ def close(reference):
 def reopen(reference):
     case = service.case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="reopen")
-    return _act(case, form, "reopen_form", lambda: lifecycle.reopen_case(current_user, case, form.reason.data),
+    return act_on_case(case, form, "reopen_form", lambda: lifecycle.reopen_case(current_user, case, form.reason.data),
                 "The case is open again.")
 
 
@@ -145,7 +156,7 @@ def reopen(reference):
 def propose_resolution(reference):
     case = service.case_for_viewer(current_user, reference)
     form = ProposeResolutionForm()
-    return _act(case, form, "resolution_form",
+    return act_on_case(case, form, "resolution_form",
                 lambda: lifecycle.propose_resolution(current_user, case, form.resolution.data),
                 "Resolution proposed. The customer is asked to accept it.")
 
@@ -156,7 +167,7 @@ def change_status(reference):
     case = service.case_for_viewer(current_user, reference)
     form = StatusForm()
     form.status.choices = [SelectChoice(s.uuid, s.name) for s in _statuses()]
-    return _act(case, form, "status_form", lambda: lifecycle.change_status(current_user, case, form.status.data),
+    return act_on_case(case, form, "status_form", lambda: lifecycle.change_status(current_user, case, form.status.data),
                 "Status changed.")
 
 

@@ -9,11 +9,10 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import policy
 from portal.case_config.queries import by_uuid
-from portal.cases.case_views import _page as case_page
+from portal.cases.case_views import act_on_case
 from portal.cases.service import case_for_viewer
-from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.models.people import STAFF_ROLES, Customer, User
 from portal.models.teams import Workgroup
 from portal.staff import contacts, queries, service, tasks
@@ -32,7 +31,7 @@ from portal.staff.forms import (
 )
 from portal.staff.panel import details_form, task_assignee_choices
 from portal.web import viewer_zone
-from portal.web_helpers import apply_errors, role_required, safe_next_url
+from portal.web_helpers import apply_errors, role_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 staff_only = role_required(*STAFF_ROLES)
@@ -93,30 +92,7 @@ def supervisor():
 
 
 def _act(case, form, form_name: str, action, success: str, anchor: str = "#staff-actions"):
-    """Run one service for a submitted form. Success: redirect to the case page (or the staff home
-    when the actor can no longer see the case, e.g. after escalating it away). Refusal: the case
-    page again, with the messages next to that form and what was typed."""
-    if not form.validate_on_submit():
-        return case_page(case, 400, **{form_name: form})
-    try:
-        action()
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
-        return case_page(case, 400, **{form_name: form})
-    except (InvalidTransition, NotAllowed, Conflict) as exc:
-        if exc.fields:
-            apply_errors(form, exc)
-        else:
-            form.form_errors.append(exc.message)
-        return case_page(case, exc.status, **{form_name: form})
-    flash(success, "success")
-    target = safe_next_url(request.args.get("next"))
-    if target:
-        return redirect(target)
-    if not policy.can_view_case(current_user, case):
-        flash(f"Case {case.reference} is no longer in your workgroups.", "warning")
-        return redirect(url_for("staff.home"))
-    return redirect(url_for("cases.detail", reference=case.reference) + anchor)
+    return act_on_case(case, form, form_name, action, success, anchor=anchor)
 
 
 def _case(reference):

@@ -51,7 +51,7 @@ def test_every_admin_page_and_action_answers_404_to_non_admins(app, client, peop
     urls = admin_urls(app, configured)
     assert len(urls) >= 20
     login(people.by_role(role))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/", follow_redirects=True).get_data(as_text=True)).group(1)
     for method, url in urls:
         response = client.open(url, method=method, data={"csrf_token": token, "name": "Hijack"})
         assert response.status_code == 404, (method, url, response.status_code)
@@ -72,7 +72,7 @@ def test_every_admin_page_opens_for_an_admin(app, client, people, login, configu
 
 def test_settings_are_in_the_admins_navigation_only(client, people, login):
     login(people.admin)
-    assert "Case settings" in client.get("/").get_data(as_text=True)
+    assert "Case settings" in client.get("/", follow_redirects=True).get_data(as_text=True)
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, people, login):

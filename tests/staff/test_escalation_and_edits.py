@@ -53,8 +53,9 @@ def test_deescalating_returns_the_case_to_the_default_workgroup(app, people, tea
 def test_an_agent_who_escalates_away_lands_on_the_workspace(client, people, teams, case):
     sign_in(client, people.agent)
     response = post_form(client, f"/staff/cases/{case.reference}/escalate", {"escalate-reason": "Too hard"},
-                         page=f"/cases/{case.reference}")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
+                         page=f"/cases/{case.reference}", follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == "/staff/"
+    assert "is no longer one you can see" in response.get_data(as_text=True)
 
 
 def test_priority_changes_are_recorded_with_old_and_new(people, teams, case):
