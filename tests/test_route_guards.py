@@ -3,7 +3,7 @@ state-changing request without a CSRF token is refused. New pages are covered wi
 
 import pytest
 
-from tests.fixtures import post_form
+from tests.fixtures import csrf_token_from, post_form
 
 PUBLIC_ENDPOINTS = {
     "static",
@@ -84,3 +84,29 @@ def test_no_page_without_parameters_fails_for_any_role(app, client, login, peopl
 def test_signing_out_works_from_any_page(client, login, people):
     login(people.customer)
     assert post_form(client, "/logout", {}, page="/account").status_code == 302
+
+
+FIELD_NAMES = [
+    "name", "title", "summary", "email", "phone", "body", "reason", "label", "key", "value", "text",
+    "subject", "html", "description", "first_name", "last_name", "password", "new_password", "confirm",
+    "current_password", "status", "priority", "workgroup", "assignee", "due_on", "channel", "direction",
+    "rating", "comment", "resolution", "account", "account_number", "identifier", "pattern",
+    "pattern_message", "field_type", "number_kind", "min_value", "max_value", "max_length", "section",
+    "required", "action", "target", "source", "language", "variant", "case_reference", "q", "user",
+    "customer", "visibility", "display_name", "time_zone", "asset", "template", "state", "default_priority",
+    "occurred_at", "category", "position", "options", "customer_description", "admin_description",
+    "help_text",
+]
+HOSTILE = "\x00<script>alert(1)</script>' OR 1=1 --" + "ż" * 3000
+
+
+@pytest.mark.parametrize("role", ["customer", "agent", "admin"])
+def test_hostile_values_in_any_form_never_cause_a_server_error(app, client, login, people, role):
+    login(people.by_role(role))
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    junk = {name: HOSTILE for name in FIELD_NAMES}
+    for endpoint, url in concrete_urls(app, "POST"):
+        if endpoint == "accounts.logout":
+            continue
+        response = client.post(url, data={"csrf_token": token, **junk})
+        assert response.status_code < 500, f"{endpoint} {url} answered {response.status_code}"
