@@ -25,6 +25,8 @@ csrf = CSRFProtect()
 def init_app(app: Flask) -> None:
     use_database(app, connect(app.config["DATABASE_URL"]))
 
+    app.before_request(_refuse_nul_bytes)
+
     @app.before_request
     def _open_db():
         app.extensions["caseport_db"].connect(reuse_if_open=True)
@@ -46,6 +48,23 @@ def init_app(app: Flask) -> None:
     _register_error_pages(app)
     _register_filters(app)
     app.after_request(_security_headers)
+
+
+UNSTORABLE_INPUT = ("Something you sent contains invisible control characters that cannot be stored. "
+                    "Remove them (retyping the text is the surest way) and send it again.")
+
+
+def _refuse_nul_bytes():
+    """No text anywhere may hold a NUL byte: it is never typed on purpose, and PostgreSQL refuses to
+    store or even compare it. Checked once here for the path, query string and form of every request,
+    instead of in each query that might meet one."""
+    values = [request.path]
+    for source in (request.args, request.form):
+        for key, items in source.lists():
+            values.append(key)
+            values.extend(items)
+    if any("\x00" in value for value in values):
+        raise DomainError(UNSTORABLE_INPUT)
 
 
 def use_database(app: Flask, db) -> None:

@@ -110,3 +110,17 @@ def test_hostile_values_in_any_form_never_cause_a_server_error(app, client, logi
             continue
         response = client.post(url, data={"csrf_token": token, **junk})
         assert response.status_code < 500, f"{endpoint} {url} answered {response.status_code}"
+
+
+@pytest.mark.parametrize("where", ["path", "query", "form"])
+def test_nul_bytes_are_refused_with_a_message_before_they_reach_the_database(client, login, people, where):
+    login(people.admin)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    if where == "path":
+        response = client.get("/cases/1234%00")
+    elif where == "query":
+        response = client.get("/notifications/outbox?address=a%00b")
+    else:
+        response = client.post("/account", data={"csrf_token": token, "display_name": "Ada\x00", "time_zone": "UTC"})
+    assert response.status_code == 400
+    assert "invisible control characters" in response.get_data(as_text=True)
