@@ -21,7 +21,9 @@ database = peewee.DatabaseProxy()
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 5000,
+    # Writers queue for SQLite's one write lock; under a burst of submissions a wait of a few seconds
+    # is far better than refusing what someone sent.
+    "busy_timeout": 15000,
     "synchronous": "normal",
     "cache_size": -16000,
 }
@@ -48,7 +50,7 @@ def connect(url: str) -> peewee.Database:
         # transaction that reads and then writes fails at once with "database is locked" when
         # another connection committed in between: busy_timeout cannot rescue it. Waiting for the
         # lock up front serialises writers, which SQLite does anyway.
-        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=5, lock_type="IMMEDIATE")
+        return peewee.SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=15, lock_type="IMMEDIATE")
     if scheme in ("postgres", "postgresql"):
         options: dict[str, object] = dict(parse_qsl(parts.query))
         max_connections = int(options.pop("max_connections", 20))
