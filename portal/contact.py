@@ -42,6 +42,28 @@ def normalize_phone(value: str, default_region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def optional_phone(value: str | None, region: str, errors: dict, field: str = "phone") -> str | None:
+    """E.164 for a phone number that may be left empty; a problem goes into errors[field]."""
+    if not (value or "").strip():
+        return None
+    try:
+        return normalize_phone(value, region)
+    except ContactError as exc:
+        errors[field] = str(exc)
+        return None
+
+
+def optional_email(value: str | None, errors: dict, field: str = "email") -> str | None:
+    """The normalised address for an email that may be left empty; a problem goes into errors[field]."""
+    if not (value or "").strip():
+        return None
+    try:
+        return normalize_email(value)
+    except ContactError as exc:
+        errors[field] = str(exc)
+        return None
+
+
 def format_phone(e164: str | None) -> str:
     if not e164:
         return ""

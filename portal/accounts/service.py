@@ -14,7 +14,7 @@ import peewee
 
 import notifier
 from portal.clock import utcnow
-from portal.contact import ContactError, normalize_email, normalize_phone, valid_time_zone
+from portal.contact import ContactError, normalize_email, optional_phone, valid_time_zone
 from portal.customers.service import attach_verified_user
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, RateLimited, ValidationFailed
@@ -131,12 +131,7 @@ def _clean_user_fields(data: NewUser) -> dict:
         values["time_zone"] = valid_time_zone(data.time_zone or "UTC")
     except ContactError as exc:
         errors["time_zone"] = str(exc)
-    values["phone"] = None
-    if (data.phone or "").strip():
-        try:
-            values["phone"] = normalize_phone(data.phone, setting("DEFAULT_PHONE_REGION"))
-        except ContactError as exc:
-            errors["phone"] = str(exc)
+    values["phone"] = optional_phone(data.phone, setting("DEFAULT_PHONE_REGION"), errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return values
@@ -238,12 +233,7 @@ def update_profile(user: User, *, display_name: str, time_zone: str, phone: str)
         zone = valid_time_zone(time_zone)
     except ContactError as exc:
         errors["time_zone"] = str(exc)
-    number = None
-    if (phone or "").strip():
-        try:
-            number = normalize_phone(phone, setting("DEFAULT_PHONE_REGION"))
-        except ContactError as exc:
-            errors["phone"] = str(exc)
+    number = optional_phone(phone, setting("DEFAULT_PHONE_REGION"), errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     user.display_name, user.time_zone, user.phone = name, zone, number

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import peewee
 
 from portal.clock import utcnow
-from portal.contact import ContactError, normalize_email, normalize_phone
+from portal.contact import optional_email, optional_phone
 from portal.customers.queries import profiles_sharing_contact, require_customer_manager
 from portal.db import database
 from portal.errors import Conflict, NotFound, ValidationFailed
@@ -123,18 +123,8 @@ def _clean_customer(data: CustomerData) -> dict:
         errors["first_name"] = "Use at most 100 characters."
     if len(values["last_name"]) > 100:
         errors["last_name"] = "Use at most 100 characters."
-    values["email"] = None
-    if (data.email or "").strip():
-        try:
-            values["email"] = normalize_email(data.email)
-        except ContactError as exc:
-            errors["email"] = str(exc)
-    values["phone"] = None
-    if (data.phone or "").strip():
-        try:
-            values["phone"] = normalize_phone(data.phone, setting("DEFAULT_PHONE_REGION"))
-        except ContactError as exc:
-            errors["phone"] = str(exc)
+    values["email"] = optional_email(data.email, errors)
+    values["phone"] = optional_phone(data.phone, setting("DEFAULT_PHONE_REGION"), errors)
     values["account"] = None
     number = _text(data.account_number).upper()
     if number:
