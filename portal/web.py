@@ -146,8 +146,8 @@ def _register_error_pages(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if app.config.get("TESTING") and app.config.get("PROPAGATE_UNEXPECTED", True):
             raise exc
-        return page(500, "Something went wrong", "Something went wrong on our side. Nothing you sent was "
-                    "lost; please try again in a moment.")
+        return page(500, "Something went wrong", "Something went wrong on our side. Go back (your browser "
+                    "keeps what you typed) and send it again in a moment.")
 
 
 def viewer_zone() -> ZoneInfo:
