@@ -55,9 +55,16 @@ class ProfileForm(FlaskForm):
         self.time_zone.choices = _zone_choices()
 
 
-class PasswordChangeForm(FlaskForm):
+class _CurrentPassword:
+    # Defined before the new-password fields so WTForms (which orders fields by creation) lists it
+    # first, as the page does, in the error summary.
     current_password = PasswordField("Current password", validators=[InputRequired("Enter your current password.")],
                                      render_kw={"autocomplete": "current-password"})
+
+
+class PasswordResetForm(FlaskForm):
+    """A new password, typed twice: the reset link's form, and the rest of the change form."""
+
     new_password = PasswordField("New password", description=_PASSWORD_HELP,
                                  validators=[InputRequired("Choose a new password."), Length(max=MAX_LENGTH)],
                                  render_kw={"autocomplete": "new-password"})
@@ -65,18 +72,12 @@ class PasswordChangeForm(FlaskForm):
                             validators=[InputRequired("Repeat the new password."),
                                         EqualTo("new_password", "The two passwords are not the same.")],
                             render_kw={"autocomplete": "new-password"})
+
+
+class PasswordChangeForm(_CurrentPassword, PasswordResetForm):
+    pass
 
 
 class EmailOnlyForm(FlaskForm):
     email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)],
                        render_kw={"autocomplete": "email"})
-
-
-class PasswordResetForm(FlaskForm):
-    new_password = PasswordField("New password", description=_PASSWORD_HELP,
-                                 validators=[InputRequired("Choose a new password."), Length(max=MAX_LENGTH)],
-                                 render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[InputRequired("Repeat the new password."),
-                                        EqualTo("new_password", "The two passwords are not the same.")],
-                            render_kw={"autocomplete": "new-password"})

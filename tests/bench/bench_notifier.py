@@ -31,7 +31,7 @@ from notifier.scheduler import build_scheduler  # noqa: E402
 from notifier.settings import DEFAULT_TEMPLATES_DIR, Settings  # noqa: E402
 from notifier.templates import seed_defaults  # noqa: E402
 from portal.db import connect  # noqa: E402
-from tests.notifier.servers import free_port  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 
 class ArrivalRecorder:
