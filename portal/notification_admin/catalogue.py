@@ -62,21 +62,48 @@ RESOLUTION = _v("resolution", "The proposed or final resolution.", "We replaced 
 RESPOND_URL = _v("respond_url", "Link where the customer accepts or rejects the resolution.",
                  "https://portal.example.com/cases/40213377#respond")
 REASON = _v("reason", "The reason the person gave.", "The error came back this morning.")
+PRIORITY = _v("priority", "The case's priority.", "High")
+FOR_STAFF = _v("for_staff", "True in the message to a member of staff, false in the customer side's.", False)
+CHANGED_BY = _v("changed_by", "The staff member who changed the status.", "Aga Agent")
 USER_NAME = _v("user_name", "The account holder's name.", "Cora Customer")
 EXPIRES = _v("expires_in_minutes", "How many minutes the link stays valid.", 60)
 
 _EVENTS = (
     Event("case_created", "Case created",
-          "A case was opened, by the customer, a proxy on their behalf or an agent.",
+          "A case was opened, by the customer, a proxy on their behalf or an agent: whoever filed it gets a "
+          "receipt, and the customer side is told when someone else filed it for them.",
           (*CASE_VARIABLES,
            _v("filed_by", "Who filed the case.", "Pia Proxy"),
-           _v("on_behalf", "True when someone filed the case on the customer's behalf.", False))),
+           _v("on_behalf", "True when someone filed the case on the customer's behalf.", False),
+           _v("you_filed", "True in the receipt to the person who filed the case themselves.", True))),
+    Event("case_opened_for_team", "New case for the team",
+          "A case was opened: the workgroup it landed in hears of it (or its assignee, when it was filed "
+          "already assigned). The staff-side text, with what they need to pick it up.",
+          (*CASE_VARIABLES, PRIORITY,
+           _v("case_summary", "The summary as filed (the first 2,000 characters).",
+              "Every third page jams in tray 2 since the toner change."),
+           _v("filed_by", "Who filed the case: the customer, a proxy or a member of staff.", "Pia Proxy"),
+           _v("assignee_name", "Who the case is assigned to (empty while it waits in the queue).", ""))),
     Event("case_replied", "Staff replied",
           "A staff member added a public comment to the case.",
           (*CASE_VARIABLES, AUTHOR, COMMENT)),
     Event("case_customer_commented", "Customer commented",
           "The customer (or someone on their side) added a comment to the case.",
           (*CASE_VARIABLES, AUTHOR, COMMENT)),
+    Event("case_waiting", "Case waiting on the customer",
+          "Staff moved the case to a status of the “waiting” category (on the customer or someone "
+          "else): the customer side is told what that status means and sees the team's latest public reply.",
+          (*CASE_VARIABLES, CHANGED_BY,
+           _v("latest_reply", "The team's latest public reply on the case (empty when there is none; the "
+                              "first 2,000 characters).", "Could you send a photo of the display?"),
+           _v("latest_reply_by", "Who wrote that reply (empty when there is none).", "Aga Agent"))),
+    Event("case_status_changed", "Status changed",
+          "Staff changed the case's status with the status picker (every status, admin-defined ones "
+          "included). Off by default: the changes people need have their own events, and nobody gets "
+          "this one as well for the same change.",
+          (*CASE_VARIABLES, CHANGED_BY,
+           _v("from_status", "The status before the change.", "Open"),
+           _v("to_status", "The status after the change.", "Waiting on supplier"), FOR_STAFF)),
     Event("case_resolution_proposed", "Resolution proposed",
           "Staff proposed a resolution; the customer is asked to accept or reject it.",
           (*CASE_VARIABLES, AUTHOR, RESOLUTION, RESPOND_URL)),
@@ -84,6 +111,13 @@ _EVENTS = (
           "The customer has not answered a proposed resolution; the case closes on its own soon.",
           (*CASE_VARIABLES, RESOLUTION, RESPOND_URL,
            _v("closes_on", "The date the case closes without an answer.", "11 Mar 2025"))),
+    Event("case_resolution_accepted", "Resolution accepted",
+          "The customer accepted the proposed resolution, so the case is closed: the team hears of it "
+          "with the customer's rating and remark.",
+          (*CASE_VARIABLES, AUTHOR, RESOLUTION,
+           _v("rating", "The customer's satisfaction from 1 to 5 (0 when they gave none).", 4),
+           _v("remark", "What the customer wrote when accepting (empty when nothing).",
+              "Quick and friendly, thanks!"))),
     Event("case_resolution_rejected", "Resolution rejected",
           "The customer rejected the proposed resolution.",
           (*CASE_VARIABLES, AUTHOR, REASON)),
@@ -91,10 +125,11 @@ _EVENTS = (
           "A closed or resolved case was opened again.",
           (*CASE_VARIABLES, AUTHOR, REASON)),
     Event("case_closed", "Case closed",
-          "The case was closed, with its resolution.",
+          "The case was closed, with its resolution: the customer side is told, and the assignee when "
+          "someone else closed it (an accepted resolution tells them through “Resolution accepted”).",
           (*CASE_VARIABLES,
            _v("closed_by", "Who closed the case.", "Aga Agent"),
-           RESOLUTION)),
+           RESOLUTION, FOR_STAFF)),
     Event("case_assigned", "Case assigned",
           "A case was assigned: the new assignee hears who gave it to them; the customer that the team is "
           "handling it (the team name and the assignee's display name only).",
@@ -114,25 +149,6 @@ _EVENTS = (
           (*CASE_VARIABLES, _v("task_title", "What needs doing.", "Call the customer back about the replacement"),
            _v("due_date", "When it is due (empty when there is no due date).", "12 Mar 2025"),
            _v("assigned_by", "Who created or reassigned the task.", "Sue Supervisor"))),
-    Event("case_assigned", "Case assigned",
-          "The case was given to an agent (the assignee and the customer hear of it).",
-          (*CASE_VARIABLES,
-           _v("assignee_name", "The agent the case is now assigned to.", "Aga Agent"),
-           _v("for_assignee", "True in the message to the assignee, false in the customer's.", True),
-           _v("assigned_by", "Who assigned the case.", "Sue Supervisor"),
-           _v("priority", "The case priority.", "High"))),
-    Event("case_escalated", "Case escalated",
-          "The case was escalated to another workgroup or to supervisors.",
-          (*CASE_VARIABLES, REASON,
-           _v("escalated_by", "Who escalated the case (or the system, for an overdue case).", "Aga Agent"),
-           _v("from_team", "The workgroup that had the case before.", "Service desk"),
-           _v("priority", "The case priority.", "High"))),
-    Event("task_assigned", "Task assigned",
-          "A task on a case was given to someone.",
-          (*CASE_VARIABLES,
-           _v("task_title", "What the task is.", "Call the customer back"),
-           _v("due_date", "When the task is due.", "7 Mar 2025"),
-           _v("assigned_by", "Who assigned the task.", "Sue Supervisor"))),
     Event("password_reset", "Password reset",
           "Someone asked to reset the password of an account (security: always sent).",
           (USER_NAME, _v("reset_url", "The one-time link to choose a new password.",
