@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 from portal import policy
 from portal.case_config.service import system_status
 from portal.cases.comments import clean_text, visible_case
-from portal.cases.notify import CUSTOMER_SIDE, handlers_audience, notify_case_event
+from portal.cases.notify import (
+    CUSTOMER_SIDE,
+    handlers_audience,
+    notify_case_event,
+    notify_resolution_accepted,
+    notify_status_changed,
+)
 from portal.cases.search import reindex_case
 from portal.clock import utcnow
 from portal.db import database
@@ -68,9 +74,7 @@ def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | 
         _set_status(case, status, now, **changes)
         event = _record(case, "status_changed", actor, now,
                         data={"from": previous.name, "to": status.name})
-        if status.category == "closed":
-            notify_case_event("case_closed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
-                              extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+        notify_status_changed(case, event, actor, previous, now=now)
         reindex_case(case.id)
     return event
 
@@ -124,8 +128,7 @@ def accept_resolution(actor: User, case: Case, *, rating: int | None = None, com
             CaseFeedback.create(case=case, rating=rating, comment=remark, given_by=actor, created_at=now)
         event = _record(case, "resolution_accepted", actor, now, body=remark,
                         data={"rating": rating} if rating is not None else None)
-        notify_case_event("case_closed", case, event, actor=actor, audiences=(*CUSTOMER_SIDE, "assignee"),
-                          extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+        notify_resolution_accepted(case, event, actor, rating=rating, remark=remark, now=now)
         reindex_case(case.id)
     return event
 

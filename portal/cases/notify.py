@@ -3,11 +3,13 @@
 Services call `notify_case_event(...)` inside their transaction (transactional outbox): the rows
 exist if and only if the change committed. Audiences are resolved here, filtered by the same
 visibility policy as the pages, then `notification_rules.channels_for` picks each one's channels.
-Nobody is told of their own action.
+Nobody is told of their own action, except in the receipt for a case they filed. The notify_*
+functions at the end say who hears of each case change; services call them at the change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,12 +20,13 @@ import notifier
 from portal.clock import utcnow
 from portal.links import absolute
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
-from portal.models.people import Customer, User
+from portal.models.configuration import PRIORITIES, CaseStatus
+from portal.models.people import STAFF_ROLES, Customer, User
 from portal.models.teams import WorkgroupMember
 from portal.notification_admin.editor import variant_for
 from portal.notification_admin.preferences import unsubscribe_headers
-from portal.notification_rules import channels_for
-from portal.policy import can_view_case
+from portal.notification_rules import AUDIENCES, CUSTOMER_AUDIENCES, EVENT_AUDIENCES, channels_for
+from portal.policy import can_view_case, is_staff
 
 
 @dataclass(frozen=True)
@@ -123,12 +126,22 @@ def notify_case_event(
     audiences: tuple[str, ...],
     extra: dict | None = None,
     now: datetime | None = None,
+    include_actor: bool = False,
+    personal: Callable[[Person], dict] | None = None,
+    skip: Collection[str] = (),
+    told: set[str] | None = None,
 ) -> int:
     """Queue `event` for every person in `audiences` (per the rules), except the actor.
 
     `occurrence` is the feed entry that caused it: its UUID makes the outbox key, so the same
-    occurrence can never be sent twice. Returns the number of messages queued.
+    occurrence can never be sent twice. Receipts pass include_actor=True (nobody is told of their
+    own action otherwise). `personal(person)` adds variables that differ per recipient; every
+    message has `for_staff` (the recipient is staff). People whose key is in `skip` are left out;
+    the keys of those told are added to `told`. Returns the number of messages queued.
     """
+    offered = EVENT_AUDIENCES.get(event, ())
+    if not set(audiences) <= set(offered):
+        raise ValueError(f"{event} is not offered to {sorted(set(audiences) - set(offered))} in the rules table")
     now = now or utcnow()
     people: dict[str, tuple[Person, set[str]]] = {}
     for audience in audiences:
@@ -136,7 +149,8 @@ def notify_case_event(
         if not channels:
             continue
         for person in audience_members(case, audience):
-            if actor is not None and person.user is not None and person.user.id == actor.id:
+            is_actor = actor is not None and person.user is not None and person.user.id == actor.id
+            if (is_actor and not include_actor) or person.key in skip:
                 continue
             if not _may_be_told(person, case):
                 continue
@@ -144,7 +158,9 @@ def notify_case_event(
             known[1].update(channels)
     queued = 0
     for person, channels in people.values():
-        context = {**case_context(case, person.name, person.time_zone), **(extra or {})}
+        context = {**case_context(case, person.name, person.time_zone),
+                   "for_staff": person.user is not None and is_staff(person.user),
+                   **(extra or {}), **(personal(person) if personal else {})}
         recipients = []
         if "email" in channels and person.email:
             recipients.append(notifier.Recipient("email", person.email, name=person.name, language=person.language,
@@ -159,12 +175,96 @@ def notify_case_event(
             event, recipients, context, key=f"{event}:{occurrence.uuid}", variant=variant_for(case.template),
             topic=case.reference, thread=case.uuid, now=now, headers=headers,
         )
+        if told is not None:
+            told.add(person.key)
     return queued
 
 
-CUSTOMER_SIDE = ("customer", "linked_customers", "internal_contact")
+CUSTOMER_SIDE = CUSTOMER_AUDIENCES
+EXCERPT = 2000  # characters of free text copied into a message (the outbox context has a size limit)
 
 
 def handlers_audience(case: Case) -> tuple[str, ...]:
     """Who handles a case: its assignee, or its workgroup while nobody is assigned."""
     return ("assignee",) if case.assignee_id else ("workgroup",)
+
+
+def _excerpt(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + " …"
+
+
+# --- what each case change tells whom (called by the services inside their transaction) ---------------
+
+
+def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: datetime | None = None) -> int:
+    """A new case: a receipt to whoever filed it (a proxy as the internal contact, the customer
+    filing for themselves) and word to the customer side when someone filed it for them
+    (case_created); its workgroup, or its assignee when filed already assigned, hears of it
+    (case_opened_for_team) unless they filed it themselves."""
+    on_behalf = actor.id != case.customer.user_id
+    queued = notify_case_event(
+        "case_created", case, created, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
+        extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
+        personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id}, now=now)
+    return queued + notify_case_event(
+        "case_opened_for_team", case, created, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
+        extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": _excerpt(case.summary),
+               "filed_by": actor.display_name, "assignee_name": case.assignee.display_name if case.assignee_id else ""},
+        now=now)
+
+
+def latest_staff_reply(case: Case) -> CaseEvent | None:
+    """The team's latest public comment on the case (None when there is none)."""
+    return (
+        CaseEvent.select(CaseEvent, User)
+        .join(User, on=(CaseEvent.actor == User.id))
+        .where(
+            (CaseEvent.case == case)
+            & (CaseEvent.kind == "comment")
+            & (CaseEvent.public == True)  # noqa: E712
+            & User.role.in_(STAFF_ROLES)
+        )
+        .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc())
+        .first()
+    )
+
+
+def notify_status_changed(case: Case, event: CaseEvent, actor: User, previous: CaseStatus, *,
+                          now: datetime | None = None) -> int:
+    """Staff changed the status with the status picker (case.status is the new one). A closed status
+    tells the customer side and the assignee (case_closed); a waiting status tells the customer side,
+    with the team's latest public reply (case_waiting). Then case_status_changed goes to whoever the
+    rules route it to, except those just told of this change."""
+    status = case.status
+    told: set[str] = set()
+    queued = 0
+    if status.category == "closed":
+        queued += notify_case_event("case_closed", case, event, actor=actor, audiences=(*CUSTOMER_SIDE, "assignee"),
+                                    extra={"closed_by": actor.display_name, "resolution": case.resolution},
+                                    now=now, told=told)
+    elif status.category == "waiting":
+        reply = latest_staff_reply(case)
+        queued += notify_case_event(
+            "case_waiting", case, event, actor=actor, audiences=CUSTOMER_SIDE,
+            extra={"changed_by": actor.display_name, "latest_reply": _excerpt(reply.body) if reply else "",
+                   "latest_reply_by": reply.actor.display_name if reply else ""},
+            now=now, told=told)
+    return queued + notify_case_event(
+        "case_status_changed", case, event, actor=actor, audiences=AUDIENCES,
+        extra={"changed_by": actor.display_name, "from_status": previous.name, "to_status": status.name},
+        now=now, skip=told)
+
+
+def notify_resolution_accepted(case: Case, event: CaseEvent, actor: User, *, rating: int | None, remark: str,
+                               now: datetime | None = None) -> int:
+    """The customer side accepted the resolution and the case closed: the rest of the customer side
+    hears that it is closed (case_closed); the assignee (the workgroup while unassigned, and the
+    supervisors if the rules say so) hears it was accepted, with the rating and remark."""
+    queued = notify_case_event("case_closed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
+                               extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+    return queued + notify_case_event(
+        "case_resolution_accepted", case, event, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
+        extra={"author_name": actor.display_name, "resolution": case.resolution, "rating": rating or 0,
+               "remark": _excerpt(remark)},
+        now=now)

@@ -15,7 +15,7 @@ from portal.case_config.queries import audience_for, by_uuid, template_layout, t
 from portal.case_config.service import system_status
 from portal.cases import search
 from portal.cases.attachments import record_attachments, remove_stored, store_uploads
-from portal.cases.notify import CUSTOMER_SIDE, notify_case_event
+from portal.cases.notify import notify_case_opened
 from portal.cases.queries import case_with_details
 from portal.clock import utcnow
 from portal.db import database
@@ -180,10 +180,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                 data["follow_up_of"] = follow_up_of.reference
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
-            on_behalf = actor.id != customer.user_id
-            notify_case_event("case_created", case, created, actor=actor, audiences=CUSTOMER_SIDE,
-                              extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
-                              now=now)
+            notify_case_opened(case, created, actor, now=now)
             search.reindex_case(case.id)
     except BaseException:
         remove_stored(stored)

@@ -6,6 +6,7 @@ from notifier.models import Message
 from portal.cases import comments, lifecycle
 from portal.cases.notify import audience_members, case_context
 from portal.models.cases import CaseCustomerLink
+from portal.models.configuration import CaseStatus
 from portal.models.people import Customer
 from portal.notification_rules import save_rules
 from tests import factories
@@ -52,10 +53,10 @@ def test_the_rules_decide_the_channels_and_audiences(app, people, team):
 
 def test_each_occurrence_is_sent_once_per_person_even_in_two_audiences(app, people, team):
     case = factories.case(people.customer, workgroup=team)
-    save_rules(people.admin, None, {("case_customer_commented", "workgroup"): {"email"},
-                                    ("case_customer_commented", "supervisors"): {"email"}})
-    comments.add_comment(people.customer, case, "Hello team")
-    assert told("case_customer_commented") == [people.agent.email, people.supervisor.email]
+    save_rules(people.admin, None, {("case_status_changed", "workgroup"): {"email"},
+                                    ("case_status_changed", "supervisors"): {"email"}})
+    lifecycle.change_status(people.admin, case, CaseStatus.create(name="In progress", category="open").uuid)
+    assert told("case_status_changed") == [people.agent.email, people.supervisor.email]
 
 
 def test_inactive_users_and_members_of_other_teams_are_not_told(app, people, team):
@@ -95,3 +96,14 @@ def test_staff_see_who_was_told_on_the_case_page_and_customers_do_not(app, clien
 
     sign_in(customer, people.customer)
     assert "case-notifications-title" not in customer.get(f"/cases/{case.reference}").get_data(as_text=True)
+
+
+def test_asking_for_an_audience_the_rules_table_does_not_offer_is_a_programming_error(app, people, team):
+    from portal.cases.notify import notify_case_event
+    from portal.models.cases import CaseEvent
+
+    case = factories.case(people.customer, workgroup=team)
+    with pytest.raises(ValueError, match="not offered"):
+        notify_case_event("case_created", case, CaseEvent.get(CaseEvent.case == case), actor=None,
+                          audiences=("workgroup",))
+

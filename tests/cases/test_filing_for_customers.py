@@ -262,23 +262,3 @@ def test_a_huge_account_lists_only_the_first_contacts_and_says_so(client, people
     page = page_of(client, f"/cases/new?account={world.harbour.uuid}")
     assert "Hana Harbour" in page and "Zed Zulu" not in page
     assert "only the first contacts and products are listed" in page
-
-
-def test_a_case_filed_on_behalf_tells_the_customer_who_filed_it_but_not_the_filer(app, people, world):
-    from notifier.models import Message
-
-    world.hana.email = "hana@example.com"
-    world.hana.save()
-    service.open_case(people.proxy, world.template, GOOD, customer=world.hana)
-    told = list(Message.select().where(Message.event == "case_created"))
-    assert [m.address for m in told] == ["hana@example.com"]
-    assert told[0].context["on_behalf"] is True and told[0].context["filed_by"] == people.proxy.display_name
-
-
-def test_a_customer_filing_for_themselves_is_not_mailed_about_their_own_action(app, people, world):
-    from notifier.models import Message
-    from portal.models.people import Customer as Profile
-
-    own = Profile.get(Profile.user == people.customer)
-    service.open_case(people.customer, world.template, GOOD, customer=own)
-    assert Message.select().where(Message.event == "case_created").count() == 0

@@ -130,7 +130,7 @@ def test_a_customer_closes_a_case_they_no_longer_need(client, login, people, cas
                          page=f"/cases/{case.reference}")
     assert response.status_code == 302
     assert fresh(case).status.category == "closed"
-    assert messages("case_closed") == [("email", people.proxy.email)]
+    assert messages("case_closed") == sorted([("email", people.proxy.email), ("email", people.agent.email)])
 
 
 def test_reopening_within_the_window_and_refusal_afterwards(app, people, case):
