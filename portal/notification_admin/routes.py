@@ -3,6 +3,8 @@ editor service checks the actor again and does the work."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -135,30 +137,46 @@ def _rules_scope():
     return found
 
 
+def _submitted(table, choices):
+    """The table as the admin sent it: their choices in every offered cell, to show them again."""
+    return {
+        event: {audience: replace(cell, channels=frozenset(choices.get((event, audience), ()))) if cell.offered
+                else cell for audience, cell in cells.items()}
+        for event, cells in table.items()
+    }
+
+
 @bp.route("/rules", methods=["GET", "POST"])
 @role_required("admin")
 def rules():
     scope = _rules_scope()
     form = ConfirmForm()
+    table = notification_rules.rules_table(scope)
+    errors, status = {}, 200
+    if form.is_submitted():
+        status = 400
     if form.validate_on_submit():
         choices = {
-            (event, audience): {c for c in notification_rules.CHANNELS if request.form.get(f"{event}.{audience}.{c}")}
-            for event in notification_rules.RULE_EVENTS
-            for audience in notification_rules.AUDIENCES
+            (event, audience): {c for c in notification_rules.CHANNELS
+                                if request.form.get(notification_rules.cell_name(event, audience, c))}
+            for event, audiences in notification_rules.EVENT_AUDIENCES.items()
+            for audience in audiences
         }
         try:
             notification_rules.save_rules(current_user, scope, choices)
         except ValidationFailed as exc:
-            flash(exc.message, "error")
+            form.form_errors.append(exc.message)
+            errors = exc.fields
+            table = _submitted(table, choices)
         else:
             flash("The notification rules are saved.", "success")
-        return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))
+            return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))
     return render_template(
-        "notification_admin/rules.html", scope=scope, form=form,
-        table=notification_rules.rules_table(scope), audiences=notification_rules.AUDIENCES,
+        "notification_admin/rules.html", scope=scope, form=form, table=table, errors=errors,
+        missing=notification_rules.missing_templates(scope), audiences=notification_rules.AUDIENCES,
         audience_labels=notification_rules.AUDIENCE_LABELS, channels=notification_rules.CHANNELS,
         case_templates=editor.case_templates(current_user), event_title=event_title,
-    ), 400 if form.is_submitted() else 200
+    ), status
 
 
 @bp.post("/rules/reset")

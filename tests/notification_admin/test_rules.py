@@ -2,9 +2,19 @@
 
 import pytest
 
-from portal.errors import NotAllowed
+from notifier.templates import save_version
+from portal.errors import NotAllowed, ValidationFailed
 from portal.models.notifications import NotificationRule
-from portal.notification_rules import AUDIENCES, DEFAULT_RULES, channels_for, reset_rules, rules_table, save_rules
+from portal.notification_rules import (
+    AUDIENCES,
+    DEFAULT_RULES,
+    EVENT_AUDIENCES,
+    channels_for,
+    missing_templates,
+    reset_rules,
+    rules_table,
+    save_rules,
+)
 from tests.fixtures import post_form
 from tests.notification_admin.helpers import NON_ADMINS, case_template
 
@@ -14,12 +24,30 @@ RULES_URL = "/admin/notifications/rules"
 def test_defaults_follow_the_agreed_table():
     assert DEFAULT_RULES["case_created"] == {
         "customer": {"email", "sms"}, "linked_customers": {"email"}, "internal_contact": {"email"}}
+    assert DEFAULT_RULES["case_opened_for_team"] == {"assignee": {"email"}, "workgroup": {"email"}}
     assert DEFAULT_RULES["case_customer_commented"] == {"assignee": {"email"}, "workgroup": {"email"}}
+    assert DEFAULT_RULES["case_waiting"] == DEFAULT_RULES["case_created"]
+    assert DEFAULT_RULES["case_status_changed"] == {}
+    assert DEFAULT_RULES["case_resolution_accepted"] == {"assignee": {"email"}}
+    assert DEFAULT_RULES["case_resolution_rejected"] == {"assignee": {"email"}}
+    assert DEFAULT_RULES["case_closed"] == {**DEFAULT_RULES["case_created"], "assignee": {"email"}}
     assert DEFAULT_RULES["case_escalated"] == {"workgroup": {"email"}, "supervisors": {"email"}}
     assert DEFAULT_RULES["case_assigned"] == {"assignee": {"email"}, "customer": {"email"}}
     assert DEFAULT_RULES["task_assigned"] == {"assignee": {"email"}}
-    for rules in DEFAULT_RULES.values():
-        assert set(rules) <= set(AUDIENCES)
+
+
+def test_every_event_of_the_table_has_defaults_for_the_audiences_it_reaches_only():
+    assert set(DEFAULT_RULES) == set(EVENT_AUDIENCES)
+    for event, rules in DEFAULT_RULES.items():
+        assert set(rules) <= set(EVENT_AUDIENCES[event]) <= set(AUDIENCES), event
+
+
+def test_every_default_channel_has_a_shipped_template(app):
+    missing = missing_templates(None)
+    chosen = {(event, channel) for event, rules in DEFAULT_RULES.items() for channels in rules.values()
+              for channel in channels}
+    assert chosen and not chosen & missing
+    assert ("case_opened_for_team", "sms") in missing and ("case_waiting", "sms") not in missing
 
 
 def test_without_stored_rules_the_built_in_defaults_apply(app):
@@ -49,9 +77,10 @@ def test_unknown_audiences_are_a_programming_error(app):
 def test_rules_table_says_where_each_cell_comes_from(app, people):
     billing = case_template()
     save_rules(people.admin, None, {("case_closed", "customer"): {"email"}})
-    NotificationRule.create(case_template=billing, event="case_created", audience="assignee", email=True)
+    NotificationRule.create(case_template=billing, event="case_opened_for_team", audience="supervisors", email=True)
     table = rules_table(billing)
-    assert table["case_created"]["assignee"].source == "template"
+    assert table["case_opened_for_team"]["supervisors"].source == "template"
+    assert table["case_created"]["assignee"].offered is False
     assert table["case_closed"]["customer"].source == "default"
     assert table["case_closed"]["customer"].channels == {"email"}
 
@@ -82,10 +111,10 @@ def test_saving_the_rules_page_for_a_template_changes_its_channels(client, login
     login(people.admin)
     url = f"{RULES_URL}?template={billing.uuid}"
     assert "Billing" in client.get(url).get_data(as_text=True)
-    response = post_form(client, url, {"case_created.customer.sms": "1", "case_created.assignee.email": "1"})
+    response = post_form(client, url, {"case_created.customer.sms": "1", "case_opened_for_team.supervisors.email": "1"})
     assert response.status_code == 302
     assert channels_for(billing, "case_created", "customer") == {"sms"}
-    assert channels_for(billing, "case_created", "assignee") == {"email"}
+    assert channels_for(billing, "case_opened_for_team", "supervisors") == {"email"}
     assert channels_for(billing, "case_closed", "customer") == frozenset()
     assert channels_for(None, "case_created", "customer") == {"email", "sms"}
 
@@ -94,3 +123,51 @@ def test_the_rules_page_refuses_a_post_without_csrf(client, login, people):
     login(people.admin)
     assert client.post(RULES_URL, data={"case_created.customer.sms": "1"}).status_code == 400
     assert NotificationRule.select().count() == 0
+
+
+def test_cells_an_event_never_reaches_are_not_offered_and_the_service_refuses_them(client, login, people):
+    login(people.admin)
+    page = client.get(RULES_URL).get_data(as_text=True)
+    assert 'name="case_opened_for_team.workgroup.email"' in page
+    assert 'name="case_created.workgroup.email"' not in page
+    assert "New case for the team is never sent to Customer" in page
+    with pytest.raises(ValidationFailed, match="never sent to workgroup"):
+        save_rules(people.admin, None, {("case_created", "workgroup"): {"email"}})
+    assert NotificationRule.select().count() == 0
+
+
+def test_a_channel_without_a_template_is_refused_next_to_its_cell_and_nothing_is_saved(client, login, people):
+    login(people.admin)
+    page = client.get(RULES_URL).get_data(as_text=True)
+    assert 'No text message template yet: <a href="/admin/notifications/templates/case_opened_for_team/sms">' in page
+    response = post_form(client, RULES_URL, {"case_opened_for_team.workgroup.sms": "1",
+                                             "case_opened_for_team.workgroup.email": "1",
+                                             "case_created.customer.email": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nothing was saved." in html
+    assert ('<p class="error" id="case_opened_for_team.workgroup.sms-error">“New case for the team” has no text '
+            'message template yet. <a href="/admin/notifications/templates/case_opened_for_team/sms">') in html
+    # what the admin ticked is shown again, and nothing changed
+    assert 'id="case_opened_for_team.workgroup.sms" name="case_opened_for_team.workgroup.sms" value="1" checked' in html
+    assert 'id="case_created.customer.sms" name="case_created.customer.sms" value="1" >' in html
+    assert NotificationRule.select().count() == 0
+    assert channels_for(None, "case_opened_for_team", "workgroup") == {"email"}
+
+
+def test_once_the_template_exists_the_channel_can_be_chosen(app, people):
+    save_version("case_opened_for_team", "sms", {"text": "New case {{ case_reference }}"}, author=people.admin.email)
+    save_rules(people.admin, None, {("case_opened_for_team", "workgroup"): {"email", "sms"}})
+    assert channels_for(None, "case_opened_for_team", "workgroup") == {"email", "sms"}
+
+
+def test_a_case_templates_own_text_makes_the_channel_available_for_that_template_only(app, people):
+    billing, other = case_template(), case_template("Other")
+    save_version("case_replied", "sms", {"text": "Reply on {{ case_reference }}"}, author="a", variant=billing.uuid)
+    save_rules(people.admin, billing, {("case_replied", "customer"): {"sms"}})
+    assert channels_for(billing, "case_replied", "customer") == {"sms"}
+    with pytest.raises(ValidationFailed) as refused:
+        save_rules(people.admin, other, {("case_replied", "customer"): {"sms"}})
+    assert refused.value.fields == {"case_replied.customer.sms": "“Staff replied” has no text message template yet."}
+    with pytest.raises(ValidationFailed):
+        save_rules(people.admin, None, {("case_replied", "customer"): {"sms"}})
