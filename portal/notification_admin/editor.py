@@ -250,24 +250,24 @@ def restore(actor, target: Slot, number: int) -> TemplateVersion:
 # --- send a test to me ----------------------------------------------------------------------------
 
 
-def send_test(actor, target: Slot) -> list[str]:
-    """Queue the event's saved templates for this slot to the admin: email always, SMS when the
-    admin has a mobile number and the event has an SMS template. Uses the sample data and goes
-    through the outbox. Returns the channels queued; ValidationFailed when nothing could be."""
+def send_test(actor, target: Slot) -> str:
+    """Queue this slot's saved template, on the channel being edited, to the admin with the sample
+    data, through the outbox: an email to their address, a text message to their mobile. Returns the
+    address it goes to. ValidationFailed when the admin has no mobile number for an SMS test, or when
+    there is no saved template to send yet."""
     require_admin(actor)
+    address = actor.phone if target.channel == "sms" else actor.email
+    if not address:
+        raise ValidationFailed("You have no mobile number on your profile, so no test text message can be sent. "
+                               "Add one on your account page, then send the test again.")
+    if not notifier_templates.active_template(target.event.name, target.channel, target.language, target.variant):
+        raise ValidationFailed("There is no saved template to send yet: save it first.")
     context = target.event.sample_context()
     for name in ("recipient_name", "user_name"):
         if name in context:
             context[name] = actor.display_name
-    recipients = []
-    for channel, address in (("email", actor.email), ("sms", actor.phone)):
-        if address and notifier_templates.active_template(target.event.name, channel, target.language,
-                                                          target.variant):
-            recipients.append(notifier.Recipient(channel=channel, address=address, name=actor.display_name,
-                                                 language=target.language))
-    if not recipients:
-        raise ValidationFailed("There is no saved template to send yet: save it first.")
+    recipient = notifier.Recipient(channel=target.channel, address=address, name=actor.display_name,
+                                   language=target.language)
     with database.atomic():
-        notifier.enqueue(target.event.name, recipients, context, key=f"test:{uuid.uuid4()}",
-                         variant=target.variant)
-    return [recipient.channel for recipient in recipients]
+        notifier.enqueue(target.event.name, [recipient], context, key=f"test:{uuid.uuid4()}", variant=target.variant)
+    return address

@@ -112,13 +112,13 @@ def send_test(event, channel):
     target = _slot(event, channel)
     ConfirmForm().validate_on_submit()
     try:
-        channels = editor.send_test(current_user, target)
+        address = editor.send_test(current_user, target)
     except ValidationFailed as exc:
         flash(exc.message, "error")
     else:
-        where = " and ".join("a text message" if c == "sms" else "an email" for c in channels)
-        flash(f"A test ({where}) is queued to you with the sample data; it leaves within a few seconds.",
-              "success")
+        what = "a text message" if target.channel == "sms" else "an email"
+        flash(f"A test ({what} to {address}) is queued to you with the sample data; it leaves within a few "
+              "seconds.", "success")
     return redirect(_edit_url(target))
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from notifier import templates as notifier_templates
-from notifier.models import CapturedMessage
+from notifier.models import CapturedMessage, Message
 from tests.fixtures import post_form
 from tests.notification_admin.helpers import EDIT_URL, NON_ADMINS, SMS_URL, case_template, email_parts, version_count
 
@@ -183,15 +183,49 @@ def test_an_override_for_a_case_template_and_language_is_its_own_slot(client, lo
     assert "Billing" in client.get("/admin/notifications").get_data(as_text=True)
 
 
-def test_send_a_test_to_me_goes_through_the_outbox_with_the_sample_data(client, login, people, deliver):
+def test_send_a_test_of_an_email_sends_only_the_email(client, login, people, deliver):
     people.admin.phone = "+447911123456"
     people.admin.save()
     login(people.admin)
+    assert f"this email with the sample data to {people.admin.email}" in client.get(EDIT_URL).get_data(as_text=True)
     response = post_form(client, EDIT_URL + "/test", {}, page=EDIT_URL)
     assert response.status_code == 302
+    assert "A test (an email to ada@example.com) is queued" in client.get(EDIT_URL).get_data(as_text=True)
     deliver()
-    captured = {c.channel: c for c in CapturedMessage.select()}
-    assert set(captured) == {"email", "sms"}
-    assert captured["email"].to_address == people.admin.email
-    assert "40213377" in captured["email"].subject
-    assert captured["sms"].to_address == "+447911123456"
+    [captured] = CapturedMessage.select()
+    assert (captured.channel, captured.to_address) == ("email", people.admin.email)
+    assert "40213377" in captured.subject
+
+
+def test_send_a_test_of_a_text_message_sends_only_the_text_message(client, login, people, deliver):
+    people.admin.phone = "+447911123456"
+    people.admin.save()
+    login(people.admin)
+    response = post_form(client, SMS_URL + "/test", {}, page=SMS_URL)
+    assert response.status_code == 302
+    assert "A test (a text message to +447911123456) is queued" in client.get(SMS_URL).get_data(as_text=True)
+    deliver()
+    [captured] = CapturedMessage.select()
+    assert (captured.channel, captured.to_address) == ("sms", "+447911123456")
+    assert "40213377" in captured.text
+
+
+def test_send_a_test_text_message_without_a_mobile_number_says_so_and_queues_nothing(client, login, people):
+    login(people.admin)
+    page = client.get(SMS_URL).get_data(as_text=True)
+    assert "You have no mobile number on your profile" in page and 'href="/account"' in page
+    response = post_form(client, SMS_URL + "/test", {}, page=SMS_URL)
+    assert response.status_code == 302
+    shown = client.get(SMS_URL).get_data(as_text=True)
+    assert "flash-error" in shown and "no test text message can be sent" in shown
+    assert Message.select().count() == 0
+
+
+def test_send_a_test_of_a_slot_without_a_template_says_to_save_it_first(client, login, people):
+    people.admin.phone = "+447911123456"
+    people.admin.save()
+    login(people.admin)
+    url = "/admin/notifications/templates/case_opened_for_team/sms"
+    post_form(client, url + "/test", {}, page=url)
+    assert "There is no saved template to send yet" in client.get(url).get_data(as_text=True)
+    assert Message.select().count() == 0
