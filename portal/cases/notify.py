@@ -9,6 +9,7 @@ functions at the end say who hears of each case change; services call them at th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 import peewee
 
 import notifier
+from notifier.plain_data import MAX_CONTEXT_BYTES
 from portal.clock import utcnow
 from portal.links import absolute
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
@@ -158,9 +160,9 @@ def notify_case_event(
             known[1].update(channels)
     queued = 0
     for person, channels in people.values():
-        context = {**case_context(case, person.name, person.time_zone),
-                   "for_staff": person.user is not None and is_staff(person.user),
-                   **(extra or {}), **(personal(person) if personal else {})}
+        context = fitted({**case_context(case, person.name, person.time_zone),
+                          "for_staff": person.user is not None and is_staff(person.user),
+                          **(extra or {}), **(personal(person) if personal else {})})
         recipients = []
         if "email" in channels and person.email:
             recipients.append(notifier.Recipient("email", person.email, name=person.name, language=person.language,
@@ -182,11 +184,33 @@ def notify_case_event(
 
 CUSTOMER_SIDE = CUSTOMER_AUDIENCES
 EXCERPT = 2000  # characters of free text copied into a message (the outbox context has a size limit)
+CONTEXT_BUDGET = MAX_CONTEXT_BYTES - 4096  # a margin below the outbox's limit
 
 
 def handlers_audience(case: Case) -> tuple[str, ...]:
     """Who handles a case: its assignee, or its workgroup while nobody is assigned."""
     return ("assignee",) if case.assignee_id else ("workgroup",)
+
+
+def fitted(context: dict) -> dict:
+    """The context with its longest texts shortened until it fits the outbox's size limit.
+
+    The limit counts JSON-escaped bytes: a comment of 10,000 emoji (allowed) takes 120 kB there.
+    The message then carries the start of the text and the case link to read the rest."""
+    size = _json_size(context)
+    while size > CONTEXT_BUDGET:
+        name = max((k for k, v in context.items() if isinstance(v, str)), key=lambda k: len(context[k]))
+        value = context[name]
+        if len(value) <= 100:
+            break  # nothing long left to shorten: the outbox refuses it as before
+        keep = max(0, min(len(value) - 1, len(value) * CONTEXT_BUDGET // size - 20))
+        context = {**context, name: value[:keep].rstrip() + " …"}
+        size = _json_size(context)
+    return context
+
+
+def _json_size(context: dict) -> int:
+    return len(json.dumps(context, separators=(",", ":")).encode())
 
 
 def _excerpt(text: str | None) -> str:

@@ -107,3 +107,12 @@ def test_asking_for_an_audience_the_rules_table_does_not_offer_is_a_programming_
         notify_case_event("case_created", case, CaseEvent.get(CaseEvent.case == case), actor=None,
                           audiences=("workgroup",))
 
+
+
+def test_a_long_comment_of_emoji_is_shortened_to_fit_the_outbox_not_refused(app, people, team):
+    case = factories.case(people.customer, workgroup=team)
+    comments.add_comment(people.agent, case, "😀" * 9000)  # 108 kB once JSON-escaped; the limit is 64 kB
+    [message] = Message.select().where(Message.event == "case_replied")
+    assert message.context["comment"].endswith(" …")
+    assert 4000 < len(message.context["comment"]) < 9000
+    assert message.context["case_url"].endswith(case.reference)
