@@ -10,7 +10,7 @@ from notifier.dispatcher import deliver_due
 from notifier.models import DEAD, SENT, Message, database
 from notifier.rendering import RenderError, TemplateError, check_parts, check_source, render_parts
 from notifier.settings import Settings
-from notifier.templates import save_version
+from notifier.templates import save_version, versions
 from tests.notifier.conftest import make_settings
 from tests.notifier.factories import T0, email_to, enqueue_test_message, sms_to
 from tests.notifier.hostile_templates import CASE_TITLE, FORBIDDEN, HOSTILE, RUNTIME, cases
@@ -315,3 +315,12 @@ def test_messages_are_rendered_outside_the_write_transaction(seeded, monkeypatch
     enqueue_test_message([email_to(), sms_to()])
     assert deliver_due(make_settings(), now=T0).sent == 2
     assert seen == [False, False]
+
+
+def test_saving_with_sample_data_refuses_a_template_over_the_budget_and_saves_nothing(notifier_db):
+    over = {"subject": "Case", "text": "{% for c in case_title %}{% endfor %}"}
+    with pytest.raises(RenderError, match="more than 5 steps"):
+        save_version("looping", "email", over, author="staff", sample={"case_title": CASE_TITLE},
+                     limits=TemplateLimits(steps=5))
+    assert not versions("looping", "email").exists()
+    assert save_version("looping", "email", over, author="staff", sample={"case_title": CASE_TITLE}).number == 1
