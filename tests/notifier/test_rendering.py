@@ -1,5 +1,6 @@
 import re
 import time
+import tracemalloc
 
 import pytest
 
@@ -142,6 +143,20 @@ def test_hostile_templates_stop_quickly_at_the_budget_with_the_reason(source, re
     assert time.monotonic() - started < SAFETY_SECONDS
     assert reason in str(raised.value)
     assert str(raised.value).startswith("text, line 1: ")
+
+
+@pytest.mark.parametrize(("source", "reason"), cases(HOSTILE))
+def test_hostile_templates_are_refused_before_anything_big_is_allocated(source, reason):
+    # Growth is estimated before a value is built: refusing a 100 MB string after building it would
+    # be too late for the worker's memory.
+    tracemalloc.start()
+    try:
+        with pytest.raises(RenderError):
+            render_case_text(source)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000
 
 
 @pytest.mark.parametrize(("source", "reason"), cases(FORBIDDEN))
