@@ -48,6 +48,9 @@ COUNT_STEPS = "~count_steps"
 
 
 class BudgetCodeGenerator(CodeGenerator):
+    """Jinja's code generator (3.1), with the places that build values or repeat work routed through
+    the environment's budget hooks, and the refusals that must not wait until a branch runs."""
+
     def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
         self._refuse_unknown(node)
         for loop in node.find_all(nodes.For):
