@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from notifier.budget import TemplateLimits
 from notifier.channels.devsink import DevSinkChannel
 from notifier.channels.errors import PermanentDeliveryError, TransientDeliveryError
 from notifier.channels.outgoing import OutgoingEmail, OutgoingSms
@@ -101,7 +102,7 @@ def deliver_due(
     stop_at = claim.lease_expires_at - safety_margin
     senders: dict[str, object] = {}
     templates: dict[tuple, object] = {}
-    ready = _render_batch(claim, current_time, report, templates)
+    ready = _render_batch(claim, current_time, report, templates, settings.template_limits)
     with ExitStack() as stack:
         for index, message in enumerate(ready):
             if current_time() >= stop_at:
@@ -124,21 +125,31 @@ def _mark_dead(message, claim, started_at, finished_at, reason, outcome, report)
     report.errors.append(f"{message.uuid}: {reason}")
 
 
-def _render_batch(claim, current_time, report, templates) -> list[Message]:
+def _render_batch(claim, current_time, report, templates, limits: TemplateLimits) -> list[Message]:
     """Render every message of the batch not rendered yet and keep the results on the rows, all in
     one transaction (one commit per batch, not per message). Returns the messages ready to send;
-    a render error makes only that message dead."""
+    a render error (including a template over its budget) makes only that message dead."""
+    # Render before taking the write lock: on SQLite the transaction below blocks every other
+    # writer, and a template may use its whole time budget.
+    outcomes = []
+    for message in claim.messages:
+        if message.rendered is not None:
+            outcomes.append((message, None, None, None, None))
+            continue
+        started_at = current_time()
+        try:
+            rendered, error = _render(message, templates, limits), None
+        except RenderError as failure:
+            rendered, error = None, str(failure)
+        outcomes.append((message, rendered, error, started_at, current_time()))
     ready = []
     with write_transaction():
-        for message in claim.messages:
+        for message, rendered, error, started_at, finished_at in outcomes:
             if message.rendered is not None:
                 ready.append(message)
                 continue
-            started_at = current_time()
-            try:
-                rendered = _render(message, templates)
-            except RenderError as error:
-                _mark_dead(message, claim, started_at, current_time(), str(error), "render_error", report)
+            if error is not None:
+                _mark_dead(message, claim, started_at, finished_at, error, "render_error", report)
                 continue
             sms_info = None
             if message.channel == SMS:
@@ -219,7 +230,7 @@ def _retry_later(message, claim, settings: Settings, started_at, finished_at, er
     report.errors.append(f"{message.uuid}: {error}")
 
 
-def _render(message: Message, templates: dict) -> dict:
+def _render(message: Message, templates: dict, limits: TemplateLimits) -> dict:
     # One lookup per template slot and batch: a batch is usually many messages of few events.
     slot = (message.event, message.channel, message.language, message.variant)
     if slot not in templates:
@@ -227,7 +238,7 @@ def _render(message: Message, templates: dict) -> dict:
     template = templates[slot]
     if template is None:
         raise RenderError(f"no {message.channel} template for event {message.event!r}")
-    return render_parts(message.channel, template.parts, message.context)
+    return render_parts(message.channel, template.parts, message.context, limits)
 
 
 def _outgoing(message: Message):

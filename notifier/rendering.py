@@ -1,11 +1,10 @@
-"""Rendering staff-editable templates safely.
+"""Checking and rendering staff-editable templates.
 
-Templates run in Jinja2's immutable sandbox with a deliberately small surface: no globals (no
-`range`, `cycler`, `lipsum`...), a whitelist of filters, no attribute or method access on anything
-but dicts (whose keys are the only "attributes"), bounded `*` and `**`, limited loop nesting and
-bounded output. The context is plain JSON data, so there is nothing to reach through it anyway;
-the restrictions exist so that a template mistake or a hostile edit fails with a clear message
-instead of reaching Python internals or burning the worker.
+Templates run in the sandbox of notifier.sandbox, under the resource budget of notifier.budget
+(size of every value, steps, macro calls, time), with a plain-data context and bounded output.
+`check_parts` refuses at save time what the sandbox would refuse when sending, with the part and the
+line; a trial render with sample data under the same budget (see notifier.templates.save_version)
+refuses what would run out of budget.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ import functools
 import re
 
 import jinja2
-from jinja2 import StrictUndefined, nodes
+from jinja2 import nodes
 from jinja2.exceptions import SecurityError
-from jinja2.runtime import LoopContext, Macro
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from notifier.budget import BudgetExceeded, TemplateLimits, budget
 from notifier.models import EMAIL, SMS
+from notifier.sandbox import PlainDataSandbox, environment_for
 from notifier.sms_segments import sms_shape
 
 MAX_SOURCE_CHARS = 20_000
@@ -28,21 +27,9 @@ MAX_TEXT_CHARS = 100_000
 MAX_HTML_CHARS = 300_000
 MAX_SMS_SEGMENTS = 10
 MAX_LOOP_NESTING = 2
-MAX_REPEAT = 10_000
 
 PARTS = {EMAIL: ("subject", "text", "html"), SMS: ("text",)}
 REQUIRED_PARTS = {EMAIL: ("subject", "text"), SMS: ("text",)}
-
-SAFE_FILTERS = (
-    "abs", "capitalize", "count", "default", "d", "e", "escape", "first", "float", "forceescape",
-    "indent", "int", "join", "last", "length", "list", "lower", "replace", "round", "sort", "string",
-    "striptags", "sum", "title", "trim", "truncate", "unique", "upper", "urlencode", "wordcount",
-    "wordwrap",
-)
-LOOP_ATTRIBUTES = frozenset(
-    ("index", "index0", "revindex", "revindex0", "first", "last", "length", "depth", "depth0",
-     "previtem", "nextitem")
-)
 
 
 class TemplateError(ValueError):
@@ -53,58 +40,6 @@ class RenderError(TemplateError):
     """Rendering one message failed; the message is dead, the reason recorded."""
 
 
-class PlainDataSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset(["*", "**"])
-
-    def __init__(self, *, autoescape: bool):
-        super().__init__(undefined=StrictUndefined, autoescape=autoescape, keep_trailing_newline=True)
-        self.globals.clear()
-        self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
-
-    def getattr(self, obj, attribute):
-        if isinstance(obj, dict):
-            if attribute in obj:
-                return obj[attribute]
-            return self.undefined(obj=obj, name=attribute)
-        if isinstance(obj, LoopContext) and attribute in LOOP_ATTRIBUTES:
-            return getattr(obj, attribute)
-        raise SecurityError(
-            f"'{attribute}' on a {type(obj).__name__}: templates may read context values and use "
-            "filters, but not attributes or methods"
-        )
-
-    def getitem(self, obj, argument):
-        if isinstance(obj, dict):
-            return obj[argument] if argument in obj else self.undefined(obj=obj, name=str(argument))
-        if isinstance(obj, list | str) and isinstance(argument, int):
-            try:
-                return obj[argument]
-            except IndexError:
-                return self.undefined(obj=obj, name=str(argument))
-        raise SecurityError(f"indexing a {type(obj).__name__} with {type(argument).__name__} is not allowed")
-
-    def call(self, __context, __obj, *args, **kwargs):
-        if isinstance(__obj, Macro):
-            return __obj(*args, **kwargs)
-        raise SecurityError(f"calling {type(__obj).__name__} objects is not allowed in templates")
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "**":
-            if not isinstance(right, int | float) or abs(right) > 64 or abs(left) > 10**6:
-                raise SecurityError("exponent too large in template")
-            return left**right
-        # Repetition of text or lists is where '*' can allocate without bound.
-        sequence = isinstance(left, str | list) or isinstance(right, str | list)
-        if sequence:
-            count, item = (right, left) if isinstance(left, str | list) else (left, right)
-            if isinstance(count, int) and count * len(item) > MAX_REPEAT:
-                raise SecurityError("repetition too large in template")
-        return left * right
-
-
-TEXT_ENV = PlainDataSandbox(autoescape=False)
-HTML_ENV = PlainDataSandbox(autoescape=True)
-
 _FORBIDDEN_NODES = {
     nodes.Extends: "{% extends %}",
     nodes.Include: "{% include %}",
@@ -113,28 +48,32 @@ _FORBIDDEN_NODES = {
 }
 
 
-def _environment(part: str) -> PlainDataSandbox:
-    return HTML_ENV if part == "html" else TEXT_ENV
-
-
 def check_source(part: str, source: str, variables: list[str] | None = None) -> None:
-    """Validate one template part: size, syntax (with its line), forbidden tags, loop nesting and,
-    when `variables` is given, that it uses no variable outside that list. Raises TemplateError."""
+    """Validate one template part: size, syntax (with its line), forbidden tags, filters and tests,
+    `{% autoescape %}`, loop nesting and, when `variables` is given, that it uses no variable
+    outside that list. Raises TemplateError."""
     if not isinstance(source, str):
         raise TemplateError(f"{part}: the template must be text")
     if len(source) > MAX_SOURCE_CHARS:
         raise TemplateError(f"{part}: {len(source)} characters; the limit is {MAX_SOURCE_CHARS}")
-    env = _environment(part)
     try:
-        tree = env.parse(source)
-    except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(f"{part}, line {error.lineno}: {error.message}") from None
+        _check_tree(part, source, variables)
+    except RecursionError:
+        raise TemplateError(f"{part}: the template nests too deeply") from None
+
+
+def _check_tree(part: str, source: str, variables: list[str] | None) -> None:
+    env = environment_for(part)
+    tree = _parse(part, env, source)
     for node_type, label in _FORBIDDEN_NODES.items():
         found = next(tree.find_all(node_type), None)
         if found is not None:
             raise TemplateError(f"{part}, line {found.lineno}: {label} is not allowed in message templates")
     _check_nesting(part, tree, 0)
     _check_reach(part, tree)
+    # Compiled from the text (the code generator rewrites the tree it compiles) before the variables
+    # are looked up, which also compiles and would fail on an unknown filter with a cruder message.
+    _compile(part, env, source)
     if variables is not None:
         from jinja2 import meta
 
@@ -143,8 +82,21 @@ def check_source(part: str, source: str, variables: list[str] | None = None) -> 
             raise TemplateError(
                 f"{part}: unknown variable(s) {', '.join(unknown)}; available: {', '.join(sorted(variables))}"
             )
+
+
+def _parse(part: str, env: PlainDataSandbox, source: str) -> nodes.Template:
     try:
-        env.from_string(source)
+        return env.parse(source)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"{part}, line {error.lineno}: {error.message}") from None
+
+
+def _compile(part: str, env: PlainDataSandbox, source: str | nodes.Template) -> jinja2.Template:
+    """Compile (the sandbox's code generator refuses unknown filters and tests and autoescape blocks)."""
+    try:
+        return env.from_string(source)
+    except jinja2.TemplateSyntaxError as error:  # also TemplateAssertionError from the code generator
+        raise TemplateError(f"{part}, line {error.lineno}: {error.message}") from None
     except jinja2.TemplateError as error:
         raise TemplateError(f"{part}: {error}") from None
 
@@ -198,13 +150,17 @@ def check_parts(channel: str, parts: dict, variables: list[str] | None = None) -
 
 @functools.lru_cache(maxsize=256)
 def _compiled(part_kind: str, source: str) -> jinja2.Template:
-    return _environment(part_kind).from_string(source)
+    env = environment_for(part_kind)
+    try:
+        return _compile(part_kind, env, source)
+    except RecursionError:
+        raise TemplateError(f"{part_kind}: the template nests too deeply") from None
 
 
-def _render_bounded(part: str, source: str, context: dict, limit: int) -> str:
+def _render_bounded(part: str, template: jinja2.Template, context: dict, limit: int) -> str:
     chunks, size = [], 0
     # generate() streams, so a runaway loop stops at the limit instead of building it all first.
-    for chunk in _compiled("html" if part == "html" else "text", source).generate(context):
+    for chunk in template.generate(context):
         size += len(chunk)
         if size > limit:
             raise RenderError(f"{part}: rendered output exceeds {limit} characters")
@@ -213,26 +169,69 @@ def _render_bounded(part: str, source: str, context: dict, limit: int) -> str:
 
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
+_PLAIN_REASONS = {
+    ZeroDivisionError: "division by zero",
+    OverflowError: "a number in this template is too large",
+    RecursionError: "the template nests too deeply",
+    MemoryError: "the template needs too much memory",
+}
 
 
-def render_parts(channel: str, parts: dict, context: dict) -> dict:
-    """Render a template's parts with a plain-data context. Raises RenderError with the reason."""
-    limits = {"subject": MAX_SUBJECT_CHARS * 4, "text": MAX_TEXT_CHARS, "html": MAX_HTML_CHARS}
-    rendered = {}
+def _template_line(error: BaseException) -> int | None:
+    """The template line an error was raised on: Jinja rewrites tracebacks so that the template's
+    frames carry the template's line numbers."""
+    line, frame = None, error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == "<template>":
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    return line
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, BudgetExceeded):
+        return str(error)
+    if isinstance(error, jinja2.UndefinedError):
+        return error.message or str(error)
+    if isinstance(error, SecurityError):
+        return f"not allowed: {error}"
+    for kind, reason in _PLAIN_REASONS.items():
+        if isinstance(error, kind):
+            return reason
+    if isinstance(error, jinja2.TemplateError):
+        return error.message or str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def render_parts(channel: str, parts: dict, context: dict, limits: TemplateLimits | None = None) -> dict:
+    """Render a template's parts with a plain-data context, all parts under one budget (`limits`,
+    the defaults when None). Raises RenderError with the part, the line when known and the reason."""
+    limits = limits or TemplateLimits()
+    compiled = {}
     for part in PARTS.get(channel, ()):
-        source = parts.get(part)
-        if not source:
-            continue
-        try:
-            rendered[part] = _render_bounded(part, source, context, limits[part])
-        except RenderError:
-            raise
-        except jinja2.UndefinedError as error:
-            raise RenderError(f"{part}: {error.message}") from None
-        except SecurityError as error:
-            raise RenderError(f"{part}: not allowed: {error}") from None
-        except Exception as error:  # any template runtime error fails only this message
-            raise RenderError(f"{part}: {type(error).__name__}: {error}") from None
+        if parts.get(part):
+            try:
+                compiled[part] = _compiled("html" if part == "html" else "text", parts[part])
+            except TemplateError as error:
+                raise RenderError(str(error)) from None
+    output = {"subject": MAX_SUBJECT_CHARS * 4, "text": MAX_TEXT_CHARS, "html": MAX_HTML_CHARS}
+    rendered = {}
+    # Compiled outside the budget (above): Jinja folds constants while compiling, and only a
+    # budgeted render may evaluate template code.
+    with budget(limits):
+        for part, template in compiled.items():
+            try:
+                rendered[part] = _render_bounded(part, template, context, output[part])
+            except RenderError:
+                raise
+            except Exception as error:  # any template runtime error fails only this message
+                line = _template_line(error)
+                where = f"{part}, line {line}" if line else part
+                raise RenderError(f"{where}: {_reason(error)}") from None
+    return _finish(channel, rendered)
+
+
+def _finish(channel: str, rendered: dict) -> dict:
     if channel == EMAIL:
         # A subject is one header line: line breaks would be header injection, so they become spaces.
         subject = _LINE_BREAKS.sub(" ", rendered.get("subject", "")).strip()

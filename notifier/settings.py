@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields
 from email.utils import parseaddr
 from pathlib import Path
 
+from notifier.budget import TemplateLimits
+
 DEFAULT_TEMPLATES_DIR = str(Path(__file__).resolve().parent.parent / "templates" / "notifications")
 
 _CHOICES = {
@@ -14,6 +16,11 @@ _CHOICES = {
     "SMTP_SECURITY": ("none", "starttls", "ssl"),
     "SMS_BACKEND": ("devsink", "http", "none"),
 }
+
+_POSITIVE = (
+    "TEMPLATE_RENDER_SECONDS", "TEMPLATE_MAX_STEPS", "TEMPLATE_MAX_VALUE_CHARS", "TEMPLATE_MAX_BUILT_CHARS",
+    "TEMPLATE_MAX_MACRO_CALLS", "TEMPLATE_MAX_MACRO_DEPTH",
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,14 @@ class Settings:
     NOTIFIER_BACKOFF_CAP_SECONDS: float = 3600.0
     NOTIFIER_INTERVAL_SECONDS: float = 5.0
     NOTIFICATION_TEMPLATES_DIR: str = DEFAULT_TEMPLATES_DIR
+    # The budget of one template render (all parts of one message), when sending and when an
+    # admin previews or saves: see notifier.budget.
+    TEMPLATE_RENDER_SECONDS: float = TemplateLimits.seconds
+    TEMPLATE_MAX_STEPS: int = TemplateLimits.steps
+    TEMPLATE_MAX_VALUE_CHARS: int = TemplateLimits.value_chars
+    TEMPLATE_MAX_BUILT_CHARS: int = TemplateLimits.built_chars
+    TEMPLATE_MAX_MACRO_CALLS: int = TemplateLimits.macro_calls
+    TEMPLATE_MAX_MACRO_DEPTH: int = TemplateLimits.macro_depth
 
     @classmethod
     def from_mapping(cls, mapping: Mapping) -> Settings:
@@ -54,12 +69,26 @@ class Settings:
                 values[field.name] = kind(raw) if kind in (int, float) else str(raw)
             except (TypeError, ValueError):
                 raise ValueError(f"{field.name}: expected a number, got {raw!r}") from None
+        for name in _POSITIVE:
+            if name in values and not values[name] > 0:
+                raise ValueError(f"{name} must be more than 0, not {values[name]!r}")
         for name, choices in _CHOICES.items():
             if name in values:
                 values[name] = values[name].lower()
                 if values[name] not in choices:
                     raise ValueError(f"{name} must be one of {', '.join(choices)}, not {values[name]!r}")
         return cls(**values)
+
+    @property
+    def template_limits(self) -> TemplateLimits:
+        return TemplateLimits(
+            seconds=self.TEMPLATE_RENDER_SECONDS,
+            steps=self.TEMPLATE_MAX_STEPS,
+            value_chars=self.TEMPLATE_MAX_VALUE_CHARS,
+            built_chars=self.TEMPLATE_MAX_BUILT_CHARS,
+            macro_calls=self.TEMPLATE_MAX_MACRO_CALLS,
+            macro_depth=self.TEMPLATE_MAX_MACRO_DEPTH,
+        )
 
     @property
     def message_id_domain(self) -> str:

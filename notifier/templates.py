@@ -12,9 +12,10 @@ from pathlib import Path
 
 import peewee
 
+from notifier.budget import TemplateLimits
 from notifier.clock import aware
 from notifier.models import CHANNELS, EMAIL, SMS, Template, TemplateVersion, database
-from notifier.rendering import TemplateError, check_parts
+from notifier.rendering import TemplateError, check_parts, render_parts
 
 __all__ = ["TemplateError", "seed_defaults", "save_version", "versions", "active_template", "ActiveTemplate"]
 
@@ -81,23 +82,43 @@ def save_version(
     language: str = "",
     variant: str = "",
     variables: list[str] | None = None,
+    sample: dict | None = None,
+    limits: TemplateLimits | None = None,
     now: datetime | None = None,
 ) -> TemplateVersion:
     """Validate `parts` and store them as the new active version of the template.
 
     `variables` (or, when omitted, the list recorded for the template) limits the context variables
-    the template may use. Raises TemplateError with a message fit to show the editor.
+    the template may use. With `sample` (example values of those variables) the parts are also
+    rendered once under the template budget `limits` (the defaults when None), so that a template
+    that grows too big or runs too long is refused now rather than failing every message it would
+    send. Raises TemplateError with a message fit to show the editor.
     """
     if channel not in CHANNELS:
         raise TemplateError(f"unknown channel {channel!r}")
     if not event:
         raise TemplateError("event is required")
     now = aware(now)
+    language, variant = language or "", variant or ""
+    allowed = variables if variables is not None else _recorded_variables(event, channel, language, variant)
+    kept = check_parts(channel, parts, allowed)
+    if sample is not None:
+        # Before the transaction: a trial render may use the whole time budget, and nothing
+        # should wait for the write lock meanwhile.
+        render_parts(channel, kept, sample, limits)
     with database.atomic():
-        template = _template_row(event, channel, language or "", variant or "", variables, now)
-        allowed = variables if variables is not None else template.variables
-        kept = check_parts(channel, parts, allowed)
+        template = _template_row(event, channel, language, variant, variables, now)
         return _append_version(template, kept, author, now)
+
+
+def _recorded_variables(event: str, channel: str, language: str, variant: str) -> list[str] | None:
+    template = Template.get_or_none(
+        (Template.event == event)
+        & (Template.channel == channel)
+        & (Template.language == language)
+        & (Template.variant == variant)
+    )
+    return template.variables if template is not None else None
 
 
 def versions(event: str, channel: str, language: str = "", variant: str = "") -> peewee.ModelSelect:

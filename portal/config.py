@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from notifier.settings import Settings
 from portal.paths import NOTIFICATION_TEMPLATES
 
 
@@ -72,6 +73,12 @@ ENV_KEYS = [
     "NOTIFIER_MAX_ATTEMPTS",
     "NOTIFIER_LEASE_SECONDS",
     "NOTIFIER_INTERVAL_SECONDS",
+    "TEMPLATE_RENDER_SECONDS",
+    "TEMPLATE_MAX_STEPS",
+    "TEMPLATE_MAX_VALUE_CHARS",
+    "TEMPLATE_MAX_BUILT_CHARS",
+    "TEMPLATE_MAX_MACRO_CALLS",
+    "TEMPLATE_MAX_MACRO_DEPTH",
 ]
 
 
@@ -114,7 +121,16 @@ def load_config(overrides: dict | None, instance_path: str | Path) -> dict:
     uploads_total = int(config["UPLOAD_MAX_BYTES"]) * int(config["UPLOAD_MAX_FILES"])
     config.setdefault("MAX_CONTENT_LENGTH", uploads_total + 1_000_000)
     config["WTF_CSRF_TIME_LIMIT"] = None  # tokens live as long as the session
+    _check_notifier_settings(config)
     return config
+
+
+def _check_notifier_settings(config: dict) -> None:
+    """Refuse to start with notifier settings (backends, template budget) the notifier would refuse."""
+    try:
+        Settings.from_mapping(config)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _instance_secret(instance: Path) -> str:

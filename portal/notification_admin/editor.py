@@ -21,6 +21,7 @@ from portal.errors import NotFound, ValidationFailed
 from portal.models.configuration import CaseTemplate
 from portal.notification_admin.catalogue import EVENTS, Event
 from portal.policy import can_view_case, require_admin
+from portal.settings import notifier_settings
 
 LANGUAGES = {"": "Default (every language)", "en": "English", "fr": "French", "de": "German",
              "es": "Spanish", "nl": "Dutch"}
@@ -150,16 +151,17 @@ def _context_for(actor, target: Slot, case_reference: str) -> tuple[dict, str]:
     return context, f"case {case.reference}"
 
 
-def check_and_render(target: Slot, parts: dict, context: dict) -> dict:
-    """Every save-time check: syntax (with the line), forbidden constructs, unknown variables,
-    sizes; then a render with `context` so the sandbox's run-time refusals and the SMS segment
-    limit surface now, not when a customer's message is sent. Raises ValidationFailed."""
+def check_and_render(target: Slot, parts: dict, context: dict) -> tuple[dict, dict]:
+    """Every save-time check: syntax (with the line), forbidden constructs, filters and tests, unknown
+    variables, sizes; then a render with `context` under the notifier's template budget, so the
+    sandbox's run-time refusals, a template that grows too big or runs too long and the SMS segment
+    limit surface now, not when a customer's message is sent. Returns (the parts kept, the rendered
+    parts); raises ValidationFailed with the reason next to the part."""
     try:
         kept = check_parts(target.channel, parts, target.event.variable_names)
-        render_parts(target.channel, kept, context)
+        return kept, render_parts(target.channel, kept, context, notifier_settings().template_limits)
     except TemplateError as error:
         raise _field_errors(target, error) from None
-    return kept
 
 
 def preview(actor, target: Slot, parts: dict, case_reference: str = "") -> Preview:
@@ -167,8 +169,7 @@ def preview(actor, target: Slot, parts: dict, case_reference: str = "") -> Previ
     ValidationFailed with the reason (next to the part) when the template is invalid."""
     require_admin(actor)
     context, source = _context_for(actor, target, case_reference)
-    kept = check_and_render(target, parts, context)
-    rendered = render_parts(target.channel, kept, context)
+    _, rendered = check_and_render(target, parts, context)
     if target.channel == "sms":
         shape = sms_shape(rendered["text"])
         return Preview(rendered, shape.encoding, shape.units, shape.segments, source)
@@ -187,12 +188,12 @@ def save_template(actor, target: Slot, parts: dict) -> TemplateVersion:
     """Validate and publish `parts` as the slot's new active version. Admins only. Raises
     ValidationFailed (nothing saved) with the reason next to the part."""
     require_admin(actor)
-    check_and_render(target, parts, target.event.sample_context())
     try:
         with database.atomic():
             return notifier_templates.save_version(
                 target.event.name, target.channel, parts, author=actor.email,
                 language=target.language, variant=target.variant, variables=target.event.variable_names,
+                sample=target.event.sample_context(), limits=notifier_settings().template_limits,
             )
     except TemplateError as error:
         raise _field_errors(target, error) from None
