@@ -112,9 +112,14 @@ def messages(
     topic: str | None = None,
     address: str | None = None,
     event: str | None = None,
+    *,
+    where: peewee.Expression | None = None,
 ) -> peewee.ModelSelect:
-    """Messages newest first, filtered by any of status, topic, address (case-insensitive) or event."""
+    """Messages newest first, filtered by any of status, topic, address (case-insensitive) or event.
+    `where` is the host's own condition on Message (e.g. what the viewer may read), applied first."""
     query = Message.select()
+    if where is not None:
+        query = query.where(where)
     if status is not None:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}")
@@ -176,11 +181,15 @@ def requeue(message_uuid, now: datetime | None = None) -> Message:
     return Message.get_by_id(message.id)
 
 
-def status_counts() -> dict[str, int]:
-    """How many messages are in each state (every state present, zero when empty)."""
+def status_counts(where: peewee.Expression | None = None) -> dict[str, int]:
+    """How many messages (of those matching the host's `where`, if given) are in each state;
+    every state present, zero when empty."""
     counts = dict.fromkeys(STATUSES, 0)
+    query = Message.select(Message.status, peewee.fn.COUNT(Message.id).alias("n"))
+    if where is not None:
+        query = query.where(where)
     query = (
-        Message.select(Message.status, peewee.fn.COUNT(Message.id).alias("n"))
+        query
         .group_by(Message.status)
         .tuples()
     )

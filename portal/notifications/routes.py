@@ -24,11 +24,11 @@ def _page_number() -> int:
 def outbox():
     filters = {name: request.args.get(name, "")[:320] for name in ("status", "topic", "address", "event")}
     page = _page_number()
-    rows = list(queries.outbox_messages(current_user, **filters).paginate(page, queries.PAGE_SIZE + 1))
+    messages, has_next = queries.outbox_page(current_user, page, **filters)
     return render_template(
         "notifications_admin/outbox.html",
-        messages=rows[: queries.PAGE_SIZE],
-        has_next=len(rows) > queries.PAGE_SIZE,
+        messages=messages,
+        has_next=has_next,
         page=page,
         filters=filters,
         statuses=STATUSES,
@@ -40,9 +40,8 @@ def outbox():
 @bp.get("/outbox/<message_uuid>")
 @login_required
 def outbox_detail(message_uuid):
-    message, attempts = queries.outbox_message(current_user, message_uuid)
-    return render_template("notifications_admin/outbox_detail.html", message=message, attempts=attempts,
-                           labels=queries.STATUS_LABELS)
+    detail = queries.outbox_message(current_user, message_uuid)
+    return render_template("notifications_admin/outbox_detail.html", detail=detail, message=detail.entry)
 
 
 @bp.post("/outbox/<message_uuid>/requeue")

@@ -1,38 +1,46 @@
-"""The case page's Notifications tab: who was told what about a case, staff only."""
+"""The case page's Notifications tab: who was told what about a case, for staff who may view it."""
 
 import pytest
 from flask import render_template
 
-import notifier
-from portal.db import database
 from portal.errors import NotFound
 from portal.notifications.queries import notifications_for_case
+from tests.notifications.conftest import send
 
 
-def enqueue_about(reference, address, key):
-    with database.atomic():
-        notifier.enqueue("case_replied", [notifier.Recipient("email", address, "Cora")],
-                         {"comment": "hi"}, key=key, topic=reference)
+@pytest.mark.parametrize("role", ["agent in the team", "supervisor", "admin"])
+def test_staff_who_may_view_the_case_see_its_messages(world, role):
+    send(world, "case in the team")
+    send(world, "case elsewhere")
+    rows = notifications_for_case(world.viewer(role), world.case_in_team.reference)
+    shown = sorted((r.address, r.event_title, r.status_label) for r in rows)
+    assert shown == [("cora@example.com", "Staff replied", "Queued"), ("pia@example.com", "Staff replied", "Queued")]
 
 
-@pytest.mark.parametrize("role", ["agent", "supervisor", "admin"])
-def test_staff_see_the_messages_about_a_case(app, people, role):
-    enqueue_about("12345678", "cora@example.com", "a")
-    enqueue_about("87654321", "otto@example.com", "b")
-    rows = notifications_for_case(people.by_role(role), "12345678")
-    shown = [(r.address, r.event_title, r.status_label) for r in rows]
-    assert shown == [("cora@example.com", "Staff replied", "Queued")]
+@pytest.mark.parametrize("role", ["agent in the team", "agent elsewhere", "supervisor"])
+def test_staff_who_may_not_view_a_case_cannot_read_its_messages(world, role):
+    send(world, "case elsewhere")
+    with pytest.raises(NotFound):
+        notifications_for_case(world.viewer(role), world.case_elsewhere.reference)
 
 
 @pytest.mark.parametrize("role", ["customer", "proxy"])
-def test_customers_and_proxies_cannot_read_case_notifications(app, people, role):
+def test_customers_and_proxies_cannot_read_case_notifications(world, role):
+    send(world, "case in the team")
     with pytest.raises(NotFound):
-        notifications_for_case(people.by_role(role), "12345678")
+        notifications_for_case(world.viewer(role), world.case_in_team.reference)
 
 
-def test_the_tab_partial_lists_each_message(app, people):
-    enqueue_about("12345678", "cora@example.com", "a")
+@pytest.mark.parametrize("reference", ["", "00000000", "x" * 500])
+def test_an_unknown_case_answers_not_found(world, reference):
+    with pytest.raises(NotFound):
+        notifications_for_case(world.people.admin, reference)
+
+
+def test_the_tab_partial_lists_each_message(app, world):
+    send(world, "case in the team")
     with app.test_request_context():
         html = render_template("notifications_admin/_case_notifications.html",
-                               case_notifications=notifications_for_case(people.agent, "12345678"))
+                               case_notifications=notifications_for_case(world.people.agent,
+                                                                         world.case_in_team.reference))
     assert "cora@example.com" in html and "Staff replied" in html and "<h2" in html

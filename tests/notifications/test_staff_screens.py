@@ -2,21 +2,18 @@
 
 import pytest
 
-import notifier
 from notifier.models import DEAD, Message
 from portal.accounts import service as accounts
-from portal.db import database
 from tests.fixtures import post_form
+from tests.notifications.conftest import send
 
 STAFF = ("agent", "supervisor", "admin")
 NOT_STAFF = ("customer", "proxy")
 
 
-def enqueue_test_message(address="someone@example.com", key="k1"):
-    with database.atomic():
-        notifier.enqueue("test_message", [notifier.Recipient("email", address, name="Someone")],
-                         {"user_name": "Someone", "portal_name": "Caseport"}, key=key, topic="12345678")
-    return Message.get(Message.key == key)
+def reply_to_cora(world) -> Message:
+    """A staff reply on Cora's case, handled by Aga's and Sue's team: the message to Cora."""
+    return next(m for m in send(world, "case in the team") if m.address == "cora@example.com")
 
 
 @pytest.mark.parametrize("role", STAFF + NOT_STAFF)
@@ -31,16 +28,18 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_outbox_shows_state_and_attempts_and_filters(client, login, people, deliver):
-    message = enqueue_test_message()
+def test_outbox_shows_state_and_attempts_and_filters(client, login, world, deliver):
+    message = reply_to_cora(world)
     deliver()
-    login(people.agent)
+    login(world.people.agent)
     page = client.get("/notifications/outbox?status=sent").get_data(as_text=True)
-    assert "someone@example.com" in page
-    assert "someone@example.com" not in client.get("/notifications/outbox?status=dead").get_data(as_text=True)
-    assert "someone@example.com" in client.get("/notifications/outbox?topic=12345678").get_data(as_text=True)
+    assert "cora@example.com" in page
+    assert "cora@example.com" not in client.get("/notifications/outbox?status=dead").get_data(as_text=True)
+    reference = world.case_in_team.reference
+    assert "cora@example.com" in client.get(f"/notifications/outbox?topic={reference}").get_data(as_text=True)
     detail = client.get(f"/notifications/outbox/{message.uuid}").get_data(as_text=True)
     assert "Attempts" in detail and "sent" in detail
+    assert "We replaced the toner" in detail, "staff who may view the case read what it was told"
 
 
 @pytest.mark.parametrize(
@@ -51,10 +50,10 @@ def test_odd_outbox_filters_never_break_the_page(client, login, people, query):
     assert client.get("/notifications/outbox" + query).status_code == 200
 
 
-def test_staff_requeue_a_dead_message_and_it_is_delivered(client, login, people, deliver):
-    message = enqueue_test_message()
+def test_staff_requeue_a_dead_message_and_it_is_delivered(client, login, world, deliver):
+    message = reply_to_cora(world)
     Message.update(status=DEAD, last_error="550 no such user").where(Message.id == message.id).execute()
-    login(people.supervisor)
+    login(world.people.supervisor)
     response = post_form(client, f"/notifications/outbox/{message.uuid}/requeue", {},
                          page=f"/notifications/outbox/{message.uuid}")
     assert response.status_code == 302
@@ -63,20 +62,20 @@ def test_staff_requeue_a_dead_message_and_it_is_delivered(client, login, people,
     assert Message.get_by_id(message.id).status == "sent"
 
 
-def test_requeueing_a_sent_message_is_refused_with_a_reason(client, login, people, deliver):
-    message = enqueue_test_message()
+def test_requeueing_a_sent_message_is_refused_with_a_reason(client, login, world, deliver):
+    message = reply_to_cora(world)
     deliver()
-    login(people.agent)
+    login(world.people.agent)
     response = post_form(client, f"/notifications/outbox/{message.uuid}/requeue", {},
                          page=f"/notifications/outbox/{message.uuid}", follow_redirects=True)
     assert "this one is sent" in response.get_data(as_text=True)
     assert Message.get_by_id(message.id).status == "sent"
 
 
-def test_customers_cannot_requeue(client, login, people):
-    message = enqueue_test_message()
+def test_customers_cannot_requeue(client, login, world):
+    message = reply_to_cora(world)
     Message.update(status=DEAD).where(Message.id == message.id).execute()
-    login(people.customer)
+    login(world.people.customer)
     response = post_form(client, f"/notifications/outbox/{message.uuid}/requeue", {}, page="/account")
     assert response.status_code == 404
     assert Message.get_by_id(message.id).status == DEAD
@@ -89,15 +88,15 @@ def test_unknown_message_ids_answer_404(client, login, people):
     assert client.get("/notifications/mailbox/nope").status_code == 404
 
 
-def test_mailbox_shows_the_captured_mail_with_its_html_in_a_locked_down_frame(client, login, people, deliver):
-    enqueue_test_message()
+def test_mailbox_shows_the_captured_mail_with_its_html_in_a_locked_down_frame(client, login, world, deliver):
+    message = reply_to_cora(world)
     deliver()
-    login(people.agent)
+    login(world.people.agent)
     listing = client.get("/notifications/mailbox").get_data(as_text=True)
-    assert "someone@example.com" in listing
+    assert "cora@example.com" in listing
     from notifier.models import CapturedMessage
 
-    capture = CapturedMessage.get()
+    capture = CapturedMessage.get(CapturedMessage.message_uuid == message.uuid)
     detail = client.get(f"/notifications/mailbox/{capture.uuid}").get_data(as_text=True)
     assert "sandbox" in detail and capture.subject in detail
     html = client.get(f"/notifications/mailbox/{capture.uuid}/html")
