@@ -6,17 +6,19 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request
+from flask import Flask, flash, g, redirect, render_template, request
 from flask_login import LoginManager, current_user
+from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.accounts import browser
 from portal.blueprints import nav_links
 from portal.contact import format_phone
 from portal.db import bind, connect
 from portal.errors import DomainError
 from portal.files.rules import human_size
-from portal.models.people import User
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -24,8 +26,7 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     use_database(app, connect(app.config["DATABASE_URL"]))
-
-    app.before_request(_refuse_nul_bytes)
+    _trust_proxies(app)
 
     @app.before_request
     def _open_db():
@@ -35,6 +36,9 @@ def init_app(app: Flask) -> None:
         # nothing of one request leaks into the next.
         for key in list(vars(g)):
             g.pop(key, None)
+
+    # After the reset above: its refusal renders a page that reads g (the signed-in user).
+    app.before_request(_refuse_nul_bytes)
 
     @app.teardown_request
     def _close_db(exc):
@@ -67,6 +71,15 @@ def _refuse_nul_bytes():
         raise DomainError(UNSTORABLE_INPUT)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client address and scheme from the headers
+    they add (the n-th X-Forwarded-For value from the right). Without the setting those headers are
+    ignored: anyone can send them, and the throttles key on the client address."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def use_database(app: Flask, db) -> None:
     """Point the app (and every model, portal's and notifier's) at db."""
     bind(db)
@@ -81,14 +94,15 @@ def _init_login(app: Flask) -> None:
     manager.session_protection = "basic"
     manager.init_app(app)
 
-    @manager.user_loader
-    def load_user(user_id: str):
-        # The id carries session_version: changing the password bumps it, ending other sessions.
-        uuid, _, version = (user_id or "").partition(":")
-        user = User.get_or_none(User.uuid == uuid)
-        if user is None or not user.active or str(user.session_version) != version:
-            return None
-        return user
+    # Every request resolves the server-side session named in the cookie (portal/accounts/browser.py).
+    manager.user_loader(browser.load_user)
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        # When the session just ended by itself, the loader has said why; one message is enough.
+        if not g.get("session_ended"):
+            flash(manager.login_message, manager.login_message_category)
+        return redirect(login_url(manager.login_view, next_url=request.url))
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -193,3 +207,4 @@ def _security_headers(response):
     if request.endpoint and request.endpoint.startswith(("accounts.", "admin.")):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
