@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, flash, g, redirect, render_template, request
+from flask.wrappers import Request
 from flask_login import LoginManager, current_user
 from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -27,6 +28,7 @@ csrf = CSRFProtect()
 def init_app(app: Flask) -> None:
     use_database(app, connect(app.config["DATABASE_URL"]))
     _trust_proxies(app)
+    app.request_class = StrictFormRequest
 
     @app.before_request
     def _open_db():
@@ -37,7 +39,8 @@ def init_app(app: Flask) -> None:
         for key in list(vars(g)):
             g.pop(key, None)
 
-    # After the reset above: its refusal renders a page that reads g (the signed-in user).
+    # After the reset above: their refusals render pages that read g (the signed-in user).
+    app.before_request(_refuse_unreadable_bodies)
     app.before_request(_refuse_nul_bytes)
 
     @app.teardown_request
@@ -78,6 +81,50 @@ def _trust_proxies(app: Flask) -> None:
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+class StrictFormRequest(Request):
+    """A request whose form parser reports a body it cannot read (Werkzeug's default quietly hands the
+    view an empty form), so the request gate can refuse it with a message."""
+
+    def make_form_data_parser(self):
+        parser = super().make_form_data_parser()
+        parser.silent = False
+        return parser
+
+
+class UnreadableBody(DomainError):
+    status = 400
+    code = "unreadable_body"
+
+
+class UnsupportedBody(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _refuse_unreadable_bodies():
+    """Pages take form posts only. A form body that cannot be read is refused on every path and method;
+    any other body (JSON, plain text ...) sent to change something is refused too, except under /api/,
+    which will read its own bodies. This runs before CSRF and before any view, so no view meets input
+    it cannot handle, and nothing changes."""
+    if request.mimetype in FORM_TYPES:
+        try:
+            request.form  # noqa: B018 -- parsing is the check
+        except ValueError:
+            raise UnreadableBody("We could not read the form you sent. Go back, reload the page and send "
+                                 "it again.") from None
+        return
+    if request.method not in WRITE_METHODS or request.path.startswith("/api/"):
+        return
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if has_body or request.mimetype:
+        raise UnsupportedBody("This page accepts only forms sent from Caseport's pages "
+                              f"({' or '.join(FORM_TYPES)}). Go back, reload the page and send the form again.")
 
 
 def use_database(app: Flask, db) -> None:
