@@ -6,6 +6,7 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import peewee
 from flask import Flask, flash, g, redirect, render_template, request
 from flask.wrappers import Request
 from flask_login import LoginManager, current_user
@@ -251,7 +252,17 @@ def _security_headers(response):
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     )
-    if request.endpoint and request.endpoint.startswith(("accounts.", "admin.")):
-        response.headers.setdefault("Cache-Control", "no-store")
+    if "Cache-Control" not in response.headers and request.endpoint != "static" and (
+        (request.endpoint or "").startswith(("accounts.", "admin.")) or _signed_in()
+    ):
+        # Pages for a signed-in user hold personal data: no copy in any cache, the browser's included.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
+
+def _signed_in() -> bool:
+    try:
+        return current_user.is_authenticated
+    except peewee.PeeweeException:  # the database failed: an error page already; stay on the safe side
+        log.exception("could not tell whether the request was signed in")
+        return True
