@@ -30,16 +30,19 @@ _KNOWN_ACCOUNTS_KEPT = 5  # accounts one browser is remembered for (shared desks
 
 
 def sign_in(user: User) -> None:
-    """Start a server-side session for user in this browser."""
+    """Start a server-side session for user in this browser. Nothing from before signing in (an old
+    CSRF token, another user's keys) is carried into it."""
     token = sessions.start_session(user, user_agent=request.user_agent.string,
                                    client_address=request.remote_addr or "")
+    session.clear()
     login_user(user)
     session[SESSION_KEY] = token
 
 
 def sign_out() -> None:
-    """End this browser's session on the server and forget it in the cookie."""
-    sessions.end_session(session.pop(SESSION_KEY, None))
+    """End this browser's session on the server and forget everything the cookie held."""
+    sessions.end_session(session.get(SESSION_KEY))
+    session.clear()
     logout_user()
 
 

@@ -133,14 +133,39 @@ def test_a_session_ends_at_the_absolute_limit_however_active(app, client, people
     assert not signed_in(client)
 
 
-def test_last_seen_is_written_at_most_once_a_minute(client, people, clock):
+@pytest.fixture
+def session_writes(monkeypatch):
+    """session_writes(fn) runs fn and returns the statements that wrote to user_session meanwhile."""
+    from portal.db import database
+
+    db = database.obj
+
+    def run(fn):
+        writes, original = [], db.execute_sql
+
+        def recording(sql, params=None, *args, **kwargs):
+            if sql.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")) and '"user_session"' in sql:
+                writes.append(sql)
+            return original(sql, params, *args, **kwargs)
+
+        monkeypatch.setattr(db, "execute_sql", recording)
+        try:
+            fn()
+        finally:
+            monkeypatch.setattr(db, "execute_sql", original)
+        return writes
+
+    return run
+
+
+def test_last_seen_is_written_at_most_once_a_minute(client, people, clock, session_writes):
     sign_in(client, people.customer)
     started = UserSession.get().last_seen_at
     clock.advance(seconds=30)
-    client.get("/account")
+    assert session_writes(lambda: [client.get("/account") for _ in range(3)]) == []
     assert UserSession.get().last_seen_at == started
     clock.advance(seconds=31)
-    client.get("/account")
+    assert len(session_writes(lambda: [client.get("/account") for _ in range(3)])) == 1
     assert UserSession.get().last_seen_at > started
 
 
@@ -208,3 +233,19 @@ def test_the_scheduler_prunes_sessions_and_throttles(app, people):
         if job.__name__ in ("prune_sessions", "prune_throttles"):
             job()
     assert UserSession.select().count() == 0
+
+
+def test_nothing_from_before_signing_in_or_out_is_carried_over(client, people):
+    client.get("/login")
+    with client.session_transaction() as cookie_session:
+        anonymous_csrf = cookie_session["csrf_token"]
+    sign_in(client, people.customer)
+    with client.session_transaction() as cookie_session:
+        assert cookie_session.get("csrf_token") != anonymous_csrf
+    client.get("/account")
+    with client.session_transaction() as cookie_session:
+        signed_in_csrf = cookie_session["csrf_token"]
+    post_form(client, "/logout", {}, page="/account")
+    with client.session_transaction() as cookie_session:
+        assert cookie_session.get("csrf_token") != signed_in_csrf
+        assert SESSION_KEY not in cookie_session and "_user_id" not in cookie_session
