@@ -205,13 +205,38 @@ def test_parallel_attempts_cannot_exceed_the_limit(app, people):
     assert sorted(outcomes) == sorted(["AuthenticationFailed"] * limit + ["TooManyAttempts"] * (12 - limit))
 
 
-def test_slots_are_taken_without_races(app):
-    taken, start = [], threading.Barrier(10)
-    now = utcnow()
+def test_successful_sign_ins_from_one_address_never_count_against_it(app, people):
+    # An office behind one NAT address: everyone signing in correctly must not use up its limit.
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
+    for user in (people.customer, people.proxy, people.agent, people.supervisor, people.admin):
+        assert service.authenticate(user.email, factories.PASSWORD, "192.0.2.1") == user
+
+
+def race_for_slots(app, monkeypatch, now, racers=10):
+    """Let `racers` threads take a slot of the key "race" (limit 3, one minute) at once, each writing
+    only after every one of them has read the slots: the worst interleaving, made certain."""
+    all_read = threading.Barrier(racers, timeout=30)
+    first_write = threading.local()
+
+    def after_everyone_read(write):
+        def wrapped(*args, **kwargs):
+            if not getattr(first_write, "done", False):
+                first_write.done = True
+                all_read.wait()
+            return write(*args, **kwargs)
+
+        return wrapped
+
+    class InsertAfterEveryoneRead:
+        # An insert runs in its own transaction, which takes SQLite's write lock: wait before it.
+        atomic = staticmethod(after_everyone_read(throttle.database.atomic))
+
+    monkeypatch.setattr(throttle, "database", InsertAfterEveryoneRead())
+    monkeypatch.setattr(throttle.ThrottleSlot, "update", after_everyone_read(throttle.ThrottleSlot.update))
+    taken = []
 
     def take():
         with app.app_context():
-            start.wait()
             try:
                 taken.append(throttle.take("race", 3, timedelta(minutes=1), now))
             except throttle.Throttled:
@@ -219,12 +244,23 @@ def test_slots_are_taken_without_races(app):
             finally:
                 app.extensions["caseport_db"].close()
 
-    threads = [threading.Thread(target=take) for _ in range(10)]
+    threads = [threading.Thread(target=take) for _ in range(racers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sorted(ticket.slot for ticket in taken) == [0, 1, 2]
+    return sorted(ticket.slot for ticket in taken)
+
+
+def test_free_slots_are_taken_without_races(app, monkeypatch):
+    assert race_for_slots(app, monkeypatch, utcnow()) == [0, 1, 2]
+
+
+def test_slots_older_than_the_window_are_taken_again_without_races(app, monkeypatch):
+    then = utcnow() - timedelta(minutes=5)
+    for _ in range(3):
+        throttle.take("race", 3, timedelta(minutes=1), then)
+    assert race_for_slots(app, monkeypatch, utcnow()) == [0, 1, 2]
 
 
 @pytest.mark.parametrize("address, key", [
