@@ -252,10 +252,11 @@ def _security_headers(response):
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     )
-    if "Cache-Control" not in response.headers and request.endpoint != "static" and (
+    # Pages for a signed-in user hold personal data: no copy in any cache, the browser's included.
+    # A view that chose its own Cache-Control keeps it; so do static files (send_file always sets one).
+    if "Cache-Control" not in response.headers and (
         (request.endpoint or "").startswith(("accounts.", "admin.")) or _signed_in()
     ):
-        # Pages for a signed-in user hold personal data: no copy in any cache, the browser's included.
         response.headers["Cache-Control"] = "no-store"
     return response
 
