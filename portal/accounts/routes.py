@@ -147,6 +147,7 @@ def profile():
             return redirect(url_for("accounts.profile"))
     token = browser.current_token()
     signed_in = [(row, sessions.is_session(row, token)) for row in sessions.active_sessions(current_user)]
+    signed_in.sort(key=lambda pair: not pair[1])  # this browser first, then the most recently used
     return render_template("accounts/profile.html", form=form, signed_in=signed_in), 400 if form.errors else 200
 
 
