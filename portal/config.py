@@ -33,10 +33,25 @@ DEFAULTS: dict[str, object] = {
     "SIGNUP_ENABLED": True,
     "DEFAULT_PHONE_REGION": "US",
     "DEFAULT_TIME_ZONE": "UTC",
-    # Sign-in throttling: failures allowed within the window, per account and per client address.
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    # Signed-in sessions end after this long without a request, and this long after signing in.
+    "SESSION_IDLE_MINUTES": 120,
+    "SESSION_MAX_HOURS": 12,
+    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are trusted (0: none).
+    "TRUSTED_PROXIES": 0,
+    # Sign-in throttling within the window: failures per client address (any account) and per account
+    # from one client (a browser known to the account, else the address). Browsers the account has not
+    # signed in from wait a growing delay, up to LOGIN_SLOWDOWN_MAX_SECONDS, between attempts on an
+    # account once it has LOGIN_SLOWDOWN_AFTER_FAILURES failures from anywhere.
     "LOGIN_FAILURE_WINDOW_SECONDS": 900,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT": 5,
+    "LOGIN_SLOWDOWN_AFTER_FAILURES": 5,
+    "LOGIN_SLOWDOWN_MAX_SECONDS": 60,
+    "LOGIN_KNOWN_BROWSER_DAYS": 180,
+    # Password-reset, verification and sign-up mail: per address and per client address in the window.
+    "ACCOUNT_MAIL_MAX_PER_ADDRESS": 3,
+    "ACCOUNT_MAIL_MAX_PER_CLIENT": 20,
+    "ACCOUNT_MAIL_WINDOW_SECONDS": 3600,
     "PASSWORD_RESET_MINUTES": 30,
     "EMAIL_VERIFICATION_MINUTES": 24 * 60,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
@@ -99,6 +114,7 @@ def load_config(overrides: dict | None, instance_path: str | Path) -> dict:
             else:
                 config[key] = raw
     config.update(overrides or {})
+    _check_limits(config)
 
     production = config["CASEPORT_ENV"] == "production"
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'caseport.db'}")
@@ -131,6 +147,30 @@ def _check_notifier_settings(config: dict) -> None:
         Settings.from_mapping(config)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+# Limits that make no sense below these values: a zero would lock everyone out or disable a check.
+_MINIMUMS = {
+    "SESSION_IDLE_MINUTES": 1,
+    "SESSION_MAX_HOURS": 1,
+    "TRUSTED_PROXIES": 0,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 1,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 1,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT": 1,
+    "LOGIN_SLOWDOWN_AFTER_FAILURES": 1,
+    "LOGIN_SLOWDOWN_MAX_SECONDS": 1,
+    "LOGIN_KNOWN_BROWSER_DAYS": 1,
+    "ACCOUNT_MAIL_MAX_PER_ADDRESS": 1,
+    "ACCOUNT_MAIL_MAX_PER_CLIENT": 1,
+    "ACCOUNT_MAIL_WINDOW_SECONDS": 1,
+}
+
+
+def _check_limits(config: dict) -> None:
+    for key, minimum in _MINIMUMS.items():
+        value = config[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ConfigError(f"{key} must be a whole number of at least {minimum}, not {value!r}")
 
 
 def _instance_secret(instance: Path) -> str:

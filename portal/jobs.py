@@ -22,11 +22,13 @@ def _in_app_context(app, func):
 
 def portal_jobs(app):
     """(function, trigger) pairs for the portal's periodic work."""
-    from portal.accounts.service import prune_login_failures
+    from portal.accounts.limits import prune_throttles
+    from portal.accounts.sessions import prune_sessions
     from portal.cases.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
 
     return [
-        (_in_app_context(app, prune_login_failures), {"trigger": "interval", "minutes": 15}),
+        (_in_app_context(app, prune_throttles), {"trigger": "interval", "minutes": 15}),
+        (_in_app_context(app, prune_sessions), {"trigger": "interval", "minutes": 15}),
         # Both are safe to run from two schedulers at once: each case is claimed by a conditional update.
         (_in_app_context(app, remind_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
         (_in_app_context(app, close_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),

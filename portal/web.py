@@ -6,17 +6,21 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request
+import peewee
+from flask import Flask, flash, g, redirect, render_template, request
+from flask.wrappers import Request
 from flask_login import LoginManager, current_user
+from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.accounts import browser
 from portal.blueprints import nav_links
 from portal.contact import format_phone
 from portal.db import bind, connect
 from portal.errors import DomainError
 from portal.files.rules import human_size
-from portal.models.people import User
 
 log = logging.getLogger(__name__)
 csrf = CSRFProtect()
@@ -24,8 +28,8 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     use_database(app, connect(app.config["DATABASE_URL"]))
-
-    app.before_request(_refuse_nul_bytes)
+    _trust_proxies(app)
+    app.request_class = StrictFormRequest
 
     @app.before_request
     def _open_db():
@@ -35,6 +39,10 @@ def init_app(app: Flask) -> None:
         # nothing of one request leaks into the next.
         for key in list(vars(g)):
             g.pop(key, None)
+
+    # After the reset above: their refusals render pages that read g (the signed-in user).
+    app.before_request(_refuse_unreadable_bodies)
+    app.before_request(_refuse_nul_bytes)
 
     @app.teardown_request
     def _close_db(exc):
@@ -67,6 +75,59 @@ def _refuse_nul_bytes():
         raise DomainError(UNSTORABLE_INPUT)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client address and scheme from the headers
+    they add (the n-th X-Forwarded-For value from the right). Without the setting those headers are
+    ignored: anyone can send them, and the throttles key on the client address."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+class StrictFormRequest(Request):
+    """A request whose form parser reports a body it cannot read (Werkzeug's default quietly hands the
+    view an empty form), so the request gate can refuse it with a message."""
+
+    def make_form_data_parser(self):
+        parser = super().make_form_data_parser()
+        parser.silent = False
+        return parser
+
+
+class UnreadableBody(DomainError):
+    status = 400
+    code = "unreadable_body"
+
+
+class UnsupportedBody(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _refuse_unreadable_bodies():
+    """Pages take form posts only. A form body that cannot be read is refused on every path and method;
+    any other body (JSON, plain text ...) sent to change something is refused too, except under /api/,
+    which will read its own bodies. This runs before CSRF and before any view, so no view meets input
+    it cannot handle, and nothing changes."""
+    if request.mimetype in FORM_TYPES:
+        try:
+            request.form  # noqa: B018 -- parsing is the check
+        except ValueError:
+            raise UnreadableBody("We could not read the form you sent. Go back, reload the page and send "
+                                 "it again.") from None
+        return
+    if request.method not in WRITE_METHODS or request.path.startswith("/api/"):
+        return
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if has_body or request.mimetype:
+        raise UnsupportedBody("This page accepts only forms sent from Caseport's pages "
+                              f"({' or '.join(FORM_TYPES)}). Go back, reload the page and send the form again.")
+
+
 def use_database(app: Flask, db) -> None:
     """Point the app (and every model, portal's and notifier's) at db."""
     bind(db)
@@ -81,14 +142,15 @@ def _init_login(app: Flask) -> None:
     manager.session_protection = "basic"
     manager.init_app(app)
 
-    @manager.user_loader
-    def load_user(user_id: str):
-        # The id carries session_version: changing the password bumps it, ending other sessions.
-        uuid, _, version = (user_id or "").partition(":")
-        user = User.get_or_none(User.uuid == uuid)
-        if user is None or not user.active or str(user.session_version) != version:
-            return None
-        return user
+    # Every request resolves the server-side session named in the cookie (portal/accounts/browser.py).
+    manager.user_loader(browser.load_user)
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        # When the session just ended by itself, the loader has said why; one message is enough.
+        if not g.get("session_ended"):
+            flash(manager.login_message, manager.login_message_category)
+        return redirect(login_url(manager.login_view, next_url=request.url))
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -190,6 +252,18 @@ def _security_headers(response):
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     )
-    if request.endpoint and request.endpoint.startswith(("accounts.", "admin.")):
-        response.headers.setdefault("Cache-Control", "no-store")
+    # Pages for a signed-in user hold personal data: no copy in any cache, the browser's included.
+    # A view that chose its own Cache-Control keeps it; so do static files (send_file always sets one).
+    if "Cache-Control" not in response.headers and (
+        (request.endpoint or "").startswith(("accounts.", "admin.")) or _signed_in()
+    ):
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in() -> bool:
+    try:
+        return current_user.is_authenticated
+    except peewee.PeeweeException:  # the database failed: an error page already; stay on the safe side
+        log.exception("could not tell whether the request was signed in")
+        return True

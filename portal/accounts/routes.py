@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from portal.accounts import service
+from portal.accounts import browser, service, sessions
 from portal.accounts.forms import (
     EmailOnlyForm,
     LoginForm,
@@ -14,7 +14,8 @@ from portal.accounts.forms import (
     ProfileForm,
     SignupForm,
 )
-from portal.errors import NotAllowed, RateLimited, ValidationFailed
+from portal.accounts.limits import TooManyAttempts
+from portal.errors import NotAllowed, ValidationFailed
 from portal.web_helpers import apply_errors, safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -25,32 +26,50 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            user = service.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            user = service.authenticate(form.email.data, form.password.data, request.remote_addr or "",
+                                        browser=browser.known_browser(form.email.data))
         except service.EmailNotVerified as exc:
             form.form_errors.append(exc.message)
             return render_template("accounts/login.html", form=form, unverified=True), 403
-        except RateLimited as exc:
+        except TooManyAttempts as exc:
             form.form_errors.append(exc.message)
-            status = 429
+            status, headers = 429, {"Retry-After": str(exc.retry_after)}
         except (ValidationFailed, NotAllowed) as exc:
             form.form_errors.append(exc.message)
             status = 401 if isinstance(exc, ValidationFailed) else 403
         else:
-            login_user(user)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+            browser.sign_in(user)
+            response = redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+            browser.remember_browser(response, user.email)
+            return response
     elif form.is_submitted():
         status = 400
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status, headers
+
+
+def _too_many(template: str, form, exc: TooManyAttempts):
+    form.form_errors.append(exc.message)
+    return render_template(template, form=form), 429, {"Retry-After": str(exc.retry_after)}
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    browser.sign_out()
     flash("You are signed out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    # CSRFProtect has checked the token, as for every post.
+    sessions.end_all_sessions(current_user)
+    browser.sign_out()
+    flash("You are signed out everywhere, in this browser too.", "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -69,7 +88,9 @@ def signup():
             time_zone=form.time_zone.data,
         )
         try:
-            service.sign_up_customer(data)
+            service.sign_up_customer(data, client_address=request.remote_addr or "")
+        except TooManyAttempts as exc:
+            return _too_many("accounts/signup.html", form, exc)
         except ValidationFailed as exc:
             apply_errors(form, exc, {"display_name": "first_name"})
         else:
@@ -81,7 +102,10 @@ def signup():
 def resend_verification():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        service.resend_verification(form.email.data)
+        try:
+            service.resend_verification(form.email.data, client_address=request.remote_addr or "")
+        except TooManyAttempts as exc:
+            return _too_many("accounts/resend_verification.html", form, exc)
         return render_template("accounts/check_inbox.html", email=form.email.data.strip())
     return render_template("accounts/resend_verification.html", form=form), 400 if form.errors else 200
 
@@ -121,8 +145,10 @@ def profile():
         else:
             flash("Your details are saved.", "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form,
-                           password_form=PasswordChangeForm()), 400 if form.errors else 200
+    token = browser.current_token()
+    signed_in = [(row, sessions.is_session(row, token)) for row in sessions.active_sessions(current_user)]
+    signed_in.sort(key=lambda pair: not pair[1])  # this browser first, then the most recently used
+    return render_template("accounts/profile.html", form=form, signed_in=signed_in), 400 if form.errors else 200
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -131,11 +157,11 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
-            user = service.change_password(current_user, form.current_password.data, form.new_password.data)
+            service.change_password(current_user, form.current_password.data, form.new_password.data,
+                                    keep_session=browser.current_token())
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            login_user(user)  # the session id changed with session_version; keep this session
             flash("Your password is changed. You were signed out everywhere else.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
@@ -145,7 +171,10 @@ def change_password():
 def request_reset():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data)
+        try:
+            service.request_password_reset(form.email.data, client_address=request.remote_addr or "")
+        except TooManyAttempts as exc:
+            return _too_many("accounts/reset_request.html", form, exc)
         return render_template("accounts/reset_sent.html", email=form.email.data.strip())
     return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
 
@@ -160,11 +189,14 @@ def reset_password(token):
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            service.reset_password(token, form.new_password.data)
+            user = service.reset_password(token, form.new_password.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            logout_user()
+            browser.sign_out()
             flash("Your password is changed. Sign in with the new one.", "success")
-            return redirect(url_for("accounts.login"))
+            response = redirect(url_for("accounts.login"))
+            # The link proved this browser's owner reads the account's inbox: it is theirs.
+            browser.remember_browser(response, user.email)
+            return response
     return render_template("accounts/reset_password.html", form=form, token=token), 400 if form.errors else 200

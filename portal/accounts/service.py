@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 import peewee
 
 import notifier
+from portal.accounts import limits, sessions
 from portal.clock import utcnow
 from portal.contact import ContactError, normalize_email, optional_phone, valid_time_zone
 from portal.customers.service import attach_verified_user
 from portal.db import database
-from portal.errors import Conflict, NotAllowed, RateLimited, ValidationFailed
+from portal.errors import Conflict, NotAllowed, ValidationFailed
 from portal.links import absolute
-from portal.models.people import ROLES, LoginFailure, User, UserToken
+from portal.models.people import ROLES, User, UserToken
 from portal.passwords import hash_password, needs_rehash, password_problem, verify_password
 from portal.settings import setting
 
@@ -37,62 +38,48 @@ class EmailNotVerified(ValidationFailed):
 # --- signing in -------------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str, client_address: str, *, now: datetime | None = None) -> User:
-    """Check credentials, throttled per account and per client address.
+def _email_key(email: str) -> str:
+    try:
+        return normalize_email(email)
+    except ContactError:
+        return (email or "").strip().lower()[:254]
 
-    Raises RateLimited, AuthenticationFailed (same message whether or not the email is registered),
-    EmailNotVerified, NotAllowed (deactivated). Anyone may call it.
+
+def authenticate(email: str, password: str, client_address: str, *, browser: str | None = None,
+                 now: datetime | None = None) -> User:
+    """Check credentials, throttled per client address, per account from one client and per account
+    (see portal/accounts/limits.py). `browser` is the id of a browser known to this account, vouched
+    for by the caller (portal/accounts/browser.py); a known browser is never slowed down by failures
+    elsewhere. Unknown addresses are throttled exactly like registered ones.
+
+    Raises limits.TooManyAttempts, AuthenticationFailed (same message whether or not the email is
+    registered), EmailNotVerified, NotAllowed (deactivated). Anyone may call it.
     """
     now = now or utcnow()
+    normalized = _email_key(email)
+    tickets = limits.take_sign_in_slots(normalized, client_address, browser, now)
     try:
-        normalized = normalize_email(email)
-    except ContactError:
-        normalized = (email or "").strip().lower()[:254]
-    account_key = f"account:{normalized}"
-    address_key = f"address:{client_address or 'unknown'}"
-    since = now - timedelta(seconds=setting("LOGIN_FAILURE_WINDOW_SECONDS"))
-    if (
-        _failures(account_key, since) >= setting("LOGIN_MAX_FAILURES_PER_ACCOUNT")
-        or _failures(address_key, since) >= setting("LOGIN_MAX_FAILURES_PER_ADDRESS")
-    ):
-        minutes = setting("LOGIN_FAILURE_WINDOW_SECONDS") // 60
-        raise RateLimited(
-            f"Too many sign-in attempts. Wait {minutes} minutes and try again, or reset your password."
-        )
-
-    user = User.get_or_none(User.email == normalized)
-    if not verify_password(user.password_hash if user else None, password or ""):
-        with database.atomic():
-            LoginFailure.insert_many(
-                [{"scope_key": account_key, "failed_at": now}, {"scope_key": address_key, "failed_at": now}]
-            ).execute()
+        user = User.get_or_none(User.email == normalized)
+        correct = verify_password(user.password_hash if user else None, password or "")
+    except BaseException:
+        limits.release(tickets)
+        raise
+    if not correct:
+        limits.record_sign_in_failure(normalized, now)
         raise AuthenticationFailed(SIGN_IN_FAILED)
+    limits.release(tickets)  # the right password is no failure, whatever comes next
     if not user.active:
         raise NotAllowed("This account has been deactivated. Contact your administrator.")
     if user.role == "customer" and user.email_verified_at is None:
         raise EmailNotVerified()
 
     with database.atomic():
-        LoginFailure.delete().where(LoginFailure.scope_key == account_key).execute()
+        limits.forgive_client_failures(normalized, client_address, browser)
         user.last_login_at = now
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.save()
     return user
-
-
-def _failures(scope_key: str, since: datetime) -> int:
-    return (
-        LoginFailure.select()
-        .where((LoginFailure.scope_key == scope_key) & (LoginFailure.failed_at >= since))
-        .count()
-    )
-
-
-def prune_login_failures(*, now: datetime | None = None) -> int:
-    """Forget failures older than the throttling window (run by the scheduler)."""
-    since = (now or utcnow()) - timedelta(seconds=setting("LOGIN_FAILURE_WINDOW_SECONDS"))
-    return LoginFailure.delete().where(LoginFailure.failed_at < since).execute()
 
 
 # --- users --------------------------------------------------------------------------------------
@@ -156,16 +143,19 @@ def create_user(data: NewUser, *, verified: bool = True, now: datetime | None = 
     return user
 
 
-def sign_up_customer(data: NewUser, *, now: datetime | None = None) -> None:
+def sign_up_customer(data: NewUser, *, client_address: str | None = None, now: datetime | None = None) -> None:
     """Self sign-up. Always ends the same way, so it never reveals whether an email is registered:
-    a new address gets a verification link, a registered one a note that someone tried to sign up.
-    Raises ValidationFailed (bad input) or NotAllowed (sign-up switched off).
+    a new address gets a verification link, a registered one a note that someone tried to sign up
+    (either only within the address's account-mail limit).
+    Raises ValidationFailed (bad input), NotAllowed (sign-up switched off) or limits.TooManyAttempts
+    (too many account-mail requests from client_address).
     """
     if not setting("SIGNUP_ENABLED"):
         raise NotAllowed("Sign-up is switched off. Ask your contact centre for an account.")
     data.role = "customer"
     values = _clean_user_fields(data)
     now = now or utcnow()
+    limits.take_client_mail_slot(client_address, now)
     try:
         with database.atomic():
             user = User.create(password_hash=hash_password(data.password), created_at=now, **values)
@@ -173,6 +163,8 @@ def sign_up_customer(data: NewUser, *, now: datetime | None = None) -> None:
     except peewee.IntegrityError:
         existing = User.get(User.email == values["email"])
         with database.atomic():
+            if not limits.may_mail(existing.email, now):
+                return
             notifier.enqueue(
                 "signup_existing_account",
                 [_email_recipient(existing)],
@@ -183,8 +175,13 @@ def sign_up_customer(data: NewUser, *, now: datetime | None = None) -> None:
             )
 
 
-def resend_verification(email: str, *, now: datetime | None = None) -> None:
-    """Send a fresh verification link if the address belongs to an unverified customer; silent otherwise."""
+def resend_verification(email: str, *, client_address: str | None = None, now: datetime | None = None) -> None:
+    """Send a fresh verification link if the address belongs to an unverified customer and is within its
+    account-mail limit; silent otherwise. Raises limits.TooManyAttempts (too many
+    requests from client_address).
+    """
+    now = now or utcnow()
+    limits.take_client_mail_slot(client_address, now)
     try:
         normalized = normalize_email(email)
     except ContactError:
@@ -192,10 +189,12 @@ def resend_verification(email: str, *, now: datetime | None = None) -> None:
     user = User.get_or_none((User.email == normalized) & User.email_verified_at.is_null())
     if user:
         with database.atomic():
-            _send_verification(user, now or utcnow())
+            _send_verification(user, now)
 
 
 def _send_verification(user: User, now: datetime) -> None:
+    if not limits.may_mail(user.email, now):
+        return
     minutes = setting("EMAIL_VERIFICATION_MINUTES")
     token = issue_token(user, "email_verification", minutes, now=now)
     notifier.enqueue(
@@ -241,23 +240,24 @@ def update_profile(user: User, *, display_name: str, time_zone: str, phone: str)
     return user
 
 
-def change_password(user: User, current: str, new: str) -> User:
-    """Change one's own password; ends every other session of the user. Raises ValidationFailed."""
+def change_password(user: User, current: str, new: str, *, keep_session: str | None = None) -> User:
+    """Change one's own password; ends every session of the user but keep_session (the token of the
+    browser that changed it). Raises ValidationFailed."""
     if not verify_password(user.password_hash, current or ""):
         raise ValidationFailed("Your current password is not correct.",
                                {"current_password": "This is not your current password."})
     problem = password_problem(new or "", user.email)
     if problem:
         raise ValidationFailed(problem, {"new_password": problem})
-    _set_password(user, new)
+    _set_password(user, new, keep_session=keep_session)
     return user
 
 
-def _set_password(user: User, new: str) -> None:
+def _set_password(user: User, new: str, *, keep_session: str | None = None) -> None:
     with database.atomic():
         user.password_hash = hash_password(new)
-        user.session_version += 1
         user.save()
+        sessions.end_all_sessions(user, keep=keep_session)
         # Outstanding reset links stop working once the password has changed.
         UserToken.update(used_at=utcnow()).where(
             (UserToken.user == user) & (UserToken.purpose == "password_reset") & UserToken.used_at.is_null()
@@ -267,8 +267,12 @@ def _set_password(user: User, new: str) -> None:
 # --- password reset -----------------------------------------------------------------------------
 
 
-def request_password_reset(email: str, *, now: datetime | None = None) -> None:
-    """Email a reset link if the address is registered to an active user; silent otherwise."""
+def request_password_reset(email: str, *, client_address: str | None = None, now: datetime | None = None) -> None:
+    """Email a reset link if the address is registered to an active user and within its account-mail
+    limit; silent otherwise. Raises limits.TooManyAttempts (too many
+    requests from client_address)."""
+    now = now or utcnow()
+    limits.take_client_mail_slot(client_address, now)
     try:
         normalized = normalize_email(email)
     except ContactError:
@@ -276,9 +280,10 @@ def request_password_reset(email: str, *, now: datetime | None = None) -> None:
     user = User.get_or_none((User.email == normalized) & (User.active == True))  # noqa: E712
     if not user:
         return
-    now = now or utcnow()
     minutes = setting("PASSWORD_RESET_MINUTES")
     with database.atomic():
+        if not limits.may_mail(user.email, now):
+            return
         token = issue_token(user, "password_reset", minutes, now=now)
         notifier.enqueue(
             "password_reset",

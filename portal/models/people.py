@@ -39,8 +39,6 @@ class User(BaseModel):
     language = peewee.CharField(max_length=16, default="en")
     phone = peewee.CharField(max_length=20, null=True)  # E.164
     active = peewee.BooleanField(default=True)
-    # Part of the session cookie's identity: bumping it signs the user out everywhere else.
-    session_version = peewee.IntegerField(default=1)
     email_verified_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     last_login_at = UTCDateTimeField(null=True)
@@ -59,7 +57,8 @@ class User(BaseModel):
         return False
 
     def get_id(self) -> str:
-        return f"{self.uuid}:{self.session_version}"
+        # Which browser is signed in is the UserSession's business (checked on every request), not the id's.
+        return self.uuid
 
     @property
     def is_staff(self) -> bool:
@@ -108,14 +107,31 @@ class UserToken(BaseModel):
     used_at = UTCDateTimeField(null=True)
 
 
-class LoginFailure(BaseModel):
-    """One failed sign-in, counted per account and per client address to throttle guessing."""
+class UserSession(BaseModel):
+    """One signed-in browser. Its cookie holds a random token; only the token's hash is stored, so this
+    table alone signs nobody in. A revoked, idle or too old session signs nobody in either."""
+
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = UTCDateTimeField(default=utcnow)
+    # Written at most once a minute per session (see portal/accounts/sessions.py), for the idle limit.
+    last_seen_at = UTCDateTimeField(default=utcnow, index=True)
+    revoked_at = UTCDateTimeField(null=True)
+    user_agent = peewee.CharField(max_length=200, default="")
+    client_address = peewee.CharField(max_length=64, default="")
+
+
+class ThrottleSlot(BaseModel):
+    """One use of a rate limit (a failed sign-in, an account email). A scope key has at most `limit`
+    slots; a slot is taken by an insert (unique) or by a conditional update of one whose use is older
+    than the window, so requests racing each other can never take more than the limit."""
 
     scope_key = peewee.CharField(max_length=300)
-    failed_at = UTCDateTimeField(default=utcnow)
+    slot = peewee.IntegerField()
+    used_at = UTCDateTimeField(index=True)
 
     class Meta:
-        indexes = ((("scope_key", "failed_at"), False),)
+        indexes = ((("scope_key", "slot"), True),)
 
 
-MODELS = [Account, User, Customer, UserToken, LoginFailure]
+MODELS = [Account, User, Customer, UserToken, UserSession, ThrottleSlot]

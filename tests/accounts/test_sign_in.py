@@ -4,9 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from portal.accounts import service
+from portal.accounts import limits, service
 from portal.clock import utcnow
 from portal.errors import RateLimited
+from portal.models.people import ThrottleSlot
 from tests import factories
 from tests.fixtures import post_form
 
@@ -40,21 +41,23 @@ def test_incomplete_sign_in_gets_a_clear_message(client, people, data, message):
     assert message in response.get_data(as_text=True)
 
 
-def test_sign_in_is_throttled_per_account_even_for_the_right_password(client, app, people):
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+def test_sign_in_is_throttled_per_account_and_client_even_for_the_right_password(client, app, people):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT"]):
         post_form(client, "/login", {"email": "cora@example.com", "password": "wrong password"})
     response = post_form(client, "/login", {"email": "cora@example.com", "password": factories.PASSWORD})
     assert response.status_code == 429
-    assert "Too many sign-in attempts" in response.get_data(as_text=True)
+    assert 0 < int(response.headers["Retry-After"]) <= app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
+    assert "Too many failed sign-ins to this account. Wait 15 minutes" in response.get_data(as_text=True)
 
 
 def test_throttling_an_unknown_email_looks_the_same_as_a_known_one(app, people):
     for email in ("cora@example.com", "ghost@example.com"):
-        for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT"]):
             with pytest.raises(service.AuthenticationFailed):
                 service.authenticate(email, "wrong password", f"10.0.0.{len(email)}")
-        with pytest.raises(RateLimited):
+        with pytest.raises(RateLimited) as refused:
             service.authenticate(email, "wrong password", f"10.0.0.{len(email)}")
+        assert refused.value.message.startswith("Too many failed sign-ins to this account.")
 
 
 def test_sign_in_is_throttled_per_client_address_across_accounts(app, people):
@@ -62,19 +65,24 @@ def test_sign_in_is_throttled_per_client_address_across_accounts(app, people):
     for n in range(limit):
         with pytest.raises(service.AuthenticationFailed):
             service.authenticate(f"guess{n}@example.com", "wrong password", "203.0.113.9")
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited, match="from your network"):
         service.authenticate("cora@example.com", factories.PASSWORD, "203.0.113.9")
     assert service.authenticate("cora@example.com", factories.PASSWORD, "203.0.113.10") == people.customer
 
 
 def test_throttling_ends_when_the_window_has_passed(app, people):
     now = utcnow()
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT"]):
         with pytest.raises(service.AuthenticationFailed):
             service.authenticate("cora@example.com", "wrong password", "198.51.100.1", now=now)
+    with pytest.raises(RateLimited):
+        service.authenticate("cora@example.com", factories.PASSWORD, "198.51.100.1", now=now)
     later = now + timedelta(seconds=app.config["LOGIN_FAILURE_WINDOW_SECONDS"] + 1)
     assert service.authenticate("cora@example.com", factories.PASSWORD, "198.51.100.1", now=later)
-    assert service.prune_login_failures(now=later) >= 0
+    assert limits.prune_throttles(now=later) == 0  # the account-mail window is longer: nothing yet
+    after_every_window = now + timedelta(seconds=app.config["ACCOUNT_MAIL_WINDOW_SECONDS"] + 1)
+    assert limits.prune_throttles(now=after_every_window) > 0
+    assert ThrottleSlot.select().where(ThrottleSlot.used_at <= now).count() == 0
 
 
 def test_deactivated_user_cannot_sign_in(client, people):

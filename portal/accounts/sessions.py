@@ -1,0 +1,130 @@
+"""Server-side sessions: each signed-in browser is a UserSession row that the server can end.
+
+The browser's cookie carries a random token; the row stores only its hash. Every request resolves the
+token here, so signing out, "sign out everywhere", a password change, deactivation and the idle and
+absolute limits take effect at once, even for a copy of the cookie taken earlier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from portal.clock import utcnow
+from portal.db import database
+from portal.models.people import User, UserSession
+from portal.settings import setting
+
+# last_seen_at is written at most this often per session: the idle limit needs it, every request
+# writing it would not.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _idle_limit() -> timedelta:
+    return timedelta(minutes=setting("SESSION_IDLE_MINUTES"))
+
+
+def _age_limit() -> timedelta:
+    return timedelta(hours=setting("SESSION_MAX_HOURS"))
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What a session token stands for now: the user, or why it no longer signs anyone in."""
+
+    user: User | None
+    ended: str | None = None  # a message for the person when the session ended by itself
+
+
+def start_session(user: User, *, user_agent: str = "", client_address: str = "",
+                  now: datetime | None = None) -> str:
+    """Open a session for a user who has just proven who they are; returns the token for the cookie."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    UserSession.create(token_hash=_hash(token), user=user, created_at=now, last_seen_at=now,
+                       user_agent=(user_agent or "")[:200], client_address=(client_address or "")[:64])
+    return token
+
+
+def resume_session(token: str | None, *, now: datetime | None = None) -> Resumed:
+    """The user a session token signs in, checked on every request. Writes (last_seen_at) at most once
+    per TOUCH_INTERVAL. A revoked session, a deactivated user or an exceeded limit signs in nobody."""
+    if not token:
+        return Resumed(None)
+    now = now or utcnow()
+    row = (
+        UserSession.select(UserSession, User)
+        .join(User)
+        .where(UserSession.token_hash == _hash(token))
+        .first()
+    )
+    if row is None or row.revoked_at is not None or not row.user.active:
+        return Resumed(None)
+    if now - row.created_at >= _age_limit():
+        hours = setting("SESSION_MAX_HOURS")
+        return Resumed(None, f"You were signed out because you signed in more than {hours} hours ago. "
+                             "Please sign in again.")
+    if now - row.last_seen_at >= _idle_limit():
+        minutes = setting("SESSION_IDLE_MINUTES")
+        return Resumed(None, f"You were signed out after {minutes} minutes without activity. "
+                             "Please sign in again.")
+    if now - row.last_seen_at >= TOUCH_INTERVAL:
+        (
+            UserSession.update(last_seen_at=now)
+            .where((UserSession.id == row.id) & (UserSession.last_seen_at < now - TOUCH_INTERVAL))
+            .execute()
+        )
+    return Resumed(row.user)
+
+
+def end_session(token: str | None, *, now: datetime | None = None) -> None:
+    """Sign one browser out (sign-out). Ending an unknown or ended session does nothing."""
+    if token:
+        (
+            UserSession.update(revoked_at=now or utcnow())
+            .where((UserSession.token_hash == _hash(token)) & UserSession.revoked_at.is_null())
+            .execute()
+        )
+
+
+def end_all_sessions(user: User, *, keep: str | None = None, now: datetime | None = None) -> int:
+    """End every session of the user except the one whose token is `keep` (if given). Called on
+    "sign out everywhere" (keep nothing) and on password changes (keep the browser that changed it)."""
+    condition = (UserSession.user == user) & UserSession.revoked_at.is_null()
+    if keep:
+        condition &= UserSession.token_hash != _hash(keep)
+    return UserSession.update(revoked_at=now or utcnow()).where(condition).execute()
+
+
+def _live(now: datetime):
+    return (
+        UserSession.revoked_at.is_null()
+        & (UserSession.last_seen_at > now - _idle_limit())
+        & (UserSession.created_at > now - _age_limit())
+    )
+
+
+def active_sessions(user: User, *, now: datetime | None = None):
+    """The user's sessions that still sign them in, most recently used first."""
+    return (
+        UserSession.select()
+        .where((UserSession.user == user) & _live(now or utcnow()))
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    )
+
+
+def is_session(row: UserSession, token: str | None) -> bool:
+    return bool(token) and row.token_hash == _hash(token)
+
+
+def prune_sessions(*, now: datetime | None = None) -> int:
+    """Delete sessions that can no longer sign anyone in (run by the scheduler)."""
+    now = now or utcnow()
+    with database.atomic():
+        return UserSession.delete().where(~_live(now)).execute()
