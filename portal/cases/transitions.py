@@ -127,6 +127,14 @@ def _when(moment: datetime, actor: User | None) -> str:
     return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z")
 
 
+def _closes(status_name: str | None) -> bool:
+    return bool(status_name) and (
+        CaseStatus.select()
+        .where((CaseStatus.name == status_name) & (CaseStatus.category == "closed"))
+        .exists()
+    )
+
+
 def describe(event: CaseEvent, actor: User | None) -> str:
     """One feed entry as "what was already done, by whom, when"."""
     if event.actor_id is None:
@@ -156,6 +164,8 @@ def describe(event: CaseEvent, actor: User | None) -> str:
         "task_reopened": f"The task was already opened again {by} {at}.",
         "task_updated": f"The task was already changed {by} {at}.",
     }
+    if event.kind == "status_changed" and _closes(to):
+        return sentences["closed"]
     if event.kind == "assigned":
         if to is None:
             return f"The case was already put back in the queue {by} {at}."
