@@ -98,17 +98,21 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
         flash(exc.message, "error")
         try:
             current = service.case_for_viewer(current_user, case.reference)
-        except NotFound:
-            return redirect(url_for("home.index"))
+        except NotFound:  # e.g. a colleague moved it out of the actor's workgroups meanwhile
+            return _gone(case)
         return case_page(current, exc.status, **{form_name: form})
     flash(success, "success")
     target = safe_next_url(request.args.get("next"))
     if target:
         return redirect(target)
     if not policy.can_view_case(current_user, case):
-        flash(f"Case {case.reference} is no longer one you can see.", "warning")
-        return redirect(url_for("home.index"))
+        return _gone(case)
     return redirect(url_for("cases.detail", reference=case.reference) + anchor)
+
+
+def _gone(case):
+    flash(f"Case {case.reference} is no longer one you can see.", "warning")
+    return redirect(url_for("home.index"))
 
 
 @bp.post("/<reference>/comments")

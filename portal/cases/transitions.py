@@ -135,15 +135,20 @@ def _closes(status_name: str | None) -> bool:
     )
 
 
-def describe(event: CaseEvent, actor: User | None) -> str:
-    """One feed entry as "what was already done, by whom, when"."""
+def by_whom_when(event: CaseEvent, actor: User | None) -> tuple[str, str]:
+    """("by Cora Customer" | "by you" | "automatically", "at 12 Mar 2026, 10:02 UTC") for event, told to actor."""
     if event.actor_id is None:
         by = "automatically"
     elif actor is not None and event.actor_id == actor.id:
         by = "by you"
     else:
         by = f"by {event.actor.display_name}"
-    at = f"at {_when(event.created_at, actor)}"
+    return by, f"at {_when(event.created_at, actor)}"
+
+
+def describe(event: CaseEvent, actor: User | None) -> str:
+    """One feed entry as "what was already done, by whom, when"."""
+    by, at = by_whom_when(event, actor)
     data = event.data or {}
     to = data.get("to")
     sentences = {

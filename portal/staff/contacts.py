@@ -18,7 +18,7 @@ from portal.case_config.queries import by_uuid
 from portal.cases import comments
 from portal.cases.comments import clean_text
 from portal.cases.search import reindex_case
-from portal.cases.transitions import explain, write_case
+from portal.cases.transitions import by_whom_when, explain, latest_event, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -59,6 +59,10 @@ def link_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime 
                           data={"customer": customer.full_name, "customer_uuid": customer.uuid})
     except peewee.IntegrityError as exc:
         message = f"{customer.full_name} is already on this case."
+        added = latest_event(case, ("customer_linked",), customer_uuid=customer.uuid)
+        if added is not None:  # a second click, or a colleague first
+            by, at = by_whom_when(added, actor)
+            message = f"{customer.full_name} is already on this case: added {by} {at}."
         raise Conflict(message, {"customer": message}) from exc
 
 

@@ -30,6 +30,7 @@ from portal.staff.forms import (
     EscalateForm,
     MoveForm,
     PriorityForm,
+    TakeForm,
     TaskForm,
     UpdateAllForm,
 )
@@ -100,7 +101,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         movable = [w for w in supervised_workgroups(viewer)
                    if w.active and w.id != case.workgroup_id and policy.can_move(viewer, case, w.id)]
     built = {
-        "take_form": forms.get("take_form") or ConfirmForm(prefix="take"),
+        "take_form": forms.get("take_form") or TakeForm(prefix="take"),
         "assign_form": forms.get("assign_form") or AssignForm(prefix="assign"),
         "move_form": forms.get("move_form") or MoveForm(prefix="move"),
         "priority_form": (forms.get("priority_form")

@@ -26,6 +26,7 @@ from portal.staff.forms import (
     EscalateForm,
     MoveForm,
     PriorityForm,
+    TakeForm,
     TaskForm,
     UpdateAllForm,
 )
@@ -103,7 +104,9 @@ def _case(reference):
 @staff_only
 def take(reference):
     case = _case(reference)
-    return _act(case, ConfirmForm(prefix="take"), "take_form", lambda: service.take_case(current_user, case),
+    form = TakeForm(prefix="take")
+    return _act(case, form, "take_form",
+                lambda: service.take_case(current_user, case, seen_assignee=form.seen_assignee.data),
                 "You now handle this case.")
 
 

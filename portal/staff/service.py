@@ -24,7 +24,7 @@ from portal.cases.comments import clean_text
 from portal.cases.notify import notify_case_event
 from portal.cases.queries import display_value
 from portal.cases.search import reindex_case
-from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
+from portal.cases.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
@@ -94,14 +94,20 @@ def _assign(actor: User, case: Case, assignee: User | None, now: datetime) -> Ca
     return event
 
 
-def take_case(actor: User, case: Case, *, now: datetime | None = None) -> CaseEvent:
+def take_case(actor: User, case: Case, *, seen_assignee: str | None = None,
+              now: datetime | None = None) -> CaseEvent:
     """Assign the case to the actor (policy.can_take: members of its workgroup, admins any case).
+    seen_assignee, when given, is the UUID of the assignee the actor saw ("" for nobody): if that
+    is no longer so, someone else took or assigned the case since, and it is not taken from them.
     Raises NotFound, NotAllowed (not a member), InvalidTransition (closed, already theirs) or
     Conflict (someone else took, assigned or moved it meanwhile)."""
     policy.require(policy.can_handle_case, actor, case, message=STAFF_ONLY)
     require_open(actor, case)
     if case.assignee_id == actor.id:
         raise InvalidTransition("You already handle this case.")
+    if seen_assignee is not None and seen_assignee != (case.assignee.uuid if case.assignee_id else ""):
+        raise Conflict(explain(actor, case, EVENTS_BY_FIELD["assignee"])
+                       or "Someone else changed who handles this case since you opened it. Look at it again.")
     policy.require(policy.can_take, actor, case, message="Only members of the case's workgroup can take it.")
     return _assign(actor, case, actor, now or utcnow())
 
