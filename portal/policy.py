@@ -252,8 +252,8 @@ def can_log_contact(user: User | None, case) -> bool:
 
 # The case rules pages may call by name (registered as template globals by portal.cases.case_views).
 CASE_RULES = (
-    can_view_case, is_customer_side, can_see_internal, can_comment, can_write_internal_note, can_download_file,
-    can_close, can_reopen, can_answer_resolution, can_propose_resolution, can_change_status, can_take, can_assign,
-    can_move, can_escalate, can_deescalate, can_set_priority, can_edit_details, can_manage_tasks,
-    can_link_customers, can_update_all_customers, can_log_contact,
+    can_view_case, can_handle_case, is_customer_side, can_see_internal, can_comment, can_write_internal_note,
+    can_download_file, can_close, can_reopen, can_answer_resolution, can_propose_resolution, can_change_status,
+    can_take, can_assign, can_move, can_escalate, can_deescalate, can_set_priority, can_edit_details,
+    can_manage_tasks, can_link_customers, can_update_all_customers, can_log_contact,
 )
