@@ -95,7 +95,7 @@ def is_customer_side(user: User | None, case) -> bool:
 #
 # Every rule answers "may user do this to this case" in full, seeing the case included, so a page can
 # ask it to decide which controls to show and a service can ask it before acting (see require()).
-# The rules are about people (roles, workgroups, relations, the reopening window), never about the
+# The rules are about people (roles, workgroups, relations) and the reopening window, not about the
 # case's workflow state: whether a closed case takes comments is the service's InvalidTransition.
 
 STAFF_ONLY = "Only the team handling a case can do that."
