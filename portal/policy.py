@@ -5,8 +5,12 @@ What a user may not see answers 404 (NotFound), so pages never confirm that some
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from portal.clock import utcnow
 from portal.errors import NotAllowed, NotFound
 from portal.models.people import STAFF_ROLES, User
+from portal.settings import setting
 
 
 def has_role(user: User | None, *roles: str) -> bool:
@@ -85,6 +89,174 @@ def can_view_case(user: User | None, case) -> bool:
 def is_customer_side(user: User | None, case) -> bool:
     """Customers and the proxy who filed it: the people a case is for, as opposed to its handlers."""
     return has_role(user, "customer", "proxy") and can_view_case(user, case)
+
+
+# --- cases: who may do what to a case ------------------------------------------------------------
+#
+# Every rule answers "may user do this to this case" in full, seeing the case included, so a page can
+# ask it to decide which controls to show and a service can ask it before acting (see require()).
+# The rules are about people (roles, workgroups, relations) and the reopening window, not about the
+# case's workflow state: whether a closed case takes comments is the service's InvalidTransition.
+
+STAFF_ONLY = "Only the team handling a case can do that."
+
+
+def require(rule, user: User | None, case, *args, message: str = "") -> None:
+    """Raise unless rule(user, case, *args): NotFound when user may not see the case (never
+    confirming it exists), NotAllowed(message) when they may see it but not do this."""
+    if rule(user, case, *args):
+        return
+    if rule is can_view_case or not can_view_case(user, case):
+        raise NotFound()
+    raise NotAllowed(message) if message else NotAllowed()
+
+
+def is_member(user: User | None, workgroup_id: int | None) -> bool:
+    from portal.models.teams import WorkgroupMember
+
+    if workgroup_id is None or user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        WorkgroupMember.select()
+        .where((WorkgroupMember.workgroup == workgroup_id) & (WorkgroupMember.user == user.id))
+        .exists()
+    )
+
+
+def supervises(user: User | None, workgroup_id: int | None) -> bool:
+    """Admins supervise every workgroup; supervisors the workgroups they are members of."""
+    if has_role(user, "admin"):
+        return True
+    return has_role(user, "supervisor") and is_member(user, workgroup_id)
+
+
+def can_handle_case(user: User | None, case) -> bool:
+    """Staff who may see the case: what every staff action needs before its own rule."""
+    return is_staff(user) and can_view_case(user, case)
+
+
+def can_see_internal(user: User | None, case) -> bool:
+    """Internal notes, their files and staff-only details of a case: its handlers only."""
+    return can_handle_case(user, case)
+
+
+def can_comment(user: User | None, case) -> bool:
+    """A public comment: everyone who may see the case, both sides."""
+    return can_view_case(user, case)
+
+
+def can_write_internal_note(user: User | None, case) -> bool:
+    """An internal note (never shown to the customer side): staff who may see the case."""
+    return can_handle_case(user, case)
+
+
+def can_download_file(user: User | None, case, attachment) -> bool:
+    """A file of the case: public ones for everyone who may see the case, internal ones for staff."""
+    if attachment is None or attachment.case_id != case.id:
+        return False
+    return can_see_internal(user, case) if not attachment.public else can_view_case(user, case)
+
+
+def can_close(user: User | None, case) -> bool:
+    """The customer side closes a case it no longer needs; staff close the cases they see."""
+    return can_view_case(user, case)
+
+
+def reopen_deadline(case):
+    """Until when the customer side may reopen a closed case (None when it is not closed)."""
+    if case.status.category != "closed" or case.last_closed_at is None:
+        return None
+    return case.last_closed_at + timedelta(days=setting("REOPEN_DAYS"))
+
+
+def can_reopen(user: User | None, case, now=None) -> bool:
+    """A closed case: staff at any time, the customer side within REOPEN_DAYS of its closing (later
+    they open a follow-up case). False for a case that is not closed."""
+    deadline = reopen_deadline(case)
+    if deadline is None or not can_view_case(user, case):
+        return False
+    return is_staff(user) or (now or utcnow()) <= deadline
+
+
+def can_answer_resolution(user: User | None, case) -> bool:
+    """Accepting or rejecting a proposed resolution: the customer side only, never its handlers."""
+    return is_customer_side(user, case)
+
+
+def can_propose_resolution(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_change_status(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_take(user: User | None, case) -> bool:
+    """Assigning the case to oneself: members of its workgroup, admins any case."""
+    return can_handle_case(user, case) and (has_role(user, "admin") or is_member(user, case.workgroup_id))
+
+
+def can_assign(user: User | None, case, assignee: User | None = None) -> bool:
+    """Assigning the case to someone else (or to nobody): supervisors of its workgroup and admins.
+    Choosing oneself is taking it (can_take), which agents may do too."""
+    if assignee is not None and user is not None and assignee.id == user.id:
+        return can_take(user, case)
+    return can_handle_case(user, case) and supervises(user, case.workgroup_id)
+
+
+def can_move(user: User | None, case, workgroup_id: int | None = None) -> bool:
+    """Moving the case to another workgroup (workgroup_id, or any when None): admins anywhere,
+    supervisors from a workgroup they supervise (or none) to one they supervise."""
+    if not can_handle_case(user, case):
+        return False
+    if has_role(user, "admin"):
+        return True
+    if not has_role(user, "supervisor"):
+        return False
+    source_ok = case.workgroup_id is None or supervises(user, case.workgroup_id)
+    return source_ok and (workgroup_id is None or supervises(user, workgroup_id))
+
+
+def can_escalate(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_deescalate(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_set_priority(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_edit_details(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_manage_tasks(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_link_customers(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+def can_update_all_customers(user: User | None, case) -> bool:
+    """One public update to everyone on the customer side: a staff reply."""
+    return can_handle_case(user, case)
+
+
+def can_log_contact(user: User | None, case) -> bool:
+    return can_handle_case(user, case)
+
+
+# The case rules pages may call by name (registered as template globals by portal.cases.case_views).
+CASE_RULES = (
+    can_view_case, can_handle_case, is_customer_side, can_see_internal, can_comment, can_write_internal_note,
+    can_download_file, can_close, can_reopen, can_answer_resolution, can_propose_resolution, can_change_status,
+    can_take, can_assign, can_move, can_escalate, can_deescalate, can_set_priority, can_edit_details,
+    can_manage_tasks, can_link_customers, can_update_all_customers, can_log_contact,
+)
 
 
 # --- notifier records: the outbox, its attempts and the demo's captured mail --------------------

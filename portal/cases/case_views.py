@@ -20,7 +20,7 @@ from portal.cases.forms import (
     StatusForm,
 )
 from portal.cases.queries import attachment_for_viewer, feed_for, linked_customers, values_by_section
-from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
 from portal.notifications.queries import notifications_for_case
@@ -36,9 +36,18 @@ def _statuses():
     )
 
 
+@bp.record_once
+def _policy_for_templates(state):
+    """Pages decide which controls to show with the same rules the services apply: every case rule
+    of portal.policy is a template global, called as can_take(current_user, case)."""
+    for rule in policy.CASE_RULES:
+        state.app.add_template_global(rule)
+
+
 def case_page(case, status: int = 200, **forms):
     staff = policy.is_staff(current_user)
-    comment_form = forms.get("comment_form") or (StaffCommentForm() if staff else CommentForm())
+    comment_form = forms.get("comment_form") or (
+        StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm())
     status_form = forms.get("status_form") or StatusForm()
     status_form.status.choices = [SelectChoice("", "Choose a status")] + [
         SelectChoice(s.uuid, s.name) for s in _statuses() if s.id != case.status_id]
@@ -49,9 +58,7 @@ def case_page(case, status: int = 200, **forms):
         feed=feed_for(case, current_user),
         linked=linked_customers(case),
         staff=staff,
-        customer_side=policy.is_customer_side(current_user, case),
-        reopen_deadline=lifecycle.reopen_deadline(case),
-        can_reopen=lifecycle.can_reopen(current_user, case),
+        reopen_deadline=policy.reopen_deadline(case),
         comment_form=comment_form,
         accept_form=forms.get("accept_form") or AcceptResolutionForm(),
         reject_form=forms.get("reject_form") or RejectResolutionForm(),
@@ -73,8 +80,10 @@ def detail(reference):
 def act_on_case(case, form, form_name: str, action, success: str, anchor: str = ""):
     """Run one service for a submitted form on the case page. Success: redirect to the case page
     (or to `next`, or to the start page when the actor can no longer see the case, e.g. after
-    escalating it away). Refusal: the case page again, with the message next to that form and
-    everything that was typed."""
+    escalating it away). A refusal about a value: the case page again, with the message next to
+    that form and everything that was typed. A refusal of the action itself (not allowed, or the case
+    is no longer in the state the page showed, e.g. the second of two clicks): the case page as it is
+    now, with the message on top, since the form may no longer be on it."""
     if not form.validate_on_submit():
         return case_page(case, 400, **{form_name: form})
     try:
@@ -85,24 +94,32 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
     except (InvalidTransition, NotAllowed, Conflict) as exc:
         if exc.fields:
             apply_errors(form, exc)
-        else:
-            form.form_errors.append(exc.message)
-        return case_page(case, exc.status, **{form_name: form})
+            return case_page(case, exc.status, **{form_name: form})
+        flash(exc.message, "error")
+        try:
+            current = service.case_for_viewer(current_user, case.reference)
+        except NotFound:  # e.g. a colleague moved it out of the actor's workgroups meanwhile
+            return _gone(case)
+        return case_page(current, exc.status, **{form_name: form})
     flash(success, "success")
     target = safe_next_url(request.args.get("next"))
     if target:
         return redirect(target)
     if not policy.can_view_case(current_user, case):
-        flash(f"Case {case.reference} is no longer one you can see.", "warning")
-        return redirect(url_for("home.index"))
+        return _gone(case)
     return redirect(url_for("cases.detail", reference=case.reference) + anchor)
+
+
+def _gone(case):
+    flash(f"Case {case.reference} is no longer one you can see.", "warning")
+    return redirect(url_for("home.index"))
 
 
 @bp.post("/<reference>/comments")
 @login_required
 def comment(reference):
     case = service.case_for_viewer(current_user, reference)
-    form = StaffCommentForm() if policy.is_staff(current_user) else CommentForm()
+    form = StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm()
     public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
     uploads = request.files.getlist(form.files.name)
     return act_on_case(case, form, "comment_form",

@@ -10,21 +10,16 @@ from portal.case_config.rules import UNSTORABLE, storable
 from portal.cases.attachments import chosen_files, record_attachments, remove_stored, store_uploads
 from portal.cases.notify import CUSTOMER_SIDE, handlers_audience, notify_case_event
 from portal.cases.search import reindex_case
+from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 
 MAX_COMMENT = 10_000
+CLOSED_REASON = "A closed case cannot take comments. Reopen it or open a follow-up case."
 CLOSED_MESSAGE = "This case is closed, so it cannot take comments. Reopen it or open a follow-up case."
-
-
-def visible_case(actor: User, case: Case) -> Case:
-    """The case if actor may see it; NotFound otherwise (never confirms that it exists)."""
-    if not policy.can_view_case(actor, case):
-        raise NotFound()
-    return case
 
 
 def clean_text(value: str | None, *, field: str, required: str, limit: int = MAX_COMMENT) -> str:
@@ -46,25 +41,30 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
     Customers and proxies always comment publicly; staff choose a public reply or an internal note
     (never shown to the customer side, files included). Public comments are notified: staff replies
     to the customer side, customer-side comments to the assignee (or the workgroup while unassigned).
-    Raises NotFound, InvalidTransition (closed case) or ValidationFailed (empty, too long, bad files).
+    Raises NotFound, InvalidTransition (closed case), Conflict (closed while it was being written) or
+    ValidationFailed (empty, too long, bad files).
     """
-    visible_case(actor, case)
-    if not policy.is_staff(actor):
+    policy.require(policy.can_comment, actor, case)
+    if not policy.can_write_internal_note(actor, case):
         public = True
     if case.status.category == "closed":
-        raise InvalidTransition(CLOSED_MESSAGE)
+        closed_by = explain(actor, case, STATUS_EVENTS)
+        raise InvalidTransition(f"{closed_by} {CLOSED_REASON}" if closed_by else CLOSED_MESSAGE)
     has_files = bool(chosen_files(uploads))
     text = clean_text(body, field="body", required="" if has_files else "Write a comment or attach a file.")
     stored = store_uploads(uploads) if has_files else []
     now = now or utcnow()
     try:
         with database.atomic():
+            try:
+                # First, and only while the case is open: a comment never lands on a case closed meanwhile.
+                write_case(actor, case, expect=(NOT_CLOSED,), now=now)
+            except Conflict as exc:
+                raise Conflict(f"{exc.message} {CLOSED_REASON}") from None
             event = CaseEvent.create(case=case, kind="comment" if public else "internal_note", actor=actor,
                                      public=public, body=text, created_at=now,
                                      data={"files": [f.original_name for f in stored]} if stored else None)
             record_attachments(actor, case, stored, event=event, public=public)
-            Case.update(updated_at=now).where(Case.id == case.id).execute()
-            case.updated_at = now
             if public:
                 if policy.is_staff(actor):
                     notify_case_event("case_replied", case, event, actor=actor, audiences=CUSTOMER_SIDE,

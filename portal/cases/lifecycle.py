@@ -2,7 +2,10 @@
 and the scheduled reminder and automatic close of unanswered resolutions.
 
 The category of a status drives every rule: open and waiting cases are worked, a resolved case
-awaits the customer's acceptance, a closed case takes no edits until it is reopened.
+awaits the customer's acceptance, a closed case takes no edits until it is reopened. Who may do
+what is portal.policy's; every change is written only while the case is still in the state it was
+checked in (portal.cases.transitions), so a second click or a colleague's simultaneous change is
+refused with a message instead of acting twice.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from datetime import datetime, timedelta
 
 from portal import policy
 from portal.case_config.service import system_status
-from portal.cases.comments import clean_text, visible_case
+from portal.cases.comments import clean_text
 from portal.cases.notify import (
     CUSTOMER_SIDE,
     handlers_audience,
@@ -20,9 +23,10 @@ from portal.cases.notify import (
     notify_status_changed,
 )
 from portal.cases.search import reindex_case
+from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import InvalidTransition, NotAllowed, ValidationFailed
+from portal.errors import InvalidTransition, ValidationFailed
 from portal.links import absolute
 from portal.models.cases import Case, CaseEvent, CaseFeedback
 from portal.models.configuration import CaseStatus
@@ -30,11 +34,7 @@ from portal.models.people import User
 from portal.settings import setting
 
 MAX_RESOLUTION = 10_000
-
-
-def _require_staff(actor: User) -> None:
-    if not policy.is_staff(actor):
-        raise NotAllowed("Only the team handling a case can do that.")
+STAFF_ONLY = policy.STAFF_ONLY
 
 
 def _record(case: Case, kind: str, actor: User | None, now: datetime, *, body: str = "", public: bool = True,
@@ -43,35 +43,34 @@ def _record(case: Case, kind: str, actor: User | None, now: datetime, *, body: s
                             created_at=now)
 
 
-def _set_status(case: Case, status: CaseStatus, now: datetime, **changes) -> None:
-    changes.update(status=status, updated_at=now)
-    Case.update(**changes).where(Case.id == case.id).execute()
-    for name, value in changes.items():
-        setattr(case, name, value)
+def _refused(actor: User, case: Case, fallback: str) -> InvalidTransition:
+    """The case is not in the state this change needs: say who put it there (its latest status
+    change), e.g. the second of two quick clicks on "Accept" learns it was already accepted."""
+    return InvalidTransition(explain(actor, case, STATUS_EVENTS) or fallback)
 
 
 def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | None = None) -> CaseEvent:
     """Staff move a case to another status (admin-defined ones included).
 
     A resolved status needs a resolution text (propose_resolution); a closed case is reopened first.
-    Raises NotFound, NotAllowed, ValidationFailed (unknown status) or InvalidTransition.
+    Raises NotFound, NotAllowed, ValidationFailed (unknown status), InvalidTransition or Conflict
+    (the status changed since the case was loaded).
     """
-    visible_case(actor, case)
-    _require_staff(actor)
+    policy.require(policy.can_change_status, actor, case, message=STAFF_ONLY)
     status = CaseStatus.get_or_none((CaseStatus.uuid == str(status_uuid)) & (CaseStatus.active == True))  # noqa: E712
     if status is None:
         raise ValidationFailed("Choose a status from the list.", {"status": "Choose a status from the list."})
     if case.status.category == "closed":
         raise InvalidTransition("This case is closed. Reopen it before changing its status.")
     if status.id == case.status_id:
-        raise InvalidTransition(f"The case is already {status.name}.")
+        raise _refused(actor, case, f"The case is already {status.name}.")
     if status.category == "resolved":
         raise InvalidTransition("To resolve a case, propose a resolution: the customer is asked to accept it.")
     now = now or utcnow()
     with database.atomic():
         previous = case.status
         changes = {"last_closed_at": now} if status.category == "closed" else {}
-        _set_status(case, status, now, **changes)
+        write_case(actor, case, expect=("status",), now=now, status=status, **changes)
         event = _record(case, "status_changed", actor, now,
                         data={"from": previous.name, "to": status.name})
         notify_status_changed(case, event, actor, previous, now=now)
@@ -81,17 +80,21 @@ def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | 
 
 def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | None = None) -> CaseEvent:
     """Staff propose a resolution: the case becomes Resolved and the customer side is asked to
-    accept or reject it. Raises NotFound, NotAllowed, ValidationFailed or InvalidTransition."""
-    visible_case(actor, case)
-    _require_staff(actor)
+    accept or reject it. Proposing another text replaces a pending one; the same text again is
+    refused (a second click sends nothing). Raises NotFound, NotAllowed, ValidationFailed,
+    InvalidTransition or Conflict (the status or the pending resolution changed meanwhile)."""
+    policy.require(policy.can_propose_resolution, actor, case, message=STAFF_ONLY)
     if case.status.category == "closed":
         raise InvalidTransition("This case is closed. Reopen it before proposing a resolution.")
     resolution = clean_text(text, field="resolution", required="Describe the resolution for the customer.",
                             limit=MAX_RESOLUTION)
+    if case.status.category == "resolved" and resolution == case.resolution:
+        raise InvalidTransition(explain(actor, case, ("resolution_proposed",))
+                                or "This resolution is already waiting for the customer's answer.")
     now = now or utcnow()
     with database.atomic():
-        _set_status(case, system_status("resolved"), now, resolution=resolution, resolution_proposed_at=now,
-                    resolution_reminded_at=None)
+        write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("resolved"),
+                   resolution=resolution, resolution_proposed_at=now, resolution_reminded_at=None)
         event = _record(case, "resolution_proposed", actor, now, body=resolution)
         notify_case_event("case_resolution_proposed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
                           extra={"author_name": actor.display_name, "resolution": resolution,
@@ -101,29 +104,27 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
     return event
 
 
-def _require_customer_side(actor: User, case: Case) -> None:
-    visible_case(actor, case)
-    if not policy.is_customer_side(actor, case):
-        raise NotAllowed("Only the customer can answer a proposed resolution.")
-
-
-def _awaiting_answer(case: Case) -> None:
+def _require_answerable(actor: User, case: Case) -> None:
+    policy.require(policy.can_answer_resolution, actor, case,
+                   message="Only the customer can answer a proposed resolution.")
     if case.status.category != "resolved":
-        raise InvalidTransition("There is no resolution waiting for an answer on this case.")
+        raise _refused(actor, case, "There is no resolution waiting for an answer on this case.")
 
 
 def accept_resolution(actor: User, case: Case, *, rating: int | None = None, comment: str = "",
                       now: datetime | None = None) -> CaseEvent:
     """The customer side accepts the proposed resolution: the case closes, with optional 1-5 satisfaction.
-    Raises NotFound, NotAllowed, InvalidTransition or ValidationFailed (rating out of range)."""
-    _require_customer_side(actor, case)
-    _awaiting_answer(case)
+    Raises NotFound, NotAllowed, InvalidTransition, Conflict (answered or changed meanwhile) or
+    ValidationFailed (rating out of range)."""
+    _require_answerable(actor, case)
     if rating is not None and rating not in range(1, 6):
         raise ValidationFailed("Choose a rating from 1 to 5.", {"rating": "Choose a rating from 1 to 5."})
     remark = clean_text(comment, field="comment", required="", limit=2000)
     now = now or utcnow()
     with database.atomic():
-        _set_status(case, system_status("closed"), now, last_closed_at=now)
+        # The resolution too: accepting a text the team has just replaced would accept unseen words.
+        write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("closed"),
+                   last_closed_at=now)
         if rating is not None or remark:
             CaseFeedback.create(case=case, rating=rating, comment=remark, given_by=actor, created_at=now)
         event = _record(case, "resolution_accepted", actor, now, body=remark,
@@ -135,13 +136,13 @@ def accept_resolution(actor: User, case: Case, *, rating: int | None = None, com
 
 def reject_resolution(actor: User, case: Case, reason: str, *, now: datetime | None = None) -> CaseEvent:
     """The customer side rejects the resolution with a reason: the case is open again and its
-    handlers are told. Raises NotFound, NotAllowed, InvalidTransition or ValidationFailed."""
-    _require_customer_side(actor, case)
-    _awaiting_answer(case)
+    handlers are told. Raises NotFound, NotAllowed, InvalidTransition, Conflict or ValidationFailed."""
+    _require_answerable(actor, case)
     why = clean_text(reason, field="reason", required="Tell the team why this does not solve it.")
     now = now or utcnow()
     with database.atomic():
-        _set_status(case, system_status("open"), now, resolution_proposed_at=None)
+        write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("open"),
+                   resolution_proposed_at=None)
         event = _record(case, "resolution_rejected", actor, now, body=why)
         notify_case_event("case_resolution_rejected", case, event, actor=actor, audiences=handlers_audience(case),
                           extra={"author_name": actor.display_name, "reason": why}, now=now)
@@ -150,15 +151,17 @@ def reject_resolution(actor: User, case: Case, reason: str, *, now: datetime | N
 
 
 def close_case(actor: User, case: Case, reason: str = "", *, now: datetime | None = None) -> CaseEvent:
-    """Close a case the customer side no longer needs (or staff close it). Raises NotFound,
-    InvalidTransition (already closed) or ValidationFailed."""
-    visible_case(actor, case)
+    """Close a case the customer side no longer needs (or staff close it): anyone who may see it.
+    Raises NotFound, InvalidTransition or Conflict (already closed, naming by whom) or
+    ValidationFailed."""
+    policy.require(policy.can_close, actor, case)
     if case.status.category == "closed":
-        raise InvalidTransition("This case is already closed.")
+        raise _refused(actor, case, "This case is already closed.")
     why = clean_text(reason, field="reason", required="", limit=2000)
     now = now or utcnow()
     with database.atomic():
-        _set_status(case, system_status("closed"), now, last_closed_at=now, resolution_proposed_at=None)
+        write_case(actor, case, expect=(NOT_CLOSED,), now=now, status=system_status("closed"), last_closed_at=now,
+                   resolution_proposed_at=None)
         event = _record(case, "closed", actor, now, body=why)
         audiences = (*CUSTOMER_SIDE, *handlers_audience(case))
         notify_case_event("case_closed", case, event, actor=actor, audiences=audiences,
@@ -167,34 +170,21 @@ def close_case(actor: User, case: Case, reason: str = "", *, now: datetime | Non
     return event
 
 
-def reopen_deadline(case: Case) -> datetime | None:
-    """Until when the customer side may reopen a closed case (None when it is not closed)."""
-    if case.status.category != "closed" or case.last_closed_at is None:
-        return None
-    return case.last_closed_at + timedelta(days=setting("REOPEN_DAYS"))
-
-
-def can_reopen(actor: User, case: Case, now: datetime | None = None) -> bool:
-    deadline = reopen_deadline(case)
-    if deadline is None:
-        return False
-    return policy.is_staff(actor) or (now or utcnow()) <= deadline
-
-
 def reopen_case(actor: User, case: Case, reason: str = "", *, now: datetime | None = None) -> CaseEvent:
-    """Reopen a closed case: the customer side within REOPEN_DAYS of closing, staff at any time.
-    Later, the customer opens a follow-up case instead. Raises NotFound, InvalidTransition or
-    ValidationFailed."""
-    visible_case(actor, case)
+    """Reopen a closed case: the customer side within REOPEN_DAYS of closing, staff at any time
+    (policy.can_reopen). Later, the customer opens a follow-up case instead. Raises NotFound,
+    InvalidTransition, Conflict (reopened meanwhile) or ValidationFailed."""
+    policy.require(policy.can_view_case, actor, case)
     now = now or utcnow()
     if case.status.category != "closed":
-        raise InvalidTransition("Only a closed case can be reopened.")
-    if not can_reopen(actor, case, now):
+        raise _refused(actor, case, "Only a closed case can be reopened.")
+    if not policy.can_reopen(actor, case, now):
         raise InvalidTransition(f"This case was closed more than {setting('REOPEN_DAYS')} days ago, so it can no "
                                 "longer be reopened. Open a follow-up case instead.")
     why = clean_text(reason, field="reason", required="", limit=2000)
     with database.atomic():
-        _set_status(case, system_status("open"), now, resolution_proposed_at=None)
+        write_case(actor, case, expect=("status",), now=now, status=system_status("open"),
+                   resolution_proposed_at=None)
         event = _record(case, "reopened", actor, now, body=why)
         notify_case_event("case_reopened", case, event, actor=actor, audiences=handlers_audience(case),
                           extra={"author_name": actor.display_name, "reason": why}, now=now)

@@ -91,9 +91,9 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     """The activity feed, oldest first, with each entry's actor and files in three queries.
     Internal notes, their files and internal events appear only for staff."""
     from portal.models.cases import Attachment, CaseEvent
-    from portal.policy import is_staff
+    from portal.policy import can_see_internal
 
-    staff = is_staff(viewer)
+    staff = can_see_internal(viewer, case)
     events = (
         CaseEvent.select(CaseEvent, User)
         .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
@@ -118,14 +118,16 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
 
 
 def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
-    """An attachment of the case the viewer may download, or None."""
+    """An attachment of the case the viewer may download (policy.can_download_file), or None."""
     from portal.models.cases import Attachment
-    from portal.policy import is_staff
+    from portal.policy import can_download_file
 
-    query = Attachment.select().where((Attachment.case == case) & (Attachment.uuid == str(attachment_uuid)))
-    if not is_staff(viewer):
-        query = query.where(Attachment.public == True)  # noqa: E712
-    return query.first()
+    attachment = (
+        Attachment.select()
+        .where((Attachment.case == case) & (Attachment.uuid == str(attachment_uuid)))
+        .first()
+    )
+    return attachment if can_download_file(viewer, case, attachment) else None
 
 
 def linked_customers(case: Case) -> list[Customer]:

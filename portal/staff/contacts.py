@@ -1,8 +1,9 @@
 """The people on a case and the team's contacts with them: linking and unlinking additional customers,
 one public update to all of them, and the contact log.
 
-The checks are those of portal.staff.service: NotFound when the actor may not see the case,
-NotAllowed for non-staff, one transaction with a feed entry.
+The checks are portal.policy's (NotFound when the actor may not see the case, NotAllowed for
+non-staff), the writes those of portal.staff.service: only while the case is still open, in one
+transaction with a feed entry.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ from datetime import datetime, timedelta
 
 import peewee
 
+from portal import policy
 from portal.case_config.queries import by_uuid
 from portal.cases import comments
 from portal.cases.comments import clean_text
 from portal.cases.search import reindex_case
+from portal.cases.transitions import by_whom_when, explain, latest_event, write_case
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.people import Customer, User
-from portal.staff.service import record, require_open, staff_case, touch
+from portal.staff.service import OPEN, STAFF_ONLY, record, require_open
 
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "in_person": "In person", "other": "Other"}
 CONTACT_DIRECTIONS = {"inbound": "Inbound (they contacted us)", "outbound": "Outbound (we contacted them)"}
@@ -36,10 +39,11 @@ def _refused(field: str, message: str) -> ValidationFailed:
 
 def link_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime | None = None) -> CaseEvent:
     """Link another customer profile to the case: they see it and are told about it like the primary
-    customer. Staff who may see the case. Raises NotFound, NotAllowed, InvalidTransition (closed),
-    ValidationFailed ("customer": unknown) or Conflict ("customer": already on the case)."""
-    staff_case(actor, case)
-    require_open(case)
+    customer. Staff who may see the case (policy.can_link_customers). Raises NotFound, NotAllowed,
+    InvalidTransition (closed), ValidationFailed ("customer": unknown) or Conflict ("customer": already
+    on the case; the case closed meanwhile)."""
+    policy.require(policy.can_link_customers, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     customer = by_uuid(Customer, customer_uuid)
     if customer is None:
         raise _refused("customer", "We could not find that customer. Search for them again.")
@@ -49,33 +53,40 @@ def link_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime 
     now = now or utcnow()
     try:
         with database.atomic():
+            write_case(actor, case, expect=OPEN, now=now)
             CaseCustomerLink.create(case=case, customer=customer, added_by=actor, created_at=now)
-            touch(case, now)
             return record(case, "customer_linked", actor, now,
                           data={"customer": customer.full_name, "customer_uuid": customer.uuid})
     except peewee.IntegrityError as exc:
         message = f"{customer.full_name} is already on this case."
+        added = latest_event(case, ("customer_linked",), customer_uuid=customer.uuid)
+        if added is not None:  # a second click, or a colleague first
+            by, at = by_whom_when(added, actor)
+            message = f"{customer.full_name} is already on this case: added {by} {at}."
         raise Conflict(message, {"customer": message}) from exc
 
 
 def unlink_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime | None = None) -> CaseEvent:
-    """Take a linked customer off the case (never the primary customer). Staff who may see the case.
-    Raises NotFound (also when that customer is not linked), NotAllowed or InvalidTransition (closed)."""
-    staff_case(actor, case)
-    require_open(case)
+    """Take a linked customer off the case (never the primary customer). Staff who may see the case
+    (policy.can_link_customers). Raises NotFound (also when that customer was never linked), NotAllowed,
+    InvalidTransition (closed; already taken off, naming by whom) or Conflict (changed meanwhile)."""
+    policy.require(policy.can_link_customers, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     customer = by_uuid(Customer, customer_uuid)
     if customer is None:
         raise NotFound()
     now = now or utcnow()
     with database.atomic():
+        write_case(actor, case, expect=OPEN, now=now)
         removed = (
             CaseCustomerLink.delete()
             .where((CaseCustomerLink.case == case) & (CaseCustomerLink.customer == customer))
             .execute()
         )
         if not removed:
-            raise NotFound()
-        touch(case, now)
+            # A second click, or a colleague first: say so; a customer never on the case stays unknown.
+            gone = explain(actor, case, ("customer_unlinked",), customer_uuid=customer.uuid)
+            raise InvalidTransition(gone) if gone else NotFound()
         return record(case, "customer_unlinked", actor, now,
                       data={"customer": customer.full_name, "customer_uuid": customer.uuid})
 
@@ -84,8 +95,9 @@ def update_all_customers(actor: User, case: Case, body: str, *, uploads: Sequenc
                          now: datetime | None = None) -> CaseEvent:
     """One public update that the primary customer, every linked customer and the internal contact
     are told of. It is a staff reply: comments.add_comment already notifies that whole customer side,
-    so this only adds the staff-only check. Raises what add_comment raises, and NotAllowed."""
-    staff_case(actor, case)
+    so this only adds the staff-only check (policy.can_update_all_customers). Raises what add_comment
+    raises, and NotAllowed."""
+    policy.require(policy.can_update_all_customers, actor, case, message=STAFF_ONLY)
     return comments.add_comment(actor, case, body, public=True, uploads=uploads, now=now)
 
 
@@ -94,7 +106,7 @@ def log_contact(actor: User, case: Case, *, channel: str, direction: str, summar
     """Record a contact with the customer about the case (staff-only feed entry "contact_logged";
     its summary is searchable by staff). Allowed on closed cases too: customers call about those.
     Raises NotFound, NotAllowed or ValidationFailed ("channel", "direction", "summary", "contacted_at")."""
-    staff_case(actor, case)
+    policy.require(policy.can_log_contact, actor, case, message=STAFF_ONLY)
     now = now or utcnow()
     errors = {}
     if channel not in CONTACT_CHANNELS:
@@ -111,7 +123,7 @@ def log_contact(actor: User, case: Case, *, channel: str, direction: str, summar
         raise ValidationFailed("Some answers need another look.", errors)
     when = contacted_at or now
     with database.atomic():
-        touch(case, now)
+        write_case(actor, case, expect=(), now=now)  # allowed in any state: nothing to check
         event = record(case, "contact_logged", actor, now, body=text,
                        data={"channel": CONTACT_CHANNELS[channel], "direction": direction,
                              "contacted_at": when.isoformat()})

@@ -26,7 +26,14 @@ from portal.staff.tasks import TITLE_MAX
 
 
 class ConfirmForm(FlaskForm):
-    """A button alone (take the case, complete a task): only the CSRF token."""
+    """A button alone (complete a task, take a customer off): only the CSRF token."""
+
+
+class TakeForm(FlaskForm):
+    """The "Take this case" button, with whom the page showed as the assignee ("" for nobody): when
+    a colleague took the case since, taking is refused rather than taking it from them."""
+
+    seen_assignee = HiddenField()
 
 
 class AssignForm(FlaskForm):

@@ -30,6 +30,7 @@ from portal.staff.forms import (
     EscalateForm,
     MoveForm,
     PriorityForm,
+    TakeForm,
     TaskForm,
     UpdateAllForm,
 )
@@ -51,7 +52,7 @@ class StaffPanel:
 
 def case_page_extras(case: Case, viewer: User, forms: dict) -> dict:
     """Template variables for the case page: next_steps for everyone, staff_panel for staff."""
-    staff = policy.is_staff(viewer)
+    staff = policy.can_handle_case(viewer, case)
     tasks = list(
         CaseTask.select(CaseTask, User)
         .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
@@ -89,17 +90,18 @@ def task_assignee_choices(members: list[User]) -> list[SelectChoice]:
 
 
 def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
+    """The staff actions on the case: each control only when policy allows it and the case's state
+    admits it, the same rules the services apply."""
     closed = case.status.category == "closed"
     members = members_by_workgroup([case.workgroup_id]).get(case.workgroup_id, []) if case.workgroup_id else []
-    is_admin = policy.has_role(viewer, "admin")
-    can_take = not closed and case.assignee_id != viewer.id and (is_admin or any(m.id == viewer.id for m in members))
-    can_assign = not closed and service.supervises(viewer, case.workgroup_id) and bool(case.workgroup_id)
-    movable = [] if closed or not policy.has_role(viewer, "supervisor", "admin") else [
-        w for w in supervised_workgroups(viewer) if w.active and w.id != case.workgroup_id]
-    if movable and not is_admin and case.workgroup_id and not service.supervises(viewer, case.workgroup_id):
-        movable = []
+    can_take = not closed and case.assignee_id != viewer.id and policy.can_take(viewer, case)
+    can_assign = not closed and bool(case.workgroup_id) and policy.can_assign(viewer, case)
+    movable = []
+    if not closed and policy.can_move(viewer, case):
+        movable = [w for w in supervised_workgroups(viewer)
+                   if w.active and w.id != case.workgroup_id and policy.can_move(viewer, case, w.id)]
     built = {
-        "take_form": forms.get("take_form") or ConfirmForm(prefix="take"),
+        "take_form": forms.get("take_form") or TakeForm(prefix="take"),
         "assign_form": forms.get("assign_form") or AssignForm(prefix="assign"),
         "move_form": forms.get("move_form") or MoveForm(prefix="move"),
         "priority_form": (forms.get("priority_form")

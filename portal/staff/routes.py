@@ -12,7 +12,7 @@ from flask_login import current_user
 from portal.case_config.queries import by_uuid
 from portal.cases.case_views import act_on_case
 from portal.cases.service import case_for_viewer
-from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.models.people import STAFF_ROLES, Customer, User
 from portal.models.teams import Workgroup
 from portal.staff import contacts, queries, service, tasks
@@ -26,6 +26,7 @@ from portal.staff.forms import (
     EscalateForm,
     MoveForm,
     PriorityForm,
+    TakeForm,
     TaskForm,
     UpdateAllForm,
 )
@@ -103,7 +104,9 @@ def _case(reference):
 @staff_only
 def take(reference):
     case = _case(reference)
-    return _act(case, ConfirmForm(prefix="take"), "take_form", lambda: service.take_case(current_user, case),
+    form = TakeForm(prefix="take")
+    return _act(case, form, "take_form",
+                lambda: service.take_case(current_user, case, seen_assignee=form.seen_assignee.data),
                 "You now handle this case.")
 
 
@@ -243,7 +246,7 @@ def edit_task(task_uuid):
             tasks.update_task(current_user, task.uuid, _task_data(form))
         except ValidationFailed as exc:
             apply_errors(form, exc)
-        except (InvalidTransition, NotAllowed) as exc:
+        except (InvalidTransition, NotAllowed, Conflict) as exc:  # Conflict: changed by someone meanwhile
             form.form_errors.append(exc.message)
         else:
             flash("Task saved.", "success")

@@ -1,17 +1,21 @@
 """How staff handle a case: taking and assigning it, moving it between workgroups, escalating and
 de-escalating it, changing its priority and its details.
 
-Every function takes the acting user and the case first, answers NotFound when the actor may not
-see the case (policy.can_view_case) and NotAllowed for anybody who is not staff, writes in one
-transaction with a CaseEvent (actor, time) in the feed, reindexes the case when its searchable text
+Every function takes the acting user and the case first and asks portal.policy whether the actor
+may do it (NotFound when they may not see the case, NotAllowed otherwise). It then checks the case's
+state on the case it was handed and writes with portal.cases.transitions.write_case, which changes
+the case only while it is still in that state (Conflict otherwise, naming who changed it), in one
+transaction with a CaseEvent (actor, time) in the feed; it reindexes the case when its searchable text
 changed and tells people through portal.cases.notify. Tasks live in portal.staff.tasks, customers
-and contacts on a case in portal.staff.contacts; they share the checks below.
+and contacts on a case in portal.staff.contacts; they share the helpers below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+
+import peewee
 
 from portal import policy
 from portal.case_config.form_builder import form_name, validate_case_values
@@ -20,51 +24,31 @@ from portal.cases.comments import clean_text
 from portal.cases.notify import notify_case_event
 from portal.cases.queries import display_value
 from portal.cases.search import reindex_case
+from portal.cases.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import PRIORITIES
 from portal.models.people import STAFF_ROLES, User
-from portal.models.teams import Workgroup, WorkgroupMember
+from portal.models.teams import Workgroup
 
 CLOSED_MESSAGE = "This case is closed. Reopen it first."
 MAX_REASON = 2000
+STAFF_ONLY = policy.STAFF_ONLY
+# What a staff action on the case as a whole checked: that it is not closed. Assignment and moves
+# check more (their own fields), see each function.
+OPEN = (NOT_CLOSED,)
 
 
 # --- shared checks -------------------------------------------------------------------------------
 
 
-def staff_case(actor: User, case: Case) -> Case:
-    """The case if actor is staff and may see it: NotFound when it is invisible to them (never
-    confirming it exists), NotAllowed for customers and proxies who can see it."""
-    if not policy.can_view_case(actor, case):
-        raise NotFound()
-    if not policy.is_staff(actor):
-        raise NotAllowed("Only the team handling a case can do that.")
-    return case
-
-
-def require_open(case: Case) -> None:
+def require_open(actor: User, case: Case) -> None:
+    """InvalidTransition for a closed case, naming who closed it when the feed says so."""
     if case.status.category == "closed":
-        raise InvalidTransition(CLOSED_MESSAGE)
-
-
-def is_member(user: User, workgroup_id: int | None) -> bool:
-    if workgroup_id is None or user is None:
-        return False
-    return (
-        WorkgroupMember.select()
-        .where((WorkgroupMember.workgroup == workgroup_id) & (WorkgroupMember.user == user.id))
-        .exists()
-    )
-
-
-def supervises(actor: User, workgroup_id: int | None) -> bool:
-    """Admins supervise every workgroup; supervisors the workgroups they are members of."""
-    if policy.has_role(actor, "admin"):
-        return True
-    return policy.has_role(actor, "supervisor") and is_member(actor, workgroup_id)
+        closed_by = explain(actor, case, STATUS_EVENTS)
+        raise InvalidTransition(f"{closed_by} Reopen it first." if closed_by else CLOSED_MESSAGE)
 
 
 def record(case: Case, kind: str, actor: User, now: datetime, *, body: str = "", public: bool = False,
@@ -72,13 +56,6 @@ def record(case: Case, kind: str, actor: User, now: datetime, *, body: str = "",
     """A feed entry; staff actions are internal unless said otherwise."""
     return CaseEvent.create(case=case, kind=kind, actor=actor, public=public, body=body, data=data,
                             created_at=now)
-
-
-def touch(case: Case, now: datetime, **changes) -> None:
-    changes["updated_at"] = now
-    Case.update(**changes).where(Case.id == case.id).execute()
-    for name, value in changes.items():
-        setattr(case, name, value)
 
 
 def _refused(field: str, message: str) -> ValidationFailed:
@@ -103,76 +80,87 @@ def _notify_assigned(case: Case, event: CaseEvent, actor: User, now: datetime) -
                       extra={**common, "for_assignee": False, "assigned_by": ""}, now=now)
 
 
+# Assigning is decided on the assignee the actor saw and on the workgroup whose membership was checked.
+ASSIGNMENT = (NOT_CLOSED, "assignee", "workgroup")
+
+
 def _assign(actor: User, case: Case, assignee: User | None, now: datetime) -> CaseEvent:
     previous = case.assignee if case.assignee_id else None
     with database.atomic():
-        touch(case, now, assignee=assignee)
+        write_case(actor, case, expect=ASSIGNMENT, now=now, assignee=assignee)
         event = record(case, "assigned", actor, now, data={"from": _name(previous), "to": _name(assignee)})
         if assignee is not None:
             _notify_assigned(case, event, actor, now)
     return event
 
 
-def take_case(actor: User, case: Case, *, now: datetime | None = None) -> CaseEvent:
-    """Assign the case to the actor. Staff who are members of its workgroup may take it (admins any
-    case). Raises NotFound, NotAllowed (not a member), InvalidTransition (closed, already theirs)."""
-    staff_case(actor, case)
-    require_open(case)
+def take_case(actor: User, case: Case, *, seen_assignee: str | None = None,
+              now: datetime | None = None) -> CaseEvent:
+    """Assign the case to the actor (policy.can_take: members of its workgroup, admins any case).
+    seen_assignee, when given, is the UUID of the assignee the actor saw ("" for nobody): if that
+    is no longer so, someone else took or assigned the case since, and it is not taken from them.
+    Raises NotFound, NotAllowed (not a member), InvalidTransition (closed, already theirs) or
+    Conflict (someone else took, assigned or moved it meanwhile)."""
+    policy.require(policy.can_handle_case, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     if case.assignee_id == actor.id:
         raise InvalidTransition("You already handle this case.")
-    if not policy.has_role(actor, "admin") and not is_member(actor, case.workgroup_id):
-        raise NotAllowed("Only members of the case's workgroup can take it.")
+    if seen_assignee is not None and seen_assignee != (case.assignee.uuid if case.assignee_id else ""):
+        raise Conflict(explain(actor, case, EVENTS_BY_FIELD["assignee"])
+                       or "Someone else changed who handles this case since you opened it. Look at it again.")
+    policy.require(policy.can_take, actor, case, message="Only members of the case's workgroup can take it.")
     return _assign(actor, case, actor, now or utcnow())
 
 
 def assign_case(actor: User, case: Case, assignee_uuid: str | None, *, now: datetime | None = None) -> CaseEvent:
     """Assign the case to a member of its workgroup, or to nobody (back to the queue) with an empty
-    choice. Supervisors of the case's workgroup and admins; agents may only take (their own uuid).
-    Raises NotFound, NotAllowed, ValidationFailed ("assignee": not a member, unknown) or
-    InvalidTransition (closed, no change)."""
-    staff_case(actor, case)
-    require_open(case)
-    if policy.has_role(actor, "agent"):
-        if str(assignee_uuid or "") == actor.uuid:
-            return take_case(actor, case, now=now)
-        raise NotAllowed("Agents can take a case but not assign it to others. Ask a supervisor.")
-    if not supervises(actor, case.workgroup_id):
-        raise NotAllowed("Only supervisors of the case's workgroup can assign it.")
-    assignee = None
+    choice (policy.can_assign: supervisors of the case's workgroup and admins; agents may only take
+    it, choosing themselves). Raises NotFound, NotAllowed, ValidationFailed ("assignee": not a member,
+    unknown), InvalidTransition (closed, no change) or Conflict (changed meanwhile)."""
+    policy.require(policy.can_handle_case, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
+    assignee = by_uuid(User, assignee_uuid) if assignee_uuid else None
+    agent = policy.has_role(actor, "agent")
+    if agent and assignee is not None and assignee.id == actor.id:
+        return take_case(actor, case, now=now)
+    if not policy.can_assign(actor, case, assignee):
+        raise NotAllowed("Agents can take a case but not assign it to others. Ask a supervisor." if agent
+                         else "Only supervisors of the case's workgroup can assign it.")
     if assignee_uuid:
-        assignee = by_uuid(User, assignee_uuid)
         if assignee is None or assignee.role not in STAFF_ROLES or not assignee.active:
             raise _refused("assignee", "Choose a member of the case's workgroup.")
-        if not is_member(assignee, case.workgroup_id):
+        if not policy.is_member(assignee, case.workgroup_id):
             raise _refused("assignee", f"{assignee.display_name} is not a member of "
                                        f"{case.workgroup.name if case.workgroup_id else 'any workgroup of the case'}.")
     if (assignee.id if assignee else None) == case.assignee_id:
-        raise InvalidTransition("The case is already assigned that way.")
+        raise InvalidTransition(explain(actor, case, ("assigned",)) or "The case is already assigned that way.")
     return _assign(actor, case, assignee, now or utcnow())
 
 
 def move_case(actor: User, case: Case, workgroup_uuid: str | None, *, now: datetime | None = None) -> CaseEvent:
-    """Move the case to another workgroup; the assignee stays only if they are a member there.
-    Supervisors between their own workgroups, admins anywhere (active workgroups only).
-    Raises NotFound, NotAllowed, ValidationFailed ("workgroup") or InvalidTransition."""
-    staff_case(actor, case)
-    require_open(case)
+    """Move the case to another workgroup; the assignee stays only if they are a member there
+    (policy.can_move: supervisors between their own workgroups, admins anywhere; active workgroups
+    only). Raises NotFound, NotAllowed, ValidationFailed ("workgroup"), InvalidTransition or Conflict."""
+    policy.require(policy.can_handle_case, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     target = by_uuid(Workgroup, workgroup_uuid)
     if target is None or not target.active:
         raise _refused("workgroup", "Choose an active workgroup from the list.")
-    if not policy.has_role(actor, "admin"):
-        source_ok = case.workgroup_id is None or supervises(actor, case.workgroup_id)
-        if not (policy.has_role(actor, "supervisor") and source_ok and supervises(actor, target.id)):
-            raise NotAllowed("Supervisors can move cases only between their own workgroups.")
+    policy.require(policy.can_move, actor, case, target.id,
+                   message="Supervisors can move cases only between their own workgroups.")
     if target.id == case.workgroup_id:
         raise InvalidTransition(f"The case is already with {target.name}.")
     return _move(actor, case, target, "workgroup_changed", now or utcnow())
 
 
+# A move is decided on the workgroup it leaves, the assignee it keeps or drops and the escalation flag.
+MOVE = (NOT_CLOSED, "workgroup", "assignee", "escalated")
+
+
 def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, *, body: str = "",
           escalated: bool | None = None) -> CaseEvent:
     previous = case.workgroup.name if case.workgroup_id else None
-    keeps_assignee = case.assignee_id is not None and is_member(case.assignee, target.id)
+    keeps_assignee = case.assignee_id is not None and policy.is_member(case.assignee, target.id)
     dropped = _name(case.assignee) if case.assignee_id and not keeps_assignee else None
     changes: dict = {"workgroup": target}
     if not keeps_assignee:
@@ -180,7 +168,7 @@ def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, 
     if escalated is not None:
         changes["escalated"] = escalated
     with database.atomic():
-        touch(case, now, **changes)
+        write_case(actor, case, expect=MOVE, now=now, **changes)
         event = record(case, kind, actor, now, body=body,
                        data={"from": previous, "to": target.name, "unassigned": dropped})
         if kind == "escalated":
@@ -197,12 +185,13 @@ def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, 
 def escalate_case(actor: User, case: Case, reason: str, *, now: datetime | None = None) -> CaseEvent:
     """Escalate to the template's escalation workgroup with a required reason: the case moves there,
     is marked escalated, keeps its assignee only if they are a member there; the workgroup and its
-    supervisors are told. Any staff member who may see the case. Raises NotFound, NotAllowed,
-    ValidationFailed ("reason") or InvalidTransition (closed, already escalated, no escalation workgroup)."""
-    staff_case(actor, case)
-    require_open(case)
+    supervisors are told. Any staff member who may see the case (policy.can_escalate). Raises NotFound,
+    NotAllowed, ValidationFailed ("reason"), InvalidTransition (closed, already escalated, no escalation
+    workgroup) or Conflict (moved or escalated meanwhile)."""
+    policy.require(policy.can_escalate, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     if case.escalated:
-        raise InvalidTransition("This case is already escalated.")
+        raise InvalidTransition(explain(actor, case, ("escalated",)) or "This case is already escalated.")
     target = case.template.escalation_workgroup if case.template.escalation_workgroup_id else None
     if target is None or not target.active:
         raise InvalidTransition(f"Cases of type {case.template.name} have no escalation workgroup. "
@@ -213,11 +202,12 @@ def escalate_case(actor: User, case: Case, reason: str, *, now: datetime | None 
 
 def deescalate_case(actor: User, case: Case, reason: str = "", *, now: datetime | None = None) -> CaseEvent:
     """Send an escalated case back to the template's default workgroup (escalated becomes False).
-    Any staff member who may see it. Raises NotFound, NotAllowed, ValidationFailed or InvalidTransition."""
-    staff_case(actor, case)
-    require_open(case)
+    Any staff member who may see it (policy.can_deescalate). Raises NotFound, NotAllowed,
+    ValidationFailed, InvalidTransition or Conflict."""
+    policy.require(policy.can_deescalate, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     if not case.escalated:
-        raise InvalidTransition("This case is not escalated.")
+        raise InvalidTransition(explain(actor, case, ("deescalated",)) or "This case is not escalated.")
     target = case.template.default_workgroup if case.template.default_workgroup_id else None
     if target is None or not target.active:
         raise InvalidTransition(f"Cases of type {case.template.name} have no default workgroup to return to. "
@@ -230,18 +220,20 @@ def deescalate_case(actor: User, case: Case, reason: str = "", *, now: datetime 
 
 
 def set_priority(actor: User, case: Case, priority: str, *, now: datetime | None = None) -> CaseEvent:
-    """Change the priority (low, normal, high, urgent). Staff who may see the case. Raises NotFound,
-    NotAllowed, ValidationFailed ("priority") or InvalidTransition (closed, unchanged)."""
-    staff_case(actor, case)
-    require_open(case)
+    """Change the priority (low, normal, high, urgent). Staff who may see the case
+    (policy.can_set_priority). Raises NotFound, NotAllowed, ValidationFailed ("priority"),
+    InvalidTransition (closed, unchanged) or Conflict (changed meanwhile)."""
+    policy.require(policy.can_set_priority, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     if priority not in PRIORITIES:
         raise _refused("priority", "Choose a priority from the list.")
     if priority == case.priority:
-        raise InvalidTransition(f"The priority is already {PRIORITIES[priority]}.")
+        raise InvalidTransition(explain(actor, case, ("priority_changed",), to=PRIORITIES[priority])
+                                or f"The priority is already {PRIORITIES[priority]}.")
     now = now or utcnow()
     with database.atomic():
         previous = case.priority
-        touch(case, now, priority=priority)
+        write_case(actor, case, expect=(NOT_CLOSED, "priority"), now=now, priority=priority)
         return record(case, "priority_changed", actor, now,
                       data={"from": PRIORITIES.get(previous, previous), "to": PRIORITIES[priority]})
 
@@ -257,10 +249,13 @@ def current_values(case: Case) -> dict[str, str]:
 def edit_case_details(actor: User, case: Case, raw: Mapping, *, now: datetime | None = None) -> CaseEvent:
     """Edit title, summary, reason and custom fields through the one validator (staff audience, the
     case's values as current, so an option retired since stays allowed). Records a field_changed
-    event listing each change with old and new displayed values. Raises NotFound, NotAllowed,
-    ValidationFailed (per form field) or InvalidTransition (closed, nothing changed)."""
-    staff_case(actor, case)
-    require_open(case)
+    event listing each change with old and new displayed values. Staff who may see the case
+    (policy.can_edit_details). Each value is written only if it still holds what the edit was
+    computed from, so of two simultaneous edits of one value one lands and the other is refused.
+    Raises NotFound, NotAllowed, ValidationFailed (per form field), InvalidTransition (closed, nothing
+    changed) or Conflict (changed meanwhile)."""
+    policy.require(policy.can_edit_details, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     template = case.template
     layout = template_layout(template, "staff")
     current = current_values(case)
@@ -281,32 +276,45 @@ def edit_case_details(actor: User, case: Case, raw: Mapping, *, now: datetime | 
     changed("Summary", case.summary, clean.summary)
     changed("Reason", case.reason.name if case.reason_id else "", reason.name if reason else "")
     labels = {(p.field.id, o.value): o.label for p in layout.fields for o in p.options}
-    upserts, removals = [], []
+    edits = []  # (field, value it was computed from, new value)
     for placed in layout.fields:
         old, new = current.get(placed.key), clean.values.get(placed.key)
         if old == new:
             continue
         changed(placed.field.label, display_value(placed.field, old, labels) if old is not None else "",
                 display_value(placed.field, new, labels) if new is not None else "")
-        (upserts.append((placed.field, new)) if new is not None else removals.append(placed.field))
+        edits.append((placed.field, old, new))
     if not changes:
         raise InvalidTransition("Nothing was changed.")
+    own = {name: value for name, value in (("title", clean.title), ("summary", clean.summary), ("reason", reason))
+           if (value.id if isinstance(value, peewee.Model) else value) != case.__data__.get(name)}
     now = now or utcnow()
     with database.atomic():
-        touch(case, now, title=clean.title, summary=clean.summary, reason=reason)
-        for field in removals:
-            CaseFieldValue.delete().where((CaseFieldValue.case == case) & (CaseFieldValue.field == field)).execute()
-        for field, value in upserts:
-            updated = (
-                CaseFieldValue.update(value=value)
-                .where((CaseFieldValue.case == case) & (CaseFieldValue.field == field))
-                .execute()
-            )
-            if not updated:
-                CaseFieldValue.create(case=case, field=field, value=value)
+        write_case(actor, case, expect=(NOT_CLOSED, *own), now=now, **own)
+        for field, old, new in edits:
+            _write_value(actor, case, field, old, new)
         event = record(case, "field_changed", actor, now, data={"changes": changes})
         reindex_case(case.id)
     return event
+
+
+def _write_value(actor: User, case: Case, field, old: str | None, new: str | None) -> None:
+    """Set (or remove, new=None) a custom value only while it still holds old (None: absent)."""
+    this = (CaseFieldValue.case == case.id) & (CaseFieldValue.field == field.id)
+    if old is None:
+        try:
+            with database.atomic():  # a savepoint, so PostgreSQL can go on to raise our message
+                CaseFieldValue.create(case=case, field=field, value=new)
+            return
+        except peewee.IntegrityError:
+            written = 0
+    elif new is None:
+        written = CaseFieldValue.delete().where(this & (CaseFieldValue.value == old)).execute()
+    else:
+        written = CaseFieldValue.update(value=new).where(this & (CaseFieldValue.value == old)).execute()
+    if not written:
+        raise Conflict(explain(actor, case, ("field_changed",))
+                       or f"{field.label} was changed by someone else meanwhile. Look at the case again.")
 
 
 def details_form_data(case: Case) -> dict[str, str]:

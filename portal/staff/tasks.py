@@ -1,8 +1,10 @@
 """Follow-up tasks on a case: create, edit, complete, reopen. Customer-visible tasks are the "next
 steps" on the customer's case page; the others never leave the staff side.
 
-Checks as in portal.staff.service (NotFound, NotAllowed, one transaction, a feed entry); the task's
-assignee hears of it through the task_assigned notification (never of their own action).
+Checks as in portal.staff.service (policy.can_manage_tasks: NotFound, NotAllowed; one transaction, a
+feed entry); a task is changed only while it still holds what the change was decided on, so two
+clicks on "Mark done" complete it once. The task's assignee hears of it through the task_assigned
+notification (never of their own action).
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from portal import policy
 from portal.case_config.queries import by_uuid
 from portal.cases.comments import clean_text
 from portal.cases.notify import notify_case_event
+from portal.cases.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import InvalidTransition, NotFound, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import STAFF_ROLES, User
 from portal.models.staff import CaseTask
-from portal.staff.service import record, require_open, staff_case, touch
+from portal.staff.service import OPEN, STAFF_ONLY, record, require_open
 
 TITLE_MAX = 200
 
@@ -71,23 +74,32 @@ def _notify_assignee(task: CaseTask, case: Case, event: CaseEvent, actor: User, 
 
 
 def task_for_staff(actor: User, task_uuid: str) -> CaseTask:
-    """The task if actor is staff and may see its case; NotFound otherwise."""
+    """The task if actor may manage the tasks of its case (policy.can_manage_tasks); NotFound
+    otherwise, for customers too: tasks are a staff tool."""
     task = by_uuid(CaseTask, task_uuid)
-    if task is None or not policy.is_staff(actor) or not policy.can_view_case(actor, task.case):
+    if task is None or not policy.can_manage_tasks(actor, task.case):
         raise NotFound()
     return task
+
+
+TASK_EVENTS = ("task_updated", "task_completed", "task_reopened")
+
+
+def _task_changed(actor: User, case: Case, task: CaseTask) -> Conflict:
+    return Conflict(explain(actor, case, TASK_EVENTS, task_uuid=task.uuid)
+                    or "The task was changed by someone else meanwhile. Look at it again.")
 
 
 def create_task(actor: User, case: Case, data: TaskData, *, now: datetime | None = None) -> CaseTask:
     """Add a task to an open case. Staff who may see the case; the assignee (optional) must be staff
     who may see it too. Raises NotFound, NotAllowed, InvalidTransition (closed) or ValidationFailed."""
-    staff_case(actor, case)
-    require_open(case)
+    policy.require(policy.can_manage_tasks, actor, case, message=STAFF_ONLY)
+    require_open(actor, case)
     values = _clean(case, data)
     now = now or utcnow()
     with database.atomic():
+        write_case(actor, case, expect=OPEN, now=now)
         task = CaseTask.create(case=case, created_by=actor, created_at=now, updated_at=now, **values)
-        touch(case, now)
         event = record(case, "task_added", actor, now, data=_summary(task))
         _notify_assignee(task, case, event, actor, now)
     return task
@@ -97,8 +109,8 @@ def update_task(actor: User, task_uuid: str, data: TaskData, *, now: datetime | 
     """Edit a task of an open case; a new assignee is told. Raises NotFound, NotAllowed,
     InvalidTransition (closed case, nothing changed) or ValidationFailed."""
     task = task_for_staff(actor, task_uuid)
-    case = staff_case(actor, task.case)
-    require_open(case)
+    case = task.case
+    require_open(actor, case)
     values = _clean(case, data)
     before = {"title": task.title, "assignee": task.assignee_id, "due_date": task.due_date,
               "customer_visible": task.customer_visible}
@@ -106,10 +118,13 @@ def update_task(actor: User, task_uuid: str, data: TaskData, *, now: datetime | 
     if before == after:
         raise InvalidTransition("Nothing was changed.")
     now = now or utcnow()
+    unchanged = ((CaseTask.title == task.title) & (CaseTask.customer_visible == task.customer_visible)
+                 & _is(CaseTask.assignee, task.assignee_id) & _is(CaseTask.due_date, task.due_date))
     with database.atomic():
-        CaseTask.update(updated_at=now, **values).where(CaseTask.id == task.id).execute()
+        write_case(actor, case, expect=OPEN, now=now)
+        if not CaseTask.update(updated_at=now, **values).where((CaseTask.id == task.id) & unchanged).execute():
+            raise _task_changed(actor, case, task)
         task = CaseTask.get_by_id(task.id)
-        touch(case, now)
         event = record(case, "task_updated", actor, now, data=_summary(task))
         if after["assignee"] is not None and after["assignee"] != before["assignee"]:
             _notify_assignee(task, case, event, actor, now)
@@ -120,20 +135,28 @@ def set_task_done(actor: User, task_uuid: str, done: bool, *, now: datetime | No
     """Complete (done=True) or reopen a task; allowed on closed cases too, so follow-up work can be
     ticked off after closing. Raises NotFound, NotAllowed or InvalidTransition (already so)."""
     task = task_for_staff(actor, task_uuid)
-    case = staff_case(actor, task.case)
+    case = task.case
     if task.is_done == done:
-        raise InvalidTransition("The task is already done." if done else "The task is already open.")
+        raise InvalidTransition(explain(actor, case, ("task_completed" if done else "task_reopened",),
+                                        task_uuid=task.uuid)
+                                or ("The task is already done." if done else "The task is already open."))
     now = now or utcnow()
     with database.atomic():
-        (
+        written = (
             CaseTask.update(status="done" if done else "open", completed_at=now if done else None, updated_at=now)
-            .where(CaseTask.id == task.id)
+            .where((CaseTask.id == task.id) & (CaseTask.status == task.status))
             .execute()
         )
+        if not written:
+            raise _task_changed(actor, case, task)
         task = CaseTask.get_by_id(task.id)
-        touch(case, now)
+        write_case(actor, case, expect=(), now=now)
         record(case, "task_completed" if done else "task_reopened", actor, now, data=_summary(task))
     return task
+
+
+def _is(field, value):
+    return field.is_null() if value is None else field == value
 
 
 def _summary(task: CaseTask) -> dict:
