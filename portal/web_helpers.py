@@ -55,3 +55,8 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def status_for(*forms) -> int:
+    """400 when a submitted form has errors, so tests and tools see the refusal."""
+    return 400 if any(f.errors or f.form_errors for f in forms) else 200

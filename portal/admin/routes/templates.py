@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.admin.blueprint import bp, status_for
 from portal.admin.forms import AddTemplateFieldForm, ConditionForm, ConfirmForm, PlacementForm, TemplateForm
 from portal.case_config import queries, template_service
 from portal.case_config.form_builder import condition_hint
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseField, CaseTemplate, TemplateCondition, TemplateField
 from portal.models.teams import Workgroup
-from portal.web_helpers import apply_errors, role_required
+from portal.web_helpers import apply_errors, role_required, status_for
 
 
 def _template_or_404(template_uuid) -> CaseTemplate:
@@ -43,13 +42,11 @@ def _input(form: TemplateForm) -> template_service.TemplateInput:
     )
 
 
-@bp.get("/templates")
 @role_required("admin")
 def templates():
     return render_template("admin/templates.html", templates=list(queries.all_templates()))
 
 
-@bp.route("/templates/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_template():
     form = _template_form()
@@ -93,13 +90,11 @@ def _detail_page(template: CaseTemplate, *, form=None, add_form=None, condition_
     ), status_for(form, add_form, condition_form, *placements.values())
 
 
-@bp.get("/templates/<uuid:template_uuid>")
 @role_required("admin")
 def template_detail(template_uuid):
     return _detail_page(_template_or_404(template_uuid))
 
 
-@bp.post("/templates/<uuid:template_uuid>")
 @role_required("admin")
 def edit_template(template_uuid):
     template = _template_or_404(template_uuid)
@@ -115,7 +110,6 @@ def edit_template(template_uuid):
     return _detail_page(template, form=form)
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields")
 @role_required("admin")
 def add_template_field(template_uuid):
     template = _template_or_404(template_uuid)
@@ -144,7 +138,6 @@ def _placed_or_404(template: CaseTemplate, field_uuid) -> TemplateField:
     return placed or abort(404)
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>")
 @role_required("admin")
 def update_template_field(template_uuid, field_uuid):
     template = _template_or_404(template_uuid)
@@ -161,7 +154,6 @@ def update_template_field(template_uuid, field_uuid):
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/<any(up, down):direction>")
 @role_required("admin")
 def move_template_field(template_uuid, field_uuid, direction):
     template = _template_or_404(template_uuid)
@@ -170,7 +162,6 @@ def move_template_field(template_uuid, field_uuid, direction):
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/remove")
 @role_required("admin")
 def remove_template_field(template_uuid, field_uuid):
     template = _template_or_404(template_uuid)
@@ -185,7 +176,6 @@ def remove_template_field(template_uuid, field_uuid):
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/conditions")
 @role_required("admin")
 def add_condition(template_uuid):
     template = _template_or_404(template_uuid)
@@ -204,7 +194,6 @@ def add_condition(template_uuid):
     return _detail_page(template, condition_form=form)
 
 
-@bp.post("/templates/<uuid:template_uuid>/conditions/<uuid:condition_uuid>/remove")
 @role_required("admin")
 def remove_condition(template_uuid, condition_uuid):
     template = _template_or_404(template_uuid)
@@ -216,7 +205,6 @@ def remove_condition(template_uuid, condition_uuid):
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#conditions")
 
 
-@bp.post("/templates/<uuid:template_uuid>/<any(publish, retire):action>")
 @role_required("admin")
 def change_state(template_uuid, action):
     template = _template_or_404(template_uuid)
@@ -233,3 +221,23 @@ def change_state(template_uuid, action):
             flash(exc.message, "error")
             return _detail_page(template)[0], 400
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid))
+
+
+def register(bp: Blueprint) -> None:
+    """Add this module's pages to the admin blueprint."""
+    bp.add_url_rule("/templates", view_func=templates, methods=["GET"])
+    bp.add_url_rule("/templates/new", view_func=new_template, methods=["GET", "POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>", view_func=template_detail, methods=["GET"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>", view_func=edit_template, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields", view_func=add_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>",
+                    view_func=update_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/<any(up, down):direction>",
+                    view_func=move_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/remove",
+                    view_func=remove_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/conditions", view_func=add_condition, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/conditions/<uuid:condition_uuid>/remove",
+                    view_func=remove_condition, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/<any(publish, retire):action>",
+                    view_func=change_state, methods=["POST"])
