@@ -7,7 +7,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.admin.forms import AddTemplateFieldForm, ConditionForm, ConfirmForm, PlacementForm, TemplateForm
-from portal.case_config import queries, template_service
+from portal.case_config import queries, service
 from portal.case_config.form_builder import condition_hint
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseField, CaseTemplate, TemplateCondition, TemplateField
@@ -29,11 +29,11 @@ def _template_form(**kwargs) -> TemplateForm:
     return form
 
 
-def _input(form: TemplateForm) -> template_service.TemplateInput:
+def _input(form: TemplateForm) -> service.TemplateInput:
     def workgroup(value):
         return queries.by_uuid(Workgroup, value)
 
-    return template_service.TemplateInput(
+    return service.TemplateInput(
         name=form.name.data, description=form.description.data or "", for_customers=form.for_customers.data,
         for_proxies=form.for_proxies.data, for_staff=form.for_staff.data,
         default_workgroup=workgroup(form.default_workgroup.data),
@@ -52,7 +52,7 @@ def new_template():
     form = _template_form()
     if form.validate_on_submit():
         try:
-            template = template_service.save_template(current_user, None, _input(form))
+            template = service.save_template(current_user, None, _input(form))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -101,7 +101,7 @@ def edit_template(template_uuid):
     form = _template_form()
     if form.validate_on_submit():
         try:
-            template_service.save_template(current_user, template, _input(form))
+            service.save_template(current_user, template, _input(form))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -117,8 +117,8 @@ def add_template_field(template_uuid):
     if add_form.validate_on_submit():
         field = queries.by_uuid(CaseField, add_form.field.data)
         try:
-            template_service.add_template_field(current_user, template, field, section=add_form.section.data,
-                                                required=add_form.required.data)
+            service.add_template_field(current_user, template, field, section=add_form.section.data,
+                                       required=add_form.required.data)
         except ValidationFailed as exc:
             apply_errors(add_form, exc)
         else:
@@ -145,8 +145,8 @@ def update_template_field(template_uuid, field_uuid):
     form = PlacementForm(prefix=f"p-{placed.field.key}")
     if form.validate_on_submit():
         try:
-            template_service.update_template_field(current_user, placed, section=form.section.data,
-                                                   required=form.required.data)
+            service.update_template_field(current_user, placed, section=form.section.data,
+                                          required=form.required.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
             return _detail_page(template, placement=(placed.id, form))
@@ -158,7 +158,7 @@ def update_template_field(template_uuid, field_uuid):
 def move_template_field(template_uuid, field_uuid, direction):
     template = _template_or_404(template_uuid)
     if ConfirmForm().validate_on_submit():
-        template_service.move_template_field(current_user, _placed_or_404(template, field_uuid), direction)
+        service.move_template_field(current_user, _placed_or_404(template, field_uuid), direction)
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
@@ -168,7 +168,7 @@ def remove_template_field(template_uuid, field_uuid):
     placed = _placed_or_404(template, field_uuid)
     if ConfirmForm().validate_on_submit():
         try:
-            template_service.remove_template_field(current_user, placed)
+            service.remove_template_field(current_user, placed)
         except ValidationFailed as exc:
             flash(exc.message, "error")
             return _detail_page(template)[0], 400
@@ -182,10 +182,10 @@ def add_condition(template_uuid):
     form = ConditionForm()
     if form.validate_on_submit():
         try:
-            template_service.add_condition(current_user, template, target=queries.by_uuid(CaseField, form.target.data),
-                                           action=form.action.data,
-                                           source=queries.by_uuid(CaseField, form.source.data),
-                                           value=form.value.data)
+            service.add_condition(current_user, template, target=queries.by_uuid(CaseField, form.target.data),
+                                  action=form.action.data,
+                                  source=queries.by_uuid(CaseField, form.source.data),
+                                  value=form.value.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -200,7 +200,7 @@ def remove_condition(template_uuid, condition_uuid):
     condition = TemplateCondition.get_or_none((TemplateCondition.uuid == str(condition_uuid))
                                               & (TemplateCondition.template == template)) or abort(404)
     if ConfirmForm().validate_on_submit():
-        template_service.remove_condition(current_user, condition)
+        service.remove_condition(current_user, condition)
         flash("Condition removed.", "success")
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#conditions")
 
@@ -211,10 +211,10 @@ def change_state(template_uuid, action):
     if ConfirmForm().validate_on_submit():
         try:
             if action == "publish":
-                template_service.publish_template(current_user, template)
+                service.publish_template(current_user, template)
                 flash(f"{template.name} is published: it is offered now.", "success")
             else:
-                template_service.retire_template(current_user, template)
+                service.retire_template(current_user, template)
                 flash(f"{template.name} is retired: no longer offered. Its cases keep all their values.",
                       "success")
         except ValidationFailed as exc:
