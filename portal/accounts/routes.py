@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.accounts import browser, service, sessions
+from portal.accounts import browser, service
 from portal.accounts.forms import (
     EmailOnlyForm,
     LoginForm,
@@ -14,7 +14,8 @@ from portal.accounts.forms import (
     ProfileForm,
     SignupForm,
 )
-from portal.accounts.limits import TooManyAttempts
+from portal.accounts.service import sessions
+from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import NotAllowed, ValidationFailed
 from portal.web_helpers import apply_errors, safe_next_url
 

@@ -14,7 +14,7 @@ ACCOUNT_MAIL_WINDOW_SECONDS: ACCOUNT_MAIL_MAX_PER_ADDRESS emails to one address 
 answers as usual and nothing is sent, so it tells nobody whether the address is registered), and
 ACCOUNT_MAIL_MAX_PER_CLIENT requests from one client address (beyond it: 429 with a message).
 
-Every limit takes its slot (portal/accounts/throttle.py) before the work it guards, so parallel
+Every limit takes its slot (portal/accounts/service/throttle.py) before the work it guards, so parallel
 requests cannot slip past it.
 """
 
@@ -24,7 +24,7 @@ import contextlib
 import math
 from datetime import datetime, timedelta
 
-from portal.accounts import throttle
+from portal.accounts.service import throttle
 from portal.clock import utcnow
 from portal.errors import RateLimited
 from portal.settings import setting
