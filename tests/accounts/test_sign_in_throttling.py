@@ -8,7 +8,7 @@ import pytest
 
 from portal import create_app
 from portal.accounts import service
-from portal.accounts.browser import KNOWN_BROWSER_COOKIE
+from portal.accounts.routes.browser import KNOWN_BROWSER_COOKIE
 from portal.accounts.service import password_changes, throttle
 from portal.accounts.service import sign_in as sign_in_service
 from portal.accounts.service.limits import TooManyAttempts

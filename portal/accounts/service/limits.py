@@ -3,7 +3,7 @@
 Sign-in, within LOGIN_FAILURE_WINDOW_SECONDS:
 - per client address, across accounts: LOGIN_MAX_FAILURES_PER_ADDRESS failures;
 - per account from one client: LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT failures, where the client is a
-  browser known to the account (portal/accounts/browser.py) or else the client address;
+  browser known to the account (portal/accounts/routes/browser.py) or else the client address;
 - per account from anywhere: after LOGIN_SLOWDOWN_AFTER_FAILURES failures, a client that is not a
   known browser waits a delay that doubles with each further failure (at most
   LOGIN_SLOWDOWN_MAX_SECONDS) between attempts. Nobody is locked out for long, and the owner's own

@@ -36,7 +36,7 @@ def authenticate(email: str, password: str, client_address: str, *, browser: str
                  now: datetime | None = None) -> User:
     """Check credentials, throttled per client address, per account from one client and per account
     (see portal/accounts/service/limits.py). `browser` is the id of a browser known to this account,
-    vouched for by the caller (portal/accounts/browser.py); a known browser is never slowed down by
+    vouched for by the caller (portal/accounts/routes/browser.py); a known browser is never slowed down by
     failures elsewhere. Unknown addresses are throttled exactly like registered ones.
 
     Raises limits.TooManyAttempts, AuthenticationFailed (same message whether or not the email is
