@@ -155,8 +155,8 @@ def _serve(app, host, port, *, notifier: bool):
 def seed_command(cases, customers, random_seed):
     """Generate a large realistic data set (accounts, customers, cases, events, files, search index)."""
     from portal.bootstrap import prepare_database
-    from portal.cases.seed import seed
     from portal.demo import DEMO_PASSWORD
+    from portal.demo.seed import seed
 
     app = _app()
     with app.app_context():

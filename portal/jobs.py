@@ -22,8 +22,8 @@ def _in_app_context(app, func):
 
 def portal_jobs(app):
     """(function, trigger) pairs for the portal's periodic work."""
-    from portal.accounts.limits import prune_throttles
-    from portal.accounts.sessions import prune_sessions
+    from portal.accounts.service.limits import prune_throttles
+    from portal.accounts.service.sessions import prune_sessions
     from portal.cases.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
 
     return [

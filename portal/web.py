@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.accounts import browser
+from portal.accounts.routes import browser
 from portal.blueprints import nav_links
 from portal.contact import format_phone
 from portal.db import bind, connect
@@ -142,7 +142,7 @@ def _init_login(app: Flask) -> None:
     manager.session_protection = "basic"
     manager.init_app(app)
 
-    # Every request resolves the server-side session named in the cookie (portal/accounts/browser.py).
+    # Every request resolves the server-side session named in the cookie (portal/accounts/routes/browser.py).
     manager.user_loader(browser.load_user)
 
     @manager.unauthorized_handler

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, render_template
 from flask_login import current_user
 
 from portal.errors import ValidationFailed
@@ -55,3 +55,14 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def status_for(*forms) -> int:
+    """400 when a submitted form has errors, so tests and tools see the refusal."""
+    return 400 if any(f.errors or f.form_errors for f in forms) else 200
+
+
+def rate_limited_page(template: str, form, exc):
+    """The form's page again with a throttle's refusal (RateLimited with retry_after): 429 and Retry-After."""
+    form.form_errors.append(exc.message)
+    return render_template(template, form=form), 429, {"Retry-After": str(exc.retry_after)}

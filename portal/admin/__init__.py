@@ -1,1 +1,7 @@
-"""Admin pages: case settings (statuses, reasons, fields, templates)."""
+"""Admin pages for the case settings: statuses, reasons, custom fields and case templates.
+
+    routes/   the pages, by area (settings, fields, templates)
+    forms.py  the forms' shape
+
+The rules, reads and changes behind them are portal.case_config's.
+"""

@@ -1,4 +1,5 @@
-"""Pure rules for custom field values and template conditions: no database, no Flask.
+"""Pure rules for custom field values, template conditions and the text admins type into case
+settings: no database, no Flask.
 
 parse_value() turns what someone typed into the canonical string a case stores (ISO date, plain
 number, option value, "true"/"false") or raises FieldRuleError with a message fit to show next to
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import regex
 
 from portal.contact import ContactError, normalize_email, normalize_phone
+from portal.errors import ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -310,3 +312,34 @@ def _has_cycle(edges: Mapping[str, set[str]]) -> bool:
         return False
 
     return any(visit(node) for node in list(edges))
+
+
+# --- text typed into case settings ----------------------------------------------------------------
+
+
+def required_text(errors: dict, name: str, value: str | None, label: str, limit: int) -> str:
+    """The stripped text; a message in errors[name] when it is missing, too long or unstorable."""
+    text = (value or "").strip()
+    if not storable(text):
+        errors[name] = UNSTORABLE
+    elif not text:
+        errors[name] = f"Enter {label}."
+    elif len(text) > limit:
+        errors[name] = f"Use at most {limit} characters."
+    return text
+
+
+def optional_text(errors: dict, name: str, value: str | None, limit: int) -> str:
+    """The stripped text; a message in errors[name] when it is too long or unstorable."""
+    text = (value or "").strip()
+    if not storable(text):
+        errors[name] = UNSTORABLE
+    elif len(text) > limit:
+        errors[name] = f"Use at most {limit} characters."
+    return text
+
+
+def raise_if_errors(errors: dict) -> None:
+    """Refuse the input with every collected message (ValidationFailed) when there is any."""
+    if errors:
+        raise ValidationFailed("Some values need another look.", errors)

@@ -114,7 +114,7 @@ class UserSession(BaseModel):
     token_hash = peewee.CharField(max_length=64, unique=True)
     user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
     created_at = UTCDateTimeField(default=utcnow)
-    # Written at most once a minute per session (see portal/accounts/sessions.py), for the idle limit.
+    # Written at most once a minute per session (see portal/accounts/service/sessions.py), for the idle limit.
     last_seen_at = UTCDateTimeField(default=utcnow, index=True)
     revoked_at = UTCDateTimeField(null=True)
     user_agent = peewee.CharField(max_length=200, default="")

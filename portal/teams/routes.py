@@ -8,17 +8,13 @@ from flask_login import current_user
 from portal.errors import Conflict, ValidationFailed
 from portal.teams import queries, service
 from portal.teams.forms import AddMemberForm, ConfirmForm, WorkgroupForm
-from portal.web_helpers import apply_errors, role_required
+from portal.web_helpers import apply_errors, role_required, status_for
 
 bp = Blueprint("teams", __name__, url_prefix="/admin/workgroups")
 
 
 def _data(form: WorkgroupForm) -> service.WorkgroupData:
     return service.WorkgroupData(name=form.name.data, description=form.description.data, email=form.email.data)
-
-
-def _status(form) -> int:
-    return 400 if form.errors or form.form_errors else 200
 
 
 @bp.get("/")
@@ -39,7 +35,7 @@ def new():
         else:
             flash(f"Workgroup {workgroup.name} created. Add its members now.", "success")
             return redirect(url_for("teams.detail", workgroup_uuid=workgroup.uuid))
-    return render_template("teams/form.html", form=form, workgroup=None), _status(form)
+    return render_template("teams/form.html", form=form, workgroup=None), status_for(form)
 
 
 def _detail_page(workgroup, member_form: AddMemberForm, status: int = 200):
@@ -94,7 +90,7 @@ def edit(workgroup_uuid):
         else:
             flash("The workgroup is saved.", "success")
             return redirect(url_for("teams.detail", workgroup_uuid=workgroup.uuid))
-    return render_template("teams/form.html", form=form, workgroup=workgroup), _status(form)
+    return render_template("teams/form.html", form=form, workgroup=workgroup), status_for(form)
 
 
 @bp.post("/<uuid:workgroup_uuid>/<any(deactivate, activate):action>")

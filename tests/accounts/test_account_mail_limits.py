@@ -7,7 +7,7 @@ import pytest
 
 from notifier.models import Message
 from portal.accounts import service
-from portal.accounts.limits import TooManyAttempts
+from portal.accounts.service.limits import TooManyAttempts
 from portal.clock import utcnow
 from portal.models.people import User
 from tests import factories

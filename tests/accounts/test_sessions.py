@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from flask_login.utils import encode_cookie
 
-from portal.accounts import sessions
-from portal.accounts.browser import SESSION_KEY
+from portal.accounts.routes.browser import SESSION_KEY
+from portal.accounts.service import sessions
 from portal.clock import utcnow
 from portal.models.people import User, UserSession
 from tests import factories

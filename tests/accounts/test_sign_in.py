@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from portal.accounts import limits, service
+from portal.accounts import service
+from portal.accounts.service import limits
 from portal.clock import utcnow
 from portal.errors import RateLimited
 from portal.models.people import ThrottleSlot

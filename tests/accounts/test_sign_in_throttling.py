@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 
 from portal import create_app
-from portal.accounts import service, throttle
-from portal.accounts.browser import KNOWN_BROWSER_COOKIE
-from portal.accounts.limits import TooManyAttempts
+from portal.accounts import service
+from portal.accounts.routes.browser import KNOWN_BROWSER_COOKIE
+from portal.accounts.service import password_changes, throttle
+from portal.accounts.service import sign_in as sign_in_service
+from portal.accounts.service.limits import TooManyAttempts
 from portal.clock import utcnow
 from portal.models.people import UserSession
 from tests import factories
@@ -28,7 +30,7 @@ def client_from(app, address: str, **headers):
 
 
 class Clock:
-    """The clock the sign-in service reads, moved by the test."""
+    """The clock the sign-in and password-reset services read, moved by the test."""
 
     def __init__(self):
         self.now = utcnow()
@@ -40,7 +42,8 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(service, "utcnow", clock)
+    for module in (sign_in_service, password_changes):
+        monkeypatch.setattr(module, "utcnow", clock)
     return clock
 
 

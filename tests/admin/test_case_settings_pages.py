@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from portal.case_config import service, template_service
+from portal.case_config import service
 from portal.models.configuration import CaseField, CaseTemplate, FieldOption, TemplateCondition, TemplateField
 from tests.case_config import factories
 from tests.fixtures import post_form
@@ -19,8 +19,8 @@ def configured(app, people):
     kind = factories.select_field(people.admin, {"Hardware": "hardware"}, key="kind", label="Kind")
     serial = factories.case_field(people.admin, key="serial", label="Serial")
     template = factories.template(people.admin, name="Technical issue", fields=[kind, serial])
-    condition = template_service.add_condition(people.admin, template, target=serial, action="show", source=kind,
-                                               value="hardware")
+    condition = service.add_condition(people.admin, template, target=serial, action="show", source=kind,
+                                      value="hardware")
     placed = TemplateField.get(TemplateField.field == serial)
     reason = service.save_reason(people.admin, None, name="Billing")
     return {"template": template, "field": kind, "option": FieldOption.get(), "placed": placed,

@@ -52,7 +52,7 @@ def private_postgres_schema(url: str) -> tuple[str, str]:
 def seed_database(url: str, cases: int) -> dict:
     from portal import create_app
     from portal.bootstrap import prepare_database
-    from portal.cases.seed import seed
+    from portal.demo.seed import seed
     from portal.models.cases import Case, CaseEvent
     from portal.models.configuration import CaseTemplate
     from portal.models.people import Customer, User

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from portal.case_config import service, template_service
-from portal.case_config.service import FieldInput
-from portal.case_config.template_service import TemplateInput
+from portal.case_config import service
+from portal.case_config.service import FieldInput, TemplateInput
 from tests import factories
 
 _counter = itertools.count(1)
@@ -34,10 +33,10 @@ def template(actor, *, fields=(), publish: bool = True, **overrides):
     """fields: (CaseField, required) pairs or bare CaseFields, placed in the top section in order."""
     n = next(_counter)
     data = TemplateInput(name=overrides.pop("name", f"Template {n}"), **overrides)
-    created = template_service.save_template(actor, None, data)
+    created = service.save_template(actor, None, data)
     for item in fields:
         field, required = item if isinstance(item, tuple) else (item, False)
-        template_service.add_template_field(actor, created, field, required=required)
+        service.add_template_field(actor, created, field, required=required)
     if publish:
-        template_service.publish_template(actor, created)
+        service.publish_template(actor, created)
     return created

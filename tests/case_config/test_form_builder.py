@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.case_config import service, template_service
+from portal.case_config import service
 from portal.case_config.form_builder import build_case_form, form_name, validate_case_values
 from portal.errors import ValidationFailed
 from portal.models.configuration import FieldOption
@@ -23,9 +23,9 @@ def device(app, people):
     screenshot = factories.case_field(admin, "url", key="screenshot", label="Screenshot link")
     note = factories.case_field(admin, key="triage", label="Triage note", visibility="internal")
     template = factories.template(admin, fields=[(kind, True), serial, screenshot, note])
-    template_service.add_condition(admin, template, target=serial, action="show", source=kind, value="hardware")
-    template_service.add_condition(admin, template, target=screenshot, action="require", source=kind,
-                                   value="software")
+    service.add_condition(admin, template, target=serial, action="show", source=kind, value="hardware")
+    service.add_condition(admin, template, target=screenshot, action="require", source=kind,
+                          value="software")
     service.save_option(admin, kind, FieldOption.get(FieldOption.value == "legacy"), label="Legacy", active=False)
     return template
 

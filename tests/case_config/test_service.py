@@ -5,7 +5,7 @@ import pytest
 from portal.case_config import service
 from portal.case_config.service import FieldInput
 from portal.errors import NotAllowed, ValidationFailed
-from portal.models.configuration import CaseStatus
+from portal.models.configuration import CaseField, CaseReason, CaseStatus
 from tests.case_config import factories
 
 
@@ -112,3 +112,17 @@ def test_option_value_never_changes_once_created(app, people):
     option = field.options.get()
     service.save_option(people.admin, field, option, label="US West (Oregon)", value="other", active=False)
     assert (option.value, option.label, option.active) == ("pdx", "US West (Oregon)", False)
+
+
+@pytest.mark.parametrize("save, name, model", [
+    (lambda admin: service.save_status(admin, None, name="   ", category="open", customer_description=""),
+     "name", CaseStatus),
+    (lambda admin: service.save_reason(admin, None, name=" "), "name", CaseReason),
+    (lambda admin: service.save_field(admin, None, FieldInput(label="", key="blank")), "label", CaseField),
+], ids=["status", "reason", "field"])
+def test_a_blank_name_is_refused_next_to_it_and_nothing_is_saved(app, people, save, name, model):
+    before = model.select().count()
+    with pytest.raises(ValidationFailed) as caught:
+        save(people.admin)
+    assert caught.value.fields[name].startswith("Enter ")
+    assert model.select().count() == before

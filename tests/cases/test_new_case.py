@@ -6,7 +6,6 @@ import re
 import pytest
 
 from portal.case_config import service as config_service
-from portal.case_config import template_service
 from portal.cases import service
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import FieldOption
@@ -30,9 +29,9 @@ def replacement(app, people):
     template = factories.template(admin, name="Replacement request", description="Broken or missing items.",
                                   fields=[(product, True), bought, serial, stock])
     placed = template.template_fields.where(template.template_fields.model.field == serial).get()
-    template_service.update_template_field(admin, placed, section="more", required=False)
-    template_service.add_condition(admin, template, target=serial, action="require", source=product,
-                                   value="headset")
+    config_service.update_template_field(admin, placed, section="more", required=False)
+    config_service.add_condition(admin, template, target=serial, action="require", source=product,
+                                 value="headset")
     # Routed to a team with the agent and the supervisor, so they see its cases.
     template.default_workgroup = base_factories.workgroup(people.agent, people.supervisor, name="Returns")
     template.save()
@@ -171,12 +170,12 @@ def test_customer_cannot_file_for_another_customer(app, people, replacement):
 def test_retiring_a_template_keeps_old_cases_and_their_values_visible(client, people, login, replacement):
     customer = Customer.get(Customer.user == people.customer)
     case = service.open_case(people.customer, replacement, GOOD, customer=customer)
-    template_service.retire_template(people.admin, replacement)
+    config_service.retire_template(people.admin, replacement)
     placed = replacement.template_fields.where(
         replacement.template_fields.model.field == CaseFieldValue.get(CaseFieldValue.value == "HS123456").field
     ).get()
-    template_service.remove_condition(people.admin, replacement.conditions.get())
-    template_service.remove_template_field(people.admin, placed)
+    config_service.remove_condition(people.admin, replacement.conditions.get())
+    config_service.remove_template_field(people.admin, placed)
     headset = FieldOption.get(FieldOption.value == "headset")
     config_service.save_option(people.admin, headset.field, headset, label="Wireless headset", active=False)
     login(people.customer)

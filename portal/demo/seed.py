@@ -21,6 +21,8 @@ from portal import passwords
 from portal.cases import search
 from portal.cases.queries import display_value
 from portal.db import database, is_postgres
+from portal.demo import load_demo_data
+from portal.demo.people import DEMO_PASSWORD
 from portal.models.cases import Attachment, Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseStatus, CaseTemplate, FieldOption, TemplateField
 from portal.models.people import Account, Customer, User
@@ -129,8 +131,6 @@ def _insert(model, rows: list[dict]) -> None:
 
 def _ensure_case_settings() -> None:
     if not CaseTemplate.select().where(CaseTemplate.state == "published").exists():
-        from portal.demo import load_demo_data
-
         load_demo_data()
 
 
@@ -230,7 +230,7 @@ def seed(*, cases: int = 100_000, customers: int | None = None, random_seed: int
     report = SeedReport()
 
     # People: accounts, customers (a few sign in, the first one is the busy customer), two proxies.
-    password_hash = passwords.hash_password(_demo_password())
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
     with database.atomic():
         n_accounts = max(1, n_customers // 8)
         first_account = ids.take(Account, n_accounts)
@@ -289,12 +289,6 @@ def seed(*, cases: int = 100_000, customers: int | None = None, random_seed: int
     report.cases = cases
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _demo_password() -> str:
-    from portal.demo import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
 
 
 def _fresh_references(rng: random.Random, n: int) -> list[str]:

@@ -6,9 +6,8 @@ services, so the demo data obeys the same rules as the admin pages.
 
 from __future__ import annotations
 
-from portal.case_config import service, template_service
-from portal.case_config.service import FieldInput
-from portal.case_config.template_service import TemplateInput
+from portal.case_config import service
+from portal.case_config.service import FieldInput, TemplateInput
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate
 from portal.models.people import User
 from portal.models.teams import Workgroup
@@ -106,14 +105,14 @@ def load_case_settings() -> list:
     for name, (description, workgroup, priority, placed, conditions) in TEMPLATES.items():
         if CaseTemplate.select().where(CaseTemplate.name == name).exists():
             continue
-        template = template_service.save_template(admin, None, TemplateInput(
+        template = service.save_template(admin, None, TemplateInput(
             name=name, description=description, default_priority=priority,
             default_workgroup=Workgroup.get_or_none(Workgroup.name == workgroup),
             escalation_workgroup=Workgroup.get_or_none(Workgroup.name == ESCALATION_WORKGROUP)))
         for key, section, required in placed:
-            template_service.add_template_field(admin, template, fields[key], section=section, required=required)
+            service.add_template_field(admin, template, fields[key], section=section, required=required)
         for target, action, source, value in conditions:
-            template_service.add_condition(admin, template, target=fields[target], action=action,
-                                           source=fields[source], value=value)
-        template_service.publish_template(admin, template)
+            service.add_condition(admin, template, target=fields[target], action=action,
+                                  source=fields[source], value=value)
+        service.publish_template(admin, template)
     return []

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.admin.blueprint import bp, status_for
 from portal.admin.forms import AddTemplateFieldForm, ConditionForm, ConfirmForm, PlacementForm, TemplateForm
-from portal.case_config import queries, template_service
+from portal.case_config import queries, service
 from portal.case_config.form_builder import condition_hint
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseField, CaseTemplate, TemplateCondition, TemplateField
 from portal.models.teams import Workgroup
-from portal.web_helpers import apply_errors, role_required
+from portal.web_helpers import apply_errors, role_required, status_for
 
 
 def _template_or_404(template_uuid) -> CaseTemplate:
@@ -30,11 +29,11 @@ def _template_form(**kwargs) -> TemplateForm:
     return form
 
 
-def _input(form: TemplateForm) -> template_service.TemplateInput:
+def _input(form: TemplateForm) -> service.TemplateInput:
     def workgroup(value):
         return queries.by_uuid(Workgroup, value)
 
-    return template_service.TemplateInput(
+    return service.TemplateInput(
         name=form.name.data, description=form.description.data or "", for_customers=form.for_customers.data,
         for_proxies=form.for_proxies.data, for_staff=form.for_staff.data,
         default_workgroup=workgroup(form.default_workgroup.data),
@@ -43,19 +42,17 @@ def _input(form: TemplateForm) -> template_service.TemplateInput:
     )
 
 
-@bp.get("/templates")
 @role_required("admin")
 def templates():
     return render_template("admin/templates.html", templates=list(queries.all_templates()))
 
 
-@bp.route("/templates/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_template():
     form = _template_form()
     if form.validate_on_submit():
         try:
-            template = template_service.save_template(current_user, None, _input(form))
+            template = service.save_template(current_user, None, _input(form))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -93,20 +90,18 @@ def _detail_page(template: CaseTemplate, *, form=None, add_form=None, condition_
     ), status_for(form, add_form, condition_form, *placements.values())
 
 
-@bp.get("/templates/<uuid:template_uuid>")
 @role_required("admin")
 def template_detail(template_uuid):
     return _detail_page(_template_or_404(template_uuid))
 
 
-@bp.post("/templates/<uuid:template_uuid>")
 @role_required("admin")
 def edit_template(template_uuid):
     template = _template_or_404(template_uuid)
     form = _template_form()
     if form.validate_on_submit():
         try:
-            template_service.save_template(current_user, template, _input(form))
+            service.save_template(current_user, template, _input(form))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -115,7 +110,6 @@ def edit_template(template_uuid):
     return _detail_page(template, form=form)
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields")
 @role_required("admin")
 def add_template_field(template_uuid):
     template = _template_or_404(template_uuid)
@@ -123,8 +117,8 @@ def add_template_field(template_uuid):
     if add_form.validate_on_submit():
         field = queries.by_uuid(CaseField, add_form.field.data)
         try:
-            template_service.add_template_field(current_user, template, field, section=add_form.section.data,
-                                                required=add_form.required.data)
+            service.add_template_field(current_user, template, field, section=add_form.section.data,
+                                       required=add_form.required.data)
         except ValidationFailed as exc:
             apply_errors(add_form, exc)
         else:
@@ -144,7 +138,6 @@ def _placed_or_404(template: CaseTemplate, field_uuid) -> TemplateField:
     return placed or abort(404)
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>")
 @role_required("admin")
 def update_template_field(template_uuid, field_uuid):
     template = _template_or_404(template_uuid)
@@ -152,8 +145,8 @@ def update_template_field(template_uuid, field_uuid):
     form = PlacementForm(prefix=f"p-{placed.field.key}")
     if form.validate_on_submit():
         try:
-            template_service.update_template_field(current_user, placed, section=form.section.data,
-                                                   required=form.required.data)
+            service.update_template_field(current_user, placed, section=form.section.data,
+                                          required=form.required.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
             return _detail_page(template, placement=(placed.id, form))
@@ -161,23 +154,21 @@ def update_template_field(template_uuid, field_uuid):
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/<any(up, down):direction>")
 @role_required("admin")
 def move_template_field(template_uuid, field_uuid, direction):
     template = _template_or_404(template_uuid)
     if ConfirmForm().validate_on_submit():
-        template_service.move_template_field(current_user, _placed_or_404(template, field_uuid), direction)
+        service.move_template_field(current_user, _placed_or_404(template, field_uuid), direction)
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/remove")
 @role_required("admin")
 def remove_template_field(template_uuid, field_uuid):
     template = _template_or_404(template_uuid)
     placed = _placed_or_404(template, field_uuid)
     if ConfirmForm().validate_on_submit():
         try:
-            template_service.remove_template_field(current_user, placed)
+            service.remove_template_field(current_user, placed)
         except ValidationFailed as exc:
             flash(exc.message, "error")
             return _detail_page(template)[0], 400
@@ -185,17 +176,16 @@ def remove_template_field(template_uuid, field_uuid):
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
-@bp.post("/templates/<uuid:template_uuid>/conditions")
 @role_required("admin")
 def add_condition(template_uuid):
     template = _template_or_404(template_uuid)
     form = ConditionForm()
     if form.validate_on_submit():
         try:
-            template_service.add_condition(current_user, template, target=queries.by_uuid(CaseField, form.target.data),
-                                           action=form.action.data,
-                                           source=queries.by_uuid(CaseField, form.source.data),
-                                           value=form.value.data)
+            service.add_condition(current_user, template, target=queries.by_uuid(CaseField, form.target.data),
+                                  action=form.action.data,
+                                  source=queries.by_uuid(CaseField, form.source.data),
+                                  value=form.value.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -204,32 +194,50 @@ def add_condition(template_uuid):
     return _detail_page(template, condition_form=form)
 
 
-@bp.post("/templates/<uuid:template_uuid>/conditions/<uuid:condition_uuid>/remove")
 @role_required("admin")
 def remove_condition(template_uuid, condition_uuid):
     template = _template_or_404(template_uuid)
     condition = TemplateCondition.get_or_none((TemplateCondition.uuid == str(condition_uuid))
                                               & (TemplateCondition.template == template)) or abort(404)
     if ConfirmForm().validate_on_submit():
-        template_service.remove_condition(current_user, condition)
+        service.remove_condition(current_user, condition)
         flash("Condition removed.", "success")
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#conditions")
 
 
-@bp.post("/templates/<uuid:template_uuid>/<any(publish, retire):action>")
 @role_required("admin")
 def change_state(template_uuid, action):
     template = _template_or_404(template_uuid)
     if ConfirmForm().validate_on_submit():
         try:
             if action == "publish":
-                template_service.publish_template(current_user, template)
+                service.publish_template(current_user, template)
                 flash(f"{template.name} is published: it is offered now.", "success")
             else:
-                template_service.retire_template(current_user, template)
+                service.retire_template(current_user, template)
                 flash(f"{template.name} is retired: no longer offered. Its cases keep all their values.",
                       "success")
         except ValidationFailed as exc:
             flash(exc.message, "error")
             return _detail_page(template)[0], 400
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid))
+
+
+def register(bp: Blueprint) -> None:
+    """Add this module's pages to the admin blueprint."""
+    bp.add_url_rule("/templates", view_func=templates, methods=["GET"])
+    bp.add_url_rule("/templates/new", view_func=new_template, methods=["GET", "POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>", view_func=template_detail, methods=["GET"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>", view_func=edit_template, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields", view_func=add_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>",
+                    view_func=update_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/<any(up, down):direction>",
+                    view_func=move_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/fields/<uuid:field_uuid>/remove",
+                    view_func=remove_template_field, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/conditions", view_func=add_condition, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/conditions/<uuid:condition_uuid>/remove",
+                    view_func=remove_condition, methods=["POST"])
+    bp.add_url_rule("/templates/<uuid:template_uuid>/<any(publish, retire):action>",
+                    view_func=change_state, methods=["POST"])

@@ -1,9 +1,8 @@
-"""Admin changes to statuses, case reasons, custom fields and their options.
+"""Admin changes to custom case fields and the options of single-select fields.
 
 Every public function here may be called by admins only (policy.require_admin) and raises
 ValidationFailed (bad input, with a message per field), NotAllowed or NotFound. Uniqueness comes
 from database constraints: an IntegrityError becomes a message next to the field.
-Templates, their fields and conditions are in template_service.py.
 """
 
 from __future__ import annotations
@@ -15,125 +14,21 @@ from decimal import Decimal, InvalidOperation
 import peewee
 
 from portal import policy
-from portal.case_config.rules import UNSTORABLE, pattern_problem, storable
+from portal.case_config.rules import (
+    UNSTORABLE,
+    optional_text,
+    pattern_problem,
+    raise_if_errors,
+    required_text,
+    storable,
+)
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import ValidationFailed
-from portal.models.configuration import (
-    FIELD_TYPES,
-    NUMBER_KINDS,
-    STATUS_CATEGORIES,
-    VISIBILITIES,
-    CaseField,
-    CaseReason,
-    CaseStatus,
-    FieldOption,
-)
+from portal.models.configuration import FIELD_TYPES, NUMBER_KINDS, VISIBILITIES, CaseField, FieldOption
 from portal.models.people import User
 
-SYSTEM_STATUSES = [
-    ("Open", "open", "We have your case and will look at it soon."),
-    ("Resolved", "resolved", "We think this is solved. Please accept the solution, or tell us what is still wrong."),
-    ("Closed", "closed", "This case is finished. If the problem comes back, open a follow-up case."),
-]
 _KEY = re.compile(r"[a-z][a-z0-9_]{1,59}")
-
-
-def ensure_system_statuses() -> None:
-    """Create Open, Resolved and Closed when missing (idempotent; run by prepare_database)."""
-    for position, (name, category, description) in enumerate(SYSTEM_STATUSES):
-        if CaseStatus.select().where((CaseStatus.name == name) & (CaseStatus.is_system == True)).exists():  # noqa: E712
-            continue
-        try:
-            with database.atomic():
-                CaseStatus.create(name=name, category=category, is_system=True, customer_description=description,
-                                  position=position)
-        except peewee.IntegrityError:
-            continue  # created meanwhile by another process
-
-
-def system_status(category: str) -> CaseStatus:
-    return CaseStatus.get((CaseStatus.is_system == True) & (CaseStatus.category == category))  # noqa: E712
-
-
-def _required_text(errors: dict, name: str, value: str | None, label: str, limit: int) -> str:
-    text = (value or "").strip()
-    if not storable(text):
-        errors[name] = UNSTORABLE
-    elif not text:
-        errors[name] = f"Enter {label}."
-    elif len(text) > limit:
-        errors[name] = f"Use at most {limit} characters."
-    return text
-
-
-def _optional_text(errors: dict, name: str, value: str | None, limit: int) -> str:
-    text = (value or "").strip()
-    if not storable(text):
-        errors[name] = UNSTORABLE
-    elif len(text) > limit:
-        errors[name] = f"Use at most {limit} characters."
-    return text
-
-
-def _raise_if(errors: dict) -> None:
-    if errors:
-        raise ValidationFailed("Some values need another look.", errors)
-
-
-# --- statuses -------------------------------------------------------------------------------------
-
-
-def save_status(actor: User, status: CaseStatus | None, *, name: str, category: str,
-                customer_description: str, active: bool = True) -> CaseStatus:
-    """Create (status=None) or change a status. System statuses keep their name and category, and stay active."""
-    policy.require_admin(actor)
-    errors: dict[str, str] = {}
-    description = _optional_text(errors, "customer_description", customer_description, 500)
-    if status is not None and status.is_system:
-        name, category, active = status.name, status.category, True
-    name = _required_text(errors, "name", name, "a name", 60)
-    if category not in STATUS_CATEGORIES:
-        errors["category"] = "Choose a category."
-    _raise_if(errors)
-    try:
-        with database.atomic():
-            if status is None:
-                position = (CaseStatus.select(peewee.fn.MAX(CaseStatus.position)).scalar() or 0) + 1
-                status = CaseStatus.create(name=name, category=category, customer_description=description,
-                                           position=position, active=active)
-            else:
-                status.name, status.category = name, category
-                status.customer_description, status.active = description, active
-                status.save()
-    except peewee.IntegrityError as exc:
-        raise ValidationFailed("That name is taken.", {"name": "Another status already has this name."}) from exc
-    return status
-
-
-# --- reasons --------------------------------------------------------------------------------------
-
-
-def save_reason(actor: User, reason: CaseReason | None, *, name: str, active: bool = True) -> CaseReason:
-    """Create (reason=None) or rename / (de)activate a case reason."""
-    policy.require_admin(actor)
-    errors: dict[str, str] = {}
-    name = _required_text(errors, "name", name, "a reason", 100)
-    _raise_if(errors)
-    try:
-        with database.atomic():
-            if reason is None:
-                position = (CaseReason.select(peewee.fn.MAX(CaseReason.position)).scalar() or 0) + 1
-                reason = CaseReason.create(name=name, active=active, position=position)
-            else:
-                reason.name, reason.active = name, active
-                reason.save()
-    except peewee.IntegrityError as exc:
-        raise ValidationFailed("That reason exists.", {"name": "Another reason already has this name."}) from exc
-    return reason
-
-
-# --- fields ---------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -178,10 +73,10 @@ def _decimal(errors: dict, name: str, value: str) -> Decimal | None:
 def _clean_field(data: FieldInput, existing: CaseField | None) -> dict:
     errors: dict[str, str] = {}
     values: dict[str, object] = {
-        "label": _required_text(errors, "label", data.label, "a label", 120),
-        "help_text": _optional_text(errors, "help_text", data.help_text, 300),
-        "admin_description": _optional_text(errors, "admin_description", data.admin_description, 2000),
-        "pattern_message": _optional_text(errors, "pattern_message", data.pattern_message, 200),
+        "label": required_text(errors, "label", data.label, "a label", 120),
+        "help_text": optional_text(errors, "help_text", data.help_text, 300),
+        "admin_description": optional_text(errors, "admin_description", data.admin_description, 2000),
+        "pattern_message": optional_text(errors, "pattern_message", data.pattern_message, 200),
         "active": bool(data.active),
     }
     field_type = existing.field_type if existing else data.field_type
@@ -219,7 +114,7 @@ def _clean_field(data: FieldInput, existing: CaseField | None) -> dict:
             errors["max_length"] = "Enter a whole number from 1 to 10000."
         else:
             values["max_length"] = int(max_length)
-    _raise_if(errors)
+    raise_if_errors(errors)
     return values
 
 
@@ -253,10 +148,10 @@ def save_option(actor: User, field: CaseField, option: FieldOption | None, *, la
     errors: dict[str, str] = {}
     if field.field_type != "select":
         errors["label"] = "Only single-select fields have options."
-    label = _required_text(errors, "label", label, "a label", 120)
+    label = required_text(errors, "label", label, "a label", 120)
     if option is None:
-        value = _required_text(errors, "value", value or label, "a value", 120)
-    _raise_if(errors)
+        value = required_text(errors, "value", value or label, "a value", 120)
+    raise_if_errors(errors)
     try:
         with database.atomic():
             if option is None:

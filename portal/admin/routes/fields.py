@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.admin.blueprint import bp, status_for
 from portal.admin.forms import FieldForm, OptionEditForm, OptionForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseField, FieldOption
-from portal.web_helpers import apply_errors, role_required
+from portal.web_helpers import apply_errors, role_required, status_for
 
 # the field form and the new-option form share a page: a prefix keeps their element ids apart
 OPTION_PREFIX = "option"
@@ -30,13 +29,11 @@ def _input(form: FieldForm) -> service.FieldInput:
     )
 
 
-@bp.get("/fields")
 @role_required("admin")
 def fields():
     return render_template("admin/fields.html", fields=list(queries.all_fields()))
 
 
-@bp.route("/fields/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_field():
     form = FieldForm()
@@ -62,7 +59,6 @@ def _field_page(field: CaseField, form: FieldForm, option_form: OptionForm, subm
                                                                               *edit_forms.values())
 
 
-@bp.route("/fields/<uuid:field_uuid>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_field(field_uuid):
     field = _field_or_404(field_uuid)
@@ -84,7 +80,6 @@ def edit_field(field_uuid):
     return _field_page(field, form, OptionForm(formdata=None, prefix=OPTION_PREFIX))
 
 
-@bp.post("/fields/<uuid:field_uuid>/options")
 @role_required("admin")
 def add_option(field_uuid):
     field = _field_or_404(field_uuid)
@@ -101,7 +96,6 @@ def add_option(field_uuid):
     return _field_page(field, FieldForm(formdata=None, obj=field), option_form)
 
 
-@bp.post("/fields/<uuid:field_uuid>/options/<uuid:option_uuid>")
 @role_required("admin")
 def edit_option(field_uuid, option_uuid):
     field = _field_or_404(field_uuid)
@@ -119,3 +113,12 @@ def edit_option(field_uuid, option_uuid):
             return redirect(url_for("admin.edit_field", field_uuid=field.uuid) + "#options")
     return _field_page(field, FieldForm(formdata=None, obj=field), OptionForm(formdata=None, prefix=OPTION_PREFIX),
                        form, option.id)
+
+
+def register(bp: Blueprint) -> None:
+    """Add this module's pages to the admin blueprint."""
+    bp.add_url_rule("/fields", view_func=fields, methods=["GET"])
+    bp.add_url_rule("/fields/new", view_func=new_field, methods=["GET", "POST"])
+    bp.add_url_rule("/fields/<uuid:field_uuid>", view_func=edit_field, methods=["GET", "POST"])
+    bp.add_url_rule("/fields/<uuid:field_uuid>/options", view_func=add_option, methods=["POST"])
+    bp.add_url_rule("/fields/<uuid:field_uuid>/options/<uuid:option_uuid>", view_func=edit_option, methods=["POST"])

@@ -5,8 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cases.search import matching_case_ids
-from portal.cases.seed import seed
 from portal.cli import main
+from portal.demo.seed import seed
 from portal.models.cases import Attachment, Case, CaseEvent, CaseFieldValue
 from portal.models.people import Customer, User
 from portal.policy import case_visibility

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.admin.blueprint import bp, status_for
 from portal.admin.forms import ReasonForm, StatusForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
 from portal.models.configuration import STATUS_CATEGORIES, CaseReason, CaseStatus
-from portal.web_helpers import apply_errors, role_required
+from portal.web_helpers import apply_errors, role_required, status_for
 
 
-@bp.get("/")
 @role_required("admin")
 def index():
     counts = {
@@ -31,7 +29,6 @@ def _statuses_page(form: StatusForm):
                            categories=STATUS_CATEGORIES), status_for(form)
 
 
-@bp.route("/statuses", methods=["GET", "POST"])
 @role_required("admin")
 def statuses():
     form = StatusForm()
@@ -48,7 +45,6 @@ def statuses():
     return _statuses_page(form)
 
 
-@bp.route("/statuses/<uuid:status_uuid>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_status(status_uuid):
     status = CaseStatus.get_or_none(CaseStatus.uuid == str(status_uuid)) or abort(404)
@@ -65,7 +61,6 @@ def edit_status(status_uuid):
     return render_template("admin/status_edit.html", status=status, form=form), status_for(form)
 
 
-@bp.route("/reasons", methods=["GET", "POST"])
 @role_required("admin")
 def reasons():
     form = ReasonForm()
@@ -80,7 +75,6 @@ def reasons():
     return render_template("admin/reasons.html", reasons=list(queries.all_reasons()), form=form), status_for(form)
 
 
-@bp.route("/reasons/<uuid:reason_uuid>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_reason(reason_uuid):
     reason = CaseReason.get_or_none(CaseReason.uuid == str(reason_uuid)) or abort(404)
@@ -94,3 +88,12 @@ def edit_reason(reason_uuid):
             flash(f"Reason {reason.name} saved.", "success")
             return redirect(url_for("admin.reasons"))
     return render_template("admin/reason_edit.html", reason=reason, form=form), status_for(form)
+
+
+def register(bp: Blueprint) -> None:
+    """Add this module's pages to the admin blueprint."""
+    bp.add_url_rule("/", view_func=index, methods=["GET"])
+    bp.add_url_rule("/statuses", view_func=statuses, methods=["GET", "POST"])
+    bp.add_url_rule("/statuses/<uuid:status_uuid>", view_func=edit_status, methods=["GET", "POST"])
+    bp.add_url_rule("/reasons", view_func=reasons, methods=["GET", "POST"])
+    bp.add_url_rule("/reasons/<uuid:reason_uuid>", view_func=edit_reason, methods=["GET", "POST"])

@@ -3,7 +3,7 @@
 Sign-in, within LOGIN_FAILURE_WINDOW_SECONDS:
 - per client address, across accounts: LOGIN_MAX_FAILURES_PER_ADDRESS failures;
 - per account from one client: LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT failures, where the client is a
-  browser known to the account (portal/accounts/browser.py) or else the client address;
+  browser known to the account (portal/accounts/routes/browser.py) or else the client address;
 - per account from anywhere: after LOGIN_SLOWDOWN_AFTER_FAILURES failures, a client that is not a
   known browser waits a delay that doubles with each further failure (at most
   LOGIN_SLOWDOWN_MAX_SECONDS) between attempts. Nobody is locked out for long, and the owner's own
@@ -14,7 +14,7 @@ ACCOUNT_MAIL_WINDOW_SECONDS: ACCOUNT_MAIL_MAX_PER_ADDRESS emails to one address 
 answers as usual and nothing is sent, so it tells nobody whether the address is registered), and
 ACCOUNT_MAIL_MAX_PER_CLIENT requests from one client address (beyond it: 429 with a message).
 
-Every limit takes its slot (portal/accounts/throttle.py) before the work it guards, so parallel
+Every limit takes its slot (portal/accounts/service/throttle.py) before the work it guards, so parallel
 requests cannot slip past it.
 """
 
@@ -24,7 +24,7 @@ import contextlib
 import math
 from datetime import datetime, timedelta
 
-from portal.accounts import throttle
+from portal.accounts.service import throttle
 from portal.clock import utcnow
 from portal.errors import RateLimited
 from portal.settings import setting

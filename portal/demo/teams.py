@@ -1,4 +1,4 @@
-"""Demo data: three workgroups of the demo staff (see portal.demo.STAFF)."""
+"""Demo data: three workgroups of the demo staff (see portal.demo.people.STAFF)."""
 
 from __future__ import annotations
 

@@ -1,12 +1,12 @@
 """The demo step for assets, extra profiles and workgroups is idempotent and gives search a shared phone."""
 
-from portal.customers.demo import load_assets_and_profiles
 from portal.customers.queries import search_customers
-from portal.demo import load_people
+from portal.demo.customers import load_assets_and_profiles
+from portal.demo.people import load_people
+from portal.demo.teams import load_workgroups
 from portal.models.assets import Asset
 from portal.models.people import Customer, User
 from portal.models.teams import Workgroup, WorkgroupMember
-from portal.teams.demo import load_workgroups
 from portal.teams.queries import members_of, supervisors_of
 
 

@@ -1,7 +1,7 @@
 """The browser's side of signing in: the session token in Flask's cookie, and the known-browser cookie.
 
 Flask's session cookie is signed, not stored: on its own it cannot be taken back. So it carries the
-token of a server-side session (portal/accounts/sessions.py) that the user loader checks on every
+token of a server-side session (portal/accounts/service/sessions.py) that the user loader checks on every
 request. Flask-Login's remember-me cookie is never issued, and it could not sign anyone in anyway:
 without a live session token the loader answers "nobody".
 
@@ -20,7 +20,7 @@ from flask import current_app, flash, g, request, session
 from flask_login import login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from portal.accounts import sessions
+from portal.accounts.service import sessions
 from portal.contact import ContactError, normalize_email
 from portal.models.people import User
 

@@ -1,7 +1,7 @@
 """Demo case settings: five published templates using most field types, loaded once however often run."""
 
-from portal.case_config.demo import load_case_settings
 from portal.case_config.queries import templates_for
+from portal.demo.case_config import load_case_settings
 from portal.models.configuration import CaseField, CaseStatus, CaseTemplate, TemplateCondition
 
 

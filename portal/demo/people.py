@@ -1,19 +1,13 @@
-"""A realistic demo data set: organisations, their contacts, staff of every role.
+"""Demo people: organisations, their contacts (some of whom sign in), and staff of every role.
 
-Loading is idempotent: running `caseport demo` twice keeps one copy. Later features add their
-own steps to DEMO_STEPS (case templates, cases...).
+Idempotent: whoever exists already (by email or account number) is left as it is.
 """
 
 from __future__ import annotations
 
 from portal.accounts.service import NewUser, create_user
-from portal.case_config.demo import load_case_settings
-from portal.customers.demo import load_assets_and_profiles
 from portal.customers.service import create_customer_profile
-from portal.db import database
 from portal.models.people import Account, Customer, User
-from portal.staff.demo import load_staff_workspace
-from portal.teams.demo import load_workgroups
 
 # Not a secret: the demo runs on 127.0.0.1 with made-up people, and the logins are printed.
 DEMO_PASSWORD = "caseport-demo-2026"  # noqa: S105
@@ -65,16 +59,4 @@ def load_people() -> list[tuple[str, str, str]]:
                                     role="customer", phone=phone, time_zone="Europe/London"))
             note = " (account manager)" if manager else ""
             logins.append(("customer", email, f"{first} {last}{note}"))
-    return logins
-
-
-DEMO_STEPS = [load_people, load_assets_and_profiles, load_workgroups, load_case_settings, load_staff_workspace]
-
-
-def load_demo_data() -> list[tuple[str, str, str]]:
-    """Load every demo step; returns the (role, email, name) logins to print."""
-    logins: list[tuple[str, str, str]] = []
-    for step in DEMO_STEPS:
-        with database.atomic():
-            logins.extend(step() or [])
     return logins

@@ -1,0 +1,48 @@
+"""Single-use tokens for emailed links (email verification, password reset): only their hash is
+stored, they expire, and a conditional update makes a second use fail even when racing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from portal.errors import ValidationFailed
+from portal.models.people import User, UserToken
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, purpose: str, minutes: int, *, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    UserToken.create(user=user, purpose=purpose, token_hash=hash_token(token), created_at=now,
+                     expires_at=now + timedelta(minutes=minutes))
+    return token
+
+
+def valid_token(token: str, purpose: str, now: datetime) -> UserToken:
+    row = (
+        UserToken.select(UserToken, User)
+        .join(User)
+        .where((UserToken.token_hash == hash_token(token or "")) & (UserToken.purpose == purpose))
+        .first()
+    )
+    if row is None or row.used_at is not None or row.expires_at <= now or not row.user.active:
+        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+    return row
+
+
+def consume_token(token: str, purpose: str, *, now: datetime) -> User:
+    """Use a token once: the conditional update makes a second use fail even when racing."""
+    row = valid_token(token, purpose, now)
+    used = (
+        UserToken.update(used_at=now)
+        .where((UserToken.id == row.id) & UserToken.used_at.is_null())
+        .execute()
+    )
+    if not used:
+        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+    return row.user
