@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from portal.errors import ValidationFailed
 from portal.notification_admin import preferences
 from portal.notification_admin.forms import ConfirmForm
-from portal.web import csrf
+from portal.web_helpers import csrf
 
 bp = Blueprint("notification_preferences", __name__)
 
