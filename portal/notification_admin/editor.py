@@ -2,7 +2,7 @@
 "send a test to me". Admins only: every function calls policy.require_admin first.
 
 A slot is (event, channel, language, variant); "" is the default language or variant. The variant
-of a per-case-template override is the case template's UUID (`variant_for`).
+of a per-case-template override is the case template's UUID (`portal.notify.rules.variant_for`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from notifier import templates as notifier_templates
 from notifier.models import Template, TemplateVersion
 from notifier.rendering import PARTS, TemplateError, check_parts, render_parts
 from notifier.sms_segments import sms_shape
+from portal.cases.queries import case_with_details
 from portal.db import database
 from portal.errors import NotFound, ValidationFailed
 from portal.models.configuration import CaseTemplate
-from portal.notification_admin.catalogue import EVENTS, Event
+from portal.notify.catalogue import EVENTS, Event
+from portal.notify.queries import case_context
 from portal.policy import can_view_case, require_admin
 from portal.settings import notifier_settings
 
@@ -27,11 +29,6 @@ LANGUAGES = {"": "Default (every language)", "en": "English", "fr": "French", "d
              "es": "Spanish", "nl": "Dutch"}
 PART_LABELS = {"subject": "Subject", "text": "Text", "html": "HTML body"}
 SMS_PART_LABELS = {"text": "Text message"}
-
-
-def variant_for(case_template) -> str:
-    """The notifier variant naming a case template's own texts (pass it to notifier.enqueue)."""
-    return case_template.uuid if case_template is not None else ""
 
 
 @dataclass(frozen=True)
@@ -139,10 +136,6 @@ def _context_for(actor, target: Slot, case_reference: str) -> tuple[dict, str]:
     reference = (case_reference or "").strip()
     if not reference:
         return context, "sample data"
-    # Imported here: the case code imports this module (variant_for), so a top-level import would be circular.
-    from portal.cases.notify import case_context
-    from portal.cases.queries import case_with_details
-
     case = case_with_details(reference) if reference.isdigit() else None
     if case is None or not can_view_case(actor, case):
         raise ValidationFailed("No case you can see has that reference.",

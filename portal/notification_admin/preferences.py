@@ -17,8 +17,8 @@ from portal.errors import NotFound, ValidationFailed
 from portal.models.base import utcnow
 from portal.models.notifications import NotificationPreference, NotificationRule
 from portal.models.people import User
-from portal.notification_admin.catalogue import event_title, is_security_event
-from portal.notification_rules import DEFAULT_RULES
+from portal.notify.catalogue import event_title, is_security_event
+from portal.notify.rules import DEFAULT_RULES
 from portal.settings import setting
 
 CHANNELS = ("email", "sms")

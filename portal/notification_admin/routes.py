@@ -8,12 +8,14 @@ from dataclasses import replace
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import notification_rules
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseTemplate
 from portal.notification_admin import editor
-from portal.notification_admin.catalogue import event_title
 from portal.notification_admin.forms import ConfirmForm, TemplateForm
+from portal.notify import queries as notify_queries
+from portal.notify import rules as notify_rules
+from portal.notify import service as notify_service
+from portal.notify.catalogue import event_title
 from portal.web_helpers import apply_errors, role_required
 
 bp = Blueprint("notification_admin", __name__, url_prefix="/admin/notifications")
@@ -151,19 +153,19 @@ def _submitted(table, choices):
 def rules():
     scope = _rules_scope()
     form = ConfirmForm()
-    table = notification_rules.rules_table(scope)
+    table = notify_queries.rules_table(scope)
     errors, status = {}, 200
     if form.is_submitted():
         status = 400
     if form.validate_on_submit():
         choices = {
-            (event, audience): {c for c in notification_rules.CHANNELS
-                                if request.form.get(notification_rules.cell_name(event, audience, c))}
-            for event, audiences in notification_rules.EVENT_AUDIENCES.items()
+            (event, audience): {c for c in notify_rules.CHANNELS
+                                if request.form.get(notify_rules.cell_name(event, audience, c))}
+            for event, audiences in notify_rules.EVENT_AUDIENCES.items()
             for audience in audiences
         }
         try:
-            notification_rules.save_rules(current_user, scope, choices)
+            notify_service.save_rules(current_user, scope, choices)
         except ValidationFailed as exc:
             form.form_errors.append(exc.message)
             errors = exc.fields
@@ -173,8 +175,8 @@ def rules():
             return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))
     return render_template(
         "notification_admin/rules.html", scope=scope, form=form, table=table, errors=errors,
-        missing=notification_rules.missing_templates(scope), audiences=notification_rules.AUDIENCES,
-        audience_labels=notification_rules.AUDIENCE_LABELS, channels=notification_rules.CHANNELS,
+        missing=notify_queries.missing_templates(scope), audiences=notify_rules.AUDIENCES,
+        audience_labels=notify_rules.AUDIENCE_LABELS, channels=notify_rules.CHANNELS,
         case_templates=editor.case_templates(current_user), event_title=event_title,
     ), status
 
@@ -184,6 +186,6 @@ def rules():
 def reset_rules():
     scope = _rules_scope()
     if ConfirmForm().validate_on_submit():
-        notification_rules.reset_rules(current_user, scope)
+        notify_service.reset_rules(current_user, scope)
         flash("The stored rules are removed; the defaults apply again.", "success")
     return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))

@@ -86,7 +86,7 @@ class OutboxEntry:
 
 
 def _entry(message: Message, unrendered: bool) -> OutboxEntry:
-    from portal.notification_admin.catalogue import event_title
+    from portal.notify.catalogue import event_title
 
     return OutboxEntry(
         uuid=str(message.uuid), event=message.event, event_title=event_title(message.event),

@@ -7,8 +7,9 @@ from notifier.models import Attempt, CapturedMessage, Message
 from portal.db import database
 from portal.models.notifications import NotificationPreference
 from portal.notification_admin import preferences
-from portal.notification_admin.catalogue import EVENTS
-from portal.notification_rules import channels_for, save_rules
+from portal.notify.catalogue import EVENTS
+from portal.notify.queries import channels_for
+from portal.notify.service import save_rules
 from tests.fixtures import link_in, post_form
 from tests.notification_admin.helpers import ROLES, case_template
 from tests.servers import sms_gateway, smtp_server  # noqa: F401 - real servers for delivery

@@ -6,7 +6,7 @@ import pytest
 
 from notifier.rendering import render_parts
 from notifier.templates import active_template
-from portal.notification_admin.catalogue import EVENTS, SECURITY_EVENTS, event_title
+from portal.notify.catalogue import EVENTS, SECURITY_EVENTS, event_title
 
 FOLDER = Path(__file__).resolve().parents[2] / "templates" / "notifications"
 

@@ -4,11 +4,11 @@ import pytest
 
 from notifier.models import Message
 from portal.cases import comments, lifecycle
-from portal.cases.notify import audience_members, case_context
 from portal.models.cases import CaseCustomerLink
 from portal.models.configuration import CaseStatus
 from portal.models.people import Customer
-from portal.notification_rules import save_rules
+from portal.notify.queries import audience_members, case_context
+from portal.notify.service import save_rules
 from tests import factories
 
 
@@ -99,8 +99,8 @@ def test_staff_see_who_was_told_on_the_case_page_and_customers_do_not(app, clien
 
 
 def test_asking_for_an_audience_the_rules_table_does_not_offer_is_a_programming_error(app, people, team):
-    from portal.cases.notify import notify_case_event
     from portal.models.cases import CaseEvent
+    from portal.notify.service import notify_case_event
 
     case = factories.case(people.customer, workgroup=team)
     with pytest.raises(ValueError, match="not offered"):

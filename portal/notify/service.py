@@ -1,122 +1,64 @@
-"""Who hears of what happens to a case, and the outbox rows that tell them.
+"""Who hears of what happens to a case, and the outbox rows that tell them; the admins' writes to
+the rules table.
 
-Services call `notify_case_event(...)` inside their transaction (transactional outbox): the rows
-exist if and only if the change committed. Audiences are resolved here, filtered by the same
-visibility policy as the pages, then `notification_rules.channels_for` picks each one's channels.
-Nobody is told of their own action, except in the receipt for a case they filed. The notify_*
-functions at the end say who hears of each case change; services call them at the change.
+Services call `notify_case_event(...)` (or the notify_* function for their change) inside their
+transaction (transactional outbox): the rows exist if and only if the change committed. Audiences
+are resolved by portal.notify.queries, filtered by the same visibility policy as the pages, then
+`channels_for` picks each one's channels. Nobody is told of their own action, except in the receipt
+for a case they filed.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import peewee
 
 import notifier
-from notifier.plain_data import MAX_CONTEXT_BYTES
 from portal.clock import utcnow
-from portal.links import absolute
-from portal.models.cases import Case, CaseCustomerLink, CaseEvent
+from portal.db import database
+from portal.errors import ValidationFailed
+from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import PRIORITIES, CaseStatus
-from portal.models.people import STAFF_ROLES, Customer, User
-from portal.models.teams import WorkgroupMember
-from portal.notification_admin.editor import variant_for
+from portal.models.notifications import NotificationRule
+from portal.models.people import User
 from portal.notification_admin.preferences import unsubscribe_headers
-from portal.notification_rules import AUDIENCES, CUSTOMER_AUDIENCES, EVENT_AUDIENCES, channels_for
-from portal.policy import can_view_case, is_staff
+from portal.notify.catalogue import event_title
+from portal.notify.queries import (
+    Person,
+    audience_members,
+    case_context,
+    channels_for,
+    latest_staff_reply,
+    missing_templates,
+    template_id,
+)
+from portal.notify.rules import (
+    AUDIENCE_LABELS,
+    AUDIENCES,
+    CHANNELS,
+    CUSTOMER_AUDIENCES,
+    EVENT_AUDIENCES,
+    RULE_EVENTS,
+    cell_name,
+    excerpt,
+    fitted,
+    variant_for,
+)
+from portal.policy import can_view_case, is_staff, require_admin
+
+CUSTOMER_SIDE = CUSTOMER_AUDIENCES
 
 
-@dataclass(frozen=True)
-class Person:
-    """Someone to tell: a user, or a customer profile without a sign-in (told by its email/phone)."""
-
-    key: str  # "user:<uuid>" or "customer:<uuid>": one message per person even if reached twice
-    name: str
-    email: str | None
-    phone: str | None
-    language: str
-    time_zone: str
-    user: User | None = None
-
-
-def _from_user(user: User) -> Person:
-    return Person(f"user:{user.uuid}", user.display_name, user.email, user.phone, user.language or "",
-                  user.time_zone or "UTC", user)
-
-
-def _from_customer(customer: Customer) -> Person | None:
-    if customer.user_id:
-        user = customer.user
-        return _from_user(user) if user.active else None
-    if not (customer.email or customer.phone):
-        return None
-    return Person(f"customer:{customer.uuid}", customer.full_name, customer.email, customer.phone, "", "UTC")
-
-
-def audience_members(case: Case, audience: str) -> list[Person]:
-    """The people in one audience of a case (before excluding the actor)."""
-    if audience == "customer":
-        person = _from_customer(case.customer)
-        return [person] if person else []
-    if audience == "linked_customers":
-        links = (
-            Customer.select(Customer, User)
-            .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
-            .switch(Customer)
-            .join(User, peewee.JOIN.LEFT_OUTER, on=(Customer.user == User.id))
-            .where(CaseCustomerLink.case == case)
-        )
-        return [p for p in (_from_customer(c) for c in links) if p]
-    if audience == "internal_contact":
-        contact = case.internal_contact
-        return [_from_user(contact)] if contact and contact.active else []
-    if audience == "assignee":
-        assignee = case.assignee
-        return [_from_user(assignee)] if assignee and assignee.active else []
-    if audience in ("workgroup", "supervisors") and case.workgroup_id:
-        members = (
-            User.select()
-            .join(WorkgroupMember, on=(WorkgroupMember.user == User.id))
-            .where((WorkgroupMember.workgroup == case.workgroup_id) & (User.active == True))  # noqa: E712
-            .order_by(User.id)
-        )
-        if audience == "supervisors":
-            members = members.where(User.role == "supervisor")
-        return [_from_user(u) for u in members]
-    return []
+def handlers_audience(case: Case) -> tuple[str, ...]:
+    """Who handles a case: its assignee, or its workgroup while nobody is assigned."""
+    return ("assignee",) if case.assignee_id else ("workgroup",)
 
 
 def _may_be_told(person: Person, case: Case) -> bool:
     # Staff and customers are told only of cases they may open: the same policy as the pages.
     return person.user is None or can_view_case(person.user, case)
-
-
-def case_context(case: Case, recipient_name: str, time_zone: str = "UTC") -> dict:
-    """The variables every case notification has, as plain data (dates in the recipient's zone)."""
-    zone = ZoneInfo(time_zone or "UTC")
-
-    def when(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z") if moment else ""
-
-    team = case.workgroup.name if case.workgroup_id else "Customer service"
-    return {
-        "recipient_name": recipient_name,
-        "case_reference": case.reference,
-        "case_title": case.title,
-        "case_type": case.template.name,
-        "case_status": case.status.name,
-        "case_status_meaning": case.status.customer_description or "",
-        "opened_at": when(case.opened_at),
-        "updated_at": when(case.updated_at),
-        "customer_name": case.customer.full_name,
-        "team_name": team,
-        "case_url": absolute("case", reference=case.reference),
-    }
 
 
 def notify_case_event(
@@ -182,42 +124,6 @@ def notify_case_event(
     return queued
 
 
-CUSTOMER_SIDE = CUSTOMER_AUDIENCES
-EXCERPT = 2000  # characters of free text copied into a message (the outbox context has a size limit)
-CONTEXT_BUDGET = MAX_CONTEXT_BYTES - 4096  # a margin below the outbox's limit
-
-
-def handlers_audience(case: Case) -> tuple[str, ...]:
-    """Who handles a case: its assignee, or its workgroup while nobody is assigned."""
-    return ("assignee",) if case.assignee_id else ("workgroup",)
-
-
-def fitted(context: dict) -> dict:
-    """The context with its longest texts shortened until it fits the outbox's size limit.
-
-    The limit counts JSON-escaped bytes: a comment of 10,000 emoji (allowed) takes 120 kB there.
-    The message then carries the start of the text and the case link to read the rest."""
-    size = _json_size(context)
-    while size > CONTEXT_BUDGET:
-        name = max((k for k, v in context.items() if isinstance(v, str)), key=lambda k: len(context[k]))
-        value = context[name]
-        if len(value) <= 100:
-            break  # nothing long left to shorten: the outbox refuses it as before
-        keep = max(0, min(len(value) - 1, len(value) * CONTEXT_BUDGET // size - 20))
-        context = {**context, name: value[:keep].rstrip() + " …"}
-        size = _json_size(context)
-    return context
-
-
-def _json_size(context: dict) -> int:
-    return len(json.dumps(context, separators=(",", ":")).encode())
-
-
-def _excerpt(text: str | None) -> str:
-    text = text or ""
-    return text if len(text) <= EXCERPT else text[:EXCERPT].rstrip() + " …"
-
-
 # --- what each case change tells whom (called by the services inside their transaction) ---------------
 
 
@@ -233,25 +139,9 @@ def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: date
         personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id}, now=now)
     return queued + notify_case_event(
         "case_opened_for_team", case, created, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
-        extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": _excerpt(case.summary),
+        extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": excerpt(case.summary),
                "filed_by": actor.display_name, "assignee_name": case.assignee.display_name if case.assignee_id else ""},
         now=now)
-
-
-def latest_staff_reply(case: Case) -> CaseEvent | None:
-    """The team's latest public comment on the case (None when there is none)."""
-    return (
-        CaseEvent.select(CaseEvent, User)
-        .join(User, on=(CaseEvent.actor == User.id))
-        .where(
-            (CaseEvent.case == case)
-            & (CaseEvent.kind == "comment")
-            & (CaseEvent.public == True)  # noqa: E712
-            & User.role.in_(STAFF_ROLES)
-        )
-        .order_by(CaseEvent.created_at.desc(), CaseEvent.id.desc())
-        .first()
-    )
 
 
 def notify_status_changed(case: Case, event: CaseEvent, actor: User, previous: CaseStatus, *,
@@ -271,7 +161,7 @@ def notify_status_changed(case: Case, event: CaseEvent, actor: User, previous: C
         reply = latest_staff_reply(case)
         queued += notify_case_event(
             "case_waiting", case, event, actor=actor, audiences=CUSTOMER_SIDE,
-            extra={"changed_by": actor.display_name, "latest_reply": _excerpt(reply.body) if reply else "",
+            extra={"changed_by": actor.display_name, "latest_reply": excerpt(reply.body) if reply else "",
                    "latest_reply_by": reply.actor.display_name if reply else ""},
             now=now, told=told)
     return queued + notify_case_event(
@@ -290,5 +180,72 @@ def notify_resolution_accepted(case: Case, event: CaseEvent, actor: User, *, rat
     return queued + notify_case_event(
         "case_resolution_accepted", case, event, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
         extra={"author_name": actor.display_name, "resolution": case.resolution, "rating": rating or 0,
-               "remark": _excerpt(remark)},
+               "remark": excerpt(remark)},
         now=now)
+
+
+# --- the rules table, edited by admins ------------------------------------------------------------
+
+
+def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -> int:
+    """Store the whole table for one scope (a template, or None for every template): one row per
+    offered (event, audience) with the chosen channels. Admins only (NotAllowed otherwise);
+    ValidationFailed for unknown events, audiences or channels, for an audience the event never
+    reaches, and for a channel the event has no template for in this scope (nothing is saved; the
+    message of each refused cell is under `cell_name(...)`). Returns the number of rows written."""
+    require_admin(actor)
+    for (event, audience), channels in choices.items():
+        if event not in EVENT_AUDIENCES or audience not in AUDIENCES or not set(channels) <= set(CHANNELS):
+            raise ValidationFailed("That rule table names an unknown event, audience or channel.")
+        if channels and audience not in EVENT_AUDIENCES[event]:
+            raise ValidationFailed(f"“{event_title(event)}” is never sent to {AUDIENCE_LABELS[audience].lower()}, "
+                                   "so it has no channels to choose there.")
+    missing = missing_templates(case_template)
+    refused = {
+        cell_name(event, audience, channel): _no_template_message(event, channel)
+        for (event, audience), channels in choices.items()
+        for channel in sorted(channels)
+        if (event, channel) in missing
+    }
+    if refused:
+        raise ValidationFailed(
+            f"{len(refused)} choice(s) name a channel that has no message template for the event, so nothing "
+            "could be sent. Create the template first, or leave that channel off. Nothing was saved.", refused)
+    scope_id = template_id(case_template)
+    now = utcnow()
+    rows = [
+        {"case_template": scope_id, "event": event, "audience": audience,
+         "email": "email" in choices.get((event, audience), ()), "sms": "sms" in choices.get((event, audience), ()),
+         "updated_at": now}
+        for event in RULE_EVENTS
+        for audience in EVENT_AUDIENCES[event]
+    ]
+    with database.atomic():
+        _delete_scope(scope_id)
+        try:
+            NotificationRule.insert_many(rows).execute()
+        except peewee.IntegrityError:
+            raise ValidationFailed("Someone saved these rules at the same time; reload and try again.") from None
+    return len(rows)
+
+
+def _no_template_message(event: str, channel: str) -> str:
+    kind = "text message" if channel == "sms" else "email"
+    return f"“{event_title(event)}” has no {kind} template yet."
+
+
+def reset_rules(actor, case_template) -> int:
+    """Forget the stored rules of one scope, so it falls back (template → default → built-in).
+    Admins only. Returns the number of rows removed."""
+    require_admin(actor)
+    with database.atomic():
+        return _delete_scope(template_id(case_template))
+
+
+def _delete_scope(scope_id: int | None) -> int:
+    scope = (
+        NotificationRule.case_template.is_null()
+        if scope_id is None
+        else NotificationRule.case_template == scope_id
+    )
+    return NotificationRule.delete().where(scope).execute()

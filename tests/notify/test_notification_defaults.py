@@ -287,7 +287,7 @@ def test_a_plain_status_change_tells_nobody_by_default(app, people, case, delive
 
 def route_status_changes(app, admin, cells):
     """The admin ticks cells of "Status changed" on the rules page (every other cell as shown)."""
-    from portal.notification_rules import rules_table
+    from portal.notify.queries import rules_table
 
     client = staff_client(app, admin)
     data = {f"{event}.{audience}.{channel}": "1"
