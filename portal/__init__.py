@@ -35,8 +35,8 @@ def register_blueprints(app) -> None:
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
-    from portal.notification_admin.preference_routes import bp as notification_preferences
     from portal.notification_admin.routes import bp as notification_admin
+    from portal.notification_preferences.routes import bp as notification_preferences
     from portal.notifications.routes import bp as notifications
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams

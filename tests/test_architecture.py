@@ -42,6 +42,7 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("portal.customers.service", "portal.settings"),
     ("portal.notify.queries", "portal.settings"),
     ("portal.notify.service", "portal.settings"),
+    ("portal.notification_preferences.service", "portal.settings"),
     ("portal.notifications.queries", "portal.settings"),
     ("portal.notifications.service", "portal.settings"),
     ("portal.staff.queries", "portal.settings"),

@@ -23,7 +23,7 @@ from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import PRIORITIES, CaseStatus
 from portal.models.notifications import NotificationRule
 from portal.models.people import User
-from portal.notification_admin.preferences import unsubscribe_headers
+from portal.notification_preferences.service import unsubscribe_headers
 from portal.notify.catalogue import event_title
 from portal.notify.queries import (
     Person,

@@ -6,7 +6,7 @@ import notifier
 from notifier.models import Attempt, CapturedMessage, Message
 from portal.db import database
 from portal.models.notifications import NotificationPreference
-from portal.notification_admin import preferences
+from portal.notification_preferences import queries, service
 from portal.notify.catalogue import EVENTS
 from portal.notify.queries import channels_for
 from portal.notify.service import save_rules
@@ -27,7 +27,7 @@ def notify(event, user, *, audience="customer", template=None, key="k1"):
             recipients.append(notifier.Recipient(channel, address, user.display_name, user.language, user.uuid))
     with database.atomic():
         return notifier.enqueue(event, recipients, EVENTS[event].sample_context(), key=key,
-                                headers=preferences.unsubscribe_headers(user.uuid, event))
+                                headers=service.unsubscribe_headers(user.uuid, event))
 
 
 @pytest.fixture
@@ -52,10 +52,10 @@ def test_everyone_signed_in_has_a_preferences_page(client, login, people, role):
 
 
 def test_customers_see_customer_events_and_staff_see_staff_events(app, people):
-    assert "case_replied" in preferences.events_for(people.customer)
-    assert "case_customer_commented" not in preferences.events_for(people.customer)
-    assert "case_customer_commented" in preferences.events_for(people.agent)
-    assert "case_escalated" in preferences.events_for(people.supervisor)
+    assert "case_replied" in queries.events_for(people.customer)
+    assert "case_customer_commented" not in queries.events_for(people.customer)
+    assert "case_customer_commented" in queries.events_for(people.agent)
+    assert "case_escalated" in queries.events_for(people.supervisor)
 
 
 def test_saving_preferences_keeps_each_channel_choice(client, login, people):
@@ -63,10 +63,10 @@ def test_saving_preferences_keeps_each_channel_choice(client, login, people):
     response = post_form(client, PREFS_URL, {"case_replied.sms": "1", "case_closed.email": "1"})
     assert response.status_code == 302
     uuid = people.customer.uuid
-    assert not preferences.preference_allows(uuid, "case_replied", "email")
-    assert preferences.preference_allows(uuid, "case_replied", "sms")
-    assert preferences.preference_allows(uuid, "case_closed", "email")
-    assert not preferences.preference_allows(uuid, "case_closed", "sms")
+    assert not queries.preference_allows(uuid, "case_replied", "email")
+    assert queries.preference_allows(uuid, "case_replied", "sms")
+    assert queries.preference_allows(uuid, "case_closed", "email")
+    assert not queries.preference_allows(uuid, "case_closed", "sms")
 
 
 def test_preferences_refuse_a_post_without_csrf(client, login, people):
@@ -77,12 +77,12 @@ def test_preferences_refuse_a_post_without_csrf(client, login, people):
 
 def test_security_events_cannot_be_switched_off(app, people):
     NotificationPreference.create(user=people.customer, event="password_reset", email=False, sms=False)
-    assert preferences.preference_allows(people.customer.uuid, "password_reset", "email")
-    assert preferences.unsubscribe_headers(people.customer.uuid, "password_reset") == {}
+    assert queries.preference_allows(people.customer.uuid, "password_reset", "email")
+    assert service.unsubscribe_headers(people.customer.uuid, "password_reset") == {}
 
 
 def test_unsubscribe_headers_carry_a_signed_one_click_link(app, people):
-    headers = preferences.unsubscribe_headers(people.customer.uuid, "case_replied")
+    headers = service.unsubscribe_headers(people.customer.uuid, "case_replied")
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert headers["List-Unsubscribe"].startswith("<http://portal.test/unsubscribe/")
 
@@ -91,26 +91,26 @@ def test_one_click_unsubscribe_works_without_a_session_or_csrf_token(app, people
     other = app.test_client()
     NotificationPreference.create(user=people.customer, event="case_replied", email=True, sms=True)
     NotificationPreference.create(user=people.customer, event="case_closed", email=True, sms=True)
-    url = link_in(preferences.unsubscribe_headers(people.customer.uuid, "case_replied")["List-Unsubscribe"],
+    url = link_in(service.unsubscribe_headers(people.customer.uuid, "case_replied")["List-Unsubscribe"],
                   "/unsubscribe/").rstrip(">")
     response = other.post(url, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 303
-    assert not preferences.preference_allows(people.customer.uuid, "case_replied", "email")
-    assert preferences.preference_allows(people.customer.uuid, "case_replied", "sms")
-    assert preferences.preference_allows(people.customer.uuid, "case_closed", "email")
+    assert not queries.preference_allows(people.customer.uuid, "case_replied", "email")
+    assert queries.preference_allows(people.customer.uuid, "case_replied", "sms")
+    assert queries.preference_allows(people.customer.uuid, "case_closed", "email")
 
 
 def test_the_unsubscribe_link_shows_what_it_switches_off_and_changes_nothing_on_get(app, people):
-    url = link_in(preferences.unsubscribe_headers(people.customer.uuid, "case_replied")["List-Unsubscribe"],
+    url = link_in(service.unsubscribe_headers(people.customer.uuid, "case_replied")["List-Unsubscribe"],
                   "/unsubscribe/").rstrip(">")
     page = app.test_client().get(url).get_data(as_text=True)
     assert "Staff replied" in page and "Unsubscribe from these emails" in page
-    assert preferences.preference_allows(people.customer.uuid, "case_replied", "email")
+    assert queries.preference_allows(people.customer.uuid, "case_replied", "email")
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_bad_unsubscribe_token_answers_404(app, people, method):
-    token = preferences.unsubscribe_token(people.customer.uuid, "case_replied")
+    token = service.unsubscribe_token(people.customer.uuid, "case_replied")
     response = getattr(app.test_client(), method)(f"/unsubscribe/{token[:-2]}xx")
     assert response.status_code == 404
 
@@ -158,7 +158,7 @@ def test_security_mail_reaches_the_real_server_even_when_everything_is_off(app, 
     with database.atomic():
         notifier.enqueue("password_reset", [notifier.Recipient("email", cora.email, ref=cora.uuid)],
                          EVENTS["password_reset"].sample_context(), key="reset",
-                         headers=preferences.unsubscribe_headers(cora.uuid, "password_reset"))
+                         headers=service.unsubscribe_headers(cora.uuid, "password_reset"))
     deliver()
     assert len(smtp.messages) == 1
     assert smtp.messages[0]["List-Unsubscribe"] is None
