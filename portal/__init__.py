@@ -37,14 +37,14 @@ def register_blueprints(app) -> None:
     from portal.home import bp as home
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
-    from portal.notifications.routes import bp as notifications
+    from portal.outbox_views.routes import bp as outbox_views
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
 
     for blueprint in (
         accounts,  # sign-in, sign-up, password reset, profile
         home,  # / sends each user to where their work is
-        notifications,  # the outbox and captured mail, for staff
+        outbox_views,  # staff screens over the notifier: the outbox and captured mail
         customers,  # customer profiles, accounts and assets
         teams,  # workgroups (admins)
         admin,  # case fields, case templates, statuses and reasons (admins)

@@ -18,9 +18,9 @@ NAVIGATION = [
     ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
     ("Customers", "customers.search", ("agent", "supervisor", "admin"), "Find, create and edit customer profiles."),
     ("Workgroups", "teams.index", ("admin",), "Teams of agents and supervisors, and who is in them."),
-    ("Outbox", "notifications.outbox", ("agent", "supervisor", "admin"),
+    ("Outbox", "outbox_views.outbox", ("agent", "supervisor", "admin"),
      "Every email and text message: queued, sent, failed or stopped."),
-    ("Captured mail", "notifications.mailbox", ("agent", "supervisor", "admin"),
+    ("Captured mail", "outbox_views.mailbox", ("agent", "supervisor", "admin"),
      "Messages the demo captured instead of sending them.", "mailbox"),
     ("Notifications", "notification_admin.index", ("admin",), "Message texts, who is told what, and on which channel."),
 ]
@@ -29,7 +29,7 @@ NAVIGATION = [
 def _shown(condition: str) -> bool:
     """Entries can name a condition beyond the role (the mailbox exists only with a dev sink)."""
     if condition == "mailbox":
-        from portal.notifications.queries import mailbox_enabled
+        from portal.outbox_views.queries import mailbox_enabled
 
         return mailbox_enabled()
     return True

@@ -14,10 +14,10 @@ from notifier import templates as notifier_templates
 from notifier.models import DEAD, Attempt, CapturedMessage, Message
 from portal import policy
 from portal.cases.comments import add_comment
-from portal.notifications.queries import PAGE_SIZE
+from portal.outbox_views.queries import PAGE_SIZE
 from tests import factories
 from tests.fixtures import post_form, sign_in
-from tests.notifications.conftest import send
+from tests.outbox_views.conftest import send
 from tests.servers import free_port
 
 RESET_LINK = re.compile(r"https?://[^\s\"'<>]*/reset-password/[A-Za-z0-9_\-]+")
@@ -224,7 +224,7 @@ def test_account_mail_stays_with_its_recipient_even_when_it_names_a_case(world, 
     # captured link is still only for its recipient and admins, not for everyone who sees the case.
     import notifier
     from portal.db import database
-    from portal.notifications.queries import captured_messages
+    from portal.outbox_views.queries import captured_messages
 
     with database.atomic():
         notifier.enqueue("email_verification", [notifier.Recipient("email", "otto@example.com")],

@@ -6,7 +6,7 @@ from notifier import outbox
 from portal import policy
 from portal.db import database
 from portal.errors import InvalidTransition, NotFound
-from portal.notifications.queries import STATUS_LABELS
+from portal.outbox_views.queries import STATUS_LABELS
 
 
 def requeue_message(actor, message_uuid: str):

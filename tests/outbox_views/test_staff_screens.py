@@ -5,7 +5,7 @@ import pytest
 from notifier.models import DEAD, Message
 from portal.accounts import service as accounts
 from tests.fixtures import post_form
-from tests.notifications.conftest import send
+from tests.outbox_views.conftest import send
 
 STAFF = ("agent", "supervisor", "admin")
 NOT_STAFF = ("customer", "proxy")

@@ -4,8 +4,8 @@ import pytest
 from flask import render_template
 
 from portal.errors import NotFound
-from portal.notifications.queries import notifications_for_case
-from tests.notifications.conftest import send
+from portal.outbox_views.queries import notifications_for_case
+from tests.outbox_views.conftest import send
 
 
 @pytest.mark.parametrize("role", ["agent in the team", "supervisor", "admin"])
@@ -40,7 +40,7 @@ def test_an_unknown_case_answers_not_found(world, reference):
 def test_the_tab_partial_lists_each_message(app, world):
     send(world, "case in the team")
     with app.test_request_context():
-        html = render_template("notifications_admin/_case_notifications.html",
+        html = render_template("outbox_views/_case_notifications.html",
                                case_notifications=notifications_for_case(world.people.agent,
                                                                          world.case_in_team.reference))
     assert "cora@example.com" in html and "Staff replied" in html and "<h2" in html

@@ -19,6 +19,7 @@ from notifier.channels import devsink
 from notifier.models import STATUSES, CapturedMessage, Message
 from portal import policy
 from portal.errors import NotFound
+from portal.notify.catalogue import event_title
 from portal.settings import setting
 
 PAGE_SIZE = 50
@@ -86,8 +87,6 @@ class OutboxEntry:
 
 
 def _entry(message: Message, unrendered: bool) -> OutboxEntry:
-    from portal.notify.catalogue import event_title
-
     return OutboxEntry(
         uuid=str(message.uuid), event=message.event, event_title=event_title(message.event),
         channel=message.channel, recipient_name=message.recipient_name or "", address=message.address,

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from notifier.models import STATUSES
 from portal.errors import InvalidTransition
-from portal.notifications import queries, service
+from portal.outbox_views import queries, service
 
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+bp = Blueprint("outbox_views", __name__, url_prefix="/notifications")
 
 
 def _page_number() -> int:
@@ -26,7 +26,7 @@ def outbox():
     page = _page_number()
     messages, has_next = queries.outbox_page(current_user, page, **filters)
     return render_template(
-        "notifications_admin/outbox.html",
+        "outbox_views/outbox.html",
         messages=messages,
         has_next=has_next,
         page=page,
@@ -41,7 +41,7 @@ def outbox():
 @login_required
 def outbox_detail(message_uuid):
     detail = queries.outbox_message(current_user, message_uuid)
-    return render_template("notifications_admin/outbox_detail.html", detail=detail, message=detail.entry)
+    return render_template("outbox_views/outbox_detail.html", detail=detail, message=detail.entry)
 
 
 @bp.post("/outbox/<message_uuid>/requeue")
@@ -53,7 +53,7 @@ def requeue(message_uuid):
         flash(exc.message, "error")
     else:
         flash("The message is queued again and will be sent within a few seconds.", "success")
-    return redirect(url_for("notifications.outbox_detail", message_uuid=message_uuid))
+    return redirect(url_for("outbox_views.outbox_detail", message_uuid=message_uuid))
 
 
 @bp.get("/mailbox")
@@ -61,7 +61,7 @@ def requeue(message_uuid):
 def mailbox():
     page = _page_number()
     rows = list(queries.captured_messages(current_user, page))
-    return render_template("notifications_admin/mailbox.html", captures=rows, page=page,
+    return render_template("outbox_views/mailbox.html", captures=rows, page=page,
                            has_next=len(rows) == queries.PAGE_SIZE)
 
 
@@ -69,7 +69,7 @@ def mailbox():
 @login_required
 def mailbox_detail(capture_uuid):
     capture = queries.captured_message(current_user, capture_uuid)
-    return render_template("notifications_admin/mailbox_detail.html", capture=capture)
+    return render_template("outbox_views/mailbox_detail.html", capture=capture)
 
 
 @bp.get("/mailbox/<capture_uuid>/html")

@@ -15,7 +15,7 @@ import pytest
 
 from notifier.models import DEAD, CapturedMessage, Message
 from tests.fixtures import csrf_token_from
-from tests.notifications.conftest import send
+from tests.outbox_views.conftest import send
 
 ROLES = ("customer", "proxy", "agent in the team", "agent elsewhere", "supervisor", "admin", "anonymous")
 KINDS = ("case in the team", "case elsewhere", "reset for another admin", "reset for the viewer",
