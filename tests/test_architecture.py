@@ -40,6 +40,8 @@ KNOWN_VIOLATIONS: set[tuple[str, str]] = {
     ("portal.cases.service", "portal.settings"),
     ("portal.customers.queries", "portal.settings"),
     ("portal.customers.service", "portal.settings"),
+    ("portal.notification_admin.queries", "portal.settings"),
+    ("portal.notification_admin.service", "portal.settings"),
     ("portal.notification_preferences.service", "portal.settings"),
     ("portal.notify.queries", "portal.settings"),
     ("portal.notify.service", "portal.settings"),

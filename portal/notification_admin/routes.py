@@ -1,5 +1,5 @@
 """The notification editor and rules pages for admins (404 for everyone else). Thin views: the
-editor service checks the actor again and does the work."""
+services (portal.notification_admin, portal.notify) check the actor again and do the work."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseTemplate
-from portal.notification_admin import editor
+from portal.notification_admin import queries, service
 from portal.notification_admin.forms import ConfirmForm, TemplateForm
 from portal.notify import queries as notify_queries
 from portal.notify import rules as notify_rules
@@ -23,7 +23,7 @@ TEMPLATE_URL = "/templates/<event>/<any(email, sms):channel>"
 
 
 def _slot(event, channel):
-    return editor.slot(current_user, event, channel, request.args.get("language", "")[:20],
+    return queries.slot(current_user, event, channel, request.args.get("language", "")[:20],
                        request.args.get("variant", "")[:36])
 
 
@@ -40,8 +40,8 @@ def _no_store(response):
 @bp.get("")
 @role_required("admin")
 def index():
-    return render_template("notification_admin/index.html", summaries=editor.overview(current_user),
-                           languages=editor.LANGUAGES, case_templates=editor.case_templates(current_user))
+    return render_template("notification_admin/index.html", summaries=queries.overview(current_user),
+                           languages=queries.LANGUAGES, case_templates=queries.case_templates(current_user))
 
 
 @bp.route(TEMPLATE_URL, methods=["GET", "POST"])
@@ -51,27 +51,27 @@ def edit(event, channel):
     form = TemplateForm()
     result, status = None, 200
     if request.method == "GET":
-        parts, _ = editor.current_parts(current_user, target)
+        parts, _ = queries.current_parts(current_user, target)
         for part in target.parts:
             getattr(form, part).data = parts.get(part, "")
     elif form.validate_on_submit():
         parts = {part: getattr(form, part).data or "" for part in target.parts}
         try:
             if request.form.get("action") == "save":
-                saved = editor.save_template(current_user, target, parts)
+                saved = service.save_template(current_user, target, parts)
                 flash(f"Version {saved.number} is saved and used from now on.", "success")
                 return redirect(_edit_url(target))
-            result = editor.preview(current_user, target, parts, form.case_reference.data or "")
+            result = service.preview(current_user, target, parts, form.case_reference.data or "")
         except ValidationFailed as exc:
             apply_errors(form, exc)
             status = 400
     else:
         status = 400
-    _, own_version = editor.current_parts(current_user, target)
+    _, own_version = queries.current_parts(current_user, target)
     return render_template(
         "notification_admin/edit.html", target=target, form=form, preview=result, own_version=own_version,
-        draft_shape=editor.draft_sms_shape(form.text.data) if target.channel == "sms" else None,
-        languages=editor.LANGUAGES, case_templates=editor.case_templates(current_user),
+        draft_shape=queries.draft_sms_shape(form.text.data) if target.channel == "sms" else None,
+        languages=queries.LANGUAGES, case_templates=queries.case_templates(current_user),
         test_form=ConfirmForm(), edit_url=_edit_url,
     ), status
 
@@ -81,7 +81,7 @@ def edit(event, channel):
 def versions(event, channel):
     target = _slot(event, channel)
     return render_template("notification_admin/versions.html", target=target,
-                           versions=editor.versions(current_user, target), form=ConfirmForm(),
+                           versions=queries.versions(current_user, target), form=ConfirmForm(),
                            edit_url=_edit_url)
 
 
@@ -89,7 +89,7 @@ def versions(event, channel):
 @role_required("admin")
 def version(event, channel, number):
     target = _slot(event, channel)
-    newer, older, changes = editor.diff(current_user, target, number)
+    newer, older, changes = queries.diff(current_user, target, number)
     return render_template("notification_admin/version.html", target=target, version=newer, older=older,
                            changes=changes, form=ConfirmForm(), edit_url=_edit_url)
 
@@ -100,7 +100,7 @@ def restore(event, channel, number):
     target = _slot(event, channel)
     ConfirmForm().validate_on_submit()
     try:
-        saved = editor.restore(current_user, target, number)
+        saved = service.restore(current_user, target, number)
     except ValidationFailed as exc:
         flash(f"Version {number} cannot be restored: {exc.message}", "error")
         return redirect(_edit_url(target, "notification_admin.versions"))
@@ -114,7 +114,7 @@ def send_test(event, channel):
     target = _slot(event, channel)
     ConfirmForm().validate_on_submit()
     try:
-        address = editor.send_test(current_user, target)
+        address = service.send_test(current_user, target)
     except ValidationFailed as exc:
         flash(exc.message, "error")
     else:
@@ -177,7 +177,7 @@ def rules():
         "notification_admin/rules.html", scope=scope, form=form, table=table, errors=errors,
         missing=notify_queries.missing_templates(scope), audiences=notify_rules.AUDIENCES,
         audience_labels=notify_rules.AUDIENCE_LABELS, channels=notify_rules.CHANNELS,
-        case_templates=editor.case_templates(current_user), event_title=event_title,
+        case_templates=queries.case_templates(current_user), event_title=event_title,
     ), status
 
 

@@ -10,7 +10,8 @@ import pytest
 from notifier.models import Message
 from portal.accounts import service as accounts
 from portal.cases.comments import add_comment
-from portal.notification_admin import editor
+from portal.notification_admin import queries as editor_queries
+from portal.notification_admin import service as editor
 from tests import factories
 
 
@@ -70,7 +71,7 @@ def send(world: World, kind: str, viewer=None) -> list[Message]:
     elif kind == "reset for the viewer":
         accounts.request_password_reset((viewer or people.customer).email)
     elif kind == "test message to another admin":
-        editor.send_test(world.other_admin, editor.slot(world.other_admin, "test_message", "email"))
+        editor.send_test(world.other_admin, editor_queries.slot(world.other_admin, "test_message", "email"))
     else:
         raise ValueError(kind)
     created = list(Message.select().where(Message.id.not_in(before)).order_by(Message.id))
