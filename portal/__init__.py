@@ -29,7 +29,7 @@ def create_app(config: dict | None = None):
 
 def register_blueprints(app) -> None:
     """Every feature's pages, in one list: a new feature adds its blueprint here (and its menu entry,
-    if any, in portal/navigation.py). Imported here, not at the top, so importing portal stays free."""
+    if any, in portal/navigation.py). Imported here, not at the top: importing portal loads no feature."""
     from portal.accounts.routes import bp as accounts
     from portal.admin.routes import bp as admin
     from portal.cases.routes import bp as cases

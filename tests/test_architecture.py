@@ -327,9 +327,16 @@ def test_a_service_reaching_flask_through_a_shim_is_found(tmp_path):
         "portal/teams/queries.py": "import flask_login\n",
         "portal/teams/routes.py": "from flask import Blueprint\nfrom portal.teams import service\n",
         "portal/models/__init__.py": "from portal import links\n",
+        "portal/cases/__init__.py": "",
+        "portal/cases/queries/__init__.py": "",
+        "portal/cases/queries/dashboard.py": "from flask import g\n",
+        "portal/case_config/__init__.py": "",
+        "portal/case_config/template_service.py": "from portal.settings import setting\n",
     })
     assert services_reach_flask(imports) == {("portal.teams.service", "portal.settings"),
-                                             ("portal.teams.queries", "flask_login")}
+                                             ("portal.teams.queries", "flask_login"),
+                                             ("portal.cases.queries.dashboard", "flask"),
+                                             ("portal.case_config.template_service", "portal.settings")}
     assert models_reach_flask(imports) == {("portal.models", "portal.settings")}
 
 
