@@ -23,4 +23,34 @@ def create_app(config: dict | None = None):
     )
     app.config.update(load_config(config, instance_path))
     web.init_app(app)
+    register_blueprints(app)
     return app
+
+
+def register_blueprints(app) -> None:
+    """Every feature's pages, in one list: a new feature adds its blueprint here (and its menu entry,
+    if any, in portal/navigation.py). Imported here, not at the top: importing portal loads no feature."""
+    from portal.accounts.routes import bp as accounts
+    from portal.admin.routes import bp as admin
+    from portal.cases.routes import bp as cases
+    from portal.customers.routes import bp as customers
+    from portal.home import bp as home
+    from portal.notification_admin.routes import bp as notification_admin
+    from portal.notification_preferences.routes import bp as notification_preferences
+    from portal.outbox_views.routes import bp as outbox_views
+    from portal.staff.routes import bp as staff
+    from portal.teams.routes import bp as teams
+
+    for blueprint in (
+        accounts,  # sign-in, sign-up, password reset, profile
+        home,  # / sends each user to where their work is
+        outbox_views,  # staff screens over the notifier: the outbox and captured mail
+        customers,  # customer profiles, accounts and assets
+        teams,  # workgroups (admins)
+        admin,  # case fields, case templates, statuses and reasons (admins)
+        cases,  # the customer and proxy portal: dashboard, filing, the case page
+        notification_admin,  # message texts and who is told what (admins)
+        notification_preferences,  # each user's notification choices, one-click unsubscribe
+        staff,  # the agent workspace
+    ):
+        app.register_blueprint(blueprint)

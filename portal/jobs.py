@@ -38,7 +38,7 @@ def portal_jobs(app):
 def delivery_check(app):
     """The notifier's `suppress` hook: recipient preferences read just before each send. Delivery
     runs in a scheduler thread, so the check enters the app context itself."""
-    from portal.notification_admin.preferences import delivery_suppression
+    from portal.notification_preferences.queries import delivery_suppression
 
     def suppress(message):
         with app.app_context():

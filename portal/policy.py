@@ -323,7 +323,7 @@ def can_read_message(user: User | None, message) -> bool:
 def message_carries_account_access(event: str) -> bool:
     """Password reset, address verification, sign-up of a registered address: their content is a way
     into an account, so the outbox never shows it (nor error text that may quote it)."""
-    from portal.notification_admin.catalogue import is_security_event
+    from portal.notify.catalogue import is_security_event
 
     return is_security_event(event)
 
@@ -345,7 +345,7 @@ def capture_visibility(user: User | None):
     import peewee
 
     from notifier.models import CapturedMessage, Message
-    from portal.notification_admin.catalogue import SECURITY_EVENTS
+    from portal.notify.catalogue import SECURITY_EVENTS
 
     if not can_use_outbox(user):
         return CapturedMessage.id.is_null()

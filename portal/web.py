@@ -1,29 +1,30 @@
-"""Wiring the Flask app: database per request, sign-in, CSRF, blueprints, error pages, filters, headers."""
+"""Wiring the Flask app: database per request, request gate, sign-in, CSRF, error pages, filters, headers.
+
+The feature blueprints are registered by portal.create_app; this module imports no feature's pages."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import peewee
 from flask import Flask, flash, g, redirect, render_template, request
 from flask.wrappers import Request
 from flask_login import LoginManager, current_user
 from flask_login.utils import login_url
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.accounts.routes import browser
-from portal.blueprints import nav_links
 from portal.contact import format_phone
 from portal.db import bind, connect
 from portal.errors import DomainError
 from portal.files.rules import human_size
+from portal.navigation import nav_links
+from portal.web_helpers import csrf, localtime
 
 log = logging.getLogger(__name__)
-csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
@@ -52,7 +53,6 @@ def init_app(app: Flask) -> None:
 
     _init_login(app)
     csrf.init_app(app)
-    _register_blueprints(app)
     _register_error_pages(app)
     _register_filters(app)
     app.after_request(_security_headers)
@@ -153,18 +153,6 @@ def _init_login(app: Flask) -> None:
         return redirect(login_url(manager.login_view, next_url=request.url))
 
 
-def _register_blueprints(app: Flask) -> None:
-    from portal.accounts.routes import bp as accounts
-    from portal.home import bp as home
-
-    for blueprint in (accounts, home):
-        app.register_blueprint(blueprint)
-    from portal import blueprints
-
-    for blueprint in blueprints.feature_blueprints():
-        app.register_blueprint(blueprint)
-
-
 def _register_error_pages(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
@@ -210,22 +198,6 @@ def _register_error_pages(app: Flask) -> None:
             raise exc
         return page(500, "Something went wrong", "Something went wrong on our side. Go back (your browser "
                     "keeps what you typed) and send it again in a moment.")
-
-
-def viewer_zone() -> ZoneInfo:
-    if "viewer_zone" not in g:
-        name = current_user.time_zone if current_user.is_authenticated else None
-        try:
-            g.viewer_zone = ZoneInfo(name or "UTC")
-        except (KeyError, ValueError):
-            g.viewer_zone = ZoneInfo("UTC")
-    return g.viewer_zone
-
-
-def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    if value is None:
-        return ""
-    return value.astimezone(viewer_zone()).strftime(fmt)
 
 
 def _register_filters(app: Flask) -> None:

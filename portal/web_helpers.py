@@ -1,12 +1,16 @@
-"""Small pieces every blueprint's views share: mapping domain errors to forms, role guards, safe redirects."""
+"""Small pieces every blueprint's views share: mapping domain errors to forms, role guards, safe redirects,
+the CSRF protection and the viewer's time zone. Imports no feature, so any view module may import it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from flask import abort, render_template
+from flask import abort, g, render_template
 from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
 
 from portal.errors import ValidationFailed
 from portal.policy import has_role
@@ -66,3 +70,26 @@ def rate_limited_page(template: str, form, exc):
     """The form's page again with a throttle's refusal (RateLimited with retry_after): 429 and Retry-After."""
     form.form_errors.append(exc.message)
     return render_template(template, form=form), 429, {"Retry-After": str(exc.retry_after)}
+
+
+# The app's CSRF protection (portal.web initialises it); views that must take a post without a
+# session's token, such as one-click unsubscribe, mark themselves with @csrf.exempt.
+csrf = CSRFProtect()
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in person's time zone (UTC for visitors or an unknown zone), once per request."""
+    if "viewer_zone" not in g:
+        name = current_user.time_zone if current_user.is_authenticated else None
+        try:
+            g.viewer_zone = ZoneInfo(name or "UTC")
+        except (KeyError, ValueError):
+            g.viewer_zone = ZoneInfo("UTC")
+    return g.viewer_zone
+
+
+def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+    """A stored (aware UTC) time in the viewer's zone: times are converted only for display."""
+    if value is None:
+        return ""
+    return value.astimezone(viewer_zone()).strftime(fmt)

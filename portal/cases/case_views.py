@@ -23,7 +23,7 @@ from portal.cases.queries import attachment_for_viewer, feed_for, linked_custome
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
-from portal.notifications.queries import notifications_for_case
+from portal.outbox_views.queries import notifications_for_case
 from portal.staff.panel import case_page_extras
 from portal.web_helpers import apply_errors, safe_next_url
 

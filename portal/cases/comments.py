@@ -8,7 +8,6 @@ from datetime import datetime
 from portal import policy
 from portal.case_config.rules import UNSTORABLE, storable
 from portal.cases.attachments import chosen_files, record_attachments, remove_stored, store_uploads
-from portal.cases.notify import CUSTOMER_SIDE, handlers_audience, notify_case_event
 from portal.cases.search import reindex_case
 from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
@@ -16,6 +15,7 @@ from portal.db import database
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
+from portal.notify.service import CUSTOMER_SIDE, handlers_audience, notify_case_event
 
 MAX_COMMENT = 10_000
 CLOSED_REASON = "A closed case cannot take comments. Reopen it or open a follow-up case."

@@ -15,13 +15,6 @@ from datetime import datetime, timedelta
 from portal import policy
 from portal.case_config.service import system_status
 from portal.cases.comments import clean_text
-from portal.cases.notify import (
-    CUSTOMER_SIDE,
-    handlers_audience,
-    notify_case_event,
-    notify_resolution_accepted,
-    notify_status_changed,
-)
 from portal.cases.search import reindex_case
 from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
@@ -31,6 +24,13 @@ from portal.links import absolute
 from portal.models.cases import Case, CaseEvent, CaseFeedback
 from portal.models.configuration import CaseStatus
 from portal.models.people import User
+from portal.notify.service import (
+    CUSTOMER_SIDE,
+    handlers_audience,
+    notify_case_event,
+    notify_resolution_accepted,
+    notify_status_changed,
+)
 from portal.settings import setting
 
 MAX_RESOLUTION = 10_000

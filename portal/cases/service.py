@@ -15,7 +15,6 @@ from portal.case_config.queries import audience_for, by_uuid, template_layout, t
 from portal.case_config.service import system_status
 from portal.cases import search
 from portal.cases.attachments import record_attachments, remove_stored, store_uploads
-from portal.cases.notify import notify_case_opened
 from portal.cases.queries import case_with_details
 from portal.clock import utcnow
 from portal.db import database
@@ -24,6 +23,7 @@ from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
+from portal.notify.service import notify_case_opened
 
 
 def new_reference() -> str:

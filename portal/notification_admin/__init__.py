@@ -1,1 +1,1 @@
-"""Notification administration: the template editor, rules, recipient preferences and unsubscribe."""
+"""Notification administration for admins: the message template editor and the rules page (who is told what)."""

@@ -1,4 +1,4 @@
-"""Forms of the notification screens: shape rules only; the editor service checks templates."""
+"""Forms of the notification screens: shape rules only; portal.notification_admin.service checks templates."""
 
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField

@@ -1,5 +1,5 @@
 """The notification editor and rules pages for admins (404 for everyone else). Thin views: the
-editor service checks the actor again and does the work."""
+services (portal.notification_admin, portal.notify) check the actor again and do the work."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from dataclasses import replace
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal import notification_rules
 from portal.errors import ValidationFailed
 from portal.models.configuration import CaseTemplate
-from portal.notification_admin import editor
-from portal.notification_admin.catalogue import event_title
+from portal.notification_admin import queries, service
 from portal.notification_admin.forms import ConfirmForm, TemplateForm
+from portal.notify import queries as notify_queries
+from portal.notify import rules as notify_rules
+from portal.notify import service as notify_service
+from portal.notify.catalogue import event_title
 from portal.web_helpers import apply_errors, role_required
 
 bp = Blueprint("notification_admin", __name__, url_prefix="/admin/notifications")
@@ -21,7 +23,7 @@ TEMPLATE_URL = "/templates/<event>/<any(email, sms):channel>"
 
 
 def _slot(event, channel):
-    return editor.slot(current_user, event, channel, request.args.get("language", "")[:20],
+    return queries.slot(current_user, event, channel, request.args.get("language", "")[:20],
                        request.args.get("variant", "")[:36])
 
 
@@ -38,8 +40,8 @@ def _no_store(response):
 @bp.get("")
 @role_required("admin")
 def index():
-    return render_template("notification_admin/index.html", summaries=editor.overview(current_user),
-                           languages=editor.LANGUAGES, case_templates=editor.case_templates(current_user))
+    return render_template("notification_admin/index.html", summaries=queries.overview(current_user),
+                           languages=queries.LANGUAGES, case_templates=queries.case_templates(current_user))
 
 
 @bp.route(TEMPLATE_URL, methods=["GET", "POST"])
@@ -49,27 +51,27 @@ def edit(event, channel):
     form = TemplateForm()
     result, status = None, 200
     if request.method == "GET":
-        parts, _ = editor.current_parts(current_user, target)
+        parts, _ = queries.current_parts(current_user, target)
         for part in target.parts:
             getattr(form, part).data = parts.get(part, "")
     elif form.validate_on_submit():
         parts = {part: getattr(form, part).data or "" for part in target.parts}
         try:
             if request.form.get("action") == "save":
-                saved = editor.save_template(current_user, target, parts)
+                saved = service.save_template(current_user, target, parts)
                 flash(f"Version {saved.number} is saved and used from now on.", "success")
                 return redirect(_edit_url(target))
-            result = editor.preview(current_user, target, parts, form.case_reference.data or "")
+            result = service.preview(current_user, target, parts, form.case_reference.data or "")
         except ValidationFailed as exc:
             apply_errors(form, exc)
             status = 400
     else:
         status = 400
-    _, own_version = editor.current_parts(current_user, target)
+    _, own_version = queries.current_parts(current_user, target)
     return render_template(
         "notification_admin/edit.html", target=target, form=form, preview=result, own_version=own_version,
-        draft_shape=editor.draft_sms_shape(form.text.data) if target.channel == "sms" else None,
-        languages=editor.LANGUAGES, case_templates=editor.case_templates(current_user),
+        draft_shape=queries.draft_sms_shape(form.text.data) if target.channel == "sms" else None,
+        languages=queries.LANGUAGES, case_templates=queries.case_templates(current_user),
         test_form=ConfirmForm(), edit_url=_edit_url,
     ), status
 
@@ -79,7 +81,7 @@ def edit(event, channel):
 def versions(event, channel):
     target = _slot(event, channel)
     return render_template("notification_admin/versions.html", target=target,
-                           versions=editor.versions(current_user, target), form=ConfirmForm(),
+                           versions=queries.versions(current_user, target), form=ConfirmForm(),
                            edit_url=_edit_url)
 
 
@@ -87,7 +89,7 @@ def versions(event, channel):
 @role_required("admin")
 def version(event, channel, number):
     target = _slot(event, channel)
-    newer, older, changes = editor.diff(current_user, target, number)
+    newer, older, changes = queries.diff(current_user, target, number)
     return render_template("notification_admin/version.html", target=target, version=newer, older=older,
                            changes=changes, form=ConfirmForm(), edit_url=_edit_url)
 
@@ -98,7 +100,7 @@ def restore(event, channel, number):
     target = _slot(event, channel)
     ConfirmForm().validate_on_submit()
     try:
-        saved = editor.restore(current_user, target, number)
+        saved = service.restore(current_user, target, number)
     except ValidationFailed as exc:
         flash(f"Version {number} cannot be restored: {exc.message}", "error")
         return redirect(_edit_url(target, "notification_admin.versions"))
@@ -112,7 +114,7 @@ def send_test(event, channel):
     target = _slot(event, channel)
     ConfirmForm().validate_on_submit()
     try:
-        address = editor.send_test(current_user, target)
+        address = service.send_test(current_user, target)
     except ValidationFailed as exc:
         flash(exc.message, "error")
     else:
@@ -151,19 +153,19 @@ def _submitted(table, choices):
 def rules():
     scope = _rules_scope()
     form = ConfirmForm()
-    table = notification_rules.rules_table(scope)
+    table = notify_queries.rules_table(scope)
     errors, status = {}, 200
     if form.is_submitted():
         status = 400
     if form.validate_on_submit():
         choices = {
-            (event, audience): {c for c in notification_rules.CHANNELS
-                                if request.form.get(notification_rules.cell_name(event, audience, c))}
-            for event, audiences in notification_rules.EVENT_AUDIENCES.items()
+            (event, audience): {c for c in notify_rules.CHANNELS
+                                if request.form.get(notify_rules.cell_name(event, audience, c))}
+            for event, audiences in notify_rules.EVENT_AUDIENCES.items()
             for audience in audiences
         }
         try:
-            notification_rules.save_rules(current_user, scope, choices)
+            notify_service.save_rules(current_user, scope, choices)
         except ValidationFailed as exc:
             form.form_errors.append(exc.message)
             errors = exc.fields
@@ -173,9 +175,9 @@ def rules():
             return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))
     return render_template(
         "notification_admin/rules.html", scope=scope, form=form, table=table, errors=errors,
-        missing=notification_rules.missing_templates(scope), audiences=notification_rules.AUDIENCES,
-        audience_labels=notification_rules.AUDIENCE_LABELS, channels=notification_rules.CHANNELS,
-        case_templates=editor.case_templates(current_user), event_title=event_title,
+        missing=notify_queries.missing_templates(scope), audiences=notify_rules.AUDIENCES,
+        audience_labels=notify_rules.AUDIENCE_LABELS, channels=notify_rules.CHANNELS,
+        case_templates=queries.case_templates(current_user), event_title=event_title,
     ), status
 
 
@@ -184,6 +186,6 @@ def rules():
 def reset_rules():
     scope = _rules_scope()
     if ConfirmForm().validate_on_submit():
-        notification_rules.reset_rules(current_user, scope)
+        notify_service.reset_rules(current_user, scope)
         flash("The stored rules are removed; the defaults apply again.", "success")
     return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))

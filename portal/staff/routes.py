@@ -31,8 +31,7 @@ from portal.staff.forms import (
     UpdateAllForm,
 )
 from portal.staff.panel import details_form, task_assignee_choices
-from portal.web import viewer_zone
-from portal.web_helpers import apply_errors, role_required
+from portal.web_helpers import apply_errors, role_required, viewer_zone
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 staff_only = role_required(*STAFF_ROLES)

@@ -6,7 +6,7 @@ may do it (NotFound when they may not see the case, NotAllowed otherwise). It th
 state on the case it was handed and writes with portal.cases.transitions.write_case, which changes
 the case only while it is still in that state (Conflict otherwise, naming who changed it), in one
 transaction with a CaseEvent (actor, time) in the feed; it reindexes the case when its searchable text
-changed and tells people through portal.cases.notify. Tasks live in portal.staff.tasks, customers
+changed and tells people through portal.notify.service. Tasks live in portal.staff.tasks, customers
 and contacts on a case in portal.staff.contacts; they share the helpers below.
 """
 
@@ -21,7 +21,6 @@ from portal import policy
 from portal.case_config.form_builder import form_name, validate_case_values
 from portal.case_config.queries import by_uuid, template_layout
 from portal.cases.comments import clean_text
-from portal.cases.notify import notify_case_event
 from portal.cases.queries import display_value
 from portal.cases.search import reindex_case
 from portal.cases.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
@@ -32,6 +31,7 @@ from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import PRIORITIES
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup
+from portal.notify.service import notify_case_event
 
 CLOSED_MESSAGE = "This case is closed. Reopen it first."
 MAX_REASON = 2000

@@ -15,7 +15,6 @@ from datetime import date, datetime
 from portal import policy
 from portal.case_config.queries import by_uuid
 from portal.cases.comments import clean_text
-from portal.cases.notify import notify_case_event
 from portal.cases.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
@@ -23,6 +22,7 @@ from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFaile
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import STAFF_ROLES, User
 from portal.models.staff import CaseTask
+from portal.notify.service import notify_case_event
 from portal.staff.service import OPEN, STAFF_ONLY, record, require_open
 
 TITLE_MAX = 200

@@ -5,16 +5,9 @@ import pytest
 from notifier.templates import save_version
 from portal.errors import NotAllowed, ValidationFailed
 from portal.models.notifications import NotificationRule
-from portal.notification_rules import (
-    AUDIENCES,
-    DEFAULT_RULES,
-    EVENT_AUDIENCES,
-    channels_for,
-    missing_templates,
-    reset_rules,
-    rules_table,
-    save_rules,
-)
+from portal.notify.queries import channels_for, missing_templates, rules_table
+from portal.notify.rules import AUDIENCES, DEFAULT_RULES, EVENT_AUDIENCES
+from portal.notify.service import reset_rules, save_rules
 from tests.fixtures import post_form
 from tests.notification_admin.helpers import NON_ADMINS, case_template
 

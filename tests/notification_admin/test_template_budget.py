@@ -19,7 +19,7 @@ from notifier import templates as notifier_templates
 from notifier.rendering import render_parts
 from notifier.settings import Settings
 from portal.config import ConfigError, load_config
-from portal.notification_admin.catalogue import EVENTS
+from portal.notify.catalogue import EVENTS
 from tests import factories
 from tests.fixtures import csrf_token_from, post_form
 from tests.notification_admin.helpers import EDIT_URL, email_parts, version_count

@@ -1,0 +1,57 @@
+"""The navigation bar: one entry per page people start from, shown to the roles that may use it."""
+
+from __future__ import annotations
+
+from flask import current_app, request, url_for
+from flask_login import current_user
+
+from portal.policy import has_role
+
+# (label, endpoint, roles allowed, what it is for). Entries whose endpoint is not registered are skipped.
+NAVIGATION = [
+    ("My cases", "cases.dashboard", ("customer", "proxy"),
+     "Your cases and where they stand: filter, search and see what waits for you."),
+    ("Workspace", "staff.home", ("agent", "supervisor", "admin"),
+     "Your cases, your workgroups' queues, your tasks and a search across every case you may see."),
+    ("Open a case", "cases.new", ("customer", "proxy", "agent", "supervisor", "admin"),
+     "Choose a form and tell us about your issue."),
+    ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
+    ("Customers", "customers.search", ("agent", "supervisor", "admin"), "Find, create and edit customer profiles."),
+    ("Workgroups", "teams.index", ("admin",), "Teams of agents and supervisors, and who is in them."),
+    ("Outbox", "outbox_views.outbox", ("agent", "supervisor", "admin"),
+     "Every email and text message: queued, sent, failed or stopped."),
+    ("Captured mail", "outbox_views.mailbox", ("agent", "supervisor", "admin"),
+     "Messages the demo captured instead of sending them.", "mailbox"),
+    ("Notifications", "notification_admin.index", ("admin",), "Message texts, who is told what, and on which channel."),
+]
+
+
+def _shown(condition: str) -> bool:
+    """Entries can name a condition beyond the role (the mailbox exists only with a dev sink)."""
+    if condition == "mailbox":
+        from portal.outbox_views.queries import mailbox_enabled
+
+        return mailbox_enabled()
+    return True
+
+
+def nav_links():
+    """The entries the signed-in user may use, one of them marked current: the page's own entry,
+    or else the first entry of the same area (a case page sits under "My cases")."""
+    if not current_user.is_authenticated:
+        return []
+    links = []
+    for label, endpoint, roles, description, *condition in NAVIGATION:
+        if (
+            endpoint in current_app.view_functions
+            and has_role(current_user, *roles)
+            and _shown(condition[0] if condition else "")
+        ):
+            links.append({"label": label, "url": url_for(endpoint), "endpoint": endpoint,
+                          "description": description, "current": False})
+    here = request.endpoint or ""
+    exact = [link for link in links if link["endpoint"] == here]
+    same_area = [link for link in links if link["endpoint"].split(".")[0] == here.split(".")[0]]
+    for link in (exact or same_area)[:1]:
+        link["current"] = True
+    return links

@@ -1,0 +1,251 @@
+"""Who hears of what happens to a case, and the outbox rows that tell them; the admins' writes to
+the rules table.
+
+Services call `notify_case_event(...)` (or the notify_* function for their change) inside their
+transaction (transactional outbox): the rows exist if and only if the change committed. Audiences
+are resolved by portal.notify.queries, filtered by the same visibility policy as the pages, then
+`channels_for` picks each one's channels. Nobody is told of their own action, except in the receipt
+for a case they filed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+import peewee
+
+import notifier
+from portal.clock import utcnow
+from portal.db import database
+from portal.errors import ValidationFailed
+from portal.models.cases import Case, CaseEvent
+from portal.models.configuration import PRIORITIES, CaseStatus
+from portal.models.notifications import NotificationRule
+from portal.models.people import User
+from portal.notification_preferences.service import unsubscribe_headers
+from portal.notify.catalogue import event_title
+from portal.notify.queries import (
+    Person,
+    audience_members,
+    case_context,
+    channels_for,
+    latest_staff_reply,
+    missing_templates,
+    template_id,
+)
+from portal.notify.rules import (
+    AUDIENCE_LABELS,
+    AUDIENCES,
+    CHANNELS,
+    CUSTOMER_AUDIENCES,
+    EVENT_AUDIENCES,
+    RULE_EVENTS,
+    cell_name,
+    excerpt,
+    fitted,
+    variant_for,
+)
+from portal.policy import can_view_case, is_staff, require_admin
+
+CUSTOMER_SIDE = CUSTOMER_AUDIENCES
+
+
+def handlers_audience(case: Case) -> tuple[str, ...]:
+    """Who handles a case: its assignee, or its workgroup while nobody is assigned."""
+    return ("assignee",) if case.assignee_id else ("workgroup",)
+
+
+def _may_be_told(person: Person, case: Case) -> bool:
+    # Staff and customers are told only of cases they may open: the same policy as the pages.
+    return person.user is None or can_view_case(person.user, case)
+
+
+def notify_case_event(
+    event: str,
+    case: Case,
+    occurrence: CaseEvent,
+    *,
+    actor: User | None,
+    audiences: tuple[str, ...],
+    extra: dict | None = None,
+    now: datetime | None = None,
+    include_actor: bool = False,
+    personal: Callable[[Person], dict] | None = None,
+    skip: Collection[str] = (),
+    told: set[str] | None = None,
+) -> int:
+    """Queue `event` for every person in `audiences` (per the rules), except the actor.
+
+    `occurrence` is the feed entry that caused it: its UUID makes the outbox key, so the same
+    occurrence can never be sent twice. Receipts pass include_actor=True (nobody is told of their
+    own action otherwise). `personal(person)` adds variables that differ per recipient; every
+    message has `for_staff` (the recipient is staff). People whose key is in `skip` are left out;
+    the keys of those told are added to `told`. Returns the number of messages queued.
+    """
+    offered = EVENT_AUDIENCES.get(event, ())
+    if not set(audiences) <= set(offered):
+        raise ValueError(f"{event} is not offered to {sorted(set(audiences) - set(offered))} in the rules table")
+    now = now or utcnow()
+    people: dict[str, tuple[Person, set[str]]] = {}
+    for audience in audiences:
+        channels = channels_for(case.template_id, event, audience)
+        if not channels:
+            continue
+        for person in audience_members(case, audience):
+            is_actor = actor is not None and person.user is not None and person.user.id == actor.id
+            if (is_actor and not include_actor) or person.key in skip:
+                continue
+            if not _may_be_told(person, case):
+                continue
+            known = people.setdefault(person.key, (person, set()))
+            known[1].update(channels)
+    queued = 0
+    for person, channels in people.values():
+        context = fitted({**case_context(case, person.name, person.time_zone),
+                          "for_staff": person.user is not None and is_staff(person.user),
+                          **(extra or {}), **(personal(person) if personal else {})})
+        recipients = []
+        if "email" in channels and person.email:
+            recipients.append(notifier.Recipient("email", person.email, name=person.name, language=person.language,
+                                                 ref=person.user.uuid if person.user else person.key))
+        if "sms" in channels and person.phone:
+            recipients.append(notifier.Recipient("sms", person.phone, name=person.name, language=person.language,
+                                                 ref=person.user.uuid if person.user else person.key))
+        if not recipients:
+            continue
+        headers = unsubscribe_headers(person.user.uuid, event) if person.user else None
+        queued += notifier.enqueue(
+            event, recipients, context, key=f"{event}:{occurrence.uuid}", variant=variant_for(case.template),
+            topic=case.reference, thread=case.uuid, now=now, headers=headers,
+        )
+        if told is not None:
+            told.add(person.key)
+    return queued
+
+
+# --- what each case change tells whom (called by the services inside their transaction) ---------------
+
+
+def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: datetime | None = None) -> int:
+    """A new case: a receipt to whoever filed it (a proxy as the internal contact, the customer
+    filing for themselves) and word to the customer side when someone filed it for them
+    (case_created); its workgroup, or its assignee when filed already assigned, hears of it
+    (case_opened_for_team) unless they filed it themselves."""
+    on_behalf = actor.id != case.customer.user_id
+    queued = notify_case_event(
+        "case_created", case, created, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
+        extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
+        personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id}, now=now)
+    return queued + notify_case_event(
+        "case_opened_for_team", case, created, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
+        extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": excerpt(case.summary),
+               "filed_by": actor.display_name, "assignee_name": case.assignee.display_name if case.assignee_id else ""},
+        now=now)
+
+
+def notify_status_changed(case: Case, event: CaseEvent, actor: User, previous: CaseStatus, *,
+                          now: datetime | None = None) -> int:
+    """Staff changed the status with the status picker (case.status is the new one). A closed status
+    tells the customer side and the assignee (case_closed); a waiting status tells the customer side,
+    with the team's latest public reply (case_waiting). Then case_status_changed goes to whoever the
+    rules route it to, except those just told of this change."""
+    status = case.status
+    told: set[str] = set()
+    queued = 0
+    if status.category == "closed":
+        queued += notify_case_event("case_closed", case, event, actor=actor, audiences=(*CUSTOMER_SIDE, "assignee"),
+                                    extra={"closed_by": actor.display_name, "resolution": case.resolution},
+                                    now=now, told=told)
+    elif status.category == "waiting":
+        reply = latest_staff_reply(case)
+        queued += notify_case_event(
+            "case_waiting", case, event, actor=actor, audiences=CUSTOMER_SIDE,
+            extra={"changed_by": actor.display_name, "latest_reply": excerpt(reply.body) if reply else "",
+                   "latest_reply_by": reply.actor.display_name if reply else ""},
+            now=now, told=told)
+    return queued + notify_case_event(
+        "case_status_changed", case, event, actor=actor, audiences=AUDIENCES,
+        extra={"changed_by": actor.display_name, "from_status": previous.name, "to_status": status.name},
+        now=now, skip=told)
+
+
+def notify_resolution_accepted(case: Case, event: CaseEvent, actor: User, *, rating: int | None, remark: str,
+                               now: datetime | None = None) -> int:
+    """The customer side accepted the resolution and the case closed: the rest of the customer side
+    hears that it is closed (case_closed); the assignee (the workgroup while unassigned, and the
+    supervisors if the rules say so) hears it was accepted, with the rating and remark."""
+    queued = notify_case_event("case_closed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
+                               extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+    return queued + notify_case_event(
+        "case_resolution_accepted", case, event, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
+        extra={"author_name": actor.display_name, "resolution": case.resolution, "rating": rating or 0,
+               "remark": excerpt(remark)},
+        now=now)
+
+
+# --- the rules table, edited by admins ------------------------------------------------------------
+
+
+def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -> int:
+    """Store the whole table for one scope (a template, or None for every template): one row per
+    offered (event, audience) with the chosen channels. Admins only (NotAllowed otherwise);
+    ValidationFailed for unknown events, audiences or channels, for an audience the event never
+    reaches, and for a channel the event has no template for in this scope (nothing is saved; the
+    message of each refused cell is under `cell_name(...)`). Returns the number of rows written."""
+    require_admin(actor)
+    for (event, audience), channels in choices.items():
+        if event not in EVENT_AUDIENCES or audience not in AUDIENCES or not set(channels) <= set(CHANNELS):
+            raise ValidationFailed("That rule table names an unknown event, audience or channel.")
+        if channels and audience not in EVENT_AUDIENCES[event]:
+            raise ValidationFailed(f"“{event_title(event)}” is never sent to {AUDIENCE_LABELS[audience].lower()}, "
+                                   "so it has no channels to choose there.")
+    missing = missing_templates(case_template)
+    refused = {
+        cell_name(event, audience, channel): _no_template_message(event, channel)
+        for (event, audience), channels in choices.items()
+        for channel in sorted(channels)
+        if (event, channel) in missing
+    }
+    if refused:
+        raise ValidationFailed(
+            f"{len(refused)} choice(s) name a channel that has no message template for the event, so nothing "
+            "could be sent. Create the template first, or leave that channel off. Nothing was saved.", refused)
+    scope_id = template_id(case_template)
+    now = utcnow()
+    rows = [
+        {"case_template": scope_id, "event": event, "audience": audience,
+         "email": "email" in choices.get((event, audience), ()), "sms": "sms" in choices.get((event, audience), ()),
+         "updated_at": now}
+        for event in RULE_EVENTS
+        for audience in EVENT_AUDIENCES[event]
+    ]
+    with database.atomic():
+        _delete_scope(scope_id)
+        try:
+            NotificationRule.insert_many(rows).execute()
+        except peewee.IntegrityError:
+            raise ValidationFailed("Someone saved these rules at the same time; reload and try again.") from None
+    return len(rows)
+
+
+def _no_template_message(event: str, channel: str) -> str:
+    kind = "text message" if channel == "sms" else "email"
+    return f"“{event_title(event)}” has no {kind} template yet."
+
+
+def reset_rules(actor, case_template) -> int:
+    """Forget the stored rules of one scope, so it falls back (template → default → built-in).
+    Admins only. Returns the number of rows removed."""
+    require_admin(actor)
+    with database.atomic():
+        return _delete_scope(template_id(case_template))
+
+
+def _delete_scope(scope_id: int | None) -> int:
+    scope = (
+        NotificationRule.case_template.is_null()
+        if scope_id is None
+        else NotificationRule.case_template == scope_id
+    )
+    return NotificationRule.delete().where(scope).execute()

@@ -1,0 +1,29 @@
+"""Staff actions on the outbox."""
+
+from __future__ import annotations
+
+from notifier import outbox
+from portal import policy
+from portal.db import database
+from portal.errors import InvalidTransition, NotFound
+from portal.outbox_views.queries import STATUS_LABELS
+
+
+def requeue_message(actor, message_uuid: str):
+    """Put a dead or failed message back in the queue. Staff who may read the message
+    (policy.can_requeue_message); everyone else gets NotFound, as for an unknown message.
+
+    Raises NotFound, or InvalidTransition when the message is queued, sending or sent.
+    """
+    try:
+        message = outbox.message_by_uuid(message_uuid)
+    except outbox.MessageNotFound:
+        raise NotFound() from None
+    if not policy.can_requeue_message(actor, message):
+        raise NotFound()
+    try:
+        with database.atomic():
+            return outbox.requeue(message.uuid)
+    except outbox.NotRequeueable:
+        state = STATUS_LABELS.get(message.status, message.status).lower()
+        raise InvalidTransition(f"Only failed or stopped messages can be sent again; this one is {state}.") from None
