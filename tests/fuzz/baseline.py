@@ -1,0 +1,100 @@
+"""Proof that a request changed nothing, and a way back when it changed something: a snapshot of
+every table (row count and a hash of the rows), and a Baseline that restores the rows it saved."""
+
+from __future__ import annotations
+
+import hashlib
+
+from portal.db import database, is_postgres
+
+# Rows a refused request may legitimately write: the record of the refusal itself.
+BOOKKEEPING_TABLES = {
+    "login_failure": "a failed sign-in is counted, so that guessing slows down",
+}
+_FTS_SHADOWS = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+def _tables(db) -> dict[str, str]:
+    """Table name -> the SELECT that reads all of it (with the rowid of SQLite's FTS tables, whose
+    internal shadow tables are left out: the virtual table's rows are what they index)."""
+    if is_postgres(db):
+        return {t: f'SELECT * FROM "{t}"' for t in db.get_tables()}  # noqa: S608 - names from the catalogue
+    virtual = {name for (name,) in db.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")}
+    tables = {}
+    for name in db.get_tables():
+        if name.startswith("sqlite_") or any(name == v + suffix for v in virtual for suffix in _FTS_SHADOWS):
+            continue
+        tables[name] = f'SELECT {"rowid, " if name in virtual else ""}* FROM "{name}"'  # noqa: S608
+    return tables
+
+
+def _read(db, query: str) -> tuple[list[str], list[tuple]]:
+    cursor = db.execute_sql(query)
+    return [c[0] for c in cursor.description], [tuple(row) for row in cursor.fetchall()]
+
+
+def _digest(rows: list[tuple]) -> str:
+    return hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()
+
+
+def snapshot(db=None) -> dict[str, tuple[int, str]]:
+    """Row count and a hash of every row of every table, by table (bookkeeping tables left out)."""
+    db = db or database
+    state = {}
+    for table, query in sorted(_tables(db).items()):
+        if table not in BOOKKEEPING_TABLES:
+            rows = _read(db, query)[1]
+            state[table] = (len(rows), _digest(rows))
+    return state
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+
+
+class Baseline:
+    """The database as it was, to compare with and to go back to: every walked request then meets
+    the same world, so one request's success (escalating the case away, retiring the template)
+    cannot stop the next from reaching its view."""
+
+    def __init__(self, db=None):
+        self.db = db or database
+        self.queries = _tables(self.db)
+        self.rows = {t: _read(self.db, q) for t, q in self.queries.items() if t not in BOOKKEEPING_TABLES}
+        self.state = {t: (len(rows), _digest(rows)) for t, (_, rows) in self.rows.items()}
+
+    def changed(self) -> list[str]:
+        return changed_tables(self.state, snapshot(self.db))
+
+    def restore(self, tables: list[str]) -> None:
+        """Put the rows of tables back as they were. Foreign keys are off meanwhile (no cascades),
+        as in conftest's reset between tests."""
+        db = self.db
+        sqlite = not is_postgres(db)
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = OFF")  # only outside a transaction
+        try:
+            with db.atomic():
+                if not sqlite:
+                    db.execute_sql("SET LOCAL session_replication_role = replica")
+                for table in tables:
+                    db.execute_sql(f'DELETE FROM "{table}"')  # noqa: S608
+                    columns, rows = self.rows[table]
+                    if rows:
+                        names = ", ".join(f'"{c}"' for c in columns)
+                        marks = ", ".join([db.param] * len(columns))
+                        db.cursor().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)  # noqa: S608
+        finally:
+            if sqlite:
+                db.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def refused(response, flashes) -> bool:
+    """A refusal: an error status, or a redirect that carries an error message."""
+    return response.status_code >= 400 or any(category == "error" for category, _ in flashes)
+
+
+def pop_flashes(client) -> list:
+    with client.session_transaction() as session:
+        return session.pop("_flashes", [])
