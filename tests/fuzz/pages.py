@@ -25,8 +25,9 @@ def endpoint_of(app, url: str, method: str = "POST") -> str | None:
 @dataclass
 class FormField:
     name: str
-    kind: str  # input type, "select" or "textarea"
-    options: list[str] = field(default_factory=list)
+    kind: str  # the input's type, "select", "textarea", "submit" or "csrf" (a prefixed form's own token)
+    options: list[str] = field(default_factory=list)  # of selects, radios, checkboxes and buttons
+    value: str | None = None  # what a browser would send untouched (None: nothing, like an unticked box)
 
 
 @dataclass
@@ -34,6 +35,12 @@ class PageForm:
     method: str
     action: str
     fields: dict[str, FormField] = field(default_factory=dict)
+
+    def defaults(self) -> dict[str, str]:
+        """What submitting the form untouched sends (without the first button's name, and without
+        the CSRF token, which the caller adds)."""
+        return {name: f.value for name, f in self.fields.items()
+                if f.value is not None and f.kind not in ("submit", "csrf") and name != "csrf_token"}
 
 
 class _FormParser(HTMLParser):
@@ -43,12 +50,16 @@ class _FormParser(HTMLParser):
         self.links: list[str] = []
         self._form: PageForm | None = None
         self._select: FormField | None = None
+        self._textarea: FormField | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "option" and self._select is not None:
-            if a.get("value") is not None:
-                self._select.options.append(a["value"])
+            value = a.get("value")
+            if value is not None:
+                self._select.options.append(value)
+                if self._select.value is None or "selected" in a:
+                    self._select.value = value  # a browser sends the selected option, else the first
             return
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
@@ -61,15 +72,26 @@ class _FormParser(HTMLParser):
         name = a["name"]
         if tag == "input":
             kind = (a.get("type") or "text").lower()
+            if name.endswith("csrf_token") and name != "csrf_token":
+                kind = "csrf"
             existing = self._form.fields.setdefault(name, FormField(name, kind))
-            if a.get("value") is not None and kind in ("radio", "checkbox", "submit", "hidden"):
+            if kind in ("radio", "checkbox", "submit", "hidden") and a.get("value") is not None:
                 existing.options.append(a["value"])
+            if kind in ("radio", "checkbox"):
+                if "checked" in a:
+                    existing.value = a.get("value", "on")
+            elif kind != "submit":
+                existing.value = a.get("value", "")
         elif tag == "select":
             self._select = self._form.fields.setdefault(name, FormField(name, "select"))
         elif tag == "textarea":
-            self._form.fields.setdefault(name, FormField(name, "textarea"))
+            self._textarea = self._form.fields.setdefault(name, FormField(name, "textarea", value=""))
         elif tag == "button" and a.get("value") is not None:
             self._form.fields.setdefault(name, FormField(name, "submit")).options.append(a["value"])
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea.value = (self._textarea.value or "") + data
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -79,6 +101,8 @@ class _FormParser(HTMLParser):
             self._form = None
         elif tag == "select":
             self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
 
 def parse_page(html: str) -> tuple[list[PageForm], list[str]]:
@@ -95,6 +119,8 @@ class Harvest:
     query_params: dict[str, dict[str, FormField]] = field(default_factory=lambda: defaultdict(dict))
     # The URLs forms post to (with their query string: a proxy's new-case form names the customer there).
     actions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # By endpoint, the first POST form a page showed: (the URL it posts to, the form with its values).
+    forms: dict[str, tuple[str, PageForm]] = field(default_factory=dict)
 
     def action_for(self, endpoint: str, url: str) -> str:
         """Where the page posts the form of endpoint at url (with the page's query string, which
@@ -111,6 +137,10 @@ class Harvest:
                 for name, f in fields.items():
                     known = mine[endpoint].setdefault(name, FormField(name, f.kind))
                     known.options.extend(o for o in f.options if o not in known.options)
+        for endpoint, form in other.forms.items():
+            self.forms.setdefault(endpoint, form)
+        for endpoint, actions in other.actions.items():
+            self.actions[endpoint].extend(a for a in actions if a not in self.actions[endpoint])
 
     def add_page(self, app, page_url: str, html: str) -> None:
         forms, links = parse_page(html)
@@ -124,11 +154,12 @@ class Harvest:
             target[endpoint]  # a form of a button alone still counts as seen
             if method == "POST" and form.action and form.action not in self.actions[endpoint]:
                 self.actions[endpoint].append(form.action)
+            if method == "POST":
+                self.forms.setdefault(endpoint, (action, form))
             for name, f in form.fields.items():
                 if name == "csrf_token":
                     continue
-                kind = "csrf" if name.endswith("csrf_token") else f.kind  # a prefixed form's own token
-                known = target[endpoint].setdefault(name, FormField(name, kind))
+                known = target[endpoint].setdefault(name, FormField(name, f.kind))
                 known.options.extend(o for o in f.options if o not in known.options)
         for link in links:
             parts = urlsplit(link)

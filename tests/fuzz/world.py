@@ -43,6 +43,8 @@ class World:
     endpoint_values: dict[tuple[str, str], str]
     # Pages that show forms the main case does not (other case states, other template versions).
     extra_pages: list[str] = field(default_factory=list)
+    # The references of the cases by state: "open" (the main one), "resolved", "closed".
+    cases: dict[str, str] = field(default_factory=dict)
 
 
 def _fields(admin):
@@ -185,4 +187,5 @@ def build_world(app, people) -> World:
         f"/cases/{main.reference}?link_q=Maria",  # the search that offers the link-customer form
         f"/cases/new/{template.uuid}?customer={contact.uuid}&account={account.uuid}&asset={asset.uuid}",
     ]
-    return World(values=values, endpoint_values=endpoint_values, extra_pages=extra)
+    return World(values=values, endpoint_values=endpoint_values, extra_pages=extra,
+                 cases={"open": main.reference, "resolved": resolved.reference, "closed": closed.reference})
