@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from portal.models.cases import CaseFeedback
+from portal.models.configuration import CaseField
 from tests.fixtures import post_form
 
 # --- version numbers past 64 bits: SQLite cannot compare them (OverflowError) ---------------------
@@ -44,3 +45,45 @@ def test_a_real_rating_still_closes_the_case(client, login, people, world):
     url = f"/cases/{world.cases['resolved']}"
     assert post_form(client, f"{url}/resolution/accept", {"rating": "4"}, page=url).status_code == 302
     assert CaseFeedback.get().rating == 4
+
+
+# --- field limits: a maximum length of "²", a minimum that only overflows numeric(20, 6) when rounded --
+
+
+def new_field(client, **values):
+    data = {"label": "Odd", "key": "odd", "field_type": "text", "number_kind": "integer", "visibility": "customer",
+            **values}
+    return post_form(client, "/admin/fields/new", data)
+
+
+@pytest.mark.parametrize("max_length", ["²", "½", "⑤"])
+def test_a_maximum_length_that_is_no_whole_number_is_refused(client, login, people, world, max_length):
+    login(people.admin)
+    response = new_field(client, max_length=max_length)
+    assert response.status_code == 400
+    assert "Enter a whole number from 1 to 10000." in response.get_data(as_text=True)
+    assert not CaseField.select().where(CaseField.key == "odd").exists()
+
+
+def test_a_maximum_length_in_other_digits_is_read_like_any_whole_number(client, login, people, world):
+    login(people.admin)
+    assert new_field(client, max_length="١٢").status_code == 302
+    assert CaseField.get(CaseField.key == "odd").max_length == 12
+
+
+@pytest.mark.parametrize("limit", ["min_value", "max_value"])
+@pytest.mark.parametrize("value", ["99999999999999.9999999", "0.0000001", "1e-7"])
+def test_a_limit_with_more_than_six_decimal_places_is_refused(client, login, people, world, limit, value):
+    login(people.admin)
+    response = new_field(client, field_type="number", number_kind="decimal", **{limit: value})
+    assert response.status_code == 400
+    assert "Use at most 6 decimal places." in response.get_data(as_text=True)
+    assert not CaseField.select().where(CaseField.key == "odd").exists()
+
+
+def test_a_limit_with_six_decimal_places_is_kept(client, login, people, world):
+    login(people.admin)
+    assert new_field(client, field_type="number", number_kind="decimal", min_value="-1e13",
+                     max_value="12345678.123456").status_code == 302
+    field = CaseField.get(CaseField.key == "odd")
+    assert (field.min_value, str(field.max_value)) == (-(10**13), "12345678.123456")
