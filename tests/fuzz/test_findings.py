@@ -3,9 +3,11 @@ answer it gets now (a refusal with a message, or the page it asked for)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from portal.models.cases import CaseFeedback
+from portal.models.cases import CaseEvent, CaseFeedback
 from portal.models.configuration import CaseField
 from tests.fixtures import post_form
 
@@ -87,3 +89,36 @@ def test_a_limit_with_six_decimal_places_is_kept(client, login, people, world):
                      max_value="12345678.123456").status_code == 302
     field = CaseField.get(CaseField.key == "odd")
     assert (field.min_value, str(field.max_value)) == (-(10**13), "12345678.123456")
+
+
+# --- a contact time at the ends of the calendar: converting it between zones overflowed -------------
+
+
+@pytest.mark.parametrize("zone, when", [("Pacific/Pago_Pago", "0001-01-01T00:00"), ("UTC", "0001-01-01T00:00"),
+                                        ("Pacific/Kiritimati", "9999-12-31T23:59"), ("UTC", "1969-12-31T23:59")])
+def test_a_contact_time_outside_living_memory_is_refused(client, login, people, world, zone, when):
+    people.admin.time_zone = zone
+    people.admin.save()
+    login(people.admin)
+    url = f"/cases/{world.cases['open']}"
+    response = post_form(client, f"/staff{url}/contacts", {"contact-channel": "phone", "contact-direction": "inbound",
+                                                           "contact-summary": "Called", "contact-contacted_at": when},
+                         page=url)
+    assert response.status_code == 400
+    assert "Enter a time between 1970 and now." in response.get_data(as_text=True)
+    assert not CaseEvent.select().where(CaseEvent.kind == "contact_logged").exists()
+
+
+def test_a_contact_time_of_yesterday_is_logged_in_utc(client, login, people, world):
+    people.admin.time_zone = "Pacific/Kiritimati"
+    people.admin.save()
+    login(people.admin)
+    url = f"/cases/{world.cases['open']}"
+    local = (datetime.now(UTC) + timedelta(hours=14) - timedelta(days=1)).replace(second=0, microsecond=0)
+    response = post_form(client, f"/staff{url}/contacts", {"contact-channel": "phone", "contact-direction": "inbound",
+                                                           "contact-summary": "Called",
+                                                           "contact-contacted_at": local.strftime("%Y-%m-%dT%H:%M")},
+                         page=url)
+    assert response.status_code == 302
+    logged = CaseEvent.get(CaseEvent.kind == "contact_logged")
+    assert datetime.fromisoformat(logged.data["contacted_at"]) == (local - timedelta(hours=14))
