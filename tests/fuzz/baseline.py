@@ -7,7 +7,8 @@ import hashlib
 
 from portal.db import database, is_postgres
 
-# Rows a refused request may legitimately write: the record of the refusal itself.
+# Rows a refused request may legitimately write: the record of the refusal itself. They are still
+# restored between walked requests, so one refusal never throttles the next.
 BOOKKEEPING_TABLES = {
     "login_failure": "a failed sign-in is counted, so that guessing slows down",
 }
@@ -39,32 +40,33 @@ def _digest(rows: list[tuple]) -> str:
 
 
 def snapshot(db=None) -> dict[str, tuple[int, str]]:
-    """Row count and a hash of every row of every table, by table (bookkeeping tables left out)."""
+    """Row count and a hash of every row, by table."""
     db = db or database
-    state = {}
-    for table, query in sorted(_tables(db).items()):
-        if table not in BOOKKEEPING_TABLES:
-            rows = _read(db, query)[1]
-            state[table] = (len(rows), _digest(rows))
-    return state
+    return {table: (len(rows), _digest(rows)) for table, (_, rows) in
+            ((table, _read(db, query)) for table, query in sorted(_tables(db).items()))}
 
 
 def changed_tables(before: dict, after: dict) -> list[str]:
     return sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
 
 
+def data_tables(tables: list[str]) -> list[str]:
+    """The tables that hold data, not the bookkeeping of requests (which a refusal may write)."""
+    return [t for t in tables if t not in BOOKKEEPING_TABLES]
+
+
 class Baseline:
     """The database as it was, to compare with and to go back to: every walked request then meets
     the same world, so one request's success (escalating the case away, retiring the template)
-    cannot stop the next from reaching its view."""
+    cannot stop the next from reaching its view, nor a count of refusals throttle the next."""
 
     def __init__(self, db=None):
         self.db = db or database
-        self.queries = _tables(self.db)
-        self.rows = {t: _read(self.db, q) for t, q in self.queries.items() if t not in BOOKKEEPING_TABLES}
+        self.rows = {t: _read(self.db, q) for t, q in _tables(self.db).items()}
         self.state = {t: (len(rows), _digest(rows)) for t, (_, rows) in self.rows.items()}
 
     def changed(self) -> list[str]:
+        """Every table whose rows differ from the baseline's, bookkeeping included."""
         return changed_tables(self.state, snapshot(self.db))
 
     def restore(self, tables: list[str]) -> None:

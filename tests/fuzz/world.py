@@ -1,6 +1,6 @@
 """A small but complete world for walking every route: one real object behind every URL variable.
 
-`build_world(people)` creates, through the services and factories where rules apply, a workgroup,
+`build_world(app, people)` creates, through the services and factories where rules apply, workgroups,
 an account with a contact and an asset, fields of every type on a published template with a
 condition, a custom status and reason, cases in every state (open, resolved, closed, escalated),
 a task, a file, an outbox message and a captured mail, notification template versions and the
@@ -102,8 +102,8 @@ def _message_and_capture(case, to_address):
 
 
 def _template_version(admin) -> tuple[str, str, int]:
-    """A saved version of the case_created email (the current text again), so versions can be shown
-    and restored."""
+    """A saved version of the case_created email and text message (the current text again), so
+    versions can be shown and restored: one number names a version on both channels."""
     from portal.notification_admin import editor
 
     numbers = set()
@@ -111,7 +111,7 @@ def _template_version(admin) -> tuple[str, str, int]:
         target = editor.slot(admin, "case_created", channel)
         parts, _ = editor.current_parts(admin, target)
         numbers.add(editor.save_template(admin, target, {part: parts.get(part, "") for part in target.parts}).number)
-    (number,) = numbers  # one number names a real version on both channels
+    (number,) = numbers
     return "case_created", "email", number
 
 
