@@ -121,8 +121,15 @@ def versions(actor, target: Slot) -> list[TemplateVersion]:
     return list(notifier_templates.versions(*target.key))
 
 
+# Version numbers count the saves of one slot. A larger number names no version, and SQLite cannot
+# even compare an integer past 64 bits (the URL's <int:number> takes any number of digits).
+MAX_VERSION_NUMBER = 2**31 - 1
+
+
 def version(actor, target: Slot, number: int) -> TemplateVersion:
     require_admin(actor)
+    if not 0 < number <= MAX_VERSION_NUMBER:
+        raise NotFound()
     found = notifier_templates.versions(*target.key).where(TemplateVersion.number == number).first()
     if found is None:
         raise NotFound()

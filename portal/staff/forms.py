@@ -16,9 +16,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.cases.comments import MAX_COMMENT
+from portal.clock import utcnow
 from portal.models.configuration import PRIORITIES
 from portal.staff.contacts import CONTACT_CHANNELS, CONTACT_DIRECTIONS, MAX_CONTACT_SUMMARY
 from portal.staff.service import MAX_REASON
@@ -85,6 +86,16 @@ class UpdateAllForm(FlaskForm):
                          validators=[InputRequired("Write the update."), Length(max=MAX_COMMENT)])
 
 
+EARLIEST_CONTACT_YEAR = 1970
+
+
+def in_living_memory(form, field) -> None:
+    """A contact took place between 1970 and now. Far-off years are typos, and at the ends of the
+    calendar a local time cannot even be converted to UTC (or shown in another zone)."""
+    if field.data is not None and not EARLIEST_CONTACT_YEAR <= field.data.year <= utcnow().year + 1:
+        raise ValidationError(f"Enter a time between {EARLIEST_CONTACT_YEAR} and now.")
+
+
 class ContactForm(FlaskForm):
     channel = SelectField("Channel", validate_choice=False,
                           choices=[SelectChoice("", "Choose a channel")]
@@ -96,7 +107,7 @@ class ContactForm(FlaskForm):
     summary = TextAreaField("Summary", validators=[InputRequired("Summarise the contact."),
                                                    Length(max=MAX_CONTACT_SUMMARY)])
     contacted_at = DateTimeLocalField("When (optional)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-                                      validators=[Optional()], description="Leave empty for now.")
+                                      validators=[Optional(), in_living_memory], description="Leave empty for now.")
 
 
 class TaskForm(FlaskForm):

@@ -67,6 +67,10 @@ def _decimal(errors: dict, name: str, value: str) -> Decimal | None:
     if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
         errors[name] = "Enter a number between -10^14 and 10^14."
         return None
+    # Stored as numeric(20, 6): more places would be rounded away, or round up past 20 digits.
+    if number != number.quantize(Decimal("0.000001")):
+        errors[name] = "Use at most 6 decimal places."
+        return None
     return number
 
 
@@ -110,7 +114,8 @@ def _clean_field(data: FieldInput, existing: CaseField | None) -> dict:
     max_length = (data.max_length or "").strip()
     values["max_length"] = None
     if max_length and field_type in ("text", "long_text"):
-        if not max_length.isdigit() or not 1 <= int(max_length) <= 10000:
+        # isdecimal, not isdigit: int() cannot read "²"; and few digits, as it refuses more than 4,300.
+        if not (max_length.isdecimal() and len(max_length) <= 5) or not 1 <= int(max_length) <= 10000:
             errors["max_length"] = "Enter a whole number from 1 to 10000."
         else:
             values["max_length"] = int(max_length)

@@ -1,0 +1,191 @@
+"""A small but complete world for walking every route: one real object behind every URL variable.
+
+`build_world(app, people)` creates, through the services and factories where rules apply, workgroups,
+an account with a contact and an asset, fields of every type on a published template with a
+condition, a custom status and reason, cases in every state (open, resolved, closed, escalated),
+a task, a file, an outbox message and a captured mail, notification template versions and the
+tokens of the public links. `World.values` maps each URL variable name to a real identifier that
+the signed-in roles can see (the case is the customer's, filed by the proxy, in the agent's and
+the supervisor's workgroup).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import notifier
+from notifier.models import DEAD, CapturedMessage, Message
+from portal.accounts.service import issue_token
+from portal.case_config import service as config_service
+from portal.case_config import template_service
+from portal.case_config.service import FieldInput
+from portal.case_config.template_service import TemplateInput
+from portal.clock import utcnow
+from portal.db import database
+from portal.files import storage
+from portal.models.assets import Asset
+from portal.models.cases import Attachment, CaseCustomerLink
+from portal.models.people import Customer
+from portal.models.staff import CaseTask
+from portal.notification_admin.preferences import unsubscribe_token
+from tests import factories
+
+# The smallest file the upload rules accept by content: a PNG signature and an IHDR chunk.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+
+
+@dataclass
+class World:
+    values: dict[str, str]
+    # Per endpoint where one variable name means different things (the three kinds of token).
+    endpoint_values: dict[tuple[str, str], str]
+    # Pages that show forms the main case does not (other case states, other template versions).
+    extra_pages: list[str] = field(default_factory=list)
+    # The references of the cases by state: "open" (the main one), "resolved", "closed".
+    cases: dict[str, str] = field(default_factory=dict)
+
+
+def _fields(admin):
+    """One field of each type, with the limits that make parsing interesting."""
+    def make(label, field_type, **extra):
+        return config_service.save_field(admin, None, FieldInput(label=label, field_type=field_type, **extra))
+
+    colour = make("Colour", "select")
+    for label, value in (("Red", "red"), ("Green", "green")):
+        config_service.save_option(admin, colour, None, label=label, value=value)
+    return [
+        colour,
+        make("Units", "number", number_kind="integer", min_value="-5", max_value="1000000"),
+        make("Weight", "number", number_kind="decimal", min_value="0.5", max_value="99999.25"),
+        make("Bought on", "date"),
+        make("Under warranty", "boolean"),
+        make("Serial", "text", pattern=r"[A-Z]{2}-\d{4}", pattern_message="Like AB-1234.", max_length="20"),
+        make("Details", "long_text", visibility="internal"),
+        make("Contact email", "email"),
+        make("Call back on", "phone"),
+        make("Order page", "url"),
+    ]
+
+
+def _template(admin, desk, experts, fields):
+    template = template_service.save_template(admin, None, TemplateInput(
+        name="Broken device", default_workgroup=desk, escalation_workgroup=experts))
+    for placed in fields:
+        template_service.add_template_field(admin, template, placed)
+    colour, units = fields[0], fields[1]
+    condition = template_service.add_condition(admin, template, target=units, action="require", source=colour,
+                                               value="red")
+    template_service.publish_template(admin, template)
+    return template, condition
+
+
+def _attachment(app, case, uploader) -> Attachment:
+    stored = storage.store(io.BytesIO(PNG), "photo.png", upload_dir=app.config["UPLOAD_DIR"],
+                           max_bytes=app.config["UPLOAD_MAX_BYTES"])
+    return Attachment.create(case=case, original_name=stored.original_name, stored_name=stored.stored_name,
+                             content_type=stored.content_type, size=stored.size, sha256=stored.sha256, public=True,
+                             uploaded_by=uploader)
+
+
+def _message_and_capture(case, to_address):
+    with database.atomic():
+        notifier.enqueue("test_message", [notifier.Recipient("email", to_address, name="Someone")],
+                         {"user_name": "Someone", "portal_name": "Caseport"}, key="walk-1", topic=case.reference)
+    message = Message.get(Message.key == "walk-1")
+    Message.update(status=DEAD, last_error="550 no such user").where(Message.id == message.id).execute()
+    capture = CapturedMessage.create(message_uuid=message.uuid, channel="email", to_address=to_address,
+                                     from_address="portal@example.com", subject="Hello", text="Hello there",
+                                     html="<p>Hello there</p>", captured_at=utcnow())
+    return message, capture
+
+
+def _template_version(admin) -> tuple[str, str, int]:
+    """A saved version of the case_created email and text message (the current text again), so
+    versions can be shown and restored: one number names a version on both channels."""
+    from portal.notification_admin import queries, service
+
+    numbers = set()
+    for channel in ("email", "sms"):
+        target = queries.slot(admin, "case_created", channel)
+        parts, _ = queries.current_parts(admin, target)
+        numbers.add(service.save_template(admin, target, {part: parts.get(part, "") for part in target.parts}).number)
+    (number,) = numbers
+    return "case_created", "email", number
+
+
+def build_world(app, people) -> World:
+    admin = people.admin
+    desk = factories.workgroup(people.agent, people.supervisor, admin, name="Service desk")
+    # Eve is in another team, so the service desk's page offers to add her (the add-member form).
+    experts = factories.workgroup(factories.user(role="agent", email="eve@example.com", display_name="Eve Expert"),
+                                  name="Experts")
+    account = factories.account(name="Northwind", account_number="ACC-10041")
+    own_profile = Customer.get(Customer.user == people.customer)
+    own_profile.account = account
+    own_profile.save()
+    contact = factories.customer(first_name="Maria", account=account)
+    asset = Asset.create(account=account, name="Printer", identifier="SN-1")
+    fields = _fields(admin)
+    template, condition = _template(admin, desk, experts, fields)
+    status = config_service.save_status(admin, None, name="Waiting for parts", category="waiting",
+                                      customer_description="We wait for a part.")
+    reason = config_service.save_reason(admin, None, name="Hardware fault")
+
+    def case(state, **overrides):
+        values = {"template": template, "workgroup": desk, "internal_contact": people.proxy, "asset": asset,
+                  **overrides}
+        return factories.case(people.customer, status=state, **values)
+
+    main = case("open", title="Printer jams")
+    CaseCustomerLink.create(case=main, customer=contact, added_by=people.agent)
+    resolved = case("resolved", title="Scanner", resolution="Replaced the roller.",
+                    resolution_proposed_at=utcnow() - timedelta(hours=1))
+    closed = case("closed", title="Old fax", last_closed_at=utcnow() - timedelta(hours=2))
+    escalated = case("open", title="Smoke", escalated=True, workgroup=experts)
+    escalated_for_desk = case("open", title="Noise", escalated=True, assignee=people.agent)
+    task = CaseTask.create(case=main, title="Call back", assignee=people.agent, created_by=people.agent)
+    attachment = _attachment(app, main, people.customer)
+    message, capture = _message_and_capture(main, people.agent.email)
+    event, channel, number = _template_version(admin)
+
+    reset_token = issue_token(people.other_customer, "password_reset", 60, now=utcnow())
+    verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
+    values = {
+        "reference": main.reference,
+        "attachment_uuid": attachment.uuid,
+        "customer_uuid": contact.uuid,
+        "account_uuid": account.uuid,
+        "asset_uuid": asset.uuid,
+        "workgroup_uuid": desk.uuid,
+        "user_uuid": people.agent.uuid,
+        "template_uuid": template.uuid,
+        "field_uuid": fields[0].uuid,
+        "option_uuid": fields[0].options.first().uuid,
+        "condition_uuid": condition.uuid,
+        "status_uuid": status.uuid,
+        "reason_uuid": reason.uuid,
+        "task_uuid": task.uuid,
+        "message_uuid": str(message.uuid),
+        "capture_uuid": str(capture.uuid),
+        "event": event,
+        "channel": channel,
+        "number": number,
+        "filename": "css/caseport.css",
+    }
+    endpoint_values = {
+        ("accounts.reset_password", "token"): reset_token,
+        ("accounts.verify_email_form", "token"): verify_token,
+        ("accounts.verify_email", "token"): verify_token,
+        ("notification_preferences.unsubscribe", "token"): unsubscribe_token(people.customer.uuid, "case_created"),
+        ("notification_preferences.unsubscribe_now", "token"):
+            unsubscribe_token(people.customer.uuid, "case_created"),
+    }
+    extra = [f"/cases/{c.reference}" for c in (resolved, closed, escalated, escalated_for_desk)]
+    extra += [
+        f"/cases/{main.reference}?link_q=Maria",  # the search that offers the link-customer form
+        f"/cases/new/{template.uuid}?customer={contact.uuid}&account={account.uuid}&asset={asset.uuid}",
+    ]
+    return World(values=values, endpoint_values=endpoint_values, extra_pages=extra,
+                 cases={"open": main.reference, "resolved": resolved.reference, "closed": closed.reference})
