@@ -49,6 +49,7 @@ URL_ONLY = {
     "outbox_views.requeue": "requeue button",
     "notification_preferences.unsubscribe_now": "one-click unsubscribe: the signed token in the URL says it all",
     "accounts.logout": "sign-out button",
+    "accounts.sign_out_everywhere": "sign-out-everywhere button",
 }
 # Pages for signed-out visitors only: they send a signed-in admin away before reading the form (the
 # anonymous walk reads them).
@@ -127,9 +128,10 @@ def test_hostile_values_in_every_form_never_fail_and_refusals_change_nothing(app
     with recording_form_reads(app) as reads:
         for offset, route in enumerate(posts):
             for kind, values in HOSTILE.items():
-                if visitor.restarts():  # signed in again: the new session is part of the world now
-                    baseline = Baseline()
+                restarting = visitor.restarts()  # signed in again: the new session is part of the world now
                 client, token = visitor.ready()
+                if restarting:
+                    baseline = Baseline()
                 data = hostile_form(catalogue.get(route.endpoint, {}), values, token, offset)
                 response = client.post(own.action_for(route.endpoint, route.url), data=data)
                 changed = baseline.changed()
@@ -160,8 +162,10 @@ def assert_the_walk_reads_nearly_every_form(app, world, reads, succeeded, catalo
     assert unread == set(), f"the admin's walk never got these views to read the form: {sorted(unread)}"
     with_forms = posts - set(URL_ONLY)
     assert len(reads.read & with_forms) >= 0.9 * len(with_forms), "the allow-lists have eaten the walk"
-    # Signing out succeeds by sending to sign in, and one-click unsubscribe is a signed-out action.
-    actions = set(URL_ONLY) - {"accounts.logout", "notification_preferences.unsubscribe_now"}
+    # Signing out (here or everywhere) succeeds by sending to sign in, and one-click unsubscribe is a
+    # signed-out action.
+    actions = set(URL_ONLY) - {"accounts.logout", "accounts.sign_out_everywhere",
+                               "notification_preferences.unsubscribe_now"}
     assert actions - succeeded == set(), "a URL-only action never succeeded"
 
 

@@ -57,9 +57,10 @@ def fuzz_form(visitor, baseline_box, action: str, form) -> None:
                     values[name] = data.draw(value_for(field), label=name)
         for button in buttons:
             values[button.name] = data.draw(st.sampled_from(button.options), label=button.name)
-        if visitor.restarts():
-            baseline_box[0] = Baseline()
+        restarting = visitor.restarts()
         client, token = visitor.ready()
+        if restarting:
+            baseline_box[0] = Baseline()
         values.update({name: token for name, f in form.fields.items() if f.kind == "csrf"})
         response = client.post(action, data={**values, "csrf_token": token})
         changed = baseline_box[0].changed()
@@ -94,9 +95,10 @@ def poster(app, user, world):
     box = [Baseline()]
 
     def post(url: str, data: dict):
-        if visitor.restarts():
-            box[0] = Baseline()
+        restarting = visitor.restarts()
         client, token = visitor.ready()
+        if restarting:
+            box[0] = Baseline()
         response = client.post(url, data={"csrf_token": token, **data})
         changed = box[0].changed()
         if changed:

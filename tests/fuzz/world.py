@@ -17,11 +17,11 @@ from datetime import timedelta
 
 import notifier
 from notifier.models import DEAD, CapturedMessage, Message
-from portal.accounts.service import issue_token
+from portal.accounts.service.tokens import issue_token
 from portal.case_config import service as config_service
-from portal.case_config import template_service
 from portal.case_config.service import FieldInput
-from portal.case_config.template_service import TemplateInput
+from portal.case_config.service import templates as template_service
+from portal.case_config.service.templates import TemplateInput
 from portal.clock import utcnow
 from portal.db import database
 from portal.files import storage
@@ -29,7 +29,7 @@ from portal.models.assets import Asset
 from portal.models.cases import Attachment, CaseCustomerLink
 from portal.models.people import Customer
 from portal.models.staff import CaseTask
-from portal.notification_admin.preferences import unsubscribe_token
+from portal.notification_preferences.service import unsubscribe_token
 from tests import factories
 
 # The smallest file the upload rules accept by content: a PNG signature and an IHDR chunk.
