@@ -6,6 +6,7 @@ CSRF protection stays on in tests: `post_form` reads the token from the page lik
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -146,3 +147,20 @@ def link_in(text: str, path_fragment: str) -> str:
     match = re.search(r"https?://[^/\s]+(\S*" + re.escape(path_fragment) + r"\S*)", text)
     assert match, f"no link with {path_fragment!r} in:\n{text}"
     return match.group(1)
+
+
+
+@pytest.fixture
+def sql_log():
+    """`with sql_log() as statements:` collects the SQL statements the database executes inside the
+    block (peewee logs each one; playhouse.test_utils.count_queries gathers them)."""
+    from playhouse.test_utils import count_queries
+
+    @contextmanager
+    def log():
+        statements: list[str] = []
+        with count_queries() as counted:
+            yield statements
+        statements.extend(record.msg[0] for record in counted.get_queries())
+
+    return log
