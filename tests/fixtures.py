@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from portal import create_app
+from portal import create_app, settings
 from portal.bootstrap import prepare_database
 from portal.db import connect
 from portal.web import use_database
@@ -46,6 +46,7 @@ def app(shared_app, prepared_database_url, tmp_path):
     app.config.update({**BASE_CONFIG, "DATABASE_URL": prepared_database_url, "UPLOAD_DIR": str(tmp_path / "uploads")})
     db = connect(prepared_database_url)
     use_database(app, db)
+    settings.configure(app.config, app.url_map)  # another test may have built its own app since
     prepare_database(app)
     with app.app_context():
         db.connect(reuse_if_open=True)

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from flask import current_app
-
 from portal.errors import ValidationFailed
 from portal.files import storage
 from portal.models.cases import Attachment, Case, CaseEvent
 from portal.models.people import User
+from portal.settings import setting
 
 FILES_FIELD = "files"
 
 
 def upload_dir() -> str:
-    return str(current_app.config["UPLOAD_DIR"])
+    return str(setting("UPLOAD_DIR"))
 
 
 def chosen_files(uploads: Iterable) -> list:
@@ -37,11 +36,11 @@ def store_uploads(uploads: Sequence, *, field: str = FILES_FIELD) -> list[storag
     uploads = chosen_files(uploads)
     if not uploads:
         return []
-    max_files = int(current_app.config["UPLOAD_MAX_FILES"])
+    max_files = int(setting("UPLOAD_MAX_FILES"))
     if len(uploads) > max_files:
         message = f"You chose {len(uploads)} files; attach at most {max_files} at a time."
         raise ValidationFailed(message, {field: message})
-    max_bytes = int(current_app.config["UPLOAD_MAX_BYTES"])
+    max_bytes = int(setting("UPLOAD_MAX_BYTES"))
     stored: list[storage.StoredFile] = []
     problems: list[str] = []
     for upload in uploads:
