@@ -168,8 +168,8 @@ def sign_up_customer(data: NewUser, *, client_address: str | None = None, now: d
             notifier.enqueue(
                 "signup_existing_account",
                 [_email_recipient(existing)],
-                {"user_name": existing.display_name, "sign_in_url": setting("BASE_URL").rstrip("/") + "/login",
-                 "reset_url": setting("BASE_URL").rstrip("/") + "/reset-password"},
+                {"user_name": existing.display_name, "sign_in_url": absolute("accounts.login"),
+                 "reset_url": absolute("accounts.request_reset")},
                 key=f"signup_existing_account:{existing.uuid}:{now.isoformat()}",
                 now=now,
             )
@@ -200,7 +200,7 @@ def _send_verification(user: User, now: datetime) -> None:
     notifier.enqueue(
         "email_verification",
         [_email_recipient(user)],
-        {"user_name": user.display_name, "verify_url": absolute("verify_email", token=token),
+        {"user_name": user.display_name, "verify_url": absolute("accounts.verify_email_form", token=token),
          "expires_in_minutes": minutes},
         key=f"email_verification:{_hash(token)}",
         now=now,
@@ -288,7 +288,7 @@ def request_password_reset(email: str, *, client_address: str | None = None, now
         notifier.enqueue(
             "password_reset",
             [_email_recipient(user)],
-            {"user_name": user.display_name, "reset_url": absolute("password_reset", token=token),
+            {"user_name": user.display_name, "reset_url": absolute("accounts.reset_password", token=token),
              "expires_in_minutes": minutes},
             key=f"password_reset:{_hash(token)}",
             now=now,

@@ -98,7 +98,7 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
         event = _record(case, "resolution_proposed", actor, now, body=resolution)
         notify_case_event("case_resolution_proposed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
                           extra={"author_name": actor.display_name, "resolution": resolution,
-                                 "respond_url": absolute("case", reference=case.reference) + "#resolution"},
+                                 "respond_url": absolute("cases.detail", reference=case.reference) + "#resolution"},
                           now=now)
         reindex_case(case.id)
     return event
@@ -224,7 +224,7 @@ def remind_unanswered_resolutions(*, now: datetime | None = None) -> int:
             closes_on = (case.resolution_proposed_at + closes).strftime("%d %b %Y")
             notify_case_event("case_resolution_reminder", case, event, actor=None, audiences=("customer",),
                               extra={"resolution": case.resolution, "closes_on": closes_on,
-                                     "respond_url": absolute("case", reference=case.reference) + "#resolution"},
+                                     "respond_url": absolute("cases.detail", reference=case.reference) + "#resolution"},
                               now=now)
             reminded += 1
     return reminded
