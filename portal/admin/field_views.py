@@ -9,6 +9,7 @@ from portal.admin.blueprint import bp, status_for
 from portal.admin.forms import FieldForm, OptionEditForm, OptionForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.configuration import CaseField, FieldOption
 from portal.web_helpers import apply_errors, role_required
 
@@ -17,7 +18,7 @@ OPTION_PREFIX = "option"
 
 
 def _field_or_404(field_uuid) -> CaseField:
-    return CaseField.get_or_none(CaseField.uuid == str(field_uuid)) or abort(404)
+    return by_uuid(CaseField, field_uuid) or abort(404)
 
 
 def _input(form: FieldForm) -> service.FieldInput:

@@ -9,6 +9,7 @@ from portal.admin.blueprint import bp, status_for
 from portal.admin.forms import ReasonForm, StatusForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.configuration import STATUS_CATEGORIES, CaseReason, CaseStatus
 from portal.web_helpers import apply_errors, role_required
 
@@ -51,7 +52,7 @@ def statuses():
 @bp.route("/statuses/<uuid:status_uuid>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_status(status_uuid):
-    status = CaseStatus.get_or_none(CaseStatus.uuid == str(status_uuid)) or abort(404)
+    status = by_uuid(CaseStatus, status_uuid) or abort(404)
     form = StatusForm(obj=status)
     if form.validate_on_submit():
         try:
@@ -83,7 +84,7 @@ def reasons():
 @bp.route("/reasons/<uuid:reason_uuid>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_reason(reason_uuid):
-    reason = CaseReason.get_or_none(CaseReason.uuid == str(reason_uuid)) or abort(404)
+    reason = by_uuid(CaseReason, reason_uuid) or abort(404)
     form = ReasonForm(obj=reason)
     if form.validate_on_submit():
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from portal.case_config.queries import Layout, PlacedField, active_reasons, by_uuid, template_layout
+from portal.case_config.queries import Layout, PlacedField, active_reasons, template_layout
 from portal.case_config.rules import (
     UNSTORABLE,
     FieldRuleError,
@@ -23,6 +23,7 @@ from portal.case_config.rules import (
     storable,
 )
 from portal.errors import ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.configuration import CaseReason, CaseTemplate
 
 FIELD_PREFIX = "cf_"

@@ -8,7 +8,6 @@ with their template, status and customer joined, counts come from one grouped qu
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass, field, replace
 
 import peewee
@@ -56,13 +55,6 @@ def parse_page(value: object) -> int:
     except (TypeError, ValueError):
         return 1
     return number if number >= 1 else 1
-
-
-def checked_uuid(value: object) -> str:
-    try:
-        return str(uuid.UUID(str(value or "")))
-    except ValueError:
-        return ""
 
 
 @dataclass

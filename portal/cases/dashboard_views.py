@@ -13,7 +13,6 @@ from portal.cases.blueprint import bp
 from portal.cases.dashboard import (
     CATEGORY_FILTERS,
     DashboardFilters,
-    checked_uuid,
     dashboard_for,
     parse_page,
     shows_action_group,
@@ -21,6 +20,7 @@ from portal.cases.dashboard import (
     templates_in_use,
 )
 from portal.cases.search import MAX_QUERY_CHARS
+from portal.identifiers import parse_uuid
 
 CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
 
@@ -43,8 +43,8 @@ def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
 
     return DashboardFilters(
         category=valid("category"),
-        status=checked_uuid(valid("status")) if valid("status") else "",
-        template=checked_uuid(valid("template")) if valid("template") else "",
+        status=parse_uuid(valid("status")) or "",
+        template=parse_uuid(valid("template")) or "",
         q=valid("q").strip()[:MAX_QUERY_CHARS],
         page=parse_page(request.args.get("page", 1)),
     )

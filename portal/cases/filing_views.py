@@ -15,13 +15,14 @@ from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
 from portal.case_config.form_builder import build_case_form, condition_hint, form_name
-from portal.case_config.queries import audience_for, by_uuid, template_layout, templates_for
+from portal.case_config.queries import audience_for, template_layout, templates_for
 from portal.cases import service
 from portal.cases.attachments import FILES_FIELD, chosen_files
 from portal.cases.blueprint import bp
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
+from portal.identifiers import by_uuid
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer
 from portal.web_helpers import apply_errors

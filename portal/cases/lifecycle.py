@@ -27,6 +27,7 @@ from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_c
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import InvalidTransition, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.links import absolute
 from portal.models.cases import Case, CaseEvent, CaseFeedback
 from portal.models.configuration import CaseStatus
@@ -57,8 +58,8 @@ def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | 
     (the status changed since the case was loaded).
     """
     policy.require(policy.can_change_status, actor, case, message=STAFF_ONLY)
-    status = CaseStatus.get_or_none((CaseStatus.uuid == str(status_uuid)) & (CaseStatus.active == True))  # noqa: E712
-    if status is None:
+    status = by_uuid(CaseStatus, status_uuid)
+    if status is None or not status.active:
         raise ValidationFailed("Choose a status from the list.", {"status": "Choose a status from the list."})
     if case.status.category == "closed":
         raise InvalidTransition("This case is closed. Reopen it before changing its status.")

@@ -7,7 +7,6 @@ whatever the number of cases.
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass, replace
 
 import peewee
@@ -15,6 +14,7 @@ from peewee import JOIN, fn
 
 from portal import policy
 from portal.cases.search import matching_case_ids
+from portal.identifiers import parse_uuid
 from portal.models.cases import Case, CaseCustomerLink
 from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
@@ -26,13 +26,6 @@ PRIORITY_ORDER = ("urgent", "high", "normal", "low")
 OPEN_CATEGORIES = tuple(c for c in STATUS_CATEGORIES if c != "closed")
 
 Assignee = User.alias("assignee")
-
-
-def checked_uuid(value: object) -> str:
-    try:
-        return str(uuid.UUID(str(value or "")))
-    except ValueError:
-        return ""
 
 
 def page_number(value: object) -> int:
@@ -61,8 +54,8 @@ class QueueFilters:
         return cls(
             category=category if category in OPEN_CATEGORIES else "",
             priority=priority if priority in PRIORITIES else "",
-            template=checked_uuid(args.get("template")),
-            queue=checked_uuid(args.get("queue")),
+            template=parse_uuid(args.get("template")) or "",
+            queue=parse_uuid(args.get("queue")) or "",
             mine_page=page_number(args.get("mine_page", 1)),
             queue_page=page_number(args.get("queue_page", 1)),
         )

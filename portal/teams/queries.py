@@ -5,6 +5,7 @@ from __future__ import annotations
 from peewee import JOIN, fn
 
 from portal.errors import NotFound
+from portal.identifiers import by_uuid
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup, WorkgroupMember
 
@@ -48,7 +49,7 @@ def workgroups_with_member_counts():
 
 
 def workgroup_by_uuid(workgroup_uuid) -> Workgroup:
-    workgroup = Workgroup.get_or_none(Workgroup.uuid == str(workgroup_uuid))
+    workgroup = by_uuid(Workgroup, workgroup_uuid)
     if workgroup is None:
         raise NotFound()
     return workgroup
