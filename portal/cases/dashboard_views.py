@@ -14,13 +14,13 @@ from portal.cases.dashboard import (
     CATEGORY_FILTERS,
     DashboardFilters,
     dashboard_for,
-    parse_page,
     shows_action_group,
     statuses_for_filter,
     templates_in_use,
 )
 from portal.cases.search import MAX_QUERY_CHARS
 from portal.identifiers import parse_uuid
+from portal.pagination import page_number
 
 CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
 
@@ -46,7 +46,7 @@ def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
         status=parse_uuid(valid("status")) or "",
         template=parse_uuid(valid("template")) or "",
         q=valid("q").strip()[:MAX_QUERY_CHARS],
-        page=parse_page(request.args.get("page", 1)),
+        page=page_number(request.args.get("page")),
     )
 
 

@@ -6,7 +6,6 @@ whatever the number of cases.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import peewee
@@ -20,20 +19,13 @@ from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatu
 from portal.models.people import Customer, User
 from portal.models.staff import CaseTask
 from portal.models.teams import Workgroup, WorkgroupMember
+from portal.pagination import page_number
 
 PAGE_SIZE = 25
 PRIORITY_ORDER = ("urgent", "high", "normal", "low")
 OPEN_CATEGORIES = tuple(c for c in STATUS_CATEGORIES if c != "closed")
 
 Assignee = User.alias("assignee")
-
-
-def page_number(value: object) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return 1
-    return max(1, min(number, 100_000))
 
 
 @dataclass(frozen=True)
@@ -56,8 +48,8 @@ class QueueFilters:
             priority=priority if priority in PRIORITIES else "",
             template=parse_uuid(args.get("template")) or "",
             queue=parse_uuid(args.get("queue")) or "",
-            mine_page=page_number(args.get("mine_page", 1)),
-            queue_page=page_number(args.get("queue_page", 1)),
+            mine_page=page_number(args.get("mine_page")),
+            queue_page=page_number(args.get("queue_page")),
         )
 
     def as_args(self, **changes) -> dict:
@@ -66,31 +58,6 @@ class QueueFilters:
                 "queue": values.queue, "mine_page": values.mine_page if values.mine_page != 1 else "",
                 "queue_page": values.queue_page if values.queue_page != 1 else ""}
         return {key: value for key, value in args.items() if value}
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def paginate(query, number: int, size: int = PAGE_SIZE) -> Page:
-    """One page of query (count + rows); a number past the end shows the last page."""
-    total = query.count()
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
-    rows = list(query.paginate(number, size)) if total else []
-    return Page(rows=rows, number=number, pages=pages, total=total)
 
 
 def case_rows():
