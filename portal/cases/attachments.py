@@ -1,8 +1,10 @@
 """Files on cases: checking and storing uploads, and recording them as Attachment rows.
 
-Shared by every place that takes files (the new-case form, comments). Files are written to the
-configured UPLOAD_DIR by portal.files.storage; a failure anywhere removes what this call wrote, so
-a refused upload never leaves a file behind.
+Shared by every place that takes files (the new-case form, comments): store_uploads() checks and
+writes the files before the caller's transaction, record_attachments() records them inside it, and
+the caller calls remove_stored() if anything fails after storing, so a refused upload or a rolled-back
+change never leaves a file behind. Files are written to the configured UPLOAD_DIR by
+portal.files.storage.
 """
 
 from __future__ import annotations
@@ -72,19 +74,3 @@ def record_attachments(actor: User, case: Case, stored: Sequence[storage.StoredF
         for f in stored
     ]
 
-
-def save_uploads(actor: User, case: Case, uploads: Sequence, *, event: CaseEvent | None = None,
-                 public: bool = True) -> list[Attachment]:
-    """Store uploads on a case and record them; the caller checked the actor may add files to the case.
-
-    Call it inside the caller's transaction, so the rows vanish with a rollback; the caller removes
-    the returned files (remove_stored) if its transaction fails after this returns. Raises
-    ValidationFailed (too many files, a file too large, empty or of a type not allowed), after
-    removing every file it wrote.
-    """
-    stored = store_uploads(uploads)
-    try:
-        return record_attachments(actor, case, stored, event=event, public=public)
-    except Exception:
-        remove_stored(stored)
-        raise

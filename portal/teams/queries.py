@@ -10,19 +10,6 @@ from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup, WorkgroupMember
 
 
-def workgroups_of(user, *, include_inactive: bool = False):
-    """The workgroups user is a member of, by name. Deactivated ones only when asked for: they take no
-    new cases, but their old cases stay visible to members through include_inactive=True."""
-    query = (
-        Workgroup.select()
-        .join(WorkgroupMember)
-        .where(WorkgroupMember.user == user)
-    )
-    if not include_inactive:
-        query = query.where(Workgroup.active == True)  # noqa: E712 (peewee expression)
-    return query.order_by(fn.LOWER(Workgroup.name), Workgroup.id)
-
-
 def members_of(workgroup: Workgroup):
     """The users in workgroup (supervisors first, then by name), with when they were added."""
     return (
@@ -31,11 +18,6 @@ def members_of(workgroup: Workgroup):
         .where(WorkgroupMember.workgroup == workgroup)
         .order_by(User.role.desc(), fn.LOWER(User.display_name), User.id)
     )
-
-
-def supervisors_of(workgroup: Workgroup):
-    """The members of workgroup whose role is supervisor: they assign its cases."""
-    return members_of(workgroup).where(User.role == "supervisor")
 
 
 def workgroups_with_member_counts():
