@@ -81,12 +81,11 @@ def test_a_case_opened_outside_flask_stores_its_files_in_the_configured_folder(a
     assert storage.path_of(app.config["UPLOAD_DIR"], stored.stored_name).read_bytes() == PNG_BYTES
 
 
-def test_the_reminder_job_runs_outside_flask_and_links_to_the_case(app, people):
+def test_the_resolution_reminder_runs_outside_flask_and_links_to_the_case(app, people):
     team = factories.workgroup(people.agent, name="Service desk")
     case = factories.case(people.customer, workgroup=team, assignee=people.agent)
     lifecycle.propose_resolution(people.agent, case, "Fixed.", now=utcnow() - timedelta(days=6))
-    remind = next(job for job, _ in portal_jobs(app) if job.__name__ == "remind_unanswered_resolutions")
-    assert outside_flask(remind) == 1
+    assert outside_flask(lifecycle.remind_unanswered_resolutions) == 1
     link = only_message("case_resolution_reminder").context["respond_url"]
     assert link == f"http://portal.test/cases/{case.reference}#resolution"
 
