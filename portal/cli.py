@@ -32,8 +32,7 @@ def db_upgrade():
     from portal.bootstrap import prepare_database
 
     app = _app()
-    with app.app_context():
-        applied = prepare_database(app, log=click.echo)
+    applied = prepare_database(app, log=click.echo)
     click.echo(f"{len(applied)} migration(s) applied; the schema is up to date.")
 
 
@@ -87,14 +86,13 @@ def create_user(email, display_name, role, password, time_zone):
     from portal.errors import DomainError
 
     app = _app()
-    with app.app_context():
-        prepare_database(app)
-        try:
-            user = create(NewUser(email=email, display_name=display_name, password=password, role=role,
-                                  time_zone=time_zone))
-        except DomainError as exc:
-            details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-            raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    prepare_database(app)
+    try:
+        user = create(NewUser(email=email, display_name=display_name, password=password, role=role,
+                              time_zone=time_zone))
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
     click.echo(f"Created {user.role} {user.email}.")
 
 
@@ -108,11 +106,10 @@ def demo(host, port, no_notifier):
     from portal.demo import DEMO_PASSWORD, load_demo_data
 
     app = _app(BASE_URL=f"http://{host}:{port}", MAIL_BACKEND="devsink", SMS_BACKEND="devsink")
-    with app.app_context():
-        db = app.extensions["caseport_db"]
-        prepare_database(app, log=click.echo)
-        with db.connection_context():
-            logins = load_demo_data()
+    db = app.extensions["caseport_db"]
+    prepare_database(app, log=click.echo)
+    with db.connection_context():
+        logins = load_demo_data()
     click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
     for role, email, name in logins:
         click.echo(f"  {role:<11} {email:<36} {name}")
@@ -159,11 +156,10 @@ def seed_command(cases, customers, random_seed):
     from portal.demo.seed import seed
 
     app = _app()
-    with app.app_context():
-        prepare_database(app, log=click.echo)
-        with app.extensions["caseport_db"].connection_context(), \
-                click.progressbar(length=cases, label="Seeding cases") as bar:
-            report = seed(cases=cases, customers=customers, random_seed=random_seed, progress=bar.update)
+    prepare_database(app, log=click.echo)
+    with app.extensions["caseport_db"].connection_context(), \
+            click.progressbar(length=cases, label="Seeding cases") as bar:
+        report = seed(cases=cases, customers=customers, random_seed=random_seed, progress=bar.update)
     click.echo(f"Seeded {report.cases} cases, {report.events} events, {report.field_values} field values, "
                f"{report.attachments} attachments, {report.customers} customers in {report.accounts} accounts "
                f"in {report.seconds:.1f} s ({report.cases_per_second:.0f} cases/s).")

@@ -9,13 +9,16 @@ import functools
 
 import notifier
 from notifier.scheduler import build_scheduler
+from portal import settings
 
 
-def _in_app_context(app, func):
+def _with_settings_of(app, func):
+    """func reading app's configuration: the scheduler's threads start outside any request."""
+
     @functools.wraps(func)
-    def job():
-        with app.app_context():
-            return func()
+    def job(*args, **kwargs):
+        with settings.using(app.config, app.url_map):
+            return func(*args, **kwargs)
 
     return job
 
@@ -27,26 +30,22 @@ def portal_jobs(app):
     from portal.cases.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
 
     return [
-        (_in_app_context(app, prune_throttles), {"trigger": "interval", "minutes": 15}),
-        (_in_app_context(app, prune_sessions), {"trigger": "interval", "minutes": 15}),
+        (_with_settings_of(app, prune_throttles), {"trigger": "interval", "minutes": 15}),
+        (_with_settings_of(app, prune_sessions), {"trigger": "interval", "minutes": 15}),
         # Both are safe to run from two schedulers at once: each case is claimed by a conditional update.
-        (_in_app_context(app, remind_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
-        (_in_app_context(app, close_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
+        (_with_settings_of(app, remind_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
+        (_with_settings_of(app, close_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
     ]
 
 
 def delivery_check(app):
-    """The notifier's `suppress` hook: recipient preferences read just before each send. Delivery
-    runs in a scheduler thread, so the check enters the app context itself."""
+    """The notifier's `suppress` hook: recipient preferences read just before each send, with app's
+    configuration (delivery runs in a scheduler thread)."""
     from portal.notification_preferences.queries import delivery_suppression
 
-    def suppress(message):
-        with app.app_context():
-            return delivery_suppression(message)
-
-    return suppress
+    return _with_settings_of(app, delivery_suppression)
 
 
 def build_app_scheduler(app, *, blocking: bool):
-    settings = notifier.Settings.from_mapping(app.config)
-    return build_scheduler(settings, blocking=blocking, extra_jobs=portal_jobs(app), suppress=delivery_check(app))
+    delivery = notifier.Settings.from_mapping(app.config)
+    return build_scheduler(delivery, blocking=blocking, extra_jobs=portal_jobs(app), suppress=delivery_check(app))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 
 from portal.policy import has_role
 
-# (label, endpoint, roles allowed, what it is for). Entries whose endpoint is not registered are skipped.
+# (label, endpoint, roles allowed, what it is for[, a condition beyond the role: see _shown]).
 NAVIGATION = [
     ("My cases", "cases.dashboard", ("customer", "proxy"),
      "Your cases and where they stand: filter, search and see what waits for you."),
@@ -42,11 +42,7 @@ def nav_links():
         return []
     links = []
     for label, endpoint, roles, description, *condition in NAVIGATION:
-        if (
-            endpoint in current_app.view_functions
-            and has_role(current_user, *roles)
-            and _shown(condition[0] if condition else "")
-        ):
+        if has_role(current_user, *roles) and _shown(condition[0] if condition else ""):
             links.append({"label": label, "url": url_for(endpoint), "endpoint": endpoint,
                           "description": description, "current": False})
     here = request.endpoint or ""

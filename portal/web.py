@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 
 import peewee
-from flask import Flask, flash, g, redirect, render_template, request
+from flask import Flask, appcontext_popped, appcontext_pushed, flash, g, redirect, render_template, request
 from flask.wrappers import Request
 from flask_login import LoginManager, current_user
 from flask_login.utils import login_url
@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import settings
 from portal.accounts.routes import browser
 from portal.contact import format_phone
 from portal.db import bind, connect
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     use_database(app, connect(app.config["DATABASE_URL"]))
+    share_settings(app)
     _trust_proxies(app)
     app.request_class = StrictFormRequest
 
@@ -239,3 +241,20 @@ def _signed_in() -> bool:
     except peewee.PeeweeException:  # the database failed: an error page already; stay on the safe side
         log.exception("could not tell whether the request was signed in")
         return True
+
+
+def share_settings(app: Flask) -> None:
+    """Services read the configuration and URL map through portal.settings, never through Flask: this
+    app becomes the process's configuration, and each of its application contexts (every request
+    pushes one) names it for its duration, so a request to one app never reads another app's values."""
+    settings.configure(app.config, app.url_map)
+    appcontext_pushed.connect(_enter_app_settings, app)
+    appcontext_popped.connect(_leave_app_settings, app)
+
+
+def _enter_app_settings(app: Flask, **_) -> None:
+    settings.enter(app.config, app.url_map)
+
+
+def _leave_app_settings(app: Flask, **_) -> None:
+    settings.leave()

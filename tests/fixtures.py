@@ -6,11 +6,12 @@ CSRF protection stays on in tests: `post_form` reads the token from the page lik
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 
-from portal import create_app
+from portal import create_app, settings
 from portal.bootstrap import prepare_database
 from portal.db import connect
 from portal.web import use_database
@@ -45,6 +46,7 @@ def app(shared_app, prepared_database_url, tmp_path):
     app.config.update({**BASE_CONFIG, "DATABASE_URL": prepared_database_url, "UPLOAD_DIR": str(tmp_path / "uploads")})
     db = connect(prepared_database_url)
     use_database(app, db)
+    settings.configure(app.config, app.url_map)  # another test may have built its own app since
     prepare_database(app)
     with app.app_context():
         db.connect(reuse_if_open=True)
@@ -146,3 +148,20 @@ def link_in(text: str, path_fragment: str) -> str:
     match = re.search(r"https?://[^/\s]+(\S*" + re.escape(path_fragment) + r"\S*)", text)
     assert match, f"no link with {path_fragment!r} in:\n{text}"
     return match.group(1)
+
+
+
+@pytest.fixture
+def sql_log():
+    """`with sql_log() as statements:` collects the SQL statements the database executes inside the
+    block (peewee logs each one; playhouse.test_utils.count_queries gathers them)."""
+    from playhouse.test_utils import count_queries
+
+    @contextmanager
+    def log():
+        statements: list[str] = []
+        with count_queries() as counted:
+            yield statements
+        statements.extend(record.msg[0] for record in counted.get_queries())
+
+    return log

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from portal.case_config.queries import Layout, PlacedField, active_reasons, by_uuid, template_layout
+from portal.case_config.queries import Layout, PlacedField, active_reasons, template_layout
 from portal.case_config.rules import (
     UNSTORABLE,
     FieldRuleError,
@@ -24,6 +23,7 @@ from portal.case_config.rules import (
     storable,
 )
 from portal.errors import ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.configuration import CaseReason, CaseTemplate
 
 FIELD_PREFIX = "cf_"
@@ -100,12 +100,13 @@ def _wtforms_field(placed: PlacedField, keep: str | None):
     return StringField(label, description=description, render_kw=render_kw)
 
 
-def build_case_form(template: CaseTemplate, audience: str, *, current: Mapping[str, str] | None = None,
-                    layout: Layout | None = None) -> type[FlaskForm]:
-    """A FlaskForm class for the template: title, summary, reason and its fields for the audience.
+def build_case_form(template: CaseTemplate, audience: str, *, base: type[Form],
+                    current: Mapping[str, str] | None = None, layout: Layout | None = None) -> type[Form]:
+    """A form class deriving from base for the template: title, summary, reason and its fields for the
+    audience. Pages pass FlaskForm as base (for its CSRF token); this module stays free of Flask.
 
-    The class only renders and checks the CSRF token; validate_case_values() decides what is valid.
-    The layout it was built from is on the class as `layout`.
+    The class only renders (and checks base's CSRF token); validate_case_values() decides what is
+    valid. The layout it was built from is on the class as `layout`.
     """
     layout = layout or template_layout(template, audience)
     current = current or {}
@@ -119,7 +120,7 @@ def build_case_form(template: CaseTemplate, audience: str, *, current: Mapping[s
     }
     for placed in layout.fields:
         attrs[form_name(placed.key)] = _wtforms_field(placed, current.get(placed.key))
-    return type(f"CaseForm_{template.id}", (FlaskForm,), attrs)
+    return type(f"CaseForm_{template.id}", (base,), attrs)
 
 
 def validate_case_values(template: CaseTemplate, raw: Mapping, audience: str, *,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 
 import peewee
@@ -20,15 +19,6 @@ from portal.models.configuration import (
 from portal.models.people import STAFF_ROLES, User
 
 AUDIENCES = ("customer", "proxy", "staff")
-
-
-def by_uuid(model, value: object):
-    """The row with this public id, or None; junk (not a UUID) never reaches the database."""
-    try:
-        text = str(uuid.UUID(str(value or "")))
-    except ValueError:
-        return None
-    return model.get_or_none(model.uuid == text)
 
 
 def audience_for(user: User | None) -> str | None:

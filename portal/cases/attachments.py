@@ -1,26 +1,27 @@
 """Files on cases: checking and storing uploads, and recording them as Attachment rows.
 
-Shared by every place that takes files (the new-case form, comments). Files are written to the
-configured UPLOAD_DIR by portal.files.storage; a failure anywhere removes what this call wrote, so
-a refused upload never leaves a file behind.
+Shared by every place that takes files (the new-case form, comments): store_uploads() checks and
+writes the files before the caller's transaction, record_attachments() records them inside it, and
+the caller calls remove_stored() if anything fails after storing, so a refused upload or a rolled-back
+change never leaves a file behind. Files are written to the configured UPLOAD_DIR by
+portal.files.storage.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from flask import current_app
-
 from portal.errors import ValidationFailed
 from portal.files import storage
 from portal.models.cases import Attachment, Case, CaseEvent
 from portal.models.people import User
+from portal.settings import setting
 
 FILES_FIELD = "files"
 
 
 def upload_dir() -> str:
-    return str(current_app.config["UPLOAD_DIR"])
+    return str(setting("UPLOAD_DIR"))
 
 
 def chosen_files(uploads: Iterable) -> list:
@@ -37,11 +38,11 @@ def store_uploads(uploads: Sequence, *, field: str = FILES_FIELD) -> list[storag
     uploads = chosen_files(uploads)
     if not uploads:
         return []
-    max_files = int(current_app.config["UPLOAD_MAX_FILES"])
+    max_files = int(setting("UPLOAD_MAX_FILES"))
     if len(uploads) > max_files:
         message = f"You chose {len(uploads)} files; attach at most {max_files} at a time."
         raise ValidationFailed(message, {field: message})
-    max_bytes = int(current_app.config["UPLOAD_MAX_BYTES"])
+    max_bytes = int(setting("UPLOAD_MAX_BYTES"))
     stored: list[storage.StoredFile] = []
     problems: list[str] = []
     for upload in uploads:
@@ -73,19 +74,3 @@ def record_attachments(actor: User, case: Case, stored: Sequence[storage.StoredF
         for f in stored
     ]
 
-
-def save_uploads(actor: User, case: Case, uploads: Sequence, *, event: CaseEvent | None = None,
-                 public: bool = True) -> list[Attachment]:
-    """Store uploads on a case and record them; the caller checked the actor may add files to the case.
-
-    Call it inside the caller's transaction, so the rows vanish with a rollback; the caller removes
-    the returned files (remove_stored) if its transaction fails after this returns. Raises
-    ValidationFailed (too many files, a file too large, empty or of a type not allowed), after
-    removing every file it wrote.
-    """
-    stored = store_uploads(uploads)
-    try:
-        return record_attachments(actor, case, stored, event=event, public=public)
-    except Exception:
-        remove_stored(stored)
-        raise

@@ -7,8 +7,6 @@ with their template, status and customer joined, counts come from one grouped qu
 
 from __future__ import annotations
 
-import math
-import uuid
 from dataclasses import dataclass, field, replace
 
 import peewee
@@ -18,6 +16,7 @@ from portal.cases import search
 from portal.models.cases import Case
 from portal.models.configuration import STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
+from portal.pagination import Page, paginate
 
 PAGE_SIZE = 25
 # Waiting on the customer, or a resolution awaiting their acceptance: the customer's move.
@@ -49,47 +48,9 @@ class DashboardFilters:
         return {key: value for key, value in args.items() if value}
 
 
-def parse_page(value: object) -> int:
-    """A page number from the query string; anything that is not a positive whole number is page 1."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return 1
-    return number if number >= 1 else 1
-
-
-def checked_uuid(value: object) -> str:
-    try:
-        return str(uuid.UUID(str(value or "")))
-    except ValueError:
-        return ""
-
-
-@dataclass
-class CasePage:
-    rows: list[Case]
-    number: int
-    pages: int
-    total: int
-    size: int
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * self.size + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.number * self.size, self.total)
-
-    def window(self, radius: int = 2) -> list[int]:
-        """Page numbers to link: the first, the last and a few around the current one."""
-        near = range(max(1, self.number - radius), min(self.pages, self.number + radius) + 1)
-        return sorted({1, self.pages, *near})
-
-
 @dataclass
 class Dashboard:
-    page: CasePage
+    page: Page
     counts: dict[str, int]
     templates: list[CaseTemplate]
     statuses: list[CaseStatus]
@@ -156,15 +117,6 @@ def counts_by_category(user: User, filters: DashboardFilters) -> dict[str, int]:
     return counts
 
 
-def paginate(query, number: int, size: int = PAGE_SIZE) -> CasePage:
-    """One page of query; a number past the end shows the last page (two queries: count and rows)."""
-    total = query.count()
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
-    rows = list(query.paginate(number, size)) if total else []
-    return CasePage(rows=rows, number=number, pages=pages, total=total, size=size)
-
-
 def templates_in_use(user: User):
     """The templates of the cases the user may see, for the template filter."""
     return (
@@ -190,7 +142,7 @@ def dashboard_for(user: User, filters: DashboardFilters, *, statuses: list[CaseS
     policy.case_visibility(user) selects."""
     counts = counts_by_category(user, filters)
     board = Dashboard(
-        page=paginate(cases_for_dashboard(user, filters), filters.page),
+        page=paginate(cases_for_dashboard(user, filters), filters.page, PAGE_SIZE),
         counts=counts,
         templates=templates if templates is not None else list(templates_in_use(user)),
         statuses=statuses if statuses is not None else list(statuses_for_filter()),

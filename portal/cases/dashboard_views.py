@@ -13,14 +13,14 @@ from portal.cases.blueprint import bp
 from portal.cases.dashboard import (
     CATEGORY_FILTERS,
     DashboardFilters,
-    checked_uuid,
     dashboard_for,
-    parse_page,
     shows_action_group,
     statuses_for_filter,
     templates_in_use,
 )
 from portal.cases.search import MAX_QUERY_CHARS
+from portal.identifiers import parse_uuid
+from portal.pagination import page_number
 
 CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
 
@@ -43,10 +43,10 @@ def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
 
     return DashboardFilters(
         category=valid("category"),
-        status=checked_uuid(valid("status")) if valid("status") else "",
-        template=checked_uuid(valid("template")) if valid("template") else "",
+        status=parse_uuid(valid("status")) or "",
+        template=parse_uuid(valid("template")) or "",
         q=valid("q").strip()[:MAX_QUERY_CHARS],
-        page=parse_page(request.args.get("page", 1)),
+        page=page_number(request.args.get("page")),
     )
 
 

@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
 from portal.case_config.form_builder import build_case_form, condition_hint, form_name
-from portal.case_config.queries import audience_for, by_uuid, template_layout, templates_for
+from portal.case_config.queries import audience_for, template_layout, templates_for
 from portal.cases import service
 from portal.cases.attachments import FILES_FIELD, chosen_files
 from portal.cases.blueprint import bp
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
+from portal.identifiers import by_uuid
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer
 from portal.web_helpers import apply_errors
@@ -138,7 +140,7 @@ def _offered_template_or_404(template_uuid) -> CaseTemplate:
 
 
 def _form_class(template: CaseTemplate, audience: str, layout):
-    base = build_case_form(template, audience, layout=layout)
+    base = build_case_form(template, audience, base=FlaskForm, layout=layout)
     max_files, max_bytes = current_app.config["UPLOAD_MAX_FILES"], current_app.config["UPLOAD_MAX_BYTES"]
     help_text = (f"Optional: screenshots, photos or documents that help explain the problem. Up to {max_files} "
                  f"files of at most {_size_text(max_bytes)} each: {ALLOWED_DESCRIPTION}.")

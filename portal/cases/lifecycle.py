@@ -20,6 +20,7 @@ from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_c
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import InvalidTransition, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.links import absolute
 from portal.models.cases import Case, CaseEvent, CaseFeedback
 from portal.models.configuration import CaseStatus
@@ -57,8 +58,8 @@ def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | 
     (the status changed since the case was loaded).
     """
     policy.require(policy.can_change_status, actor, case, message=STAFF_ONLY)
-    status = CaseStatus.get_or_none((CaseStatus.uuid == str(status_uuid)) & (CaseStatus.active == True))  # noqa: E712
-    if status is None:
+    status = by_uuid(CaseStatus, status_uuid)
+    if status is None or not status.active:
         raise ValidationFailed("Choose a status from the list.", {"status": "Choose a status from the list."})
     if case.status.category == "closed":
         raise InvalidTransition("This case is closed. Reopen it before changing its status.")
@@ -98,7 +99,7 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
         event = _record(case, "resolution_proposed", actor, now, body=resolution)
         notify_case_event("case_resolution_proposed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
                           extra={"author_name": actor.display_name, "resolution": resolution,
-                                 "respond_url": absolute("case", reference=case.reference) + "#resolution"},
+                                 "respond_url": absolute("cases.detail", reference=case.reference) + "#resolution"},
                           now=now)
         reindex_case(case.id)
     return event
@@ -224,7 +225,7 @@ def remind_unanswered_resolutions(*, now: datetime | None = None) -> int:
             closes_on = (case.resolution_proposed_at + closes).strftime("%d %b %Y")
             notify_case_event("case_resolution_reminder", case, event, actor=None, audiences=("customer",),
                               extra={"resolution": case.resolution, "closes_on": closes_on,
-                                     "respond_url": absolute("case", reference=case.reference) + "#resolution"},
+                                     "respond_url": absolute("cases.detail", reference=case.reference) + "#resolution"},
                               now=now)
             reminded += 1
     return reminded

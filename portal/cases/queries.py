@@ -8,6 +8,7 @@ from datetime import date
 import peewee
 
 from portal.case_config.queries import audience_for, template_layout
+from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseFieldValue
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption
 from portal.models.people import Customer, User
@@ -122,11 +123,7 @@ def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
     from portal.models.cases import Attachment
     from portal.policy import can_download_file
 
-    attachment = (
-        Attachment.select()
-        .where((Attachment.case == case) & (Attachment.uuid == str(attachment_uuid)))
-        .first()
-    )
+    attachment = by_uuid(Attachment, attachment_uuid)  # can_download_file checks it is this case's
     return attachment if can_download_file(viewer, case, attachment) else None
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -11,7 +10,7 @@ import peewee
 
 from portal import policy
 from portal.case_config.form_builder import validate_case_values
-from portal.case_config.queries import audience_for, by_uuid, template_layout, template_offered_to
+from portal.case_config.queries import audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
 from portal.cases import search
 from portal.cases.attachments import record_attachments, remove_stored, store_uploads
@@ -19,6 +18,7 @@ from portal.cases.queries import case_with_details
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from portal.identifiers import by_uuid, parse_uuid
 from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
@@ -57,7 +57,7 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
         if account is None:
             raise _refused("account", "We could not find that account. Search for it again.")
     customer = None
-    customer_text = _uuid_text(customer_uuid)
+    customer_text = parse_uuid(customer_uuid)
     if customer_text:  # junk never reaches the database
         customer = (
             Customer.select(Customer, Account)
@@ -108,13 +108,6 @@ def check_filing_target(actor: User, customer: Customer, asset: Asset | None = N
 
 def _refused(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, {field: message})
-
-
-def _uuid_text(value: object) -> str:
-    try:
-        return str(uuid.UUID(str(value or "")))
-    except ValueError:
-        return ""
 
 
 def follow_up_source(actor: User, reference: str | None) -> Case | None:

@@ -15,6 +15,7 @@ from peewee import JOIN, fn
 
 from portal.customers.rules import MatchComparison, SearchTerms, compare_matches, parse_search
 from portal.errors import NotFound
+from portal.identifiers import by_uuid
 from portal.models.assets import Asset
 from portal.models.cases import Case
 from portal.models.configuration import CaseStatus
@@ -124,7 +125,7 @@ def customer_by_uuid(user, customer_uuid: str) -> Customer:
 
 def account_by_uuid(user, account_uuid: str) -> Account:
     require_customer_manager(user)
-    account = Account.get_or_none(Account.uuid == str(account_uuid))
+    account = by_uuid(Account, account_uuid)
     if account is None:
         raise NotFound()
     return account

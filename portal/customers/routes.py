@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.customers import queries, service
@@ -14,9 +14,6 @@ from portal.settings import setting
 from portal.web_helpers import apply_errors, role_required
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
-
-# Where "New case for this customer" goes: the filing flow with the customer preselected (first registered wins).
-NEW_CASE_ENDPOINTS = ("cases.new",)
 
 
 def _status(form, warning: bool = False) -> int:
@@ -77,11 +74,7 @@ def new():
 def detail(customer_uuid):
     customer = queries.customer_by_uuid(current_user, customer_uuid)
     cases = list(queries.cases_of_customer(current_user, customer))
-    new_case_url = next((url_for(e, customer=customer.uuid) for e in NEW_CASE_ENDPOINTS
-                         if e in current_app.view_functions), None)
-    case_url_endpoint = "cases.detail" if "cases.detail" in current_app.view_functions else None
-    return render_template("customers/detail.html", customer=customer, cases=cases, new_case_url=new_case_url,
-                           case_url_endpoint=case_url_endpoint)
+    return render_template("customers/detail.html", customer=customer, cases=cases)
 
 
 @bp.route("/<uuid:customer_uuid>/edit", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from portal.contact import optional_email, optional_phone
 from portal.customers.queries import profiles_sharing_contact, require_customer_manager
 from portal.db import database
 from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.assets import Asset
 from portal.models.people import Account, Customer, User
 from portal.settings import setting
@@ -160,7 +161,7 @@ def update_customer(actor: User, customer_uuid: str, data: CustomerData, confirm
     """Edit a profile (staff). Warns only about an email or phone that changed and that another
     profile has. Raises NotFound, ValidationFailed or PossibleDuplicate like create_customer."""
     require_customer_manager(actor)
-    customer = Customer.get_or_none(Customer.uuid == str(customer_uuid))
+    customer = by_uuid(Customer, customer_uuid)
     if customer is None:
         raise NotFound()
     values = _clean_customer(data)
@@ -227,7 +228,7 @@ def create_account(actor: User, data: AccountData) -> Account:
 def update_account(actor: User, account_uuid: str, data: AccountData) -> Account:
     """Rename an account or change its number (staff). Raises NotFound, ValidationFailed, Conflict."""
     require_customer_manager(actor)
-    account = Account.get_or_none(Account.uuid == str(account_uuid))
+    account = by_uuid(Account, account_uuid)
     if account is None:
         raise NotFound()
     values = _clean_account(data)
@@ -267,7 +268,7 @@ def _identifier_taken() -> Conflict:
 def create_asset(actor: User, account_uuid: str, data: AssetData) -> Asset:
     """Add a product or asset to an account (staff). Raises NotFound, ValidationFailed, Conflict."""
     require_customer_manager(actor)
-    account = Account.get_or_none(Account.uuid == str(account_uuid))
+    account = by_uuid(Account, account_uuid)
     if account is None:
         raise NotFound()
     values = _clean_asset(data)
@@ -279,7 +280,7 @@ def create_asset(actor: User, account_uuid: str, data: AssetData) -> Asset:
 
 
 def _asset(asset_uuid: str) -> Asset:
-    asset = Asset.get_or_none(Asset.uuid == str(asset_uuid))
+    asset = by_uuid(Asset, asset_uuid)
     if asset is None:
         raise NotFound()
     return asset

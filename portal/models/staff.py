@@ -13,8 +13,6 @@ from portal.models.base import uuid_field as _uuid
 from portal.models.cases import Case
 from portal.models.people import User
 
-TASK_STATUSES = {"open": "Open", "done": "Done"}
-
 
 class CaseTask(BaseModel):
     """Follow-up work on a case. Customer-visible tasks show on the customer's case page as next steps."""

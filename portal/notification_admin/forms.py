@@ -23,9 +23,5 @@ class TemplateForm(FlaskForm):
                                  render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
-class SmsTemplateForm(TemplateForm):
-    pass
-
-
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""

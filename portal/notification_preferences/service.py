@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.db import database
 from portal.errors import NotFound, ValidationFailed
+from portal.links import absolute
 from portal.models.base import utcnow
 from portal.models.notifications import NotificationPreference
 from portal.models.people import User
@@ -21,8 +22,6 @@ from portal.notification_preferences.queries import events_for
 from portal.notify.catalogue import event_title, is_security_event
 from portal.notify.rules import CHANNELS
 from portal.settings import setting
-
-UNSUBSCRIBE_PATH = "/unsubscribe/"
 
 
 def _upsert(user: User, event: str, **channels: bool) -> None:
@@ -68,7 +67,7 @@ def unsubscribe_headers(user_uuid: str, event: str) -> dict[str, str]:
     with a signed one-click link, and List-Unsubscribe-Post. Empty for security events."""
     if is_security_event(event) or not user_uuid:
         return {}
-    url = setting("BASE_URL").rstrip("/") + UNSUBSCRIBE_PATH + unsubscribe_token(user_uuid, event)
+    url = absolute("notification_preferences.unsubscribe", token=unsubscribe_token(user_uuid, event))
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 

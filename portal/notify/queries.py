@@ -190,7 +190,7 @@ def case_context(case: Case, recipient_name: str, time_zone: str = "UTC") -> dic
         "updated_at": when(case.updated_at),
         "customer_name": case.customer.full_name,
         "team_name": team,
-        "case_url": absolute("case", reference=case.reference),
+        "case_url": absolute("cases.detail", reference=case.reference),
     }
 
 

@@ -9,7 +9,7 @@ rows, never Message objects: the content of account mail (reset links ...) never
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import peewee
@@ -20,6 +20,7 @@ from notifier.models import STATUSES, CapturedMessage, Message
 from portal import policy
 from portal.errors import NotFound
 from portal.notify.catalogue import event_title
+from portal.pagination import Page, paginate
 from portal.settings import setting
 
 PAGE_SIZE = 50
@@ -116,10 +117,10 @@ def visible_messages(user, *, status: str = "", topic: str = "", address: str = 
     )
 
 
-def outbox_page(user, page: int = 1, **filters) -> tuple[list[OutboxEntry], bool]:
-    """One page of visible_messages as entries, and whether there is a next page."""
-    rows = list(_listed(visible_messages(user, **filters)).paginate(max(page, 1), PAGE_SIZE + 1))
-    return [_entry(message, message.unrendered) for message in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE
+def outbox_page(user, page: int = 1, **filters) -> Page:
+    """One page of visible_messages as OutboxEntry items (not counted: the outbox grows without end)."""
+    found = paginate(_listed(visible_messages(user, **filters)), page, PAGE_SIZE, counted=False)
+    return replace(found, items=[_entry(message, message.unrendered) for message in found.items])
 
 
 def outbox_counts(user) -> dict[str, int]:
@@ -227,14 +228,11 @@ def _visible_captures(user):
     )
 
 
-def captured_messages(user, page: int = 1):
-    """The demo sink's messages user may read (see policy.capture_visibility), newest first; only
-    while a dev sink is in use (NotFound otherwise, and for customers and proxies)."""
-    return (
-        _visible_captures(user)
-        .order_by(CapturedMessage.captured_at.desc(), CapturedMessage.id.desc())
-        .paginate(max(page, 1), PAGE_SIZE)
-    )
+def captured_messages(user, page: int = 1) -> Page:
+    """A page of the demo sink's messages user may read (see policy.capture_visibility), newest first;
+    only while a dev sink is in use (NotFound otherwise, and for customers and proxies)."""
+    query = _visible_captures(user).order_by(CapturedMessage.captured_at.desc(), CapturedMessage.id.desc())
+    return paginate(query, page, PAGE_SIZE, counted=False)
 
 
 def captured_message(user, capture_uuid: str) -> CapturedMessage:

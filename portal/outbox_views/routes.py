@@ -8,27 +8,23 @@ from flask_login import current_user, login_required
 from notifier.models import STATUSES
 from portal.errors import InvalidTransition
 from portal.outbox_views import queries, service
+from portal.pagination import page_number
 
 bp = Blueprint("outbox_views", __name__, url_prefix="/notifications")
 
 
-def _page_number() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
+# The outbox is not counted: a far page costs a long scan, so fewer pages are reachable than in counted lists.
+MAX_PAGE = 10_000
 
 
 @bp.get("/outbox")
 @login_required
 def outbox():
     filters = {name: request.args.get(name, "")[:320] for name in ("status", "topic", "address", "event")}
-    page = _page_number()
-    messages, has_next = queries.outbox_page(current_user, page, **filters)
+    page = queries.outbox_page(current_user, page_number(request.args.get("page"), maximum=MAX_PAGE), **filters)
     return render_template(
         "outbox_views/outbox.html",
-        messages=messages,
-        has_next=has_next,
+        messages=page.items,
         page=page,
         filters=filters,
         statuses=STATUSES,
@@ -59,10 +55,8 @@ def requeue(message_uuid):
 @bp.get("/mailbox")
 @login_required
 def mailbox():
-    page = _page_number()
-    rows = list(queries.captured_messages(current_user, page))
-    return render_template("outbox_views/mailbox.html", captures=rows, page=page,
-                           has_next=len(rows) == queries.PAGE_SIZE)
+    page = queries.captured_messages(current_user, page_number(request.args.get("page"), maximum=MAX_PAGE))
+    return render_template("outbox_views/mailbox.html", captures=page.items, page=page)
 
 
 @bp.get("/mailbox/<capture_uuid>")

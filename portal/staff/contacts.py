@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 import peewee
 
 from portal import policy
-from portal.case_config.queries import by_uuid
 from portal.cases import comments
 from portal.cases.comments import clean_text
 from portal.cases.search import reindex_case
@@ -22,6 +21,7 @@ from portal.cases.transitions import by_whom_when, explain, latest_event, write_
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.people import Customer, User
 from portal.staff.service import OPEN, STAFF_ONLY, record, require_open

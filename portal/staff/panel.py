@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import request
+from flask_wtf import FlaskForm
 from peewee import JOIN
 from wtforms.fields.choices import SelectChoice
 
@@ -69,7 +70,7 @@ def details_form(case: Case, formdata=None):
     """The edit form built by the one form builder for staff, with the case's values (or what was sent)."""
     current = service.current_values(case)
     layout = template_layout(case.template, "staff")
-    form_class = build_case_form(case.template, "staff", current=current, layout=layout)
+    form_class = build_case_form(case.template, "staff", base=FlaskForm, current=current, layout=layout)
     if formdata is None:
         form = form_class(formdata=None, data=service.details_form_data(case))
     else:

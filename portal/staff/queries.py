@@ -6,8 +6,6 @@ whatever the number of cases.
 
 from __future__ import annotations
 
-import math
-import uuid
 from dataclasses import dataclass, replace
 
 import peewee
@@ -15,32 +13,19 @@ from peewee import JOIN, fn
 
 from portal import policy
 from portal.cases.search import matching_case_ids
+from portal.identifiers import parse_uuid
 from portal.models.cases import Case, CaseCustomerLink
 from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
 from portal.models.staff import CaseTask
 from portal.models.teams import Workgroup, WorkgroupMember
+from portal.pagination import page_number
 
 PAGE_SIZE = 25
 PRIORITY_ORDER = ("urgent", "high", "normal", "low")
 OPEN_CATEGORIES = tuple(c for c in STATUS_CATEGORIES if c != "closed")
 
 Assignee = User.alias("assignee")
-
-
-def checked_uuid(value: object) -> str:
-    try:
-        return str(uuid.UUID(str(value or "")))
-    except ValueError:
-        return ""
-
-
-def page_number(value: object) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return 1
-    return max(1, min(number, 100_000))
 
 
 @dataclass(frozen=True)
@@ -61,10 +46,10 @@ class QueueFilters:
         return cls(
             category=category if category in OPEN_CATEGORIES else "",
             priority=priority if priority in PRIORITIES else "",
-            template=checked_uuid(args.get("template")),
-            queue=checked_uuid(args.get("queue")),
-            mine_page=page_number(args.get("mine_page", 1)),
-            queue_page=page_number(args.get("queue_page", 1)),
+            template=parse_uuid(args.get("template")) or "",
+            queue=parse_uuid(args.get("queue")) or "",
+            mine_page=page_number(args.get("mine_page")),
+            queue_page=page_number(args.get("queue_page")),
         )
 
     def as_args(self, **changes) -> dict:
@@ -73,31 +58,6 @@ class QueueFilters:
                 "queue": values.queue, "mine_page": values.mine_page if values.mine_page != 1 else "",
                 "queue_page": values.queue_page if values.queue_page != 1 else ""}
         return {key: value for key, value in args.items() if value}
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-
-def paginate(query, number: int, size: int = PAGE_SIZE) -> Page:
-    """One page of query (count + rows); a number past the end shows the last page."""
-    total = query.count()
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
-    rows = list(query.paginate(number, size)) if total else []
-    return Page(rows=rows, number=number, pages=pages, total=total)
 
 
 def case_rows():

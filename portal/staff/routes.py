@@ -9,12 +9,13 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.case_config.queries import by_uuid
 from portal.cases.case_views import act_on_case
 from portal.cases.service import case_for_viewer
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.people import STAFF_ROLES, Customer, User
 from portal.models.teams import Workgroup
+from portal.pagination import page_number, paginate
 from portal.staff import contacts, queries, service, tasks
 from portal.staff.forms import (
     AssignForm,
@@ -45,9 +46,10 @@ def home():
     return render_template(
         "staff/home.html",
         filters=filters,
-        mine=queries.paginate(queries.my_cases(current_user, filters), filters.mine_page),
+        mine=paginate(queries.my_cases(current_user, filters), filters.mine_page, queries.PAGE_SIZE),
         workgroups=workgroups,
-        queue=queries.paginate(queries.queue_cases(current_user, workgroups, filters), filters.queue_page),
+        queue=paginate(queries.queue_cases(current_user, workgroups, filters), filters.queue_page,
+                       queries.PAGE_SIZE),
         queue_counts=queries.queue_counts(current_user, workgroups, filters),
         my_tasks=queries.my_open_tasks(current_user),
         templates=list(queries.open_templates()),
@@ -62,8 +64,8 @@ def search():
     text = form.q.data or "" if form.validate() else ""
     page = None
     if text.strip() or customer is not None:
-        page = queries.paginate(queries.search_cases(current_user, text, customer),
-                                queries.page_number(request.args.get("page", 1)))
+        page = paginate(queries.search_cases(current_user, text, customer), page_number(request.args.get("page")),
+                        queries.PAGE_SIZE)
     return render_template("staff/search.html", form=form, customer=customer, page=page, text=text), (
         200 if not form.errors else 400)
 
@@ -79,10 +81,10 @@ def supervisor():
     page = None
     members = {}
     if drilled:
-        page = queries.paginate(queries.drill_down(current_user, workgroups, agent=agent, workgroup=workgroup,
-                                                   unassigned=unassigned),
-                                queries.page_number(request.args.get("page", 1)))
-        members = queries.members_by_workgroup(list({c.workgroup_id for c in page.rows if c.workgroup_id}))
+        page = paginate(queries.drill_down(current_user, workgroups, agent=agent, workgroup=workgroup,
+                                           unassigned=unassigned),
+                        page_number(request.args.get("page")), queries.PAGE_SIZE)
+        members = queries.members_by_workgroup(list({c.workgroup_id for c in page.items if c.workgroup_id}))
     return render_template("staff/supervisor.html", workgroup_loads=queries.workgroup_loads(workgroups),
                            agent_loads=queries.agent_loads(workgroups), agent=agent, workgroup=workgroup,
                            unassigned=unassigned, page=page, members=members, assign_form=AssignForm(prefix="assign"))

@@ -19,7 +19,7 @@ import peewee
 
 from portal import policy
 from portal.case_config.form_builder import form_name, validate_case_values
-from portal.case_config.queries import by_uuid, template_layout
+from portal.case_config.queries import template_layout
 from portal.cases.comments import clean_text
 from portal.cases.queries import display_value
 from portal.cases.search import reindex_case
@@ -27,6 +27,7 @@ from portal.cases.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS,
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import PRIORITIES
 from portal.models.people import STAFF_ROLES, User

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from portal import policy
-from portal.case_config.queries import by_uuid
 from portal.cases.comments import clean_text
 from portal.cases.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import STAFF_ROLES, User
 from portal.models.staff import CaseTask

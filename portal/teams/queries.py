@@ -5,21 +5,9 @@ from __future__ import annotations
 from peewee import JOIN, fn
 
 from portal.errors import NotFound
+from portal.identifiers import by_uuid
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup, WorkgroupMember
-
-
-def workgroups_of(user, *, include_inactive: bool = False):
-    """The workgroups user is a member of, by name. Deactivated ones only when asked for: they take no
-    new cases, but their old cases stay visible to members through include_inactive=True."""
-    query = (
-        Workgroup.select()
-        .join(WorkgroupMember)
-        .where(WorkgroupMember.user == user)
-    )
-    if not include_inactive:
-        query = query.where(Workgroup.active == True)  # noqa: E712 (peewee expression)
-    return query.order_by(fn.LOWER(Workgroup.name), Workgroup.id)
 
 
 def members_of(workgroup: Workgroup):
@@ -30,11 +18,6 @@ def members_of(workgroup: Workgroup):
         .where(WorkgroupMember.workgroup == workgroup)
         .order_by(User.role.desc(), fn.LOWER(User.display_name), User.id)
     )
-
-
-def supervisors_of(workgroup: Workgroup):
-    """The members of workgroup whose role is supervisor: they assign its cases."""
-    return members_of(workgroup).where(User.role == "supervisor")
 
 
 def workgroups_with_member_counts():
@@ -48,7 +31,7 @@ def workgroups_with_member_counts():
 
 
 def workgroup_by_uuid(workgroup_uuid) -> Workgroup:
-    workgroup = Workgroup.get_or_none(Workgroup.uuid == str(workgroup_uuid))
+    workgroup = by_uuid(Workgroup, workgroup_uuid)
     if workgroup is None:
         raise NotFound()
     return workgroup

@@ -11,6 +11,7 @@ from peewee import fn
 from portal.contact import ContactError, normalize_email
 from portal.db import database
 from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup, WorkgroupMember
 from portal.policy import require_admin
@@ -105,7 +106,7 @@ def add_member(actor: User, workgroup_uuid: str, user_uuid: str) -> WorkgroupMem
     """
     require_admin(actor)
     workgroup = workgroup_by_uuid(workgroup_uuid)
-    user = User.get_or_none(User.uuid == str(user_uuid or "")) if user_uuid else None
+    user = by_uuid(User, user_uuid)
     if user is None:
         raise ValidationFailed("Choose a member of staff.", {"user": "Choose a member of staff."})
     if user.role not in STAFF_ROLES or not user.active:
@@ -123,7 +124,7 @@ def remove_member(actor: User, workgroup_uuid: str, user_uuid: str) -> User:
     """Take a user out of a workgroup (admins). Raises NotAllowed, NotFound (also when they were not a member)."""
     require_admin(actor)
     workgroup = workgroup_by_uuid(workgroup_uuid)
-    user = User.get_or_none(User.uuid == str(user_uuid))
+    user = by_uuid(User, user_uuid)
     if user is None:
         raise NotFound()
     with database.atomic():

@@ -135,26 +135,14 @@ def test_a_session_ends_at_the_absolute_limit_however_active(app, client, people
 
 
 @pytest.fixture
-def session_writes(monkeypatch):
+def session_writes(sql_log):
     """session_writes(fn) runs fn and returns the statements that wrote to user_session meanwhile."""
-    from portal.db import database
-
-    db = database.obj
 
     def run(fn):
-        writes, original = [], db.execute_sql
-
-        def recording(sql, params=None, *args, **kwargs):
-            if sql.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")) and '"user_session"' in sql:
-                writes.append(sql)
-            return original(sql, params, *args, **kwargs)
-
-        monkeypatch.setattr(db, "execute_sql", recording)
-        try:
+        with sql_log() as statements:
             fn()
-        finally:
-            monkeypatch.setattr(db, "execute_sql", original)
-        return writes
+        return [sql for sql in statements
+                if sql.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE")) and '"user_session"' in sql]
 
     return run
 

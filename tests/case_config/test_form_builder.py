@@ -1,6 +1,7 @@
 """The one form builder: a template's form and the single validator every channel uses."""
 
 import pytest
+from wtforms import Form
 
 from portal.case_config import service
 from portal.case_config.form_builder import build_case_form, form_name, validate_case_values
@@ -89,8 +90,7 @@ def test_unknown_reason_is_refused(device):
 
 
 def test_customer_form_has_the_customer_fields_and_active_options_alphabetically(device, app):
-    with app.test_request_context():
-        form = build_case_form(device, "customer")(meta={"csrf": False})
+    form = build_case_form(device, "customer", base=Form)()
     names = [f.name for f in form]
     assert names[:3] == ["title", "summary", "reason"]
     assert form_name("triage") not in names
@@ -98,6 +98,5 @@ def test_customer_form_has_the_customer_fields_and_active_options_alphabetically
 
 
 def test_staff_form_includes_internal_fields(device, app):
-    with app.test_request_context():
-        form = build_case_form(device, "staff")(meta={"csrf": False})
+    form = build_case_form(device, "staff", base=Form)()
     assert "cf_triage" in [f.name for f in form]

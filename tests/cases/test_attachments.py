@@ -1,4 +1,4 @@
-"""Files on the new-case form and the shared save_uploads helper: allowed files are stored and
+"""Files on the new-case form and the shared store_uploads helper: allowed files are stored and
 recorded with a safe name; too large, too many, the wrong type or empty files are refused with a
 message next to the file field, nothing is saved, no file is left on disk and the typed values stay."""
 
@@ -133,21 +133,8 @@ def _file_storage(content: bytes, name: str):
     return FileStorage(stream=io.BytesIO(content), filename=name)
 
 
-def test_save_uploads_records_files_on_an_existing_case_and_event(app, people, world):
-    customer = Customer.get(Customer.user == people.customer)
-    case = service.open_case(people.customer, world.template, GOOD, customer=customer)
-    event = CaseEvent.create(case=case, kind="comment", actor=people.agent, public=False)
-    saved = attachments.save_uploads(people.agent, case, [_file_storage(PDF_BYTES, "report.pdf")], event=event,
-                                     public=False)
-    assert [(a.original_name, a.event_id, a.public) for a in saved] == [("report.pdf", event.id, False)]
-    assert len(stored_files(app)) == 1
-
-
-def test_save_uploads_removes_what_it_wrote_when_a_file_is_refused(app, people, world):
-    customer = Customer.get(Customer.user == people.customer)
-    case = service.open_case(people.customer, world.template, GOOD, customer=customer)
+def test_storing_uploads_removes_what_it_wrote_when_a_file_is_refused(app):
     with pytest.raises(ValidationFailed) as refused:
-        attachments.save_uploads(people.customer, case, [_file_storage(PNG_BYTES, "ok.png"),
-                                                         _file_storage(EXE_BYTES, "bad.gif")])
+        attachments.store_uploads([_file_storage(PNG_BYTES, "ok.png"), _file_storage(EXE_BYTES, "bad.gif")])
     assert "bad.gif can't be attached" in refused.value.fields["files"]
     assert stored_files(app) == [] and Attachment.select().count() == 0

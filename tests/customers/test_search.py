@@ -108,24 +108,13 @@ def test_customers_and_proxies_cannot_search(people, maria, role):
         search_customers(people.by_role(role), "Maria")
 
 
-def test_the_results_page_makes_no_query_per_match(client, login, people, app):
+def test_the_results_page_makes_no_query_per_match(client, login, people, sql_log):
     account = factories.account()
     for n in range(6):
         factories.customer(first_name="Sam", last_name=f"Same{n}", account=account, phone="+14155550188")
     login(people.agent)
-    db = app.extensions["caseport_db"]
-    executed = []
-    original = db.execute_sql
-
-    def counting(sql, *args, **kwargs):
-        executed.append(sql)
-        return original(sql, *args, **kwargs)
-
-    db.execute_sql = counting
-    try:
+    with sql_log() as executed:
         page = client.get("/customers/?q=sam").get_data(as_text=True)
-    finally:
-        db.execute_sql = original
     assert page.count("Same") == 6
     customer_queries = [sql for sql in executed if 'FROM "customer"' in sql]
     assert len(customer_queries) == 1

@@ -66,7 +66,7 @@ def request_password_reset(email: str, *, client_address: str | None = None, now
         notifier.enqueue(
             "password_reset",
             [email_recipient(user)],
-            {"user_name": user.display_name, "reset_url": absolute("password_reset", token=token),
+            {"user_name": user.display_name, "reset_url": absolute("accounts.reset_password", token=token),
              "expires_in_minutes": minutes},
             key=f"password_reset:{hash_token(token)}",
             now=now,

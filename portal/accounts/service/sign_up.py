@@ -50,8 +50,8 @@ def sign_up_customer(data: NewUser, *, client_address: str | None = None, now: d
             notifier.enqueue(
                 "signup_existing_account",
                 [email_recipient(existing)],
-                {"user_name": existing.display_name, "sign_in_url": setting("BASE_URL").rstrip("/") + "/login",
-                 "reset_url": setting("BASE_URL").rstrip("/") + "/reset-password"},
+                {"user_name": existing.display_name, "sign_in_url": absolute("accounts.login"),
+                 "reset_url": absolute("accounts.request_reset")},
                 key=f"signup_existing_account:{existing.uuid}:{now.isoformat()}",
                 now=now,
             )
@@ -82,7 +82,7 @@ def _send_verification(user: User, now: datetime) -> None:
     notifier.enqueue(
         "email_verification",
         [email_recipient(user)],
-        {"user_name": user.display_name, "verify_url": absolute("verify_email", token=token),
+        {"user_name": user.display_name, "verify_url": absolute("accounts.verify_email_form", token=token),
          "expires_in_minutes": minutes},
         key=f"email_verification:{hash_token(token)}",
         now=now,

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.admin.forms import FieldForm, OptionEditForm, OptionForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.configuration import CaseField, FieldOption
 from portal.web_helpers import apply_errors, role_required, status_for
 
@@ -16,7 +17,7 @@ OPTION_PREFIX = "option"
 
 
 def _field_or_404(field_uuid) -> CaseField:
-    return CaseField.get_or_none(CaseField.uuid == str(field_uuid)) or abort(404)
+    return by_uuid(CaseField, field_uuid) or abort(404)
 
 
 def _input(form: FieldForm) -> service.FieldInput:

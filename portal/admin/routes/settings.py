@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.admin.forms import ReasonForm, StatusForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.configuration import STATUS_CATEGORIES, CaseReason, CaseStatus
 from portal.web_helpers import apply_errors, role_required, status_for
 
@@ -47,7 +48,7 @@ def statuses():
 
 @role_required("admin")
 def edit_status(status_uuid):
-    status = CaseStatus.get_or_none(CaseStatus.uuid == str(status_uuid)) or abort(404)
+    status = by_uuid(CaseStatus, status_uuid) or abort(404)
     form = StatusForm(obj=status)
     if form.validate_on_submit():
         try:
@@ -77,7 +78,7 @@ def reasons():
 
 @role_required("admin")
 def edit_reason(reason_uuid):
-    reason = CaseReason.get_or_none(CaseReason.uuid == str(reason_uuid)) or abort(404)
+    reason = by_uuid(CaseReason, reason_uuid) or abort(404)
     form = ReasonForm(obj=reason)
     if form.validate_on_submit():
         try:

@@ -10,13 +10,14 @@ from portal.admin.forms import AddTemplateFieldForm, ConditionForm, ConfirmForm,
 from portal.case_config import queries, service
 from portal.case_config.form_builder import condition_hint
 from portal.errors import ValidationFailed
+from portal.identifiers import by_uuid
 from portal.models.configuration import CaseField, CaseTemplate, TemplateCondition, TemplateField
 from portal.models.teams import Workgroup
 from portal.web_helpers import apply_errors, role_required, status_for
 
 
 def _template_or_404(template_uuid) -> CaseTemplate:
-    return CaseTemplate.get_or_none(CaseTemplate.uuid == str(template_uuid)) or abort(404)
+    return by_uuid(CaseTemplate, template_uuid) or abort(404)
 
 
 def _workgroups():
@@ -31,7 +32,7 @@ def _template_form(**kwargs) -> TemplateForm:
 
 def _input(form: TemplateForm) -> service.TemplateInput:
     def workgroup(value):
-        return queries.by_uuid(Workgroup, value)
+        return by_uuid(Workgroup, value)
 
     return service.TemplateInput(
         name=form.name.data, description=form.description.data or "", for_customers=form.for_customers.data,
@@ -115,7 +116,7 @@ def add_template_field(template_uuid):
     template = _template_or_404(template_uuid)
     add_form = AddTemplateFieldForm()
     if add_form.validate_on_submit():
-        field = queries.by_uuid(CaseField, add_form.field.data)
+        field = by_uuid(CaseField, add_form.field.data)
         try:
             service.add_template_field(current_user, template, field, section=add_form.section.data,
                                        required=add_form.required.data)
@@ -182,9 +183,9 @@ def add_condition(template_uuid):
     form = ConditionForm()
     if form.validate_on_submit():
         try:
-            service.add_condition(current_user, template, target=queries.by_uuid(CaseField, form.target.data),
+            service.add_condition(current_user, template, target=by_uuid(CaseField, form.target.data),
                                   action=form.action.data,
-                                  source=queries.by_uuid(CaseField, form.source.data),
+                                  source=by_uuid(CaseField, form.source.data),
                                   value=form.value.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
