@@ -6,16 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import notifier
 from portal.accounts.service import limits, sessions
-from portal.accounts.service.tokens import consume_token, hash_token, issue_token, valid_token
-from portal.accounts.service.users import email_recipient
+from portal.accounts.service.tokens import consume_token, mail_link, valid_token
 from portal.clock import utcnow
 from portal.contact import ContactError, normalize_email
 from portal.customers.service import attach_verified_user
 from portal.db import database
 from portal.errors import ValidationFailed
-from portal.links import absolute
 from portal.models.people import User, UserToken
 from portal.passwords import hash_password, password_problem, verify_password
 from portal.settings import setting
@@ -62,15 +59,7 @@ def request_password_reset(email: str, *, client_address: str | None = None, now
     with database.atomic():
         if not limits.may_mail(user.email, now):
             return
-        token = issue_token(user, "password_reset", minutes, now=now)
-        notifier.enqueue(
-            "password_reset",
-            [email_recipient(user)],
-            {"user_name": user.display_name, "reset_url": absolute("accounts.reset_password", token=token),
-             "expires_in_minutes": minutes},
-            key=f"password_reset:{hash_token(token)}",
-            now=now,
-        )
+        mail_link(user, "password_reset", "accounts.reset_password", "reset_url", minutes, now=now)
 
 
 def check_reset_token(token: str, *, now: datetime | None = None) -> User:

@@ -12,7 +12,7 @@ import peewee
 
 import notifier
 from portal.accounts.service import limits
-from portal.accounts.service.tokens import consume_token, hash_token, issue_token
+from portal.accounts.service.tokens import consume_token, mail_link
 from portal.accounts.service.users import NewUser, clean_user_fields, email_recipient
 from portal.clock import utcnow
 from portal.contact import ContactError, normalize_email
@@ -78,15 +78,7 @@ def _send_verification(user: User, now: datetime) -> None:
     if not limits.may_mail(user.email, now):
         return
     minutes = setting("EMAIL_VERIFICATION_MINUTES")
-    token = issue_token(user, "email_verification", minutes, now=now)
-    notifier.enqueue(
-        "email_verification",
-        [email_recipient(user)],
-        {"user_name": user.display_name, "verify_url": absolute("accounts.verify_email_form", token=token),
-         "expires_in_minutes": minutes},
-        key=f"email_verification:{hash_token(token)}",
-        now=now,
-    )
+    mail_link(user, "email_verification", "accounts.verify_email_form", "verify_url", minutes, now=now)
 
 
 def verify_email(token: str, *, now: datetime | None = None) -> User:

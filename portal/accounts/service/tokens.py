@@ -8,7 +8,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+import notifier
+from portal.accounts.service.users import email_recipient
 from portal.errors import ValidationFailed
+from portal.links import absolute
 from portal.models.people import User, UserToken
 
 
@@ -21,6 +24,19 @@ def issue_token(user: User, purpose: str, minutes: int, *, now: datetime) -> str
     UserToken.create(user=user, purpose=purpose, token_hash=hash_token(token), created_at=now,
                      expires_at=now + timedelta(minutes=minutes))
     return token
+
+
+def mail_link(user: User, purpose: str, endpoint: str, link_name: str, minutes: int, *, now: datetime) -> None:
+    """Email `user` a single-use link of `purpose` to `endpoint`, valid for `minutes`; the message is the
+    notification event named like the purpose. Call it inside the transaction that decided to send it."""
+    token = issue_token(user, purpose, minutes, now=now)
+    notifier.enqueue(
+        purpose,
+        [email_recipient(user)],
+        {"user_name": user.display_name, link_name: absolute(endpoint, token=token), "expires_in_minutes": minutes},
+        key=f"{purpose}:{hash_token(token)}",
+        now=now,
+    )
 
 
 def valid_token(token: str, purpose: str, now: datetime) -> UserToken:
