@@ -1,5 +1,5 @@
 """What the case page adds for the staff workspace: the staff actions (templates/staff/_case_actions.html)
-and, for everyone, the customer-visible tasks ("Next steps"). portal.cases.case_views calls
+and, for everyone, the customer-visible tasks ("Next steps"). portal.cases.routes.case_page calls
 case_page_extras() once per page; submitted forms come back in `forms` to show their errors."""
 
 from __future__ import annotations

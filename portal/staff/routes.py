@@ -9,7 +9,7 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.cases.case_views import act_on_case
+from portal.cases.routes.case_page import act_on_case
 from portal.cases.service import case_for_viewer
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.identifiers import by_uuid

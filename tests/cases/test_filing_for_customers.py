@@ -254,9 +254,9 @@ def test_customer_naming_another_accounts_asset_learns_nothing_about_it(client, 
 
 
 def test_a_huge_account_lists_only_the_first_contacts_and_says_so(client, people, login, world, monkeypatch):
-    from portal.cases import filing_views
+    from portal.cases.routes import filing
 
-    monkeypatch.setattr(filing_views, "PICKER_LIMIT", 1)
+    monkeypatch.setattr(filing, "PICKER_LIMIT", 1)
     base_factories.customer(first_name="Zed", last_name="Zulu", account=world.harbour)
     login(people.agent)
     page = page_of(client, f"/cases/new?account={world.harbour.uuid}")

@@ -3,13 +3,12 @@ page again with the messages and everything the person typed)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.cases import comments, lifecycle, service
-from portal.cases.blueprint import bp
 from portal.cases.forms import (
     AcceptResolutionForm,
     CommentForm,
@@ -36,7 +35,19 @@ def _statuses():
     )
 
 
-@bp.record_once
+def register(bp: Blueprint) -> None:
+    bp.record_once(_policy_for_templates)
+    bp.add_url_rule("/<reference>", view_func=detail, methods=["GET"])
+    bp.add_url_rule("/<reference>/comments", view_func=comment, methods=["POST"])
+    bp.add_url_rule("/<reference>/resolution/accept", view_func=accept_resolution, methods=["POST"])
+    bp.add_url_rule("/<reference>/resolution/reject", view_func=reject_resolution, methods=["POST"])
+    bp.add_url_rule("/<reference>/close", view_func=close, methods=["POST"])
+    bp.add_url_rule("/<reference>/reopen", view_func=reopen, methods=["POST"])
+    bp.add_url_rule("/<reference>/resolution", view_func=propose_resolution, methods=["POST"])
+    bp.add_url_rule("/<reference>/status", view_func=change_status, methods=["POST"])
+    bp.add_url_rule("/<reference>/files/<attachment_uuid>", view_func=download, methods=["GET"])
+
+
 def _policy_for_templates(state):
     """Pages decide which controls to show with the same rules the services apply: every case rule
     of portal.policy is a template global, called as can_take(current_user, case)."""
@@ -71,7 +82,6 @@ def case_page(case, status: int = 200, **forms):
     ), status
 
 
-@bp.get("/<reference>")
 @login_required
 def detail(reference):
     return case_page(service.case_for_viewer(current_user, reference))
@@ -115,7 +125,6 @@ def _gone(case):
     return redirect(url_for("home.index"))
 
 
-@bp.post("/<reference>/comments")
 @login_required
 def comment(reference):
     case = service.case_for_viewer(current_user, reference)
@@ -127,7 +136,6 @@ def comment(reference):
                 "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
 
 
-@bp.post("/<reference>/resolution/accept")
 @login_required
 def accept_resolution(reference):
     case = service.case_for_viewer(current_user, reference)
@@ -141,7 +149,6 @@ def accept_resolution(reference):
                 "Thank you. The case is closed.")
 
 
-@bp.post("/<reference>/resolution/reject")
 @login_required
 def reject_resolution(reference):
     case = service.case_for_viewer(current_user, reference)
@@ -151,7 +158,6 @@ def reject_resolution(reference):
                 "The case is open again and the team has your reason.")
 
 
-@bp.post("/<reference>/close")
 @login_required
 def close(reference):
     case = service.case_for_viewer(current_user, reference)
@@ -160,7 +166,6 @@ def close(reference):
                 "The case is closed.")
 
 
-@bp.post("/<reference>/reopen")
 @login_required
 def reopen(reference):
     case = service.case_for_viewer(current_user, reference)
@@ -169,7 +174,6 @@ def reopen(reference):
                 "The case is open again.")
 
 
-@bp.post("/<reference>/resolution")
 @login_required
 def propose_resolution(reference):
     case = service.case_for_viewer(current_user, reference)
@@ -179,7 +183,6 @@ def propose_resolution(reference):
                 "Resolution proposed. The customer is asked to accept it.")
 
 
-@bp.post("/<reference>/status")
 @login_required
 def change_status(reference):
     case = service.case_for_viewer(current_user, reference)
@@ -189,7 +192,6 @@ def change_status(reference):
                 "Status changed.")
 
 
-@bp.get("/<reference>/files/<attachment_uuid>")
 @login_required
 def download(reference, attachment_uuid):
     """A file, only through the policy, always as a download: never rendered by the browser."""

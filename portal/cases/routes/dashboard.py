@@ -3,13 +3,12 @@ so it works without JavaScript and every view of it is a link one can share or b
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from wtforms import Form, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from portal.cases.blueprint import bp
 from portal.cases.dashboard import (
     CATEGORY_FILTERS,
     DashboardFilters,
@@ -21,6 +20,11 @@ from portal.cases.dashboard import (
 from portal.cases.search import MAX_QUERY_CHARS
 from portal.identifiers import parse_uuid
 from portal.pagination import page_number
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("", view_func=dashboard, methods=["GET"])
+
 
 CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
 
@@ -50,7 +54,6 @@ def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
     )
 
 
-@bp.get("")
 @login_required
 def dashboard():
     form = DashboardFilterForm(request.args)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
@@ -18,7 +18,6 @@ from portal.case_config.form_builder import build_case_form, condition_hint, for
 from portal.case_config.queries import audience_for, template_layout, templates_for
 from portal.cases import service
 from portal.cases.attachments import FILES_FIELD, chosen_files
-from portal.cases.blueprint import bp
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
@@ -35,6 +34,11 @@ CHOOSE_FILES_AGAIN = ("Please choose your files again: browsers do not keep chos
 TARGET_KEYS = ("account", "customer", "asset")
 # Pickers list at most this many contacts or assets: a huge account must not make a huge page.
 PICKER_LIMIT = 300
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/new", view_func=new, methods=["GET"])
+    bp.add_url_rule("/new/<uuid:template_uuid>", view_func=new_from_template, methods=["GET", "POST"])
 
 
 @dataclass
@@ -73,7 +77,6 @@ def _target_args(target: service.FilingTarget | None, follow_up=None) -> dict[st
     return args
 
 
-@bp.get("/new")
 @login_required
 def new():
     templates = list(templates_for(current_user))
@@ -171,7 +174,6 @@ def _target_from_request():
         return None, exc.message
 
 
-@bp.route("/new/<uuid:template_uuid>", methods=["GET", "POST"])
 @login_required
 def new_from_template(template_uuid):
     template = _offered_template_or_404(template_uuid)
