@@ -136,3 +136,15 @@ def linked_customers(case: Case) -> list[Customer]:
         .where(CaseCustomerLink.case == case)
         .order_by(Customer.first_name, Customer.last_name)
     )
+
+
+def next_steps(case: Case) -> list:
+    """The case's customer-visible tasks (the "Next steps" on the customer's case page): open ones
+    first, earliest due first (undated last)."""
+    from portal.models.staff import CaseTask
+
+    return list(
+        CaseTask.select()
+        .where((CaseTask.case == case) & (CaseTask.customer_visible == True))  # noqa: E712
+        .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
+    )

@@ -1,6 +1,7 @@
-"""What the case page adds for the staff workspace: the staff actions (templates/staff/_case_actions.html)
-and, for everyone, the customer-visible tasks ("Next steps"). portal.cases.routes.case_page calls
-case_page_extras() once per page; submitted forms come back in `forms` to show their errors."""
+"""What the staff workspace adds to the case page: the staff actions (templates/staff/_case_actions.html)
+with the case's tasks. The case page (portal.cases.routes.case_page) calls staff_panel() once per page,
+as the part the staff blueprint added when the app registered it; submitted forms come back in `forms`
+to show their errors."""
 
 from __future__ import annotations
 
@@ -51,19 +52,17 @@ class StaffPanel:
     contact_times: dict = field(default_factory=dict)
 
 
-def case_page_extras(case: Case, viewer: User, forms: dict) -> dict:
-    """Template variables for the case page: next_steps for everyone, staff_panel for staff."""
-    staff = policy.can_handle_case(viewer, case)
+def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
+    """The case page's staff part: {"staff_panel": StaffPanel} for staff who handle the case, else None."""
+    if not policy.can_handle_case(viewer, case):
+        return {"staff_panel": None}
     tasks = list(
         CaseTask.select(CaseTask, User)
         .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
         .where(CaseTask.case == case)
         .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
     )
-    extras = {"next_steps": [t for t in tasks if t.customer_visible], "staff_panel": None}
-    if staff:
-        extras["staff_panel"] = _panel(case, viewer, forms, tasks)
-    return extras
+    return {"staff_panel": _panel(case, viewer, forms, tasks)}
 
 
 def details_form(case: Case, formdata=None):

@@ -9,7 +9,7 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.cases.routes.case_page import act_on_case
+from portal.cases.routes.case_page import act_on_case, add_case_page_part
 from portal.cases.service import case_for_viewer
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.identifiers import by_uuid
@@ -31,11 +31,17 @@ from portal.staff.forms import (
     TaskForm,
     UpdateAllForm,
 )
-from portal.staff.panel import details_form, task_assignee_choices
+from portal.staff.panel import details_form, staff_panel, task_assignee_choices
 from portal.web_helpers import apply_errors, role_required, viewer_zone
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 staff_only = role_required(*STAFF_ROLES)
+
+
+@bp.record_once
+def _add_staff_panel(state):
+    """The staff actions on the shared case page come with this blueprint: the cases side never imports us."""
+    add_case_page_part(state.app, staff_panel)
 
 
 @bp.get("/")

@@ -1,9 +1,17 @@
 """The case page and what people do on it. Thin views: parse, call one service, redirect (or show the
-page again with the messages and everything the person typed)."""
+page again with the messages and everything the person typed).
+
+Customers, proxies and staff share this page. What only the staff workspace shows on it (its actions,
+tasks, customer search) is a part the staff blueprint adds with add_case_page_part() when the app
+registers it: this side never imports the staff side, and without the staff blueprint the page
+simply has no staff part.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -18,12 +26,11 @@ from portal.cases.forms import (
     StaffCommentForm,
     StatusForm,
 )
-from portal.cases.queries import attachment_for_viewer, feed_for, linked_customers, values_by_section
+from portal.cases.queries import attachment_for_viewer, feed_for, linked_customers, next_steps, values_by_section
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
 from portal.outbox_views.queries import notifications_for_case
-from portal.staff.panel import case_page_extras
 from portal.web_helpers import apply_errors, safe_next_url
 
 
@@ -46,6 +53,24 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/<reference>/resolution", view_func=propose_resolution, methods=["POST"])
     bp.add_url_rule("/<reference>/status", view_func=change_status, methods=["POST"])
     bp.add_url_rule("/<reference>/files/<attachment_uuid>", view_func=download, methods=["GET"])
+
+
+# Where the app keeps the case page parts other blueprints added (app.extensions[CASE_PAGE_PARTS]).
+CASE_PAGE_PARTS = "caseport_case_page_parts"
+
+
+def add_case_page_part(app: Flask, part: Callable[..., dict]) -> None:
+    """Let another blueprint add to the case page: part(case, viewer, forms) is called for every case
+    page with the forms of a refused submission in `forms` (by name, to show their errors again) and
+    returns template variables. Call it when that blueprint is registered (Blueprint.record_once)."""
+    app.extensions.setdefault(CASE_PAGE_PARTS, []).append(part)
+
+
+def _parts(case, forms: dict) -> dict:
+    context: dict = {}
+    for part in current_app.extensions.get(CASE_PAGE_PARTS, ()):
+        context.update(part(case, current_user, forms))
+    return context
 
 
 def _policy_for_templates(state):
@@ -78,7 +103,8 @@ def case_page(case, status: int = 200, **forms):
         resolution_form=forms.get("resolution_form") or ProposeResolutionForm(),
         status_form=status_form,
         case_notifications=notifications_for_case(current_user, case.reference) if staff else [],
-        **case_page_extras(case, current_user, forms),
+        next_steps=[] if staff else next_steps(case),  # staff see every task in their own part
+        **_parts(case, forms),
     ), status
 
 
