@@ -5,7 +5,7 @@ from wtforms import MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.cases.comments import MAX_COMMENT
+from portal.cases.rules import MAX_COMMENT
 
 
 class CommentForm(FlaskForm):

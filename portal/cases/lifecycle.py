@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from portal import policy
 from portal.case_config.service import system_status
-from portal.cases.comments import clean_text
+from portal.cases.rules import clean_text
 from portal.cases.search import reindex_case
 from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow

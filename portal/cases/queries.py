@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import peewee
 
 from portal.case_config.queries import audience_for, template_layout
+from portal.cases.rules import display_value
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseFieldValue
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption
@@ -19,20 +19,6 @@ class ShownValue:
     label: str
     text: str
     field_type: str
-
-
-def display_value(field: CaseField, value: str, option_labels: dict[tuple[int, str], str]) -> str:
-    """A stored canonical value in words: option labels (also of inactive options), Yes/No, dates."""
-    if field.field_type == "select":
-        return option_labels.get((field.id, value), value)
-    if field.field_type == "boolean":
-        return {"true": "Yes", "false": "No"}.get(value, value)
-    if field.field_type == "date":
-        try:
-            return date.fromisoformat(value).strftime("%d %b %Y")
-        except ValueError:
-            return value
-    return value
 
 
 def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:

@@ -15,7 +15,7 @@ import peewee
 
 from portal import policy
 from portal.cases import comments
-from portal.cases.comments import clean_text
+from portal.cases.rules import clean_text
 from portal.cases.search import reindex_case
 from portal.cases.transitions import by_whom_when, explain, latest_event, write_case
 from portal.clock import utcnow

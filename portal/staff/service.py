@@ -20,8 +20,7 @@ import peewee
 from portal import policy
 from portal.case_config.form_builder import form_name, validate_case_values
 from portal.case_config.queries import template_layout
-from portal.cases.comments import clean_text
-from portal.cases.queries import display_value
+from portal.cases.rules import clean_text, display_value
 from portal.cases.search import reindex_case
 from portal.cases.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow

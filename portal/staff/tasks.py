@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from portal import policy
-from portal.cases.comments import clean_text
+from portal.cases.rules import clean_text
 from portal.cases.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database

@@ -17,7 +17,7 @@ from portal.cases.dashboard import (
     statuses_for_filter,
     templates_in_use,
 )
-from portal.cases.search import MAX_QUERY_CHARS
+from portal.cases.rules import MAX_QUERY_CHARS
 from portal.identifiers import parse_uuid
 from portal.pagination import page_number
 
