@@ -1,4 +1,5 @@
-"""Reads for the case pages: a case's field values as people see them."""
+"""Reads for the case pages: the case a viewer may see, its field values as people see them, its feed,
+files, linked customers and next steps."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from dataclasses import dataclass
 
 import peewee
 
+from portal import policy
 from portal.case_config.queries import audience_for, template_layout
 from portal.cases.rules import display_value
+from portal.errors import NotFound
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseFieldValue
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption
@@ -134,3 +137,22 @@ def next_steps(case: Case) -> list:
         .where((CaseTask.case == case) & (CaseTask.customer_visible == True))  # noqa: E712
         .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
     )
+
+
+def case_for_viewer(user: User, reference: str) -> Case:
+    """The case with this reference if the user may see it, else NotFound (never NotAllowed)."""
+    case = case_with_details(reference)
+    if case is None or not policy.can_view_case(user, case):
+        raise NotFound()
+    return case
+
+
+def follow_up_source(actor: User, reference: str | None) -> Case | None:
+    """The case a new one is to follow up (from "open a follow-up case" on a closed case): only one
+    the actor may see; None for no reference or one they may not see. Anyone may call it."""
+    if not reference:
+        return None
+    try:
+        return case_for_viewer(actor, reference)
+    except NotFound:
+        return None

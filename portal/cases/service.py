@@ -110,15 +110,6 @@ def _refused(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, {field: message})
 
 
-def follow_up_source(actor: User, reference: str | None) -> Case | None:
-    """The case a new one is to follow up (from "open a follow-up case" on a closed case): only one
-    the actor may see; None for no reference or one they may not see. Anyone may call it."""
-    if not reference:
-        return None
-    try:
-        return case_for_viewer(actor, reference)
-    except NotFound:
-        return None
 
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
@@ -189,13 +180,3 @@ def _create_with_fresh_reference(**values) -> Case:
         except peewee.IntegrityError:
             continue
     raise Conflict("We could not give the case a reference number. Please try again.")
-
-
-def case_for_viewer(user: User, reference: str) -> Case:
-    """The case with this reference if the user may see it, else NotFound (never NotAllowed)."""
-    case = case_with_details(reference)
-    if case is None or not policy.can_view_case(user, case):
-        raise NotFound()
-    return case
-
-

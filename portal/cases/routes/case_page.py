@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
-from portal.cases import comments, lifecycle, service
+from portal.cases import comments, lifecycle
 from portal.cases.forms import (
     AcceptResolutionForm,
     CommentForm,
@@ -26,7 +26,14 @@ from portal.cases.forms import (
     StaffCommentForm,
     StatusForm,
 )
-from portal.cases.queries import attachment_for_viewer, feed_for, linked_customers, next_steps, values_by_section
+from portal.cases.queries import (
+    attachment_for_viewer,
+    case_for_viewer,
+    feed_for,
+    linked_customers,
+    next_steps,
+    values_by_section,
+)
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
@@ -110,7 +117,7 @@ def case_page(case, status: int = 200, **forms):
 
 @login_required
 def detail(reference):
-    return case_page(service.case_for_viewer(current_user, reference))
+    return case_page(case_for_viewer(current_user, reference))
 
 
 def act_on_case(case, form, form_name: str, action, success: str, anchor: str = ""):
@@ -133,7 +140,7 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
             return case_page(case, exc.status, **{form_name: form})
         flash(exc.message, "error")
         try:
-            current = service.case_for_viewer(current_user, case.reference)
+            current = case_for_viewer(current_user, case.reference)
         except NotFound:  # e.g. a colleague moved it out of the actor's workgroups meanwhile
             return _gone(case)
         return case_page(current, exc.status, **{form_name: form})
@@ -153,7 +160,7 @@ def _gone(case):
 
 @login_required
 def comment(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm()
     public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
     uploads = request.files.getlist(form.files.name)
@@ -164,7 +171,7 @@ def comment(reference):
 
 @login_required
 def accept_resolution(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = AcceptResolutionForm()
     raw = (form.rating.data or "").strip()
     # A forged non-number becomes 0, which the service refuses with its message. isdecimal, not
@@ -177,7 +184,7 @@ def accept_resolution(reference):
 
 @login_required
 def reject_resolution(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = RejectResolutionForm()
     return act_on_case(case, form, "reject_form",
                 lambda: lifecycle.reject_resolution(current_user, case, form.reason.data),
@@ -186,7 +193,7 @@ def reject_resolution(reference):
 
 @login_required
 def close(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="close")
     return act_on_case(case, form, "close_form", lambda: lifecycle.close_case(current_user, case, form.reason.data),
                 "The case is closed.")
@@ -194,7 +201,7 @@ def close(reference):
 
 @login_required
 def reopen(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="reopen")
     return act_on_case(case, form, "reopen_form", lambda: lifecycle.reopen_case(current_user, case, form.reason.data),
                 "The case is open again.")
@@ -202,7 +209,7 @@ def reopen(reference):
 
 @login_required
 def propose_resolution(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = ProposeResolutionForm()
     return act_on_case(case, form, "resolution_form",
                 lambda: lifecycle.propose_resolution(current_user, case, form.resolution.data),
@@ -211,7 +218,7 @@ def propose_resolution(reference):
 
 @login_required
 def change_status(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = StatusForm()
     form.status.choices = [SelectChoice(s.uuid, s.name) for s in _statuses()]
     return act_on_case(case, form, "status_form", lambda: lifecycle.change_status(current_user, case, form.status.data),
@@ -221,7 +228,7 @@ def change_status(reference):
 @login_required
 def download(reference, attachment_uuid):
     """A file, only through the policy, always as a download: never rendered by the browser."""
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     attachment = attachment_for_viewer(case, current_user, attachment_uuid)
     if attachment is None:
         abort(404)

@@ -18,6 +18,7 @@ from portal.case_config.form_builder import build_case_form, condition_hint, for
 from portal.case_config.queries import audience_for, template_layout, templates_for
 from portal.cases import service
 from portal.cases.attachments import FILES_FIELD, chosen_files
+from portal.cases.queries import follow_up_source
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
@@ -80,7 +81,7 @@ def _target_args(target: service.FilingTarget | None, follow_up=None) -> dict[st
 @login_required
 def new():
     templates = list(templates_for(current_user))
-    follow_up = service.follow_up_source(current_user, request.args.get("follow_up", "").strip())
+    follow_up = follow_up_source(current_user, request.args.get("follow_up", "").strip())
     if audience_for(current_user) in ("proxy", "staff"):
         args = request.args
         if follow_up is not None and not any(key in args for key in (*TARGET_KEYS, "q")):
@@ -179,7 +180,7 @@ def new_from_template(template_uuid):
     template = _offered_template_or_404(template_uuid)
     audience = audience_for(current_user)
     target, blocker = _target_from_request()
-    follow_up = service.follow_up_source(current_user, request.args.get("follow_up", "").strip())
+    follow_up = follow_up_source(current_user, request.args.get("follow_up", "").strip())
     if request.method == "GET" and blocker == CHOOSE_CONTACT:
         flash("First choose the customer the case is for.", "warning")
         return redirect(url_for("cases.new", **_carried(follow_up)))
