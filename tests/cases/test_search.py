@@ -4,7 +4,7 @@ reference), what customers can never find (internal notes and fields), and input
 import pytest
 
 from portal.cases import search
-from portal.cases.service import open_case
+from portal.cases.service.opening import open_case
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import Customer
 from portal.policy import case_visibility, is_staff

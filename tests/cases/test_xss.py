@@ -4,7 +4,8 @@ customer profile and the filing pages."""
 
 import pytest
 
-from portal.cases import comments, service
+from portal.cases import comments
+from portal.cases.service import opening
 from portal.errors import ValidationFailed
 from portal.models.assets import Asset
 from portal.models.cases import Case
@@ -96,6 +97,6 @@ def test_a_javascript_url_is_refused_by_a_web_address_field(app, people):
     template = factories.template(people.admin, fields=[link])
     customer = Customer.get(Customer.user == people.customer)
     with pytest.raises(ValidationFailed) as refused:
-        service.open_case(people.customer, template, {"title": "t", "summary": "s", "cf_link": JS_URL},
+        opening.open_case(people.customer, template, {"title": "t", "summary": "s", "cf_link": JS_URL},
                           customer=customer)
     assert "cf_link" in refused.value.fields

@@ -143,10 +143,10 @@ def test_an_agent_filing_from_a_profile_tells_the_customer_and_the_rest_of_the_t
 
 def test_a_case_filed_already_assigned_tells_the_assignee_not_the_queue(app, people, form, team, monkeypatch,
                                                                         delivered):
-    from portal.cases import service
+    from portal.cases.service import opening
 
-    create = service._create_with_fresh_reference
-    monkeypatch.setattr(service, "_create_with_fresh_reference",
+    create = opening._create_with_fresh_reference
+    monkeypatch.setattr(opening, "_create_with_fresh_reference",
                         lambda **values: create(**{**values, "assignee": people.agent}))
     case = file_case(app, people.customer, form)
     mail = delivered.mail()

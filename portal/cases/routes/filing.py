@@ -16,9 +16,9 @@ from wtforms import MultipleFileField
 
 from portal.case_config.form_builder import build_case_form, condition_hint, form_name
 from portal.case_config.queries import audience_for, template_layout, templates_for
-from portal.cases import service
 from portal.cases.attachments import FILES_FIELD, chosen_files
 from portal.cases.queries import follow_up_source
+from portal.cases.service import opening
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
@@ -56,7 +56,7 @@ class Picker:
     truncated: bool = False
     chosen_customer: str = ""
     chosen_asset: str = ""
-    target: service.FilingTarget | None = None
+    target: opening.FilingTarget | None = None
     error: str | None = None
 
 
@@ -65,7 +65,7 @@ def _carried(follow_up) -> dict[str, str]:
     return {"follow_up": follow_up.reference} if follow_up is not None else {}
 
 
-def _target_args(target: service.FilingTarget | None, follow_up=None) -> dict[str, str]:
+def _target_args(target: opening.FilingTarget | None, follow_up=None) -> dict[str, str]:
     """The query string that carries a chosen target (and a followed-up case) from page to page."""
     args = _carried(follow_up)
     if target is None:
@@ -109,7 +109,7 @@ def _picker(args) -> Picker:
     error = None
     if customer_uuid:
         try:
-            target = service.filing_target(current_user, customer_uuid=customer_uuid, account_uuid=account_uuid,
+            target = opening.filing_target(current_user, customer_uuid=customer_uuid, account_uuid=account_uuid,
                                            asset_uuid=args.get("asset", "").strip())
         except (ValidationFailed, NotAllowed) as exc:
             error = exc.message
@@ -168,7 +168,7 @@ def _target_from_request():
     if not customer_uuid:
         return None, CHOOSE_CONTACT
     try:
-        return service.filing_target(current_user, customer_uuid=customer_uuid,
+        return opening.filing_target(current_user, customer_uuid=customer_uuid,
                                      account_uuid=args.get("account", "").strip(),
                                      asset_uuid=args.get("asset", "").strip()), None
     except (ValidationFailed, NotAllowed) as exc:
@@ -193,7 +193,7 @@ def new_from_template(template_uuid):
             form.form_errors.append(blocker)
         elif form.validate_on_submit():
             try:
-                case = service.open_case(current_user, template, request.form, customer=target.customer,
+                case = opening.open_case(current_user, template, request.form, customer=target.customer,
                                          asset=target.asset, files=request.files.getlist(FILES_FIELD),
                                          follow_up_of=follow_up)
             except ValidationFailed as exc:
@@ -213,7 +213,7 @@ def new_from_template(template_uuid):
                            target_args=_target_args(target, follow_up)), status
 
 
-def _opened_message(case, target: service.FilingTarget) -> str:
+def _opened_message(case, target: opening.FilingTarget) -> str:
     if target.customer.user_id == current_user.id:
         return f"Your case {case.reference} is open. We will keep you posted here."
     return f"Case {case.reference} is open for {target.customer.full_name}."

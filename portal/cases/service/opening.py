@@ -14,7 +14,6 @@ from portal.case_config.queries import audience_for, template_layout, template_o
 from portal.case_config.service import system_status
 from portal.cases import search
 from portal.cases.attachments import record_attachments, remove_stored, store_uploads
-from portal.cases.queries import case_with_details
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
