@@ -6,7 +6,8 @@ on SQLite that used to fail at once whenever another connection committed in bet
 
 import threading
 
-from portal.cases import comments, lifecycle
+from portal.cases import comments
+from portal.cases.service import lifecycle
 from portal.models.cases import Case, CaseEvent
 from tests import factories
 

@@ -130,7 +130,7 @@ def test_nobody_comments_on_a_case_they_cannot_see(app, people, case):
 
 
 def test_a_closed_case_takes_no_comments(app, people, case):
-    from portal.cases import lifecycle
+    from portal.cases.service import lifecycle
 
     lifecycle.close_case(people.customer, case)
     with pytest.raises(InvalidTransition, match="closed"):

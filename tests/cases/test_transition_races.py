@@ -6,7 +6,8 @@ connection, on SQLite and PostgreSQL."""
 import pytest
 
 from portal.case_config.service import system_status
-from portal.cases import comments, lifecycle
+from portal.cases import comments
+from portal.cases.service import lifecycle
 from portal.errors import Conflict
 from portal.models.cases import Case, CaseEvent, CaseFeedback
 from portal.models.configuration import CaseStatus

@@ -3,7 +3,8 @@
 import pytest
 
 from notifier.models import Message
-from portal.cases import comments, lifecycle
+from portal.cases import comments
+from portal.cases.service import lifecycle
 from portal.models.cases import CaseCustomerLink
 from portal.models.configuration import CaseStatus
 from portal.models.people import Customer

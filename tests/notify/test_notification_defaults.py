@@ -8,7 +8,8 @@ from collections import defaultdict
 
 import pytest
 
-from portal.cases import comments, lifecycle
+from portal.cases import comments
+from portal.cases.service import lifecycle
 from portal.models.cases import Case
 from portal.models.configuration import CaseStatus
 from portal.models.people import Customer

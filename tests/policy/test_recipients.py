@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from notifier.models import Message
-from portal.cases import comments, lifecycle
+from portal.cases import comments
+from portal.cases.service import lifecycle
 from portal.policy import can_view_case
 from tests import factories
 

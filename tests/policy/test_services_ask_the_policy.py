@@ -8,7 +8,8 @@ import pytest
 
 from notifier.models import Message
 from portal.case_config.service import system_status
-from portal.cases import comments, lifecycle
+from portal.cases import comments
+from portal.cases.service import lifecycle
 from portal.errors import NotAllowed, NotFound
 from portal.models.cases import Case, CaseEvent
 from portal.staff import contacts, service, tasks

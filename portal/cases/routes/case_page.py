@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
-from portal.cases import comments, lifecycle
+from portal.cases import comments
 from portal.cases.forms import (
     AcceptResolutionForm,
     CommentForm,
@@ -34,6 +34,7 @@ from portal.cases.queries import (
     next_steps,
     values_by_section,
 )
+from portal.cases.service import lifecycle
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
