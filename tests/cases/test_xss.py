@@ -4,8 +4,7 @@ customer profile and the filing pages."""
 
 import pytest
 
-from portal.cases import comments
-from portal.cases.service import opening
+from portal.cases.service import conversation, opening
 from portal.errors import ValidationFailed
 from portal.models.assets import Asset
 from portal.models.cases import Case
@@ -44,7 +43,7 @@ def hostile(app, client, people, login):
                          content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     case = Case.get()
-    comments.add_comment(people.proxy, case, HOSTILE)
+    conversation.add_comment(people.proxy, case, HOSTILE)
     return case, contact, target, template
 
 

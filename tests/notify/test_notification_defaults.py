@@ -8,8 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from portal.cases import comments
-from portal.cases.service import lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.models.cases import Case
 from portal.models.configuration import CaseStatus
 from portal.models.people import Customer
@@ -191,9 +190,9 @@ def change_status(app, user, case, status):
 
 def test_waiting_on_the_customer_tells_the_customer_side_with_the_latest_reply(app, people, case, waiting,
                                                                                delivered):
-    comments.add_comment(people.agent, case, "Could you send a photo of the display?")
-    comments.add_comment(people.agent, case, "Internal: probably the fuser.", public=False)
-    comments.add_comment(people.customer, case, "Which display do you mean?")
+    conversation.add_comment(people.agent, case, "Could you send a photo of the display?")
+    conversation.add_comment(people.agent, case, "Internal: probably the fuser.", public=False)
+    conversation.add_comment(people.customer, case, "Which display do you mean?")
     delivered.mail()  # the reply itself (case_replied) is not what this test is about
     delivered.smtp.handler.received.clear()
     change_status(app, people.agent, case, waiting)

@@ -8,8 +8,7 @@ import pytest
 
 from notifier.models import Message
 from portal.case_config.service import system_status
-from portal.cases import comments
-from portal.cases.service import lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.errors import NotAllowed, NotFound
 from portal.models.cases import Case, CaseEvent
 from portal.staff import contacts, service, tasks
@@ -104,7 +103,7 @@ def test_only_the_customer_side_answers_a_resolution(world, people):
 def test_those_who_may_not_see_a_case_cannot_comment_close_or_reopen_it(world, people, action):
     if action == "reopen":
         lifecycle.close_case(people.admin, world.case)
-    act = {"comment": lambda u, c: comments.add_comment(u, c, "Hi"),
+    act = {"comment": lambda u, c: conversation.add_comment(u, c, "Hi"),
            "close": lambda u, c: lifecycle.close_case(u, c),
            "reopen": lambda u, c: lifecycle.reopen_case(u, c)}[action]
     before, told = CaseEvent.select().count(), Message.select().count()
@@ -115,5 +114,5 @@ def test_those_who_may_not_see_a_case_cannot_comment_close_or_reopen_it(world, p
 
 
 def test_a_customer_cannot_write_an_internal_note(world):
-    event = comments.add_comment(world.users["own customer"], world.case, "Secret?", public=False)
+    event = conversation.add_comment(world.users["own customer"], world.case, "Secret?", public=False)
     assert event.public and event.kind == "comment"

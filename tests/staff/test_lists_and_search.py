@@ -1,8 +1,8 @@
 """The home lists (order, filters, constant query count) and the staff search (visibility and the
 customer filter)."""
 
-from portal.cases import comments
 from portal.cases.search import reindex_case
+from portal.cases.service import conversation
 from portal.staff import contacts, service
 from tests import factories
 from tests.fixtures import sign_in
@@ -81,7 +81,7 @@ def test_the_home_page_takes_the_same_number_of_queries_for_3_and_30_cases(clien
 
 
 def test_search_finds_internal_notes_and_fields_for_staff(client, people, teams, case):
-    comments.add_comment(people.agent, case, "Suspect the fuser assembly", public=False)
+    conversation.add_comment(people.agent, case, "Suspect the fuser assembly", public=False)
     sign_in(client, people.agent)
     page = client.get("/staff/search?q=fuser").get_data(as_text=True)
     assert case.reference in page

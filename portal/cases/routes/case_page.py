@@ -16,7 +16,6 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
-from portal.cases import comments
 from portal.cases.forms import (
     AcceptResolutionForm,
     CommentForm,
@@ -34,7 +33,7 @@ from portal.cases.queries import (
     next_steps,
     values_by_section,
 )
-from portal.cases.service import lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.models.configuration import CaseStatus
@@ -166,7 +165,7 @@ def comment(reference):
     public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
     uploads = request.files.getlist(form.files.name)
     return act_on_case(case, form, "comment_form",
-                lambda: comments.add_comment(current_user, case, form.body.data, public=public, uploads=uploads),
+                lambda: conversation.add_comment(current_user, case, form.body.data, public=public, uploads=uploads),
                 "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
 
 
