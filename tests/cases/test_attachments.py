@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.cases import attachments
-from portal.cases.service import opening
+from portal.cases.service import attachments, opening
 from portal.errors import ValidationFailed
 from portal.files import storage
 from portal.models.cases import Attachment, Case, CaseEvent

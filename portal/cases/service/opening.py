@@ -13,7 +13,7 @@ from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
 from portal.cases import search
-from portal.cases.attachments import record_attachments, remove_stored, store_uploads
+from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
