@@ -3,10 +3,10 @@ de-escalating it, changing its priority and its details.
 
 Every function takes the acting user and the case first and asks portal.policy whether the actor
 may do it (NotFound when they may not see the case, NotAllowed otherwise). It then checks the case's
-state on the case it was handed and writes with portal.cases.transitions.write_case, which changes
-the case only while it is still in that state (Conflict otherwise, naming who changed it), in one
-transaction with a CaseEvent (actor, time) in the feed; it reindexes the case when its searchable text
-changed and tells people through portal.notify.service. Tasks live in portal.staff.tasks, customers
+state on the case it was handed and writes with portal.cases.service.transitions.write_case, which
+changes the case only while it is still in that state (Conflict otherwise, naming who changed it), in
+one transaction with a CaseEvent (actor, time) in the feed; it reindexes the case when its searchable
+text changed and tells people through portal.notify.service. Tasks live in portal.staff.tasks, customers
 and contacts on a case in portal.staff.contacts; they share the helpers below.
 """
 
@@ -22,7 +22,7 @@ from portal.case_config.form_builder import form_name, validate_case_values
 from portal.case_config.queries import template_layout
 from portal.cases.rules import clean_text, display_value
 from portal.cases.search import reindex_case
-from portal.cases.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
+from portal.cases.service.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from portal import policy
 from portal.cases.rules import clean_text
-from portal.cases.transitions import explain, write_case
+from portal.cases.service.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
