@@ -9,7 +9,7 @@ from datetime import UTC
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from portal.cases.queries import case_for_viewer
+from portal.cases.queries.case_page import case_for_viewer
 from portal.cases.routes.case_page import act_on_case, add_case_page_part
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.identifiers import by_uuid

@@ -25,7 +25,7 @@ from portal.cases.forms import (
     StaffCommentForm,
     StatusForm,
 )
-from portal.cases.queries import (
+from portal.cases.queries.case_page import (
     attachment_for_viewer,
     case_for_viewer,
     feed_for,

@@ -16,7 +16,7 @@ from wtforms import MultipleFileField
 
 from portal.case_config.form_builder import build_case_form, condition_hint, form_name
 from portal.case_config.queries import audience_for, template_layout, templates_for
-from portal.cases.queries import follow_up_source
+from portal.cases.queries.case_page import follow_up_source
 from portal.cases.service import opening
 from portal.cases.service.attachments import FILES_FIELD, chosen_files
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account

@@ -1,0 +1,4 @@
+"""Reads about cases; every list starts from policy.case_visibility(user), every single case from
+case_for_viewer(), so a read can only return what its viewer may see.
+- case_page.py  the case a viewer may see and what its page shows: values, feed, files, customers, next steps
+"""
