@@ -9,7 +9,7 @@ from wtforms import Form, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from portal.cases.dashboard import (
+from portal.cases.queries.dashboard import (
     CATEGORY_FILTERS,
     DashboardFilters,
     dashboard_for,
