@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 import peewee
 
 from portal import passwords
-from portal.cases import search
 from portal.cases.rules import build_documents, display_value
+from portal.cases.service.search_index import store_documents
 from portal.db import database, is_postgres
 from portal.demo import load_demo_data
 from portal.demo.people import DEMO_PASSWORD
@@ -378,7 +378,7 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
     _insert(CaseEvent, event_rows)
     _insert(Attachment, attachment_rows)
     for start in range(0, len(documents), ROWS_PER_INSERT):
-        search.store_documents(documents[start:start + ROWS_PER_INSERT])
+        store_documents(documents[start:start + ROWS_PER_INSERT])
     report.events += len(event_rows)
     report.field_values += len(value_rows)
     report.attachments += len(attachment_rows)

@@ -15,8 +15,8 @@ import peewee
 
 from portal import policy
 from portal.cases.rules import clean_text
-from portal.cases.search import reindex_case
 from portal.cases.service import conversation
+from portal.cases.service.search_index import reindex_case
 from portal.cases.service.transitions import by_whom_when, explain, latest_event, write_case
 from portal.clock import utcnow
 from portal.db import database

@@ -21,7 +21,7 @@ from portal import policy
 from portal.case_config.form_builder import form_name, validate_case_values
 from portal.case_config.queries import template_layout
 from portal.cases.rules import clean_text, display_value
-from portal.cases.search import reindex_case
+from portal.cases.service.search_index import reindex_case
 from portal.cases.service.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database

@@ -1,8 +1,8 @@
 """The home lists (order, filters, constant query count) and the staff search (visibility and the
 customer filter)."""
 
-from portal.cases.search import reindex_case
 from portal.cases.service import conversation
+from portal.cases.service.search_index import reindex_case
 from portal.staff import contacts, service
 from tests import factories
 from tests.fixtures import sign_in

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from portal import policy
 from portal.cases.rules import clean_text
-from portal.cases.search import reindex_case
 from portal.cases.service.attachments import chosen_files, record_attachments, remove_stored, store_uploads
+from portal.cases.service.search_index import reindex_case
 from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database

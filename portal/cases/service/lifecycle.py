@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from portal import policy
 from portal.case_config.service import system_status
 from portal.cases.rules import clean_text
-from portal.cases.search import reindex_case
+from portal.cases.service.search_index import reindex_case
 from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database

@@ -12,8 +12,8 @@ from portal import policy
 from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
-from portal.cases import search
 from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
+from portal.cases.service.search_index import reindex_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -164,7 +164,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
             notify_case_opened(case, created, actor, now=now)
-            search.reindex_case(case.id)
+            reindex_case(case.id)
     except BaseException:
         remove_stored(stored)
         raise

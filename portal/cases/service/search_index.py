@@ -1,23 +1,17 @@
-"""Keyword search over cases: two documents per case, one for the customer side and one for staff.
+"""Keeping the keyword search index of cases up to date: two documents per case, one for the customer
+side and one for staff, rebuilt inside the transaction of every change to a case's searchable text.
 
 The public document holds what customers and proxies can read on the case page (reference, title,
 summary, public comments, proposed resolutions, customer-visible field values as displayed); the staff
 document adds internal notes, internal-only fields and the customer's name. Searching the public
-document can therefore never reveal a case by text its reader could not see.
-
-Both backends index the same normalised text, cut into words by portal.cases.rules (which also turns
-what people type into quoted words, never query syntax).
-
-- SQLite: FTS5 tables case_search_public / case_search_staff (rowid = case id).
-- PostgreSQL: table case_search (case_id, public_document tsvector, staff_document tsvector), GIN indexed.
-Both are created by migration 0006_case_search.
+document (portal.cases.queries.search) can therefore never reveal a case by text its reader could not
+see. The text is cut into words by portal.cases.rules, the same for both backends.
 """
 
 from __future__ import annotations
 
-import peewee
-
-from portal.cases.rules import SearchDocuments, build_documents, display_value, fts5_query, query_terms, tsquery
+from portal.cases.queries.search import PG_SEARCH, PUBLIC_FTS, STAFF_FTS
+from portal.cases.rules import SearchDocuments, build_documents, display_value
 from portal.db import database, is_postgres
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, FieldOption
@@ -25,10 +19,6 @@ from portal.models.people import Customer
 
 # Event kinds whose body customers read on the case page (when the event is public).
 PUBLIC_TEXT_KINDS = ("comment", "resolution_proposed")
-
-PUBLIC_FTS = peewee.Table("case_search_public", ("rowid", "document"))
-STAFF_FTS = peewee.Table("case_search_staff", ("rowid", "document"))
-PG_SEARCH = peewee.Table("case_search", ("case_id", "public_document", "staff_document"))
 
 
 def _field_texts(case_id: int) -> tuple[list[str], list[str]]:
@@ -122,18 +112,3 @@ def store_documents(rows: list[tuple[int, SearchDocuments]]) -> None:
     for table, pick in (("case_search_public", lambda d: d.public), ("case_search_staff", lambda d: d.staff)):
         params = [p for case_id, docs in rows for p in (case_id, pick(docs))]
         database.execute_sql(f"INSERT INTO {table} (rowid, document) VALUES {values}", params)  # noqa: S608
-
-
-def matching_case_ids(text: str | None, *, staff: bool):
-    """A subquery of the ids of cases whose document matches every term of text; use it in
-    Case.id.in_(...) together with the visibility condition. staff=False searches only what customers
-    and proxies can see. Text without any word matches nothing. Ordering is left to the caller."""
-    terms = query_terms(text)
-    if not terms:
-        return Case.select(Case.id).where(Case.id.is_null())
-    if is_postgres(database):
-        document = PG_SEARCH.staff_document if staff else PG_SEARCH.public_document
-        match = peewee.Expression(document, "@@", peewee.fn.to_tsquery(peewee.SQL("'simple'"), tsquery(terms)))
-        return PG_SEARCH.select(PG_SEARCH.case_id).where(match)
-    table = STAFF_FTS if staff else PUBLIC_FTS
-    return table.select(table.rowid).where(peewee.Expression(table.document, "MATCH", fts5_query(terms)))
