@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from wtforms import Form, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
 
+from portal.cases.forms import DashboardFilterForm
 from portal.cases.queries.dashboard import (
     CATEGORY_FILTERS,
     DashboardFilters,
@@ -24,19 +23,6 @@ from portal.pagination import page_number
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("", view_func=dashboard, methods=["GET"])
-
-
-CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
-
-
-class DashboardFilterForm(Form):
-    """Filters read from the query string: no CSRF token, because it changes nothing."""
-
-    q = SearchField("Search", validators=[Optional(), Length(max=MAX_QUERY_CHARS)],
-                    description="Words from the title, description, messages, answers or the case number.")
-    category = SelectField("Status group", choices=CATEGORY_CHOICES, default="")
-    status = SelectField("Status", choices=[SelectChoice("", "Any status")], default="")
-    template = SelectField("Form", choices=[SelectChoice("", "Any form")], default="")
 
 
 def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
