@@ -24,7 +24,7 @@ from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFaile
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.people import Customer, User
-from portal.staff.service import OPEN, STAFF_ONLY, record, require_open
+from portal.staff.service.shared import OPEN, STAFF_ONLY, record, require_open
 
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "in_person": "In person", "other": "Other"}
 CONTACT_DIRECTIONS = {"inbound": "Inbound (they contacted us)", "outbound": "Outbound (we contacted them)"}

@@ -23,7 +23,7 @@ from portal.models.cases import Case, CaseEvent
 from portal.models.people import STAFF_ROLES, User
 from portal.models.staff import CaseTask
 from portal.notify.service import notify_case_event
-from portal.staff.service import OPEN, STAFF_ONLY, record, require_open
+from portal.staff.service.shared import OPEN, STAFF_ONLY, record, require_open
 
 TITLE_MAX = 200
 

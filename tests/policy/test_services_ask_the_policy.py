@@ -11,18 +11,19 @@ from portal.case_config.service import system_status
 from portal.cases.service import conversation, lifecycle
 from portal.errors import NotAllowed, NotFound
 from portal.models.cases import Case, CaseEvent
-from portal.staff import contacts, service, tasks
+from portal.staff import contacts, tasks
+from portal.staff.service import details, handling
 
 
 def _actions(world):
     customer = world.case.customer
     return {
-        "take": lambda u, c: service.take_case(u, c),
-        "assign": lambda u, c: service.assign_case(u, c, world.users["agent in the workgroup"].uuid),
-        "move": lambda u, c: service.move_case(u, c, world.billing.uuid),
-        "priority": lambda u, c: service.set_priority(u, c, "urgent"),
-        "escalate": lambda u, c: service.escalate_case(u, c, "Outage"),
-        "details": lambda u, c: service.edit_case_details(u, c, {"title": "New title", "summary": c.summary}),
+        "take": lambda u, c: handling.take_case(u, c),
+        "assign": lambda u, c: handling.assign_case(u, c, world.users["agent in the workgroup"].uuid),
+        "move": lambda u, c: handling.move_case(u, c, world.billing.uuid),
+        "priority": lambda u, c: handling.set_priority(u, c, "urgent"),
+        "escalate": lambda u, c: handling.escalate_case(u, c, "Outage"),
+        "details": lambda u, c: details.edit_case_details(u, c, {"title": "New title", "summary": c.summary}),
         "link customer": lambda u, c: contacts.link_customer(u, c, customer.uuid),
         "update all customers": lambda u, c: contacts.update_all_customers(u, c, "Hello all"),
         "log contact": lambda u, c: contacts.log_contact(u, c, channel="phone", direction="inbound",
@@ -58,9 +59,9 @@ def test_deescalating_asks_the_policy_too(world):
     Case.update(escalated=True).where(Case.id == world.case.id).execute()
     before = CaseEvent.select().count()
     with pytest.raises(NotAllowed):
-        service.deescalate_case(world.users["own customer"], Case.get_by_id(world.case.id))
+        handling.deescalate_case(world.users["own customer"], Case.get_by_id(world.case.id))
     with pytest.raises(NotFound):
-        service.deescalate_case(world.users["agent elsewhere"], Case.get_by_id(world.case.id))
+        handling.deescalate_case(world.users["agent elsewhere"], Case.get_by_id(world.case.id))
     _nothing_written(before)
 
 

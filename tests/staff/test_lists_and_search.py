@@ -3,7 +3,8 @@ customer filter)."""
 
 from portal.cases.service import conversation
 from portal.cases.service.search_index import reindex_case
-from portal.staff import contacts, service
+from portal.staff import contacts
+from portal.staff.service import handling
 from tests import factories
 from tests.fixtures import sign_in
 
@@ -122,7 +123,7 @@ def test_the_customer_filter_counts_linked_cases_too(client, people, teams):
 def test_results_are_sorted_by_last_update(client, people, teams):
     first = _case(people, teams, title="Toner issue one")
     second = _case(people, teams, title="Toner issue two")
-    service.set_priority(people.agent, first, "high")  # touches first: now the latest update
+    handling.set_priority(people.agent, first, "high")  # touches first: now the latest update
     sign_in(client, people.agent)
     page = client.get("/staff/search?q=toner").get_data(as_text=True)
     assert page.index(first.reference) < page.index(second.reference)

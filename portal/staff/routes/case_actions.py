@@ -12,7 +12,7 @@ from flask_login import current_user
 from portal.cases.queries.case_page import case_for_viewer
 from portal.cases.routes.case_page import act_on_case
 from portal.models.people import STAFF_ROLES
-from portal.staff import contacts, service
+from portal.staff import contacts
 from portal.staff.forms import (
     AssignForm,
     ConfirmForm,
@@ -26,6 +26,7 @@ from portal.staff.forms import (
     UpdateAllForm,
 )
 from portal.staff.routes.case_panel import details_form
+from portal.staff.service import details, handling
 from portal.web_helpers import role_required, viewer_zone
 
 staff_only = role_required(*STAFF_ROLES)
@@ -59,7 +60,7 @@ def take(reference):
     case = _case(reference)
     form = TakeForm(prefix="take")
     return _act(case, form, "take_form",
-                lambda: service.take_case(current_user, case, seen_assignee=form.seen_assignee.data),
+                lambda: handling.take_case(current_user, case, seen_assignee=form.seen_assignee.data),
                 "You now handle this case.")
 
 
@@ -67,7 +68,7 @@ def take(reference):
 def assign(reference):
     case = _case(reference)
     form = AssignForm(prefix="assign")
-    return _act(case, form, "assign_form", lambda: service.assign_case(current_user, case, form.assignee.data),
+    return _act(case, form, "assign_form", lambda: handling.assign_case(current_user, case, form.assignee.data),
                 "Assignment saved.")
 
 
@@ -75,7 +76,7 @@ def assign(reference):
 def move(reference):
     case = _case(reference)
     form = MoveForm(prefix="move")
-    return _act(case, form, "move_form", lambda: service.move_case(current_user, case, form.workgroup.data),
+    return _act(case, form, "move_form", lambda: handling.move_case(current_user, case, form.workgroup.data),
                 "The case moved to another workgroup.")
 
 
@@ -83,7 +84,7 @@ def move(reference):
 def priority(reference):
     case = _case(reference)
     form = PriorityForm(prefix="priority")
-    return _act(case, form, "priority_form", lambda: service.set_priority(current_user, case, form.priority.data),
+    return _act(case, form, "priority_form", lambda: handling.set_priority(current_user, case, form.priority.data),
                 "Priority changed.")
 
 
@@ -91,7 +92,7 @@ def priority(reference):
 def escalate(reference):
     case = _case(reference)
     form = EscalateForm(prefix="escalate")
-    return _act(case, form, "escalate_form", lambda: service.escalate_case(current_user, case, form.reason.data),
+    return _act(case, form, "escalate_form", lambda: handling.escalate_case(current_user, case, form.reason.data),
                 "The case is escalated.")
 
 
@@ -100,7 +101,7 @@ def deescalate(reference):
     case = _case(reference)
     form = DeescalateForm(prefix="deescalate")
     return _act(case, form, "deescalate_form",
-                lambda: service.deescalate_case(current_user, case, form.reason.data),
+                lambda: handling.deescalate_case(current_user, case, form.reason.data),
                 "The case is back with its usual workgroup.")
 
 
@@ -108,7 +109,7 @@ def deescalate(reference):
 def edit_details(reference):
     case = _case(reference)
     form = details_form(case, formdata=request.form)
-    return _act(case, form, "details_form", lambda: service.edit_case_details(current_user, case, request.form),
+    return _act(case, form, "details_form", lambda: details.edit_case_details(current_user, case, request.form),
                 "Details saved.")
 
 

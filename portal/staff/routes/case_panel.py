@@ -21,7 +21,6 @@ from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 from portal.models.staff import CaseTask
 from portal.settings import setting
-from portal.staff import service
 from portal.staff.forms import (
     AssignForm,
     ConfirmForm,
@@ -37,6 +36,7 @@ from portal.staff.forms import (
     UpdateAllForm,
 )
 from portal.staff.queries import members_by_workgroup, supervised_workgroups
+from portal.staff.service import details
 
 
 @dataclass
@@ -67,11 +67,11 @@ def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
 
 def details_form(case: Case, formdata=None):
     """The edit form built by the one form builder for staff, with the case's values (or what was sent)."""
-    current = service.current_values(case)
+    current = details.current_values(case)
     layout = template_layout(case.template, "staff")
     form_class = build_case_form(case.template, "staff", base=FlaskForm, current=current, layout=layout)
     if formdata is None:
-        form = form_class(formdata=None, data=service.details_form_data(case))
+        form = form_class(formdata=None, data=details.details_form_data(case))
     else:
         form = form_class(formdata=formdata)
     if case.reason_id and not case.reason.active:  # keep a retired reason choosable, like a retired option
