@@ -12,8 +12,8 @@ from portal.clock import utcnow
 from portal.models.cases import Case
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Customer, User
-from portal.staff import contacts, tasks
-from portal.staff.service import handling
+from portal.staff import contacts
+from portal.staff.service import handling, tasks
 
 ADA = "ada.agent@caseport.example.com"
 LI = "li.agent@caseport.example.com"

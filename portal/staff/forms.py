@@ -23,7 +23,7 @@ from portal.clock import utcnow
 from portal.models.configuration import PRIORITIES
 from portal.staff.contacts import CONTACT_CHANNELS, CONTACT_DIRECTIONS, MAX_CONTACT_SUMMARY
 from portal.staff.service.handling import MAX_REASON
-from portal.staff.tasks import TITLE_MAX
+from portal.staff.service.tasks import TITLE_MAX
 
 
 class ConfirmForm(FlaskForm):

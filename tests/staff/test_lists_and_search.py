@@ -57,7 +57,7 @@ def test_admins_see_every_workgroups_queue_agents_only_theirs(client, people, te
 
 
 def test_the_home_page_takes_the_same_number_of_queries_for_3_and_30_cases(client, people, teams, sql_log):
-    from portal.staff import tasks
+    from portal.staff.service import tasks
 
     sign_in(client, people.agent)
 

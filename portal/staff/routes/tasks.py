@@ -10,9 +10,10 @@ from portal.cases.queries.case_page import case_for_viewer
 from portal.cases.routes.case_page import act_on_case
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.models.people import STAFF_ROLES
-from portal.staff import queries, tasks
+from portal.staff import queries
 from portal.staff.forms import ConfirmForm, TaskForm
 from portal.staff.routes.case_panel import task_assignee_choices
+from portal.staff.service import tasks
 from portal.web_helpers import apply_errors, role_required
 
 staff_only = role_required(*STAFF_ROLES)

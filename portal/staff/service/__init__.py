@@ -3,5 +3,6 @@ services' conditional write (portal.cases.service.transitions) and records a fee
 transaction:
 - handling.py  who has the case (take, assign), where it is (move, escalate, de-escalate), its priority
 - details.py   editing title, summary, reason and custom field values
+- tasks.py     tasks on a case: create, edit, complete, reopen (customer-visible ones are "next steps")
 - shared.py    what they all share: refusing a closed case, the staff feed entry
 """
