@@ -12,8 +12,7 @@ from portal.clock import utcnow
 from portal.models.cases import Case
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Customer, User
-from portal.staff import contacts
-from portal.staff.service import handling, tasks
+from portal.staff.service import contacts, handling, tasks
 
 ADA = "ada.agent@caseport.example.com"
 LI = "li.agent@caseport.example.com"

@@ -11,8 +11,7 @@ from portal.case_config.service import system_status
 from portal.cases.service import conversation, lifecycle
 from portal.errors import NotAllowed, NotFound
 from portal.models.cases import Case, CaseEvent
-from portal.staff import contacts
-from portal.staff.service import details, handling, tasks
+from portal.staff.service import contacts, details, handling, tasks
 
 
 def _actions(world):

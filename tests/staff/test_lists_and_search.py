@@ -3,8 +3,7 @@ customer filter)."""
 
 from portal.cases.service import conversation
 from portal.cases.service.search_index import reindex_case
-from portal.staff import contacts
-from portal.staff.service import handling
+from portal.staff.service import contacts, handling
 from tests import factories
 from tests.fixtures import sign_in
 

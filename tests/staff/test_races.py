@@ -9,8 +9,7 @@ from portal.models.cases import Case, CaseCustomerLink, CaseEvent, CaseFieldValu
 from portal.models.configuration import CaseField, TemplateField
 from portal.models.staff import CaseTask
 from portal.models.teams import WorkgroupMember
-from portal.staff import contacts
-from portal.staff.service import details, handling, tasks
+from portal.staff.service import contacts, details, handling, tasks
 from tests import factories
 from tests.cases.racing import THREADS, assert_each_told_once, assert_one_winner, race, winners_and_losers
 from tests.fixtures import csrf_token_from, sign_in

@@ -12,7 +12,6 @@ from flask_login import current_user
 from portal.cases.queries.case_page import case_for_viewer
 from portal.cases.routes.case_page import act_on_case
 from portal.models.people import STAFF_ROLES
-from portal.staff import contacts
 from portal.staff.forms import (
     AssignForm,
     ConfirmForm,
@@ -26,7 +25,7 @@ from portal.staff.forms import (
     UpdateAllForm,
 )
 from portal.staff.routes.case_panel import details_form
-from portal.staff.service import details, handling
+from portal.staff.service import contacts, details, handling
 from portal.web_helpers import role_required, viewer_zone
 
 staff_only = role_required(*STAFF_ROLES)
