@@ -156,3 +156,13 @@ def follow_up_source(actor: User, reference: str | None) -> Case | None:
         return case_for_viewer(actor, reference)
     except NotFound:
         return None
+
+
+def statuses_to_choose() -> list[CaseStatus]:
+    """The statuses staff may move a case to by hand: the active ones, except resolved (that takes a
+    proposed resolution), in the admin's order."""
+    return list(
+        CaseStatus.select()
+        .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
+        .order_by(CaseStatus.position, CaseStatus.name)
+    )

@@ -31,22 +31,14 @@ from portal.cases.queries.case_page import (
     feed_for,
     linked_customers,
     next_steps,
+    statuses_to_choose,
     values_by_section,
 )
 from portal.cases.service import conversation, lifecycle
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
-from portal.models.configuration import CaseStatus
 from portal.outbox_views.queries import notifications_for_case
 from portal.web_helpers import apply_errors, safe_next_url
-
-
-def _statuses():
-    return list(
-        CaseStatus.select()
-        .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
-        .order_by(CaseStatus.position, CaseStatus.name)
-    )
 
 
 def register(bp: Blueprint) -> None:
@@ -93,7 +85,7 @@ def case_page(case, status: int = 200, **forms):
         StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm())
     status_form = forms.get("status_form") or StatusForm()
     status_form.status.choices = [SelectChoice("", "Choose a status")] + [
-        SelectChoice(s.uuid, s.name) for s in _statuses() if s.id != case.status_id]
+        SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
     return render_template(
         "cases/detail.html",
         case=case,
@@ -220,7 +212,7 @@ def propose_resolution(reference):
 def change_status(reference):
     case = case_for_viewer(current_user, reference)
     form = StatusForm()
-    form.status.choices = [SelectChoice(s.uuid, s.name) for s in _statuses()]
+    form.status.choices = [SelectChoice(s.uuid, s.name) for s in statuses_to_choose()]
     return act_on_case(case, form, "status_form", lambda: lifecycle.change_status(current_user, case, form.status.data),
                 "Status changed.")
 
