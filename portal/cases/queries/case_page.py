@@ -12,9 +12,10 @@ from portal.case_config.queries import audience_for, template_layout
 from portal.cases.rules import display_value
 from portal.errors import NotFound
 from portal.identifiers import by_uuid
-from portal.models.cases import Case, CaseFieldValue
+from portal.models.cases import Attachment, Case, CaseCustomerLink, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption
 from portal.models.people import Customer, User
+from portal.models.staff import CaseTask
 
 
 @dataclass
@@ -80,10 +81,7 @@ class FeedEntry:
 def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     """The activity feed, oldest first, with each entry's actor and files in three queries.
     Internal notes, their files and internal events appear only for staff."""
-    from portal.models.cases import Attachment, CaseEvent
-    from portal.policy import can_see_internal
-
-    staff = can_see_internal(viewer, case)
+    staff = policy.can_see_internal(viewer, case)
     events = (
         CaseEvent.select(CaseEvent, User)
         .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
@@ -109,16 +107,11 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
 
 def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
     """An attachment of the case the viewer may download (policy.can_download_file), or None."""
-    from portal.models.cases import Attachment
-    from portal.policy import can_download_file
-
     attachment = by_uuid(Attachment, attachment_uuid)  # can_download_file checks it is this case's
-    return attachment if can_download_file(viewer, case, attachment) else None
+    return attachment if policy.can_download_file(viewer, case, attachment) else None
 
 
 def linked_customers(case: Case) -> list[Customer]:
-    from portal.models.cases import CaseCustomerLink
-
     return list(
         Customer.select()
         .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
@@ -127,11 +120,9 @@ def linked_customers(case: Case) -> list[Customer]:
     )
 
 
-def next_steps(case: Case) -> list:
+def next_steps(case: Case) -> list[CaseTask]:
     """The case's customer-visible tasks (the "Next steps" on the customer's case page): open ones
     first, earliest due first (undated last)."""
-    from portal.models.staff import CaseTask
-
     return list(
         CaseTask.select()
         .where((CaseTask.case == case) & (CaseTask.customer_visible == True))  # noqa: E712

@@ -19,14 +19,13 @@ from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
+from portal.models.configuration import CaseField
 from portal.models.people import User
 from portal.staff.service.shared import STAFF_ONLY, record, require_open
 
 
 def current_values(case: Case) -> dict[str, str]:
     """The case's custom values by field key (the `current=` of the form builder)."""
-    from portal.models.configuration import CaseField
-
     rows = CaseFieldValue.select(CaseFieldValue, CaseField).join(CaseField).where(CaseFieldValue.case == case)
     return {row.field.key: row.value for row in rows}
 
