@@ -1,5 +1,5 @@
 """Forms of the cases pages (the case page, the dashboard's filters): shape rules only; the services
-decide what is allowed. The new-case form is built from its template by portal.case_config.form_builder."""
+decide what is allowed. The new-case form is built from its template by portal.case_config.forms."""
 
 from flask_wtf import FlaskForm
 from wtforms import Form, MultipleFileField, RadioField, SearchField, SelectField, TextAreaField

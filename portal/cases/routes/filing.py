@@ -14,8 +14,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
-from portal.case_config.form_builder import build_case_form, condition_hint, form_name
+from portal.case_config.forms import build_case_form, condition_hint
 from portal.case_config.queries import audience_for, template_layout, templates_for
+from portal.case_config.rules import form_name
 from portal.cases.queries.case_page import follow_up_source
 from portal.cases.service import opening
 from portal.cases.service.attachments import FILES_FIELD, chosen_files

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import peewee
 
 from portal import policy
-from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
+from portal.case_config.service.values import validate_case_values
 from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
 from portal.cases.service.search_index import reindex_case
 from portal.clock import utcnow
