@@ -22,7 +22,8 @@ from tests.cases.racing import THREADS, race
 from tests.fixtures import csrf_token_from, sign_in
 from tests.staff.conftest import case, teams  # noqa: F401
 
-KEY_RE = re.compile(r'name="(?:[a-z]+-)?submission"[^>]*value="([0-9a-f-]{36})"|value="([0-9a-f-]{36})"[^>]*name="(?:[a-z]+-)?submission"')
+KEY_RE = re.compile(r'name="(?:[a-z]+-)?submission"[^>]*value="([0-9a-f-]{36})"'
+                    r'|value="([0-9a-f-]{36})"[^>]*name="(?:[a-z]+-)?submission"')
 
 
 def form_fields(client, page: str) -> dict[str, str]:
@@ -49,10 +50,10 @@ def test_a_double_click_on_submit_case_opens_one_case_and_shows_it(client, peopl
     first = client.post(url, data=data, content_type="multipart/form-data")
     data["files"] = [upload(PNG_BYTES, "photo.png")]
     second = client.post(url, data=data, content_type="multipart/form-data")
-    case = Case.get()
+    opened = Case.get()
     assert Case.select().count() == 1 and Attachment.select().count() == 1
     assert first.status_code == 302 and second.status_code == 302
-    assert first.headers["Location"] == second.headers["Location"] == f"/cases/{case.reference}"
+    assert first.headers["Location"] == second.headers["Location"] == f"/cases/{opened.reference}"
     page = client.get(second.headers["Location"]).get_data(as_text=True)
     assert "sent twice; it was done once" in page
 

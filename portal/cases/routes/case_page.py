@@ -236,7 +236,8 @@ def download(reference, attachment_uuid):
     path = storage.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+    # The stored type without parameters: Flask adds "charset=utf-8" to text/* itself (all text is UTF-8).
+    response = send_file(path, mimetype=attachment.content_type.partition(";")[0], as_attachment=True,
                          download_name=attachment.original_name, max_age=0, conditional=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
