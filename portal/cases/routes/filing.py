@@ -119,8 +119,8 @@ def _picker(args) -> Picker:
             if account is None or "asset" in args or not assets_of_account(account).exists():
                 return Picker(step="templates", target=target)
             return _contact_step(account, chosen_customer=target.customer.uuid)
-    elif "customer" in args:
-        error = CHOOSE_CONTACT
+    elif "customer" in args or (account_uuid and "asset" in args):
+        error = CHOOSE_CONTACT  # the contact step was sent (it always sends "asset") with nobody chosen
     if account_uuid:
         account = by_uuid(Account, account_uuid)
         if account is not None:
