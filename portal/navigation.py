@@ -18,6 +18,10 @@ NAVIGATION = [
     ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
     ("Customers", "customers.search", ("agent", "supervisor", "admin"), "Find, create and edit customer profiles."),
     ("Workgroups", "teams.index", ("admin",), "Teams of agents and supervisors, and who is in them."),
+    ("People", "admin.users", ("admin",),
+     "Everyone who signs in: invite staff, change roles and workgroups, deactivate; the audit log."),
+    ("Colleagues", "people.colleagues", ("customer",),
+     "Who of your organisation has access to the portal; invite colleagues.", "account_manager"),
     ("Outbox", "outbox_views.outbox", ("agent", "supervisor", "admin"),
      "Every email and text message: queued, sent, failed or stopped."),
     ("Captured mail", "outbox_views.mailbox", ("agent", "supervisor", "admin"),
@@ -32,6 +36,10 @@ def _shown(condition: str) -> bool:
         from portal.outbox_views.queries import mailbox_enabled
 
         return mailbox_enabled()
+    if condition == "account_manager":
+        from portal.policy import can_invite_colleagues
+
+        return can_invite_colleagues(current_user)
     return True
 
 

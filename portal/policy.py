@@ -355,3 +355,69 @@ def capture_visibility(user: User | None):
     recipient = (Message.ref == str(user.uuid)) | _addressed_to(
         user, peewee.fn.LOWER(CapturedMessage.to_address), CapturedMessage.channel)
     return (about_case & Message.topic.in_(_visible_case_references(user))) | (~about_case & recipient)
+
+
+# --- people administration: users, invitations, the audit log, account managers' colleagues --------
+#
+# - admins (active) manage every user: invite staff, change roles and workgroups, deactivate and
+#   reactivate, resend invitations, read the audit log; never themselves out of the admin role's
+#   last seat (the service's one-transaction check) nor out of the portal (no self-deactivation);
+# - a customer whose profile manages an account (Customer.is_account_manager, set by staff on the
+#   profile) invites colleagues into that account and sees who of it has access;
+# - nobody else.
+
+INVITABLE_ROLES = ("proxy", "agent", "supervisor", "admin")
+
+
+def can_administer_people(user: User | None) -> bool:
+    """The users pages and the audit log: active admins."""
+    return has_role(user, "admin") and bool(user.active)
+
+
+def can_invite(user: User | None, role: str) -> bool:
+    """Inviting someone as `role`: admins invite staff and proxies (customers sign up or are invited
+    by their account manager)."""
+    return can_administer_people(user) and role in INVITABLE_ROLES
+
+
+def can_change_role(user: User | None, subject: User, role: str) -> bool:
+    """Moving subject to another role: admins, between the staff-side roles only (a customer's
+    profile and cases would make no sense for staff, nor the other way round)."""
+    return (can_administer_people(user) and subject.role in INVITABLE_ROLES and role in INVITABLE_ROLES)
+
+
+def can_set_workgroups(user: User | None, subject: User) -> bool:
+    """Choosing subject's workgroups: admins, for agents, supervisors and admins."""
+    return can_administer_people(user) and subject.role in STAFF_ROLES
+
+
+def can_deactivate(user: User | None, subject: User) -> bool:
+    """Deactivating a user: admins, anyone but themselves (the last-admin rule is the service's)."""
+    return can_administer_people(user) and subject.id != user.id
+
+
+def can_reactivate(user: User | None, subject: User) -> bool:
+    return can_administer_people(user)
+
+
+def can_resend_invitation(user: User | None, subject: User) -> bool:
+    return can_administer_people(user)
+
+
+def managed_account_id(user: User | None) -> int | None:
+    """The account user's customer profile manages, or None."""
+    from portal.models.people import Customer
+
+    if not has_role(user, "customer") or not user.active:
+        return None
+    profile = (
+        Customer.select(Customer.account)
+        .where((Customer.user == user.id) & Customer.is_account_manager & Customer.account.is_null(False))
+        .first()
+    )
+    return profile.account_id if profile else None
+
+
+def can_invite_colleagues(user: User | None) -> bool:
+    """An account manager invites colleagues into their account and sees who of it has access."""
+    return managed_account_id(user) is not None
