@@ -4,6 +4,7 @@ on each other at the same moment (real threads, each with its own database conne
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 import pytest
 
@@ -68,11 +69,11 @@ def test_two_admins_acting_on_each_other_at_once_leave_one(people, how):
     for _ in range(10):
         first, second = User.get_by_id(people.admin.id), User.get_by_id(other.id)
         if how == "demote":
-            calls = (lambda: service.change_role(first, second.uuid, "agent"),
-                     lambda: service.change_role(second, first.uuid, "agent"))
+            calls = (partial(service.change_role, first, second.uuid, "agent"),
+                     partial(service.change_role, second, first.uuid, "agent"))
         else:
-            calls = (lambda: service.deactivate_user(first, second.uuid),
-                     lambda: service.deactivate_user(second, first.uuid))
+            calls = (partial(service.deactivate_user, first, second.uuid),
+                     partial(service.deactivate_user, second, first.uuid))
         results = _at_once(*calls)
         assert active_admins() == 1, results
         assert sum(isinstance(result, DomainError) for result in results) == 1
