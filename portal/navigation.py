@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import request, url_for
 from flask_login import current_user
 
@@ -56,6 +58,9 @@ def nav_links():
     here = request.endpoint or ""
     exact = [link for link in links if link["endpoint"] == here]
     same_area = [link for link in links if link["endpoint"].split(".")[0] == here.split(".")[0]]
+    # Within an area, the entry whose endpoint shares the longest start with the page's (admin.user_detail
+    # sits under admin.users, not admin.index); the first such entry on a tie.
+    same_area.sort(key=lambda link: -len(os.path.commonprefix([link["endpoint"], here])))
     for link in (exact or same_area)[:1]:
         link["current"] = True
     return links

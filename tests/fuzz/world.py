@@ -184,7 +184,7 @@ def build_world(app, people) -> World:
         ("accounts.verify_email_form", "token"): verify_token,
         ("accounts.verify_email", "token"): verify_token,
         ("people.accept_invitation", "token"): invitation_token,
-        ("admin.resend_invitation", "user_uuid"): invitee.uuid,
+        ("admin.user_invitation", "user_uuid"): invitee.uuid,
         ("notification_preferences.unsubscribe", "token"): unsubscribe_token(people.customer.uuid, "case_created"),
         ("notification_preferences.unsubscribe_now", "token"):
             unsubscribe_token(people.customer.uuid, "case_created"),

@@ -205,3 +205,17 @@ def test_only_admins_change_people(people, role):
         with pytest.raises(NotAllowed):
             call()
     assert fresh(people.agent).active and fresh(people.agent).role == "agent"
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/invite", "/admin/users/changes", "user"])
+def test_the_people_pages_sit_under_people_in_the_navigation(client, login, people, path):
+    login(people.admin)
+    page = client.get(page_of(people.agent) if path == "user" else path).get_data(as_text=True)
+    assert '<a href="/admin/users" aria-current="page">People</a>' in page
+    assert page.count('aria-current="page"') == 1
+
+
+def test_case_settings_pages_stay_under_case_settings(client, login, people):
+    login(people.admin)
+    assert '<a href="/admin/" aria-current="page">Case settings</a>' in client.get("/admin/statuses").get_data(
+        as_text=True)

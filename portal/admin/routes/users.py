@@ -27,7 +27,7 @@ def users():
 
 
 @role_required("admin")
-def invite_user():
+def user_invite():
     form = InviteStaffForm()
     if form.validate_on_submit():
         try:
@@ -66,7 +66,7 @@ def _refused(user, exc: DomainError):
 
 
 @role_required("admin")
-def change_role(user_uuid):
+def user_role(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     form = RoleForm()
     if form.validate_on_submit():
@@ -85,7 +85,7 @@ def change_role(user_uuid):
 
 
 @role_required("admin")
-def set_user_workgroups(user_uuid):
+def user_workgroups(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     form = WorkgroupsForm()
     if form.validate_on_submit():
@@ -104,7 +104,7 @@ def set_user_workgroups(user_uuid):
 
 
 @role_required("admin")
-def set_user_active(user_uuid, action):
+def user_active(user_uuid, action):
     # CSRFProtect has checked the token already; the button carries nothing else.
     user = queries.user_by_uuid(user_uuid)
     try:
@@ -124,7 +124,7 @@ def set_user_active(user_uuid, action):
 
 
 @role_required("admin")
-def resend_invitation(user_uuid):
+def user_invitation(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     try:
         service.resend_invitation(current_user, user.uuid)
@@ -145,11 +145,11 @@ def user_changes():
 def register(bp: Blueprint) -> None:
     """Add this module's pages to the admin blueprint."""
     bp.add_url_rule("/users", view_func=users, methods=["GET"])
-    bp.add_url_rule("/users/invite", view_func=invite_user, methods=["GET", "POST"])
+    bp.add_url_rule("/users/invite", view_func=user_invite, methods=["GET", "POST"])
     bp.add_url_rule("/users/changes", view_func=user_changes, methods=["GET"])
     bp.add_url_rule("/users/<uuid:user_uuid>", view_func=user_detail, methods=["GET"])
-    bp.add_url_rule("/users/<uuid:user_uuid>/role", view_func=change_role, methods=["POST"])
-    bp.add_url_rule("/users/<uuid:user_uuid>/workgroups", view_func=set_user_workgroups, methods=["POST"])
-    bp.add_url_rule("/users/<uuid:user_uuid>/<any(deactivate, activate):action>", view_func=set_user_active,
+    bp.add_url_rule("/users/<uuid:user_uuid>/role", view_func=user_role, methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/workgroups", view_func=user_workgroups, methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/<any(deactivate, activate):action>", view_func=user_active,
                     methods=["POST"])
-    bp.add_url_rule("/users/<uuid:user_uuid>/invitation", view_func=resend_invitation, methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/invitation", view_func=user_invitation, methods=["POST"])
