@@ -167,7 +167,8 @@ def test_the_feed_shows_the_case_went_back_to_the_queue(client, login, people):
     case = factories.case(people.customer, workgroup=desk, assignee=people.agent)
     service.deactivate_user(people.admin, people.agent.uuid)
     login(people.supervisor)
-    assert "back to the queue" in client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    page = " ".join(client.get(f"/cases/{case.reference}").get_data(as_text=True).split())
+    assert "back to the queue (Aga Agent was deactivated)" in page
 
 
 def test_admins_cannot_deactivate_themselves(client, login, people):

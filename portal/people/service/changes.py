@@ -15,18 +15,19 @@ from datetime import datetime
 
 from portal import policy
 from portal.accounts.service.sessions import end_all_sessions
-from portal.cases.transitions import NOT_CLOSED, write_case
+from portal.cases.service.transitions import NOT_CLOSED, write_case
 from portal.clock import utcnow
 from portal.db import database, is_postgres
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from portal.identifiers import parse_uuid
-from portal.models.cases import Case, CaseEvent
+from portal.models.cases import Case
 from portal.models.configuration import CaseStatus
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import WorkgroupMember
 from portal.people import rules
 from portal.people.queries import user_by_uuid, workgroup_choices, workgroups_of
 from portal.people.service.audit import record
+from portal.staff.service.shared import record as record_case_event
 
 LAST_ADMIN = "{name} is the last active administrator: make someone else an administrator first."
 CHANGED_MEANWHILE = "Someone else changed {name} in the meantime. Look at the page again."
@@ -65,7 +66,7 @@ def _write_user(subject: User, expect: dict, **changes) -> None:
         setattr(subject, name, value)
 
 
-def _release_cases(actor: User, subject: User, now: datetime) -> int:
+def _release_cases(actor: User, subject: User, now: datetime, reason: str) -> int:
     """Put subject's open cases back in their workgroup's queue, each with a feed entry. A case
     someone reassigned or closed meanwhile is no longer subject's to give back: it is left alone."""
     closed = CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed")
@@ -75,8 +76,8 @@ def _release_cases(actor: User, subject: User, now: datetime) -> int:
             write_case(actor, case, expect=(NOT_CLOSED, "assignee"), now=now, assignee=None)
         except Conflict:
             continue
-        CaseEvent.create(case=case, kind="assigned", actor=actor, public=False, created_at=now,
-                         data={"from": subject.display_name, "to": None, "reason": "deactivated"})
+        record_case_event(case, "assigned", actor, now,
+                          data={"from": subject.display_name, "to": None, "reason": reason})
         released += 1
     return released
 
@@ -113,7 +114,7 @@ def change_role(actor: User, user_uuid: str, role: str, *, now: datetime | None 
         _keep_an_admin(subject)
         if role not in STAFF_ROLES:
             _leave_workgroups(actor, subject, now)
-            _release_cases(actor, subject, now)
+            _release_cases(actor, subject, now, "left_staff")
         record(actor, subject, "role_changed", now, old=old, new=role)
     return subject
 
@@ -169,7 +170,7 @@ def deactivate_user(actor: User, user_uuid: str, *, now: datetime | None = None)
         _write_user(subject, {"active": True}, active=False)
         _keep_an_admin(subject)
         end_all_sessions(subject, now=now)
-        released = _release_cases(actor, subject, now)
+        released = _release_cases(actor, subject, now, "deactivated")
         record(actor, subject, "deactivated", now, old=True, new=False)
     return released
 
