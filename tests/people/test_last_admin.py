@@ -3,17 +3,16 @@ on each other at the same moment (real threads, each with its own database conne
 
 from __future__ import annotations
 
-import threading
 from functools import partial
 
 import pytest
 
-from portal.db import database
 from portal.errors import Conflict, DomainError
 from portal.models.people import User
 from portal.people import service
 from tests import factories
 from tests.fixtures import post_form
+from tests.people.threads import at_once
 
 
 def active_admins() -> int:
@@ -41,28 +40,6 @@ def test_a_deactivated_admin_does_not_count(people):
         service.change_role(people.admin, people.admin.uuid, "agent")
 
 
-def _at_once(*calls):
-    """Run calls in threads released together; returns what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except DomainError as exc:
-            results[index] = exc
-        finally:
-            database.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.parametrize("how", ["demote", "deactivate"])
 def test_two_admins_acting_on_each_other_at_once_leave_one(people, how):
     other = factories.user(role="admin", email="second@example.com")
@@ -74,7 +51,7 @@ def test_two_admins_acting_on_each_other_at_once_leave_one(people, how):
         else:
             calls = (partial(service.deactivate_user, first, second.uuid),
                      partial(service.deactivate_user, second, first.uuid))
-        results = _at_once(*calls)
+        results = at_once(*calls)
         assert active_admins() == 1, results
         assert sum(isinstance(result, DomainError) for result in results) == 1
         User.update(role="admin", active=True).where(User.id.in_([people.admin.id, other.id])).execute()

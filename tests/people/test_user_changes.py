@@ -220,3 +220,26 @@ def test_case_settings_pages_stay_under_case_settings(client, login, people):
     login(people.admin)
     assert '<a href="/admin/" aria-current="page">Case settings</a>' in client.get("/admin/statuses").get_data(
         as_text=True)
+
+
+def test_deactivation_racing_a_reassignment_gives_the_case_back_once_or_not_at_all(people):
+    from functools import partial
+
+    from portal.staff.service.handling import assign_case
+    from tests.people.threads import at_once
+
+    desk = factories.workgroup(people.agent, people.supervisor, name="Desk")
+    for _ in range(5):
+        case = factories.case(people.customer, workgroup=desk, assignee=people.agent)
+        User.update(active=True).where(User.id == people.agent.id).execute()
+        seen = Case.get_by_id(case.id)
+        results = at_once(partial(service.deactivate_user, people.admin, people.agent.uuid),
+                          partial(assign_case, people.supervisor, seen, people.supervisor.uuid))
+        assert not isinstance(results[0], Exception), results
+        final = Case.get_by_id(case.id)
+        moves = list(CaseEvent.select().where((CaseEvent.case == case) & (CaseEvent.kind == "assigned")))
+        if isinstance(results[1], Exception):  # the deactivation came first: the case went back to the queue
+            assert final.assignee_id is None and [m.data["to"] for m in moves] == [None]
+        else:  # the supervisor took it first: the deactivation leaves it with them
+            assert final.assignee_id == people.supervisor.id
+            assert [m.data["to"] for m in moves] == ["Sue Supervisor"]
