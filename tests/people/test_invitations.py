@@ -7,7 +7,7 @@ import pytest
 
 from notifier.models import Message
 from portal.models.people import User, UserChange
-from tests.fixtures import csrf_token_from, post_form, sign_in
+from tests.fixtures import csrf_token_from, link_in, post_form, sign_in
 
 INVITE = "/admin/users/invite"
 NEW_PASSWORD = "a long enough sentence"
@@ -128,3 +128,19 @@ def test_only_admins_invite(client, login, people, role):
                                          "email": "x@example.com", "role": "agent"})
     assert response.status_code == 404
     assert User.select().count() == count
+
+
+def test_a_password_reset_ends_the_invitation_link(app, client, login, people, invitation_link, mail):
+    login(people.admin)
+    invite(client)
+    path = invitation_link("nina@example.com")
+    post_form(app.test_client(), "/reset-password", {"email": "nina@example.com"})
+    reset = link_in(mail("nina@example.com"), "/reset-password/")
+    post_form(app.test_client(), reset, {"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert not User.get(User.email == "nina@example.com").invitation_pending
+    browser = app.test_client()
+    assert "/login" in browser.get(path).headers["Location"]
+    refused = post_form(browser, path, {"new_password": "another long sentence", "confirm": "another long sentence"},
+                        page="/login")
+    assert "/login" in refused.headers["Location"]
+    sign_in(app.test_client(), User.get(User.email == "nina@example.com"), NEW_PASSWORD)

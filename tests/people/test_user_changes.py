@@ -243,3 +243,12 @@ def test_deactivation_racing_a_reassignment_gives_the_case_back_once_or_not_at_a
         else:  # the supervisor took it first: the deactivation leaves it with them
             assert final.assignee_id == people.supervisor.id
             assert [m.data["to"] for m in moves] == ["Sue Supervisor"]
+
+
+def test_sessions_ended_by_deactivation_stay_ended_after_reactivation(app, people):
+    agent_browser = app.test_client()
+    sign_in(agent_browser, people.agent)
+    service.deactivate_user(people.admin, people.agent.uuid)
+    service.reactivate_user(people.admin, people.agent.uuid)
+    after = agent_browser.get("/staff/")
+    assert after.status_code == 302 and "/login" in after.headers["Location"]

@@ -91,8 +91,12 @@ def resend_invitation(actor: User, user_uuid: str, *, now: datetime | None = Non
 
 
 def check_invitation(token: str, *, now: datetime | None = None) -> User:
-    """The invitee a link belongs to, without using it. Raises ValidationFailed (invalid, used, expired)."""
-    return valid_token(token, PURPOSE, now or utcnow()).user
+    """The invitee a link belongs to, without using it. Raises ValidationFailed (invalid, used,
+    expired, or the invitee has a password already, e.g. from a password reset)."""
+    user = valid_token(token, PURPOSE, now or utcnow()).user
+    if not user.invitation_pending:
+        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+    return user
 
 
 def accept_invitation(token: str, password: str, *, now: datetime | None = None) -> User:
@@ -100,7 +104,7 @@ def accept_invitation(token: str, password: str, *, now: datetime | None = None)
     verified. Anyone holding the link may call it. Raises ValidationFailed."""
     now = now or utcnow()
     with database.atomic():
-        user = valid_token(token, PURPOSE, now).user
+        user = check_invitation(token, now=now)
         problem = password_problem(password or "", user.email)
         if problem:
             raise ValidationFailed(problem, {"new_password": problem})
