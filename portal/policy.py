@@ -358,50 +358,34 @@ def capture_visibility(user: User | None):
 
 
 # --- people administration: users, invitations, the audit log, account managers' colleagues --------
-#
-# - admins (active) manage every user: invite staff, change roles and workgroups, deactivate and
-#   reactivate, resend invitations, read the audit log; never themselves out of the admin role's
-#   last seat (the service's one-transaction check) nor out of the portal (no self-deactivation);
-# - a customer whose profile manages an account (Customer.is_account_manager, set by staff on the
-#   profile) invites colleagues into that account and sees who of it has access;
-# - nobody else.
+# Active admins manage every user (never deactivating themselves; the last active admin is the
+# service's rule, portal.people.service.changes). A customer whose profile manages an account
+# (Customer.is_account_manager, set by staff) invites colleagues into it and sees who has access.
 
 INVITABLE_ROLES = ("proxy", "agent", "supervisor", "admin")
 
 
 def can_administer_people(user: User | None) -> bool:
-    """The users pages and the audit log: active admins."""
+    """The users pages, invitations (sent again too), reactivation and the audit log: active admins."""
     return has_role(user, "admin") and bool(user.active)
 
 
 def can_invite(user: User | None, role: str) -> bool:
-    """Inviting someone as `role`: admins invite staff and proxies (customers sign up or are invited
-    by their account manager)."""
+    """Admins invite staff and proxies; customers sign up or are invited by their account manager."""
     return can_administer_people(user) and role in INVITABLE_ROLES
 
 
 def can_change_role(user: User | None, subject: User, role: str) -> bool:
-    """Moving subject to another role: admins, between the staff-side roles only (a customer's
-    profile and cases would make no sense for staff, nor the other way round)."""
-    return (can_administer_people(user) and subject.role in INVITABLE_ROLES and role in INVITABLE_ROLES)
+    """Admins, between the staff-side roles only (a customer's profile and cases make no sense for staff)."""
+    return can_administer_people(user) and subject.role in INVITABLE_ROLES and role in INVITABLE_ROLES
 
 
 def can_set_workgroups(user: User | None, subject: User) -> bool:
-    """Choosing subject's workgroups: admins, for agents, supervisors and admins."""
     return can_administer_people(user) and subject.role in STAFF_ROLES
 
 
 def can_deactivate(user: User | None, subject: User) -> bool:
-    """Deactivating a user: admins, anyone but themselves (the last-admin rule is the service's)."""
     return can_administer_people(user) and subject.id != user.id
-
-
-def can_reactivate(user: User | None, subject: User) -> bool:
-    return can_administer_people(user)
-
-
-def can_resend_invitation(user: User | None, subject: User) -> bool:
-    return can_administer_people(user)
 
 
 def managed_account_id(user: User | None) -> int | None:

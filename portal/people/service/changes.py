@@ -180,7 +180,7 @@ def reactivate_user(actor: User, user_uuid: str, *, now: datetime | None = None)
     NotAllowed, NotFound, InvalidTransition (active already), Conflict (changed meanwhile)."""
     policy.require_admin(actor)
     subject = user_by_uuid(user_uuid)
-    if not policy.can_reactivate(actor, subject):
+    if not policy.can_administer_people(actor):
         raise NotAllowed()
     if subject.active:
         raise InvalidTransition(f"{subject.display_name} is active already.")

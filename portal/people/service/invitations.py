@@ -76,7 +76,7 @@ def resend_invitation(actor: User, user_uuid: str, *, now: datetime | None = Non
     NotAllowed, NotFound, InvalidTransition (accepted already, or the user is deactivated)."""
     policy.require_admin(actor)
     user = user_by_uuid(user_uuid)
-    if not policy.can_resend_invitation(actor, user):
+    if not policy.can_administer_people(actor):
         raise NotAllowed()
     if not user.invitation_pending:
         raise InvalidTransition(f"{user.display_name} has no pending invitation: they can sign in already.")
