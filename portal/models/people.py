@@ -141,6 +141,19 @@ class ThrottleSlot(BaseModel):
         indexes = ((("scope_key", "slot"), True),)
 
 
+class FormSubmission(BaseModel):
+    """A form a user sent that must act once (portal.submissions): its random key, taken in the same
+    transaction as the change, and what it made, for a second sending of the same form."""
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", index=False)  # the unique (user, key) serves
+    key = peewee.CharField(max_length=36)
+    result = peewee.CharField(max_length=100, default="")
+    created_at = UTCDateTimeField(index=True)
+
+    class Meta:
+        indexes = ((("user", "key"), True),)
+
+
 class UserChange(BaseModel):
     """The audit log of people administration: one row per change to a user (invited, role,
     workgroups, deactivated ...), who made it (None: the system), when, and the old and new values
@@ -155,4 +168,4 @@ class UserChange(BaseModel):
     created_at = UTCDateTimeField(default=utcnow, index=True)
 
 
-MODELS = [Account, User, Customer, UserToken, UserSession, ThrottleSlot, UserChange]
+MODELS = [Account, User, Customer, UserToken, UserSession, ThrottleSlot, FormSubmission, UserChange]
