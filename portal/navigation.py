@@ -55,7 +55,7 @@ def nav_links():
         if has_role(current_user, *roles) and _shown(condition[0] if condition else ""):
             links.append({"label": label, "url": url_for(endpoint), "endpoint": endpoint,
                           "description": description, "current": False})
-    here = request.endpoint or ""
+    here = _entry_endpoint(request.endpoint or "")
     exact = [link for link in links if link["endpoint"] == here]
     same_area = [link for link in links if link["endpoint"].split(".")[0] == here.split(".")[0]]
     # Within an area, the entry whose endpoint shares the longest start with the page's (admin.user_detail
@@ -64,3 +64,11 @@ def nav_links():
     for link in (exact or same_area)[:1]:
         link["current"] = True
     return links
+
+
+def _entry_endpoint(here: str) -> str:
+    """The entry a page sits under when its blueprint says otherwise: a case page (the cases blueprint,
+    shared by everyone) is under the viewer's own start page, not under "Open a case"."""
+    if here.startswith("cases.") and not here.startswith("cases.new"):
+        return "staff.home" if has_role(current_user, "agent", "supervisor", "admin") else "cases.dashboard"
+    return here
