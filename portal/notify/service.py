@@ -129,13 +129,15 @@ def notify_case_event(
 # --- what each case change tells whom (called by the services inside their transaction) ---------------
 
 
-def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: datetime | None = None) -> int:
+def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: datetime | None = None,
+                       rules: RuleBook | None = None) -> int:
     """A new case: a receipt to whoever filed it (a proxy as the internal contact, the customer
     filing for themselves) and word to the customer side when someone filed it for them
     (case_created); its workgroup, or its assignee when filed already assigned, hears of it
-    (case_opened_for_team) unless they filed it themselves."""
+    (case_opened_for_team) unless they filed it themselves. Pass the template's `rules` when they
+    were read before the transaction (rule_book)."""
     on_behalf = actor.id != case.customer.user_id
-    rules = rule_book(case.template_id)
+    rules = rules or rule_book(case.template_id)
     queued = notify_case_event(
         "case_created", case, created, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
         extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
