@@ -24,12 +24,11 @@ NOT_STORED = ("The files could not be stored: our file storage is full or unavai
 
 class StorageUnavailable(ValidationFailed):
     """The upload directory refused a write (full, read-only, gone): no fault of the file or its sender.
-    A ValidationFailed, so every form shows it next to its file field and keeps what was typed."""
+    A ValidationFailed, so every form shows it next to its file field and keeps what was typed; its
+    status says the fault is ours and passes."""
 
+    status = 503
     code = "storage_unavailable"
-
-    def __init__(self, field: str):
-        super().__init__(NOT_STORED, {field: NOT_STORED})
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def store(stream, filename: str, *, upload_dir: str | Path, max_bytes: int, fiel
         return _store(stream, filename, root, max_bytes, field)
     except OSError as exc:
         log.error("could not store an upload in %s: %s", root, exc)
-        raise StorageUnavailable(field) from None
+        raise StorageUnavailable(NOT_STORED, {field: NOT_STORED}) from None
 
 
 def _store(stream, filename: str, root: Path, max_bytes: int, field: str) -> StoredFile:

@@ -10,18 +10,20 @@ import peewee
 
 from portal import policy
 from portal.case_config.form_builder import validate_case_values
-from portal.case_config.queries import audience_for, template_layout, template_offered_to
+from portal.case_config.queries import Layout, audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
 from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
 from portal.cases.service.search_index import reindex_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from portal.files.storage import StorageUnavailable
 from portal.identifiers import by_uuid, parse_uuid
 from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
+from portal.notify.queries import rule_book
 from portal.notify.service import notify_case_opened
 
 
@@ -112,16 +114,19 @@ def _refused(field: str, message: str) -> ValidationFailed:
 
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
-              asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None) -> Case:
+              asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None,
+              layout: Layout | None = None) -> Case:
     """Open a case from a template for a customer, optionally about an asset, with files attached,
     optionally as the follow-up of an earlier case the actor may see.
 
     Anyone the template is offered to may call it, for whom check_filing_target() allows; a proxy
     becomes the case's internal contact. Values and files are all checked before anything is saved,
     so one answer reports every problem; on any failure nothing is saved and no file is left on disk.
-    Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
-    ValidationFailed (values, "files", "customer" or "asset"; one message per form field) or
-    Conflict (no free reference; practically never).
+    `layout` is the template's layout for the actor's audience when the caller (the form) already
+    read it. Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
+    ValidationFailed (values, "files", "customer" or "asset"; one message per form field; a
+    StorageUnavailable when the files could not be stored) or Conflict (no free reference;
+    practically never).
     """
     audience = audience_for(actor)
     if audience is None or not template_offered_to(template, actor):
@@ -129,7 +134,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     check_filing_target(actor, customer, asset)
     if follow_up_of is not None and not policy.can_view_case(actor, follow_up_of):
         raise NotFound()
-    layout = template_layout(template, audience)
+    layout = layout or template_layout(template, audience)
     errors: dict[str, str] = {}
     clean = None
     try:
@@ -138,22 +143,28 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
         errors.update(exc.fields)
     # Files are checked even when the values are not, so people learn about both in one go.
     stored: list = []
+    refusal = ValidationFailed
     try:
         stored = store_uploads(files)
+    except StorageUnavailable as exc:
+        errors.update(exc.fields)
+        refusal = StorageUnavailable
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if errors or clean is None:
         remove_stored(stored)
-        raise ValidationFailed("Some answers need another look.", errors)
+        raise refusal("Some answers need another look.", errors)
     fields = {p.key: p.field for p in layout.fields}
     now = utcnow()
+    # Read before the transaction: on SQLite every other submission waits for its write lock.
+    status, workgroup, rules = system_status("open"), template.default_workgroup, rule_book(template.id)
     try:
         with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
             case = _create_with_fresh_reference(
                 template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
-                status=system_status("open"), priority=template.default_priority, customer=customer,
+                status=status, priority=template.default_priority, customer=customer,
                 asset=asset, created_by=actor, internal_contact=actor if audience == "proxy" else None,
-                workgroup=template.default_workgroup, follow_up_of=follow_up_of, opened_at=now, updated_at=now,
+                workgroup=workgroup, follow_up_of=follow_up_of, opened_at=now, updated_at=now,
             )
             rows = [{"case": case, "field": fields[key], "value": value} for key, value in clean.values.items()]
             if rows:
@@ -163,7 +174,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                 data["follow_up_of"] = follow_up_of.reference
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
-            notify_case_opened(case, created, actor, now=now)
+            notify_case_opened(case, created, actor, now=now, rules=rules)
             reindex_case(case.id)
     except BaseException:
         remove_stored(stored)
