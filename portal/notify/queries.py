@@ -157,6 +157,8 @@ def audience_members(case: Case, audience: str) -> list[Person]:
         person = _from_customer(case.customer)
         return [person] if person else []
     if audience == "linked_customers":
+        if case.id is None:  # a case being opened has no links yet
+            return []
         links = (
             Customer.select(Customer, User)
             .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))

@@ -11,6 +11,7 @@ for a case they filed.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
@@ -57,10 +58,36 @@ def handlers_audience(case: Case) -> tuple[str, ...]:
     return ("assignee",) if case.assignee_id else ("workgroup",)
 
 
-def notify_case_event(
+def notify_case_event(event: str, case: Case, occurrence: CaseEvent, **who) -> int:
+    """Queue `event` for every person in `audiences` (per the rules), except the actor.
+
+    `occurrence` is the feed entry that caused it: its UUID makes the outbox key, so the same
+    occurrence can never be sent twice. `who` is what plan_case_event takes. Returns the number of
+    messages queued.
+    """
+    return plan_case_event(event, case, **who).send(occurrence)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The messages of one event, worked out (who, on which channels, with which variables) and
+    not yet written: a service can plan before its transaction and send inside it."""
+
+    event: str
+    case: Case
+    outgoing: tuple[notifier.Outgoing, ...]
+    now: datetime
+
+    def send(self, occurrence: CaseEvent) -> int:
+        """Write the messages, keyed by the occurrence that caused them, in one INSERT. Returns how many."""
+        return notifier.enqueue_all(self.event, f"{self.event}:{occurrence.uuid}", self.outgoing,
+                                    variant=variant_for(self.case.template), topic=self.case.reference,
+                                    thread=self.case.uuid, now=self.now)
+
+
+def plan_case_event(
     event: str,
     case: Case,
-    occurrence: CaseEvent,
     *,
     actor: User | None,
     audiences: tuple[str, ...],
@@ -71,18 +98,17 @@ def notify_case_event(
     skip: Collection[str] = (),
     told: set[str] | None = None,
     rules: RuleBook | None = None,
-) -> int:
-    """Queue `event` for every person in `audiences` (per the rules), except the actor.
+) -> Notice:
+    """The messages telling every person in `audiences` (per the rules) of `event`, except the actor.
 
-    `occurrence` is the feed entry that caused it: its UUID makes the outbox key, so the same
-    occurrence can never be sent twice. Receipts pass include_actor=True (nobody is told of their
-    own action otherwise). `personal(person)` adds variables that differ per recipient; every
-    message has `for_staff` (the recipient is staff). People whose key is in `skip` are left out;
-    the keys of those told are added to `told`. `rules` is the case template's rule book when the
-    caller already read it (for several events of one change). Returns the number of messages queued.
+    Receipts pass include_actor=True (nobody is told of their own action otherwise).
+    `personal(person)` adds variables that differ per recipient; every message has `for_staff` (the
+    recipient is staff). People whose key is in `skip` are left out; the keys of those told are
+    added to `told`. `rules` is the case template's rule book when the caller already read it (for
+    several events of one change). The case may be one not yet stored (see plan_case_opened).
 
     The statements it runs do not grow with the number of people: one read of the rules, one per
-    audience, at most two for the visibility of all of them, and one INSERT for all their messages.
+    audience, at most two for the visibility of all of them; Notice.send then writes one INSERT.
     """
     offered = EVENT_AUDIENCES.get(event, ())
     if not set(audiences) <= set(offered):
@@ -122,32 +148,40 @@ def notify_case_event(
         outgoing.append(notifier.Outgoing(recipients, context, headers))
         if told is not None:
             told.add(person.key)
-    return notifier.enqueue_all(event, f"{event}:{occurrence.uuid}", outgoing, variant=variant_for(case.template),
-                                topic=case.reference, thread=case.uuid, now=now)
+    return Notice(event, case, tuple(outgoing), now)
 
 
 # --- what each case change tells whom (called by the services inside their transaction) ---------------
 
 
-def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: datetime | None = None,
-                       rules: RuleBook | None = None) -> int:
+def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: datetime | None = None) -> int:
     """A new case: a receipt to whoever filed it (a proxy as the internal contact, the customer
     filing for themselves) and word to the customer side when someone filed it for them
     (case_created); its workgroup, or its assignee when filed already assigned, hears of it
-    (case_opened_for_team) unless they filed it themselves. Pass the template's `rules` when they
-    were read before the transaction (rule_book)."""
+    (case_opened_for_team) unless they filed it themselves."""
+    return sum(notice.send(created) for notice in plan_case_opened(case, actor, now=now))
+
+
+def plan_case_opened(case: Case, actor: User, *, now: datetime | None = None,
+                     rules: RuleBook | None = None) -> list[Notice]:
+    """notify_case_opened's messages, worked out before the case is stored: opening a case plans
+    them before its transaction (with the rule book it read) and sends them inside it. The case's
+    reference, UUID and links must be final: plan again if they change."""
     on_behalf = actor.id != case.customer.user_id
     rules = rules or rule_book(case.template_id)
-    queued = notify_case_event(
-        "case_created", case, created, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
-        extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
-        personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id}, now=now,
-        rules=rules)
-    return queued + notify_case_event(
-        "case_opened_for_team", case, created, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
-        extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": excerpt(case.summary),
-               "filed_by": actor.display_name, "assignee_name": case.assignee.display_name if case.assignee_id else ""},
-        now=now, rules=rules)
+    return [
+        plan_case_event(
+            "case_created", case, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
+            extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
+            personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id},
+            now=now, rules=rules),
+        plan_case_event(
+            "case_opened_for_team", case, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
+            extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": excerpt(case.summary),
+                   "filed_by": actor.display_name,
+                   "assignee_name": case.assignee.display_name if case.assignee_id else ""},
+            now=now, rules=rules),
+    ]
 
 
 def notify_status_changed(case: Case, event: CaseEvent, actor: User, previous: CaseStatus, *,

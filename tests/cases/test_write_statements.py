@@ -83,3 +83,57 @@ def test_a_submission_runs_as_many_statements_for_8_agents_as_for_20(client, peo
     assert counts[8] == counts[20]
     told = Message.select().where(Message.event == "case_opened_for_team")
     assert told.count() == 28
+
+
+def test_a_reference_drawn_twice_is_named_right_in_every_message_and_the_index(client, people, login,
+                                                                             template_for_team, monkeypatch):
+    from portal.cases.queries.search import matching_case_ids
+    from portal.cases.service import opening
+
+    login(people.customer)
+    template = template_for_team(2)
+    taken = factories.case(people.customer).reference
+    draws = iter([taken, "87654321"])
+    monkeypatch.setattr(opening, "new_reference", lambda: next(draws))
+    url = form_url(template)
+    client.post(url, data={"csrf_token": csrf_token_from(client.get(url).get_data(as_text=True)), **GOOD})
+    case = Case.get(Case.reference == "87654321")
+    messages = list(Message.select().where(Message.key.startswith("case_")))
+    assert len(messages) == 3 and {m.topic for m in messages} == {"87654321"}
+    assert {m.context["case_reference"] for m in messages} == {"87654321"}
+    assert Case.select().where(Case.id.in_(matching_case_ids("87654321", staff=False))).get() == case
+
+
+def test_the_documents_built_before_opening_are_the_ones_read_back_after(app, people):
+    from portal.cases.service.opening import open_case
+    from portal.cases.service.search_index import documents_for_case
+    from tests.case_config import factories as config
+
+    admin = people.admin
+    fields = [config.select_field(admin, {"Wireless headset": "headset"}, key="product", label="Product"),
+              config.case_field(admin, key="stock_note", label="Stock note", visibility="internal"),
+              config.case_field(admin, "boolean", key="urgent", label="Urgent"),
+              config.case_field(admin, "date", key="since", label="Since"),
+              config.case_field(admin, key="serial", label="Serial number")]
+    template = config.template(admin, name="Replacement", fields=fields)
+    customer = Customer.get(Customer.user == people.customer)
+    case = open_case(people.agent, template, {
+        "title": "Headset crackles", "summary": "Since last week the left ear crackles.", "cf_product": "headset",
+        "cf_stock_note": "Ship from Leeds", "cf_urgent": "y", "cf_since": "2026-11-02", "cf_serial": "HS123456",
+    }, customer=customer)
+    expected = documents_for_case(case.id)  # read back from the stored case, as every later change does
+    assert "wireless headset" in expected.public and "leeds" in expected.staff and "yes" in expected.public
+    assert stored_documents_equal(case.id, expected)
+
+
+def stored_documents_equal(case_id: int, documents) -> bool:
+    from portal.db import database, is_postgres
+
+    if is_postgres(database):
+        row = database.execute_sql(
+            "SELECT public_document = to_tsvector('simple', %s), staff_document = to_tsvector('simple', %s) "
+            "FROM case_search WHERE case_id = %s", (documents.public, documents.staff, case_id)).fetchone()
+        return row == (True, True)
+    stored = [database.execute_sql(f"SELECT document FROM {table} WHERE rowid = ?", (case_id,)).fetchone()[0]
+              for table in ("case_search_public", "case_search_staff")]
+    return stored == [documents.public, documents.staff]

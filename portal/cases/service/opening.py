@@ -13,7 +13,7 @@ from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import Layout, audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
 from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
-from portal.cases.service.search_index import reindex_case
+from portal.cases.service.search_index import documents_for_new_case, store_documents
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -24,7 +24,7 @@ from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
 from portal.notify.queries import rule_book
-from portal.notify.service import notify_case_opened
+from portal.notify.service import plan_case_opened
 
 
 def new_reference() -> str:
@@ -155,18 +155,28 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
         remove_stored(stored)
         raise refusal("Some answers need another look.", errors)
     fields = {p.key: p.field for p in layout.fields}
+    values_by_field = [(fields[key], value) for key, value in clean.values.items()]
+    options = [option for placed in layout.fields for option in placed.options]
     now = utcnow()
-    # Read before the transaction: on SQLite every other submission waits for its write lock.
-    status, workgroup, rules = system_status("open"), template.default_workgroup, rule_book(template.id)
+    # Everything that only reads is done before the transaction: on SQLite every other submission
+    # waits for its write lock, so the transaction below only writes (see tests/bench/bench_submit.py).
+    case = _new_case(reference=new_reference(), template=template, title=clean.title, summary=clean.summary,
+                     reason=clean.reason, status=system_status("open"), priority=template.default_priority,
+                     customer=customer, asset=asset, created_by=actor,
+                     internal_contact=actor if audience == "proxy" else None, workgroup=template.default_workgroup,
+                     follow_up_of=follow_up_of, opened_at=now, updated_at=now)
+    rules = rule_book(template.id)
+
+    def prepared():  # what depends on the reference: every message and the search documents name it
+        return plan_case_opened(case, actor, now=now, rules=rules), documents_for_new_case(case, values_by_field,
+                                                                                            options)
+
+    notices, documents = prepared()
     try:
         with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
-            case = _create_with_fresh_reference(
-                template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
-                status=status, priority=template.default_priority, customer=customer,
-                asset=asset, created_by=actor, internal_contact=actor if audience == "proxy" else None,
-                workgroup=workgroup, follow_up_of=follow_up_of, opened_at=now, updated_at=now,
-            )
-            rows = [{"case": case, "field": fields[key], "value": value} for key, value in clean.values.items()]
+            if not _insert_with_fresh_reference(case):
+                notices, documents = prepared()
+            rows = [{"case": case, "field": field, "value": value} for field, value in values_by_field]
             if rows:
                 CaseFieldValue.insert_many(rows).execute()
             data = {"template": template.name, "values": clean.values}
@@ -174,19 +184,27 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                 data["follow_up_of"] = follow_up_of.reference
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
-            notify_case_opened(case, created, actor, now=now, rules=rules)
-            reindex_case(case.id)
+            for notice in notices:
+                notice.send(created)
+            store_documents([(case.id, documents)])
     except BaseException:
         remove_stored(stored)
         raise
     return case
 
 
-def _create_with_fresh_reference(**values) -> Case:
-    for _ in range(20):
+def _new_case(**values) -> Case:
+    return Case(**values)
+
+
+def _insert_with_fresh_reference(case: Case) -> bool:
+    """Insert the case under its reference, drawing another on a clash. Returns whether the first
+    reference was kept (False: what names the reference must be worked out again)."""
+    for attempt in range(20):
         try:
             with database.atomic():  # a savepoint: a clash rolls back only this attempt
-                return Case.create(reference=new_reference(), **values)
+                case.save(force_insert=True)
+            return attempt == 0
         except peewee.IntegrityError:
-            continue
+            case.reference = new_reference()
     raise Conflict("We could not give the case a reference number. Please try again.")
