@@ -17,8 +17,10 @@ throughput as a share of the reference's.
     .venv/bin/python tests/bench/bench_submit.py [--database-url URL] [--cases N] [--posts N]
         [--concurrency C] [--rounds R] [--app-root DIR]
 
---app-root serves the portal of another checkout (e.g. `git worktree add /tmp/base main`) to
-compare with an earlier commit on the same seeded database.
+--app-root serves the portal of another checkout; --before DIR adds, in every round, a run of the
+portal of another checkout (e.g. `git archive main | tar -x -C /tmp/base`) on the same seeded
+database, and prints this checkout's throughput as a multiple of it: on a shared machine only figures
+from the same rounds compare.
 """
 
 from __future__ import annotations
@@ -371,6 +373,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds per run at most")
     parser.add_argument("--app-root", type=Path, default=ROOT, help="checkout whose portal is served")
+    parser.add_argument("--before", type=Path, help="another checkout to measure in the same rounds")
     args = parser.parse_args()
 
     scratch = tempfile.TemporaryDirectory()
@@ -385,16 +388,28 @@ def main() -> None:
         print(f"backend {'PostgreSQL' if schema else 'SQLite'}, {args.posts} POSTs per run from "
               f"{args.concurrency} threads, gunicorn -w {args.workers} --threads {args.threads}, "
               f"portal from {args.app_root}", flush=True)
-        ratios = []
+        ratios, gains = [], []
         for round_no in range(1, args.rounds + 1):
+            runs = []
+            if args.before:
+                before = run_caseport(args, url, target, round_no, args.before.resolve())
+                report("before", before)
+                runs.append(before)
             caseport = run_caseport(args, url, target, round_no, args.app_root.resolve())
             report("caseport", caseport)
             lean = run_lean(args, url, target, round_no)
             report("lean", lean)
+            runs += [caseport, lean]
             ratios.append(caseport["rps"] / lean["rps"] if lean["rps"] else 0.0)
-            print(f"round {round_no}: Caseport at {ratios[-1]:.2f}× the lean reference", flush=True)
-            failures += sum(caseport[k] + lean[k] for k in ("lost", "failed", "duplicated", "not_sent"))
-        print(f"median ratio {statistics.median(ratios):.2f}×; lost+failed+duplicated+not sent: {failures}")
+            print(f"round {round_no}: Caseport at {ratios[-1]:.2f}× the lean reference", end="", flush=True)
+            if args.before:
+                gains.append(caseport["rps"] / before["rps"] if before["rps"] else 0.0)
+                print(f", {gains[-1]:.2f}× before", end="")
+            print(flush=True)
+            failures += sum(run[k] for run in runs for k in ("lost", "failed", "duplicated", "not_sent"))
+        print(f"median ratio {statistics.median(ratios):.2f}× the lean reference"
+              + (f", {statistics.median(gains):.2f}× before" if gains else "")
+              + f"; lost+failed+duplicated+not sent: {failures}")
     finally:
         if schema:
             import psycopg
