@@ -36,12 +36,12 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _open_db():
+        app.extensions["caseport_db"].connect(reuse_if_open=True)
         # Per-request state (the signed-in user, the CSRF token) lives on g. When a caller (a test,
         # a job) keeps one app context open across requests, start each request with a clean g so
-        # nothing of one request leaks into the next, not even when the database cannot be opened.
+        # nothing of one request leaks into the next.
         for key in list(vars(g)):
             g.pop(key, None)
-        app.extensions["caseport_db"].connect(reuse_if_open=True)
 
     # After the reset above: their refusals render pages that read g (the signed-in user).
     app.before_request(_refuse_unreadable_bodies)
