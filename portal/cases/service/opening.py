@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import peewee
 
 from portal import policy
-from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import Layout, audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
+from portal.case_config.service.values import validate_case_values
 from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
 from portal.cases.service.search_index import documents_for_new_case, store_documents
 from portal.clock import utcnow
@@ -25,6 +25,7 @@ from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
 from portal.notify.queries import rule_book
 from portal.notify.service import plan_case_opened
+from portal.submissions import service as submissions
 
 
 def new_reference() -> str:
@@ -115,7 +116,7 @@ def _refused(field: str, message: str) -> ValidationFailed:
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
               asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None,
-              layout: Layout | None = None) -> Case:
+              submission: str | None = None, layout: Layout | None = None) -> Case:
     """Open a case from a template for a customer, optionally about an asset, with files attached,
     optionally as the follow-up of an earlier case the actor may see.
 
@@ -125,8 +126,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     `layout` is the template's layout for the actor's audience when the caller (the form) already
     read it. Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
     ValidationFailed (values, "files", "customer" or "asset"; one message per form field; a
-    StorageUnavailable when the files could not be stored) or Conflict (no free reference;
-    practically never).
+    StorageUnavailable when the files could not be stored), AlreadyDone (this submission key
+    already opened a case: its reference) or Conflict (no free reference; practically never).
     """
     audience = audience_for(actor)
     if audience is None or not template_offered_to(template, actor):
@@ -174,6 +175,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     notices, documents = prepared()
     try:
         with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
+            key = submissions.claim(actor, submission)
             if not _insert_with_fresh_reference(case):
                 notices, documents = prepared()
             rows = [{"case": case, "field": field, "value": value} for field, value in values_by_field]
@@ -187,6 +189,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             for notice in notices:
                 notice.send(created)
             store_documents([(case.id, documents)])
+            submissions.settle(actor, key, case.reference)
     except BaseException:
         remove_stored(stored)
         raise
