@@ -29,7 +29,6 @@ import argparse
 import http.client
 import os
 import re
-import secrets
 import socket
 import statistics
 import subprocess
@@ -38,106 +37,19 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from lean_submit import libpq_url  # noqa: E402 - beside this script
 
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 SUMMARY = "Submitted by the submission benchmark: every one of these must become a case."
-
-
-# --- the lean reference (served by gunicorn as `bench_submit:lean_app()`) --------------------------
-
-
-def lean_app():
-    """A minimal Flask app that stores a submitted case like Caseport does, and nothing else."""
-    from flask import Flask, redirect, request
-
-    url = os.environ["LEAN_DATABASE_URL"]
-    ids = {name: int(os.environ[f"LEAN_{name.upper()}_ID"]) for name in ("template", "status", "customer", "user")}
-    workgroup = os.environ.get("LEAN_WORKGROUP_ID") or None
-    local = threading.local()
-    postgres = url.startswith("postgres")
-    mark = "%s" if postgres else "?"
-    insert_case = (
-        'INSERT INTO "case" (uuid, reference, template_id, title, summary, status_id, priority, customer_id, '
-        "created_by_id, workgroup_id, escalated, resolution, opened_at, updated_at) "
-        f"VALUES ({', '.join([mark] * 14)})" + (" RETURNING id" if postgres else "")
-    )
-    insert_event = (
-        "INSERT INTO case_event (uuid, case_id, kind, actor_id, public, body, data, created_at) "
-        f"VALUES ({', '.join([mark] * 8)})"
-    )
-
-    def connection():
-        if getattr(local, "conn", None) is None:
-            if postgres:
-                import psycopg
-
-                local.conn = psycopg.connect(_libpq_url(url))
-            else:
-                import sqlite3
-
-                local.conn = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=15, isolation_level=None,
-                                             check_same_thread=False)
-                local.conn.execute("PRAGMA busy_timeout = 15000")
-                local.conn.execute("PRAGMA synchronous = normal")
-                local.conn.execute("PRAGMA foreign_keys = 1")
-        return local.conn
-
-    def store(title: str, summary: str) -> str:
-        conn = connection()
-        now = datetime.now(UTC).replace(tzinfo=None)
-        stamp = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
-        data = '{"template":"General inquiry","values":{}}'
-        for _ in range(20):
-            reference = str(10_000_000 + secrets.randbelow(90_000_000))
-            values = (str(uuid.uuid4()), reference, ids["template"], title, summary, ids["status"], "normal",
-                      ids["customer"], ids["user"], workgroup, False, "", stamp, stamp)
-            try:
-                if postgres:
-                    with conn.transaction():
-                        case_id = conn.execute(insert_case, values).fetchone()[0]
-                        conn.execute(insert_event, (str(uuid.uuid4()), case_id, "created", ids["user"], True, "",
-                                                    data, stamp))
-                else:
-                    conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        case_id = conn.execute(insert_case, values).lastrowid
-                        conn.execute(insert_event, (str(uuid.uuid4()), case_id, "created", ids["user"], 1, "",
-                                                    data, stamp))
-                        conn.execute("COMMIT")
-                    except BaseException:
-                        conn.execute("ROLLBACK")
-                        raise
-                return reference
-            except Exception as exc:  # a reference clash: draw another, as Caseport does
-                if "unique" not in str(exc).lower() or "reference" not in str(exc).lower():
-                    raise
-        raise RuntimeError("no free reference")
-
-    app = Flask("lean_submit")
-
-    @app.post("/submit")
-    def submit():
-        title = (request.form.get("title") or "").strip()
-        if not title:
-            return "title required", 400
-        return redirect(f"/cases/{store(title, request.form.get('summary', ''))}")
-
-    return app
-
-
-def _libpq_url(url: str) -> str:
-    """psycopg takes the URL as libpq does; peewee's own options (max_connections) are dropped."""
-    base, _, query = url.partition("?")
-    kept = [part for part in query.split("&") if part and not part.startswith("max_connections=")]
-    return base + ("?" + "&".join(kept) if kept else "")
 
 
 # --- database -------------------------------------------------------------------------------------
@@ -182,7 +94,7 @@ def titles_stored(url: str, prefix: str) -> list[str]:
     if url.startswith("postgres"):
         import psycopg
 
-        with psycopg.connect(_libpq_url(url)) as conn:
+        with psycopg.connect(libpq_url(url)) as conn:
             rows = conn.execute('SELECT title FROM "case" WHERE title LIKE %s', (prefix + "%",)).fetchall()
     else:
         import sqlite3
@@ -345,7 +257,7 @@ def run_lean(args, url: str, target: dict, round_no: int) -> dict:
     env = {**os.environ, "LEAN_DATABASE_URL": url, "LEAN_TEMPLATE_ID": str(target["template_id"]),
            "LEAN_STATUS_ID": str(target["status_id"]), "LEAN_CUSTOMER_ID": str(target["customer_id"]),
            "LEAN_USER_ID": str(target["user_id"]), "LEAN_WORKGROUP_ID": str(target["workgroup_id"])}
-    process, port = gunicorn("bench_submit:lean_app()", env, chdir=HERE, workers=args.workers, threads=args.threads)
+    process, port = gunicorn("lean_submit:lean_app()", env, chdir=HERE, workers=args.workers, threads=args.threads)
     try:
         prefix = f"bench-submit lean {round_no} {uuid.uuid4().hex[:8]} #"
         result = fire(port, {}, "/submit", {"summary": SUMMARY}, prefix=prefix, posts=args.posts,
