@@ -6,7 +6,7 @@ It knows nothing about the portal. The host binds a database, creates `MODELS`, 
 
 from notifier.channels.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from notifier.models import MODELS, bind_database
-from notifier.outbox import MessageNotFound, NotRequeueable, enqueue
+from notifier.outbox import MessageNotFound, NotRequeueable, Outgoing, enqueue, enqueue_all
 from notifier.recipients import Recipient
 from notifier.rendering import RenderError, TemplateError
 from notifier.settings import Settings
@@ -16,6 +16,7 @@ __all__ = [
     "DeliveryError",
     "MessageNotFound",
     "NotRequeueable",
+    "Outgoing",
     "PermanentDeliveryError",
     "Recipient",
     "RenderError",
@@ -24,4 +25,5 @@ __all__ = [
     "TransientDeliveryError",
     "bind_database",
     "enqueue",
+    "enqueue_all",
 ]

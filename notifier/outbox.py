@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
@@ -66,45 +67,85 @@ def enqueue(
     `headers` are extra email headers (e.g. List-Unsubscribe) sent with every email of this call.
     Raises ValueError for an invalid address, header or non-plain context before writing anything.
     """
+    return enqueue_all(event, key, [Outgoing(tuple(recipients), context, headers)], variant=variant,
+                       topic=topic, thread=thread, now=now)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What one person gets of an event: their recipients (one per channel), the context their
+    messages render with, and extra email headers (e.g. their own List-Unsubscribe)."""
+
+    recipients: Sequence[Recipient]
+    context: dict
+    headers: dict[str, str] | None = None
+
+
+# Rows per INSERT: well below SQLite's limit of 32,766 bound values (16 columns a row).
+_ROWS_PER_INSERT = 500
+
+
+def enqueue_all(
+    event: str,
+    key: str,
+    outgoing: Iterable[Outgoing],
+    *,
+    variant: str = "",
+    topic: str | None = None,
+    thread: str | None = None,
+    now: datetime | None = None,
+) -> int:
+    """`enqueue` for many people at once, each with their own context: one INSERT for all of them
+    (per 500 rows), however many they are, so a change that tells a large team holds the write
+    lock no longer than one that tells one person. Same guarantees as `enqueue`: inside the
+    caller's transaction, nothing written when anything is invalid, a repeated key adds nothing
+    (ON CONFLICT DO NOTHING: no savepoints, and the caller's transaction stays usable on
+    PostgreSQL). Returns the number of new rows."""
     if not event or not key:
         raise ValueError("event and key are required")
     now = aware(now)
-    data = plain_context(context)
-    extra_headers = checked_headers(headers)
     rows = []
-    for recipient in recipients:
-        address = normalise_address(recipient.channel, recipient.address)
-        rows.append(
-            {
-                "key": key,
-                "event": event,
-                "channel": recipient.channel,
-                "address": address,
-                "address_key": address.lower(),
-                "recipient_name": check_display_name(recipient.name),
-                "language": recipient.language or "",
-                "ref": recipient.ref,
-                "variant": variant or "",
-                "topic": topic,
-                "thread": thread,
-                "context": data,
-                "extra_headers": extra_headers if recipient.channel == EMAIL else None,
-                "created_at": now,
-                "next_attempt_at": now,
-            }
-        )
-    created = 0
-    with database.atomic():
-        for row in rows:
-            try:
-                # A savepoint per row: a duplicate leaves the caller's transaction usable (PostgreSQL
-                # aborts the whole transaction on an error outside a savepoint).
-                with database.atomic():
-                    Message.create(**row)
-                created += 1
-            except peewee.IntegrityError:
-                continue
-    return created
+    for item in outgoing:
+        data = plain_context(item.context)
+        extra_headers = checked_headers(item.headers)
+        for recipient in item.recipients:
+            address = normalise_address(recipient.channel, recipient.address)
+            rows.append(
+                {
+                    "uuid": uuid.uuid4(),
+                    "key": key,
+                    "event": event,
+                    "channel": recipient.channel,
+                    "address": address,
+                    "address_key": address.lower(),
+                    "recipient_name": check_display_name(recipient.name),
+                    "language": recipient.language or "",
+                    "ref": recipient.ref,
+                    "variant": variant or "",
+                    "topic": topic,
+                    "thread": thread,
+                    "context": data,
+                    "extra_headers": extra_headers if recipient.channel == EMAIL else None,
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
+            )
+    if len(rows) <= _ROWS_PER_INSERT:
+        return _insert_new(rows)
+    with database.atomic():  # all or nothing, even for a caller without a transaction
+        return sum(_insert_new(rows[start:start + _ROWS_PER_INSERT])
+                   for start in range(0, len(rows), _ROWS_PER_INSERT))
+
+
+def _insert_new(rows: list[dict]) -> int:
+    if not rows:
+        return 0
+    return (
+        Message.insert_many(rows)
+        .on_conflict(action="NOTHING", conflict_target=[Message.key, Message.channel, Message.address_key])
+        .as_rowcount()
+        .execute()
+    )
 
 
 def messages(

@@ -405,3 +405,44 @@ def managed_account_id(user: User | None) -> int | None:
 def can_invite_colleagues(user: User | None) -> bool:
     """An account manager invites colleagues into their account and sees who of it has access."""
     return managed_account_id(user) is not None
+
+
+# --- many people at once: who among them may see a case (notifications) -------------------------
+
+
+def viewers_of_case(users, case) -> set[int]:
+    """The ids of those among users who may see case: can_view_case for many people at once, in at
+    most two queries however many they are (notifications ask it for every recipient). The same
+    rules as case_visibility, stated for one case."""
+    from portal.models.cases import CaseCustomerLink
+    from portal.models.people import Customer
+    from portal.models.teams import WorkgroupMember
+
+    active = [u for u in users if u is not None and getattr(u, "is_authenticated", False) and u.active]
+    viewers = {u.id for u in active if u.role == "admin"
+               or (u.role in ("agent", "supervisor") and u.id == case.assignee_id)
+               or (u.role == "proxy" and u.id == case.internal_contact_id)}
+    staff = [u.id for u in active if u.role in ("agent", "supervisor") and u.id not in viewers]
+    if staff and case.workgroup_id is not None:
+        members = (
+            WorkgroupMember.select(WorkgroupMember.user)
+            .where((WorkgroupMember.workgroup == case.workgroup_id) & WorkgroupMember.user.in_(staff))
+            .tuples()
+        )
+        viewers.update(user_id for (user_id,) in members)
+    customers = [u.id for u in active if u.role == "customer"]
+    if customers:
+        linked = CaseCustomerLink.select(CaseCustomerLink.customer).where(CaseCustomerLink.case == case.id)
+        case_account = Customer.select(Customer.account).where(Customer.id == case.customer_id)
+        profiles = (
+            Customer.select(Customer.user)
+            .where(
+                Customer.user.in_(customers)
+                & ((Customer.id == case.customer_id)
+                   | Customer.id.in_(linked)
+                   | (Customer.is_account_manager & Customer.account.in_(case_account)))
+            )
+            .tuples()
+        )
+        viewers.update(user_id for (user_id,) in profiles)
+    return viewers

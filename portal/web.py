@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import settings
+from portal import outage, settings
 from portal.accounts.routes import browser
 from portal.contact import format_phone
 from portal.db import bind, connect
@@ -156,15 +156,17 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    def wants_json() -> bool:
-        return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
     def page(status: int, title: str, message: str):
         if wants_json():
             code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                     409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}.get(status, "error")
             return {"error": {"code": code, "message": message, "fields": {}}}, status
-        return render_template("errors/error.html", status=status, title=title, message=message), status
+        try:
+            return render_template("errors/error.html", status=status, title=title, message=message), status
+        except Exception as exc:  # the page shows who is signed in, which takes the database
+            if outage.database_unavailable(exc):
+                return outage.unavailable_response(exc, wants_json=False)
+            raise
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -195,11 +197,17 @@ def _register_error_pages(app: Flask) -> None:
     def unexpected(exc):
         if isinstance(exc, HTTPException):
             return http_error(exc)
+        if outage.database_unavailable(exc):
+            return outage.unavailable_response(exc, wants_json=wants_json())
         log.exception("unhandled error on %s %s", request.method, request.path)
         if app.config.get("TESTING") and app.config.get("PROPAGATE_UNEXPECTED", True):
             raise exc
         return page(500, "Something went wrong", "Something went wrong on our side. Go back (your browser "
                     "keeps what you typed) and send it again in a moment.")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def _register_filters(app: Flask) -> None:
@@ -238,8 +246,8 @@ def _security_headers(response):
 def _signed_in() -> bool:
     try:
         return current_user.is_authenticated
-    except peewee.PeeweeException:  # the database failed: an error page already; stay on the safe side
-        log.exception("could not tell whether the request was signed in")
+    except peewee.PeeweeException as exc:  # the database failed: an error page already; stay on the safe side
+        log.warning("could not tell whether %s %s was signed in: %s", request.method, request.path, exc)
         return True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import shutil
@@ -14,6 +15,20 @@ from portal.errors import ValidationFailed
 from portal.files import rules
 
 CHUNK = 64 * 1024
+
+log = logging.getLogger(__name__)
+
+NOT_STORED = ("The files could not be stored: our file storage is full or unavailable right now. Nothing was "
+              "saved. Try again later, or send the form without files.")
+
+
+class StorageUnavailable(ValidationFailed):
+    """The upload directory refused a write (full, read-only, gone): no fault of the file or its sender.
+    A ValidationFailed, so every form shows it next to its file field and keeps what was typed; its
+    status says the fault is ours and passes."""
+
+    status = 503
+    code = "storage_unavailable"
 
 
 @dataclass(frozen=True)
@@ -27,9 +42,18 @@ class StoredFile:
 
 def store(stream, filename: str, *, upload_dir: str | Path, max_bytes: int, field: str = "files") -> StoredFile:
     """Copy an upload to the store, checking size and content type. Raises ValidationFailed with a
-    message that names the file; nothing is left on disk when it does."""
-    display = rules.normalize_filename(filename)
+    message that names the file, or StorageUnavailable when the directory refuses the write; nothing
+    is left on disk when it does."""
     root = Path(upload_dir)
+    try:
+        return _store(stream, filename, root, max_bytes, field)
+    except OSError as exc:
+        log.error("could not store an upload in %s: %s", root, exc)
+        raise StorageUnavailable(NOT_STORED, {field: NOT_STORED}) from None
+
+
+def _store(stream, filename: str, root: Path, max_bytes: int, field: str) -> StoredFile:
+    display = rules.normalize_filename(filename)
     root.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0
@@ -53,12 +77,16 @@ def store(stream, filename: str, *, upload_dir: str | Path, max_bytes: int, fiel
         stored_name = secrets.token_hex(16)
         target = _path_for(root, stored_name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(temp), target)
-        os.chmod(target, 0o600)
+        try:
+            shutil.move(str(temp), target)
+            os.chmod(target, 0o600)
+        except OSError:
+            _discard(target)
+            raise
         return StoredFile(stored_name, rules.normalize_filename(filename, kind), kind.content_type, size,
                           digest.hexdigest())
     finally:
-        temp.unlink(missing_ok=True)
+        _discard(temp)
 
 
 def _path_for(root: Path, stored_name: str) -> Path:
@@ -72,4 +100,13 @@ def path_of(upload_dir: str | Path, stored_name: str) -> Path:
 
 
 def remove(upload_dir: str | Path, stored_name: str) -> None:
-    _path_for(Path(upload_dir), stored_name).unlink(missing_ok=True)
+    """Delete a stored file. Callers remove files while cleaning up after a failure: a file that cannot
+    be deleted (a read-only store) is logged for the operator, and the cleanup goes on."""
+    _discard(_path_for(Path(upload_dir), stored_name))
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.error("could not delete %s from the upload directory: %s", path, exc)

@@ -42,23 +42,36 @@ def template_id(case_template) -> int | None:
 def channels_for(case_template, event: str, audience: str) -> frozenset[str]:
     """The channels (subset of {"email", "sms"}) on which `audience` hears of `event` for a case of
     `case_template` (a CaseTemplate, its id, or None for the defaults). One query."""
-    if audience not in AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}")
+    return rule_book(case_template).channels(event, audience)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """Every stored rule of one scope, read at once: a change that tells several audiences of
+    several events reads the rules table once."""
+
+    stored: dict[tuple[str, str], frozenset[str]]
+
+    def channels(self, event: str, audience: str) -> frozenset[str]:
+        """As channels_for: the template's own rule, else the default stored for every template,
+        else the built-in default."""
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r}")
+        found = self.stored.get((event, audience))
+        return found if found is not None else DEFAULT_RULES.get(event, {}).get(audience, frozenset())
+
+
+def rule_book(case_template) -> RuleBook:
+    """The rules that apply to cases of `case_template` (a CaseTemplate, its id, or None). One query."""
     scope_id = template_id(case_template)
     scope = NotificationRule.case_template.is_null()
     if scope_id is not None:
         scope |= NotificationRule.case_template == scope_id
-    rules = list(
-        NotificationRule.select()
-        .where(
-            (NotificationRule.event == event)
-            & (NotificationRule.audience == audience)
-            & scope
-        )
-    )
-    for rule in sorted(rules, key=lambda r: r.case_template_id is None):
-        return channels_of(rule)
-    return DEFAULT_RULES.get(event, {}).get(audience, frozenset())
+    stored: dict[tuple[str, str], frozenset[str]] = {}
+    rules = NotificationRule.select().where(scope)
+    for rule in sorted(rules, key=lambda r: r.case_template_id is None):  # the template's own rule first
+        stored.setdefault((rule.event, rule.audience), channels_of(rule))
+    return RuleBook(stored)
 
 
 def rules_table(case_template) -> dict[str, dict[str, Cell]]:
@@ -144,6 +157,8 @@ def audience_members(case: Case, audience: str) -> list[Person]:
         person = _from_customer(case.customer)
         return [person] if person else []
     if audience == "linked_customers":
+        if case.id is None:  # a case being opened has no links yet
+            return []
         links = (
             Customer.select(Customer, User)
             .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))

@@ -11,6 +11,7 @@ for a case they filed.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
@@ -27,11 +28,12 @@ from portal.notification_preferences.service import unsubscribe_headers
 from portal.notify.catalogue import event_title
 from portal.notify.queries import (
     Person,
+    RuleBook,
     audience_members,
     case_context,
-    channels_for,
     latest_staff_reply,
     missing_templates,
+    rule_book,
     template_id,
 )
 from portal.notify.rules import (
@@ -46,7 +48,7 @@ from portal.notify.rules import (
     fitted,
     variant_for,
 )
-from portal.policy import can_view_case, is_staff, require_admin
+from portal.policy import is_staff, require_admin, viewers_of_case
 
 CUSTOMER_SIDE = CUSTOMER_AUDIENCES
 
@@ -56,15 +58,36 @@ def handlers_audience(case: Case) -> tuple[str, ...]:
     return ("assignee",) if case.assignee_id else ("workgroup",)
 
 
-def _may_be_told(person: Person, case: Case) -> bool:
-    # Staff and customers are told only of cases they may open: the same policy as the pages.
-    return person.user is None or can_view_case(person.user, case)
+def notify_case_event(event: str, case: Case, occurrence: CaseEvent, **who) -> int:
+    """Queue `event` for every person in `audiences` (per the rules), except the actor.
+
+    `occurrence` is the feed entry that caused it: its UUID makes the outbox key, so the same
+    occurrence can never be sent twice. `who` is what plan_case_event takes. Returns the number of
+    messages queued.
+    """
+    return plan_case_event(event, case, **who).send(occurrence)
 
 
-def notify_case_event(
+@dataclass(frozen=True)
+class Notice:
+    """The messages of one event, worked out (who, on which channels, with which variables) and
+    not yet written: a service can plan before its transaction and send inside it."""
+
+    event: str
+    case: Case
+    outgoing: tuple[notifier.Outgoing, ...]
+    now: datetime
+
+    def send(self, occurrence: CaseEvent) -> int:
+        """Write the messages, keyed by the occurrence that caused them, in one INSERT. Returns how many."""
+        return notifier.enqueue_all(self.event, f"{self.event}:{occurrence.uuid}", self.outgoing,
+                                    variant=variant_for(self.case.template), topic=self.case.reference,
+                                    thread=self.case.uuid, now=self.now)
+
+
+def plan_case_event(
     event: str,
     case: Case,
-    occurrence: CaseEvent,
     *,
     actor: User | None,
     audiences: tuple[str, ...],
@@ -74,34 +97,41 @@ def notify_case_event(
     personal: Callable[[Person], dict] | None = None,
     skip: Collection[str] = (),
     told: set[str] | None = None,
-) -> int:
-    """Queue `event` for every person in `audiences` (per the rules), except the actor.
+    rules: RuleBook | None = None,
+) -> Notice:
+    """The messages telling every person in `audiences` (per the rules) of `event`, except the actor.
 
-    `occurrence` is the feed entry that caused it: its UUID makes the outbox key, so the same
-    occurrence can never be sent twice. Receipts pass include_actor=True (nobody is told of their
-    own action otherwise). `personal(person)` adds variables that differ per recipient; every
-    message has `for_staff` (the recipient is staff). People whose key is in `skip` are left out;
-    the keys of those told are added to `told`. Returns the number of messages queued.
+    Receipts pass include_actor=True (nobody is told of their own action otherwise).
+    `personal(person)` adds variables that differ per recipient; every message has `for_staff` (the
+    recipient is staff). People whose key is in `skip` are left out; the keys of those told are
+    added to `told`. `rules` is the case template's rule book when the caller already read it (for
+    several events of one change). The case may be one not yet stored (see plan_case_opened).
+
+    The statements it runs do not grow with the number of people: one read of the rules, one per
+    audience, at most two for the visibility of all of them; Notice.send then writes one INSERT.
     """
     offered = EVENT_AUDIENCES.get(event, ())
     if not set(audiences) <= set(offered):
         raise ValueError(f"{event} is not offered to {sorted(set(audiences) - set(offered))} in the rules table")
     now = now or utcnow()
+    rules = rules or rule_book(case.template_id)
     people: dict[str, tuple[Person, set[str]]] = {}
     for audience in audiences:
-        channels = channels_for(case.template_id, event, audience)
+        channels = rules.channels(event, audience)
         if not channels:
             continue
         for person in audience_members(case, audience):
             is_actor = actor is not None and person.user is not None and person.user.id == actor.id
             if (is_actor and not include_actor) or person.key in skip:
                 continue
-            if not _may_be_told(person, case):
-                continue
             known = people.setdefault(person.key, (person, set()))
             known[1].update(channels)
-    queued = 0
+    # Staff and customers are told only of cases they may open: the same policy as the pages.
+    viewers = viewers_of_case([person.user for person, _ in people.values() if person.user], case)
+    outgoing = []
     for person, channels in people.values():
+        if person.user is not None and person.user.id not in viewers:
+            continue
         context = fitted({**case_context(case, person.name, person.time_zone),
                           "for_staff": person.user is not None and is_staff(person.user),
                           **(extra or {}), **(personal(person) if personal else {})})
@@ -115,13 +145,10 @@ def notify_case_event(
         if not recipients:
             continue
         headers = unsubscribe_headers(person.user.uuid, event) if person.user else None
-        queued += notifier.enqueue(
-            event, recipients, context, key=f"{event}:{occurrence.uuid}", variant=variant_for(case.template),
-            topic=case.reference, thread=case.uuid, now=now, headers=headers,
-        )
+        outgoing.append(notifier.Outgoing(recipients, context, headers))
         if told is not None:
             told.add(person.key)
-    return queued
+    return Notice(event, case, tuple(outgoing), now)
 
 
 # --- what each case change tells whom (called by the services inside their transaction) ---------------
@@ -132,16 +159,29 @@ def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: date
     filing for themselves) and word to the customer side when someone filed it for them
     (case_created); its workgroup, or its assignee when filed already assigned, hears of it
     (case_opened_for_team) unless they filed it themselves."""
+    return sum(notice.send(created) for notice in plan_case_opened(case, actor, now=now))
+
+
+def plan_case_opened(case: Case, actor: User, *, now: datetime | None = None,
+                     rules: RuleBook | None = None) -> list[Notice]:
+    """notify_case_opened's messages, worked out before the case is stored: opening a case plans
+    them before its transaction (with the rule book it read) and sends them inside it. The case's
+    reference, UUID and links must be final: plan again if they change."""
     on_behalf = actor.id != case.customer.user_id
-    queued = notify_case_event(
-        "case_created", case, created, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
-        extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
-        personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id}, now=now)
-    return queued + notify_case_event(
-        "case_opened_for_team", case, created, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
-        extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": excerpt(case.summary),
-               "filed_by": actor.display_name, "assignee_name": case.assignee.display_name if case.assignee_id else ""},
-        now=now)
+    rules = rules or rule_book(case.template_id)
+    return [
+        plan_case_event(
+            "case_created", case, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
+            extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
+            personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id},
+            now=now, rules=rules),
+        plan_case_event(
+            "case_opened_for_team", case, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
+            extra={"priority": PRIORITIES.get(case.priority, case.priority), "case_summary": excerpt(case.summary),
+                   "filed_by": actor.display_name,
+                   "assignee_name": case.assignee.display_name if case.assignee_id else ""},
+            now=now, rules=rules),
+    ]
 
 
 def notify_status_changed(case: Case, event: CaseEvent, actor: User, previous: CaseStatus, *,
@@ -153,21 +193,22 @@ def notify_status_changed(case: Case, event: CaseEvent, actor: User, previous: C
     status = case.status
     told: set[str] = set()
     queued = 0
+    rules = rule_book(case.template_id)
     if status.category == "closed":
         queued += notify_case_event("case_closed", case, event, actor=actor, audiences=(*CUSTOMER_SIDE, "assignee"),
                                     extra={"closed_by": actor.display_name, "resolution": case.resolution},
-                                    now=now, told=told)
+                                    now=now, told=told, rules=rules)
     elif status.category == "waiting":
         reply = latest_staff_reply(case)
         queued += notify_case_event(
             "case_waiting", case, event, actor=actor, audiences=CUSTOMER_SIDE,
             extra={"changed_by": actor.display_name, "latest_reply": excerpt(reply.body) if reply else "",
                    "latest_reply_by": reply.actor.display_name if reply else ""},
-            now=now, told=told)
+            now=now, told=told, rules=rules)
     return queued + notify_case_event(
         "case_status_changed", case, event, actor=actor, audiences=AUDIENCES,
         extra={"changed_by": actor.display_name, "from_status": previous.name, "to_status": status.name},
-        now=now, skip=told)
+        now=now, skip=told, rules=rules)
 
 
 def notify_resolution_accepted(case: Case, event: CaseEvent, actor: User, *, rating: int | None, remark: str,
@@ -175,13 +216,15 @@ def notify_resolution_accepted(case: Case, event: CaseEvent, actor: User, *, rat
     """The customer side accepted the resolution and the case closed: the rest of the customer side
     hears that it is closed (case_closed); the assignee (the workgroup while unassigned, and the
     supervisors if the rules say so) hears it was accepted, with the rating and remark."""
+    rules = rule_book(case.template_id)
     queued = notify_case_event("case_closed", case, event, actor=actor, audiences=CUSTOMER_SIDE,
-                               extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
+                               extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now,
+                               rules=rules)
     return queued + notify_case_event(
         "case_resolution_accepted", case, event, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
         extra={"author_name": actor.display_name, "resolution": case.resolution, "rating": rating or 0,
                "remark": excerpt(remark)},
-        now=now)
+        now=now, rules=rules)
 
 
 # --- the rules table, edited by admins ------------------------------------------------------------

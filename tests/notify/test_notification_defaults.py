@@ -145,9 +145,8 @@ def test_a_case_filed_already_assigned_tells_the_assignee_not_the_queue(app, peo
                                                                         delivered):
     from portal.cases.service import opening
 
-    create = opening._create_with_fresh_reference
-    monkeypatch.setattr(opening, "_create_with_fresh_reference",
-                        lambda **values: create(**{**values, "assignee": people.agent}))
+    new_case = opening._new_case
+    monkeypatch.setattr(opening, "_new_case", lambda **values: new_case(**{**values, "assignee": people.agent}))
     case = file_case(app, people.customer, form)
     mail = delivered.mail()
     assert sorted(mail) == sorted([people.customer.email, people.agent.email])

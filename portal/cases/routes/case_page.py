@@ -145,7 +145,7 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
         return redirect(url_for("cases.detail", reference=case.reference) + anchor)
     except ValidationFailed as exc:
         apply_errors(form, exc)
-        return case_page(case, 400, **{form_name: form})
+        return case_page(case, 503 if isinstance(exc, storage.StorageUnavailable) else 400, **{form_name: form})
     except (InvalidTransition, NotAllowed, Conflict) as exc:
         if exc.fields:
             apply_errors(form, exc)

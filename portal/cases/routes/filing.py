@@ -22,6 +22,7 @@ from portal.cases.service.attachments import FILES_FIELD, chosen_files
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import AlreadyDone, NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
+from portal.files.storage import StorageUnavailable
 from portal.identifiers import by_uuid
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer
@@ -196,12 +197,13 @@ def new_from_template(template_uuid):
             try:
                 case = opening.open_case(current_user, template, request.form, customer=target.customer,
                                          asset=target.asset, files=request.files.getlist(FILES_FIELD),
-                                         follow_up_of=follow_up, submission=form.submission.data)
+                                         follow_up_of=follow_up, submission=form.submission.data, layout=layout)
             except AlreadyDone as done:  # a double click: the first sending opened the case
                 flash(SENT_TWICE, "info")
                 return redirect(url_for("cases.detail", reference=done.result))
             except ValidationFailed as exc:
                 apply_errors(form, exc)
+                status = 503 if isinstance(exc, StorageUnavailable) else status
             except NotAllowed as exc:
                 form.form_errors.append(exc.message)
             else:

@@ -33,7 +33,9 @@ def store_uploads(uploads: Sequence, *, field: str = FILES_FIELD) -> list[storag
     """Check the number of files, then store each one (size and type checked by content).
 
     Every file is checked, so each rejected one gets its own message; when any is rejected, the
-    files already written are removed and ValidationFailed names them all under `field`.
+    files already written are removed and ValidationFailed names them all under `field`. When the
+    upload directory refuses a write, the files already written are removed and StorageUnavailable
+    says so at once: the other files would meet the same full or read-only directory.
     """
     uploads = chosen_files(uploads)
     if not uploads:
@@ -49,6 +51,9 @@ def store_uploads(uploads: Sequence, *, field: str = FILES_FIELD) -> list[storag
         try:
             stored.append(storage.store(upload.stream, upload.filename, upload_dir=upload_dir(),
                                         max_bytes=max_bytes, field=field))
+        except storage.StorageUnavailable:
+            remove_stored(stored)
+            raise
         except ValidationFailed as exc:
             problems.append(exc.fields.get(field, exc.message))
     if problems:

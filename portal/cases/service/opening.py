@@ -9,20 +9,22 @@ from dataclasses import dataclass
 import peewee
 
 from portal import policy
-from portal.case_config.queries import audience_for, template_layout, template_offered_to
+from portal.case_config.queries import Layout, audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
 from portal.case_config.service.values import validate_case_values
 from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
-from portal.cases.service.search_index import reindex_case
+from portal.cases.service.search_index import documents_for_new_case, store_documents
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from portal.files.storage import StorageUnavailable
 from portal.identifiers import by_uuid, parse_uuid
 from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
-from portal.notify.service import notify_case_opened
+from portal.notify.queries import rule_book
+from portal.notify.service import plan_case_opened
 from portal.submissions import service as submissions
 
 
@@ -114,17 +116,18 @@ def _refused(field: str, message: str) -> ValidationFailed:
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
               asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None,
-              submission: str | None = None) -> Case:
+              submission: str | None = None, layout: Layout | None = None) -> Case:
     """Open a case from a template for a customer, optionally about an asset, with files attached,
     optionally as the follow-up of an earlier case the actor may see.
 
     Anyone the template is offered to may call it, for whom check_filing_target() allows; a proxy
     becomes the case's internal contact. Values and files are all checked before anything is saved,
     so one answer reports every problem; on any failure nothing is saved and no file is left on disk.
-    Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
-    ValidationFailed (values, "files", "customer" or "asset"; one message per form field),
-    AlreadyDone (this submission key already opened a case: its reference) or Conflict (no free
-    reference; practically never).
+    `layout` is the template's layout for the actor's audience when the caller (the form) already
+    read it. Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
+    ValidationFailed (values, "files", "customer" or "asset"; one message per form field; a
+    StorageUnavailable when the files could not be stored), AlreadyDone (this submission key
+    already opened a case: its reference) or Conflict (no free reference; practically never).
     """
     audience = audience_for(actor)
     if audience is None or not template_offered_to(template, actor):
@@ -132,7 +135,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     check_filing_target(actor, customer, asset)
     if follow_up_of is not None and not policy.can_view_case(actor, follow_up_of):
         raise NotFound()
-    layout = template_layout(template, audience)
+    layout = layout or template_layout(template, audience)
     errors: dict[str, str] = {}
     clean = None
     try:
@@ -141,25 +144,41 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
         errors.update(exc.fields)
     # Files are checked even when the values are not, so people learn about both in one go.
     stored: list = []
+    refusal = ValidationFailed
     try:
         stored = store_uploads(files)
+    except StorageUnavailable as exc:
+        errors.update(exc.fields)
+        refusal = StorageUnavailable
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if errors or clean is None:
         remove_stored(stored)
-        raise ValidationFailed("Some answers need another look.", errors)
+        raise refusal("Some answers need another look.", errors)
     fields = {p.key: p.field for p in layout.fields}
+    values_by_field = [(fields[key], value) for key, value in clean.values.items()]
+    options = [option for placed in layout.fields for option in placed.options]
     now = utcnow()
+    # Everything that only reads is done before the transaction: on SQLite every other submission
+    # waits for its write lock, so the transaction below only writes (see tests/bench/bench_submit.py).
+    case = _new_case(reference=new_reference(), template=template, title=clean.title, summary=clean.summary,
+                     reason=clean.reason, status=system_status("open"), priority=template.default_priority,
+                     customer=customer, asset=asset, created_by=actor,
+                     internal_contact=actor if audience == "proxy" else None, workgroup=template.default_workgroup,
+                     follow_up_of=follow_up_of, opened_at=now, updated_at=now)
+    rules = rule_book(template.id)
+
+    def prepared():  # what depends on the reference: every message and the search documents name it
+        return plan_case_opened(case, actor, now=now, rules=rules), documents_for_new_case(case, values_by_field,
+                                                                                            options)
+
+    notices, documents = prepared()
     try:
         with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
             key = submissions.claim(actor, submission)
-            case = _create_with_fresh_reference(
-                template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
-                status=system_status("open"), priority=template.default_priority, customer=customer,
-                asset=asset, created_by=actor, internal_contact=actor if audience == "proxy" else None,
-                workgroup=template.default_workgroup, follow_up_of=follow_up_of, opened_at=now, updated_at=now,
-            )
-            rows = [{"case": case, "field": fields[key], "value": value} for key, value in clean.values.items()]
+            if not _insert_with_fresh_reference(case):
+                notices, documents = prepared()
+            rows = [{"case": case, "field": field, "value": value} for field, value in values_by_field]
             if rows:
                 CaseFieldValue.insert_many(rows).execute()
             data = {"template": template.name, "values": clean.values}
@@ -167,8 +186,9 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                 data["follow_up_of"] = follow_up_of.reference
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
-            notify_case_opened(case, created, actor, now=now)
-            reindex_case(case.id)
+            for notice in notices:
+                notice.send(created)
+            store_documents([(case.id, documents)])
             submissions.settle(actor, key, case.reference)
     except BaseException:
         remove_stored(stored)
@@ -176,11 +196,18 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     return case
 
 
-def _create_with_fresh_reference(**values) -> Case:
-    for _ in range(20):
+def _new_case(**values) -> Case:
+    return Case(**values)
+
+
+def _insert_with_fresh_reference(case: Case) -> bool:
+    """Insert the case under its reference, drawing another on a clash. Returns whether the first
+    reference was kept (False: what names the reference must be worked out again)."""
+    for attempt in range(20):
         try:
             with database.atomic():  # a savepoint: a clash rolls back only this attempt
-                return Case.create(reference=new_reference(), **values)
+                case.save(force_insert=True)
+            return attempt == 0
         except peewee.IntegrityError:
-            continue
+            case.reference = new_reference()
     raise Conflict("We could not give the case a reference number. Please try again.")

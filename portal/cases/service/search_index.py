@@ -33,12 +33,31 @@ def _field_texts(case_id: int) -> tuple[list[str], list[str]]:
     if select_ids:
         options = FieldOption.select().where(FieldOption.field.in_(select_ids))
         labels = {(o.field_id, o.value): o.label for o in options}
+    return _value_texts([(row.field, row.value) for row in rows], labels)
+
+
+def _value_texts(values: list[tuple[CaseField, str]], labels: dict[tuple[int, str], str]
+                 ) -> tuple[list[str], list[str]]:
     public, internal = [], []
-    for row in rows:
-        shown = display_value(row.field, row.value, labels)
-        texts = [shown] if shown == row.value or row.field.field_type == "select" else [shown, row.value]
-        (internal if row.field.is_internal else public).extend(texts)
+    for field, value in values:
+        shown = display_value(field, value, labels)
+        texts = [shown] if shown == value or field.field_type == "select" else [shown, value]
+        (internal if field.is_internal else public).extend(texts)
     return public, internal
+
+
+def documents_for_new_case(case: Case, values: list[tuple[CaseField, str]],
+                           options: list[FieldOption]) -> SearchDocuments:
+    """Both documents of a case being opened, from what the opening has in hand (its fields'
+    values and options; no event has text yet): the same documents documents_for_case reads back,
+    built before the transaction instead of read inside it."""
+    labels = {(o.field_id, o.value): o.label for o in options}
+    public_values, internal_values = _value_texts(values, labels)
+    return build_documents(
+        reference=case.reference, title=case.title, summary=case.summary, resolution=case.resolution,
+        customer_name=case.customer.full_name, public_texts=[], internal_texts=[],
+        public_values=public_values, internal_values=internal_values,
+    )
 
 
 def documents_for_case(case_id: int) -> SearchDocuments | None:
