@@ -126,8 +126,8 @@ def create_app() -> Flask:
         if q:
             return search_page(user, where, params, q, staff=False)
         counts = dict.fromkeys(CATEGORIES, 0)
-        counts.update(store.rows(f"SELECT s.category, COUNT(*) FROM \"case\" c JOIN case_status s ON s.id = c.status_id "  # noqa: S608
-                                 f"WHERE {where} GROUP BY s.category", params))
+        counts.update(store.rows("SELECT s.category, COUNT(*) FROM \"case\" c JOIN case_status s "  # noqa: S608
+                                 f"ON s.id = c.status_id WHERE {where} GROUP BY s.category", params))
         action = case_rows(f"{where} AND s.category IN ('waiting', 'resolved')", params, ACTION_PREVIEW)
         rows = case_rows(where, params, PAGE_SIZE)
         statuses = store.rows("SELECT uuid, name FROM case_status ORDER BY position, name")
@@ -184,7 +184,8 @@ def create_app() -> Flask:
         only_public = "" if staff else " AND f.visibility = 'customer'"
         values = store.rows(
             "SELECT f.label, f.field_type, v.value, o.label, tf.section FROM case_field_value v "
-            "JOIN case_field f ON f.id = v.field_id LEFT JOIN field_option o ON o.field_id = f.id AND o.value = v.value "
+            "JOIN case_field f ON f.id = v.field_id "
+            "LEFT JOIN field_option o ON o.field_id = f.id AND o.value = v.value "
             "LEFT JOIN template_field tf ON tf.field_id = f.id AND tf.template_id = ? "
             f"WHERE v.case_id = ?{only_public} ORDER BY tf.position IS NULL, tf.position, f.label",  # noqa: S608
             (case[18], case_id))

@@ -38,7 +38,8 @@ class Server:
         self.name = name
         self.port = free_port()
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments, local server
-            [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{self.port}",
+            [str(Path(sys.executable).with_name("gunicorn")), "-w", str(workers), "--threads", str(threads),
+             "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", app], cwd=cwd, env=env)
         self._wait()
 
