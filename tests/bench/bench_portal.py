@@ -29,6 +29,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -39,7 +40,6 @@ from page_load import Client, Result, Server, run_get, run_threads  # noqa: E402
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 AGENT_EMAIL = "ada.agent@caseport.example.com"
-SEARCH_TEXT = "printer+slow"
 
 
 def postgres_schema_url(url: str, schema: str) -> str:
@@ -175,6 +175,7 @@ def main() -> None:  # noqa: C901 - one linear script
     parser.add_argument("--requests", type=int, default=300, help="submissions (and requests per Python client run)")
     parser.add_argument("--latency-requests", type=int, default=100, help="sequential search requests for p95")
     parser.add_argument("--only", default="dashboard,case,search,submit")
+    parser.add_argument("--search", default="printer", help="the keywords searched (as typed)")
     args = parser.parse_args()
     only = set(args.only.split(","))
 
@@ -215,8 +216,8 @@ def main() -> None:  # noqa: C901 - one linear script
             pages.append((f"case page ({events} ev.)", f"/cases/{ref}", customer, as_customer))
             pages.append((f"staff case ({staff_events} ev.)", f"/cases/{staff_ref}", agent, as_agent))
         if "search" in only:
-            pages.append(("search (customer)", f"/cases?q={SEARCH_TEXT}", customer, as_customer))
-            pages.append(("search (agent)", f"/staff/search?q={SEARCH_TEXT}", agent, as_agent))
+            pages.append(("search (customer)", f"/cases?q={quote_plus(args.search)}", customer, as_customer))
+            pages.append(("search (agent)", f"/staff/search?q={quote_plus(args.search)}", agent, as_agent))
         print(f"backend {'PostgreSQL' if schema else 'SQLite'}, {targets['total_cases']} cases; gunicorn -w "
               f"{args.workers} --threads {args.threads} for both apps; {args.connections} connections, "
               f"{args.duration:g} s per run, {args.rounds} round(s); load average {os.getloadavg()[0]:.2f}",
@@ -248,7 +249,9 @@ def main() -> None:  # noqa: C901 - one linear script
                             statistics.median(r.cpu_ms for r in ref_runs), rps, extra))
         if "submit" in only:
             other = sign_in(caseport.port, targets["other_customer"].email, DEMO_PASSWORD)
-            token = csrf(Client(caseport.port, other).request("GET", f"/cases/new/{targets['template']}")[1])
+            form_client = Client(caseport.port, other)
+            token = csrf(form_client.request("GET", f"/cases/new/{targets['template']}")[1])
+            other = form_client.cookies  # the form page may renew the session cookie its token belongs to
             counter = iter(range(10**9))
 
             def submit(client):
