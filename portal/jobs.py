@@ -27,7 +27,7 @@ def portal_jobs(app):
     """(function, trigger) pairs for the portal's periodic work."""
     from portal.accounts.service.limits import prune_throttles
     from portal.accounts.service.sessions import prune_sessions
-    from portal.cases.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
+    from portal.cases.service.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
 
     return [
         (_with_settings_of(app, prune_throttles), {"trigger": "interval", "minutes": 15}),

@@ -241,7 +241,7 @@ def can_log_contact(user: User | None, case) -> bool:
     return can_handle_case(user, case)
 
 
-# The case rules pages may call by name (registered as template globals by portal.cases.case_views).
+# The case rules pages may call by name (registered as template globals by portal.cases.routes.case_page).
 CASE_RULES = (
     can_view_case, can_handle_case, is_customer_side, can_see_internal, can_comment, can_write_internal_note,
     can_download_file, can_close, can_reopen, can_answer_resolution, can_propose_resolution, can_change_status,

@@ -6,7 +6,7 @@ from portal.db import DatabaseURLError, connect, is_postgres, migration_names, u
 from portal.models import all_models
 from tests.conftest import fresh_database_url
 
-# The case search index (portal/cases/search.py) is hand-written DDL no peewee model declares: FTS5
+# The case search index (portal/cases/queries/search.py) is hand-written DDL no peewee model declares: FTS5
 # virtual tables and their shadow tables on SQLite, a tsvector table on PostgreSQL.
 SEARCH_TABLES = ("case_search", "case_search_public", "case_search_staff")
 

@@ -15,7 +15,7 @@ from werkzeug.datastructures import FileStorage
 from notifier.models import Message
 from portal import create_app, settings
 from portal.accounts.service import request_password_reset
-from portal.cases import lifecycle, service
+from portal.cases.service import lifecycle, opening
 from portal.clock import utcnow
 from portal.db import database
 from portal.files import storage
@@ -74,7 +74,7 @@ def test_a_password_reset_requested_outside_flask_mails_a_working_link(app, clie
 def test_a_case_opened_outside_flask_stores_its_files_in_the_configured_folder(app, people, world):
     customer = Customer.get(Customer.user == people.customer)
     upload = FileStorage(stream=io.BytesIO(PNG_BYTES), filename="photo.png")
-    case = outside_flask(lambda: service.open_case(people.customer, world.template, GOOD, customer=customer,
+    case = outside_flask(lambda: opening.open_case(people.customer, world.template, GOOD, customer=customer,
                                                    files=[upload]))
     stored = Attachment.get(Attachment.case == case.id)
     assert stored.original_name == "photo.png"

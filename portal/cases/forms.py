@@ -1,11 +1,13 @@
-"""Forms on the case page: shape rules only; the services decide what is allowed."""
+"""Forms of the cases pages (the case page, the dashboard's filters): shape rules only; the services
+decide what is allowed. The new-case form is built from its template by portal.case_config.form_builder."""
 
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, RadioField, SelectField, TextAreaField
+from wtforms import Form, MultipleFileField, RadioField, SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from portal.cases.comments import MAX_COMMENT
+from portal.cases.queries.dashboard import CATEGORY_FILTERS
+from portal.cases.rules import MAX_COMMENT, MAX_QUERY_CHARS
 
 
 class CommentForm(FlaskForm):
@@ -49,3 +51,16 @@ class ProposeResolutionForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField("New status", validate_choice=False,
                          validators=[InputRequired("Choose a status from the list.")])
+
+
+CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
+
+
+class DashboardFilterForm(Form):
+    """Filters read from the query string: no CSRF token, because it changes nothing."""
+
+    q = SearchField("Search", validators=[Optional(), Length(max=MAX_QUERY_CHARS)],
+                    description="Words from the title, description, messages, answers or the case number.")
+    category = SelectField("Status group", choices=CATEGORY_CHOICES, default="")
+    status = SelectField("Status", choices=[SelectChoice("", "Any status")], default="")
+    template = SelectField("Form", choices=[SelectChoice("", "Any form")], default="")

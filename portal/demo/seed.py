@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 import peewee
 
 from portal import passwords
-from portal.cases import search
-from portal.cases.queries import display_value
+from portal.cases.rules import build_documents, display_value
+from portal.cases.service.search_index import store_documents
 from portal.db import database, is_postgres
 from portal.demo import load_demo_data
 from portal.demo.people import DEMO_PASSWORD
@@ -369,7 +369,7 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
             "resolution_proposed_at": updated if category == "resolved" else None,
             "opened_at": opened, "updated_at": updated,
             "last_closed_at": updated if category == "closed" else None})
-        documents.append((case_id, search.build_documents(
+        documents.append((case_id, build_documents(
             reference=reference, title=title, summary=summary, resolution=resolution,
             customer_name=names[customer_id], public_texts=public_texts, internal_texts=internal_texts,
             public_values=public_values, internal_values=internal_values)))
@@ -378,7 +378,7 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
     _insert(CaseEvent, event_rows)
     _insert(Attachment, attachment_rows)
     for start in range(0, len(documents), ROWS_PER_INSERT):
-        search.store_documents(documents[start:start + ROWS_PER_INSERT])
+        store_documents(documents[start:start + ROWS_PER_INSERT])
     report.events += len(event_rows)
     report.field_values += len(value_rows)
     report.attachments += len(attachment_rows)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.case_config.form_builder import form_name
-from portal.cases.service import open_case
+from portal.cases.service.opening import open_case
 from portal.clock import utcnow
 from portal.models.cases import Case
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Customer, User
-from portal.staff import contacts, service, tasks
+from portal.staff.service import contacts, handling, tasks
 
 ADA = "ada.agent@caseport.example.com"
 LI = "li.agent@caseport.example.com"
@@ -58,19 +58,19 @@ def load_staff_workspace() -> list:
 
 def _tell_story(case: Case, story: str, ada: User, li: User, sam: User) -> None:
     if story == "assigned_with_tasks":
-        service.assign_case(sam, case, ada.uuid)
+        handling.assign_case(sam, case, ada.uuid)
         tasks.create_task(sam, case, tasks.TaskData(title="Call Maria back once the morning load test has run",
                                                     assignee_uuid=ada.uuid,
                                                     due_date=(utcnow() + timedelta(days=2)).date()))
         tasks.create_task(ada, case, tasks.TaskData(title="We confirm by email once the fix is live",
                                                     customer_visible=True))
     elif story == "urgent_queue":
-        service.set_priority(sam, case, "urgent")
+        handling.set_priority(sam, case, "urgent")
     elif story == "escalated":
-        service.take_case(ada, case)
-        service.escalate_case(ada, case, "Third damaged scanner from the same batch: needs the escalations team "
+        handling.take_case(ada, case)
+        handling.escalate_case(ada, case, "Third damaged scanner from the same batch: needs the escalations team "
                                          "to open a claim with the courier.")
     elif story == "assigned_with_contact":
-        service.assign_case(sam, case, li.uuid)
+        handling.assign_case(sam, case, li.uuid)
         contacts.log_contact(li, case, channel="phone", direction="inbound",
                              summary="Lena called to ask whether a CSV export is enough; explained the options.")

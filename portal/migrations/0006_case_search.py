@@ -2,7 +2,7 @@
 
 SQLite: two FTS5 tables (rowid = case id), one per audience, and a trigger that drops a deleted case's
 documents (FTS5 tables cannot hold foreign keys). PostgreSQL: one table with a tsvector per audience,
-GIN indexed, removed with its case by the foreign key. See portal/cases/search.py.
+GIN indexed, removed with its case by the foreign key. See portal/cases/queries/search.py.
 """
 
 from portal.db import run_statements

@@ -13,7 +13,7 @@ from notifier import templates as notifier_templates
 from notifier.models import TemplateVersion
 from notifier.rendering import TemplateError, check_parts, render_parts
 from notifier.sms_segments import sms_shape
-from portal.cases.queries import case_with_details
+from portal.cases.queries.case_page import case_with_details
 from portal.db import database
 from portal.errors import ValidationFailed
 from portal.notification_admin.queries import Slot, version

@@ -18,12 +18,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.cases.comments import MAX_COMMENT
+from portal.cases.rules import MAX_COMMENT
 from portal.clock import utcnow
 from portal.models.configuration import PRIORITIES
-from portal.staff.contacts import CONTACT_CHANNELS, CONTACT_DIRECTIONS, MAX_CONTACT_SUMMARY
-from portal.staff.service import MAX_REASON
-from portal.staff.tasks import TITLE_MAX
+from portal.staff.service.contacts import CONTACT_CHANNELS, CONTACT_DIRECTIONS, MAX_CONTACT_SUMMARY
+from portal.staff.service.handling import MAX_REASON
+from portal.staff.service.tasks import TITLE_MAX
 
 
 class ConfirmForm(FlaskForm):

@@ -12,7 +12,7 @@ import peewee
 from peewee import JOIN, fn
 
 from portal import policy
-from portal.cases.search import matching_case_ids
+from portal.cases.queries.search import matching_case_ids
 from portal.identifiers import parse_uuid
 from portal.models.cases import Case, CaseCustomerLink
 from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatus, CaseTemplate

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.cases import attachments, service
+from portal.cases.service import attachments, opening
 from portal.errors import ValidationFailed
 from portal.files import storage
 from portal.models.cases import Attachment, Case, CaseEvent
@@ -118,9 +118,9 @@ def test_a_failure_after_storing_removes_the_files_and_saves_nothing(app, people
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(service, "record_attachments", broken)
+    monkeypatch.setattr(opening, "record_attachments", broken)
     with pytest.raises(RuntimeError):
-        service.open_case(people.customer, world.template, GOOD, customer=customer,
+        opening.open_case(people.customer, world.template, GOOD, customer=customer,
                           files=[_file_storage(PNG_BYTES, "fine.png")])
     assert stored_files(app) == [] and Case.select().count() == 0
 

@@ -6,7 +6,7 @@ on SQLite that used to fail at once whenever another connection committed in bet
 
 import threading
 
-from portal.cases import comments, lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.models.cases import Case, CaseEvent
 from tests import factories
 
@@ -54,7 +54,7 @@ def test_concurrent_comments_all_land(app, people):
 
     def work(n):
         for i in range(ROUNDS):
-            comments.add_comment(people.customer, case, f"comment {n}-{i}")
+            conversation.add_comment(people.customer, case, f"comment {n}-{i}")
 
     assert run_in_threads(app, work) == []
     assert CaseEvent.select().where(CaseEvent.kind == "comment").count() == THREADS * ROUNDS

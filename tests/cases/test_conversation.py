@@ -5,7 +5,7 @@ import io
 import pytest
 
 from notifier.models import Message
-from portal.cases import comments
+from portal.cases.service import conversation
 from portal.errors import InvalidTransition, NotFound, ValidationFailed
 from portal.models.cases import Attachment, CaseEvent
 from tests import factories
@@ -40,18 +40,18 @@ def test_a_customer_comments_and_the_workgroup_is_told_while_unassigned(client, 
 def test_with_an_assignee_only_the_assignee_is_told(app, people, case):
     case.assignee = people.agent
     case.save()
-    comments.add_comment(people.customer, case, "Any news?")
+    conversation.add_comment(people.customer, case, "Any news?")
     assert recipients("case_customer_commented") == [people.agent.email]
 
 
 def test_a_staff_reply_tells_the_customer_side_but_not_its_author(app, people, case):
-    comments.add_comment(people.agent, case, "We have ordered a new part.")
+    conversation.add_comment(people.agent, case, "We have ordered a new part.")
     assert recipients("case_replied") == [people.customer.email, people.proxy.email]
     assert people.agent.email not in recipients("case_replied")
 
 
 def test_an_internal_note_is_hidden_from_the_customer_side_and_tells_nobody(app, client, login, people, case):
-    comments.add_comment(people.agent, case, "Customer sounds upset; escalate if no part by Friday.",
+    conversation.add_comment(people.agent, case, "Customer sounds upset; escalate if no part by Friday.",
                          public=False)
     assert Message.select().count() == 0
     login(people.customer)
@@ -109,7 +109,7 @@ def test_a_comment_with_a_file_and_its_download(client, login, people, case):
 
 @pytest.mark.parametrize("role, status", [("other_customer", 404), ("proxy", 200), ("agent", 200), ("admin", 200)])
 def test_downloads_follow_the_case_policy(app, people, case, role, status):
-    comments.add_comment(people.customer, case, "file", uploads=[_upload(PDF, "a.pdf")])
+    conversation.add_comment(people.customer, case, "file", uploads=[_upload(PDF, "a.pdf")])
     attachment = Attachment.get()
     client = app.test_client()
     sign_in(client, people.by_role(role))
@@ -117,7 +117,7 @@ def test_downloads_follow_the_case_policy(app, people, case, role, status):
 
 
 def test_files_on_internal_notes_are_not_downloadable_by_the_customer(app, client, login, people, case):
-    comments.add_comment(people.agent, case, "log", public=False, uploads=[_upload(b"log line\n", "server.log")])
+    conversation.add_comment(people.agent, case, "log", public=False, uploads=[_upload(b"log line\n", "server.log")])
     attachment = Attachment.get()
     assert not attachment.public
     login(people.customer)
@@ -126,20 +126,20 @@ def test_files_on_internal_notes_are_not_downloadable_by_the_customer(app, clien
 
 def test_nobody_comments_on_a_case_they_cannot_see(app, people, case):
     with pytest.raises(NotFound):
-        comments.add_comment(people.other_customer, case, "hello")
+        conversation.add_comment(people.other_customer, case, "hello")
 
 
 def test_a_closed_case_takes_no_comments(app, people, case):
-    from portal.cases import lifecycle
+    from portal.cases.service import lifecycle
 
     lifecycle.close_case(people.customer, case)
     with pytest.raises(InvalidTransition, match="closed"):
-        comments.add_comment(people.customer, case, "one more thing")
+        conversation.add_comment(people.customer, case, "one more thing")
 
 
 def test_the_service_refuses_an_empty_comment(app, people, case):
     with pytest.raises(ValidationFailed):
-        comments.add_comment(people.customer, case, "   ")
+        conversation.add_comment(people.customer, case, "   ")
 
 
 def _upload(data: bytes, name: str):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.cases import search
+from portal.cases.service.search_index import reindex_case
 from portal.clock import utcnow
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.configuration import CaseStatus, CaseTemplate
@@ -33,7 +33,7 @@ def make_case(customer: Customer, template, *, title="Printer jammed", category=
     case = Case.create(reference=str(next(_references)), template=template, title=title, status=status(category),
                        customer=customer, created_by=values.pop("created_by", customer.user_id or 1),
                        opened_at=when, updated_at=when, **values)
-    search.reindex_case(case.id)
+    reindex_case(case.id)
     return case
 
 
@@ -91,7 +91,7 @@ def test_dashboard_lists_counts_and_finds_only_visible_cases(client, login, worl
 def test_customer_never_finds_a_case_by_an_internal_note_on_the_page(client, login, people, world):
     case, users = world
     CaseEvent.create(case=case, kind="comment", body="Suspected duplicate billing fraud", public=False)
-    search.reindex_case(case.id)
+    reindex_case(case.id)
     login(people.customer)
     assert references_on(client.get("/cases?q=fraud").get_data(as_text=True)) == []
 
@@ -99,7 +99,7 @@ def test_customer_never_finds_a_case_by_an_internal_note_on_the_page(client, log
 def test_staff_find_a_case_by_an_internal_note_on_the_page(client, login, people, world):
     case, users = world
     CaseEvent.create(case=case, kind="comment", body="Suspected duplicate billing fraud", public=False)
-    search.reindex_case(case.id)
+    reindex_case(case.id)
     login(people.admin)
     assert references_on(client.get("/cases?q=fraud").get_data(as_text=True)) == [case.reference]
 

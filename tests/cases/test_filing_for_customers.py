@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from portal.cases import service
+from portal.cases.service import opening
 from portal.errors import NotAllowed, NotFound, ValidationFailed
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import Customer
@@ -104,15 +104,15 @@ def test_picker_pages_explain_a_target_that_does_not_hold_together(client, peopl
 
 def test_service_rechecks_the_asset_whoever_calls_it(app, people, world):
     with pytest.raises(ValidationFailed) as refused:
-        service.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.inland_asset)
+        opening.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.inland_asset)
     assert "asset" in refused.value.fields
     with pytest.raises(ValidationFailed):
-        service.open_case(people.agent, world.template, GOOD, customer=world.hana, asset=world.old_router)
+        opening.open_case(people.agent, world.template, GOOD, customer=world.hana, asset=world.old_router)
     assert Case.select().count() == 0
 
 
 def test_proxy_sees_the_case_they_filed_and_another_proxy_gets_404(app, client, people, login, world):
-    case = service.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.printer)
+    case = opening.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.printer)
     login(people.proxy)
     page = page_of(client, f"/cases/{case.reference}")
     assert "Printer jams" in page
@@ -127,7 +127,7 @@ def test_the_contact_sees_a_case_filed_for_them(app, people, world):
     Customer.delete().where(Customer.user == hana_user).execute()  # sign-up made a profile; use the account's
     world.hana.user = hana_user
     world.hana.save()
-    case = service.open_case(people.proxy, world.template, GOOD, customer=world.hana)
+    case = opening.open_case(people.proxy, world.template, GOOD, customer=world.hana)
     client = app.test_client()
     sign_in(client, hana_user)
     assert client.get(f"/cases/{case.reference}").status_code == 200
@@ -196,12 +196,12 @@ def test_templates_offered_follow_the_audience_flag_of_the_role(client, people, 
 def test_service_refuses_a_customer_filing_for_someone_else_when_called_directly(app, people, world):
     """The rules live in the service, so every channel (not only the web form) gets them."""
     with pytest.raises(NotAllowed):
-        service.open_case(people.customer, world.template, GOOD, customer=world.hana)
+        opening.open_case(people.customer, world.template, GOOD, customer=world.hana)
 
 
 def test_customer_opens_a_follow_up_case_linked_to_the_earlier_one(client, people, login, world):
     customer = Customer.get(Customer.user == people.customer)
-    earlier = service.open_case(people.customer, world.template, GOOD, customer=customer)
+    earlier = opening.open_case(people.customer, world.template, GOOD, customer=customer)
     login(people.customer)
     start = page_of(client, f"/cases/new?follow_up={earlier.reference}")
     assert f"follows up case <a href=\"/cases/{earlier.reference}\">" in start
@@ -213,7 +213,7 @@ def test_customer_opens_a_follow_up_case_linked_to_the_earlier_one(client, peopl
 
 def test_a_follow_up_of_a_case_the_user_may_not_see_is_ignored_and_not_revealed(client, people, login, world):
     other = Customer.get(Customer.user == people.other_customer)
-    hidden = service.open_case(people.other_customer, world.template, {**GOOD, "title": "Secret title"},
+    hidden = opening.open_case(people.other_customer, world.template, {**GOOD, "title": "Secret title"},
                                customer=other)
     login(people.customer)
     assert "Secret title" not in page_of(client, f"/cases/new?follow_up={hidden.reference}")
@@ -222,7 +222,7 @@ def test_a_follow_up_of_a_case_the_user_may_not_see_is_ignored_and_not_revealed(
 
 
 def test_proxy_follow_up_starts_with_the_earlier_cases_customer_and_asset(client, people, login, world):
-    earlier = service.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.printer)
+    earlier = opening.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.printer)
     login(people.proxy)
     page = page_of(client, f"/cases/new?follow_up={earlier.reference}")
     assert "Who the case is for" in page and "Hana Harbour" in page and "Lobby printer" in page
@@ -234,10 +234,10 @@ def test_proxy_follow_up_starts_with_the_earlier_cases_customer_and_asset(client
 
 
 def test_service_refuses_a_follow_up_of_a_case_the_actor_may_not_see(app, people, world):
-    earlier = service.open_case(people.agent, world.template, GOOD, customer=world.hana)
+    earlier = opening.open_case(people.agent, world.template, GOOD, customer=world.hana)
     other_proxy = base_factories.user(role="proxy", email="pat@example.com")
     with pytest.raises(NotFound):
-        service.open_case(other_proxy, world.template, GOOD, customer=world.hana, follow_up_of=earlier)
+        opening.open_case(other_proxy, world.template, GOOD, customer=world.hana, follow_up_of=earlier)
 
 
 def test_customer_naming_another_accounts_asset_learns_nothing_about_it(client, people, login, world):
@@ -254,9 +254,9 @@ def test_customer_naming_another_accounts_asset_learns_nothing_about_it(client, 
 
 
 def test_a_huge_account_lists_only_the_first_contacts_and_says_so(client, people, login, world, monkeypatch):
-    from portal.cases import filing_views
+    from portal.cases.routes import filing
 
-    monkeypatch.setattr(filing_views, "PICKER_LIMIT", 1)
+    monkeypatch.setattr(filing, "PICKER_LIMIT", 1)
     base_factories.customer(first_name="Zed", last_name="Zulu", account=world.harbour)
     login(people.agent)
     page = page_of(client, f"/cases/new?account={world.harbour.uuid}")

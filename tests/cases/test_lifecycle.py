@@ -7,7 +7,7 @@ import pytest
 
 from notifier.models import Message
 from portal.case_config.service import system_status
-from portal.cases import lifecycle
+from portal.cases.service import lifecycle
 from portal.clock import utcnow
 from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.models.cases import Case, CaseEvent, CaseFeedback

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from portal.case_config import service as config_service
-from portal.cases import service
+from portal.cases.service import opening
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import FieldOption
 from portal.models.people import Customer
@@ -113,7 +113,7 @@ def test_internal_field_sent_by_a_customer_is_ignored(client, people, login, rep
 
 
 def test_other_customer_gets_404_for_the_case(client, people, login, replacement):
-    case = service.open_case(people.customer, replacement, GOOD, customer=Customer.get(Customer.user ==
+    case = opening.open_case(people.customer, replacement, GOOD, customer=Customer.get(Customer.user ==
                                                                                          people.customer))
     login(people.other_customer)
     assert client.get(f"/cases/{case.reference}").status_code == 404
@@ -121,7 +121,7 @@ def test_other_customer_gets_404_for_the_case(client, people, login, replacement
 
 @pytest.mark.parametrize("role, status", [("agent", 200), ("supervisor", 200), ("admin", 200), ("proxy", 404)])
 def test_case_page_visibility_by_role(client, people, login, replacement, role, status):
-    case = service.open_case(people.customer, replacement, GOOD, customer=Customer.get(Customer.user ==
+    case = opening.open_case(people.customer, replacement, GOOD, customer=Customer.get(Customer.user ==
                                                                                          people.customer))
     login(people.by_role(role))
     assert client.get(f"/cases/{case.reference}").status_code == status
@@ -129,7 +129,7 @@ def test_case_page_visibility_by_role(client, people, login, replacement, role, 
 
 def test_staff_see_internal_values_on_the_case_page(app, client, people, login, replacement):
     customer = Customer.get(Customer.user == people.customer)
-    case = service.open_case(people.agent, replacement, {**GOOD, "cf_stock_note": "Ship from Leeds"},
+    case = opening.open_case(people.agent, replacement, {**GOOD, "cf_stock_note": "Ship from Leeds"},
                              customer=customer)
     login(people.agent)
     assert "Ship from Leeds" in client.get(f"/cases/{case.reference}").get_data(as_text=True)
@@ -163,13 +163,13 @@ def test_customer_without_a_profile_gets_a_clear_message(client, people, login, 
 
 def test_customer_cannot_file_for_another_customer(app, people, replacement):
     other = Customer.get(Customer.user == people.other_customer)
-    with pytest.raises(service.NotAllowed):
-        service.open_case(people.customer, replacement, GOOD, customer=other)
+    with pytest.raises(opening.NotAllowed):
+        opening.open_case(people.customer, replacement, GOOD, customer=other)
 
 
 def test_retiring_a_template_keeps_old_cases_and_their_values_visible(client, people, login, replacement):
     customer = Customer.get(Customer.user == people.customer)
-    case = service.open_case(people.customer, replacement, GOOD, customer=customer)
+    case = opening.open_case(people.customer, replacement, GOOD, customer=customer)
     config_service.retire_template(people.admin, replacement)
     placed = replacement.template_fields.where(
         replacement.template_fields.model.field == CaseFieldValue.get(CaseFieldValue.value == "HS123456").field
@@ -189,7 +189,7 @@ def test_retiring_a_template_keeps_old_cases_and_their_values_visible(client, pe
 def test_references_are_unique_even_when_the_random_draw_repeats(app, people, replacement, monkeypatch):
     customer = Customer.get(Customer.user == people.customer)
     draws = iter(["12345678", "12345678", "87654321"])
-    monkeypatch.setattr(service, "new_reference", lambda: next(draws))
-    first = service.open_case(people.customer, replacement, GOOD, customer=customer)
-    second = service.open_case(people.customer, replacement, GOOD, customer=customer)
+    monkeypatch.setattr(opening, "new_reference", lambda: next(draws))
+    first = opening.open_case(people.customer, replacement, GOOD, customer=customer)
+    second = opening.open_case(people.customer, replacement, GOOD, customer=customer)
     assert (first.reference, second.reference) == ("12345678", "87654321")

@@ -3,7 +3,7 @@ reads before it writes must take the write lock up front, or a concurrent commit
 
 import threading
 
-from portal.cases import service
+from portal.cases.service import opening
 from portal.db import database
 from portal.models.cases import Case
 from portal.models.people import Customer
@@ -28,7 +28,7 @@ def test_concurrent_submissions_all_succeed(app, people, world):
                 try:
                     start.wait()
                     for _ in range(CASES_EACH):
-                        service.open_case(people.customer, world.template, GOOD, customer=customer)
+                        opening.open_case(people.customer, world.template, GOOD, customer=customer)
                 finally:
                     database.close()
         except BaseException as exc:  # reported below; a thread cannot fail the test itself

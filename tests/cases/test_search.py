@@ -3,8 +3,9 @@ reference), what customers can never find (internal notes and fields), and input
 
 import pytest
 
-from portal.cases import search
-from portal.cases.service import open_case
+from portal.cases.queries.search import matching_case_ids
+from portal.cases.service.opening import open_case
+from portal.cases.service.search_index import reindex_case
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import Customer
 from portal.policy import case_visibility, is_staff
@@ -32,12 +33,12 @@ def case(people, template):
 
 def add_event(case, kind, body, *, public=True):
     CaseEvent.create(case=case, kind=kind, body=body, public=public)
-    search.reindex_case(case.id)
+    reindex_case(case.id)
 
 
 def found(user, text):
     return [c.reference for c in Case.select(Case.reference).where(
-        case_visibility(user) & Case.id.in_(search.matching_case_ids(text, staff=is_staff(user))))]
+        case_visibility(user) & Case.id.in_(matching_case_ids(text, staff=is_staff(user))))]
 
 
 @pytest.mark.parametrize("text", ["crackles", "CRACKLES", "left ear", "headset crackles", "wireless",
@@ -94,14 +95,14 @@ def test_another_customer_finds_nothing_even_with_matching_text(people, case):
 
 def test_reindex_replaces_the_old_text(people, case):
     Case.update(title="Printer jammed", summary="Paper everywhere").where(Case.id == case.id).execute()
-    search.reindex_case(case.id)
+    reindex_case(case.id)
     assert found(people.customer, "printer paper") == [case.reference]
     assert found(people.customer, "loudly") == []
 
 
 def test_a_deleted_case_leaves_no_document(people, case):
     case.delete_instance(recursive=True)
-    assert Case.select().where(Case.id.in_(search.matching_case_ids("crackles", staff=True))).count() == 0
+    assert Case.select().where(Case.id.in_(matching_case_ids("crackles", staff=True))).count() == 0
 
 
 HOSTILE = ['"', '""', "'", "(", ")", "crackles)", '"crackles', "AND", "OR", "NOT", "crackles OR",

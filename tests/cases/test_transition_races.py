@@ -6,7 +6,7 @@ connection, on SQLite and PostgreSQL."""
 import pytest
 
 from portal.case_config.service import system_status
-from portal.cases import comments, lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.errors import Conflict
 from portal.models.cases import Case, CaseEvent, CaseFeedback
 from portal.models.configuration import CaseStatus
@@ -126,7 +126,7 @@ def test_accepting_and_rejecting_at_once_does_only_one(app, people, case):
 
 
 def test_a_comment_never_lands_on_a_case_closed_at_the_same_moment(app, people, case):
-    commenting = one(people.customer, lambda a, c: comments.add_comment(a, c, "One more thing"), case)
+    commenting = one(people.customer, lambda a, c: conversation.add_comment(a, c, "One more thing"), case)
     closing = one(people.agent, lambda a, c: lifecycle.close_case(a, c), case)
     outcomes = race(app, [commenting] * (THREADS - 1) + [closing])
     assert isinstance(outcomes[-1], CaseEvent), outcomes[-1]  # the close always lands

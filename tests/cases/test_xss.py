@@ -4,7 +4,7 @@ customer profile and the filing pages."""
 
 import pytest
 
-from portal.cases import comments, service
+from portal.cases.service import conversation, opening
 from portal.errors import ValidationFailed
 from portal.models.assets import Asset
 from portal.models.cases import Case
@@ -43,7 +43,7 @@ def hostile(app, client, people, login):
                          content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)
     case = Case.get()
-    comments.add_comment(people.proxy, case, HOSTILE)
+    conversation.add_comment(people.proxy, case, HOSTILE)
     return case, contact, target, template
 
 
@@ -96,6 +96,6 @@ def test_a_javascript_url_is_refused_by_a_web_address_field(app, people):
     template = factories.template(people.admin, fields=[link])
     customer = Customer.get(Customer.user == people.customer)
     with pytest.raises(ValidationFailed) as refused:
-        service.open_case(people.customer, template, {"title": "t", "summary": "s", "cf_link": JS_URL},
+        opening.open_case(people.customer, template, {"title": "t", "summary": "s", "cf_link": JS_URL},
                           customer=customer)
     assert "cf_link" in refused.value.fields

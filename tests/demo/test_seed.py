@@ -4,7 +4,7 @@ import peewee
 import pytest
 from click.testing import CliRunner
 
-from portal.cases.search import matching_case_ids
+from portal.cases.queries.search import matching_case_ids
 from portal.cli import main
 from portal.demo.seed import seed
 from portal.models.cases import Attachment, Case, CaseEvent, CaseFieldValue

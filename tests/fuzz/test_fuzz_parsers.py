@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.case_config.rules import FieldRuleError, parse_value
-from portal.cases import search
-from portal.cases.queries import case_with_details
+from portal.cases.queries import search
+from portal.cases.queries.case_page import case_with_details
 from portal.contact import ContactError, normalize_email, normalize_phone
 from portal.customers.queries import search_customers
 from portal.customers.rules import parse_search

@@ -3,7 +3,7 @@
 import pytest
 
 from notifier.models import Message
-from portal.cases import comments, lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.models.cases import CaseCustomerLink
 from portal.models.configuration import CaseStatus
 from portal.models.people import Customer
@@ -25,20 +25,20 @@ def test_linked_customers_hear_of_staff_replies_too(app, people, team):
     case = factories.case(people.customer, workgroup=team)
     linked = factories.customer(first_name="Lina", email="lina@example.com")
     CaseCustomerLink.create(case=case, customer=linked)
-    comments.add_comment(people.agent, case, "Update for everyone.")
+    conversation.add_comment(people.agent, case, "Update for everyone.")
     assert told("case_replied") == ["cora@example.com", "lina@example.com"]
 
 
 def test_a_customer_without_a_sign_in_is_told_by_the_profile_email(app, people, team):
     contact = factories.customer(first_name="Noah", email="noah@example.com")
     case = factories.case(customer=contact, workgroup=team, internal_contact=people.proxy, created_by=people.proxy)
-    comments.add_comment(people.agent, case, "We are on it.")
+    conversation.add_comment(people.agent, case, "We are on it.")
     assert told("case_replied") == ["noah@example.com", people.proxy.email]
 
 
 def test_nobody_hears_of_their_own_action(app, people, team):
     case = factories.case(people.customer, workgroup=team, assignee=people.agent)
-    comments.add_comment(people.agent, case, "Note to self and customer.")
+    conversation.add_comment(people.agent, case, "Note to self and customer.")
     lifecycle.close_case(people.customer, case)
     assert people.agent.email not in told("case_replied")
     assert people.customer.email not in told("case_closed")
@@ -47,7 +47,7 @@ def test_nobody_hears_of_their_own_action(app, people, team):
 def test_the_rules_decide_the_channels_and_audiences(app, people, team):
     case = factories.case(people.customer, workgroup=team, internal_contact=people.proxy)
     save_rules(people.admin, case.template, {("case_replied", "customer"): {"email"}})
-    comments.add_comment(people.agent, case, "Only the customer now.")
+    conversation.add_comment(people.agent, case, "Only the customer now.")
     assert told("case_replied") == [people.customer.email]
 
 
@@ -64,7 +64,7 @@ def test_inactive_users_and_members_of_other_teams_are_not_told(app, people, tea
     people.supervisor.active = False
     people.supervisor.save()
     case = factories.case(people.customer, workgroup=team)
-    comments.add_comment(people.customer, case, "Anyone there?")
+    conversation.add_comment(people.customer, case, "Anyone there?")
     assert told("case_customer_commented") == [people.agent.email]
     assert other_team.name not in [m.context.get("team_name") for m in Message.select()]
 
@@ -87,7 +87,7 @@ def test_audiences_are_resolved_from_the_case(app, people, team):
 
 def test_staff_see_who_was_told_on_the_case_page_and_customers_do_not(app, client, login, people, team):
     case = factories.case(people.customer, workgroup=team)
-    comments.add_comment(people.agent, case, "We are on it.")
+    conversation.add_comment(people.agent, case, "We are on it.")
     login(people.agent)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert "Notifications" in page and people.customer.email in page
@@ -111,7 +111,7 @@ def test_asking_for_an_audience_the_rules_table_does_not_offer_is_a_programming_
 
 def test_a_long_comment_of_emoji_is_shortened_to_fit_the_outbox_not_refused(app, people, team):
     case = factories.case(people.customer, workgroup=team)
-    comments.add_comment(people.agent, case, "😀" * 9000)  # 108 kB once JSON-escaped; the limit is 64 kB
+    conversation.add_comment(people.agent, case, "😀" * 9000)  # 108 kB once JSON-escaped; the limit is 64 kB
     [message] = Message.select().where(Message.event == "case_replied")
     assert message.context["comment"].endswith(" …")
     assert 4000 < len(message.context["comment"]) < 9000

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from portal.cases import comments, lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.models.cases import Case
 from portal.models.configuration import CaseStatus
 from portal.models.people import Customer
@@ -143,10 +143,10 @@ def test_an_agent_filing_from_a_profile_tells_the_customer_and_the_rest_of_the_t
 
 def test_a_case_filed_already_assigned_tells_the_assignee_not_the_queue(app, people, form, team, monkeypatch,
                                                                         delivered):
-    from portal.cases import service
+    from portal.cases.service import opening
 
-    create = service._create_with_fresh_reference
-    monkeypatch.setattr(service, "_create_with_fresh_reference",
+    create = opening._create_with_fresh_reference
+    monkeypatch.setattr(opening, "_create_with_fresh_reference",
                         lambda **values: create(**{**values, "assignee": people.agent}))
     case = file_case(app, people.customer, form)
     mail = delivered.mail()
@@ -190,9 +190,9 @@ def change_status(app, user, case, status):
 
 def test_waiting_on_the_customer_tells_the_customer_side_with_the_latest_reply(app, people, case, waiting,
                                                                                delivered):
-    comments.add_comment(people.agent, case, "Could you send a photo of the display?")
-    comments.add_comment(people.agent, case, "Internal: probably the fuser.", public=False)
-    comments.add_comment(people.customer, case, "Which display do you mean?")
+    conversation.add_comment(people.agent, case, "Could you send a photo of the display?")
+    conversation.add_comment(people.agent, case, "Internal: probably the fuser.", public=False)
+    conversation.add_comment(people.customer, case, "Which display do you mean?")
     delivered.mail()  # the reply itself (case_replied) is not what this test is about
     delivered.smtp.handler.received.clear()
     change_status(app, people.agent, case, waiting)

@@ -9,7 +9,7 @@ import pytest
 
 from notifier.models import Message
 from portal.accounts import service as accounts
-from portal.cases.comments import add_comment
+from portal.cases.service.conversation import add_comment
 from portal.notification_admin import queries as editor_queries
 from portal.notification_admin import service as editor
 from tests import factories

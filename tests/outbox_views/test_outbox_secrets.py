@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from notifier import templates as notifier_templates
 from notifier.models import DEAD, Attempt, CapturedMessage, Message
 from portal import policy
-from portal.cases.comments import add_comment
+from portal.cases.service.conversation import add_comment
 from portal.outbox_views.queries import PAGE_SIZE
 from tests import factories
 from tests.fixtures import post_form, sign_in

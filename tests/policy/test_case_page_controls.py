@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from portal.case_config.service import system_status
-from portal.cases import lifecycle
+from portal.cases.service import lifecycle
 from portal.clock import utcnow
 from portal.models.cases import Case
 from tests.fixtures import sign_in

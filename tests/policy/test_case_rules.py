@@ -179,26 +179,26 @@ def lead_as_assignee(world):
 def test_a_supervisor_who_only_handles_the_case_may_not_assign_it_to_others(world, lead_as_assignee):
     from portal.errors import NotAllowed
     from portal.models.cases import CaseEvent
-    from portal.staff import service
+    from portal.staff.service import handling
 
     lead, case = lead_as_assignee
     assert policy.can_view_case(lead, case) and not policy.can_assign(lead, case)
     with pytest.raises(NotAllowed, match="Only supervisors of the case's workgroup can assign it"):
-        service.assign_case(lead, case, world.users["agent in the workgroup"].uuid)
+        handling.assign_case(lead, case, world.users["agent in the workgroup"].uuid)
     with pytest.raises(NotAllowed):
-        service.assign_case(lead, case, "")  # back to the queue is assigning too
+        handling.assign_case(lead, case, "")  # back to the queue is assigning too
     assert Case.get_by_id(case.id).assignee_id == lead.id
     assert not CaseEvent.select().where(CaseEvent.kind == "assigned").exists()
 
 
 def test_a_supervisor_may_not_move_a_case_out_of_a_workgroup_they_do_not_supervise(world, lead_as_assignee):
     from portal.errors import NotAllowed
-    from portal.staff import service
+    from portal.staff.service import handling
 
     lead, case = lead_as_assignee
     assert not policy.can_move(lead, case, world.experts.id)  # although they supervise the experts
     with pytest.raises(NotAllowed, match="only between their own workgroups"):
-        service.move_case(lead, case, world.experts.uuid)
+        handling.move_case(lead, case, world.experts.uuid)
     assert Case.get_by_id(case.id).workgroup_id == world.desk.id
 
 

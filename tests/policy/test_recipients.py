@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from notifier.models import Message
-from portal.cases import comments, lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.policy import can_view_case
 from tests import factories
 
@@ -28,14 +28,14 @@ def test_a_former_internal_contact_who_may_no_longer_see_the_case_is_not_told(ap
     people.proxy.role = new_role
     people.proxy.save()
     assert not can_view_case(people.proxy, case)
-    comments.add_comment(people.agent, case, "The engineer comes on Monday.")
+    conversation.add_comment(people.agent, case, "The engineer comes on Monday.")
     lifecycle.propose_resolution(people.agent, case, "Replaced the fuser.")
     assert told("case_replied") == [people.customer.email]
     assert told("case_resolution_proposed") == [people.customer.email]
 
 
 def test_an_internal_contact_who_still_sees_the_case_is_told(app, people, case):
-    comments.add_comment(people.agent, case, "The engineer comes on Monday.")
+    conversation.add_comment(people.agent, case, "The engineer comes on Monday.")
     assert told("case_replied") == sorted([people.customer.email, people.proxy.email])
 
 
@@ -43,5 +43,5 @@ def test_an_assignee_who_lost_the_case_is_not_told_of_the_customers_comment(app,
     # Aga was assigned, then made a customer: she sees none of the desk's cases any more.
     people.agent.role = "customer"
     people.agent.save()
-    comments.add_comment(people.customer, case, "Any news?")
+    conversation.add_comment(people.customer, case, "Any news?")
     assert people.agent.email not in told("case_customer_commented")

@@ -8,21 +8,21 @@ import pytest
 
 from notifier.models import Message
 from portal.case_config.service import system_status
-from portal.cases import comments, lifecycle
+from portal.cases.service import conversation, lifecycle
 from portal.errors import NotAllowed, NotFound
 from portal.models.cases import Case, CaseEvent
-from portal.staff import contacts, service, tasks
+from portal.staff.service import contacts, details, handling, tasks
 
 
 def _actions(world):
     customer = world.case.customer
     return {
-        "take": lambda u, c: service.take_case(u, c),
-        "assign": lambda u, c: service.assign_case(u, c, world.users["agent in the workgroup"].uuid),
-        "move": lambda u, c: service.move_case(u, c, world.billing.uuid),
-        "priority": lambda u, c: service.set_priority(u, c, "urgent"),
-        "escalate": lambda u, c: service.escalate_case(u, c, "Outage"),
-        "details": lambda u, c: service.edit_case_details(u, c, {"title": "New title", "summary": c.summary}),
+        "take": lambda u, c: handling.take_case(u, c),
+        "assign": lambda u, c: handling.assign_case(u, c, world.users["agent in the workgroup"].uuid),
+        "move": lambda u, c: handling.move_case(u, c, world.billing.uuid),
+        "priority": lambda u, c: handling.set_priority(u, c, "urgent"),
+        "escalate": lambda u, c: handling.escalate_case(u, c, "Outage"),
+        "details": lambda u, c: details.edit_case_details(u, c, {"title": "New title", "summary": c.summary}),
         "link customer": lambda u, c: contacts.link_customer(u, c, customer.uuid),
         "update all customers": lambda u, c: contacts.update_all_customers(u, c, "Hello all"),
         "log contact": lambda u, c: contacts.log_contact(u, c, channel="phone", direction="inbound",
@@ -58,9 +58,9 @@ def test_deescalating_asks_the_policy_too(world):
     Case.update(escalated=True).where(Case.id == world.case.id).execute()
     before = CaseEvent.select().count()
     with pytest.raises(NotAllowed):
-        service.deescalate_case(world.users["own customer"], Case.get_by_id(world.case.id))
+        handling.deescalate_case(world.users["own customer"], Case.get_by_id(world.case.id))
     with pytest.raises(NotFound):
-        service.deescalate_case(world.users["agent elsewhere"], Case.get_by_id(world.case.id))
+        handling.deescalate_case(world.users["agent elsewhere"], Case.get_by_id(world.case.id))
     _nothing_written(before)
 
 
@@ -103,7 +103,7 @@ def test_only_the_customer_side_answers_a_resolution(world, people):
 def test_those_who_may_not_see_a_case_cannot_comment_close_or_reopen_it(world, people, action):
     if action == "reopen":
         lifecycle.close_case(people.admin, world.case)
-    act = {"comment": lambda u, c: comments.add_comment(u, c, "Hi"),
+    act = {"comment": lambda u, c: conversation.add_comment(u, c, "Hi"),
            "close": lambda u, c: lifecycle.close_case(u, c),
            "reopen": lambda u, c: lifecycle.reopen_case(u, c)}[action]
     before, told = CaseEvent.select().count(), Message.select().count()
@@ -114,5 +114,5 @@ def test_those_who_may_not_see_a_case_cannot_comment_close_or_reopen_it(world, p
 
 
 def test_a_customer_cannot_write_an_internal_note(world):
-    event = comments.add_comment(world.users["own customer"], world.case, "Secret?", public=False)
+    event = conversation.add_comment(world.users["own customer"], world.case, "Secret?", public=False)
     assert event.public and event.kind == "comment"

@@ -6,7 +6,7 @@ import pytest
 from notifier.models import Message
 from portal.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.models.cases import CaseEvent
-from portal.staff import service
+from portal.staff.service import handling
 from tests import factories
 from tests.fixtures import post_form, sign_in
 from tests.staff.conftest import messages, reload
@@ -24,9 +24,9 @@ def test_who_may_take_a_case(people, teams, case, who, outcome):
     actor = _actor(people, teams, who)
     if outcome:
         with pytest.raises(outcome):
-            service.take_case(actor, case)
+            handling.take_case(actor, case)
     else:
-        service.take_case(actor, case)
+        handling.take_case(actor, case)
         assert reload(case).assignee_id == actor.id
 
 
@@ -53,14 +53,14 @@ def test_who_may_assign_a_case_to_someone_else(people, teams, case, who, outcome
     actor = _actor(people, teams, who)
     if outcome:
         with pytest.raises(outcome):
-            service.assign_case(actor, case, people.agent.uuid if actor != people.agent else people.supervisor.uuid)
+            handling.assign_case(actor, case, people.agent.uuid if actor != people.agent else people.supervisor.uuid)
     else:
-        service.assign_case(actor, case, people.agent.uuid)
+        handling.assign_case(actor, case, people.agent.uuid)
         assert reload(case).assignee_id == people.agent.id
 
 
 def test_an_agent_choosing_themselves_takes_the_case(people, teams, case):
-    service.assign_case(people.agent, case, people.agent.uuid)
+    handling.assign_case(people.agent, case, people.agent.uuid)
     assert reload(case).assignee_id == people.agent.id
 
 
@@ -68,13 +68,13 @@ def test_an_agent_choosing_themselves_takes_the_case(people, teams, case):
 def test_only_members_of_the_workgroup_can_be_assigned(people, teams, case, target):
     uuid = {"outsider": teams.expert.uuid, "customer": people.customer.uuid, "forged": "'; drop table--"}[target]
     with pytest.raises(ValidationFailed) as refused:
-        service.assign_case(people.supervisor, case, uuid)
+        handling.assign_case(people.supervisor, case, uuid)
     assert "assignee" in refused.value.fields
     assert reload(case).assignee_id is None
 
 
 def test_assigning_records_the_change_and_tells_assignee_and_customer(app, people, teams, case):
-    service.assign_case(people.supervisor, case, people.agent.uuid)
+    handling.assign_case(people.supervisor, case, people.agent.uuid)
     event = CaseEvent.get(CaseEvent.kind == "assigned")
     assert (event.actor_id, event.data, event.public) == (people.supervisor.id, {"from": None, "to": "Aga Agent"},
                                                           False)
@@ -84,7 +84,7 @@ def test_assigning_records_the_change_and_tells_assignee_and_customer(app, peopl
 def test_the_customer_is_told_the_team_and_the_assignee_name_only(app, people, teams, case, deliver):
     people.agent.phone = "+14155550199"
     people.agent.save()
-    service.assign_case(people.supervisor, case, people.agent.uuid)
+    handling.assign_case(people.supervisor, case, people.agent.uuid)
     deliver()
     from tests.fixtures import captured_mail
 
@@ -95,14 +95,14 @@ def test_the_customer_is_told_the_team_and_the_assignee_name_only(app, people, t
 
 
 def test_taking_a_case_tells_nobody_of_their_own_action_but_the_customer(app, people, teams, case):
-    service.take_case(people.agent, case)
+    handling.take_case(people.agent, case)
     assert messages("case_assigned") == [people.customer.email]
 
 
 def test_a_closed_case_cannot_be_taken(people, teams):
     closed = factories.case(people.customer, template=teams.template, workgroup=teams.desk, status="closed")
     with pytest.raises(InvalidTransition, match="Reopen it first"):
-        service.take_case(people.agent, closed)
+        handling.take_case(people.agent, closed)
 
 
 @pytest.mark.parametrize("who, outcome", [("agent in", NotAllowed), ("supervisor of", NotAllowed),
@@ -111,21 +111,21 @@ def test_moving_to_a_workgroup_the_actor_does_not_supervise(people, teams, case,
     actor = _actor(people, teams, who)
     if outcome:
         with pytest.raises(outcome):
-            service.move_case(actor, case, teams.experts.uuid)
+            handling.move_case(actor, case, teams.experts.uuid)
     else:
-        service.move_case(actor, case, teams.experts.uuid)
+        handling.move_case(actor, case, teams.experts.uuid)
         assert reload(case).workgroup_id == teams.experts.id
 
 
 def test_a_supervisor_moves_between_their_own_workgroups(people, teams, case):
     billing = factories.workgroup(people.supervisor, name="Billing")
-    service.move_case(people.supervisor, case, billing.uuid)
+    handling.move_case(people.supervisor, case, billing.uuid)
     assert reload(case).workgroup_id == billing.id
 
 
 def test_moving_clears_an_assignee_who_is_not_a_member_there(people, teams, case):
-    service.take_case(people.agent, case)
-    service.move_case(people.admin, case, teams.experts.uuid)
+    handling.take_case(people.agent, case)
+    handling.move_case(people.admin, case, teams.experts.uuid)
     moved = reload(case)
     assert (moved.workgroup_id, moved.assignee_id) == (teams.experts.id, None)
     assert CaseEvent.get(CaseEvent.kind == "workgroup_changed").data["unassigned"] == "Aga Agent"
@@ -133,8 +133,8 @@ def test_moving_clears_an_assignee_who_is_not_a_member_there(people, teams, case
 
 def test_moving_keeps_an_assignee_who_is_a_member_there(people, teams, case):
     both = factories.workgroup(people.agent, name="Second line")
-    service.take_case(people.agent, case)
-    service.move_case(people.admin, case, both.uuid)
+    handling.take_case(people.agent, case)
+    handling.move_case(people.admin, case, both.uuid)
     assert reload(case).assignee_id == people.agent.id
 
 

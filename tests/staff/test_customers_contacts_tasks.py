@@ -7,7 +7,7 @@ import pytest
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.models.cases import CaseCustomerLink, CaseEvent
 from portal.models.staff import CaseTask
-from portal.staff import contacts, tasks
+from portal.staff.service import contacts, tasks
 from tests import factories
 from tests.fixtures import captured_mail, post_form, sign_in
 from tests.staff.conftest import messages, reload

@@ -6,14 +6,14 @@ import pytest
 from portal.errors import InvalidTransition, ValidationFailed
 from portal.models.cases import CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, FieldOption, TemplateField
-from portal.staff import service
+from portal.staff.service import details, handling
 from tests import factories
 from tests.fixtures import post_form, sign_in
 from tests.staff.conftest import messages, reload
 
 
 def test_escalating_moves_the_case_to_the_escalation_workgroup_and_tells_it(app, people, teams, case):
-    service.escalate_case(people.agent, case, "Third outage this month.")
+    handling.escalate_case(people.agent, case, "Third outage this month.")
     escalated = reload(case)
     assert (escalated.workgroup_id, escalated.escalated) == (teams.experts.id, True)
     event = CaseEvent.get(CaseEvent.kind == "escalated")
@@ -23,14 +23,14 @@ def test_escalating_moves_the_case_to_the_escalation_workgroup_and_tells_it(app,
 
 
 def test_escalating_keeps_the_assignee_only_if_a_member_there(people, teams, case):
-    service.take_case(people.agent, case)
-    service.escalate_case(people.agent, case, "Needs an engineer.")
+    handling.take_case(people.agent, case)
+    handling.escalate_case(people.agent, case, "Needs an engineer.")
     assert reload(case).assignee_id is None
 
 
 def test_escalation_needs_a_reason(people, teams, case):
     with pytest.raises(ValidationFailed) as refused:
-        service.escalate_case(people.agent, case, "   ")
+        handling.escalate_case(people.agent, case, "   ")
     assert refused.value.fields == {"reason": "Say why the case needs escalating."}
     assert reload(case).escalated is False
 
@@ -39,12 +39,12 @@ def test_a_case_type_without_escalation_workgroup_cannot_escalate(people, teams,
     teams.template.escalation_workgroup = None
     teams.template.save()
     with pytest.raises(InvalidTransition, match="no escalation workgroup"):
-        service.escalate_case(people.agent, reload(case), "Please")
+        handling.escalate_case(people.agent, reload(case), "Please")
 
 
 def test_deescalating_returns_the_case_to_the_default_workgroup(app, people, teams, case):
-    service.escalate_case(people.agent, case, "Needs an engineer.")
-    service.deescalate_case(teams.expert, reload(case), "Fixed the root cause; desk can close.")
+    handling.escalate_case(people.agent, case, "Needs an engineer.")
+    handling.deescalate_case(teams.expert, reload(case), "Fixed the root cause; desk can close.")
     back = reload(case)
     assert (back.workgroup_id, back.escalated) == (teams.desk.id, False)
     assert [e.kind for e in CaseEvent.select().order_by(CaseEvent.id)][-2:] == ["escalated", "deescalated"]
@@ -59,7 +59,7 @@ def test_an_agent_who_escalates_away_lands_on_the_workspace(client, people, team
 
 
 def test_priority_changes_are_recorded_with_old_and_new(people, teams, case):
-    service.set_priority(people.agent, case, "urgent")
+    handling.set_priority(people.agent, case, "urgent")
     assert reload(case).priority == "urgent"
     assert CaseEvent.get(CaseEvent.kind == "priority_changed").data == {"from": "Normal", "to": "Urgent"}
 
@@ -91,7 +91,7 @@ def _details(case, **changes):
 
 def test_field_edits_are_validated_and_recorded_as_displayed_old_and_new(people, teams, case, colour_field):
     CaseFieldValue.create(case=case, field=colour_field, value="red")
-    service.edit_case_details(people.agent, case, _details(case, title="Printer jams daily", cf_colour="blue"))
+    details.edit_case_details(people.agent, case, _details(case, title="Printer jams daily", cf_colour="blue"))
     event = CaseEvent.get(CaseEvent.kind == "field_changed")
     assert event.data["changes"] == [{"field": "Title", "old": "Printer jams", "new": "Printer jams daily"},
                                      {"field": "Colour", "old": "Red", "new": "Blue"}]
@@ -99,7 +99,7 @@ def test_field_edits_are_validated_and_recorded_as_displayed_old_and_new(people,
 
 
 def test_the_feed_shows_field_changes_as_old_arrow_new(client, people, teams, case, colour_field):
-    service.edit_case_details(people.agent, case, _details(case, title="Printer jams daily", cf_colour="red"))
+    details.edit_case_details(people.agent, case, _details(case, title="Printer jams daily", cf_colour="red"))
     sign_in(client, people.agent)
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     assert "Printer jams</span> → <span class=\"new-value\">Printer jams daily" in page
@@ -109,7 +109,7 @@ def test_the_feed_shows_field_changes_as_old_arrow_new(client, people, teams, ca
 def test_a_retired_option_the_case_holds_stays_allowed(people, teams, case, colour_field):
     CaseFieldValue.create(case=case, field=colour_field, value="red")
     FieldOption.update(active=False).where(FieldOption.value == "red").execute()
-    service.edit_case_details(people.agent, case, _details(case, title="Still red", cf_colour="red"))
+    details.edit_case_details(people.agent, case, _details(case, title="Still red", cf_colour="red"))
     assert CaseFieldValue.get(CaseFieldValue.case == case).value == "red"
 
 
@@ -125,14 +125,14 @@ def test_an_unknown_option_is_refused_by_the_form_builder(client, people, teams,
 
 def test_saving_without_changes_says_so(people, teams, case):
     with pytest.raises(InvalidTransition, match="Nothing was changed"):
-        service.edit_case_details(people.agent, case, _details(case))
+        details.edit_case_details(people.agent, case, _details(case))
 
 
 @pytest.mark.parametrize("edit", [
-    lambda p, c: service.set_priority(p.agent, c, "high"),
-    lambda p, c: service.edit_case_details(p.agent, c, {"title": "New", "summary": "New"}),
-    lambda p, c: service.escalate_case(p.agent, c, "why"),
-    lambda p, c: service.assign_case(p.supervisor, c, p.agent.uuid),
+    lambda p, c: handling.set_priority(p.agent, c, "high"),
+    lambda p, c: details.edit_case_details(p.agent, c, {"title": "New", "summary": "New"}),
+    lambda p, c: handling.escalate_case(p.agent, c, "why"),
+    lambda p, c: handling.assign_case(p.supervisor, c, p.agent.uuid),
 ])
 def test_a_closed_case_refuses_edits_until_reopened(people, teams, edit):
     closed = factories.case(people.customer, template=teams.template, workgroup=teams.desk, status="closed")

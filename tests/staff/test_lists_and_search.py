@@ -1,9 +1,9 @@
 """The home lists (order, filters, constant query count) and the staff search (visibility and the
 customer filter)."""
 
-from portal.cases import comments
-from portal.cases.search import reindex_case
-from portal.staff import contacts, service
+from portal.cases.service import conversation
+from portal.cases.service.search_index import reindex_case
+from portal.staff.service import contacts, handling
 from tests import factories
 from tests.fixtures import sign_in
 
@@ -56,7 +56,7 @@ def test_admins_see_every_workgroups_queue_agents_only_theirs(client, people, te
 
 
 def test_the_home_page_takes_the_same_number_of_queries_for_3_and_30_cases(client, people, teams, sql_log):
-    from portal.staff import tasks
+    from portal.staff.service import tasks
 
     sign_in(client, people.agent)
 
@@ -81,7 +81,7 @@ def test_the_home_page_takes_the_same_number_of_queries_for_3_and_30_cases(clien
 
 
 def test_search_finds_internal_notes_and_fields_for_staff(client, people, teams, case):
-    comments.add_comment(people.agent, case, "Suspect the fuser assembly", public=False)
+    conversation.add_comment(people.agent, case, "Suspect the fuser assembly", public=False)
     sign_in(client, people.agent)
     page = client.get("/staff/search?q=fuser").get_data(as_text=True)
     assert case.reference in page
@@ -122,7 +122,7 @@ def test_the_customer_filter_counts_linked_cases_too(client, people, teams):
 def test_results_are_sorted_by_last_update(client, people, teams):
     first = _case(people, teams, title="Toner issue one")
     second = _case(people, teams, title="Toner issue two")
-    service.set_priority(people.agent, first, "high")  # touches first: now the latest update
+    handling.set_priority(people.agent, first, "high")  # touches first: now the latest update
     sign_in(client, people.agent)
     page = client.get("/staff/search?q=toner").get_data(as_text=True)
     assert page.index(first.reference) < page.index(second.reference)

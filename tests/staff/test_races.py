@@ -9,7 +9,7 @@ from portal.models.cases import Case, CaseCustomerLink, CaseEvent, CaseFieldValu
 from portal.models.configuration import CaseField, TemplateField
 from portal.models.staff import CaseTask
 from portal.models.teams import WorkgroupMember
-from portal.staff import contacts, service, tasks
+from portal.staff.service import contacts, details, handling, tasks
 from tests import factories
 from tests.cases.racing import THREADS, assert_each_told_once, assert_one_winner, race, winners_and_losers
 from tests.fixtures import csrf_token_from, sign_in
@@ -39,7 +39,7 @@ def test_agents_taking_one_case_at_once_leave_it_with_one_of_them(app, people, t
     agents = [people.agent] + [factories.user(role="agent", display_name=f"Agent {n}") for n in range(THREADS - 1)]
     for agent in agents[1:]:
         WorkgroupMember.create(workgroup=teams.desk, user=agent)
-    outcomes = race(app, [by(agent, service.take_case, case) for agent in agents])
+    outcomes = race(app, [by(agent, handling.take_case, case) for agent in agents])
     taken = fresh(case)
     winner = next(a for a in agents if a.id == taken.assignee_id)
     assert_one_winner(outcomes, f"The case was already taken by {winner.display_name} at")
@@ -48,42 +48,42 @@ def test_agents_taking_one_case_at_once_leave_it_with_one_of_them(app, people, t
 
 
 def test_assigning_at_once_assigns_once(app, people, teams, case):
-    outcomes = race(app, same(people.supervisor, lambda a, c: service.assign_case(a, c, people.agent.uuid), case))
+    outcomes = race(app, same(people.supervisor, lambda a, c: handling.assign_case(a, c, people.agent.uuid), case))
     assert_one_winner(outcomes, "The case was already assigned to Aga Agent by you at")
     assert events("assigned") == 1
     assert_each_told_once("case_assigned")
 
 
 def test_moving_at_once_moves_once(app, people, teams, case):
-    outcomes = race(app, same(people.admin, lambda a, c: service.move_case(a, c, teams.experts.uuid), case))
+    outcomes = race(app, same(people.admin, lambda a, c: handling.move_case(a, c, teams.experts.uuid), case))
     assert_one_winner(outcomes, "The case was already moved to Experts by you at")
     assert events("workgroup_changed") == 1
 
 
 def test_escalating_at_once_escalates_once(app, people, teams, case):
     # An admin: the others' permission checks must not depend on who sees the case once it moved.
-    outcomes = race(app, same(people.admin, lambda a, c: service.escalate_case(a, c, "Outage"), case))
+    outcomes = race(app, same(people.admin, lambda a, c: handling.escalate_case(a, c, "Outage"), case))
     assert_one_winner(outcomes, "The case was already escalated to Experts by you at")
     assert events("escalated") == 1
     assert_each_told_once("case_escalated")
 
 
 def test_deescalating_at_once_deescalates_once(app, people, teams, case):
-    service.escalate_case(people.agent, fresh(case), "Outage")
-    outcomes = race(app, same(people.admin, lambda a, c: service.deescalate_case(a, c, "Fixed"), case))
+    handling.escalate_case(people.agent, fresh(case), "Outage")
+    outcomes = race(app, same(people.admin, lambda a, c: handling.deescalate_case(a, c, "Fixed"), case))
     assert_one_winner(outcomes, "The case was already sent back to Service desk by you at")
     assert events("deescalated") == 1
 
 
 def test_changing_the_priority_at_once_changes_it_once(app, people, teams, case):
-    outcomes = race(app, same(people.agent, lambda a, c: service.set_priority(a, c, "urgent"), case))
+    outcomes = race(app, same(people.agent, lambda a, c: handling.set_priority(a, c, "urgent"), case))
     assert_one_winner(outcomes, "The priority was already changed to Urgent by you at")
     assert events("priority_changed") == 1
 
 
 def test_editing_the_details_at_once_edits_once(app, people, teams, case):
     edit = {"title": "Printer jams on tray 2", "summary": case.summary}
-    outcomes = race(app, same(people.agent, lambda a, c: service.edit_case_details(a, c, edit), case))
+    outcomes = race(app, same(people.agent, lambda a, c: details.edit_case_details(a, c, edit), case))
     assert_one_winner(outcomes, "The details were already changed by you at")
     assert events("field_changed") == 1
 
@@ -93,7 +93,7 @@ def test_edits_of_one_custom_value_at_once_never_lose_one_silently(app, people, 
     TemplateField.create(template=teams.template, field=field, position=1)
     CaseFieldValue.create(case=case, field=field, value="A-1")
     edits = [{"title": case.title, "summary": case.summary, "cf_serial": f"B-{n}"} for n in range(THREADS)]
-    outcomes = race(app, [by(people.agent, lambda a, c, e=e: service.edit_case_details(a, c, e), case)
+    outcomes = race(app, [by(people.agent, lambda a, c, e=e: details.edit_case_details(a, c, e), case)
                           for e in edits])
     won, lost = winners_and_losers(outcomes)
     # Edits that overlapped: one landed, the others were refused. An edit that started after another
@@ -133,8 +133,8 @@ def test_unlinking_one_customer_at_once_unlinks_once(app, people, teams, case):
 
 def test_assigning_and_moving_at_once_does_only_one(app, people, teams, case):
     WorkgroupMember.create(workgroup=teams.experts, user=people.supervisor)  # sees the case wherever it goes
-    assign = by(people.supervisor, lambda a, c: service.assign_case(a, c, people.agent.uuid), case)
-    move = by(people.admin, lambda a, c: service.move_case(a, c, teams.experts.uuid), case)
+    assign = by(people.supervisor, lambda a, c: handling.assign_case(a, c, people.agent.uuid), case)
+    move = by(people.admin, lambda a, c: handling.move_case(a, c, teams.experts.uuid), case)
     outcomes = race(app, [assign, move] * (THREADS // 2))
     won, lost = winners_and_losers(outcomes)
     assert len(won) == 1
@@ -148,8 +148,8 @@ def test_assigning_and_moving_at_once_does_only_one(app, people, teams, case):
 
 def test_taking_while_escalated_away_takes_nothing(app, people, teams, case):
     WorkgroupMember.create(workgroup=teams.experts, user=people.agent)  # sees the case wherever it goes
-    take = by(people.agent, service.take_case, case)
-    escalate = by(people.supervisor, lambda a, c: service.escalate_case(a, c, "Outage"), case)
+    take = by(people.agent, handling.take_case, case)
+    escalate = by(people.supervisor, lambda a, c: handling.escalate_case(a, c, "Outage"), case)
     outcomes = race(app, [take, escalate])
     won, lost = winners_and_losers(outcomes)
     assert len(won) == 1 and len(lost) == 1 and isinstance(lost[0], Conflict)
@@ -197,7 +197,7 @@ def test_taking_from_a_page_that_showed_nobody_does_not_take_it_from_a_colleague
     WorkgroupMember.create(workgroup=teams.desk, user=bo)
     sign_in(client, people.agent)
     html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
-    service.take_case(bo, fresh(case))  # while Aga's page still shows the case unassigned
+    handling.take_case(bo, fresh(case))  # while Aga's page still shows the case unassigned
     response = client.post(f"/staff/cases/{case.reference}/take",
                            data={"csrf_token": csrf_token_from(html), "take-seen_assignee": ""})
     assert response.status_code == 409

@@ -14,17 +14,17 @@ from datetime import datetime, timedelta
 import peewee
 
 from portal import policy
-from portal.cases import comments
-from portal.cases.comments import clean_text
-from portal.cases.search import reindex_case
-from portal.cases.transitions import by_whom_when, explain, latest_event, write_case
+from portal.cases.rules import clean_text
+from portal.cases.service import conversation
+from portal.cases.service.search_index import reindex_case
+from portal.cases.service.transitions import by_whom_when, explain, latest_event, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.people import Customer, User
-from portal.staff.service import OPEN, STAFF_ONLY, record, require_open
+from portal.staff.service.shared import OPEN, STAFF_ONLY, record, require_open
 
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "in_person": "In person", "other": "Other"}
 CONTACT_DIRECTIONS = {"inbound": "Inbound (they contacted us)", "outbound": "Outbound (we contacted them)"}
@@ -94,11 +94,11 @@ def unlink_customer(actor: User, case: Case, customer_uuid: str, *, now: datetim
 def update_all_customers(actor: User, case: Case, body: str, *, uploads: Sequence = (),
                          now: datetime | None = None) -> CaseEvent:
     """One public update that the primary customer, every linked customer and the internal contact
-    are told of. It is a staff reply: comments.add_comment already notifies that whole customer side,
+    are told of. It is a staff reply: conversation.add_comment already notifies that whole customer side,
     so this only adds the staff-only check (policy.can_update_all_customers). Raises what add_comment
     raises, and NotAllowed."""
     policy.require(policy.can_update_all_customers, actor, case, message=STAFF_ONLY)
-    return comments.add_comment(actor, case, body, public=True, uploads=uploads, now=now)
+    return conversation.add_comment(actor, case, body, public=True, uploads=uploads, now=now)
 
 
 def log_contact(actor: User, case: Case, *, channel: str, direction: str, summary: str,

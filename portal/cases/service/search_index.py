@@ -1,28 +1,17 @@
-"""Keyword search over cases: two documents per case, one for the customer side and one for staff.
+"""Keeping the keyword search index of cases up to date: two documents per case, one for the customer
+side and one for staff, rebuilt inside the transaction of every change to a case's searchable text.
 
 The public document holds what customers and proxies can read on the case page (reference, title,
 summary, public comments, proposed resolutions, customer-visible field values as displayed); the staff
 document adds internal notes, internal-only fields and the customer's name. Searching the public
-document can therefore never reveal a case by text its reader could not see.
-
-Both backends index the same normalised text: we cut text into words ourselves (letters and digits,
-lower case, accents removed) so SQLite FTS5 and PostgreSQL full text find exactly the same cases, and
-user input reaches the database only as a list of quoted words, never as query syntax.
-
-- SQLite: FTS5 tables case_search_public / case_search_staff (rowid = case id).
-- PostgreSQL: table case_search (case_id, public_document tsvector, staff_document tsvector), GIN indexed.
-Both are created by migration 0006_case_search.
+document (portal.cases.queries.search) can therefore never reveal a case by text its reader could not
+see. The text is cut into words by portal.cases.rules, the same for both backends.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
-
-import peewee
-
+from portal.cases.queries.search import PG_SEARCH, PUBLIC_FTS, STAFF_FTS
+from portal.cases.rules import SearchDocuments, build_documents, display_value
 from portal.db import database, is_postgres
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, FieldOption
@@ -30,51 +19,10 @@ from portal.models.people import Customer
 
 # Event kinds whose body customers read on the case page (when the event is public).
 PUBLIC_TEXT_KINDS = ("comment", "resolution_proposed")
-MAX_QUERY_TERMS = 16
-MAX_QUERY_CHARS = 1000
-# Far beyond any real case; keeps one pathological case from building a huge index row.
-MAX_DOCUMENT_CHARS = 500_000
-
-_WORD = re.compile(r"[^\W_]+")
-
-PUBLIC_FTS = peewee.Table("case_search_public", ("rowid", "document"))
-STAFF_FTS = peewee.Table("case_search_staff", ("rowid", "document"))
-PG_SEARCH = peewee.Table("case_search", ("case_id", "public_document", "staff_document"))
-
-
-def words(text: str) -> list[str]:
-    """text cut into lower-case words without accents: the unit both backends index and match."""
-    text = text or ""
-    if text.isascii():  # the common case, and much faster than decomposing every character
-        return _WORD.findall(text.lower())
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
-    return _WORD.findall(folded)
-
-
-def normalise(parts: Iterable[str]) -> str:
-    return " ".join(" ".join(words(part)) for part in parts if part)[:MAX_DOCUMENT_CHARS]
-
-
-@dataclass(frozen=True)
-class SearchDocuments:
-    public: str
-    staff: str
-
-
-def build_documents(*, reference: str, title: str, summary: str, resolution: str = "",
-                    customer_name: str = "", public_texts: Iterable[str] = (), internal_texts: Iterable[str] = (),
-                    public_values: Iterable[str] = (), internal_values: Iterable[str] = ()) -> SearchDocuments:
-    """The two normalised documents of one case (pure: the seed generator calls it too)."""
-    public_parts = [reference, title, summary, resolution, *public_texts, *public_values]
-    staff_parts = [*public_parts, customer_name, *internal_texts, *internal_values]
-    return SearchDocuments(public=normalise(public_parts), staff=normalise(staff_parts))
 
 
 def _field_texts(case_id: int) -> tuple[list[str], list[str]]:
     """Field values as people see them (option labels, Yes/No, dates also as written on the page)."""
-    from portal.cases.queries import display_value
-
     rows = list(
         CaseFieldValue.select(CaseFieldValue, CaseField)
         .join(CaseField)
@@ -164,46 +112,3 @@ def store_documents(rows: list[tuple[int, SearchDocuments]]) -> None:
     for table, pick in (("case_search_public", lambda d: d.public), ("case_search_staff", lambda d: d.staff)):
         params = [p for case_id, docs in rows for p in (case_id, pick(docs))]
         database.execute_sql(f"INSERT INTO {table} (rowid, document) VALUES {values}", params)  # noqa: S608
-
-
-def query_terms(text: str | None) -> list[list[str]]:
-    """The user's text as terms, each a list of words (a phrase when one term holds several words,
-    like "INV-123456"). Operators, quotes, brackets and stars are just separators here."""
-    terms = []
-    for chunk in (text or "")[:MAX_QUERY_CHARS].split():
-        chunk_words = words(chunk)
-        if chunk_words:
-            terms.append(chunk_words)
-    return terms[:MAX_QUERY_TERMS]
-
-
-def fts5_query(terms: list[list[str]]) -> str:
-    """A safe FTS5 MATCH string: every term a quoted phrase (all must match), the last one a prefix,
-    so results appear while the last word is still being typed. Words hold only letters and digits,
-    so quoting cannot be escaped."""
-    phrases = [f'"{" ".join(term)}"' for term in terms]
-    phrases[-1] += " *"
-    return " AND ".join(phrases)
-
-
-def tsquery(terms: list[list[str]]) -> str:
-    """The same query for PostgreSQL's to_tsquery: words of a term follow each other, terms are ANDed,
-    the last word is a prefix."""
-    parts = [" <-> ".join(f"'{word}'" for word in term) for term in terms]
-    parts[-1] += ":*"
-    return " & ".join(f"({part})" for part in parts)
-
-
-def matching_case_ids(text: str | None, *, staff: bool):
-    """A subquery of the ids of cases whose document matches every term of text; use it in
-    Case.id.in_(...) together with the visibility condition. staff=False searches only what customers
-    and proxies can see. Text without any word matches nothing. Ordering is left to the caller."""
-    terms = query_terms(text)
-    if not terms:
-        return Case.select(Case.id).where(Case.id.is_null())
-    if is_postgres(database):
-        document = PG_SEARCH.staff_document if staff else PG_SEARCH.public_document
-        match = peewee.Expression(document, "@@", peewee.fn.to_tsquery(peewee.SQL("'simple'"), tsquery(terms)))
-        return PG_SEARCH.select(PG_SEARCH.case_id).where(match)
-    table = STAFF_FTS if staff else PUBLIC_FTS
-    return table.select(table.rowid).where(peewee.Expression(table.document, "MATCH", fts5_query(terms)))

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from portal import policy
-from portal.cases.comments import clean_text
-from portal.cases.transitions import explain, write_case
+from portal.cases.rules import clean_text
+from portal.cases.service.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -23,7 +23,7 @@ from portal.models.cases import Case, CaseEvent
 from portal.models.people import STAFF_ROLES, User
 from portal.models.staff import CaseTask
 from portal.notify.service import notify_case_event
-from portal.staff.service import OPEN, STAFF_ONLY, record, require_open
+from portal.staff.service.shared import OPEN, STAFF_ONLY, record, require_open
 
 TITLE_MAX = 200
 

@@ -6,32 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from portal import policy
-from portal.case_config.rules import UNSTORABLE, storable
-from portal.cases.attachments import chosen_files, record_attachments, remove_stored, store_uploads
-from portal.cases.search import reindex_case
-from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
+from portal.cases.rules import clean_text
+from portal.cases.service.attachments import chosen_files, record_attachments, remove_stored, store_uploads
+from portal.cases.service.search_index import reindex_case
+from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.errors import Conflict, InvalidTransition
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 from portal.notify.service import CUSTOMER_SIDE, handlers_audience, notify_case_event
 
-MAX_COMMENT = 10_000
 CLOSED_REASON = "A closed case cannot take comments. Reopen it or open a follow-up case."
 CLOSED_MESSAGE = "This case is closed, so it cannot take comments. Reopen it or open a follow-up case."
-
-
-def clean_text(value: str | None, *, field: str, required: str, limit: int = MAX_COMMENT) -> str:
-    text = (value or "").strip()
-    if not storable(text):
-        raise ValidationFailed(UNSTORABLE, {field: UNSTORABLE})
-    if not text and required:
-        raise ValidationFailed(required, {field: required})
-    if len(text) > limit:
-        message = f"Use at most {limit:,} characters ({len(text):,} now)."
-        raise ValidationFailed(message, {field: message})
-    return text
 
 
 def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),

@@ -1,15 +1,21 @@
 """The case page and what people do on it. Thin views: parse, call one service, redirect (or show the
-page again with the messages and everything the person typed)."""
+page again with the messages and everything the person typed).
+
+Customers, proxies and staff share this page. What only the staff workspace shows on it (its actions,
+tasks, customer search) is a part the staff blueprint adds with add_case_page_part() when the app
+registers it: this side never imports the staff side, and without the staff blueprint the page
+simply has no staff part.
+"""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
-from portal.cases import comments, lifecycle, service
-from portal.cases.blueprint import bp
 from portal.cases.forms import (
     AcceptResolutionForm,
     CommentForm,
@@ -19,24 +25,53 @@ from portal.cases.forms import (
     StaffCommentForm,
     StatusForm,
 )
-from portal.cases.queries import attachment_for_viewer, feed_for, linked_customers, values_by_section
+from portal.cases.queries.case_page import (
+    attachment_for_viewer,
+    case_for_viewer,
+    feed_for,
+    linked_customers,
+    next_steps,
+    statuses_to_choose,
+    values_by_section,
+)
+from portal.cases.service import conversation, lifecycle
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
-from portal.models.configuration import CaseStatus
 from portal.outbox_views.queries import notifications_for_case
-from portal.staff.panel import case_page_extras
 from portal.web_helpers import apply_errors, safe_next_url
 
 
-def _statuses():
-    return list(
-        CaseStatus.select()
-        .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
-        .order_by(CaseStatus.position, CaseStatus.name)
-    )
+def register(bp: Blueprint) -> None:
+    bp.record_once(_policy_for_templates)
+    bp.add_url_rule("/<reference>", view_func=detail, methods=["GET"])
+    bp.add_url_rule("/<reference>/comments", view_func=comment, methods=["POST"])
+    bp.add_url_rule("/<reference>/resolution/accept", view_func=accept_resolution, methods=["POST"])
+    bp.add_url_rule("/<reference>/resolution/reject", view_func=reject_resolution, methods=["POST"])
+    bp.add_url_rule("/<reference>/close", view_func=close, methods=["POST"])
+    bp.add_url_rule("/<reference>/reopen", view_func=reopen, methods=["POST"])
+    bp.add_url_rule("/<reference>/resolution", view_func=propose_resolution, methods=["POST"])
+    bp.add_url_rule("/<reference>/status", view_func=change_status, methods=["POST"])
+    bp.add_url_rule("/<reference>/files/<attachment_uuid>", view_func=download, methods=["GET"])
 
 
-@bp.record_once
+# Where the app keeps the case page parts other blueprints added (app.extensions[CASE_PAGE_PARTS]).
+CASE_PAGE_PARTS = "caseport_case_page_parts"
+
+
+def add_case_page_part(app: Flask, part: Callable[..., dict]) -> None:
+    """Let another blueprint add to the case page: part(case, viewer, forms) is called for every case
+    page with the forms of a refused submission in `forms` (by name, to show their errors again) and
+    returns template variables. Call it when that blueprint is registered (Blueprint.record_once)."""
+    app.extensions.setdefault(CASE_PAGE_PARTS, []).append(part)
+
+
+def _parts(case, forms: dict) -> dict:
+    context: dict = {}
+    for part in current_app.extensions.get(CASE_PAGE_PARTS, ()):
+        context.update(part(case, current_user, forms))
+    return context
+
+
 def _policy_for_templates(state):
     """Pages decide which controls to show with the same rules the services apply: every case rule
     of portal.policy is a template global, called as can_take(current_user, case)."""
@@ -50,7 +85,7 @@ def case_page(case, status: int = 200, **forms):
         StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm())
     status_form = forms.get("status_form") or StatusForm()
     status_form.status.choices = [SelectChoice("", "Choose a status")] + [
-        SelectChoice(s.uuid, s.name) for s in _statuses() if s.id != case.status_id]
+        SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
     return render_template(
         "cases/detail.html",
         case=case,
@@ -67,14 +102,14 @@ def case_page(case, status: int = 200, **forms):
         resolution_form=forms.get("resolution_form") or ProposeResolutionForm(),
         status_form=status_form,
         case_notifications=notifications_for_case(current_user, case.reference) if staff else [],
-        **case_page_extras(case, current_user, forms),
+        next_steps=[] if staff else next_steps(case),  # staff see every task in their own part
+        **_parts(case, forms),
     ), status
 
 
-@bp.get("/<reference>")
 @login_required
 def detail(reference):
-    return case_page(service.case_for_viewer(current_user, reference))
+    return case_page(case_for_viewer(current_user, reference))
 
 
 def act_on_case(case, form, form_name: str, action, success: str, anchor: str = ""):
@@ -97,7 +132,7 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
             return case_page(case, exc.status, **{form_name: form})
         flash(exc.message, "error")
         try:
-            current = service.case_for_viewer(current_user, case.reference)
+            current = case_for_viewer(current_user, case.reference)
         except NotFound:  # e.g. a colleague moved it out of the actor's workgroups meanwhile
             return _gone(case)
         return case_page(current, exc.status, **{form_name: form})
@@ -115,22 +150,20 @@ def _gone(case):
     return redirect(url_for("home.index"))
 
 
-@bp.post("/<reference>/comments")
 @login_required
 def comment(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm()
     public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
     uploads = request.files.getlist(form.files.name)
     return act_on_case(case, form, "comment_form",
-                lambda: comments.add_comment(current_user, case, form.body.data, public=public, uploads=uploads),
+                lambda: conversation.add_comment(current_user, case, form.body.data, public=public, uploads=uploads),
                 "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
 
 
-@bp.post("/<reference>/resolution/accept")
 @login_required
 def accept_resolution(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = AcceptResolutionForm()
     raw = (form.rating.data or "").strip()
     # A forged non-number becomes 0, which the service refuses with its message. isdecimal, not
@@ -141,59 +174,53 @@ def accept_resolution(reference):
                 "Thank you. The case is closed.")
 
 
-@bp.post("/<reference>/resolution/reject")
 @login_required
 def reject_resolution(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = RejectResolutionForm()
     return act_on_case(case, form, "reject_form",
                 lambda: lifecycle.reject_resolution(current_user, case, form.reason.data),
                 "The case is open again and the team has your reason.")
 
 
-@bp.post("/<reference>/close")
 @login_required
 def close(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="close")
     return act_on_case(case, form, "close_form", lambda: lifecycle.close_case(current_user, case, form.reason.data),
                 "The case is closed.")
 
 
-@bp.post("/<reference>/reopen")
 @login_required
 def reopen(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="reopen")
     return act_on_case(case, form, "reopen_form", lambda: lifecycle.reopen_case(current_user, case, form.reason.data),
                 "The case is open again.")
 
 
-@bp.post("/<reference>/resolution")
 @login_required
 def propose_resolution(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = ProposeResolutionForm()
     return act_on_case(case, form, "resolution_form",
                 lambda: lifecycle.propose_resolution(current_user, case, form.resolution.data),
                 "Resolution proposed. The customer is asked to accept it.")
 
 
-@bp.post("/<reference>/status")
 @login_required
 def change_status(reference):
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     form = StatusForm()
-    form.status.choices = [SelectChoice(s.uuid, s.name) for s in _statuses()]
+    form.status.choices = [SelectChoice(s.uuid, s.name) for s in statuses_to_choose()]
     return act_on_case(case, form, "status_form", lambda: lifecycle.change_status(current_user, case, form.status.data),
                 "Status changed.")
 
 
-@bp.get("/<reference>/files/<attachment_uuid>")
 @login_required
 def download(reference, attachment_uuid):
     """A file, only through the policy, always as a download: never rendered by the browser."""
-    case = service.case_for_viewer(current_user, reference)
+    case = case_for_viewer(current_user, reference)
     attachment = attachment_for_viewer(case, current_user, attachment_uuid)
     if attachment is None:
         abort(404)

@@ -3,14 +3,12 @@ so it works without JavaScript and every view of it is a link one can share or b
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from wtforms import Form, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
 
-from portal.cases.blueprint import bp
-from portal.cases.dashboard import (
+from portal.cases.forms import DashboardFilterForm
+from portal.cases.queries.dashboard import (
     CATEGORY_FILTERS,
     DashboardFilters,
     dashboard_for,
@@ -18,21 +16,13 @@ from portal.cases.dashboard import (
     statuses_for_filter,
     templates_in_use,
 )
-from portal.cases.search import MAX_QUERY_CHARS
+from portal.cases.rules import MAX_QUERY_CHARS
 from portal.identifiers import parse_uuid
 from portal.pagination import page_number
 
-CATEGORY_CHOICES = [SelectChoice("", "All"), *(SelectChoice(key, label) for key, label in CATEGORY_FILTERS.items())]
 
-
-class DashboardFilterForm(Form):
-    """Filters read from the query string: no CSRF token, because it changes nothing."""
-
-    q = SearchField("Search", validators=[Optional(), Length(max=MAX_QUERY_CHARS)],
-                    description="Words from the title, description, messages, answers or the case number.")
-    category = SelectField("Status group", choices=CATEGORY_CHOICES, default="")
-    status = SelectField("Status", choices=[SelectChoice("", "Any status")], default="")
-    template = SelectField("Form", choices=[SelectChoice("", "Any form")], default="")
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("", view_func=dashboard, methods=["GET"])
 
 
 def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
@@ -50,7 +40,6 @@ def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
     )
 
 
-@bp.get("")
 @login_required
 def dashboard():
     form = DashboardFilterForm(request.args)

@@ -4,8 +4,8 @@ and the scheduled reminder and automatic close of unanswered resolutions.
 The category of a status drives every rule: open and waiting cases are worked, a resolved case
 awaits the customer's acceptance, a closed case takes no edits until it is reopened. Who may do
 what is portal.policy's; every change is written only while the case is still in the state it was
-checked in (portal.cases.transitions), so a second click or a colleague's simultaneous change is
-refused with a message instead of acting twice.
+checked in (portal.cases.service.transitions), so a second click or a colleague's simultaneous
+change is refused with a message instead of acting twice.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from portal import policy
 from portal.case_config.service import system_status
-from portal.cases.comments import clean_text
-from portal.cases.search import reindex_case
-from portal.cases.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
+from portal.cases.rules import clean_text
+from portal.cases.service.search_index import reindex_case
+from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import InvalidTransition, ValidationFailed

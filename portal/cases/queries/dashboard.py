@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import peewee
 
 from portal import policy
-from portal.cases import search
+from portal.cases.queries.search import matching_case_ids
 from portal.models.cases import Case
 from portal.models.configuration import STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
@@ -75,7 +75,7 @@ def _narrowed(query, user: User, filters: DashboardFilters, *, by_status: bool =
     if filters.template:
         query = query.where(CaseTemplate.uuid == filters.template)
     if filters.q:
-        query = query.where(Case.id.in_(search.matching_case_ids(filters.q, staff=policy.is_staff(user))))
+        query = query.where(Case.id.in_(matching_case_ids(filters.q, staff=policy.is_staff(user))))
     if by_status and filters.category:
         query = query.where(_category_condition(filters.category))
     if by_status and filters.status:

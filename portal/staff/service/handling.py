@@ -1,62 +1,35 @@
-"""How staff handle a case: taking and assigning it, moving it between workgroups, escalating and
-de-escalating it, changing its priority and its details.
+"""How staff handle a case: who has it (taking and assigning it), where it is (moving it between
+workgroups, escalating and de-escalating it) and how urgent it is (its priority).
 
 Every function takes the acting user and the case first and asks portal.policy whether the actor
 may do it (NotFound when they may not see the case, NotAllowed otherwise). It then checks the case's
-state on the case it was handed and writes with portal.cases.transitions.write_case, which changes
-the case only while it is still in that state (Conflict otherwise, naming who changed it), in one
-transaction with a CaseEvent (actor, time) in the feed; it reindexes the case when its searchable text
-changed and tells people through portal.notify.service. Tasks live in portal.staff.tasks, customers
-and contacts on a case in portal.staff.contacts; they share the helpers below.
+state on the case it was handed and writes with portal.cases.service.transitions.write_case, which
+changes the case only while it is still in that state (Conflict otherwise, naming who changed it), in
+one transaction with a CaseEvent (actor, time) in the feed; it reindexes the case when its searchable
+text changed and tells people through portal.notify.service. The other staff services (details, tasks,
+contacts) work the same way and share the helpers of portal.staff.service.shared.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
-import peewee
-
 from portal import policy
-from portal.case_config.form_builder import form_name, validate_case_values
-from portal.case_config.queries import template_layout
-from portal.cases.comments import clean_text
-from portal.cases.queries import display_value
-from portal.cases.search import reindex_case
-from portal.cases.transitions import EVENTS_BY_FIELD, NOT_CLOSED, STATUS_EVENTS, explain, write_case
+from portal.cases.rules import clean_text
+from portal.cases.service.search_index import reindex_case
+from portal.cases.service.transitions import EVENTS_BY_FIELD, NOT_CLOSED, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
 from portal.identifiers import by_uuid
-from portal.models.cases import Case, CaseEvent, CaseFieldValue
+from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import PRIORITIES
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup
 from portal.notify.service import notify_case_event
+from portal.staff.service.shared import STAFF_ONLY, record, require_open
 
-CLOSED_MESSAGE = "This case is closed. Reopen it first."
 MAX_REASON = 2000
-STAFF_ONLY = policy.STAFF_ONLY
-# What a staff action on the case as a whole checked: that it is not closed. Assignment and moves
-# check more (their own fields), see each function.
-OPEN = (NOT_CLOSED,)
-
-
-# --- shared checks -------------------------------------------------------------------------------
-
-
-def require_open(actor: User, case: Case) -> None:
-    """InvalidTransition for a closed case, naming who closed it when the feed says so."""
-    if case.status.category == "closed":
-        closed_by = explain(actor, case, STATUS_EVENTS)
-        raise InvalidTransition(f"{closed_by} Reopen it first." if closed_by else CLOSED_MESSAGE)
-
-
-def record(case: Case, kind: str, actor: User, now: datetime, *, body: str = "", public: bool = False,
-           data: dict | None = None) -> CaseEvent:
-    """A feed entry; staff actions are internal unless said otherwise."""
-    return CaseEvent.create(case=case, kind=kind, actor=actor, public=public, body=body, data=data,
-                            created_at=now)
 
 
 def _refused(field: str, message: str) -> ValidationFailed:
@@ -217,7 +190,7 @@ def deescalate_case(actor: User, case: Case, reason: str = "", *, now: datetime 
     return _move(actor, case, target, "deescalated", now or utcnow(), body=why, escalated=False)
 
 
-# --- priority and details ------------------------------------------------------------------------
+# --- priority ------------------------------------------------------------------------------------
 
 
 def set_priority(actor: User, case: Case, priority: str, *, now: datetime | None = None) -> CaseEvent:
@@ -237,89 +210,3 @@ def set_priority(actor: User, case: Case, priority: str, *, now: datetime | None
         write_case(actor, case, expect=(NOT_CLOSED, "priority"), now=now, priority=priority)
         return record(case, "priority_changed", actor, now,
                       data={"from": PRIORITIES.get(previous, previous), "to": PRIORITIES[priority]})
-
-
-def current_values(case: Case) -> dict[str, str]:
-    """The case's custom values by field key (the `current=` of the form builder)."""
-    from portal.models.configuration import CaseField
-
-    rows = CaseFieldValue.select(CaseFieldValue, CaseField).join(CaseField).where(CaseFieldValue.case == case)
-    return {row.field.key: row.value for row in rows}
-
-
-def edit_case_details(actor: User, case: Case, raw: Mapping, *, now: datetime | None = None) -> CaseEvent:
-    """Edit title, summary, reason and custom fields through the one validator (staff audience, the
-    case's values as current, so an option retired since stays allowed). Records a field_changed
-    event listing each change with old and new displayed values. Staff who may see the case
-    (policy.can_edit_details). Each value is written only if it still holds what the edit was
-    computed from, so of two simultaneous edits of one value one lands and the other is refused.
-    Raises NotFound, NotAllowed, ValidationFailed (per form field), InvalidTransition (closed, nothing
-    changed) or Conflict (changed meanwhile)."""
-    policy.require(policy.can_edit_details, actor, case, message=STAFF_ONLY)
-    require_open(actor, case)
-    template = case.template
-    layout = template_layout(template, "staff")
-    current = current_values(case)
-    submitted = dict(raw)
-    keep_reason = (case.reason_id is not None and not case.reason.active
-                   and str(submitted.get("reason") or "") == case.reason.uuid)
-    if keep_reason:  # a reason retired since the case got it stays, like a retired option
-        submitted["reason"] = ""
-    clean = validate_case_values(template, submitted, "staff", current=current, layout=layout)
-    reason = case.reason if keep_reason else clean.reason
-    changes = []
-
-    def changed(label: str, old: str, new: str) -> None:
-        if old != new:
-            changes.append({"field": label, "old": old, "new": new})
-
-    changed("Title", case.title, clean.title)
-    changed("Summary", case.summary, clean.summary)
-    changed("Reason", case.reason.name if case.reason_id else "", reason.name if reason else "")
-    labels = {(p.field.id, o.value): o.label for p in layout.fields for o in p.options}
-    edits = []  # (field, value it was computed from, new value)
-    for placed in layout.fields:
-        old, new = current.get(placed.key), clean.values.get(placed.key)
-        if old == new:
-            continue
-        changed(placed.field.label, display_value(placed.field, old, labels) if old is not None else "",
-                display_value(placed.field, new, labels) if new is not None else "")
-        edits.append((placed.field, old, new))
-    if not changes:
-        raise InvalidTransition("Nothing was changed.")
-    own = {name: value for name, value in (("title", clean.title), ("summary", clean.summary), ("reason", reason))
-           if (value.id if isinstance(value, peewee.Model) else value) != case.__data__.get(name)}
-    now = now or utcnow()
-    with database.atomic():
-        write_case(actor, case, expect=(NOT_CLOSED, *own), now=now, **own)
-        for field, old, new in edits:
-            _write_value(actor, case, field, old, new)
-        event = record(case, "field_changed", actor, now, data={"changes": changes})
-        reindex_case(case.id)
-    return event
-
-
-def _write_value(actor: User, case: Case, field, old: str | None, new: str | None) -> None:
-    """Set (or remove, new=None) a custom value only while it still holds old (None: absent)."""
-    this = (CaseFieldValue.case == case.id) & (CaseFieldValue.field == field.id)
-    if old is None:
-        try:
-            with database.atomic():  # a savepoint, so PostgreSQL can go on to raise our message
-                CaseFieldValue.create(case=case, field=field, value=new)
-            return
-        except peewee.IntegrityError:
-            written = 0
-    elif new is None:
-        written = CaseFieldValue.delete().where(this & (CaseFieldValue.value == old)).execute()
-    else:
-        written = CaseFieldValue.update(value=new).where(this & (CaseFieldValue.value == old)).execute()
-    if not written:
-        raise Conflict(explain(actor, case, ("field_changed",))
-                       or f"{field.label} was changed by someone else meanwhile. Look at the case again.")
-
-
-def details_form_data(case: Case) -> dict[str, str]:
-    """What the edit form starts with: the case's title, summary, reason and custom values."""
-    data = {"title": case.title, "summary": case.summary, "reason": case.reason.uuid if case.reason_id else ""}
-    data.update({form_name(key): value for key, value in current_values(case).items()})
-    return data

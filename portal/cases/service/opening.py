@@ -12,9 +12,8 @@ from portal import policy
 from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
-from portal.cases import search
-from portal.cases.attachments import record_attachments, remove_stored, store_uploads
-from portal.cases.queries import case_with_details
+from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
+from portal.cases.service.search_index import reindex_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -110,15 +109,6 @@ def _refused(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, {field: message})
 
 
-def follow_up_source(actor: User, reference: str | None) -> Case | None:
-    """The case a new one is to follow up (from "open a follow-up case" on a closed case): only one
-    the actor may see; None for no reference or one they may not see. Anyone may call it."""
-    if not reference:
-        return None
-    try:
-        return case_for_viewer(actor, reference)
-    except NotFound:
-        return None
 
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
@@ -174,7 +164,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             record_attachments(actor, case, stored, event=created)
             notify_case_opened(case, created, actor, now=now)
-            search.reindex_case(case.id)
+            reindex_case(case.id)
     except BaseException:
         remove_stored(stored)
         raise
@@ -189,13 +179,3 @@ def _create_with_fresh_reference(**values) -> Case:
         except peewee.IntegrityError:
             continue
     raise Conflict("We could not give the case a reference number. Please try again.")
-
-
-def case_for_viewer(user: User, reference: str) -> Case:
-    """The case with this reference if the user may see it, else NotFound (never NotAllowed)."""
-    case = case_with_details(reference)
-    if case is None or not policy.can_view_case(user, case):
-        raise NotFound()
-    return case
-
-

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
 from portal.case_config.form_builder import build_case_form, condition_hint, form_name
 from portal.case_config.queries import audience_for, template_layout, templates_for
-from portal.cases import service
-from portal.cases.attachments import FILES_FIELD, chosen_files
-from portal.cases.blueprint import bp
+from portal.cases.queries.case_page import follow_up_source
+from portal.cases.service import opening
+from portal.cases.service.attachments import FILES_FIELD, chosen_files
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
@@ -37,6 +37,11 @@ TARGET_KEYS = ("account", "customer", "asset")
 PICKER_LIMIT = 300
 
 
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/new", view_func=new, methods=["GET"])
+    bp.add_url_rule("/new/<uuid:template_uuid>", view_func=new_from_template, methods=["GET", "POST"])
+
+
 @dataclass
 class Picker:
     """What the proxy and staff steps show: an account search, an account's contacts and assets, or
@@ -51,7 +56,7 @@ class Picker:
     truncated: bool = False
     chosen_customer: str = ""
     chosen_asset: str = ""
-    target: service.FilingTarget | None = None
+    target: opening.FilingTarget | None = None
     error: str | None = None
 
 
@@ -60,7 +65,7 @@ def _carried(follow_up) -> dict[str, str]:
     return {"follow_up": follow_up.reference} if follow_up is not None else {}
 
 
-def _target_args(target: service.FilingTarget | None, follow_up=None) -> dict[str, str]:
+def _target_args(target: opening.FilingTarget | None, follow_up=None) -> dict[str, str]:
     """The query string that carries a chosen target (and a followed-up case) from page to page."""
     args = _carried(follow_up)
     if target is None:
@@ -73,11 +78,10 @@ def _target_args(target: service.FilingTarget | None, follow_up=None) -> dict[st
     return args
 
 
-@bp.get("/new")
 @login_required
 def new():
     templates = list(templates_for(current_user))
-    follow_up = service.follow_up_source(current_user, request.args.get("follow_up", "").strip())
+    follow_up = follow_up_source(current_user, request.args.get("follow_up", "").strip())
     if audience_for(current_user) in ("proxy", "staff"):
         args = request.args
         if follow_up is not None and not any(key in args for key in (*TARGET_KEYS, "q")):
@@ -105,7 +109,7 @@ def _picker(args) -> Picker:
     error = None
     if customer_uuid:
         try:
-            target = service.filing_target(current_user, customer_uuid=customer_uuid, account_uuid=account_uuid,
+            target = opening.filing_target(current_user, customer_uuid=customer_uuid, account_uuid=account_uuid,
                                            asset_uuid=args.get("asset", "").strip())
         except (ValidationFailed, NotAllowed) as exc:
             error = exc.message
@@ -164,20 +168,19 @@ def _target_from_request():
     if not customer_uuid:
         return None, CHOOSE_CONTACT
     try:
-        return service.filing_target(current_user, customer_uuid=customer_uuid,
+        return opening.filing_target(current_user, customer_uuid=customer_uuid,
                                      account_uuid=args.get("account", "").strip(),
                                      asset_uuid=args.get("asset", "").strip()), None
     except (ValidationFailed, NotAllowed) as exc:
         return None, exc.message
 
 
-@bp.route("/new/<uuid:template_uuid>", methods=["GET", "POST"])
 @login_required
 def new_from_template(template_uuid):
     template = _offered_template_or_404(template_uuid)
     audience = audience_for(current_user)
     target, blocker = _target_from_request()
-    follow_up = service.follow_up_source(current_user, request.args.get("follow_up", "").strip())
+    follow_up = follow_up_source(current_user, request.args.get("follow_up", "").strip())
     if request.method == "GET" and blocker == CHOOSE_CONTACT:
         flash("First choose the customer the case is for.", "warning")
         return redirect(url_for("cases.new", **_carried(follow_up)))
@@ -190,7 +193,7 @@ def new_from_template(template_uuid):
             form.form_errors.append(blocker)
         elif form.validate_on_submit():
             try:
-                case = service.open_case(current_user, template, request.form, customer=target.customer,
+                case = opening.open_case(current_user, template, request.form, customer=target.customer,
                                          asset=target.asset, files=request.files.getlist(FILES_FIELD),
                                          follow_up_of=follow_up)
             except ValidationFailed as exc:
@@ -210,7 +213,7 @@ def new_from_template(template_uuid):
                            target_args=_target_args(target, follow_up)), status
 
 
-def _opened_message(case, target: service.FilingTarget) -> str:
+def _opened_message(case, target: opening.FilingTarget) -> str:
     if target.customer.user_id == current_user.id:
         return f"Your case {case.reference} is open. We will keep you posted here."
     return f"Case {case.reference} is open for {target.customer.full_name}."

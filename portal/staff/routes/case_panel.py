@@ -1,6 +1,7 @@
-"""What the case page adds for the staff workspace: the staff actions (templates/staff/_case_actions.html)
-and, for everyone, the customer-visible tasks ("Next steps"). portal.cases.case_views calls
-case_page_extras() once per page; submitted forms come back in `forms` to show their errors."""
+"""What the staff workspace adds to the case page: the staff actions (templates/staff/_case_actions.html)
+with the case's tasks. The case page (portal.cases.routes.case_page) calls staff_panel() once per page,
+as the part the staff blueprint added when the app registered it; submitted forms come back in `forms`
+to show their errors."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 from portal.models.staff import CaseTask
 from portal.settings import setting
-from portal.staff import service
 from portal.staff.forms import (
     AssignForm,
     ConfirmForm,
@@ -36,6 +36,7 @@ from portal.staff.forms import (
     UpdateAllForm,
 )
 from portal.staff.queries import members_by_workgroup, supervised_workgroups
+from portal.staff.service import details
 
 
 @dataclass
@@ -51,28 +52,26 @@ class StaffPanel:
     contact_times: dict = field(default_factory=dict)
 
 
-def case_page_extras(case: Case, viewer: User, forms: dict) -> dict:
-    """Template variables for the case page: next_steps for everyone, staff_panel for staff."""
-    staff = policy.can_handle_case(viewer, case)
+def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
+    """The case page's staff part: {"staff_panel": StaffPanel} for staff who handle the case, else None."""
+    if not policy.can_handle_case(viewer, case):
+        return {"staff_panel": None}
     tasks = list(
         CaseTask.select(CaseTask, User)
         .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
         .where(CaseTask.case == case)
         .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
     )
-    extras = {"next_steps": [t for t in tasks if t.customer_visible], "staff_panel": None}
-    if staff:
-        extras["staff_panel"] = _panel(case, viewer, forms, tasks)
-    return extras
+    return {"staff_panel": _panel(case, viewer, forms, tasks)}
 
 
 def details_form(case: Case, formdata=None):
     """The edit form built by the one form builder for staff, with the case's values (or what was sent)."""
-    current = service.current_values(case)
+    current = details.current_values(case)
     layout = template_layout(case.template, "staff")
     form_class = build_case_form(case.template, "staff", base=FlaskForm, current=current, layout=layout)
     if formdata is None:
-        form = form_class(formdata=None, data=service.details_form_data(case))
+        form = form_class(formdata=None, data=details.details_form_data(case))
     else:
         form = form_class(formdata=formdata)
     if case.reason_id and not case.reason.active:  # keep a retired reason choosable, like a retired option

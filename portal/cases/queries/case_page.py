@@ -1,17 +1,21 @@
-"""Reads for the case pages: a case's field values as people see them."""
+"""Reads for the case pages: the case a viewer may see, its field values as people see them, its feed,
+files, linked customers and next steps."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import peewee
 
+from portal import policy
 from portal.case_config.queries import audience_for, template_layout
+from portal.cases.rules import display_value
+from portal.errors import NotFound
 from portal.identifiers import by_uuid
-from portal.models.cases import Case, CaseFieldValue
+from portal.models.cases import Attachment, Case, CaseCustomerLink, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption
 from portal.models.people import Customer, User
+from portal.models.staff import CaseTask
 
 
 @dataclass
@@ -19,20 +23,6 @@ class ShownValue:
     label: str
     text: str
     field_type: str
-
-
-def display_value(field: CaseField, value: str, option_labels: dict[tuple[int, str], str]) -> str:
-    """A stored canonical value in words: option labels (also of inactive options), Yes/No, dates."""
-    if field.field_type == "select":
-        return option_labels.get((field.id, value), value)
-    if field.field_type == "boolean":
-        return {"true": "Yes", "false": "No"}.get(value, value)
-    if field.field_type == "date":
-        try:
-            return date.fromisoformat(value).strftime("%d %b %Y")
-        except ValueError:
-            return value
-    return value
 
 
 def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
@@ -91,10 +81,7 @@ class FeedEntry:
 def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     """The activity feed, oldest first, with each entry's actor and files in three queries.
     Internal notes, their files and internal events appear only for staff."""
-    from portal.models.cases import Attachment, CaseEvent
-    from portal.policy import can_see_internal
-
-    staff = can_see_internal(viewer, case)
+    staff = policy.can_see_internal(viewer, case)
     events = (
         CaseEvent.select(CaseEvent, User)
         .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
@@ -120,19 +107,53 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
 
 def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
     """An attachment of the case the viewer may download (policy.can_download_file), or None."""
-    from portal.models.cases import Attachment
-    from portal.policy import can_download_file
-
     attachment = by_uuid(Attachment, attachment_uuid)  # can_download_file checks it is this case's
-    return attachment if can_download_file(viewer, case, attachment) else None
+    return attachment if policy.can_download_file(viewer, case, attachment) else None
 
 
 def linked_customers(case: Case) -> list[Customer]:
-    from portal.models.cases import CaseCustomerLink
-
     return list(
         Customer.select()
         .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
         .where(CaseCustomerLink.case == case)
         .order_by(Customer.first_name, Customer.last_name)
+    )
+
+
+def next_steps(case: Case) -> list[CaseTask]:
+    """The case's customer-visible tasks (the "Next steps" on the customer's case page): open ones
+    first, earliest due first (undated last)."""
+    return list(
+        CaseTask.select()
+        .where((CaseTask.case == case) & (CaseTask.customer_visible == True))  # noqa: E712
+        .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
+    )
+
+
+def case_for_viewer(user: User, reference: str) -> Case:
+    """The case with this reference if the user may see it, else NotFound (never NotAllowed)."""
+    case = case_with_details(reference)
+    if case is None or not policy.can_view_case(user, case):
+        raise NotFound()
+    return case
+
+
+def follow_up_source(actor: User, reference: str | None) -> Case | None:
+    """The case a new one is to follow up (from "open a follow-up case" on a closed case): only one
+    the actor may see; None for no reference or one they may not see. Anyone may call it."""
+    if not reference:
+        return None
+    try:
+        return case_for_viewer(actor, reference)
+    except NotFound:
+        return None
+
+
+def statuses_to_choose() -> list[CaseStatus]:
+    """The statuses staff may move a case to by hand: the active ones, except resolved (that takes a
+    proposed resolution), in the admin's order."""
+    return list(
+        CaseStatus.select()
+        .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
+        .order_by(CaseStatus.position, CaseStatus.name)
     )
