@@ -61,7 +61,7 @@ class Page:
         return sorted({1, pages, *near})
 
 
-def paginate(query, number: int, size: int, *, counted: bool = True) -> Page:
+def paginate(query, number: int, size: int, *, counted: bool = True, total: int | None = None) -> Page:
     """Page `number` of query, `size` items a page.
 
     Counted (two queries: count and rows), a number past the end shows the last page. Not counted (one
@@ -72,7 +72,8 @@ def paginate(query, number: int, size: int, *, counted: bool = True) -> Page:
     if not counted:
         rows = list(query.limit(size + 1).offset((number - 1) * size))
         return Page(items=rows[:size], number=number, size=size, has_next=len(rows) > size)
-    total = query.count()
+    if total is None:  # a caller that counted already (e.g. by category) passes the total
+        total = query.count()
     pages = max(1, math.ceil(total / size))
     number = min(number, pages)
     rows = list(query.paginate(number, size)) if total else []

@@ -39,7 +39,7 @@ def can_manage_customers(user: User | None) -> bool:
     return is_staff(user)
 
 
-def case_visibility(user: User | None):
+def case_visibility(user: User | None, *, found_by_id: bool = False):
     """A condition on Case selecting exactly the cases user may see; combine it with any case query.
 
     - admin: every case;
@@ -49,22 +49,25 @@ def case_visibility(user: User | None):
     - proxy: the cases where they are the internal contact;
     - anyone else: none.
 
-    Flat conditions on the viewer's ids, resolved once per request (see case_scope).
+    Flat conditions on the viewer's ids, resolved once per request (see case_scope). found_by_id=True
+    when the query already names a short list of case ids (a keyword search): the database then
+    looks those cases up by id instead of walking every case the viewer may see.
     """
     from portal.models.cases import Case
 
     scope = case_scope(user)
     if scope.kind == "all":
         return Case.id.is_null(False)
+    column = scopes.unindexed if found_by_id else (lambda c: c)
     if scope.kind == "staff":
-        condition = Case.assignee == scope.user_id
+        condition = column(Case.assignee) == scope.user_id
         if scope.workgroup_ids:
-            condition |= Case.workgroup.in_(sorted(scope.workgroup_ids))
+            condition |= column(Case.workgroup).in_(sorted(scope.workgroup_ids))
         return condition
     if scope.kind == "proxy":
-        return Case.internal_contact == scope.user_id
+        return column(Case.internal_contact) == scope.user_id
     if scope.kind == "customer":
-        return scopes.customer_condition(scope)
+        return scopes.customer_condition(scope, column)
     return Case.id.is_null()  # matches nothing: every case has an id
 
 

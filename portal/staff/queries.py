@@ -158,8 +158,9 @@ def customer_condition(customer: Customer):
 def search_cases(user: User, text: str, customer: Customer | None = None):
     """Cases user may see whose staff document (every field, comments and internal notes) matches
     text, latest update first; limited to customer's cases when given (then no text lists them all)."""
-    query = case_rows().where(policy.case_visibility(user))
-    if text.strip() or customer is None:
+    searching = bool(text.strip()) or customer is None
+    query = case_rows().where(policy.case_visibility(user, found_by_id=searching))
+    if searching:
         query = query.where(Case.id.in_(matching_case_ids(text, staff=True)))
     if customer is not None:
         query = query.where(customer_condition(customer))
