@@ -12,7 +12,7 @@ import peewee
 from peewee import JOIN, fn
 
 from portal import policy
-from portal.cases.queries.search import matching_case_ids
+from portal.cases.queries.search import search_condition
 from portal.identifiers import parse_uuid
 from portal.models.cases import Case, CaseCustomerLink
 from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatus, CaseTemplate
@@ -158,10 +158,10 @@ def customer_condition(customer: Customer):
 def search_cases(user: User, text: str, customer: Customer | None = None):
     """Cases user may see whose staff document (every field, comments and internal notes) matches
     text, latest update first; limited to customer's cases when given (then no text lists them all)."""
-    searching = bool(text.strip()) or customer is None
-    query = case_rows().where(policy.case_visibility(user, found_by_id=searching))
-    if searching:
-        query = query.where(Case.id.in_(matching_case_ids(text, staff=True)))
+    if text.strip() or customer is None:
+        query = case_rows().where(search_condition(user, text, staff=True))
+    else:
+        query = case_rows().where(policy.case_visibility(user))
     if customer is not None:
         query = query.where(customer_condition(customer))
     return query.order_by(Case.updated_at.desc(), Case.id.desc())
