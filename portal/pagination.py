@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 MAX_PAGE = 100_000
 
-__all__ = ["MAX_PAGE", "Page", "page_number", "paginate"]
+__all__ = ["MAX_PAGE", "Page", "page_number", "paginate", "paginate_in_one_statement"]
 
 
 def page_number(value: object, *, maximum: int = MAX_PAGE) -> int:
@@ -77,4 +77,23 @@ def paginate(query, number: int, size: int, *, counted: bool = True, total: int 
     pages = max(1, math.ceil(total / size))
     number = min(number, pages)
     rows = list(query.paginate(number, size)) if total else []
+    return Page(items=rows, number=number, size=size, has_next=number < pages, total=total)
+
+
+def paginate_in_one_statement(query, number: int, size: int) -> Page:
+    """Like paginate (counted), but the page and the total come from one statement (a window count
+    beside each row), for lists whose every statement pays for a full evaluation, like a keyword
+    search. Only an empty page past page 1 costs a second statement (the count, to show the last page)."""
+    import peewee
+
+    number = max(1, number)
+    rows = list(query.select_extend(peewee.fn.COUNT(peewee.SQL("*")).over().alias("full_count"))
+                .paginate(number, size))
+    if rows:
+        total = rows[0].full_count
+    elif number == 1:
+        total = 0
+    else:
+        return paginate(query, number, size)
+    pages = max(1, math.ceil(total / size))
     return Page(items=rows, number=number, size=size, has_next=number < pages, total=total)

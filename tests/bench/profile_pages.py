@@ -22,6 +22,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -81,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True, help="a database seeded by `caseport seed`")
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--search", default="printer", help="the keywords searched (as typed)")
     args = parser.parse_args()
 
     from bench_portal import find_targets
@@ -106,8 +108,8 @@ def main() -> None:
         ("dashboard (customer)", customer, "/cases"),
         ("case page (customer)", customer, f"/cases/{targets['customer_case'][0]}"),
         ("case page (agent)", agent, f"/cases/{targets['agent_case'][0]}"),
-        ("search (customer)", customer, "/cases?q=printer+slow"),
-        ("search (agent)", agent, "/staff/search?q=printer+slow"),
+        ("search (customer)", customer, f"/cases?q={quote_plus(args.search)}"),
+        ("search (agent)", agent, f"/staff/search?q={quote_plus(args.search)}"),
     ]
     install(timers)
     categories = ["sql generation", "sql execution", "rows to objects", "connect/close", "template rendering",
