@@ -80,20 +80,27 @@ def paginate(query, number: int, size: int, *, counted: bool = True, total: int 
     return Page(items=rows, number=number, size=size, has_next=number < pages, total=total)
 
 
-def paginate_in_one_statement(query, number: int, size: int) -> Page:
-    """Like paginate (counted), but the page and the total come from one statement (a window count
-    beside each row), for lists whose every statement pays for a full evaluation, like a keyword
-    search. Only an empty page past page 1 costs a second statement (the count, to show the last page)."""
+def paginate_in_one_statement(query, number: int, size: int, *, key, rows_for=None) -> Page:
+    """Like paginate (counted), for lists whose every statement pays a full evaluation (a keyword
+    search): one statement reads the page's `key` values (e.g. Case.id) and the total (a window
+    count), then rows_for(keys) reads what the page shows by key, in the page's order. Only an empty
+    page past page 1 costs more (the count, to show the last page)."""
     import peewee
 
     number = max(1, number)
-    rows = list(query.select_extend(peewee.fn.COUNT(peewee.SQL("*")).over().alias("full_count"))
-                .paginate(number, size))
-    if rows:
-        total = rows[0].full_count
-    elif number == 1:
-        total = 0
-    else:
-        return paginate(query, number, size)
+    narrow = query.select(key, peewee.fn.COUNT(peewee.SQL("*")).over()).tuples()
+    found = list(narrow.paginate(number, size))
+    if not found and number > 1:
+        total = query.count()
+        if not total:
+            return Page(items=[], number=1, size=size, has_next=False, total=0)
+        number = max(1, math.ceil(total / size))
+        found = list(narrow.paginate(number, size))
+    total = found[0][1] if found else 0
+    keys = [k for k, _ in found]
+    items = keys
+    if rows_for is not None and keys:
+        by_key = {key_of: row for key_of, row in rows_for(keys)}
+        items = [by_key[k] for k in keys if k in by_key]
     pages = max(1, math.ceil(total / size))
-    return Page(items=rows, number=number, size=size, has_next=number < pages, total=total)
+    return Page(items=items, number=number, size=size, has_next=number < pages, total=total)

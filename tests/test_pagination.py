@@ -82,18 +82,22 @@ def test_the_pages_of_an_uncounted_list_hold_every_item_once(seven_users):
 
 
 @pytest.mark.parametrize(("number", "shown", "shown_number", "statements_read"), [
-    (1, ["0", "1", "2"], 1, 1), (3, ["6"], 3, 1), (9, ["6"], 3, 3)])
-def test_a_page_in_one_statement_carries_its_total(seven_users, sql_log, number, shown, shown_number,
-                                                   statements_read):
+    (1, ["0", "1", "2"], 1, 2), (3, ["6"], 3, 2), (9, ["6"], 3, 4)])
+def test_a_page_in_one_statement_reads_its_keys_and_total_together(seven_users, sql_log, number, shown,
+                                                                    shown_number, statements_read):
+    def rows_for(ids):
+        return ((user.id, user) for user in User.select().where(User.id.in_(ids)))
+
     with sql_log() as statements:
-        page = paginate_in_one_statement(seven_users, number, 3)
+        page = paginate_in_one_statement(seven_users, number, 3, key=User.id, rows_for=rows_for)
     assert names(page) == shown and page.number == shown_number and page.total == 7 and page.pages == 3
-    assert len(statements) == statements_read  # past the end: the page, the count, the last page
+    # keys and total, rows; past the end: keys, the count, the last page's keys, rows
+    assert len(statements) == statements_read
 
 
 def test_an_empty_list_in_one_statement(app, sql_log):
     with sql_log() as statements:
-        page = paginate_in_one_statement(User.select().where(User.id < 0), 1, 3)
+        page = paginate_in_one_statement(User.select().where(User.id < 0), 1, 3, key=User.id)
     assert (page.items, page.total, page.pages) == ([], 0, 1) and len(statements) == 1
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.identifiers import by_uuid
 from portal.models.people import STAFF_ROLES, Customer, User
 from portal.models.teams import Workgroup
-from portal.pagination import page_number, paginate, paginate_in_one_statement
+from portal.pagination import page_number, paginate
 from portal.staff import queries
 from portal.staff.forms import AssignForm, CaseSearchForm
 from portal.web_helpers import role_required
@@ -47,8 +47,7 @@ def search():
     text = form.q.data or "" if form.validate() else ""
     page = None
     if text.strip() or customer is not None:
-        page = paginate_in_one_statement(queries.search_cases(current_user, text, customer),
-                                         page_number(request.args.get("page")), queries.PAGE_SIZE)
+        page = queries.search_page(current_user, text, customer, page_number(request.args.get("page")))
     return render_template("staff/search.html", form=form, customer=customer, page=page, text=text), (
         200 if not form.errors else 400)
 
