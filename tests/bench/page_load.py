@@ -142,8 +142,10 @@ def run_wrk(server: Server, path: str, cookies: dict, *, connections: int, durat
         capture_output=True, text=True, check=True).stdout
     cpu = server.cpu_seconds() - before
     done = re.search(r"(\d+) requests in ([\d.]+)(\w+),", output)
+    latency = dict(re.findall(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+(?:us|ms|s|m))", output, re.M))
+    if not done or len(latency) < 2:
+        raise SystemExit(f"could not read wrk's output:\n{output}")
     requests, seconds = int(done.group(1)), _ms(done.group(2) + done.group(3)) / 1000
-    latency = dict(re.findall(r"^\s+(50|99)(?:\.\d+)?%\s+(\S+)$", output, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     failed = (int(errors.group(1)) if errors else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
