@@ -74,14 +74,13 @@ def end_request(db: peewee.Database) -> None:
     cache on every request); a pooled PostgreSQL connection goes back to the pool."""
     if db.is_closed():
         return
-    if not isinstance(db, peewee.SqliteDatabase):
-        db.close()
-        return
     raw = db.connection()
-    if db.in_transaction() or raw.in_transaction:
+    leaked = db.in_transaction() or getattr(raw, "in_transaction", False)
+    if leaked:
         # Only a bug leaves one open (every transaction is a `with db.atomic()`): undo it and start over.
         raw.rollback()
         db._state.transactions.clear()
+    if leaked or not isinstance(db, peewee.SqliteDatabase):
         db.close()
 
 

@@ -77,7 +77,8 @@ def test_the_case_page_takes_the_same_statements_for_5_and_50_events(client, log
     # Staff: the workspace's part (details form, tasks, messages) adds its own statements.
     assert len(with_50) <= (10 if role == "customer" else 19), with_50
     scope_statement = (case_scope._CUSTOMER_FACTS if role == "customer" else case_scope._WORKGROUPS).strip()
-    assert sum(s.strip() == scope_statement for s in with_50) == 1, with_50  # the viewer's ids, read once
+    read_once = sum(s.replace("%s", "?").strip() == scope_statement for s in with_50)
+    assert read_once == 1, with_50  # the viewer's ids
 
 
 def test_a_customer_page_builds_no_staff_form(client, login, people, template, sql_log):
@@ -114,7 +115,8 @@ def test_an_account_manager_with_more_colleagues_than_a_statement_lists_sees_the
     account = factories.account(name="Bluebird")
     Customer.update(account=account, is_account_manager=True).where(Customer.user == people.customer).execute()
     colleagues = [factories.customer(account=account) for _ in range(3)]
-    theirs = [make_case(c, template, title=f"Colleague {n}") for n, c in enumerate(colleagues)]
+    theirs = [make_case(c, template, title=f"Colleague {n}", created_by=people.customer)
+              for n, c in enumerate(colleagues)]
     outsider = make_case(profile(people.other_customer), template, title="Elsewhere")
     login(people.customer)
     listed = references_on(client.get("/cases").get_data(as_text=True))
