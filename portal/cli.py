@@ -104,16 +104,22 @@ def demo(host, port, no_notifier):
     """Migrate, load the demo data, print the logins and serve the portal with the notifier in-process."""
     from portal.bootstrap import prepare_database
     from portal.demo import DEMO_PASSWORD, load_demo_data
+    from portal.demo.people import on_demo_password
 
     app = _app(BASE_URL=f"http://{host}:{port}", MAIL_BACKEND="devsink", SMS_BACKEND="devsink")
     db = app.extensions["caseport_db"]
     prepare_database(app, log=click.echo)
     with db.connection_context():
         logins = load_demo_data()
-    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        unchanged = on_demo_password([email for _, email, _ in logins])
+    click.echo(f"\nDemo logins (password: {DEMO_PASSWORD}, unless marked as changed)")
     for role, email, name in logins:
-        click.echo(f"  {role:<11} {email:<36} {name}")
+        changed = "" if email in unchanged else "  (password changed since the demo was set up)"
+        click.echo(f"  {role:<11} {email:<36} {name}{changed}")
     click.echo("\nMail and text messages are captured, not sent: staff see them under 'Captured mail'.")
+    click.echo("The demo serves with Werkzeug's development server, which warns below that it is not for "
+               "production: right for trying Caseport on this machine; run it under gunicorn in production "
+               "(see the README).")
     _serve(app, host, port, notifier=not no_notifier)
 
 

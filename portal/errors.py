@@ -41,6 +41,17 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class AlreadyDone(DomainError):
+    """That form was already sent; nothing was done twice."""
+
+    status = 409
+    code = "already_done"
+
+    def __init__(self, result: str):
+        super().__init__()
+        self.result = result  # what the first sending made: a case reference
+
+
 class InvalidTransition(DomainError):
     """That change is not possible in the current state."""
 

@@ -80,3 +80,23 @@ def test_every_printed_demo_login_signs_in(app):
 
     for role, email, _ in load_demo_data():
         assert authenticate(email, DEMO_PASSWORD, "127.0.0.1").role == role
+
+
+def test_the_demo_banner_marks_logins_whose_password_was_changed(cli_env, monkeypatch):
+    import portal.cli
+    from portal.accounts.service.password_changes import change_password
+    from portal.demo import DEMO_PASSWORD
+    from portal.models.people import User
+
+    served = []
+    monkeypatch.setattr(portal.cli, "_serve", lambda app, host, port, notifier: served.append(app))
+    first = cli_env.invoke(main, ["demo", "--no-notifier"])
+    assert first.exit_code == 0, first.output
+    assert "(password changed" not in first.output and f"password: {DEMO_PASSWORD}" in first.output
+    assert "development server" in first.output and "gunicorn" in first.output
+    with served[0].extensions["caseport_db"].connection_context():
+        ada = User.get(User.role == "agent")
+        change_password(ada, DEMO_PASSWORD, "a-new-and-long-passphrase-2026")
+    again = cli_env.invoke(main, ["demo", "--no-notifier"])
+    marked = [line for line in again.output.splitlines() if "(password changed" in line]
+    assert len(marked) == 1 and ada.email in marked[0]

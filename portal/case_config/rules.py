@@ -343,3 +343,15 @@ def raise_if_errors(errors: dict) -> None:
     """Refuse the input with every collected message (ValidationFailed) when there is any."""
     if errors:
         raise ValidationFailed("Some values need another look.", errors)
+
+
+# --- a case's own fields and the names of custom fields in forms and raw mappings --------------------
+
+FIELD_PREFIX = "cf_"  # so an admin's field key can never clash with title, summary, reason or csrf_token
+TITLE_MAX = 200
+SUMMARY_MAX = 10000
+
+
+def form_name(key: str) -> str:
+    """The name a custom field has in a form and in the raw values a channel sends."""
+    return f"{FIELD_PREFIX}{key}"

@@ -1,16 +1,17 @@
 """Forms of the cases pages (the case page, the dashboard's filters): shape rules only; the services
-decide what is allowed. The new-case form is built from its template by portal.case_config.form_builder."""
+decide what is allowed. The new-case form is built from its template by portal.case_config.forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import Form, MultipleFileField, RadioField, SearchField, SelectField, TextAreaField
+from wtforms import Form, HiddenField, MultipleFileField, RadioField, SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from portal.cases.queries.dashboard import CATEGORY_FILTERS
 from portal.cases.rules import MAX_COMMENT, MAX_QUERY_CHARS
+from portal.submissions.forms import OnceForm
 
 
-class CommentForm(FlaskForm):
+class CommentForm(OnceForm):
     body = TextAreaField("Your comment", validators=[Length(max=MAX_COMMENT)],
                          description="The team handling your case reads every comment.")
     files = MultipleFileField("Attach files", description="Optional. PDF, images, text, CSV or Office documents.")
@@ -23,6 +24,7 @@ class StaffCommentForm(CommentForm):
 
 
 class AcceptResolutionForm(FlaskForm):
+    seen_proposal = HiddenField()  # rules.proposal_stamp() of the resolution the page showed
     rating = RadioField("How satisfied are you? (optional)", validate_choice=False,
                         choices=[SelectChoice(value, label) for value, label in (
                             ("5", "5: Very satisfied"), ("4", "4: Satisfied"), ("3", "3: Neutral"),
@@ -32,6 +34,7 @@ class AcceptResolutionForm(FlaskForm):
 
 
 class RejectResolutionForm(FlaskForm):
+    seen_proposal = HiddenField()
     reason = TextAreaField("Why does this not solve it?",
                            validators=[InputRequired("Tell the team why this does not solve it."), Length(max=10_000)])
 

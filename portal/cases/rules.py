@@ -120,3 +120,9 @@ def tsquery(terms: list[list[str]]) -> str:
     parts = [" <-> ".join(f"'{word}'" for word in term) for term in terms]
     parts[-1] += ":*"
     return " & ".join(f"({part})" for part in parts)
+
+
+def proposal_stamp(proposed_at) -> str:
+    """Which proposed resolution a page showed: its time as text ("" for none). The accept and reject
+    forms carry it, so an answer never applies to a resolution the customer has not read."""
+    return proposed_at.isoformat() if proposed_at else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from portal.accounts.service import NewUser, create_user
 from portal.customers.service import create_customer_profile
 from portal.models.people import Account, Customer, User
+from portal.passwords import verify_password
 
 # Not a secret: the demo runs on 127.0.0.1 with made-up people, and the logins are printed.
 DEMO_PASSWORD = "caseport-demo-2026"  # noqa: S105
@@ -60,3 +61,9 @@ def load_people() -> list[tuple[str, str, str]]:
             note = " (account manager)" if manager else ""
             logins.append(("customer", email, f"{first} {last}{note}"))
     return logins
+
+
+def on_demo_password(emails: list[str]) -> set[str]:
+    """Which of these demo users still sign in with DEMO_PASSWORD (someone may have changed theirs)."""
+    hashes = dict(User.select(User.email, User.password_hash).where(User.email.in_(emails)).tuples())
+    return {email for email, password_hash in hashes.items() if verify_password(password_hash, DEMO_PASSWORD)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.case_config.form_builder import form_name
+from portal.case_config.rules import form_name
 from portal.cases.service.opening import open_case
 from portal.clock import utcnow
 from portal.models.cases import Case

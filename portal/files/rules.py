@@ -63,8 +63,43 @@ def sniff(path: Path, claimed_name: str) -> FileKind | None:
     if head.startswith(b"PK\x03\x04"):
         return _office_kind(path)
     if _is_utf8_text(head):
+        if _is_active(claimed_name, head) or _extension(claimed_name) in _KIND_BY_EXTENSION:
+            return None  # markup or a script; or text named as a PDF, image or document
         return CSV if claimed_name.lower().endswith(".csv") else TEXT
     return None
+
+
+# Text that a browser or the desktop renders or runs when the downloaded file is opened: refused with
+# its own message, never stored under a harmless new name the sender did not choose.
+ACTIVE_EXTENSIONS = frozenset({".html", ".htm", ".xhtml", ".shtml", ".mht", ".svg", ".xml", ".xsl", ".js", ".mjs",
+                               ".hta", ".bat", ".cmd", ".ps1", ".sh", ".vbs", ".wsf", ".php", ".py"})
+_ACTIVE_START = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype\s+html|html|svg|\?xml|script|head|body)\b", re.I)
+_KIND_BY_EXTENSION = {".pdf": PDF, ".png": PNG, ".jpg": JPEG, ".jpeg": JPEG, ".gif": GIF, ".webp": WEBP,
+                      ".docx": DOCX, ".xlsx": XLSX, ".pptx": PPTX}
+
+
+def _extension(name: str) -> str:
+    stem, dot, extension = (name or "").rpartition(".")
+    return f".{extension.lower()}" if dot and stem else ""
+
+
+def _is_active(claimed_name: str, head: bytes) -> bool:
+    return _extension(claimed_name) in ACTIVE_EXTENSIONS or bool(_ACTIVE_START.match(head))
+
+
+def refusal(path: Path, claimed_name: str, display: str) -> str:
+    """Why the file at path (which sniff() refused) can't be attached, in words that fit the file:
+    a web page or script, a file whose content is not what its name says, or another kind."""
+    with path.open("rb") as handle:
+        head = handle.read(_TEXT_SAMPLE)
+    if _is_utf8_text(head) and _is_active(claimed_name, head):
+        return (f"{display} can't be attached: it is a web page or script. Save it as PDF, or as plain text "
+                f"(.txt), instead.")
+    named = _KIND_BY_EXTENSION.get(_extension(claimed_name))
+    if named is not None:
+        return (f"{display} can't be attached: it is not a real {named.label} (its content is none of the "
+                f"kinds we accept: {ALLOWED_DESCRIPTION}).")
+    return f"{display} can't be attached: allowed are {ALLOWED_DESCRIPTION}."
 
 
 def _office_kind(path: Path) -> FileKind | None:

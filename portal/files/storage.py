@@ -48,7 +48,7 @@ def store(stream, filename: str, *, upload_dir: str | Path, max_bytes: int, fiel
             raise ValidationFailed(f"{display} is empty.", {field: f"{display} is empty."})
         kind = rules.sniff(temp, filename)
         if kind is None:
-            message = f"{display} can't be attached: allowed are {rules.ALLOWED_DESCRIPTION}."
+            message = rules.refusal(temp, filename, display)
             raise ValidationFailed(message, {field: message})
         stored_name = secrets.token_hex(16)
         target = _path_for(root, stored_name)

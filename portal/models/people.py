@@ -134,4 +134,17 @@ class ThrottleSlot(BaseModel):
         indexes = ((("scope_key", "slot"), True),)
 
 
-MODELS = [Account, User, Customer, UserToken, UserSession, ThrottleSlot]
+class FormSubmission(BaseModel):
+    """A form a user sent that must act once (portal.submissions): its random key, taken in the same
+    transaction as the change, and what it made, for a second sending of the same form."""
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", index=False)  # the unique (user, key) serves
+    key = peewee.CharField(max_length=36)
+    result = peewee.CharField(max_length=100, default="")
+    created_at = UTCDateTimeField(index=True)
+
+    class Meta:
+        indexes = ((("user", "key"), True),)
+
+
+MODELS = [Account, User, Customer, UserToken, UserSession, ThrottleSlot, FormSubmission]

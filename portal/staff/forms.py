@@ -24,6 +24,7 @@ from portal.models.configuration import PRIORITIES
 from portal.staff.service.contacts import CONTACT_CHANNELS, CONTACT_DIRECTIONS, MAX_CONTACT_SUMMARY
 from portal.staff.service.handling import MAX_REASON
 from portal.staff.service.tasks import TITLE_MAX
+from portal.submissions.forms import OnceForm
 
 
 class ConfirmForm(FlaskForm):
@@ -96,7 +97,7 @@ def in_living_memory(form, field) -> None:
         raise ValidationError(f"Enter a time between {EARLIEST_CONTACT_YEAR} and now.")
 
 
-class ContactForm(FlaskForm):
+class ContactForm(OnceForm):
     channel = SelectField("Channel", validate_choice=False,
                           choices=[SelectChoice("", "Choose a channel")]
                           + [SelectChoice(value, label) for value, label in CONTACT_CHANNELS.items()],
@@ -110,7 +111,7 @@ class ContactForm(FlaskForm):
                                       validators=[Optional(), in_living_memory], description="Leave empty for now.")
 
 
-class TaskForm(FlaskForm):
+class TaskForm(OnceForm):
     title = StringField("Task", validators=[InputRequired("Say what needs doing."), Length(max=TITLE_MAX)],
                         render_kw={"maxlength": TITLE_MAX})
     assignee = SelectField("Assignee (optional)", validate_choice=False)

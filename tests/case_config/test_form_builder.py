@@ -4,7 +4,9 @@ import pytest
 from wtforms import Form
 
 from portal.case_config import service
-from portal.case_config.form_builder import build_case_form, form_name, validate_case_values
+from portal.case_config.forms import build_case_form
+from portal.case_config.rules import form_name
+from portal.case_config.service.values import validate_case_values
 from portal.errors import ValidationFailed
 from portal.models.configuration import FieldOption
 from tests.case_config import factories

@@ -71,7 +71,7 @@ REFUSED = {
                   "big.png is larger than 1 KB."),
     "too many": ({"UPLOAD_MAX_FILES": 2}, [upload(PNG_BYTES, f"{n}.png") for n in range(3)],
                  "You chose 3 files; attach at most 2 at a time."),
-    "wrong type": ({}, [upload(EXE_BYTES, "holiday.png")], "holiday.png can't be attached: allowed are PDF"),
+    "wrong type": ({}, [upload(EXE_BYTES, "holiday.png")], "holiday.png can't be attached: it is not a real PNG image"),
     "empty": ({}, [upload(b"", "notes.txt")], "notes.txt is empty."),
     "one bad among good": ({}, [upload(PNG_BYTES, "fine.png"), upload(EXE_BYTES, "setup.pdf")],
                            "setup.pdf can't be attached"),

@@ -107,6 +107,16 @@ def test_a_comment_with_a_file_and_its_download(client, login, people, case):
     assert response.headers["Content-Type"] == "application/pdf"
 
 
+def test_a_text_file_downloads_with_one_charset(client, login, people, case):
+    login(people.customer)
+    data = {"body": "Log attached", "files": (io.BytesIO("Grüße\n".encode()), "server.log")}
+    post_form(client, f"/cases/{case.reference}/comments", data, page=f"/cases/{case.reference}",
+              content_type="multipart/form-data")
+    response = client.get(f"/cases/{Attachment.get().case.reference}/files/{Attachment.get().uuid}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
 @pytest.mark.parametrize("role, status", [("other_customer", 404), ("proxy", 200), ("agent", 200), ("admin", 200)])
 def test_downloads_follow_the_case_policy(app, people, case, role, status):
     conversation.add_comment(people.customer, case, "file", uploads=[_upload(PDF, "a.pdf")])

@@ -53,6 +53,15 @@ def test_proxy_choosing_no_contact_is_asked_to_choose_one(client, people, login,
     assert re.search(r'id="customer-error">Choose the customer the case is for.<', response.get_data(as_text=True))
 
 
+def test_continue_with_no_contact_chosen_says_so_instead_of_reloading(client, people, login, world):
+    login(people.proxy)
+    # What a browser sends from the contact step when no radio button is chosen: no "customer" at all.
+    response = client.get(f"/cases/new?account={world.harbour.uuid}&asset=")
+    assert response.status_code == 400
+    assert re.search(r'id="customer-error">Choose the customer the case is for.<', response.get_data(as_text=True))
+    assert client.get(f"/cases/new?account={world.harbour.uuid}").status_code == 200  # arriving: no error yet
+
+
 def test_asset_step_is_skipped_when_the_account_has_no_assets(client, people, login, world):
     account = base_factories.account(name="Bare Bistro")
     contact = base_factories.customer(first_name="Bea", account=account)

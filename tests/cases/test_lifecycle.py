@@ -154,6 +154,21 @@ def test_a_closed_case_offers_a_follow_up_when_it_is_too_late(client, login, peo
     assert "open a follow-up case" in page and "Reopen the case" not in page
 
 
+def test_a_recently_closed_case_offers_reopen_for_the_same_problem_and_a_follow_up_for_a_new_one(
+        client, login, people, case):
+    lifecycle.close_case(people.customer, case)
+    login(people.customer)
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    closed_panel = page[page.index('id="closed-title"'):]
+    # One explanation, in the panel with the choice: not the status text's "open a follow-up case" on top
+    # of a big "Reopen" button.
+    assert "If the problem comes back, open a follow-up case" not in page
+    assert "Is the same problem back?" in closed_panel and "You can until" not in closed_panel
+    assert "you can until" in closed_panel and "Reopen the case" in closed_panel
+    assert "A different problem?" in closed_panel and f"follow_up={case.reference}" in closed_panel
+    assert '<button type="submit" class="primary">Reopen the case' not in page
+
+
 def test_staff_change_to_an_admin_defined_status(app, people, case):
     waiting = CaseStatus.create(name="Waiting on customer", category="waiting", customer_description="We need you.")
     event = lifecycle.change_status(people.agent, case, waiting.uuid)

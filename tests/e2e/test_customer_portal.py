@@ -73,3 +73,19 @@ def test_a_refused_file_is_explained_next_to_the_field_and_the_text_is_kept(page
     expect(page.locator("#files-error")).to_contain_text("Please choose your files again")
     expect(page.get_by_label(label("Title"))).to_have_value("Tablet shows an error")
     expect(page.get_by_label(label("Summary"))).to_have_value("Error 42 at start.")
+
+
+def test_the_resolution_answer_stacks_on_a_phone(page, live_server, people, login_as):
+    from portal.cases.service import lifecycle
+    from tests import factories as base_factories
+
+    case = base_factories.case(people.customer, assignee=people.agent)
+    lifecycle.propose_resolution(people.agent, case, "We replaced the power supply.")
+    page.set_viewport_size({"width": 320, "height": 640})
+    login_as(people.customer)
+    page.goto(f"{live_server}/cases/{case.reference}")
+    accept = page.get_by_role("button", name="Accept the resolution").bounding_box()
+    reject = page.get_by_role("button", name="Reject the resolution").bounding_box()
+    assert reject["y"] > accept["y"] + accept["height"], "accept and reject sit side by side at 320 px"
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the case page scrolls sideways by {overflow}px at 320 px"

@@ -61,3 +61,26 @@ def test_an_agent_handles_a_phone_call_from_profile_to_accepted_resolution(page,
     expect(page.get_by_text("the old one may be heat-damaged")).to_be_visible()
     page.get_by_role("button", name="Accept the resolution").click()
     expect(page.get_by_role("heading", name="This case is closed")).to_be_visible()
+
+
+def test_staff_and_admin_pages_fit_a_320_px_screen(page, live_server, people, login_as):
+    from tests import factories as base_factories
+
+    desk = base_factories.workgroup(people.agent, people.supervisor, name="Service desk")
+    base_factories.case(people.customer, workgroup=desk, assignee=people.agent, title="Printer jams")
+    page.set_viewport_size({"width": 320, "height": 640})
+    wide = {}
+    visits = (
+        (people.supervisor, ("/staff/", "/staff/supervisor", f"/staff/supervisor?workgroup={desk.uuid}")),
+        (people.admin, ("/admin/notifications/", "/admin/notifications/templates/case_created/email",
+                        "/admin/notifications/rules")),
+    )
+    for user, paths in visits:
+        page.context.clear_cookies()
+        login_as(user)
+        for path in paths:
+            page.goto(f"{live_server}{path}")
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                wide[path] = overflow
+    assert wide == {}, f"pages that scroll sideways at 320 px (by px): {wide}"

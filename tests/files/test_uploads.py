@@ -1,6 +1,7 @@
 """Uploads: type by content, safe names, size cap, random storage names outside static/."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -37,7 +38,7 @@ def put(tmp_path, data: bytes, name: str, max_bytes: int = 1024 * 1024):
         (office_bytes("word/document.xml"), "letter.docx", rules.DOCX.content_type, "letter.docx"),
         (office_bytes("xl/workbook.xml"), "sheet.xlsx", rules.XLSX.content_type, "sheet.xlsx"),
         (PNG_BYTES, "really-a-png.pdf", "image/png", "really-a-png.png"),
-        (b"<script>alert(1)</script>", "page.html", "text/plain; charset=utf-8", "page.txt"),
+        (b'{"a": 1}', "data.json", "text/plain; charset=utf-8", "data.txt"),
     ],
 )
 def test_allowed_files_are_typed_by_their_content(tmp_path, data, name, content_type, stored_as):
@@ -54,15 +55,32 @@ def test_allowed_files_are_typed_by_their_content(tmp_path, data, name, content_
     "data, name",
     [
         (b"MZ\x90\x00" + b"\x00" * 60, "setup.exe"),
-        (b"MZ\x90\x00" + b"\x00" * 60, "cute-cat.png"),
         (b"PK\x03\x04" + b"\x00" * 60, "archive.zip"),
         (office_bytes("other/thing.xml"), "odd.docx"),
         (b"\x00\x01\x02binary", "data.txt"),
     ],
 )
 def test_files_off_the_allow_list_are_refused_with_a_message_and_leave_nothing(tmp_path, data, name):
-    with pytest.raises(ValidationFailed, match="can't be attached: allowed are PDF"):
+    with pytest.raises(ValidationFailed, match="can't be attached: (allowed are PDF|it is not a real)"):
         put(tmp_path, data, name)
+    assert [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize(
+    "data, name, says",
+    [
+        (b"<script>alert(1)</script>", "page.html", "page.html can't be attached: it is a web page or script"),
+        (b"<!DOCTYPE html><title>x</title>", "notes.txt", "notes.txt can't be attached: it is a web page or script"),
+        (b"\xef\xbb\xbf  <svg onload=alert(1)>", "logo.txt", "logo.txt can't be attached: it is a web page"),
+        (b"echo hi\n", "fix.bat", "fix.bat can't be attached: it is a web page or script"),
+        (b"MZ\x90\x00" + b"\x00" * 60, "cute-cat.png", "cute-cat.png can't be attached: it is not a real PNG image"),
+        (b"plain words", "report.pdf", "report.pdf can't be attached: it is not a real PDF"),
+    ],
+)
+def test_refusals_say_what_is_wrong_with_that_file(tmp_path, data, name, says):
+    with pytest.raises(ValidationFailed, match=re.escape(says)) as refused:
+        put(tmp_path, data, name)
+    assert "allowed are" not in refused.value.message  # not "allowed are ... PNG" for a fake .png
     assert [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()] == []
 
 

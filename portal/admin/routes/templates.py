@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.admin.forms import AddTemplateFieldForm, ConditionForm, ConfirmForm, PlacementForm, TemplateForm
 from portal.case_config import queries, service
-from portal.case_config.form_builder import condition_hint
+from portal.case_config.forms import condition_hint
 from portal.errors import ValidationFailed
 from portal.identifiers import by_uuid
 from portal.models.configuration import CaseField, CaseTemplate, TemplateCondition, TemplateField

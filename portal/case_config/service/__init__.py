@@ -5,9 +5,10 @@ service`) and call its functions; the modules below hold them:
     reasons.py    case reasons
     fields.py     custom case fields and the options of single-select fields
     templates.py  case templates: details, the fields on them, conditions, publishing and retiring
+    values.py     the single validator of the values sent for a case (any user, any channel)
 
-Every change is for admins only (policy.require_admin) and raises ValidationFailed with a message
-per field, NotAllowed or NotFound.
+Every change above is for admins only (policy.require_admin) and raises ValidationFailed with a
+message per field, NotAllowed or NotFound.
 """
 
 from portal.case_config.service.fields import FieldInput, save_field, save_option, suggest_key

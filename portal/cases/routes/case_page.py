@@ -34,10 +34,12 @@ from portal.cases.queries.case_page import (
     statuses_to_choose,
     values_by_section,
 )
+from portal.cases.rules import proposal_stamp
 from portal.cases.service import conversation, lifecycle
-from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.errors import AlreadyDone, Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.outbox_views.queries import notifications_for_case
+from portal.submissions.forms import SENT_TWICE
 from portal.web_helpers import apply_errors, safe_next_url
 
 
@@ -77,6 +79,7 @@ def _policy_for_templates(state):
     of portal.policy is a template global, called as can_take(current_user, case)."""
     for rule in policy.CASE_RULES:
         state.app.add_template_global(rule)
+    state.app.add_template_global(proposal_stamp)
 
 
 def case_page(case, status: int = 200, **forms):
@@ -127,6 +130,9 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
         return case_page(case, 400, **{form_name: form})
     try:
         action()
+    except AlreadyDone:  # a double click: the first sending did it; show the case as it is
+        flash(SENT_TWICE, "info")
+        return redirect(url_for("cases.detail", reference=case.reference) + anchor)
     except ValidationFailed as exc:
         apply_errors(form, exc)
         return case_page(case, 400, **{form_name: form})
@@ -161,7 +167,8 @@ def comment(reference):
     public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
     uploads = request.files.getlist(form.files.name)
     return act_on_case(case, form, "comment_form",
-                lambda: conversation.add_comment(current_user, case, form.body.data, public=public, uploads=uploads),
+                lambda: conversation.add_comment(current_user, case, form.body.data, public=public, uploads=uploads,
+                                                 submission=form.submission.data),
                 "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
 
 
@@ -174,7 +181,8 @@ def accept_resolution(reference):
     # isdigit: int() cannot read "²"; and a few digits, as int() refuses more than 4,300.
     rating = int(raw) if raw.isdecimal() and len(raw) <= 9 else (0 if raw else None)
     return act_on_case(case, form, "accept_form",
-                lambda: lifecycle.accept_resolution(current_user, case, rating=rating, comment=form.comment.data),
+                lambda: lifecycle.accept_resolution(current_user, case, rating=rating, comment=form.comment.data,
+                                                        seen_proposal=form.seen_proposal.data),
                 "Thank you. The case is closed.")
 
 
@@ -183,7 +191,8 @@ def reject_resolution(reference):
     case = case_for_viewer(current_user, reference)
     form = RejectResolutionForm()
     return act_on_case(case, form, "reject_form",
-                lambda: lifecycle.reject_resolution(current_user, case, form.reason.data),
+                lambda: lifecycle.reject_resolution(current_user, case, form.reason.data,
+                                                        seen_proposal=form.seen_proposal.data),
                 "The case is open again and the team has your reason.")
 
 
@@ -231,7 +240,8 @@ def download(reference, attachment_uuid):
     path = storage.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name)
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+    # The stored type without parameters: Flask adds "charset=utf-8" to text/* itself (all text is UTF-8).
+    response = send_file(path, mimetype=attachment.content_type.partition(";")[0], as_attachment=True,
                          download_name=attachment.original_name, max_age=0, conditional=False)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

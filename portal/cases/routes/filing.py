@@ -11,20 +11,21 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField
 
-from portal.case_config.form_builder import build_case_form, condition_hint, form_name
+from portal.case_config.forms import build_case_form, condition_hint
 from portal.case_config.queries import audience_for, template_layout, templates_for
+from portal.case_config.rules import form_name
 from portal.cases.queries.case_page import follow_up_source
 from portal.cases.service import opening
 from portal.cases.service.attachments import FILES_FIELD, chosen_files
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
-from portal.errors import NotAllowed, ValidationFailed
+from portal.errors import AlreadyDone, NotAllowed, ValidationFailed
 from portal.files.rules import ALLOWED_DESCRIPTION
 from portal.identifiers import by_uuid
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer
+from portal.submissions.forms import SENT_TWICE, OnceForm
 from portal.web_helpers import apply_errors
 
 NO_PROFILE = ("Your sign-in is not linked to a customer profile yet, so we cannot open a case for you. "
@@ -118,8 +119,8 @@ def _picker(args) -> Picker:
             if account is None or "asset" in args or not assets_of_account(account).exists():
                 return Picker(step="templates", target=target)
             return _contact_step(account, chosen_customer=target.customer.uuid)
-    elif "customer" in args:
-        error = CHOOSE_CONTACT
+    elif "customer" in args or (account_uuid and "asset" in args):
+        error = CHOOSE_CONTACT  # the contact step was sent (it always sends "asset") with nobody chosen
     if account_uuid:
         account = by_uuid(Account, account_uuid)
         if account is not None:
@@ -144,7 +145,7 @@ def _offered_template_or_404(template_uuid) -> CaseTemplate:
 
 
 def _form_class(template: CaseTemplate, audience: str, layout):
-    base = build_case_form(template, audience, base=FlaskForm, layout=layout)
+    base = build_case_form(template, audience, base=OnceForm, layout=layout)
     max_files, max_bytes = current_app.config["UPLOAD_MAX_FILES"], current_app.config["UPLOAD_MAX_BYTES"]
     help_text = (f"Optional: screenshots, photos or documents that help explain the problem. Up to {max_files} "
                  f"files of at most {_size_text(max_bytes)} each: {ALLOWED_DESCRIPTION}.")
@@ -195,7 +196,10 @@ def new_from_template(template_uuid):
             try:
                 case = opening.open_case(current_user, template, request.form, customer=target.customer,
                                          asset=target.asset, files=request.files.getlist(FILES_FIELD),
-                                         follow_up_of=follow_up)
+                                         follow_up_of=follow_up, submission=form.submission.data)
+            except AlreadyDone as done:  # a double click: the first sending opened the case
+                flash(SENT_TWICE, "info")
+                return redirect(url_for("cases.detail", reference=done.result))
             except ValidationFailed as exc:
                 apply_errors(form, exc)
             except NotAllowed as exc:

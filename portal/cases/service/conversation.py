@@ -16,20 +16,22 @@ from portal.errors import Conflict, InvalidTransition
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 from portal.notify.service import CUSTOMER_SIDE, handlers_audience, notify_case_event
+from portal.submissions import service as submissions
 
 CLOSED_REASON = "A closed case cannot take comments. Reopen it or open a follow-up case."
 CLOSED_MESSAGE = "This case is closed, so it cannot take comments. Reopen it or open a follow-up case."
 
 
 def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),
-                now: datetime | None = None) -> CaseEvent:
+                submission: str | None = None, now: datetime | None = None) -> CaseEvent:
     """Comment on a case the actor may see, with optional files.
 
     Customers and proxies always comment publicly; staff choose a public reply or an internal note
     (never shown to the customer side, files included). Public comments are notified: staff replies
     to the customer side, customer-side comments to the assignee (or the workgroup while unassigned).
-    Raises NotFound, InvalidTransition (closed case), Conflict (closed while it was being written) or
-    ValidationFailed (empty, too long, bad files).
+    Raises NotFound, InvalidTransition (closed case), Conflict (closed while it was being written),
+    AlreadyDone (this submission key's comment is already there) or ValidationFailed (empty, too
+    long, bad files).
     """
     policy.require(policy.can_comment, actor, case)
     if not policy.can_write_internal_note(actor, case):
@@ -43,8 +45,9 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
     now = now or utcnow()
     try:
         with database.atomic():
+            key = submissions.claim(actor, submission)
             try:
-                # First, and only while the case is open: a comment never lands on a case closed meanwhile.
+                # Then, and only while the case is open: a comment never lands on a case closed meanwhile.
                 write_case(actor, case, expect=(NOT_CLOSED,), now=now)
             except Conflict as exc:
                 raise Conflict(f"{exc.message} {CLOSED_REASON}") from None
@@ -61,6 +64,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
                                       audiences=handlers_audience(case),
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)
             reindex_case(case.id)
+            submissions.settle(actor, key, case.reference)
     except Exception:
         remove_stored(stored)
         raise

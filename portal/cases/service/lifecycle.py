@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from portal import policy
 from portal.case_config.service import system_status
-from portal.cases.rules import clean_text
+from portal.cases.rules import clean_text, proposal_stamp
 from portal.cases.service.search_index import reindex_case
 from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import InvalidTransition, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, ValidationFailed
 from portal.identifiers import by_uuid
 from portal.links import absolute
 from portal.models.cases import Case, CaseEvent, CaseFeedback
@@ -35,6 +35,8 @@ from portal.notify.service import (
 from portal.settings import setting
 
 MAX_RESOLUTION = 10_000
+RESOLUTION_CHANGED = ("The team changed the proposed resolution after you opened this page, so your answer "
+                      "was not saved. Read the resolution below, then answer again.")
 STAFF_ONLY = policy.STAFF_ONLY
 
 
@@ -105,19 +107,22 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
     return event
 
 
-def _require_answerable(actor: User, case: Case) -> None:
+def _require_answerable(actor: User, case: Case, seen_proposal: str | None) -> None:
     policy.require(policy.can_answer_resolution, actor, case,
                    message="Only the customer can answer a proposed resolution.")
     if case.status.category != "resolved":
         raise _refused(actor, case, "There is no resolution waiting for an answer on this case.")
+    if seen_proposal is not None and seen_proposal != proposal_stamp(case.resolution_proposed_at):
+        raise Conflict(RESOLUTION_CHANGED)
 
 
 def accept_resolution(actor: User, case: Case, *, rating: int | None = None, comment: str = "",
-                      now: datetime | None = None) -> CaseEvent:
+                      seen_proposal: str | None = None, now: datetime | None = None) -> CaseEvent:
     """The customer side accepts the proposed resolution: the case closes, with optional 1-5 satisfaction.
-    Raises NotFound, NotAllowed, InvalidTransition, Conflict (answered or changed meanwhile) or
-    ValidationFailed (rating out of range)."""
-    _require_answerable(actor, case)
+    seen_proposal, when given, is rules.proposal_stamp() of the proposal the customer read: a newer one
+    is refused. Raises NotFound, NotAllowed, InvalidTransition, Conflict (answered or changed since
+    it was read) or ValidationFailed (rating out of range)."""
+    _require_answerable(actor, case, seen_proposal)
     if rating is not None and rating not in range(1, 6):
         raise ValidationFailed("Choose a rating from 1 to 5.", {"rating": "Choose a rating from 1 to 5."})
     remark = clean_text(comment, field="comment", required="", limit=2000)
@@ -135,10 +140,12 @@ def accept_resolution(actor: User, case: Case, *, rating: int | None = None, com
     return event
 
 
-def reject_resolution(actor: User, case: Case, reason: str, *, now: datetime | None = None) -> CaseEvent:
+def reject_resolution(actor: User, case: Case, reason: str, *, seen_proposal: str | None = None,
+                      now: datetime | None = None) -> CaseEvent:
     """The customer side rejects the resolution with a reason: the case is open again and its
-    handlers are told. Raises NotFound, NotAllowed, InvalidTransition, Conflict or ValidationFailed."""
-    _require_answerable(actor, case)
+    handlers are told. seen_proposal as for accept_resolution. Raises NotFound, NotAllowed,
+    InvalidTransition, Conflict or ValidationFailed."""
+    _require_answerable(actor, case, seen_proposal)
     why = clean_text(reason, field="reason", required="Tell the team why this does not solve it.")
     now = now or utcnow()
     with database.atomic():

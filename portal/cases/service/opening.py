@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import peewee
 
 from portal import policy
-from portal.case_config.form_builder import validate_case_values
 from portal.case_config.queries import audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
+from portal.case_config.service.values import validate_case_values
 from portal.cases.service.attachments import record_attachments, remove_stored, store_uploads
 from portal.cases.service.search_index import reindex_case
 from portal.clock import utcnow
@@ -23,6 +23,7 @@ from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
 from portal.notify.service import notify_case_opened
+from portal.submissions import service as submissions
 
 
 def new_reference() -> str:
@@ -112,7 +113,8 @@ def _refused(field: str, message: str) -> ValidationFailed:
 
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
-              asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None) -> Case:
+              asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None,
+              submission: str | None = None) -> Case:
     """Open a case from a template for a customer, optionally about an asset, with files attached,
     optionally as the follow-up of an earlier case the actor may see.
 
@@ -120,8 +122,9 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     becomes the case's internal contact. Values and files are all checked before anything is saved,
     so one answer reports every problem; on any failure nothing is saved and no file is left on disk.
     Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
-    ValidationFailed (values, "files", "customer" or "asset"; one message per form field) or
-    Conflict (no free reference; practically never).
+    ValidationFailed (values, "files", "customer" or "asset"; one message per form field),
+    AlreadyDone (this submission key already opened a case: its reference) or Conflict (no free
+    reference; practically never).
     """
     audience = audience_for(actor)
     if audience is None or not template_offered_to(template, actor):
@@ -149,6 +152,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     now = utcnow()
     try:
         with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
+            key = submissions.claim(actor, submission)
             case = _create_with_fresh_reference(
                 template=template, title=clean.title, summary=clean.summary, reason=clean.reason,
                 status=system_status("open"), priority=template.default_priority, customer=customer,
@@ -165,6 +169,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             record_attachments(actor, case, stored, event=created)
             notify_case_opened(case, created, actor, now=now)
             reindex_case(case.id)
+            submissions.settle(actor, key, case.reference)
     except BaseException:
         remove_stored(stored)
         raise

@@ -147,6 +147,6 @@ def log_contact(reference):
         if when is not None:
             when = when.replace(tzinfo=viewer_zone()).astimezone(UTC)
         contacts.log_contact(current_user, case, channel=form.channel.data, direction=form.direction.data,
-                             summary=form.summary.data, contacted_at=when)
+                             summary=form.summary.data, contacted_at=when, submission=form.submission.data)
 
     return _act(case, form, "contact_form", action, "Contact logged.", "#feed-end")

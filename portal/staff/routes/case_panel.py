@@ -14,7 +14,7 @@ from peewee import JOIN
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
-from portal.case_config.form_builder import build_case_form
+from portal.case_config.forms import build_case_form
 from portal.case_config.queries import template_layout
 from portal.customers.queries import search_customers
 from portal.models.cases import Case, CaseEvent

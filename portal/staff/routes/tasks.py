@@ -35,7 +35,8 @@ def _task_data(form: TaskForm) -> tasks.TaskData:
 def add_task(reference):
     case = case_for_viewer(current_user, reference)
     form = TaskForm(prefix="task")
-    return act_on_case(case, form, "task_form", lambda: tasks.create_task(current_user, case, _task_data(form)),
+    return act_on_case(case, form, "task_form",
+                       lambda: tasks.create_task(current_user, case, _task_data(form), submission=form.submission.data),
                        "Task added.", "#case-tasks")
 
 

@@ -25,6 +25,7 @@ from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.people import Customer, User
 from portal.staff.service.shared import OPEN, STAFF_ONLY, record, require_open
+from portal.submissions import service as submissions
 
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "in_person": "In person", "other": "Other"}
 CONTACT_DIRECTIONS = {"inbound": "Inbound (they contacted us)", "outbound": "Outbound (we contacted them)"}
@@ -102,10 +103,12 @@ def update_all_customers(actor: User, case: Case, body: str, *, uploads: Sequenc
 
 
 def log_contact(actor: User, case: Case, *, channel: str, direction: str, summary: str,
-                contacted_at: datetime | None = None, now: datetime | None = None) -> CaseEvent:
+                contacted_at: datetime | None = None, submission: str | None = None,
+                now: datetime | None = None) -> CaseEvent:
     """Record a contact with the customer about the case (staff-only feed entry "contact_logged";
     its summary is searchable by staff). Allowed on closed cases too: customers call about those.
-    Raises NotFound, NotAllowed or ValidationFailed ("channel", "direction", "summary", "contacted_at")."""
+    Raises NotFound, NotAllowed, AlreadyDone (this submission key's entry exists) or ValidationFailed
+    ("channel", "direction", "summary", "contacted_at")."""
     policy.require(policy.can_log_contact, actor, case, message=STAFF_ONLY)
     now = now or utcnow()
     errors = {}
@@ -123,9 +126,11 @@ def log_contact(actor: User, case: Case, *, channel: str, direction: str, summar
         raise ValidationFailed("Some answers need another look.", errors)
     when = contacted_at or now
     with database.atomic():
+        key = submissions.claim(actor, submission)
         write_case(actor, case, expect=(), now=now)  # allowed in any state: nothing to check
         event = record(case, "contact_logged", actor, now, body=text,
                        data={"channel": CONTACT_CHANNELS[channel], "direction": direction,
                              "contacted_at": when.isoformat()})
         reindex_case(case.id)
+        submissions.settle(actor, key, case.reference)
     return event

@@ -10,8 +10,9 @@ from datetime import datetime
 import peewee
 
 from portal import policy
-from portal.case_config.form_builder import form_name, validate_case_values
 from portal.case_config.queries import template_layout
+from portal.case_config.rules import form_name
+from portal.case_config.service.values import validate_case_values
 from portal.cases.rules import display_value
 from portal.cases.service.search_index import reindex_case
 from portal.cases.service.transitions import NOT_CLOSED, explain, write_case

@@ -24,6 +24,7 @@ from portal.models.people import STAFF_ROLES, User
 from portal.models.staff import CaseTask
 from portal.notify.service import notify_case_event
 from portal.staff.service.shared import OPEN, STAFF_ONLY, record, require_open
+from portal.submissions import service as submissions
 
 TITLE_MAX = 200
 
@@ -90,18 +91,22 @@ def _task_changed(actor: User, case: Case, task: CaseTask) -> Conflict:
                     or "The task was changed by someone else meanwhile. Look at it again.")
 
 
-def create_task(actor: User, case: Case, data: TaskData, *, now: datetime | None = None) -> CaseTask:
+def create_task(actor: User, case: Case, data: TaskData, *, submission: str | None = None,
+                now: datetime | None = None) -> CaseTask:
     """Add a task to an open case. Staff who may see the case; the assignee (optional) must be staff
-    who may see it too. Raises NotFound, NotAllowed, InvalidTransition (closed) or ValidationFailed."""
+    who may see it too. Raises NotFound, NotAllowed, InvalidTransition (closed), AlreadyDone (this
+    submission key's task exists) or ValidationFailed."""
     policy.require(policy.can_manage_tasks, actor, case, message=STAFF_ONLY)
     require_open(actor, case)
     values = _clean(case, data)
     now = now or utcnow()
     with database.atomic():
+        key = submissions.claim(actor, submission)
         write_case(actor, case, expect=OPEN, now=now)
         task = CaseTask.create(case=case, created_by=actor, created_at=now, updated_at=now, **values)
         event = record(case, "task_added", actor, now, data=_summary(task))
         _notify_assignee(task, case, event, actor, now)
+        submissions.settle(actor, key, case.reference)
     return task
 
 

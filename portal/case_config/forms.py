@@ -1,0 +1,94 @@
+"""The one case form: a case template becomes a WTForms form class for an audience. It only renders;
+the values sent are checked by portal.case_config.service.values.validate_case_values, the single
+validator every channel (web, API, email) calls. Custom fields are named by rules.form_name().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from portal.case_config.queries import Layout, PlacedField, active_reasons, template_layout
+from portal.case_config.rules import TITLE_MAX, form_name, format_number
+from portal.models.configuration import CaseTemplate
+
+BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
+_INPUT_TYPES = {"date": "date", "email": "email", "phone": "tel", "url": "url"}
+
+
+def condition_hint(placed: PlacedField, layout: Layout) -> str:
+    """Plain words for a field's conditions, shown whether or not JavaScript runs."""
+    by_key = layout.by_key()
+    parts = []
+    for c in placed.conditions:
+        source = by_key.get(c.source)
+        if source is None:
+            continue
+        shown_value = _display(source, c.value)
+        if c.action == "show":
+            parts.append(f"Only needed if “{source.field.label}” is “{shown_value}”.")
+        else:
+            parts.append(f"Required if “{source.field.label}” is “{shown_value}”.")
+    return " ".join(parts)
+
+
+def _display(placed: PlacedField, value: str) -> str:
+    if placed.field.field_type == "select":
+        return placed.option_label(value)
+    if placed.field.field_type == "boolean":
+        return dict(BOOLEAN_CHOICES).get(value, value)
+    return value
+
+
+def _wtforms_field(placed: PlacedField, keep: str | None):
+    f = placed.field
+    label = f.label
+    description = f.help_text or ""
+    if f.field_type == "long_text":
+        return TextAreaField(label, description=description)
+    if f.field_type == "select":
+        choices = [SelectChoice("", "Choose an option")] + [
+            SelectChoice(o.value, o.label if o.active else f"{o.label} (no longer offered)")
+            for o in placed.options if o.active or o.value == keep
+        ]
+        return SelectField(label, description=description, choices=choices, validate_choice=False)
+    if f.field_type == "boolean":
+        return RadioField(label, description=description, choices=[SelectChoice(v, lbl) for v, lbl in BOOLEAN_CHOICES],
+                          validate_choice=False)
+    render_kw: dict[str, object] = {}
+    if f.field_type == "number":
+        render_kw["inputmode"] = "numeric" if (f.number_kind or "integer") == "integer" else "decimal"
+        if f.min_value is not None:
+            render_kw["data-min"] = format_number(f.min_value)
+        if f.max_value is not None:
+            render_kw["data-max"] = format_number(f.max_value)
+    elif f.field_type in _INPUT_TYPES:
+        render_kw["type"] = _INPUT_TYPES[f.field_type]
+    if f.field_type == "text" and f.max_length:
+        render_kw["maxlength"] = f.max_length
+    return StringField(label, description=description, render_kw=render_kw)
+
+
+def build_case_form(template: CaseTemplate, audience: str, *, base: type[Form],
+                    current: Mapping[str, str] | None = None, layout: Layout | None = None) -> type[Form]:
+    """A form class deriving from base for the template: title, summary, reason and its fields for the
+    audience. Pages pass FlaskForm as base (for its CSRF token); this module stays free of Flask.
+
+    The class only renders (and checks base's CSRF token); validate_case_values() decides what is
+    valid. The layout it was built from is on the class as `layout`.
+    """
+    layout = layout or template_layout(template, audience)
+    current = current or {}
+    reasons = [SelectChoice("", "Choose a reason")] + [SelectChoice(r.uuid, r.name) for r in active_reasons()]
+    attrs: dict[str, object] = {
+        "layout": layout,
+        "title": StringField("Title", description="A few words that say what the case is about.",
+                             render_kw={"maxlength": TITLE_MAX}),
+        "summary": TextAreaField("Summary", description="Tell us what happened and what you need."),
+        "reason": SelectField("Reason", choices=reasons, validate_choice=False),
+    }
+    for placed in layout.fields:
+        attrs[form_name(placed.key)] = _wtforms_field(placed, current.get(placed.key))
+    return type(f"CaseForm_{template.id}", (base,), attrs)
