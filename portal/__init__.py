@@ -38,6 +38,7 @@ def register_blueprints(app) -> None:
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
+    from portal.people.routes import bp as people
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
 
@@ -52,5 +53,6 @@ def register_blueprints(app) -> None:
         notification_admin,  # message texts and who is told what (admins)
         notification_preferences,  # each user's notification choices, one-click unsubscribe
         staff,  # the agent workspace
+        people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
     ):
         app.register_blueprint(blueprint)

@@ -54,6 +54,8 @@ DEFAULTS: dict[str, object] = {
     "ACCOUNT_MAIL_WINDOW_SECONDS": 3600,
     "PASSWORD_RESET_MINUTES": 30,
     "EMAIL_VERIFICATION_MINUTES": 24 * 60,
+    # How long the link in an invitation (staff invited by an admin, colleagues by an account manager) works.
+    "INVITATION_DAYS": 7,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "UPLOAD_MAX_FILES": 10,
     # Case lifecycle: how long a closed case may be reopened, when an unanswered resolution is

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import request, url_for
 from flask_login import current_user
 
@@ -18,6 +20,10 @@ NAVIGATION = [
     ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
     ("Customers", "customers.search", ("agent", "supervisor", "admin"), "Find, create and edit customer profiles."),
     ("Workgroups", "teams.index", ("admin",), "Teams of agents and supervisors, and who is in them."),
+    ("People", "admin.users", ("admin",),
+     "Everyone who signs in: invite staff, change roles and workgroups, deactivate; the audit log."),
+    ("Colleagues", "people.colleagues", ("customer",),
+     "Who of your organisation has access to the portal; invite colleagues.", "account_manager"),
     ("Outbox", "outbox_views.outbox", ("agent", "supervisor", "admin"),
      "Every email and text message: queued, sent, failed or stopped."),
     ("Captured mail", "outbox_views.mailbox", ("agent", "supervisor", "admin"),
@@ -32,6 +38,10 @@ def _shown(condition: str) -> bool:
         from portal.outbox_views.queries import mailbox_enabled
 
         return mailbox_enabled()
+    if condition == "account_manager":
+        from portal.policy import can_invite_colleagues
+
+        return can_invite_colleagues(current_user)
     return True
 
 
@@ -45,9 +55,20 @@ def nav_links():
         if has_role(current_user, *roles) and _shown(condition[0] if condition else ""):
             links.append({"label": label, "url": url_for(endpoint), "endpoint": endpoint,
                           "description": description, "current": False})
-    here = request.endpoint or ""
+    here = _entry_endpoint(request.endpoint or "")
     exact = [link for link in links if link["endpoint"] == here]
     same_area = [link for link in links if link["endpoint"].split(".")[0] == here.split(".")[0]]
+    # Within an area, the entry whose endpoint shares the longest start with the page's (admin.user_detail
+    # sits under admin.users, not admin.index); the first such entry on a tie.
+    same_area.sort(key=lambda link: -len(os.path.commonprefix([link["endpoint"], here])))
     for link in (exact or same_area)[:1]:
         link["current"] = True
     return links
+
+
+def _entry_endpoint(here: str) -> str:
+    """The entry a page sits under when its blueprint says otherwise: a case page (the cases blueprint,
+    shared by everyone) is under the viewer's own start page, not under "Open a case"."""
+    if here.startswith("cases.") and not here.startswith("cases.new"):
+        return "staff.home" if has_role(current_user, "agent", "supervisor", "admin") else "cases.dashboard"
+    return here

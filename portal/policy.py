@@ -349,3 +349,53 @@ def capture_visibility(user: User | None):
     recipient = (Message.ref == str(user.uuid)) | _addressed_to(
         user, peewee.fn.LOWER(CapturedMessage.to_address), CapturedMessage.channel)
     return (about_case & Message.topic.in_(_visible_case_references(user))) | (~about_case & recipient)
+
+
+# --- people administration: users, invitations, the audit log, account managers' colleagues --------
+# Active admins manage every user (never deactivating themselves; the last active admin is the
+# service's rule, portal.people.service.changes). A customer whose profile manages an account
+# (Customer.is_account_manager, set by staff) invites colleagues into it and sees who has access.
+
+INVITABLE_ROLES = ("proxy", "agent", "supervisor", "admin")
+
+
+def can_administer_people(user: User | None) -> bool:
+    """The users pages, invitations (sent again too), reactivation and the audit log: active admins."""
+    return has_role(user, "admin") and bool(user.active)
+
+
+def can_invite(user: User | None, role: str) -> bool:
+    """Admins invite staff and proxies; customers sign up or are invited by their account manager."""
+    return can_administer_people(user) and role in INVITABLE_ROLES
+
+
+def can_change_role(user: User | None, subject: User, role: str) -> bool:
+    """Admins, between the staff-side roles only (a customer's profile and cases make no sense for staff)."""
+    return can_administer_people(user) and subject.role in INVITABLE_ROLES and role in INVITABLE_ROLES
+
+
+def can_set_workgroups(user: User | None, subject: User) -> bool:
+    return can_administer_people(user) and subject.role in STAFF_ROLES
+
+
+def can_deactivate(user: User | None, subject: User) -> bool:
+    return can_administer_people(user) and subject.id != user.id
+
+
+def managed_account_id(user: User | None) -> int | None:
+    """The account user's customer profile manages, or None."""
+    from portal.models.people import Customer
+
+    if not has_role(user, "customer") or not user.active:
+        return None
+    profile = (
+        Customer.select(Customer.account)
+        .where((Customer.user == user.id) & Customer.is_account_manager & Customer.account.is_null(False))
+        .first()
+    )
+    return profile.account_id if profile else None
+
+
+def can_invite_colleagues(user: User | None) -> bool:
+    """An account manager invites colleagues into their account and sees who of it has access."""
+    return managed_account_id(user) is not None

@@ -37,6 +37,7 @@ NOT_A_PAGE_FOR_THE_ADMIN = {
     "accounts.login": "signed in already: redirects to the start page",
     "accounts.signup": "signed in already: redirects to the start page",
     "cases.new_from_template": "staff first choose the customer (the walk opens it with one among the extra pages)",
+    "people.colleagues": "only account managers (customers) have colleagues to invite: 404 for everyone else",
 }
 # Every POST endpoint's form is on some page the walk opens, except these.
 NO_FORM_ON_ANY_PAGE: dict[str, str] = {}
@@ -46,6 +47,8 @@ URL_ONLY = {
     "customers.set_asset_active": "activate/deactivate button",
     "teams.set_active": "activate/deactivate button",
     "teams.remove_member": "remove button",
+    "admin.user_active": "deactivate/reactivate button",
+    "admin.user_invitation": "send-the-invitation-again button",
     "outbox_views.requeue": "requeue button",
     "notification_preferences.unsubscribe_now": "one-click unsubscribe: the signed token in the URL says it all",
     "accounts.logout": "sign-out button",

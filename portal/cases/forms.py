@@ -10,14 +10,18 @@ from portal.cases.queries.dashboard import CATEGORY_FILTERS
 from portal.cases.rules import MAX_COMMENT, MAX_QUERY_CHARS
 from portal.submissions.forms import OnceForm
 
+TOO_LONG = "Use at most %(max)d characters (you used %(length)d)."
+
 
 class CommentForm(OnceForm):
-    body = TextAreaField("Your comment", validators=[Length(max=MAX_COMMENT)],
+    body = TextAreaField("Your comment", validators=[Length(max=MAX_COMMENT, message=TOO_LONG)],
                          description="The team handling your case reads every comment.")
     files = MultipleFileField("Attach files", description="Optional. PDF, images, text, CSV or Office documents.")
 
 
 class StaffCommentForm(CommentForm):
+    body = TextAreaField("Your reply or note", validators=[Length(max=MAX_COMMENT, message=TOO_LONG)],
+                         description="A public reply is emailed to the customer side; a note stays with staff.")
     visibility = RadioField("Who can read it", choices=[SelectChoice("public", "Public reply: the customer sees it"),
                                                         SelectChoice("internal", "Internal note: staff only")],
                             default="public", validators=[InputRequired()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import peewee
 
-from portal.models.base import BaseModel, UTCDateTimeField, utcnow
+from portal.models.base import BaseModel, JSONField, UTCDateTimeField, utcnow
 from portal.models.base import uuid_field as _uuid
 
 ROLES = ("customer", "proxy", "agent", "supervisor", "admin")
@@ -42,6 +42,8 @@ class User(BaseModel):
     email_verified_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     last_login_at = UTCDateTimeField(null=True)
+    # Set when someone invited this user (portal/people): until they accept, they have no password.
+    invited_at = UTCDateTimeField(null=True)
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property
@@ -67,6 +69,11 @@ class User(BaseModel):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def invitation_pending(self) -> bool:
+        """Invited, and the invitation not accepted yet (accepting it verifies the address)."""
+        return self.invited_at is not None and self.email_verified_at is None
 
     def __str__(self):
         return self.display_name
@@ -147,4 +154,18 @@ class FormSubmission(BaseModel):
         indexes = ((("user", "key"), True),)
 
 
-MODELS = [Account, User, Customer, UserToken, UserSession, ThrottleSlot, FormSubmission]
+class UserChange(BaseModel):
+    """The audit log of people administration: one row per change to a user (invited, role,
+    workgroups, deactivated ...), who made it (None: the system), when, and the old and new values
+    (codes and names as they were, never rewritten)."""
+
+    uuid = _uuid()
+    user = peewee.ForeignKeyField(User, backref="changes", on_delete="CASCADE")
+    actor = peewee.ForeignKeyField(User, null=True, backref="changes_made", on_delete="SET NULL")
+    action = peewee.CharField(max_length=40)
+    old_value = JSONField(null=True)
+    new_value = JSONField(null=True)
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+
+
+MODELS = [Account, User, Customer, UserToken, UserSession, ThrottleSlot, FormSubmission, UserChange]

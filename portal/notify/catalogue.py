@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECURITY_EVENTS = frozenset(("password_reset", "email_verification", "signup_existing_account"))
+SECURITY_EVENTS = frozenset(("password_reset", "email_verification", "signup_existing_account", "invitation"))
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,14 @@ _EVENTS = (
           (USER_NAME,
            _v("sign_in_url", "Link to the sign-in page.", "https://portal.example.com/login"),
            _v("reset_url", "Link to reset the password.", "https://portal.example.com/reset-password"))),
+    Event("invitation", "Invitation",
+          "An administrator invited a member of staff, or an account manager a colleague, to the portal: "
+          "the link lets them choose a password (security: always sent).",
+          (USER_NAME, _v("invitation_url", "The one-time link to accept the invitation and choose a password.",
+                         "https://portal.example.com/invitation/sample-token"), EXPIRES,
+           _v("expires_in_days", "How many days the link stays valid.", 7),
+           _v("invited_by", "Who sent the invitation.", "Ada Admin"),
+           _v("role", "What the invitee will be in the portal.", "Agent"))),
     Event("test_message", "Test message",
           "A test sent by an administrator to check that mail and text messages get through.",
           (USER_NAME, _v("portal_name", "The portal's name.", "Caseport"))),

@@ -24,7 +24,7 @@ def configured(app, people):
     placed = TemplateField.get(TemplateField.field == serial)
     reason = service.save_reason(people.admin, None, name="Billing")
     return {"template": template, "field": kind, "option": FieldOption.get(), "placed": placed,
-            "condition": condition, "reason": reason}
+            "condition": condition, "reason": reason, "user": people.agent}
 
 
 def admin_urls(app, configured):
@@ -34,6 +34,7 @@ def admin_urls(app, configured):
         "field_uuid": configured["field"].uuid, "option_uuid": configured["option"].uuid,
         "template_uuid": configured["template"].uuid,  # field_uuid above also names its place on the template
         "condition_uuid": configured["condition"].uuid, "direction": "up", "action": "publish",
+        "user_uuid": configured["user"].uuid,
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -70,7 +70,7 @@ def test_customers_cannot_write_internal_notes_even_by_forging_the_form(client, 
 
 
 @pytest.mark.parametrize("body, message", [("", "Write a comment or attach a file."),
-                                           ("x" * 10_001, "Field cannot be longer than 10000 characters."),
+                                           ("x" * 10_001, "Use at most 10000 characters (you used 10001)."),
                                            ("bad\x00byte", "invisible control characters")])
 def test_bad_comments_get_a_message_and_keep_nothing(client, login, people, case, body, message):
     login(people.customer)

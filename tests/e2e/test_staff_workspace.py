@@ -43,7 +43,7 @@ def test_an_agent_handles_a_phone_call_from_profile_to_accepted_resolution(page,
     page.get_by_role("button", name="Take this case").click()
     expect(page.get_by_text("You now handle this case.")).to_be_visible()
     expect(page.get_by_role("region", name="Assignment")).to_contain_text(people.agent.display_name)
-    page.get_by_label(label("Your comment")).fill("Please try a new label roll; the old one may be heat-damaged.")
+    page.get_by_label(label("Your reply or note")).fill("Please try a new label roll; the old one may be heat-damaged.")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("the old one may be heat-damaged")).to_be_visible()
     page.get_by_label(label("Resolution")).fill("A new label roll fixed it.")
@@ -84,3 +84,24 @@ def test_staff_and_admin_pages_fit_a_320_px_screen(page, live_server, people, lo
             if overflow > 0:
                 wide[path] = overflow
     assert wide == {}, f"pages that scroll sideways at 320 px (by px): {wide}"
+
+
+def test_the_reply_box_counts_characters_and_shows_an_internal_note_unmistakably(page, live_server, people, login_as):
+    from portal.cases.rules import MAX_COMMENT
+    from tests import factories as base_factories
+
+    case = base_factories.case(people.customer, assignee=people.agent)
+    login_as(people.agent)
+    page.goto(f"{live_server}/cases/{case.reference}")
+    form = page.locator("form.comment-form")
+    assert form.evaluate("f => getComputedStyle(f).borderTopStyle") != "dashed"
+    expect(page.get_by_text("Internal note: only staff will see this.")).to_be_hidden()
+    page.get_by_label("Internal note: staff only").check()
+    assert form.evaluate("f => getComputedStyle(f).borderTopStyle") == "dashed"
+    expect(page.get_by_text("Internal note: only staff will see this.")).to_be_visible()
+    box = page.get_by_label(re.compile("^Your reply or note"))
+    box.fill("x" * 10)
+    expect(page.locator("#body-count")).to_have_text(f"{MAX_COMMENT - 10:,} characters left.")
+    box.fill("x" * (MAX_COMMENT + 1))
+    expect(page.locator("#body-count")).to_have_text(f"1 character too many (the limit is {MAX_COMMENT:,}).")
+    assert len(box.input_value()) == MAX_COMMENT + 1  # nothing cut

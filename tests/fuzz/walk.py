@@ -29,6 +29,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.verify_email": "the link in the verification mail (the token is the authority)",
     "accounts.request_reset": "asking for a password reset",
     "accounts.reset_password": "the link in the reset mail (the token is the authority)",
+    "people.accept_invitation": "the link in the invitation mail (the token is the authority)",
     "notification_preferences.unsubscribe": "the unsubscribe link in every mail (the signed token is the authority)",
     "notification_preferences.unsubscribe_now": "one-click unsubscribe (RFC 8058) posted by mail clients",
 }

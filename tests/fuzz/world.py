@@ -30,6 +30,8 @@ from portal.models.cases import Attachment, CaseCustomerLink
 from portal.models.people import Customer
 from portal.models.staff import CaseTask
 from portal.notification_preferences.service import unsubscribe_token
+from portal.people.rules import Invitation
+from portal.people.service import invite_staff
 from tests import factories
 
 # The smallest file the upload rules accept by content: a PNG signature and an IHDR chunk.
@@ -124,6 +126,7 @@ def build_world(app, people) -> World:
     account = factories.account(name="Northwind", account_number="ACC-10041")
     own_profile = Customer.get(Customer.user == people.customer)
     own_profile.account = account
+    own_profile.is_account_manager = True  # so the colleagues page and its invitation form exist
     own_profile.save()
     contact = factories.customer(first_name="Maria", account=account)
     asset = Asset.create(account=account, name="Printer", identifier="SN-1")
@@ -151,6 +154,8 @@ def build_world(app, people) -> World:
     event, channel, number = _template_version(admin)
 
     reset_token = issue_token(people.other_customer, "password_reset", 60, now=utcnow())
+    invitee = invite_staff(admin, Invitation(email="ivy@example.com", display_name="Ivy Invited", role="agent"))
+    invitation_token = issue_token(invitee, "invitation", 60, now=utcnow())
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
     values = {
         "reference": main.reference,
@@ -178,6 +183,8 @@ def build_world(app, people) -> World:
         ("accounts.reset_password", "token"): reset_token,
         ("accounts.verify_email_form", "token"): verify_token,
         ("accounts.verify_email", "token"): verify_token,
+        ("people.accept_invitation", "token"): invitation_token,
+        ("admin.user_invitation", "user_uuid"): invitee.uuid,
         ("notification_preferences.unsubscribe", "token"): unsubscribe_token(people.customer.uuid, "case_created"),
         ("notification_preferences.unsubscribe_now", "token"):
             unsubscribe_token(people.customer.uuid, "case_created"),
@@ -186,6 +193,7 @@ def build_world(app, people) -> World:
     extra += [
         f"/cases/{main.reference}?link_q=Maria",  # the search that offers the link-customer form
         f"/cases/new/{template.uuid}?customer={contact.uuid}&account={account.uuid}&asset={asset.uuid}",
+        f"/admin/users/{invitee.uuid}",  # the send-the-invitation-again button
     ]
     return World(values=values, endpoint_values=endpoint_values, extra_pages=extra,
                  cases={"open": main.reference, "resolved": resolved.reference, "closed": closed.reference})

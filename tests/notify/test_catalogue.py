@@ -36,7 +36,7 @@ def test_every_variable_has_a_description_and_an_example():
 
 
 def test_security_events_are_the_account_mail():
-    assert {"password_reset", "email_verification", "signup_existing_account"} == SECURITY_EVENTS
+    assert {"password_reset", "email_verification", "signup_existing_account", "invitation"} == SECURITY_EVENTS
     assert all(EVENTS[name].security for name in SECURITY_EVENTS)
     assert not EVENTS["case_created"].security
 

@@ -26,14 +26,17 @@ def issue_token(user: User, purpose: str, minutes: int, *, now: datetime) -> str
     return token
 
 
-def mail_link(user: User, purpose: str, endpoint: str, link_name: str, minutes: int, *, now: datetime) -> None:
+def mail_link(user: User, purpose: str, endpoint: str, link_name: str, minutes: int, *, now: datetime,
+              extra: dict | None = None) -> None:
     """Email `user` a single-use link of `purpose` to `endpoint`, valid for `minutes`; the message is the
-    notification event named like the purpose. Call it inside the transaction that decided to send it."""
+    notification event named like the purpose, with `extra` template variables if given. Call it
+    inside the transaction that decided to send it."""
     token = issue_token(user, purpose, minutes, now=now)
     notifier.enqueue(
         purpose,
         [email_recipient(user)],
-        {"user_name": user.display_name, link_name: absolute(endpoint, token=token), "expires_in_minutes": minutes},
+        {"user_name": user.display_name, link_name: absolute(endpoint, token=token), "expires_in_minutes": minutes,
+         **(extra or {})},
         key=f"{purpose}:{hash_token(token)}",
         now=now,
     )

@@ -11,7 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -58,6 +70,7 @@ def register(bp: Blueprint) -> None:
 
 # Where the app keeps the case page parts other blueprints added (app.extensions[CASE_PAGE_PARTS]).
 CASE_PAGE_PARTS = "caseport_case_page_parts"
+REPLY_MODE = "reply_visibility"  # session key: the staff reply box's last mode, public or internal
 
 
 def add_case_page_part(app: Flask, part: Callable[..., dict]) -> None:
@@ -85,7 +98,8 @@ def _policy_for_templates(state):
 def case_page(case, status: int = 200, **forms):
     staff = policy.is_staff(current_user)
     comment_form = forms.get("comment_form") or (
-        StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm())
+        StaffCommentForm(visibility=session.get(REPLY_MODE, "public"))
+        if policy.can_write_internal_note(current_user, case) else CommentForm())
     # The handlers' forms only for staff: the customer side never sees them (nor pays for their choices).
     status_form = resolution_form = None
     if staff:
@@ -164,12 +178,18 @@ def _gone(case):
 def comment(reference):
     case = case_for_viewer(current_user, reference)
     form = StaffCommentForm() if policy.can_write_internal_note(current_user, case) else CommentForm()
-    public = getattr(form, "visibility", None) is None or form.visibility.data == "public"
+    may_note = isinstance(form, StaffCommentForm)
+    public = not may_note or form.visibility.data == "public"
     uploads = request.files.getlist(form.files.name)
-    return act_on_case(case, form, "comment_form",
-                lambda: conversation.add_comment(current_user, case, form.body.data, public=public, uploads=uploads,
-                                                 submission=form.submission.data),
-                "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
+
+    def action():
+        conversation.add_comment(current_user, case, form.body.data, public=public, uploads=uploads,
+                                 submission=form.submission.data)
+        if may_note:  # the next reply box opens in the mode last used: a run of notes stays notes
+            session[REPLY_MODE] = "public" if public else "internal"
+
+    return act_on_case(case, form, "comment_form", action,
+                       "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
 
 
 @login_required

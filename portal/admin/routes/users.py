@@ -1,0 +1,155 @@
+"""People administration pages for admins: the users list and search, inviting staff, a user's
+page (role, workgroups, deactivate or reactivate, send the invitation again) and the audit log.
+Thin views: parse, call one portal.people service, flash, redirect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.errors import Conflict, DomainError, ValidationFailed
+from portal.models.people import ROLE_LABELS, STAFF_ROLES
+from portal.pagination import page_number
+from portal.people import queries, service
+from portal.people.forms import ConfirmForm, InviteStaffForm, RoleForm, WorkgroupsForm
+from portal.people.rules import Invitation
+from portal.people.service.audit import ACTIONS
+from portal.policy import INVITABLE_ROLES
+from portal.web_helpers import apply_errors, role_required, status_for
+
+
+@role_required("admin")
+def users():
+    filters = queries.UserFilters.from_args(request.args)
+    page = queries.users_page(filters, page_number(request.args.get("page")))
+    return render_template("admin/users.html", page=page, filters=filters, states=queries.STATES,
+                           role_labels=ROLE_LABELS)
+
+
+@role_required("admin")
+def user_invite():
+    form = InviteStaffForm()
+    if form.validate_on_submit():
+        try:
+            user = service.invite_staff(current_user, Invitation(email=form.email.data,
+                                                                 display_name=form.display_name.data,
+                                                                 role=form.role.data))
+        except (ValidationFailed, Conflict) as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"{user.display_name} is invited: the invitation is on its way to {user.email}.", "success")
+            return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+    return render_template("admin/user_invite.html", form=form), status_for(form)
+
+
+def _detail_page(user, role_form: RoleForm | None = None, workgroups_form: WorkgroupsForm | None = None):
+    role_form = role_form or RoleForm(role=user.role)
+    if workgroups_form is None:
+        workgroups_form = WorkgroupsForm(workgroups=[group.uuid for group in queries.workgroups_of(user)])
+    workgroups_form.set_choices(queries.workgroup_choices(user))
+    changes = queries.changes_page(1, user)
+    return render_template("admin/user_detail.html", user=user, role_form=role_form,
+                           workgroups_form=workgroups_form, confirm_form=ConfirmForm(),
+                           workgroups=list(queries.workgroups_of(user)), changes=changes, actions=ACTIONS,
+                           role_labels=ROLE_LABELS, invitable_roles=INVITABLE_ROLES, staff_roles=STAFF_ROLES,
+                           ), status_for(role_form, workgroups_form)
+
+
+@role_required("admin")
+def user_detail(user_uuid):
+    return _detail_page(queries.user_by_uuid(user_uuid))
+
+
+def _refused(user, exc: DomainError):
+    flash(exc.message, "error")
+    return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+
+
+@role_required("admin")
+def user_role(user_uuid):
+    user = queries.user_by_uuid(user_uuid)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            service.change_role(current_user, user.uuid, form.role.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            return _refused(user, exc)
+        else:
+            flash(f"{user.display_name} is now: {user.role_label}.", "success")
+            return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+    return _detail_page(user, role_form=form)
+
+
+@role_required("admin")
+def user_workgroups(user_uuid):
+    user = queries.user_by_uuid(user_uuid)
+    form = WorkgroupsForm()
+    if form.validate_on_submit():
+        try:
+            service.set_workgroups(current_user, user.uuid, form.workgroups.data or [])
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            return _refused(user, exc)
+        else:
+            flash(f"{user.display_name}'s workgroups are saved.", "success")
+            return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+    return _detail_page(user, workgroups_form=form)
+
+
+@role_required("admin")
+def user_active(user_uuid, action):
+    # CSRFProtect has checked the token already; the button carries nothing else.
+    user = queries.user_by_uuid(user_uuid)
+    try:
+        if action == "activate":
+            service.reactivate_user(current_user, user.uuid)
+            message = f"{user.display_name} can sign in again."
+        else:
+            released = service.deactivate_user(current_user, user.uuid)
+            message = (f"{user.display_name} is deactivated and signed out everywhere. Their cases stay; "
+                       f"{released} open case{'' if released == 1 else 's'} went back to the queue.")
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _refused(user, exc)
+    flash(message, "success")
+    return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+
+
+@role_required("admin")
+def user_invitation(user_uuid):
+    user = queries.user_by_uuid(user_uuid)
+    try:
+        service.resend_invitation(current_user, user.uuid)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _refused(user, exc)
+    flash(f"The invitation is sent again to {user.email}; the earlier link no longer works.", "success")
+    return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+
+
+@role_required("admin")
+def user_changes():
+    page = queries.changes_page(page_number(request.args.get("page")))
+    return render_template("admin/user_changes.html", page=page, actions=ACTIONS, role_labels=ROLE_LABELS)
+
+
+def register(bp: Blueprint) -> None:
+    """Add this module's pages to the admin blueprint."""
+    bp.add_url_rule("/users", view_func=users, methods=["GET"])
+    bp.add_url_rule("/users/invite", view_func=user_invite, methods=["GET", "POST"])
+    bp.add_url_rule("/users/changes", view_func=user_changes, methods=["GET"])
+    bp.add_url_rule("/users/<uuid:user_uuid>", view_func=user_detail, methods=["GET"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/role", view_func=user_role, methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/workgroups", view_func=user_workgroups, methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/<any(deactivate, activate):action>", view_func=user_active,
+                    methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/invitation", view_func=user_invitation, methods=["POST"])

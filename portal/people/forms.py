@@ -1,0 +1,47 @@
+"""People administration forms: shape only (lengths, choices); the services check the rules."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from portal.models.people import ROLE_LABELS
+from portal.policy import INVITABLE_ROLES
+
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in INVITABLE_ROLES]
+
+
+class _Person(FlaskForm):
+    display_name = StringField("Name", validators=[InputRequired("Enter the person's name."), Length(max=120)],
+                               render_kw={"autocomplete": "off"})
+    email = EmailField("Email address", description="The invitation goes to this address.",
+                       validators=[InputRequired("Enter an email address."), Length(max=254)],
+                       render_kw={"autocomplete": "off"})
+
+
+class InviteStaffForm(_Person):
+    role = SelectField("Role", choices=ROLE_CHOICES, default="agent", validate_choice=False,
+                       description="Agents handle cases, supervisors also assign them, administrators configure "
+                                   "the portal; proxy employees file cases for customers.")
+
+
+class InviteColleagueForm(_Person):
+    pass
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+
+
+class WorkgroupsForm(FlaskForm):
+    workgroups = SelectMultipleField("Workgroups", validate_choice=False, widget=ListWidget(prefix_label=False),
+                                     option_widget=CheckboxInput())
+
+    def set_choices(self, workgroups) -> None:
+        self.workgroups.choices = [SelectChoice(group.uuid, group.name + ("" if group.active else " (deactivated)"))
+                                   for group in workgroups]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

@@ -1,0 +1,24 @@
+"""The one way a change to a user is recorded: a UserChange row in the changing transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.models.people import User, UserChange
+
+# action -> how the audit page names it
+ACTIONS = {
+    "invited": "Invited",
+    "invitation_resent": "Invitation sent again",
+    "invitation_accepted": "Accepted the invitation",
+    "role_changed": "Role changed",
+    "workgroups_changed": "Workgroups changed",
+    "deactivated": "Deactivated",
+    "reactivated": "Reactivated",
+}
+
+
+def record(actor: User | None, user: User, action: str, now: datetime, *, old=None, new=None) -> UserChange:
+    """Record that actor (None: the person themselves or the system) changed user. Call it inside
+    the transaction of the change, so the log holds a change if and only if it committed."""
+    return UserChange.create(user=user, actor=actor, action=action, old_value=old, new_value=new, created_at=now)
