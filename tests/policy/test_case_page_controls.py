@@ -74,8 +74,8 @@ def test_only_the_customer_side_is_asked_to_answer_a_resolution(client, world, p
 
 
 @pytest.mark.parametrize("days_ago, who, offered", [
-    (1, "own customer", "reopen"), (1, "agent in the workgroup", "reopen"),
-    (400, "own customer", "follow-up"), (400, "agent in the workgroup", "reopen"), (400, "admin", "reopen"),
+    (1, "own customer", {"reopen", "follow-up"}), (1, "agent in the workgroup", {"reopen"}),
+    (400, "own customer", {"follow-up"}), (400, "agent in the workgroup", {"reopen"}), (400, "admin", {"reopen"}),
 ])
 def test_reopening_is_offered_as_the_policy_allows(client, world, days_ago, who, offered):
     closed_at = utcnow() - timedelta(days=days_ago)
@@ -84,5 +84,5 @@ def test_reopening_is_offered_as_the_policy_allows(client, world, days_ago, who,
     page = client.get(f"/cases/{world.case.reference}").get_data(as_text=True)
     shown = {"reopen": f'action="/cases/{world.case.reference}/reopen"' in page,
              "follow-up": f"follow_up={world.case.reference}" in page}
-    assert shown == {"reopen": offered == "reopen", "follow-up": offered == "follow-up"}
+    assert shown == {"reopen": "reopen" in offered, "follow-up": "follow-up" in offered}
     assert f'action="/cases/{world.case.reference}/comments"' not in page  # closed: no comments
