@@ -68,6 +68,22 @@ def connect(url: str) -> peewee.Database:
     raise DatabaseURLError(f"unsupported database URL scheme {parts.scheme!r}: use sqlite or postgresql")
 
 
+def end_request(db: peewee.Database) -> None:
+    """After a web request: no transaction outlives it. A SQLite connection stays open for the
+    worker thread's next request (opening one costs its pragmas, a schema read and an empty statement
+    cache on every request); a pooled PostgreSQL connection goes back to the pool."""
+    if db.is_closed():
+        return
+    raw = db.connection()
+    leaked = db.in_transaction() or getattr(raw, "in_transaction", False)
+    if leaked:
+        # Only a bug leaves one open (every transaction is a `with db.atomic()`): undo it and start over.
+        raw.rollback()
+        db._state.transactions.clear()
+    if leaked or not isinstance(db, peewee.SqliteDatabase):
+        db.close()
+
+
 def is_postgres(db: peewee.Database) -> bool:
     db = db.obj if isinstance(db, peewee.DatabaseProxy) else db
     return isinstance(db, peewee.PostgresqlDatabase)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 MAX_PAGE = 100_000
 
-__all__ = ["MAX_PAGE", "Page", "page_number", "paginate"]
+__all__ = ["MAX_PAGE", "Page", "page_number", "paginate", "paginate_in_one_statement"]
 
 
 def page_number(value: object, *, maximum: int = MAX_PAGE) -> int:
@@ -61,7 +61,7 @@ class Page:
         return sorted({1, pages, *near})
 
 
-def paginate(query, number: int, size: int, *, counted: bool = True) -> Page:
+def paginate(query, number: int, size: int, *, counted: bool = True, total: int | None = None) -> Page:
     """Page `number` of query, `size` items a page.
 
     Counted (two queries: count and rows), a number past the end shows the last page. Not counted (one
@@ -72,8 +72,35 @@ def paginate(query, number: int, size: int, *, counted: bool = True) -> Page:
     if not counted:
         rows = list(query.limit(size + 1).offset((number - 1) * size))
         return Page(items=rows[:size], number=number, size=size, has_next=len(rows) > size)
-    total = query.count()
+    if total is None:  # a caller that counted already (e.g. by category) passes the total
+        total = query.count()
     pages = max(1, math.ceil(total / size))
     number = min(number, pages)
     rows = list(query.paginate(number, size)) if total else []
     return Page(items=rows, number=number, size=size, has_next=number < pages, total=total)
+
+
+def paginate_in_one_statement(query, number: int, size: int, *, key, rows_for=None) -> Page:
+    """Like paginate (counted), for lists whose every statement pays a full evaluation (a keyword
+    search): one statement reads the page's `key` values (e.g. Case.id) and the total (a window
+    count), then rows_for(keys) reads what the page shows by key, in the page's order. Only an empty
+    page past page 1 costs more (the count, to show the last page)."""
+    import peewee
+
+    number = max(1, number)
+    narrow = query.select(key, peewee.fn.COUNT(peewee.SQL("*")).over()).tuples()
+    found = list(narrow.paginate(number, size))
+    if not found and number > 1:
+        total = query.count()
+        if not total:
+            return Page(items=[], number=1, size=size, has_next=False, total=0)
+        number = max(1, math.ceil(total / size))
+        found = list(narrow.paginate(number, size))
+    total = found[0][1] if found else 0
+    keys = [k for k, _ in found]
+    items = keys
+    if rows_for is not None and keys:
+        by_key = {key_of: row for key_of, row in rows_for(keys)}
+        items = [by_key[k] for k in keys if k in by_key]
+    pages = max(1, math.ceil(total / size))
+    return Page(items=items, number=number, size=size, has_next=number < pages, total=total)

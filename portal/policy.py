@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from portal import case_scope as scopes
+from portal import request_memo
+from portal.case_scope import case_scope
 from portal.clock import utcnow
 from portal.errors import NotAllowed, NotFound
 from portal.models.people import STAFF_ROLES, User
@@ -36,7 +39,7 @@ def can_manage_customers(user: User | None) -> bool:
     return is_staff(user)
 
 
-def case_visibility(user: User | None):
+def case_visibility(user: User | None, *, found_by_id: bool = False):
     """A condition on Case selecting exactly the cases user may see; combine it with any case query.
 
     - admin: every case;
@@ -45,45 +48,42 @@ def case_visibility(user: User | None):
       profile manages its account, every case of that account;
     - proxy: the cases where they are the internal contact;
     - anyone else: none.
-    """
-    from portal.models.cases import Case, CaseCustomerLink
-    from portal.models.people import Customer
-    from portal.models.teams import WorkgroupMember
 
-    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
-        return Case.id.is_null()  # matches nothing: every case has an id
-    if user.role == "admin":
+    Flat conditions on the viewer's ids, resolved once per request (see case_scope). found_by_id=True
+    when the query already names a short list of case ids (a keyword search): the database then
+    looks those cases up by id instead of walking every case the viewer may see.
+    """
+    from portal.models.cases import Case
+
+    scope = case_scope(user)
+    if scope.kind == "all":
         return Case.id.is_null(False)
-    if user.role in ("agent", "supervisor"):
-        workgroups = WorkgroupMember.select(WorkgroupMember.workgroup).where(WorkgroupMember.user == user.id)
-        return Case.workgroup.in_(workgroups) | (Case.assignee == user.id)
-    if user.role == "proxy":
-        return Case.internal_contact == user.id
-    if user.role == "customer":
-        own = Customer.select(Customer.id).where(Customer.user == user.id)
-        linked = (
-            CaseCustomerLink.select(CaseCustomerLink.case)
-            .join(Customer)
-            .where(Customer.user == user.id)
-        )
-        managed_accounts = (
-            Customer.select(Customer.account)
-            .where((Customer.user == user.id) & Customer.is_account_manager & Customer.account.is_null(False))
-        )
-        account_customers = Customer.select(Customer.id).where(Customer.account.in_(managed_accounts))
-        return Case.customer.in_(own) | Case.id.in_(linked) | Case.customer.in_(account_customers)
-    return Case.id.is_null()
+    column = scopes.unindexed if found_by_id else (lambda c: c)
+    if scope.kind == "staff":
+        condition = column(Case.assignee) == scope.user_id
+        if scope.workgroup_ids:
+            condition |= column(Case.workgroup).in_(sorted(scope.workgroup_ids))
+        return condition
+    if scope.kind == "proxy":
+        return column(Case.internal_contact) == scope.user_id
+    if scope.kind == "customer":
+        return scopes.customer_condition(scope, column)
+    return Case.id.is_null()  # matches nothing: every case has an id
 
 
 def can_view_case(user: User | None, case) -> bool:
-    """Whether user may see case (see case_visibility). Callers answer NotFound when it is False."""
-    from portal.models.cases import Case
+    """Whether user may see case (see case_visibility). Callers answer NotFound when it is False.
 
-    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
-        return False
-    if user.role == "admin":
-        return True
-    return Case.select(Case.id).where((Case.id == case.id) & case_visibility(user)).exists()
+    On a request that changes nothing the answer comes from the case as loaded and the viewer's
+    resolved ids, without a query; otherwise one fixed statement asks the database."""
+    scope = case_scope(user)
+    if scope.kind in ("all", "none"):
+        return scope.kind == "all"
+    if request_memo.read_only():
+        answer = scope.sees(case)
+        if answer is not None:
+            return answer
+    return scopes.case_visible(scope, case.id)
 
 
 def is_customer_side(user: User | None, case) -> bool:
@@ -112,15 +112,9 @@ def require(rule, user: User | None, case, *args, message: str = "") -> None:
 
 
 def is_member(user: User | None, workgroup_id: int | None) -> bool:
-    from portal.models.teams import WorkgroupMember
-
     if workgroup_id is None or user is None or not getattr(user, "is_authenticated", False):
         return False
-    return (
-        WorkgroupMember.select()
-        .where((WorkgroupMember.workgroup == workgroup_id) & (WorkgroupMember.user == user.id))
-        .exists()
-    )
+    return scopes.is_member(user, workgroup_id)
 
 
 def supervises(user: User | None, workgroup_id: int | None) -> bool:

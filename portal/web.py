@@ -16,10 +16,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import outage, settings
+from portal import outage, request_memo, settings
 from portal.accounts.routes import browser
 from portal.contact import format_phone
-from portal.db import bind, connect
+from portal.db import bind, connect, end_request
 from portal.errors import DomainError
 from portal.files.rules import human_size
 from portal.navigation import nav_links
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _open_db():
         app.extensions["caseport_db"].connect(reuse_if_open=True)
+        request_memo.begin(read_only=request.method in ("GET", "HEAD"))
         # Per-request state (the signed-in user, the CSRF token) lives on g. When a caller (a test,
         # a job) keeps one app context open across requests, start each request with a clean g so
         # nothing of one request leaks into the next.
@@ -49,9 +50,8 @@ def init_app(app: Flask) -> None:
 
     @app.teardown_request
     def _close_db(exc):
-        db = app.extensions["caseport_db"]
-        if not db.is_closed():
-            db.close()
+        request_memo.end()
+        end_request(app.extensions["caseport_db"])
 
     _init_login(app)
     csrf.init_app(app)

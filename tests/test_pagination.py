@@ -16,7 +16,7 @@ from notifier.models import CapturedMessage
 from portal.clock import utcnow
 from portal.db import database
 from portal.models.people import User
-from portal.pagination import MAX_PAGE, page_number, paginate
+from portal.pagination import MAX_PAGE, page_number, paginate, paginate_in_one_statement
 from tests import factories
 
 
@@ -79,6 +79,26 @@ def test_the_pages_of_an_uncounted_list_hold_every_item_once(seven_users):
     for number in (1, 2, 3):
         seen += names(paginate(seven_users, number, 3, counted=False))
     assert seen == [str(n) for n in range(7)]
+
+
+@pytest.mark.parametrize(("number", "shown", "shown_number", "statements_read"), [
+    (1, ["0", "1", "2"], 1, 2), (3, ["6"], 3, 2), (9, ["6"], 3, 4)])
+def test_a_page_in_one_statement_reads_its_keys_and_total_together(seven_users, sql_log, number, shown,
+                                                                    shown_number, statements_read):
+    def rows_for(ids):
+        return ((user.id, user) for user in User.select().where(User.id.in_(ids)))
+
+    with sql_log() as statements:
+        page = paginate_in_one_statement(seven_users, number, 3, key=User.id, rows_for=rows_for)
+    assert names(page) == shown and page.number == shown_number and page.total == 7 and page.pages == 3
+    # keys and total, rows; past the end: keys, the count, the last page's keys, rows
+    assert len(statements) == statements_read
+
+
+def test_an_empty_list_in_one_statement(app, sql_log):
+    with sql_log() as statements:
+        page = paginate_in_one_statement(User.select().where(User.id < 0), 1, 3, key=User.id)
+    assert (page.items, page.total, page.pages) == ([], 0, 1) and len(statements) == 1
 
 
 # --- the lists --------------------------------------------------------------------------------------

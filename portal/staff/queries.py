@@ -12,14 +12,14 @@ import peewee
 from peewee import JOIN, fn
 
 from portal import policy
-from portal.cases.queries.search import matching_case_ids
+from portal.cases.queries.search import search_condition
 from portal.identifiers import parse_uuid
 from portal.models.cases import Case, CaseCustomerLink
 from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
 from portal.models.staff import CaseTask
 from portal.models.teams import Workgroup, WorkgroupMember
-from portal.pagination import page_number
+from portal.pagination import Page, page_number, paginate_in_one_statement
 
 PAGE_SIZE = 25
 PRIORITY_ORDER = ("urgent", "high", "normal", "low")
@@ -155,15 +155,32 @@ def customer_condition(customer: Customer):
     return (Case.customer == customer.id) | Case.id.in_(linked)
 
 
+def _search_condition(user: User, text: str, customer: Customer | None):
+    if text.strip() or customer is None:
+        condition = search_condition(user, text, staff=True)
+    else:
+        condition = policy.case_visibility(user)
+    if customer is not None:
+        condition &= customer_condition(customer)
+    return condition
+
+
 def search_cases(user: User, text: str, customer: Customer | None = None):
     """Cases user may see whose staff document (every field, comments and internal notes) matches
     text, latest update first; limited to customer's cases when given (then no text lists them all)."""
-    query = case_rows().where(policy.case_visibility(user))
-    if text.strip() or customer is None:
-        query = query.where(Case.id.in_(matching_case_ids(text, staff=True)))
-    if customer is not None:
-        query = query.where(customer_condition(customer))
-    return query.order_by(Case.updated_at.desc(), Case.id.desc())
+    return case_rows().where(_search_condition(user, text, customer)).order_by(Case.updated_at.desc(), Case.id.desc())
+
+
+def search_page(user: User, text: str, customer: Customer | None, number: int) -> Page:
+    """Page `number` of search_cases, the keyword match evaluated once: one statement reads the page's
+    ids and the total, one more its rows by id."""
+    ids = (
+        Case.select(Case.id)
+        .where(_search_condition(user, text, customer))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+    )
+    return paginate_in_one_statement(ids, number, PAGE_SIZE, key=Case.id,
+                                     rows_for=lambda keys: ((c.id, c) for c in case_rows().where(Case.id.in_(keys))))
 
 
 # --- supervisor ----------------------------------------------------------------------------------

@@ -1,114 +1,125 @@
-"""Portal throughput and latency under gunicorn on a large seeded database.
+"""Portal pages under gunicorn on a large seeded database, each beside a lean reference in the same run.
 
-Seeds a database (`caseport seed` generator), serves the app with gunicorn (2 workers, 4 threads,
-no scheduler) on 127.0.0.1, signs in through the real login form (with its CSRF token) as the
-customer with 200 cases, and measures with a bounded load generator (threads + http.client, a fixed
-number of requests and a time limit): the dashboard, a case page with 50 events, a keyword search and
-case submission (POST of the new-case form). Prints requests/s, p50 and p99 per scenario.
+Seeds a database (the `caseport seed` generator) or reuses one (--reuse), then serves it twice with
+the same gunicorn settings on 127.0.0.1: Caseport (`portal:create_app()`) and the lean reference
+(tests/bench/lean_app.py: Flask + Jinja2 + the raw driver, same rows, same columns, real templates, no
+ORM, no sign-in). It signs in to Caseport through the real login form (with its CSRF token) as the
+seeded customer with 200 cases and as an agent, and for each page scenario loads Caseport, then the
+reference, for --duration seconds each at --connections connections (wrk when installed, else Python
+threads), --rounds times interleaved. Printed per run: requests/s, the gunicorn workers' CPU per
+request (from /proc, before and after), p50, p99, and Caseport's ratio to the reference. Search also
+gets a sequential latency run (one connection, --latency-requests requests: p50 and p95).
 
-    .venv/bin/python tests/bench/bench_portal.py [--cases N] [--database-url URL] [--requests N]
+Scenarios: the customer dashboard (first page), the case page with 50 events (customer and agent),
+keyword search (customer and agent), and case submission (POST of the new-case form; Caseport only,
+as another customer so a reused database keeps the dashboard's 200 cases).
+
+    .venv/bin/python tests/bench/bench_portal.py [--cases N] [--reuse PATH|SCHEMA] [--database-url URL]
+        [--duration S] [--connections N] [--rounds N] [--only dashboard,case,search,submit]
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from page_load import Client, Result, Server, run_get, run_threads  # noqa: E402
 
 SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+AGENT_EMAIL = "ada.agent@caseport.example.com"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def postgres_schema_url(url: str, schema: str) -> str:
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
-def private_postgres_schema(url: str) -> tuple[str, str]:
+def create_postgres_schema(url: str, schema: str) -> bool:
+    """Create schema unless it exists; True when it was created (so it needs seeding)."""
     import psycopg
 
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}", schema
+        exists = conn.execute("SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schema,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        return not exists
 
 
-def seed_database(url: str, cases: int) -> dict:
+def drop_postgres_schema(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def open_app(url: str):
     from portal import create_app
+
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})
+
+
+def seed_database(url: str, cases: int) -> None:
     from portal.bootstrap import prepare_database
     from portal.demo.seed import seed
-    from portal.models.cases import Case, CaseEvent
-    from portal.models.configuration import CaseTemplate
-    from portal.models.people import Customer, User
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})
+    app = open_app(url)
     with app.app_context():
         prepare_database(app)
         db = app.extensions["caseport_db"]
         with db.connection_context():
             report = seed(cases=cases, random_seed=1)
-            user = User.get(User.email == report.busy_customer_email)
-            customer = Customer.get(Customer.user == user)
-            import peewee
-
-            long_case = (
-                Case.select(Case.reference, peewee.fn.COUNT(CaseEvent.id).alias("n"))
-                .join(CaseEvent)
-                .where(Case.customer == customer)
-                .group_by(Case.reference)
-                .order_by(peewee.fn.COUNT(CaseEvent.id).desc())
-                .first()
-            )
-            template = CaseTemplate.get(CaseTemplate.name == "General inquiry")
     if hasattr(db, "close_all"):
         db.close_all()
-    print(f"seeded {report.cases} cases in {report.seconds:.1f} s ({report.cases_per_second:.0f} cases/s); "
-          f"long case {long_case.reference} has {long_case.n} events", flush=True)
-    return {"email": report.busy_customer_email, "case": long_case.reference, "template": template.uuid,
-            "seed_seconds": report.seconds}
+    print(f"seeded {report.cases} cases in {report.seconds:.1f} s ({report.cases_per_second:.0f} cases/s)", flush=True)
 
 
-class Client:
-    """One keep-alive connection with the session cookie."""
+def find_targets(url: str) -> dict:
+    """Who signs in and which pages are loaded, read from the (seeded) database."""
+    import peewee
 
-    def __init__(self, port: int, cookies: dict | None = None):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookies = dict(cookies or {})
+    from portal.models.cases import Case, CaseEvent
+    from portal.models.configuration import CaseTemplate
+    from portal.models.people import Customer, User
+    from portal.models.teams import WorkgroupMember
 
-    @property
-    def cookie(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+    app = open_app(url)
+    db = app.extensions["caseport_db"]
+    with app.app_context(), db.connection_context():
+        customers = list(User.select().where((User.role == "customer") & User.email.endswith("@seed.example.com"))
+                         .order_by(User.id).limit(2))
+        busy = next(u for u in customers if u.email.startswith("busy.customer"))
+        other = next(u for u in customers if u.id != busy.id)
+        agent = User.get(User.email == AGENT_EMAIL)
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        data = None
-        if body is not None:
-            data = urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.conn.request(method, path, body=data, headers=headers)
-        response = self.conn.getresponse()
-        text = response.read().decode()
-        for header, value in response.getheaders():
-            if header.lower() == "set-cookie":
-                name, _, rest = value.split(";", 1)[0].partition("=")
-                self.cookies[name] = rest
-        return response.status, text
+        def longest(condition) -> tuple[str, int]:
+            row = (Case.select(Case.reference, peewee.fn.COUNT(CaseEvent.id).alias("n"))
+                   .join(CaseEvent).where(condition).group_by(Case.reference)
+                   .order_by(peewee.fn.COUNT(CaseEvent.id).desc(), Case.reference).first())
+            return row.reference, row.n
+
+        customer_case = longest(Case.customer == Customer.get(Customer.user == busy).id)
+        groups = WorkgroupMember.select(WorkgroupMember.workgroup).where(WorkgroupMember.user == agent.id)
+        recent = Case.select(Case.id).where(Case.workgroup.in_(groups)).order_by(Case.id.desc()).limit(20_000)
+        agent_case = longest(Case.id.in_(recent))
+        template = CaseTemplate.get(CaseTemplate.name == "General inquiry")
+        total = Case.select().count()
+    if hasattr(db, "close_all"):
+        db.close_all()
+    return {"customer": busy, "other_customer": other, "agent": agent, "customer_case": customer_case,
+            "agent_case": agent_case, "template": template.uuid, "total_cases": total}
 
 
 def csrf(html: str) -> str:
@@ -116,121 +127,151 @@ def csrf(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def sign_in(port: int, email: str, password: str) -> str:
+def sign_in(port: int, email: str, password: str) -> dict:
     client = Client(port)
     _, page = client.request("GET", "/login")
     status, _ = client.request("POST", "/login", {"csrf_token": csrf(page), "email": email, "password": password})
-    assert status == 302, f"sign-in failed with {status}"
+    assert status == 302, f"sign-in as {email} failed with {status}"
     return client.cookies
 
 
-def run_scenario(name, port, cookie, make_request, *, requests: int, concurrency: int, time_limit: float):
-    latencies: list[float] = []
-    errors: list[int] = []
-    lock = threading.Lock()
-    issued = iter(range(requests))
-    deadline = time.monotonic() + time_limit
+def check_page(server: Server, path: str, cookies: dict, warm: int = 20) -> int:
+    """Warm the workers up and check the page answers 200; returns its size in bytes."""
+    client = Client(server.port, cookies)
+    for _ in range(warm):
+        status, body = client.request("GET", path)
+        if status != 200:
+            raise SystemExit(f"{server.name} {path} answered {status}")
+    return len(body.encode())
 
-    def worker():
-        client = Client(port, cookie)
-        while time.monotonic() < deadline:
-            with lock:
-                if next(issued, None) is None:
-                    return
-            started = time.perf_counter()
-            status = make_request(client)
-            elapsed = time.perf_counter() - started
-            with lock:
-                latencies.append(elapsed)
-                if status not in (200, 302):
-                    errors.append(status)
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+def sequential_latency(server: Server, path: str, cookies: dict, requests: int) -> tuple[float, float]:
+    client = Client(server.port, cookies)
+    latencies = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        status, _ = client.request("GET", path)
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert status == 200, f"{path} answered {status}"
     latencies.sort()
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    result = {"scenario": name, "requests": len(latencies), "errors": len(errors), "rps": len(latencies) / wall,
-              "p50": statistics.median(latencies) * 1000, "p99": p(0.99)}
-    print(f"{name:<12} {result['requests']:>5} req  {result['errors']:>3} errors  {result['rps']:7.1f} req/s  "
-          f"p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms", flush=True)
-    return result
+    return statistics.median(latencies), latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
 
 
-def wait_for(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("gunicorn exited early")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
+def line(name: str, app: str, result: Result) -> str:
+    return (f"{name:<20} {app:<9} {result.requests:>6} req {result.errors:>4} err {result.rps:8.1f} req/s "
+            f"{result.cpu_ms:7.2f} ms CPU/req  p50 {result.p50:7.1f} ms  p99 {result.p99:7.1f} ms")
 
 
-def main() -> None:
+def main() -> None:  # noqa: C901 - one linear script
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--database-url", help="PostgreSQL URL (a private schema is used); SQLite file by default")
-    parser.add_argument("--requests", type=int, default=500, help="requests per scenario")
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per scenario at most")
+    parser.add_argument("--cases", type=int, default=100_000, help="cases to seed (not with a seeded --reuse)")
+    parser.add_argument("--database-url", help="PostgreSQL URL (a schema of its own is used); SQLite file by default")
+    parser.add_argument("--reuse", help="SQLite file path (or PostgreSQL schema name) to seed once and keep")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per app and scenario")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved Caseport/reference rounds")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=300, help="submissions (and requests per Python client run)")
+    parser.add_argument("--latency-requests", type=int, default=100, help="sequential search requests for p95")
+    parser.add_argument("--only", default="dashboard,case,search,submit")
+    parser.add_argument("--search", default="printer", help="the keywords searched (as typed)")
     args = parser.parse_args()
+    only = set(args.only.split(","))
 
     from portal.demo import DEMO_PASSWORD
 
     scratch = tempfile.TemporaryDirectory()
     schema = None
     if args.database_url:
-        url, schema = private_postgres_schema(args.database_url)
+        schema = args.reuse or f"bench_{uuid.uuid4().hex[:12]}"
+        url = postgres_schema_url(args.database_url, schema)
+        if create_postgres_schema(args.database_url, schema):
+            seed_database(url, args.cases)
     else:
-        url = f"sqlite:///{scratch.name}/bench.db"
-    target = seed_database(url, args.cases)
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments, local server
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "portal:create_app()"], cwd=ROOT, env=env)
+        path = Path(args.reuse).resolve() if args.reuse else Path(scratch.name, "bench.db")
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            seed_database(url, args.cases)
+    targets = find_targets(url)
+    settings = {"workers": args.workers, "threads": args.threads}
+    caseport = Server("Caseport", "portal:create_app()", cwd=ROOT,
+                      env={**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}, **settings)
     try:
-        wait_for(port, server)
-        cookie = sign_in(port, target["email"], DEMO_PASSWORD)
-        token = csrf(Client(port, cookie).request("GET", f"/cases/new/{target['template']}")[1])
-        counter = iter(range(10**9))
+        lean = Server("reference", "lean_app:create_app()", cwd=Path(__file__).parent,
+                      env={**os.environ, "DATABASE_URL": url}, **settings)
+    except BaseException:
+        caseport.stop()
+        raise
+    try:
+        customer = sign_in(caseport.port, targets["customer"].email, DEMO_PASSWORD)
+        agent = sign_in(caseport.port, targets["agent"].email, DEMO_PASSWORD)
+        as_customer = {"viewer": str(targets["customer"].id)}
+        as_agent = {"viewer": str(targets["agent"].id)}
+        (ref, events), (staff_ref, staff_events) = targets["customer_case"], targets["agent_case"]
+        pages = []
+        if "dashboard" in only:
+            pages.append(("dashboard (customer)", "/cases", customer, as_customer))
+        if "case" in only:
+            pages.append((f"case page ({events} ev.)", f"/cases/{ref}", customer, as_customer))
+            pages.append((f"staff case ({staff_events} ev.)", f"/cases/{staff_ref}", agent, as_agent))
+        if "search" in only:
+            pages.append(("search (customer)", f"/cases?q={quote_plus(args.search)}", customer, as_customer))
+            pages.append(("search (agent)", f"/staff/search?q={quote_plus(args.search)}", agent, as_agent))
+        print(f"backend {'PostgreSQL' if schema else 'SQLite'}, {targets['total_cases']} cases; gunicorn -w "
+              f"{args.workers} --threads {args.threads} for both apps; {args.connections} connections, "
+              f"{args.duration:g} s per run, {args.rounds} round(s); load average {os.getloadavg()[0]:.2f}",
+              flush=True)
+        summary = []
+        for name, path, cookies, lean_cookies in pages:
+            sizes = (check_page(caseport, path, cookies), check_page(lean, path, lean_cookies))
+            print(f"{name}: {path}  page size Caseport {sizes[0]} B, reference {sizes[1]} B", flush=True)
+            runs: dict[str, list[Result]] = {"Caseport": [], "reference": []}
+            for _ in range(args.rounds):
+                for server, jar in ((caseport, cookies), (lean, lean_cookies)):
+                    result = run_get(server, path, jar, connections=args.connections, duration=args.duration,
+                                     requests=args.requests)
+                    runs[server.name].append(result)
+                    print(line(name, server.name, result), flush=True)
+            mine, ref_runs = runs["Caseport"], runs["reference"]
+            rps = statistics.median(r.rps for r in mine) / statistics.median(r.rps for r in ref_runs)
+            cpu = statistics.median(r.cpu_ms for r in mine) / statistics.median(r.cpu_ms for r in ref_runs)
+            print(f"{name:<20} ratio     Caseport/reference: throughput {rps:.2f}x, CPU per request {cpu:.2f}x",
+                  flush=True)
+            extra = ""
+            if path.startswith(("/cases?q", "/staff/search")):
+                p50, p95 = sequential_latency(caseport, path, cookies, args.latency_requests)
+                r50, r95 = sequential_latency(lean, path, lean_cookies, args.latency_requests)
+                extra = f"sequential p50/p95 Caseport {p50:.1f}/{p95:.1f} ms, reference {r50:.1f}/{r95:.1f} ms"
+                print(f"{name:<20} {extra}", flush=True)
+            summary.append((name, statistics.median(r.rps for r in mine), statistics.median(r.cpu_ms for r in mine),
+                            statistics.median(r.p99 for r in mine), statistics.median(r.rps for r in ref_runs),
+                            statistics.median(r.cpu_ms for r in ref_runs), rps, extra))
+        if "submit" in only:
+            other = sign_in(caseport.port, targets["other_customer"].email, DEMO_PASSWORD)
+            form_client = Client(caseport.port, other)
+            token = csrf(form_client.request("GET", f"/cases/new/{targets['template']}")[1])
+            other = form_client.cookies  # the form page may renew the session cookie its token belongs to
+            counter = iter(range(10**9))
 
-        def submit(client):
-            n = next(counter)
-            return client.request("POST", f"/cases/new/{target['template']}", {
-                "csrf_token": token, "title": f"Benchmark case {n}",
-                "summary": "Submitted by the portal benchmark to measure case submission."})[0]
+            def submit(client):
+                n = next(counter)
+                return client.request("POST", f"/cases/new/{targets['template']}", {
+                    "csrf_token": token, "title": f"Benchmark case {n}",
+                    "summary": "Submitted by the portal benchmark to measure case submission."})[0]
 
-        scenarios = [
-            ("dashboard", lambda c: c.request("GET", "/cases")[0]),
-            ("case page", lambda c: c.request("GET", f"/cases/{target['case']}")[0]),
-            ("search", lambda c: c.request("GET", "/cases?q=printer+slow")[0]),
-            ("submit case", submit),
-        ]
-        print(f"backend {'PostgreSQL' if schema else 'SQLite'}, {args.cases} cases, {args.requests} requests "
-              f"per scenario, {args.concurrency} client threads, gunicorn -w 2 --threads 4", flush=True)
-        for name, make in scenarios:
-            run_scenario(name, port, cookie, make, requests=args.requests, concurrency=args.concurrency,
-                         time_limit=args.time_limit)
+            result = run_threads(caseport, submit, other, requests=args.requests, connections=min(8, args.connections),
+                                 duration=60)
+            print(line("submit case", "Caseport", result), flush=True)
+        print("\n| scenario | Caseport req/s | CPU ms/req | p99 ms | reference req/s | CPU ms/req | ratio | notes |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name, rps, cpu, p99, lrps, lcpu, ratio, extra in summary:
+            print(f"| {name} | {rps:.0f} | {cpu:.1f} | {p99:.0f} | {lrps:.0f} | {lcpu:.1f} | {ratio:.2f}x | {extra} |")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        if schema:
-            import psycopg
-
-            with psycopg.connect(args.database_url.split("?", 1)[0], autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        caseport.stop()
+        lean.stop()
+        if schema and not args.reuse:
+            drop_postgres_schema(args.database_url, schema)
         scratch.cleanup()
 
 

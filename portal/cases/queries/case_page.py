@@ -8,14 +8,15 @@ from dataclasses import dataclass
 import peewee
 
 from portal import policy
-from portal.case_config.queries import audience_for, template_layout
+from portal.case_config.queries import audience_for
 from portal.cases.rules import display_value
 from portal.errors import NotFound
 from portal.identifiers import by_uuid
 from portal.models.cases import Attachment, Case, CaseCustomerLink, CaseEvent, CaseFieldValue
-from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption
+from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption, TemplateField
 from portal.models.people import Customer, User
 from portal.models.staff import CaseTask
+from portal.models.teams import Workgroup
 
 
 @dataclass
@@ -28,38 +29,51 @@ class ShownValue:
 def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
     """The case's custom values in the template's two sections, in template order. Values whose field
     left the template (or is inactive) still show, under "more", so nothing a case holds is hidden
-    by a template change. Internal fields only for staff."""
-    rows = list(
-        CaseFieldValue.select(CaseFieldValue, CaseField)
+    by a template change. Internal fields only for staff. One query: each value with its field, its
+    place in the case's template and its option label."""
+    query = (
+        CaseFieldValue.select(CaseFieldValue.value, CaseField.id, CaseField.label, CaseField.field_type,
+                              TemplateField.section, TemplateField.position, TemplateField.id,
+                              FieldOption.label)
         .join(CaseField)
-        .where(CaseFieldValue.case == case)
+        .join(TemplateField, peewee.JOIN.LEFT_OUTER,
+              on=((TemplateField.field == CaseField.id) & (TemplateField.template == case.template_id)))
+        .switch(CaseFieldValue)
+        .join(FieldOption, peewee.JOIN.LEFT_OUTER,
+              on=((FieldOption.field == CaseFieldValue.field) & (FieldOption.value == CaseFieldValue.value)))
+        .where(CaseFieldValue.case == case.id)
+        .tuples()
     )
     if audience_for(viewer) != "staff":
-        rows = [r for r in rows if r.field.visibility == "customer"]
-    select_ids = [r.field.id for r in rows if r.field.field_type == "select"]
-    option_labels = {}
-    if select_ids:
-        options = FieldOption.select().where(FieldOption.field.in_(select_ids))
-        option_labels = {(o.field_id, o.value): o.label for o in options}
-    by_field = {r.field.id: r for r in rows}
+        query = query.where(CaseField.visibility == "customer")
+    placed, loose = [], []
+    for value, field_id, label, field_type, section, position, placed_id, option_label in query:
+        field = _FieldFacts(field_id, field_type)
+        shown = ShownValue(label, display_value(field, value, {(field_id, value): option_label} if option_label
+                                                else {}), field_type)
+        if placed_id is None:
+            loose.append((label.lower(), shown))
+        else:
+            placed.append(((0 if section == "top" else 1, position, placed_id), section, shown))
     sections: dict[str, list[ShownValue]] = {"top": [], "more": []}
-    layout = template_layout(case.template, "staff", include_inactive=True)
-    for placed in layout.fields:
-        row = by_field.pop(placed.field.id, None)
-        if row is not None:
-            sections[placed.section].append(ShownValue(row.field.label, display_value(row.field, row.value,
-                                                                                      option_labels),
-                                                       row.field.field_type))
-    for row in sorted(by_field.values(), key=lambda r: r.field.label.lower()):
-        sections["more"].append(ShownValue(row.field.label, display_value(row.field, row.value, option_labels),
-                                           row.field.field_type))
+    for _, section, shown in sorted(placed, key=lambda row: row[0]):
+        sections[section].append(shown)
+    sections["more"].extend(shown for _, shown in sorted(loose, key=lambda row: row[0]))
     return sections
 
 
+@dataclass(frozen=True)
+class _FieldFacts:
+    """What display_value reads of a field."""
+
+    id: int
+    field_type: str
+
+
 def case_with_details(reference: str):
-    """The case with its template, status, reason and customer in one query (or None)."""
+    """The case with its template, status, reason, customer and workgroup in one query (or None)."""
     return (
-        Case.select(Case, CaseTemplate, CaseStatus, CaseReason, Customer)
+        Case.select(Case, CaseTemplate, CaseStatus, CaseReason, Customer, Workgroup)
         .join(CaseTemplate)
         .switch(Case)
         .join(CaseStatus)
@@ -67,6 +81,8 @@ def case_with_details(reference: str):
         .join(CaseReason, peewee.JOIN.LEFT_OUTER)
         .switch(Case)
         .join(Customer)
+        .switch(Case)
+        .join(Workgroup, peewee.JOIN.LEFT_OUTER)
         .where(Case.reference == (reference or "")[:8])
         .first()
     )

@@ -8,11 +8,12 @@ with their template, status and customer joined, counts come from one grouped qu
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 import peewee
 
 from portal import policy
-from portal.cases.queries.search import matching_case_ids
+from portal.cases.queries.search import search_condition
 from portal.models.cases import Case
 from portal.models.configuration import STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
@@ -54,7 +55,7 @@ class Dashboard:
     counts: dict[str, int]
     templates: list[CaseTemplate]
     statuses: list[CaseStatus]
-    action_needed: list[Case] = field(default_factory=list)
+    action_needed: list[CaseRow] = field(default_factory=list)
     action_total: int = 0
     shows_action_group: bool = False
 
@@ -69,13 +70,16 @@ def _category_condition(category: str):
     return CaseStatus.category == category
 
 
-def _narrowed(query, user: User, filters: DashboardFilters, *, by_status: bool = True):
-    """query (already joined to CaseStatus and CaseTemplate) limited to what user may see and filters ask."""
-    query = query.where(policy.case_visibility(user))
+def _narrowed(query, user: User, filters: DashboardFilters, *, by_status: bool = True, found=None):
+    """query (already joined to CaseStatus and CaseTemplate) limited to what user may see and filters ask.
+    found: the search_condition of filters.q when the caller has it already (it reads the matches)."""
+    if filters.q:
+        found = found if found is not None else search_condition(user, filters.q, staff=policy.is_staff(user))
+        query = query.where(found)
+    else:
+        query = query.where(policy.case_visibility(user))
     if filters.template:
         query = query.where(CaseTemplate.uuid == filters.template)
-    if filters.q:
-        query = query.where(Case.id.in_(matching_case_ids(filters.q, staff=policy.is_staff(user))))
     if by_status and filters.category:
         query = query.where(_category_condition(filters.category))
     if by_status and filters.status:
@@ -83,26 +87,51 @@ def _narrowed(query, user: User, filters: DashboardFilters, *, by_status: bool =
     return query
 
 
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the dashboard's list (templates/cases/_case_table.html): only what it shows."""
+
+    reference: str
+    title: str
+    updated_at: datetime
+    status_name: str
+    status_category: str
+    status_description: str
+    template_name: str
+    customer_first_name: str
+    customer_last_name: str
+
+    @property
+    def customer_name(self) -> str:
+        return f"{self.customer_first_name} {self.customer_last_name}".strip()
+
+
 def _case_rows():
+    """Only the columns the list shows, as CaseRow tuples rather than four model objects a row."""
     return (
-        Case.select(Case, CaseTemplate, CaseStatus, Customer)
+        Case.select(Case.reference, Case.title, Case.updated_at, CaseStatus.name.alias("status_name"),
+                    CaseStatus.category.alias("status_category"),
+                    CaseStatus.customer_description.alias("status_description"),
+                    CaseTemplate.name.alias("template_name"), Customer.first_name.alias("customer_first_name"),
+                    Customer.last_name.alias("customer_last_name"))
         .join(CaseTemplate)
         .switch(Case)
         .join(CaseStatus)
         .switch(Case)
         .join(Customer)
+        .objects(CaseRow)
     )
 
 
-def cases_for_dashboard(user: User, filters: DashboardFilters):
+def cases_for_dashboard(user: User, filters: DashboardFilters, *, found=None):
     """The user's visible cases matching filters, newest update first, with template, status and customer."""
     return (
-        _narrowed(_case_rows(), user, filters)
+        _narrowed(_case_rows(), user, filters, found=found)
         .order_by(Case.updated_at.desc(), Case.id.desc())
     )
 
 
-def counts_by_category(user: User, filters: DashboardFilters) -> dict[str, int]:
+def counts_by_category(user: User, filters: DashboardFilters, *, found=None) -> dict[str, int]:
     """How many visible cases are in each status category (template and keyword filters apply), in one
     query. Every category is present, zero or not."""
     query = (
@@ -111,7 +140,7 @@ def counts_by_category(user: User, filters: DashboardFilters) -> dict[str, int]:
         .switch(Case)
         .join(CaseTemplate)
     )
-    rows = _narrowed(query, user, filters, by_status=False).group_by(CaseStatus.category).tuples()
+    rows = _narrowed(query, user, filters, by_status=False, found=found).group_by(CaseStatus.category).tuples()
     counts = dict.fromkeys(STATUS_CATEGORIES, 0)
     counts.update({category: n for category, n in rows})
     return counts
@@ -135,14 +164,29 @@ def shows_action_group(user: User) -> bool:
     return policy.has_role(user, "customer", "proxy")
 
 
+def _total(counts: dict[str, int], filters: DashboardFilters) -> int | None:
+    """The list's length from the counts by category (no second count, no second keyword match);
+    None when a single status is chosen, which the counts do not tell."""
+    if filters.status:
+        return None
+    if filters.category == ACTION_FILTER:
+        return sum(counts[c] for c in ACTION_CATEGORIES)
+    if filters.category:
+        return counts.get(filters.category, 0)
+    return sum(counts.values())
+
+
 def dashboard_for(user: User, filters: DashboardFilters, *, statuses: list[CaseStatus] | None = None,
                   templates: list[CaseTemplate] | None = None) -> Dashboard:
     """Everything the dashboard page shows, in a fixed number of queries (pass statuses and templates
     when already loaded for the filter form). Anyone signed in may call it; it only ever holds cases
     policy.case_visibility(user) selects."""
-    counts = counts_by_category(user, filters)
+    # A keyword search reads its matches once, for the counts and the page.
+    found = search_condition(user, filters.q, staff=policy.is_staff(user)) if filters.q else None
+    counts = counts_by_category(user, filters, found=found)
     board = Dashboard(
-        page=paginate(cases_for_dashboard(user, filters), filters.page, PAGE_SIZE),
+        page=paginate(cases_for_dashboard(user, filters, found=found), filters.page, PAGE_SIZE,
+                      total=_total(counts, filters)),
         counts=counts,
         templates=templates if templates is not None else list(templates_in_use(user)),
         statuses=statuses if statuses is not None else list(statuses_for_filter()),

@@ -35,3 +35,31 @@ def matching_case_ids(text: str | None, *, staff: bool):
         return PG_SEARCH.select(PG_SEARCH.case_id).where(match)
     table = STAFF_FTS if staff else PUBLIC_FTS
     return table.select(table.rowid).where(peewee.Expression(table.document, "MATCH", fts5_query(terms)))
+
+
+# A search whose visible matches are at most this many is evaluated once: their ids are read in one
+# statement and the counts and the page are read by id. More (staff searching a common word): the
+# match stays a sub-query of each statement.
+MAX_LISTED_MATCHES = 1000
+
+
+def search_condition(user, text: str | None, *, staff: bool):
+    """A condition on Case: the cases user may see whose document matches text (visibility included).
+
+    The keyword match is evaluated once, restricted to what the viewer may see, when that yields at
+    most MAX_LISTED_MATCHES cases (customers and proxies reach their few cases through their own
+    index): then the condition is a list of ids. Staff, who may see most cases, get the match as a
+    sub-query, their visible cases looked up by the matches' ids."""
+    from portal import policy
+
+    visible = policy.case_visibility(user, found_by_id=policy.is_staff(user))
+    matching = Case.id.in_(matching_case_ids(text, staff=staff))
+    if policy.is_staff(user):
+        # Staff may see most cases: listing their matches first would only add an evaluation to a
+        # common word's search (their search page reads the count and the page in one statement).
+        return visible & matching
+    ids = [case_id for (case_id,) in
+           Case.select(Case.id).where(visible & matching).limit(MAX_LISTED_MATCHES + 1).tuples()]
+    if len(ids) <= MAX_LISTED_MATCHES:
+        return Case.id.in_(ids) if ids else Case.id.is_null()
+    return visible & matching

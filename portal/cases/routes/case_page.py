@@ -100,9 +100,13 @@ def case_page(case, status: int = 200, **forms):
     comment_form = forms.get("comment_form") or (
         StaffCommentForm(visibility=session.get(REPLY_MODE, "public"))
         if policy.can_write_internal_note(current_user, case) else CommentForm())
-    status_form = forms.get("status_form") or StatusForm()
-    status_form.status.choices = [SelectChoice("", "Choose a status")] + [
-        SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
+    # The handlers' forms only for staff: the customer side never sees them (nor pays for their choices).
+    status_form = resolution_form = None
+    if staff:
+        status_form = forms.get("status_form") or StatusForm()
+        status_form.status.choices = [SelectChoice("", "Choose a status")] + [
+            SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
+        resolution_form = forms.get("resolution_form") or ProposeResolutionForm()
     return render_template(
         "cases/detail.html",
         case=case,
@@ -116,7 +120,7 @@ def case_page(case, status: int = 200, **forms):
         reject_form=forms.get("reject_form") or RejectResolutionForm(),
         close_form=forms.get("close_form") or ReasonForm(prefix="close"),
         reopen_form=forms.get("reopen_form") or ReasonForm(prefix="reopen"),
-        resolution_form=forms.get("resolution_form") or ProposeResolutionForm(),
+        resolution_form=resolution_form,
         status_form=status_form,
         case_notifications=notifications_for_case(current_user, case.reference) if staff else [],
         next_steps=[] if staff else next_steps(case),  # staff see every task in their own part

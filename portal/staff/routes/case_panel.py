@@ -71,7 +71,7 @@ def details_form(case: Case, formdata=None):
     layout = template_layout(case.template, "staff")
     form_class = build_case_form(case.template, "staff", base=FlaskForm, current=current, layout=layout)
     if formdata is None:
-        form = form_class(formdata=None, data=details.details_form_data(case))
+        form = form_class(formdata=None, data=details.details_form_data(case, current))
     else:
         form = form_class(formdata=formdata)
     if case.reason_id and not case.reason.active:  # keep a retired reason choosable, like a retired option

@@ -47,8 +47,7 @@ def search():
     text = form.q.data or "" if form.validate() else ""
     page = None
     if text.strip() or customer is not None:
-        page = paginate(queries.search_cases(current_user, text, customer), page_number(request.args.get("page")),
-                        queries.PAGE_SIZE)
+        page = queries.search_page(current_user, text, customer, page_number(request.args.get("page")))
     return render_template("staff/search.html", form=form, customer=customer, page=page, text=text), (
         200 if not form.errors else 400)
 

@@ -102,8 +102,10 @@ def _write_value(actor: User, case: Case, field, old: str | None, new: str | Non
                        or f"{field.label} was changed by someone else meanwhile. Look at the case again.")
 
 
-def details_form_data(case: Case) -> dict[str, str]:
-    """What the edit form starts with: the case's title, summary, reason and custom values."""
+def details_form_data(case: Case, current: dict[str, str] | None = None) -> dict[str, str]:
+    """What the edit form starts with: the case's title, summary, reason and custom values (pass
+    `current` when current_values(case) was read already)."""
     data = {"title": case.title, "summary": case.summary, "reason": case.reason.uuid if case.reason_id else ""}
-    data.update({form_name(key): value for key, value in current_values(case).items()})
+    values = current if current is not None else current_values(case)
+    data.update({form_name(key): value for key, value in values.items()})
     return data

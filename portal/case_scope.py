@@ -1,0 +1,167 @@
+"""Whose cases a user sees, resolved to ids once per request: the facts behind policy.case_visibility.
+
+The policy used to express a customer's cases as three nested sub-queries; peewee compiled each
+nested `IN (sub-query)` twice (once to test it for emptiness), so a dashboard spent more CPU writing
+SQL than running it. Here the viewer's customer profile, linked cases, managed account's customers
+and workgroups are read with one fixed statement, and visibility becomes flat conditions on those
+ids. The statements are plain SQL written once: their shape never changes.
+
+Very long lists (an account with thousands of customers) stay sub-queries on one table, so no
+statement ever carries an unbounded number of parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import peewee
+
+from portal import request_memo
+from portal.db import database
+
+# More ids than this are not listed in a statement: the condition uses a one-table sub-query instead.
+MAX_LISTED_IDS = 500
+
+# The statement reads one id more than MAX_LISTED_IDS, to know when there are too many.
+_CUSTOMER_FACTS = """
+SELECT 'customer', me.id FROM customer me WHERE me.user_id = ?
+UNION ALL
+SELECT 'linked', x.case_id FROM (
+    SELECT l.case_id FROM case_customer_link l JOIN customer me ON me.id = l.customer_id
+    WHERE me.user_id = ? LIMIT 501) x
+UNION ALL
+SELECT 'colleague', y.id FROM (
+    SELECT other.id FROM customer other JOIN customer me ON other.account_id = me.account_id
+    WHERE me.user_id = ? AND me.is_account_manager LIMIT 501) y
+"""
+_WORKGROUPS = "SELECT workgroup_id FROM workgroup_member WHERE user_id = ?"
+_IS_MEMBER = "SELECT 1 FROM workgroup_member WHERE workgroup_id = ? AND user_id = ?"
+_VISIBLE = {
+    "staff": 'SELECT 1 FROM "case" c WHERE c.id = ? AND (c.assignee_id = ? OR c.workgroup_id IN '
+             "(SELECT m.workgroup_id FROM workgroup_member m WHERE m.user_id = ?))",
+    "proxy": 'SELECT 1 FROM "case" c WHERE c.id = ? AND c.internal_contact_id = ?',
+    "customer": 'SELECT 1 FROM "case" c JOIN customer me ON me.user_id = ? WHERE c.id = ? AND ('
+                "c.customer_id = me.id "
+                "OR EXISTS (SELECT 1 FROM case_customer_link l WHERE l.case_id = c.id AND l.customer_id = me.id) "
+                "OR (me.is_account_manager AND c.customer_id IN "
+                "(SELECT other.id FROM customer other WHERE other.account_id = me.account_id)))",
+}
+
+
+@lru_cache(maxsize=32)
+def _sql(statement: str, param: str) -> str:
+    return statement.replace("?", param)
+
+
+def _rows(statement: str, params: tuple) -> list[tuple]:
+    return list(database.execute_sql(_sql(statement, database.param), params).fetchall())
+
+
+@dataclass(frozen=True)
+class CaseScope:
+    """kind: "all" (admins), "staff" (agents, supervisors), "proxy", "customer" or "none"."""
+
+    kind: str
+    user_id: int | None = None
+    workgroup_ids: frozenset[int] = frozenset()
+    customer_id: int | None = None
+    # None when there are more than MAX_LISTED_IDS (then conditions use a sub-query).
+    linked_case_ids: tuple[int, ...] | None = ()
+    manages_account: bool = False
+    colleague_ids: tuple[int, ...] | None = ()  # the managed account's customers, the viewer's own included
+
+    def sees(self, case) -> bool | None:
+        """Whether case (as loaded) is in the scope; None when only the database can tell."""
+        if self.kind in ("all", "none"):
+            return self.kind == "all"
+        if self.kind == "staff":
+            return case.assignee_id == self.user_id or case.workgroup_id in self.workgroup_ids
+        if self.kind == "proxy":
+            return case.internal_contact_id == self.user_id
+        if case.customer_id == self.customer_id:
+            return True
+        unknown = False
+        if self.linked_case_ids is None:
+            unknown = True
+        elif case.id in self.linked_case_ids:
+            return True
+        if self.manages_account:
+            if self.colleague_ids is None:
+                unknown = True
+            elif case.customer_id in self.colleague_ids:
+                return True
+        return None if unknown else False
+
+
+def _resolve(user) -> CaseScope:
+    role = user.role
+    if role == "admin":
+        return CaseScope("all", user.id)
+    if role in ("agent", "supervisor"):
+        return CaseScope("staff", user.id, frozenset(row[0] for row in _rows(_WORKGROUPS, (user.id,))))
+    if role == "proxy":
+        return CaseScope("proxy", user.id)
+    if role != "customer":
+        return CaseScope("none")
+    facts: dict[str, list[int]] = {"customer": [], "linked": [], "colleague": []}
+    for kind, value in _rows(_CUSTOMER_FACTS, (user.id, user.id, user.id)):
+        facts[kind].append(value)
+    if not facts["customer"]:
+        return CaseScope("none")
+
+    def listed(ids: list[int]) -> tuple[int, ...] | None:
+        return tuple(ids) if len(ids) <= MAX_LISTED_IDS else None
+
+    return CaseScope("customer", user.id, customer_id=facts["customer"][0], linked_case_ids=listed(facts["linked"]),
+                     manages_account=bool(facts["colleague"]), colleague_ids=listed(facts["colleague"]))
+
+
+def case_scope(user) -> CaseScope:
+    """The user's scope, read once per request (every time outside requests)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return CaseScope("none")
+    return request_memo.remembered(("case_scope", user.id, user.role), lambda: _resolve(user))
+
+
+def unindexed(column):
+    """+column: the same value, but the database will not pick that column's index to drive the query
+    (both SQLite and PostgreSQL read unary plus so)."""
+    return peewee.NodeList((peewee.SQL("+"), column), glue="")
+
+
+def customer_condition(scope: CaseScope, column=lambda c: c):
+    """Flat conditions on Case for a customer's scope (column() wraps each column tested)."""
+    from portal.models.cases import Case, CaseCustomerLink
+    from portal.models.people import Customer
+
+    condition = column(Case.customer) == scope.customer_id
+    if scope.linked_case_ids is None:
+        condition |= column(Case.id).in_(CaseCustomerLink.select(CaseCustomerLink.case)
+                                         .where(CaseCustomerLink.customer == scope.customer_id))
+    elif scope.linked_case_ids:
+        condition |= column(Case.id).in_(scope.linked_case_ids)
+    if scope.manages_account:
+        if scope.colleague_ids is None:
+            account = Customer.select(Customer.account).where(Customer.id == scope.customer_id).scalar()
+            condition |= column(Case.customer).in_(Customer.select(Customer.id).where(Customer.account == account))
+        else:
+            condition |= column(Case.customer).in_(scope.colleague_ids)
+    return condition
+
+
+def case_visible(scope: CaseScope, case_id: int) -> bool:
+    """One fixed statement: whether the case with case_id is in scope now."""
+    if scope.kind in ("all", "none"):
+        return scope.kind == "all"
+    params = {"staff": (case_id, scope.user_id, scope.user_id), "proxy": (case_id, scope.user_id),
+              "customer": (scope.user_id, case_id)}[scope.kind]
+    return bool(_rows(_VISIBLE[scope.kind], params))
+
+
+def is_member(user, workgroup_id: int) -> bool:
+    """Whether user is a member of the workgroup: from the resolved scope of agents and supervisors,
+    else one fixed statement."""
+    if user.role in ("agent", "supervisor") and user.active:
+        return workgroup_id in case_scope(user).workgroup_ids
+    return bool(_rows(_IS_MEMBER, (workgroup_id, user.id)))

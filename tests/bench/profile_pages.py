@@ -1,0 +1,134 @@
+"""Where a page's CPU goes: time.thread_time timers around the hot functions, in-process.
+
+cProfile and pyinstrument inflate peewee's call-heavy code; this wraps only a few functions and
+charges each slice of thread CPU time to the innermost timed function running (exclusive times):
+- sql generation: peewee turning query objects into SQL text (Database.execute minus what it calls);
+- sql execution: the driver running a statement (Database.execute_sql);
+- rows to objects: fetching rows and building model instances (CursorWrapper.iterate);
+- connect/close: opening (pragmas) and closing the connection;
+- template rendering: Jinja2 (flask's _render), less the queries it triggers;
+- the rest: Flask, Flask-Login, forms, policy and view code.
+It signs in through the login form with the Flask test client, warms up, then requests each page
+--requests times and prints the split per page and the number of statements per request.
+
+    .venv/bin/python tests/bench/profile_pages.py --database-url sqlite:////tmp/bench.db [--requests 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import quote_plus
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+class Timers:
+    def __init__(self):
+        self.totals: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+        self.stack: list[str] = ["the rest"]
+        self.mark = time.thread_time()
+
+    def _charge(self) -> None:
+        now = time.thread_time()
+        self.totals[self.stack[-1]] += now - self.mark
+        self.mark = now
+
+    def wrap(self, owner, name: str, category: str) -> None:
+        original = getattr(owner, name)
+        timers = self
+
+        def timed(*args, **kwargs):
+            timers._charge()
+            timers.stack.append(category)
+            timers.calls[category] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                timers._charge()
+                timers.stack.pop()
+
+        setattr(owner, name, timed)
+
+    def reset(self) -> None:
+        self.totals.clear()
+        self.calls.clear()
+        self.mark = time.thread_time()
+
+
+def install(timers: Timers) -> None:
+    import flask.templating
+    import peewee
+
+    timers.wrap(peewee.Database, "execute", "sql generation")
+    timers.wrap(peewee.Database, "execute_sql", "sql execution")
+    timers.wrap(peewee.CursorWrapper, "iterate", "rows to objects")
+    timers.wrap(peewee.Database, "connect", "connect/close")
+    timers.wrap(peewee.Database, "close", "connect/close")
+    timers.wrap(flask.templating, "_render", "template rendering")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True, help="a database seeded by `caseport seed`")
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--search", default="printer", help="the keywords searched (as typed)")
+    args = parser.parse_args()
+
+    from bench_portal import find_targets
+
+    from portal import create_app
+    from portal.demo import DEMO_PASSWORD
+
+    targets = find_targets(args.database_url)
+    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET_KEY})
+    timers = Timers()
+
+    def client_for(email):
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        response = client.post("/login", data={"csrf_token": match.group(1) or match.group(2), "email": email,
+                                               "password": DEMO_PASSWORD})
+        assert response.status_code == 302, response.status_code
+        return client
+
+    customer, agent = client_for(targets["customer"].email), client_for(targets["agent"].email)
+    pages = [
+        ("dashboard (customer)", customer, "/cases"),
+        ("case page (customer)", customer, f"/cases/{targets['customer_case'][0]}"),
+        ("case page (agent)", agent, f"/cases/{targets['agent_case'][0]}"),
+        ("search (customer)", customer, f"/cases?q={quote_plus(args.search)}"),
+        ("search (agent)", agent, f"/staff/search?q={quote_plus(args.search)}"),
+    ]
+    install(timers)
+    categories = ["sql generation", "sql execution", "rows to objects", "connect/close", "template rendering",
+                  "the rest"]
+    print(f"{'page':<22} {'CPU ms/req':>10} {'stmts':>6}  " + "  ".join(f"{c:>18}" for c in categories))
+    for name, client, path in pages:
+        for _ in range(5):
+            assert client.get(path).status_code == 200
+        timers.reset()
+        started = time.thread_time()
+        for _ in range(args.requests):
+            client.get(path)
+        timers._charge()
+        total = (time.thread_time() - started) * 1000 / args.requests
+        shares = [timers.totals[c] * 1000 / args.requests for c in categories]
+        statements = timers.calls["sql execution"] / args.requests
+        print(f"{name:<22} {total:10.2f} {statements:6.1f}  "
+              + "  ".join(f"{ms:7.2f} ms {ms * 100 / total:4.0f} %" for ms in shares), flush=True)
+
+
+if __name__ == "__main__":
+    main()

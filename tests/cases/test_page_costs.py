@@ -1,0 +1,150 @@
+"""What the busiest pages cost in statements: a fixed number whatever the number of cases or events,
+the viewer's ids resolved once per request (also when a customer has more linked cases or account
+colleagues than a statement lists), and one SQLite connection per worker thread with no transaction
+outliving its request."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from portal import case_scope
+from portal.models.cases import Attachment, CaseCustomerLink, CaseEvent, CaseFieldValue
+from portal.models.configuration import CaseField, CaseTemplate, TemplateField
+from portal.models.people import Customer
+from tests import factories
+from tests.cases.test_dashboard import make_case, profile, references_on
+
+
+@pytest.fixture
+def template(app):
+    return CaseTemplate.create(name="General question", state="published")
+
+
+def _events(case, n: int, actor) -> None:
+    for i in range(n):
+        event = CaseEvent.create(case=case, kind="comment", actor=actor, public=i % 3 != 0, body=f"Note {i}")
+        if i % 5 == 0:
+            Attachment.create(case=case, event=event, original_name=f"f{i}.txt", stored_name=uuid.uuid4().hex,
+                              content_type="text/plain", size=10, sha256="0" * 64, public=event.public,
+                              uploaded_by=actor)
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_the_dashboard_takes_the_same_statements_for_10_and_200_cases(client, login, people, template, sql_log,
+                                                                       role):
+    own = profile(people.customer)
+    group = factories.workgroup(people.agent)
+    login(people.by_role(role))
+
+    def render() -> list[str]:
+        with sql_log() as statements:
+            assert client.get("/cases").status_code == 200
+        return statements
+
+    for n in range(10):
+        make_case(own, template, category=("open", "waiting", "closed")[n % 3], workgroup=group, title=f"Case {n}")
+    with_10 = render()
+    for n in range(190):
+        make_case(own, template, category=("open", "resolved", "closed")[n % 3], workgroup=group, title=f"More {n}")
+    with_200 = render()
+    assert len(with_10) == len(with_200), with_200
+    assert len(with_200) <= 8, with_200
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_the_case_page_takes_the_same_statements_for_5_and_50_events(client, login, people, template, sql_log, role):
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, template=template, workgroup=group)
+    field = CaseField.create(key="serial", label="Serial number", field_type="text")
+    TemplateField.create(template=template, field=field, section="top", position=1)
+    CaseFieldValue.create(case=case, field=field, value="SN-1")
+    login(people.by_role(role))
+
+    def render() -> list[str]:
+        with sql_log() as statements:
+            page = client.get(f"/cases/{case.reference}")
+            assert page.status_code == 200 and "SN-1" in page.get_data(as_text=True)
+        return statements
+
+    _events(case, 4, people.agent)
+    with_5 = render()
+    _events(case, 45, people.agent)
+    with_50 = render()
+    assert len(with_5) == len(with_50), with_50
+    # The rules the page asks (comment, close, reopen, internal notes ...) cost no statement of their own.
+    # Staff: the workspace's part (details form, tasks, messages) adds its own statements.
+    assert len(with_50) <= (10 if role == "customer" else 19), with_50
+    scope_statement = (case_scope._CUSTOMER_FACTS if role == "customer" else case_scope._WORKGROUPS).strip()
+    read_once = sum(s.replace("%s", "?").strip() == scope_statement for s in with_50)
+    assert read_once == 1, with_50  # the viewer's ids
+
+
+def test_a_customer_page_builds_no_staff_form(client, login, people, template, sql_log):
+    case = factories.case(people.customer, template=template)
+    login(people.customer)
+    with sql_log() as statements:
+        page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    assert "Change status" not in page and "Propose resolution" not in page
+    assert not any('FROM "case_status"' in s for s in statements), statements  # the staff status list
+
+
+@pytest.fixture
+def short_lists(monkeypatch):
+    """Statements list at most two ids: longer lists become one-table sub-queries."""
+    monkeypatch.setattr(case_scope, "MAX_LISTED_IDS", 2)
+
+
+def test_a_customer_linked_to_more_cases_than_a_statement_lists_sees_them_all(client, login, people, template,
+                                                                              short_lists):
+    others = profile(people.other_customer)
+    linked = [make_case(others, template, title=f"Linked {n}") for n in range(3)]
+    for case in linked:
+        CaseCustomerLink.create(case=case, customer=profile(people.customer))
+    unrelated = make_case(others, template, title="Not linked")
+    login(people.customer)
+    listed = references_on(client.get("/cases").get_data(as_text=True))
+    assert sorted(listed) == sorted(c.reference for c in linked)
+    assert client.get(f"/cases/{linked[2].reference}").status_code == 200
+    assert client.get(f"/cases/{unrelated.reference}").status_code == 404
+
+
+def test_an_account_manager_with_more_colleagues_than_a_statement_lists_sees_the_account(client, login, people,
+                                                                                          template, short_lists):
+    account = factories.account(name="Bluebird")
+    Customer.update(account=account, is_account_manager=True).where(Customer.user == people.customer).execute()
+    colleagues = [factories.customer(account=account) for _ in range(3)]
+    theirs = [make_case(c, template, title=f"Colleague {n}", created_by=people.customer)
+              for n, c in enumerate(colleagues)]
+    outsider = make_case(profile(people.other_customer), template, title="Elsewhere")
+    login(people.customer)
+    listed = references_on(client.get("/cases").get_data(as_text=True))
+    assert sorted(listed) == sorted(c.reference for c in theirs)
+    assert client.get(f"/cases/{theirs[0].reference}").status_code == 200
+    assert client.get(f"/cases/{outsider.reference}").status_code == 404
+
+
+def test_requests_share_the_threads_sqlite_connection(app, client, login, people):
+    db = app.extensions["caseport_db"]
+    login(people.customer)
+    client.get("/cases")
+    first = db.connection()
+    client.get("/cases")
+    assert db.connection() is first and not db.is_closed()
+
+
+def test_no_transaction_outlives_its_request(app):
+    from portal.db import end_request
+
+    db = app.extensions["caseport_db"]
+    db.connect(reuse_if_open=True)
+    leaked = db.atomic()
+    leaked.__enter__()  # a transaction some code forgot to end
+    factories.account(name="Never committed")
+    end_request(db)
+    assert not db.in_transaction()
+    db.connect(reuse_if_open=True)
+    from portal.models.people import Account
+
+    assert not Account.select().where(Account.name == "Never committed").exists()
