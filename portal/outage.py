@@ -58,6 +58,7 @@ def unavailable_response(exc: BaseException, *, wants_json: bool):
     """The 503 answer for a request that met a database outage. Logs one line, no traceback: the
     outage is one fact, and a traceback per request would bury it."""
     log.warning("database unavailable, answered 503 to %s %s: %s", request.method, request.path, _reason(exc))
+    _drop_connection(current_app)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     if wants_json:
         body = {"error": {"code": "unavailable", "message": UNAVAILABLE_MESSAGE, "fields": {}}}
@@ -72,3 +73,17 @@ def _render_page(app: Flask) -> str:
     retry_url = request.full_path.rstrip("?") if request.method == "GET" else url_for("home.index")
     return template.render(portal_name=app.config["PORTAL_NAME"], message=UNAVAILABLE_MESSAGE,
                            retry_url=retry_url)
+
+
+def _drop_connection(app: Flask) -> None:
+    """Close this thread's connection: web workers keep a SQLite connection between requests, and one
+    opened during the outage (on an empty file created where the database was, or half broken) must
+    not serve the next request once the database is back."""
+    db = app.extensions.get("caseport_db")
+    if db is None or db.is_closed():
+        return
+    try:
+        db._state.transactions.clear()
+        db.close()
+    except peewee.PeeweeException:
+        db._state.reset()
