@@ -12,9 +12,9 @@ from tests import factories
 from tests.cases.filing_setup import GOOD, form_url
 from tests.fixtures import csrf_token_from
 
-# "A comment writes at most about 20 statements whatever the number of recipients." A staff reply called
-# outside a request runs 22: its two policy checks (may comment, may write a note) each ask the database,
-# where a web request answers them from the viewer's ids read once (portal.request_memo).
+# "A comment writes at most about 20 statements whatever the number of recipients." A staff reply runs 22:
+# its two policy checks (may comment, may write a note) each ask the database one fixed statement, and the
+# viewer's workgroups are read once; none of them grows with the recipients.
 COMMENT_STATEMENTS = 22
 
 
