@@ -219,7 +219,7 @@ def _deliver_claim(claim, senders: _Channels, settings: Settings, current_time, 
             continue
         if current_time() >= lease_until - lease * LEASE_RENEW_FRACTION:
             lease_until = current_time() + lease
-            extend_lease(claim.token, lease_until)
+            extend_lease(claim.messages, claim.token, lease_until)
         _deliver_one(message, claim, senders, settings, current_time, report, suppress)
 
 

@@ -154,7 +154,9 @@ def claim_batch(
             ]
             if ids:
                 Message.update(**claimed).where(Message.id.in_(ids) & due).execute()
-        rows = list(Message.select().where(Message.claim_token == token)) if ids else []
+        # By id: claim_token has no index, and a scan of the whole outbox per claim made the
+        # notifier's memory (SQLite's page cache) and CPU grow with the size of the table.
+        rows = list(Message.select().where(Message.id.in_(ids) & (Message.claim_token == token))) if ids else []
     rows.sort(key=lambda m: (m.next_attempt_at, m.id))
     return Claim(token=token, worker_id=worker_id, lease_expires_at=lease_expires_at, messages=rows)
 
@@ -301,10 +303,14 @@ def release(messages: list[Message], token: str) -> int:
     )
 
 
-def extend_lease(token: str, until: datetime) -> int:
+def extend_lease(messages: list[Message], token: str, until: datetime) -> int:
     """Push back the lease of this claim's untried rows (the one being tried has its own)."""
     return (
         Message.update(lease_expires_at=until)
-        .where((Message.claim_token == token) & Message.attempt_started_at.is_null())
+        .where(
+            Message.id.in_([m.id for m in messages])
+            & (Message.claim_token == token)
+            & Message.attempt_started_at.is_null()
+        )
         .execute()
     )
