@@ -45,9 +45,9 @@ from notifier.leases import (
     mark_suppressed,
     mark_unknown,
     release,
-    start_attempt,
     store_rendered,
 )
+from notifier.marks import SentMarks, start_attempt
 from notifier.models import EMAIL, SMS, Message, write_transaction
 from notifier.rendering import RenderError, render_parts
 from notifier.settings import Settings
@@ -85,19 +85,29 @@ def default_worker_id(settings: Settings | None = None) -> str:
 
 
 # The claims each worker id is working on in this process: its other rows in `sending` are
-# leftovers of a run that failed, taken back by its next run.
+# leftovers of a run that failed, taken back by its next run. Claims of one worker id in one process
+# are made one at a time, so a run never mistakes another running claim for a leftover.
 _running: dict[str, set[str]] = {}
-_running_lock = threading.Lock()
+_claiming = threading.Lock()
 
 
-@contextlib.contextmanager
-def _running_claims(worker_id: str):
-    with _running_lock:
-        tokens = _running.setdefault(worker_id, set())
-        snapshot = frozenset(tokens)
-    yield snapshot, tokens
-    with _running_lock:
-        if not tokens:
+def _claim(claimed_at, worker_id: str, settings: Settings, channels):
+    with _claiming:
+        running = _running.setdefault(worker_id, set())
+        claim = claim_batch(claimed_at, worker_id, settings.NOTIFIER_BATCH_SIZE,
+                            settings.NOTIFIER_LEASE_SECONDS, channels, active_tokens=frozenset(running))
+        if claim.messages:
+            running.add(claim.token)
+        elif not running:
+            _running.pop(worker_id, None)
+    return claim
+
+
+def _finished(worker_id: str, token: str) -> None:
+    with _claiming:
+        running = _running.get(worker_id, set())
+        running.discard(token)
+        if not running:
             _running.pop(worker_id, None)
 
 
@@ -187,24 +197,19 @@ def deliver_due(
             (usable if senders.usable(channel) else report.channels_down).append(channel)
         if not usable:
             return report
-        with _running_claims(worker_id) as (running, tokens):
-            claim = claim_batch(claimed_at, worker_id, settings.NOTIFIER_BATCH_SIZE,
-                                settings.NOTIFIER_LEASE_SECONDS, usable, active_tokens=running)
-            report.claimed = len(claim.messages)
-            if not claim.messages:
-                return report
-            with _running_lock:
-                tokens.add(claim.token)
-            try:
-                _deliver_claim(claim, senders, settings, current_time, report, suppress)
-            except BaseException:
-                # A failed run (database outage, a bug, shutdown) gives back what it has not tried.
-                with contextlib.suppress(Exception):
-                    report.released += release(claim.messages, claim.token)
-                raise
-            finally:
-                with _running_lock:
-                    tokens.discard(claim.token)
+        claim = _claim(claimed_at, worker_id, settings, usable)
+        report.claimed = len(claim.messages)
+        if not claim.messages:
+            return report
+        try:
+            _deliver_claim(claim, senders, settings, current_time, report, suppress)
+        except BaseException:
+            # A failed run (database outage, a bug, shutdown) gives back what it has not tried.
+            with contextlib.suppress(Exception):
+                report.released += release(claim.messages, claim.token)
+            raise
+        finally:
+            _finished(worker_id, claim.token)
     return report
 
 
@@ -212,15 +217,21 @@ def _deliver_claim(claim, senders: _Channels, settings: Settings, current_time, 
     lease = timedelta(seconds=settings.NOTIFIER_LEASE_SECONDS)
     lease_until = claim.lease_expires_at
     ready = _render_batch(claim, current_time, report, {}, settings.template_limits)
-    for message in ready:
-        if senders.is_down(message.channel):
-            # Its channel went down during this batch: leave it untried, attempts unspent.
-            report.released += release([message], claim.token)
-            continue
-        if current_time() >= lease_until - lease * LEASE_RENEW_FRACTION:
-            lease_until = current_time() + lease
-            extend_lease(claim.messages, claim.token, lease_until)
-        _deliver_one(message, claim, senders, settings, current_time, report, suppress)
+    sent = SentMarks(claim, report)
+    try:
+        for message in ready:
+            if senders.is_down(message.channel):
+                # Its channel went down during this batch: leave it untried, attempts unspent.
+                report.released += release([message], claim.token)
+                continue
+            if current_time() >= lease_until - lease * LEASE_RENEW_FRACTION:
+                lease_until = current_time() + lease
+                extend_lease(claim.messages, claim.token, lease_until)
+            _deliver_one(message, claim, senders, settings, current_time, report, suppress, sent)
+    finally:
+        # Even when the run fails: these were delivered. If this write fails too, they are held.
+        if sent:
+            sent.flush()
 
 
 def _mark_dead(message, claim, started_at, finished_at, reason, outcome, report) -> None:
@@ -277,7 +288,7 @@ def _suppression_reason(message: Message, suppress) -> str | None:
 
 
 def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings, current_time, report,
-                 suppress=None) -> None:
+                 suppress=None, sent=None) -> None:
     started_at = current_time()
 
     def dead(reason: str, outcome: str = "permanent") -> None:
@@ -326,7 +337,9 @@ def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings
     except TransientDeliveryError as error:
         _retry_later(message, claim, settings, started_at, current_time(), error, report)
         return
-    if mark_sent(message, claim.token, claim.worker_id, started_at, current_time(), provider_id):
+    if sent is not None:
+        sent.add((message, started_at, current_time(), provider_id))
+    elif mark_sent(message, claim.token, claim.worker_id, started_at, current_time(), provider_id):
         report.sent += 1
     else:
         report.lost += 1

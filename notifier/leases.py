@@ -191,24 +191,6 @@ def store_rendered(message: Message, token: str, rendered: dict, sms_info: tuple
     return bool(Message.update(**changes).where(_held(message, token)).execute())
 
 
-def start_attempt(message: Message, token: str, now: datetime, lease_seconds: float) -> bool:
-    """Count the attempt about to be made, and give this row a lease long enough for the slowest
-    send the channel allows. False (send nothing) when the claim was lost meanwhile."""
-    updated = (
-        Message.update(
-            attempts=Message.attempts + 1,
-            attempt_started_at=now,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-        )
-        .where(_held(message, token))
-        .execute()
-    )
-    if updated:
-        message.attempts += 1
-        message.attempt_started_at = now
-    return bool(updated)
-
-
 def _finish(message, token, worker_id, started_at, finished_at, status, outcome, error, **changes) -> bool:
     """End the claim with `status` and log the attempt. An ending without `start_attempt` (render
     error, suppressed, channel off) counts its attempt here."""

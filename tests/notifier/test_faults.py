@@ -132,7 +132,7 @@ def test_a_delivered_message_whose_sent_mark_was_lost_is_held_not_resent_nor_dea
     def outage(*args, **kwargs):
         raise peewee.OperationalError("database is unavailable")
 
-    monkeypatch.setattr("notifier.dispatcher.mark_sent", outage)
+    monkeypatch.setattr("notifier.marks.mark_sent_many", outage)
     with pytest.raises(peewee.OperationalError):
         deliver_due(settings, now=T0, worker_id="w1")
     monkeypatch.undo()
