@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,12 +30,15 @@ def run_delivery(settings: Settings, suppress=None) -> int:
 
     Opens and closes its own database connection, as it runs in a scheduler thread.
     """
+    # Return just before the next tick is due, so it starts the next run at once (a run still going
+    # at the tick would make APScheduler skip that tick and log a warning).
+    deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS * 0.9
     sent = 0
     with database.connection_context():
         while True:
             report = deliver_due(settings, suppress=suppress)
             sent += report.sent
-            if report.claimed < settings.NOTIFIER_BATCH_SIZE or report.channels_down:
+            if report.claimed < settings.NOTIFIER_BATCH_SIZE or report.channels_down or time.monotonic() >= deadline:
                 return sent
 
 
