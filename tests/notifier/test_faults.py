@@ -210,8 +210,9 @@ def wait_for(condition, seconds=30):
 
 
 def test_a_crash_looping_worker_spends_no_attempt_it_did_not_make(seeded, slow_smtp, database_url):
-    """Killed mid-send five times (more than NOTIFIER_MAX_ATTEMPTS=3): each life's lost attempt is held
-    for review, everything else is delivered exactly once by the next life, nothing is dead."""
+    """Killed mid-send five times (more than NOTIFIER_MAX_ATTEMPTS=3): each life's lost attempt (and any
+    delivered message whose sent mark was still waiting for its group) is held for review, everything
+    else is delivered exactly once by the next life, nothing is dead."""
     slow_smtp.handler.data_delay = 0.3
     enqueue_many(10)
     lives = 0
@@ -228,7 +229,7 @@ def test_a_crash_looping_worker_spends_no_attempt_it_did_not_make(seeded, slow_s
         kill(worker)
     time.sleep(0.4)  # the relay answers the last killed send
     counts = outbox.status_counts()
-    assert counts["dead"] == 0 and counts["unknown"] == lives and counts["sent"] == 10 - lives
+    assert counts["dead"] == 0 and counts["unknown"] >= lives and counts["sent"] + counts["unknown"] == 10
     assert {m.attempts for m in Message.select()} == {1}
     received = slow_smtp.count_by_message_id()
     assert len(received) == 10 and set(received.values()) == {1}
