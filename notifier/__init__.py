@@ -4,7 +4,13 @@ It knows nothing about the portal. The host binds a database, creates `MODELS`, 
 `enqueue(...)` inside its own transactions; a scheduler process delivers what is due.
 """
 
-from notifier.channels.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from notifier.channels.errors import (
+    ChannelDownError,
+    DeliveryError,
+    OutcomeUnknownError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from notifier.models import MODELS, bind_database
 from notifier.outbox import MessageNotFound, NotRequeueable, Outgoing, enqueue, enqueue_all
 from notifier.recipients import Recipient
@@ -13,9 +19,11 @@ from notifier.settings import Settings
 
 __all__ = [
     "MODELS",
+    "ChannelDownError",
     "DeliveryError",
     "MessageNotFound",
     "NotRequeueable",
+    "OutcomeUnknownError",
     "Outgoing",
     "PermanentDeliveryError",
     "Recipient",

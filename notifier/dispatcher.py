@@ -1,7 +1,17 @@
-"""Delivering due messages: claim a batch, render once, send, record each attempt."""
+"""Delivering due messages: claim a batch, render once, send, record each attempt.
+
+An attempt is counted when it is made (`start_attempt`, just before the send), never at claim, so
+a worker that keeps crashing spends no attempts of messages it never tried. If a run fails, what it
+had not tried is released at once; if the process died, a new run with the same worker id takes it
+back at once, and any other worker after the lease. A message whose outcome is unknown (handed
+over, no answer; or its worker died mid-send) is held for review, never resent blindly. When a
+channel as a whole is down, its circuit breaker stops the worker from trying it until a probe
+connects again; the messages are given back with their attempts unspent.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -11,23 +21,33 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from notifier.breaker import BREAKERS, Breakers
 from notifier.budget import TemplateLimits
 from notifier.channels.devsink import DevSinkChannel
-from notifier.channels.errors import PermanentDeliveryError, TransientDeliveryError
+from notifier.channels.errors import (
+    ChannelDownError,
+    OutcomeUnknownError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from notifier.channels.outgoing import OutgoingEmail, OutgoingSms
 from notifier.channels.sms import HttpSmsChannel
 from notifier.channels.smtp import SmtpChannel
 from notifier.clock import aware
 from notifier.leases import (
     claim_batch,
+    extend_lease,
     full_jitter_backoff,
+    give_back,
     mark_dead,
     mark_failed,
     mark_sent,
     mark_suppressed,
+    mark_unknown,
     release,
     store_rendered,
 )
+from notifier.marks import SentMarks, start_attempt
 from notifier.models import EMAIL, SMS, Message, write_transaction
 from notifier.rendering import RenderError, render_parts
 from notifier.settings import Settings
@@ -36,9 +56,8 @@ from notifier.templates import active_template
 
 log = logging.getLogger("notifier.dispatcher")
 
-# Stop starting new sends when less than this share of the lease is left: a send that finishes
-# after the lease expired may race a second worker that has reclaimed the row.
-LEASE_SAFETY_FRACTION = 0.2
+# Renew the claim's lease once less than this share of it is left.
+LEASE_RENEW_FRACTION = 0.5
 
 
 @dataclass
@@ -50,11 +69,46 @@ class DeliveryReport:
     released: int = 0
     lost: int = 0
     suppressed: int = 0
+    # Handed over without an answer: held for review.
+    unknown: int = 0
+    # Given back untried because their channel went down.
+    deferred: int = 0
+    # Channels not tried in this run because their breaker is open.
+    channels_down: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+def default_worker_id(settings: Settings | None = None) -> str:
+    if settings is not None and settings.NOTIFIER_WORKER_ID:
+        return settings.NOTIFIER_WORKER_ID
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# The claims each worker id is working on in this process: its other rows in `sending` are
+# leftovers of a run that failed, taken back by its next run. Claims of one worker id in one process
+# are made one at a time, so a run never mistakes another running claim for a leftover.
+_running: dict[str, set[str]] = {}
+_claiming = threading.Lock()
+
+
+def _claim(claimed_at, worker_id: str, settings: Settings, channels):
+    with _claiming:
+        running = _running.setdefault(worker_id, set())
+        claim = claim_batch(claimed_at, worker_id, settings.NOTIFIER_BATCH_SIZE,
+                            settings.NOTIFIER_LEASE_SECONDS, channels, active_tokens=frozenset(running))
+        if claim.messages:
+            running.add(claim.token)
+        elif not running:
+            _running.pop(worker_id, None)
+    return claim
+
+
+def _finished(worker_id: str, token: str) -> None:
+    with _claiming:
+        running = _running.get(worker_id, set())
+        running.discard(token)
+        if not running:
+            _running.pop(worker_id, None)
 
 
 def channel_for(channel: str, settings: Settings):
@@ -68,6 +122,48 @@ def channel_for(channel: str, settings: Settings):
     return None
 
 
+class _Channels:
+    """The senders of one run, opened on first use, with their breakers."""
+
+    def __init__(self, settings: Settings, stack: ExitStack, breakers: Breakers):
+        self.settings, self.stack, self.breakers = settings, stack, breakers
+        self.senders: dict[str, object] = {}
+
+    def sender(self, channel: str):
+        if channel not in self.senders:
+            sender = channel_for(channel, self.settings)
+            self.senders[channel] = self.stack.enter_context(sender) if sender else None
+        return self.senders[channel]
+
+    def breaker(self, channel: str):
+        sender = self.sender(channel)
+        if sender is None or not getattr(sender, "endpoint", None):
+            return None
+        s = self.settings
+        return self.breakers.get(
+            sender.endpoint, s.NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS, s.NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS
+        )
+
+    def usable(self, channel: str) -> bool:
+        """False while the channel's breaker is open; when a probe is due, probe it first."""
+        breaker = self.breaker(channel)
+        if breaker is None or not breaker.is_open:
+            return True
+        if not breaker.probe_due():
+            return False
+        try:
+            self.sender(channel).probe()
+        except ChannelDownError as error:
+            breaker.trip(str(error))
+            return False
+        breaker.close()
+        return True
+
+    def is_down(self, channel: str) -> bool:
+        breaker = self.breaker(channel)
+        return breaker is not None and breaker.is_open
+
+
 def deliver_due(
     settings: Settings,
     *,
@@ -75,6 +171,7 @@ def deliver_due(
     worker_id: str | None = None,
     channels=None,
     suppress=None,
+    breakers: Breakers | None = None,
 ) -> DeliveryReport:
     """Claim one batch of due messages and try to deliver each. Safe to run in several processes.
 
@@ -84,37 +181,57 @@ def deliver_due(
     """
     started = time.monotonic()
     claimed_at = aware(now)
-    worker_id = worker_id or default_worker_id()
-    if channels is None and settings.SMS_BACKEND == "none":
-        channels = [EMAIL]
-    claim = claim_batch(
-        claimed_at, worker_id, settings.NOTIFIER_BATCH_SIZE, settings.NOTIFIER_LEASE_SECONDS, channels
-    )
-    report = DeliveryReport(claimed=len(claim.messages))
-    if not claim.messages:
-        return report
+    worker_id = worker_id or default_worker_id(settings)
+    if channels is None:
+        channels = [EMAIL] if settings.SMS_BACKEND == "none" else [EMAIL, SMS]
+    report = DeliveryReport()
 
     def current_time() -> datetime:
         # `now` may be a test's fixed instant; real elapsed time still counts against the lease.
         return claimed_at + timedelta(seconds=time.monotonic() - started)
 
-    safety_margin = timedelta(seconds=settings.NOTIFIER_LEASE_SECONDS * LEASE_SAFETY_FRACTION)
-    stop_at = claim.lease_expires_at - safety_margin
-    senders: dict[str, object] = {}
-    templates: dict[tuple, object] = {}
-    ready = _render_batch(claim, current_time, report, templates, settings.template_limits)
     with ExitStack() as stack:
-        for index, message in enumerate(ready):
-            if current_time() >= stop_at:
-                report.released += release(ready[index:], claim.token)
-                log.warning("lease running out: released %d messages", report.released)
-                break
-            if message.channel not in senders:
-                sender = channel_for(message.channel, settings)
-                senders[message.channel] = stack.enter_context(sender) if sender else None
-            sender = senders[message.channel]
-            _deliver_one(message, claim, sender, settings, current_time, report, suppress)
+        senders = _Channels(settings, stack, breakers or BREAKERS)
+        usable = []
+        for channel in channels:
+            (usable if senders.usable(channel) else report.channels_down).append(channel)
+        if not usable:
+            return report
+        claim = _claim(claimed_at, worker_id, settings, usable)
+        report.claimed = len(claim.messages)
+        if not claim.messages:
+            return report
+        try:
+            _deliver_claim(claim, senders, settings, current_time, report, suppress)
+        except BaseException:
+            # A failed run (database outage, a bug, shutdown) gives back what it has not tried.
+            with contextlib.suppress(Exception):
+                report.released += release(claim.messages, claim.token)
+            raise
+        finally:
+            _finished(worker_id, claim.token)
     return report
+
+
+def _deliver_claim(claim, senders: _Channels, settings: Settings, current_time, report, suppress) -> None:
+    lease = timedelta(seconds=settings.NOTIFIER_LEASE_SECONDS)
+    lease_until = claim.lease_expires_at
+    ready = _render_batch(claim, current_time, report, {}, settings.template_limits)
+    sent = SentMarks(claim, report)
+    try:
+        for message in ready:
+            if senders.is_down(message.channel):
+                # Its channel went down during this batch: leave it untried, attempts unspent.
+                report.released += release([message], claim.token)
+                continue
+            if current_time() >= lease_until - lease * LEASE_RENEW_FRACTION:
+                lease_until = current_time() + lease
+                extend_lease(claim.messages, claim.token, lease_until)
+            _deliver_one(message, claim, senders, settings, current_time, report, suppress, sent)
+    finally:
+        # Even when the run fails: these were delivered. If this write fails too, they are held.
+        if sent:
+            sent.flush()
 
 
 def _mark_dead(message, claim, started_at, finished_at, reason, outcome, report) -> None:
@@ -170,7 +287,8 @@ def _suppression_reason(message: Message, suppress) -> str | None:
     return str(reason)[:1000] if reason else None
 
 
-def _deliver_one(message: Message, claim, sender, settings: Settings, current_time, report, suppress=None) -> None:
+def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings, current_time, report,
+                 suppress=None, sent=None) -> None:
     started_at = current_time()
 
     def dead(reason: str, outcome: str = "permanent") -> None:
@@ -190,34 +308,52 @@ def _deliver_one(message: Message, claim, sender, settings: Settings, current_ti
             report.lost += 1
         return
 
+    sender = senders.sender(message.channel)
     if sender is None:
         dead(f"the {message.channel} channel is switched off")
         return
-    if message.attempts > settings.NOTIFIER_MAX_ATTEMPTS:
-        # Claims count as attempts, so a message that keeps crashing its worker ends up here.
-        dead(f"gave up after {message.attempts - 1} attempts (worker lost during earlier attempts)")
+    send_seconds = getattr(sender, "max_send_seconds", settings.NOTIFIER_LEASE_SECONDS)
+    if not start_attempt(message, claim.token, started_at, send_seconds):
+        report.lost += 1
         return
     try:
         provider_id = sender.send(_outgoing(message))
+    except ChannelDownError as error:
+        give_back(message, claim.token)
+        senders.breaker(message.channel).trip(str(error), error.retry_after)
+        report.deferred += 1
+        report.errors.append(f"{message.uuid}: {error}")
+        return
+    except OutcomeUnknownError as error:
+        if mark_unknown(message, claim.token, claim.worker_id, started_at, current_time(), str(error)):
+            report.unknown += 1
+        else:
+            report.lost += 1
+        report.errors.append(f"{message.uuid}: {error}")
+        return
     except PermanentDeliveryError as error:
         dead(str(error))
         return
     except TransientDeliveryError as error:
         _retry_later(message, claim, settings, started_at, current_time(), error, report)
         return
-    if mark_sent(message, claim.token, claim.worker_id, started_at, current_time(), provider_id):
+    if sent is not None:
+        sent.add((message, started_at, current_time(), provider_id))
+    elif mark_sent(message, claim.token, claim.worker_id, started_at, current_time(), provider_id):
         report.sent += 1
     else:
         report.lost += 1
 
 
 def _retry_later(message, claim, settings: Settings, started_at, finished_at, error, report) -> None:
-    if message.attempts >= settings.NOTIFIER_MAX_ATTEMPTS:
+    # The attempt that failed is counted by now (start_attempt, or by the write below).
+    attempts = message.attempts + (0 if message.attempt_started_at is not None else 1)
+    if attempts >= settings.NOTIFIER_MAX_ATTEMPTS:
         _mark_dead(message, claim, started_at, finished_at,
-                   f"{error} (gave up after {message.attempts} attempts)", "transient", report)
+                   f"{error} (gave up after {attempts} attempts)", "transient", report)
         return
     delay = full_jitter_backoff(
-        message.attempts, settings.NOTIFIER_BACKOFF_BASE_SECONDS, settings.NOTIFIER_BACKOFF_CAP_SECONDS
+        attempts, settings.NOTIFIER_BACKOFF_BASE_SECONDS, settings.NOTIFIER_BACKOFF_CAP_SECONDS
     )
     if getattr(error, "retry_after", None):
         delay = max(delay, error.retry_after)

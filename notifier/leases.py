@@ -1,9 +1,13 @@
 """Claiming due messages under a lease, and the conditional writes that end a claim.
 
-A claim sets `status = sending`, a fresh `claim_token` and `lease_expires_at`. Every later write
-carries `WHERE claim_token = <token>`, so a worker whose lease ran out (and whose rows another
-worker has since claimed) changes nothing. A crashed worker's rows become due again when the
-lease expires.
+A claim sets `status = sending`, a fresh `claim_token` and `lease_expires_at`; it does not count an
+attempt. Just before a send, `start_attempt` counts it and sets `attempt_started_at` (conditional on
+the token); the outcome write clears it. Every write carries `WHERE claim_token = <token>`, so a
+worker whose lease ran out (and whose rows another worker has since claimed) changes nothing.
+
+When a worker is lost, its untried rows (no `attempt_started_at`) become due again when the lease
+expires, or at once for a new run of the same worker id (its own leftovers). A row lost *during*
+an attempt may have been delivered: the next claim holds it as `unknown` for review instead.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import peewee
+
 from notifier.models import (
     DEAD,
     FAILED,
@@ -20,12 +26,15 @@ from notifier.models import (
     SENDING,
     SENT,
     SUPPRESSED,
+    UNKNOWN,
     Attempt,
     Message,
     database,
     is_postgres,
     write_transaction,
 )
+
+LOST_DURING_ATTEMPT = "the worker was lost during this attempt: it may have been delivered, so it is held for review"
 
 
 @dataclass
@@ -36,20 +45,69 @@ class Claim:
     messages: list[Message]
 
 
-def _due(now: datetime, channels):
+def _own_leftovers(worker_id: str | None, active_tokens):
+    """Rows this worker id claimed in a run that is no longer going on (it failed or the process
+    died): a restarted worker takes them back without waiting for the lease."""
+    if not worker_id:
+        return None
+    mine = (Message.status == SENDING) & (Message.worker_id == worker_id)
+    if active_tokens:
+        mine &= Message.claim_token.not_in(list(active_tokens))
+    return mine
+
+
+def _due(now: datetime, channels, worker_id=None, active_tokens=()):
+    expired = (Message.status == SENDING) & (Message.lease_expires_at <= now)
+    mine = _own_leftovers(worker_id, active_tokens)
+    if mine is not None:
+        expired |= mine
     due = (
         (Message.status.in_([QUEUED, FAILED]) & (Message.next_attempt_at <= now))
-        | ((Message.status == SENDING) & (Message.lease_expires_at <= now))
+        | (expired & Message.attempt_started_at.is_null())
     )
     if channels:
         due &= Message.channel.in_(list(channels))
     return due
 
 
+def _lost_during_attempt(now: datetime, worker_id=None, active_tokens=()):
+    expired = (Message.status == SENDING) & (Message.lease_expires_at <= now)
+    mine = _own_leftovers(worker_id, active_tokens)
+    if mine is not None:
+        expired |= mine
+    return expired & Message.attempt_started_at.is_null(False)
+
+
+def hold_lost_attempts(now: datetime, worker_id: str | None = None, active_tokens=()) -> int:
+    """Hold for review the rows whose worker was lost in the middle of an attempt (outcome unknown)."""
+    lost = list(
+        Message.select(Message.id, Message.attempts, Message.claim_token, Message.worker_id,
+                       Message.attempt_started_at)
+        .where(_lost_during_attempt(now, worker_id, active_tokens))
+    )
+    held = 0
+    for message in lost:
+        updated = (
+            Message.update(status=UNKNOWN, claim_token=None, lease_expires_at=None, attempt_started_at=None,
+                           last_error=LOST_DURING_ATTEMPT)
+            .where((Message.id == message.id) & (Message.claim_token == message.claim_token))
+            .execute()
+        )
+        if updated:
+            held += 1
+            _record_attempt(message, message.worker_id, message.attempt_started_at, now, "unknown",
+                            LOST_DURING_ATTEMPT)
+    return held
+
+
 def claim_batch(
-    now: datetime, worker_id: str, limit: int, lease_seconds: float, channels=None
+    now: datetime, worker_id: str, limit: int, lease_seconds: float, channels=None, active_tokens=()
 ) -> Claim:
-    """Claim up to `limit` due messages for this worker; each claim counts as an attempt."""
+    """Claim up to `limit` due messages for this worker. Claiming counts no attempt.
+
+    `active_tokens` are the claims this worker id still works on (in this process): its other
+    rows in `sending` are leftovers of a run that failed or died, and are taken back at once.
+    """
     token = uuid.uuid4().hex
     lease_expires_at = now + timedelta(seconds=lease_seconds)
     claimed = {
@@ -57,8 +115,8 @@ def claim_batch(
         "claim_token": token,
         "lease_expires_at": lease_expires_at,
         "worker_id": worker_id,
-        "attempts": Message.attempts + 1,
     }
+    due = _due(now, channels, worker_id, active_tokens)
     if is_postgres():
         # SKIP LOCKED lets concurrent workers take disjoint batches without waiting on each other.
         # The candidates sit in a CTE so they are chosen once: as an `IN (subquery)` PostgreSQL may
@@ -66,13 +124,14 @@ def claim_batch(
         # than `limit`.
         candidates = (
             Message.select(Message.id)
-            .where(_due(now, channels))
+            .where(due)
             .order_by(Message.next_attempt_at, Message.id)
             .limit(limit)
             .for_update(skip_locked=True)
             .cte("candidates")
         )
         with database.atomic():
+            hold_lost_attempts(now, worker_id, active_tokens)
             rows = list(
                 Message.update(**claimed)
                 .from_(candidates)
@@ -85,16 +144,19 @@ def claim_batch(
         # SQLite has no row locks: BEGIN IMMEDIATE takes the write lock before reading, so two
         # workers can never pick the same candidates.
         with write_transaction():
+            hold_lost_attempts(now, worker_id, active_tokens)
             ids = [
                 row.id
                 for row in Message.select(Message.id)
-                .where(_due(now, channels))
+                .where(due)
                 .order_by(Message.next_attempt_at, Message.id)
                 .limit(limit)
             ]
             if ids:
-                Message.update(**claimed).where(Message.id.in_(ids) & _due(now, channels)).execute()
-        rows = list(Message.select().where(Message.claim_token == token)) if ids else []
+                Message.update(**claimed).where(Message.id.in_(ids) & due).execute()
+        # By id: claim_token has no index, and a scan of the whole outbox per claim made the
+        # notifier's memory (SQLite's page cache) and CPU grow with the size of the table.
+        rows = list(Message.select().where(Message.id.in_(ids) & (Message.claim_token == token))) if ids else []
     rows.sort(key=lambda m: (m.next_attempt_at, m.id))
     return Claim(token=token, worker_id=worker_id, lease_expires_at=lease_expires_at, messages=rows)
 
@@ -114,7 +176,7 @@ def _record_attempt(message, worker_id, started_at, finished_at, outcome, error=
         message=message.id,
         number=message.attempts,
         worker_id=worker_id,
-        started_at=started_at,
+        started_at=started_at or finished_at,
         finished_at=finished_at,
         outcome=outcome,
         error=error,
@@ -129,89 +191,108 @@ def store_rendered(message: Message, token: str, rendered: dict, sms_info: tuple
     return bool(Message.update(**changes).where(_held(message, token)).execute())
 
 
-def mark_sent(message, token, worker_id, started_at, finished_at, provider_id=None) -> bool:
-    """Record success; False when the lease was lost meanwhile (the row belongs to someone else)."""
+def _finish(message, token, worker_id, started_at, finished_at, status, outcome, error, **changes) -> bool:
+    """End the claim with `status` and log the attempt. An ending without `start_attempt` (render
+    error, suppressed, channel off) counts its attempt here."""
+    counted = message.attempt_started_at is not None
     with database.atomic():
         updated = (
             Message.update(
-                status=SENT,
-                sent_at=finished_at,
-                provider_id=provider_id,
+                status=status,
                 claim_token=None,
                 lease_expires_at=None,
-                last_error=None,
+                attempt_started_at=None,
+                last_error=error,
+                **({} if counted else {"attempts": Message.attempts + 1}),
+                **changes,
             )
             .where(_held(message, token))
             .execute()
         )
-        _record_attempt(message, worker_id, started_at, finished_at, "sent" if updated else "sent_late")
+        if not counted:
+            message.attempts += 1
+        message.attempt_started_at = None
+        _record_attempt(message, worker_id, started_at, finished_at, outcome if updated else f"{outcome}_late", error)
     return bool(updated)
+
+
+def mark_sent(message, token, worker_id, started_at, finished_at, provider_id=None) -> bool:
+    """Record success; False when the lease was lost meanwhile (the row belongs to someone else)."""
+    return _finish(message, token, worker_id, started_at, finished_at, SENT, "sent", None,
+                   sent_at=finished_at, provider_id=provider_id)
 
 
 def mark_failed(message, token, worker_id, started_at, finished_at, error, next_attempt_at) -> bool:
-    with database.atomic():
-        updated = (
-            Message.update(
-                status=FAILED,
-                next_attempt_at=next_attempt_at,
-                claim_token=None,
-                lease_expires_at=None,
-                last_error=error,
-            )
-            .where(_held(message, token))
-            .execute()
-        )
-        _record_attempt(message, worker_id, started_at, finished_at, "transient", error)
-    return bool(updated)
+    return _finish(message, token, worker_id, started_at, finished_at, FAILED, "transient", error,
+                   next_attempt_at=next_attempt_at)
 
 
 def mark_dead(message, token, worker_id, started_at, finished_at, error, outcome="permanent") -> bool:
-    with database.atomic():
-        updated = (
-            Message.update(
-                status=DEAD,
-                claim_token=None,
-                lease_expires_at=None,
-                last_error=error,
-            )
-            .where(_held(message, token))
-            .execute()
-        )
-        _record_attempt(message, worker_id, started_at, finished_at, outcome, error)
-    return bool(updated)
+    return _finish(message, token, worker_id, started_at, finished_at, DEAD, outcome, error)
+
+
+def mark_unknown(message, token, worker_id, started_at, finished_at, error) -> bool:
+    """Hold the message for review: it was handed over but the answer never came."""
+    return _finish(message, token, worker_id, started_at, finished_at, UNKNOWN, "unknown", error)
 
 
 def mark_suppressed(message, token, worker_id, started_at, finished_at, reason) -> bool:
     """End the message without sending it: the host's delivery check said no (`reason` is kept)."""
-    with database.atomic():
-        updated = (
-            Message.update(
-                status=SUPPRESSED,
-                claim_token=None,
-                lease_expires_at=None,
-                last_error=reason,
-            )
-            .where(_held(message, token))
-            .execute()
+    return _finish(message, token, worker_id, started_at, finished_at, SUPPRESSED, "suppressed", reason)
+
+
+def _status_before_claim():
+    # A message never tried was queued; one tried before is waiting for its retry.
+    return peewee.Case(None, [(Message.attempts == 0, QUEUED)], FAILED)
+
+
+def give_back(message: Message, token: str) -> bool:
+    """The channel was down before anything was handed over: undo the attempt's count and make the
+    message due again as it was (the channel backs off, not the message)."""
+    updated = (
+        Message.update(
+            status=peewee.Case(None, [(Message.attempts <= 1, QUEUED)], FAILED),
+            attempts=Message.attempts - 1,
+            attempt_started_at=None,
+            claim_token=None,
+            lease_expires_at=None,
         )
-        _record_attempt(message, worker_id, started_at, finished_at, "suppressed", reason)
+        .where(_held(message, token) & Message.attempt_started_at.is_null(False))
+        .execute()
+    )
+    if updated:
+        message.attempts -= 1
+        message.attempt_started_at = None
     return bool(updated)
 
 
 def release(messages: list[Message], token: str) -> int:
-    """Give back claimed messages not yet tried, without counting the attempt."""
+    """Give back claimed messages not yet tried; their attempt counts are untouched."""
     if not messages:
         return 0
     return (
         Message.update(
-            status=QUEUED,
-            attempts=Message.attempts - 1,
+            status=_status_before_claim(),
             claim_token=None,
             lease_expires_at=None,
         )
         .where(
             Message.id.in_([m.id for m in messages])
             & (Message.claim_token == token)
+            & Message.attempt_started_at.is_null()
+        )
+        .execute()
+    )
+
+
+def extend_lease(messages: list[Message], token: str, until: datetime) -> int:
+    """Push back the lease of this claim's untried rows (the one being tried has its own)."""
+    return (
+        Message.update(lease_expires_at=until)
+        .where(
+            Message.id.in_([m.id for m in messages])
+            & (Message.claim_token == token)
+            & Message.attempt_started_at.is_null()
         )
         .execute()
     )

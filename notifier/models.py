@@ -18,7 +18,11 @@ FAILED = "failed"
 DEAD = "dead"
 # Terminal: the host's delivery-time check (e.g. a recipient preference) said not to send it.
 SUPPRESSED = "suppressed"
-STATUSES = (QUEUED, SENDING, SENT, FAILED, DEAD, SUPPRESSED)
+# Held for review: an attempt was made but its outcome is unknown (the relay or gateway took the
+# message and did not answer in time, or the worker died mid-send). Never resent by itself, as it
+# may well have been delivered; staff requeue it after checking.
+UNKNOWN = "unknown"
+STATUSES = (QUEUED, SENDING, SENT, FAILED, DEAD, SUPPRESSED, UNKNOWN)
 
 EMAIL = "email"
 SMS = "sms"
@@ -60,6 +64,9 @@ class Message(NotifierModel):
     claim_token = peewee.CharField(max_length=32, null=True)
     lease_expires_at = UTCDateTimeField(null=True)
     worker_id = peewee.CharField(max_length=200, null=True)
+    # Set while an attempt is under way (between "about to send" and its outcome being written): a
+    # row still carrying it after its worker is gone was tried with an unknown outcome.
+    attempt_started_at = UTCDateTimeField(null=True)
     # Rendered once, on the first attempt, so every retry sends byte-identical content.
     rendered = JSONField(null=True)
     sms_encoding = peewee.CharField(max_length=10, null=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 import peewee
 
 from notifier.clock import aware
-from notifier.models import DEAD, EMAIL, FAILED, QUEUED, STATUSES, Attempt, Message, database
+from notifier.models import DEAD, EMAIL, FAILED, QUEUED, STATUSES, UNKNOWN, Attempt, Message, database
 from notifier.plain_data import plain_context
 from notifier.recipients import Recipient, check_display_name, normalise_address
 
@@ -40,8 +40,13 @@ def checked_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
     return checked
 
 
+# What staff may put back in the queue: stopped, failed, or held because its outcome is unknown
+# (after checking that it did not arrive: a requeued message is sent again).
+REQUEUEABLE = (DEAD, FAILED, UNKNOWN)
+
+
 class NotRequeueable(ValueError):
-    """Only dead or failed messages can be put back in the queue."""
+    """Only dead, failed or held (outcome unknown) messages can be put back in the queue."""
 
 
 class MessageNotFound(LookupError):
@@ -194,7 +199,8 @@ def attempts_for(message: Message) -> peewee.ModelSelect:
 
 
 def requeue(message_uuid, now: datetime | None = None) -> Message:
-    """Put a dead or failed message back in the queue for immediate delivery with a fresh attempt budget.
+    """Put a dead, failed or held (outcome unknown) message back in the queue for immediate delivery
+    with a fresh attempt budget.
 
     The earlier attempts stay in the attempt history. Raises MessageNotFound, or NotRequeueable for a
     message that is queued, sending or already sent.
@@ -208,16 +214,17 @@ def requeue(message_uuid, now: datetime | None = None) -> Message:
             next_attempt_at=now,
             claim_token=None,
             lease_expires_at=None,
+            attempt_started_at=None,
         )
         .where(
             (Message.id == message.id)
-            & Message.status.in_([DEAD, FAILED])
+            & Message.status.in_(REQUEUEABLE)
         )
         .execute()
     )
     if not updated:
         raise NotRequeueable(
-            f"message {message_uuid} is {message.status}; only dead or failed messages can be requeued"
+            f"message {message_uuid} is {message.status}; only dead, failed or unknown messages can be requeued"
         )
     return Message.get_by_id(message.id)
 

@@ -25,19 +25,20 @@ JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 120}
 
 
 def run_delivery(settings: Settings, suppress=None) -> int:
-    """The delivery job: drain due messages batch after batch, for most of one interval.
+    """The delivery job: drain due messages batch after batch while there is work, then wait for the
+    next tick (NOTIFIER_INTERVAL_SECONDS, so a new message waits at most about that long).
 
     Opens and closes its own database connection, as it runs in a scheduler thread.
     """
-    # Stop claiming new batches before the next run is due so runs rarely overlap (overlapping runs
-    # are skipped by max_instances=1, which is harmless but logs a warning).
-    deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS * 0.8
+    # Return just before the next tick is due, so it starts the next run at once (a run still going
+    # at the tick would make APScheduler skip that tick and log a warning).
+    deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS * 0.9
     sent = 0
     with database.connection_context():
         while True:
             report = deliver_due(settings, suppress=suppress)
             sent += report.sent
-            if report.claimed < settings.NOTIFIER_BATCH_SIZE or time.monotonic() >= deadline:
+            if report.claimed < settings.NOTIFIER_BATCH_SIZE or report.channels_down or time.monotonic() >= deadline:
                 return sent
 
 

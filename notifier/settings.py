@@ -18,6 +18,9 @@ _CHOICES = {
 }
 
 _POSITIVE = (
+    "SMTP_TIMEOUT", "SMTP_COMMAND_TIMEOUT", "SMTP_DATA_TIMEOUT", "SMS_TIMEOUT", "SMS_RESPONSE_TIMEOUT",
+    "NOTIFIER_BATCH_SIZE", "NOTIFIER_MAX_ATTEMPTS", "NOTIFIER_LEASE_SECONDS", "NOTIFIER_INTERVAL_SECONDS",
+    "NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS", "NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS",
     "TEMPLATE_RENDER_SECONDS", "TEMPLATE_MAX_STEPS", "TEMPLATE_MAX_VALUE_CHARS", "TEMPLATE_MAX_BUILT_CHARS",
     "TEMPLATE_MAX_MACRO_CALLS", "TEMPLATE_MAX_MACRO_DEPTH",
 )
@@ -33,19 +36,41 @@ class Settings:
     SMTP_SECURITY: str = "none"
     SMTP_USERNAME: str = ""
     SMTP_PASSWORD: str = ""
+    # Seconds to wait for the connection, the greeting, EHLO, STARTTLS and AUTH: a relay silent this
+    # long is down (nothing has been handed over, so the channel backs off and nothing is lost).
     SMTP_TIMEOUT: float = 30.0
+    # Seconds to wait for the replies to MAIL, RCPT and DATA (RFC 5321 §4.5.3.2: 5 minutes for MAIL
+    # and RCPT, 2 for DATA). Nothing has been handed over yet: a timeout here is a channel outage.
+    SMTP_COMMAND_TIMEOUT: float = 300.0
+    # Seconds to wait for the reply to the final "." (RFC 5321 §4.5.3.2.6: at least 10 minutes). The
+    # relay has the message by then: a timeout here is "outcome unknown", held for review.
+    SMTP_DATA_TIMEOUT: float = 600.0
     SMS_BACKEND: str = "devsink"
     SMS_BASE_URL: str = "https://api.twilio.com"
     SMS_ACCOUNT_SID: str = ""
     SMS_AUTH_TOKEN: str = ""
     SMS_FROM: str = ""
+    # Seconds to connect to the gateway (a timeout is a channel outage) and, once the request is
+    # sent, to wait for its answer (a timeout then is "outcome unknown", held for review).
     SMS_TIMEOUT: float = 15.0
+    SMS_RESPONSE_TIMEOUT: float = 60.0
     NOTIFIER_BATCH_SIZE: int = 50
     NOTIFIER_MAX_ATTEMPTS: int = 8
-    NOTIFIER_LEASE_SECONDS: float = 300.0
+    # How long a claim on untried messages lasts; the worker renews it while it works, so this is
+    # how long a crashed worker's untried messages wait for another worker.
+    NOTIFIER_LEASE_SECONDS: float = 60.0
+    # Per message, after a failure of that message (e.g. a 4xx for one recipient).
     NOTIFIER_BACKOFF_BASE_SECONDS: float = 30.0
     NOTIFIER_BACKOFF_CAP_SECONDS: float = 3600.0
-    NOTIFIER_INTERVAL_SECONDS: float = 5.0
+    # Per channel, while the relay or gateway as a whole is down: the delay between probes doubles
+    # from the base up to the cap; the first probe that connects resumes delivery.
+    NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS: float = 1.0
+    NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS: float = 30.0
+    NOTIFIER_INTERVAL_SECONDS: float = 1.0
+    # A name for this notifier, stable across restarts and unique among running notifiers (e.g.
+    # the container or unit name): a restarted worker then takes back its own unfinished claims at
+    # once instead of after the lease. Default: host name and process id.
+    NOTIFIER_WORKER_ID: str = ""
     NOTIFICATION_TEMPLATES_DIR: str = DEFAULT_TEMPLATES_DIR
     # The budget of one template render (all parts of one message), when sending and when an
     # admin previews or saves: see notifier.budget.

@@ -58,3 +58,21 @@ def test_unexpected_errors_show_a_friendly_500_page(database_url, tmp_path):
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.get_data(as_text=True)
     assert "kaboom" not in response.get_data(as_text=True)
+
+
+def test_notifier_backoff_timeouts_and_worker_id_are_read_from_the_environment(tmp_path, monkeypatch):
+    from notifier import Settings
+
+    values = {
+        "NOTIFIER_BACKOFF_BASE_SECONDS": "5", "NOTIFIER_BACKOFF_CAP_SECONDS": "600",
+        "NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS": "2", "NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS": "20",
+        "SMTP_COMMAND_TIMEOUT": "120", "SMTP_DATA_TIMEOUT": "900", "SMS_RESPONSE_TIMEOUT": "30",
+        "NOTIFIER_WORKER_ID": "notifier-1",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings.from_mapping(load_config({}, tmp_path))
+    assert {name: str(getattr(settings, name)).removesuffix(".0") for name in values} == values
+    monkeypatch.setenv("NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS", "0")
+    with pytest.raises(ConfigError, match="NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS must be more than 0"):
+        load_config({}, tmp_path)

@@ -22,6 +22,13 @@ class DevSinkChannel:
     def __exit__(self, *exc_info):
         pass
 
+    # The sink writes to the database: it is never "down" on its own and needs no breaker.
+    endpoint = None
+    max_send_seconds = 60.0
+
+    def probe(self) -> None:
+        pass
+
     def send(self, outgoing: OutgoingEmail | OutgoingSms) -> str:
         """Capture the message; returns the capture's UUID as the provider id."""
         now = utcnow()

@@ -17,3 +17,13 @@ class TransientDeliveryError(DeliveryError):
 
 class PermanentDeliveryError(DeliveryError):
     """Retrying cannot help (recipient refused, invalid number, malformed message)."""
+
+
+class ChannelDownError(TransientDeliveryError):
+    """The channel as a whole does not answer (connection refused, connect timeout, 421, 503): nothing
+    was handed over. The message is given back untried and the channel backs off, not the message."""
+
+
+class OutcomeUnknownError(DeliveryError):
+    """The message was handed over (SMTP: the final "." sent; HTTP: the request sent) but no answer
+    came: it may or may not have been delivered, so it must not be resent blindly."""

@@ -1,14 +1,30 @@
-"""Email over SMTP with smtplib: one connection reused for a whole batch, reopened after errors."""
+"""Email over SMTP: one connection reused for a whole batch, reopened after errors, with a timeout
+per phase (RFC 5321 §4.5.3.2) that decides what a silence means.
+
+- connecting, greeting, EHLO, STARTTLS, AUTH (SMTP_TIMEOUT) and MAIL, RCPT, DATA
+  (SMTP_COMMAND_TIMEOUT): nothing handed over yet; a failure or silence is a channel outage
+  (ChannelDownError: the message is given back untried and the channel backs off);
+- after the final "." (SMTP_DATA_TIMEOUT, 10 minutes by default): the relay has the message; a
+  silence or a dropped connection is OutcomeUnknownError, never a blind resend.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import ssl
 
-from notifier.channels.errors import PermanentDeliveryError, TransientDeliveryError
-from notifier.channels.outgoing import OutgoingEmail, build_email, envelope_sender, message_id
+from notifier.channels.errors import (
+    ChannelDownError,
+    OutcomeUnknownError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from notifier.channels.outgoing import OutgoingEmail, email_bytes, envelope_sender, message_id
 from notifier.clock import utcnow
+
+_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 
 class SmtpChannel:
@@ -24,20 +40,38 @@ class SmtpChannel:
     def __exit__(self, *exc_info):
         self.close()
 
+    @property
+    def endpoint(self) -> str:
+        return f"smtp://{self.settings.SMTP_HOST}:{self.settings.SMTP_PORT}"
+
+    @property
+    def max_send_seconds(self) -> float:
+        """The longest one send may take with every phase at its timeout."""
+        s = self.settings
+        return 2 * s.SMTP_TIMEOUT + 3 * s.SMTP_COMMAND_TIMEOUT + s.SMTP_DATA_TIMEOUT + 60
+
     def close(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
             self._connection = None
 
+    def probe(self) -> None:
+        """Connect (the channel answers) or raise ChannelDownError; the connection is kept for sends."""
+        if self._connection is None:
+            self._connection = self._connect()
+
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        if s.SMTP_SECURITY == "ssl":
-            connection = smtplib.SMTP_SSL(
-                s.SMTP_HOST, s.SMTP_PORT, timeout=s.SMTP_TIMEOUT, context=ssl.create_default_context()
-            )
-        else:
-            connection = smtplib.SMTP(s.SMTP_HOST, s.SMTP_PORT, timeout=s.SMTP_TIMEOUT)
+        try:
+            if s.SMTP_SECURITY == "ssl":
+                connection = smtplib.SMTP_SSL(
+                    s.SMTP_HOST, s.SMTP_PORT, timeout=s.SMTP_TIMEOUT, context=ssl.create_default_context()
+                )
+            else:
+                connection = smtplib.SMTP(s.SMTP_HOST, s.SMTP_PORT, timeout=s.SMTP_TIMEOUT)
+        except (smtplib.SMTPException, OSError) as error:
+            raise ChannelDownError(f"SMTP relay unreachable: {_describe(error)}") from None
         try:
             connection.ehlo()
             if s.SMTP_SECURITY == "starttls":
@@ -46,37 +80,76 @@ class SmtpChannel:
             # Servers without AUTH (local relays, test servers) are used without logging in.
             if s.SMTP_USERNAME:
                 connection.login(s.SMTP_USERNAME, s.SMTP_PASSWORD)
+        except smtplib.SMTPAuthenticationError as error:
+            connection.close()
+            # Wrong credentials are a configuration problem: keep the messages for when it is fixed.
+            raise ChannelDownError(f"SMTP login failed: {error.smtp_code} {_text(error.smtp_error)}") from None
+        except (smtplib.SMTPException, OSError) as error:
+            connection.close()
+            raise ChannelDownError(f"SMTP relay not answering: {_describe(error)}") from None
         except BaseException:
             connection.close()
             raise
         return connection
 
     def send(self, email: OutgoingEmail) -> str:
-        """Send one email; returns its Message-ID. Raises Transient/PermanentDeliveryError."""
+        """Send one email; returns its Message-ID. Raises ChannelDown/Transient/Permanent/OutcomeUnknown."""
         s = self.settings
-        msg = build_email(email, mail_from=s.MAIL_FROM, domain=s.message_id_domain, sent_at=utcnow())
+        data, smtputf8 = email_bytes(email, mail_from=s.MAIL_FROM, domain=s.message_id_domain, sent_at=utcnow())
+        if self._connection is None:
+            self._connection = self._connect()
         try:
-            if self._connection is None:
-                self._connection = self._connect()
-            self._connection.send_message(
-                msg, from_addr=envelope_sender(s.MAIL_FROM), to_addrs=[email.to_address]
-            )
-        except smtplib.SMTPRecipientsRefused as error:
-            code, reply = next(iter(error.recipients.values()))
-            raise _classified(code, reply, "recipient refused") from None
-        except smtplib.SMTPAuthenticationError as error:
+            self._hand_over(self._connection, envelope_sender(s.MAIL_FROM), email.to_address, data, smtputf8)
+        except (smtplib.SMTPServerDisconnected, OSError):
+            # A reused connection the relay closed meanwhile: one fresh connection, then it counts.
             self._drop()
-            # Wrong credentials are a configuration problem: keep the message for when it is fixed.
-            detail = f"{error.smtp_code} {_text(error.smtp_error)}"
-            raise TransientDeliveryError(f"SMTP login failed: {detail}") from None
-        except smtplib.SMTPResponseException as error:
-            self._drop()
-            raise _classified(error.smtp_code, error.smtp_error, "server refused the message") from None
+            self._connection = self._connect()
+            try:
+                self._hand_over(self._connection, envelope_sender(s.MAIL_FROM), email.to_address, data, smtputf8)
+            except (smtplib.SMTPServerDisconnected, OSError) as error:
+                self._drop()
+                raise ChannelDownError(f"SMTP relay dropped the connection: {_describe(error)}") from None
+        return message_id(email.message_uuid, s.message_id_domain)
+
+    def _hand_over(self, connection: smtplib.SMTP, sender: str, recipient: str, data: bytes, smtputf8: bool):
+        s = self.settings
+        options = []
+        if smtputf8:
+            if not connection.has_extn("smtputf8"):
+                raise PermanentDeliveryError("the relay cannot take an internationalised address (no SMTPUTF8)")
+            options = ["SMTPUTF8", "BODY=8BITMIME"]
+        connection.sock.settimeout(s.SMTP_COMMAND_TIMEOUT)
+        for command, accepted, what in (
+            (lambda: connection.mail(sender, options), (250,), "sender refused"),
+            (lambda: connection.rcpt(recipient), (250, 251), "recipient refused"),
+            (lambda: connection.docmd("data"), (354,), "server refused the message"),
+        ):
+            code, reply = command()
+            if code not in accepted:
+                self._reset(connection, code)
+                raise _classified(code, reply, what)
+        connection.sock.sendall(_LEADING_DOT.sub(b"..", data) + b".\r\n")
+        # The relay has the whole message now: whatever happens next, it may have delivered it.
+        connection.sock.settimeout(s.SMTP_DATA_TIMEOUT)
+        try:
+            code, reply = connection.getreply()
         except (smtplib.SMTPException, OSError) as error:
             self._drop()
-            detail = f"{type(error).__name__}: {error}"
-            raise TransientDeliveryError(f"SMTP connection problem: {detail}") from None
-        return message_id(email.message_uuid, s.message_id_domain)
+            raise OutcomeUnknownError(
+                f"no answer from the relay after the message was sent ({_describe(error)}): it may have been delivered"
+            ) from None
+        if code != 250:
+            self._reset(connection, code)
+            raise _classified(code, reply, "server refused the message")
+
+    def _reset(self, connection, code: int) -> None:
+        if code == 421 or code == -1:  # the relay is closing the connection
+            self._drop()
+            return
+        try:
+            connection.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
 
     def _drop(self) -> None:
         # After an error the session state is unknown; the next message starts a new connection.
@@ -90,8 +163,14 @@ def _text(reply) -> str:
     return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
 
 
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
 def _classified(code: int, reply, what: str):
     detail = f"{what}: {code} {_text(reply)}"
+    if code == 421 or code == -1:
+        return ChannelDownError(detail)
     if 500 <= code < 600:
         return PermanentDeliveryError(detail)
     return TransientDeliveryError(detail)

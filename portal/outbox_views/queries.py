@@ -31,6 +31,7 @@ STATUS_LABELS = {
     "failed": "Failed, will retry",
     "dead": "Stopped",
     "suppressed": "Not sent (preference)",
+    "unknown": "Outcome unknown, held",
 }
 HIDDEN_RENDER_ERROR = (
     "The template could not be rendered. The details are not shown because this message carries a "

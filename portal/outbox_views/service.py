@@ -10,7 +10,7 @@ from portal.outbox_views.queries import STATUS_LABELS
 
 
 def requeue_message(actor, message_uuid: str):
-    """Put a dead or failed message back in the queue. Staff who may read the message
+    """Put a dead, failed or held (outcome unknown) message back in the queue. Staff who may read the message
     (policy.can_requeue_message); everyone else gets NotFound, as for an unknown message.
 
     Raises NotFound, or InvalidTransition when the message is queued, sending or sent.
@@ -26,4 +26,6 @@ def requeue_message(actor, message_uuid: str):
             return outbox.requeue(message.uuid)
     except outbox.NotRequeueable:
         state = STATUS_LABELS.get(message.status, message.status).lower()
-        raise InvalidTransition(f"Only failed or stopped messages can be sent again; this one is {state}.") from None
+        raise InvalidTransition(
+            f"Only failed, stopped or held messages can be sent again; this one is {state}."
+        ) from None

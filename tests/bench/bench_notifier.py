@@ -1,17 +1,23 @@
-"""Notifier throughput and latency against a local SMTP server.
+"""Notifier throughput and latency against a local SMTP server, beside a bare smtplib loop.
 
-Starts aiosmtpd on 127.0.0.1, runs the real scheduler (delivery job) in the background, enqueues N
-messages one transaction each (as the portal does) from a producer thread, and reports messages
-per second delivered and enqueue→delivery latency (median, p95).
+A relay (aiosmtpd) runs in its own process on 127.0.0.1 and notes when each Message-ID arrives. In
+the same run, against the same relay:
+- the lean reference: a bare smtplib loop sending N prebuilt messages over one connection;
+- the notifier: N messages enqueued (one transaction each, as the portal does), then the real
+  scheduler (one worker) delivering them; or, with --rate, enqueued at a steady rate while it runs.
+Prints both throughputs, their ratio, and enqueue→delivery latency (median, p95).
 
-    .venv/bin/python tests/bench/bench_notifier.py [--messages N] [--database-url URL]
+    .venv/bin/python tests/bench/bench_notifier.py [--messages N] [--rate R] [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import smtplib
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -21,32 +27,59 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if "--root" in sys.argv:  # measure another checkout (e.g. the code before a change) with this script
+    ROOT = Path(sys.argv[sys.argv.index("--root") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 
-from aiosmtpd.controller import Controller  # noqa: E402
-
-import notifier  # noqa: E402
-from notifier.models import Message, database  # noqa: E402
-from notifier.scheduler import build_scheduler  # noqa: E402
-from notifier.settings import DEFAULT_TEMPLATES_DIR, Settings  # noqa: E402
-from notifier.templates import seed_defaults  # noqa: E402
-from portal.db import connect  # noqa: E402
-from tests.servers import free_port  # noqa: E402
-
-
-class ArrivalRecorder:
-    def __init__(self):
-        self.arrivals: dict[str, float] = {}
-        self.lock = threading.Lock()
-
+RELAY = r'''
+import asyncio, json, sys, time, threading
+from aiosmtpd.controller import Controller
+arrivals = {}
+class Recorder:
     async def handle_DATA(self, server, session, envelope):
         arrived = time.time()
-        for line in envelope.content.split(b"\r\n"):
+        for line in envelope.content.split(b"\n"):
             if line.lower().startswith(b"message-id:"):
-                with self.lock:
-                    self.arrivals.setdefault(line.split(b":", 1)[1].strip().decode(), arrived)
+                arrivals.setdefault(line.split(b":", 1)[1].strip().decode(), arrived)
                 break
         return "250 OK"
+controller = Controller(Recorder(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+print("ready", flush=True)
+for command in sys.stdin:
+    command = command.strip()
+    if command == "count":
+        print(len(arrivals), flush=True)
+    elif command == "dump":
+        print(json.dumps(arrivals), flush=True)
+    elif command == "reset":
+        arrivals.clear()
+        print("ok", flush=True)
+controller.stop()
+'''
+
+
+class Relay:
+    def __init__(self, port: int):
+        self.port = port
+        self.process = subprocess.Popen([sys.executable, "-c", RELAY, str(port)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def ask(self, command: str) -> str:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline()
+
+    def count(self) -> int:
+        return int(self.ask("count"))
+
+    def arrivals(self) -> dict[str, float]:
+        return json.loads(self.ask("dump"))
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 def private_postgres_schema(url: str) -> tuple[str, str]:
@@ -71,19 +104,51 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def bare_smtplib_loop(relay: Relay, count: int) -> float:
+    """Messages per second of a bare smtplib loop sending prebuilt messages over one connection."""
+    from email import policy
+    from email.message import EmailMessage
+
+    prebuilt = []
+    for n in range(count):
+        msg = EmailMessage()
+        msg["From"] = "Caseport <no-reply@bench.test>"
+        msg["To"] = f"User {n} <user{n}@example.com>"
+        msg["Subject"] = "Test message from Caseport"
+        msg["Message-ID"] = f"<ref-{n}@bench.test>"
+        msg.set_content(f"Hello User {n},\n\nthis is a test message from Caseport.\n")
+        msg.add_alternative(f"<p>Hello User {n},</p><p>this is a test message from Caseport.</p>", subtype="html")
+        prebuilt.append((f"user{n}@example.com", msg.as_bytes(policy=policy.SMTP)))
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", relay.port) as connection:
+        for address, data in prebuilt:
+            connection.sendmail("no-reply@bench.test", [address], data)
+    elapsed = time.perf_counter() - started
+    assert relay.count() == count
+    relay.ask("reset")
+    return count / elapsed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
     parser.add_argument("--interval", type=float, default=1.0, help="NOTIFIER_INTERVAL_SECONDS")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--timeout", type=float, default=300)
-    parser.add_argument(
-        "--rate", type=float, default=0, help="enqueue at this many messages/s (default: as fast as possible)"
-    )
+    parser.add_argument("--rate", type=float, default=0,
+                        help="enqueue at this many messages/s while delivering (default: all first, then deliver)")
+    parser.add_argument("--root", default=None, help="the checkout whose notifier to measure (default: this one)")
     args = parser.parse_args()
-    # A run longer than the interval makes APScheduler skip the next one and say so; expected here.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+    import notifier
+    from notifier.models import Message, database
+    from notifier.scheduler import build_scheduler
+    from notifier.settings import DEFAULT_TEMPLATES_DIR, Settings
+    from notifier.templates import seed_defaults
+    from portal.db import connect
+    from tests.servers import free_port
 
     workdir = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{workdir.name}/bench.db"
@@ -96,64 +161,70 @@ def main() -> int:
     db.connect()
     db.create_tables(notifier.MODELS)
     seed_defaults(DEFAULT_TEMPLATES_DIR)
+    db.close()
 
-    recorder = ArrivalRecorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings = Settings.from_mapping(
-        {
-            "MAIL_BACKEND": "smtp",
-            "SMTP_HOST": "127.0.0.1",
-            "SMTP_PORT": port,
-            "MAIL_FROM": "Caseport <no-reply@bench.test>",
-            "NOTIFIER_INTERVAL_SECONDS": args.interval,
-            "NOTIFIER_BATCH_SIZE": args.batch_size,
-        }
-    )
-    scheduler = build_scheduler(settings, blocking=False)
-    scheduler.start()
+    relay = Relay(free_port())
+    reference = bare_smtplib_loop(relay, args.messages)
+    settings = Settings.from_mapping({
+        "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": relay.port,
+        "MAIL_FROM": "Caseport <no-reply@bench.test>", "NOTIFIER_INTERVAL_SECONDS": args.interval,
+        "NOTIFIER_BATCH_SIZE": args.batch_size,
+    })
+
+    def enqueue(n: int) -> None:
+        with database.atomic():
+            notifier.enqueue(
+                "test_message",
+                [notifier.Recipient("email", f"user{n}@example.com", name=f"User {n}")],
+                {"user_name": f"User {n}", "portal_name": "Caseport"},
+                key=f"bench:{n}",
+            )
 
     def produce():
         with database.connection_context():
+            started = time.monotonic()
             for n in range(args.messages):
-                with database.atomic():
-                    notifier.enqueue(
-                        "test_message",
-                        [notifier.Recipient("email", f"user{n}@example.com", name=f"User {n}")],
-                        {"user_name": f"User {n}", "portal_name": "Caseport"},
-                        key=f"bench:{n}",
-                    )
-                if args.rate:
-                    time.sleep(1 / args.rate)
+                enqueue(n)
+                time.sleep(max(0.0, started + (n + 1) / args.rate - time.monotonic()))
 
-    started = time.time()
-    producer = threading.Thread(target=produce)
-    producer.start()
-    producer.join()
-    enqueued_in = time.time() - started
+    scheduler = build_scheduler(settings, blocking=False)
+    if args.rate:
+        producer = threading.Thread(target=produce)
+        started = time.time()
+        scheduler.start()
+        producer.start()
+        producer.join()
+    else:
+        with database.connection_context():
+            for n in range(args.messages):
+                enqueue(n)
+        started = time.time()
+        scheduler.start()
     deadline = time.monotonic() + args.timeout
-    while len(recorder.arrivals) < args.messages and time.monotonic() < deadline:
+    while relay.count() < args.messages and time.monotonic() < deadline:
         time.sleep(0.05)
     scheduler.shutdown(wait=True)
-    controller.stop()
+    arrivals = relay.arrivals()
+    relay.stop()
 
-    created = {
-        f"<{uuid}@bench.test>": created_at.timestamp()
-        for uuid, created_at in Message.select(Message.uuid, Message.created_at).tuples()
-    }
-    latencies = [recorder.arrivals[mid] - created[mid] for mid in recorder.arrivals if mid in created]
-    delivered = len(recorder.arrivals)
-    elapsed = max(recorder.arrivals.values()) - started if recorder.arrivals else float("nan")
+    with database.connection_context():
+        created = {
+            f"<{uuid}@bench.test>": created_at.timestamp()
+            for uuid, created_at in Message.select(Message.uuid, Message.created_at).tuples()
+        }
+    latencies = [arrivals[mid] - created[mid] for mid in arrivals if mid in created]
+    delivered = len(arrivals)
+    elapsed = max(arrivals.values()) - started if arrivals else float("nan")
     backend = "postgresql" if url.startswith("postgres") else "sqlite"
-    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; backend: {backend}; interval {args.interval}s; "
-          f"batch {args.batch_size}; rate {args.rate or 'unlimited'}")
-    print(f"enqueued {args.messages} messages in {enqueued_in:.2f}s ({args.messages / enqueued_in:.0f}/s)")
-    print(f"delivered {delivered}/{args.messages} in {elapsed:.2f}s: {delivered / elapsed:.0f} messages/s")
+    mode = f"steady {args.rate:g}/s" if args.rate else "queue filled first"
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; backend: {backend}; {mode}; interval {args.interval}s; "
+          f"batch {args.batch_size}; code: {ROOT}")
+    print(f"lean reference (bare smtplib loop, prebuilt messages, same relay): {reference:.0f} messages/s")
+    print(f"notifier: delivered {delivered}/{args.messages} in {elapsed:.2f}s: {delivered / elapsed:.0f} messages/s "
+          f"({delivered / elapsed / reference:.2f}x the reference)")
     if latencies:
         print(f"enqueue→delivery latency: median {statistics.median(latencies) * 1000:.0f} ms, "
               f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms")
-    db.close()
     if hasattr(db, "close_all"):
         db.close_all()
     if schema:

@@ -160,7 +160,8 @@ def test_outbox_queries_filter_and_count(seeded):
     assert [m.key for m in outbox.messages(address="BOB@example.com")] == ["b"]
     assert outbox.messages(status="sent").count() == 0
     assert outbox.message_by_uuid(Message.get(Message.key == "a").uuid).key == "a"
-    assert outbox.status_counts() == {"queued": 2, "sending": 0, "sent": 0, "failed": 0, "dead": 0, "suppressed": 0}
+    assert outbox.status_counts() == {"queued": 2, "sending": 0, "sent": 0, "failed": 0, "dead": 0, "suppressed": 0,
+                                     "unknown": 0}
 
 
 def test_crashed_worker_rows_are_delivered_once_after_the_lease_expires(seeded, flaky):
@@ -188,22 +189,25 @@ def test_writes_after_losing_the_lease_change_nothing(seeded, flaky):
     assert only_message().status == SENDING and only_message().worker_id == "fast"
 
 
-def test_batch_stops_before_the_lease_runs_out(seeded, flaky, monkeypatch):
+def test_a_slow_batch_renews_the_lease_of_what_it_has_not_tried(seeded, flaky, monkeypatch):
     for n in range(3):
         enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
     elapsed = {"seconds": 0.0}
     monkeypatch.setattr("notifier.dispatcher.time.monotonic", lambda: elapsed["seconds"])
     original_send = flaky.send
+    leases = []
 
     def slow_send(outgoing):
-        elapsed["seconds"] = 55.0  # the first send eats most of a 60 s lease
+        leases.append(sorted(m.lease_expires_at for m in Message.select().where(Message.status == SENDING)))
+        elapsed["seconds"] += 40.0  # each send eats two thirds of a 60 s lease
         return original_send(outgoing)
 
     flaky.send = slow_send
     report = deliver_due(make_settings(NOTIFIER_LEASE_SECONDS=60), now=T0)
-    assert report.sent == 1 and report.released == 2
-    assert outbox.status_counts()["queued"] == 2
-    assert {m.attempts for m in Message.select().where(Message.status == QUEUED)} == {0}
+    assert report.sent == 3 and report.released == 0
+    # Before the second send (40 s in) the untried rows' lease was renewed to 100 s.
+    assert leases[1][-1] == T0 + timedelta(seconds=100)
+    assert {m.attempts for m in Message.select()} == {1}
 
 
 def test_switched_off_sms_channel_is_not_claimed(seeded):

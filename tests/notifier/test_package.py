@@ -22,7 +22,8 @@ def test_notifier_imports_neither_portal_nor_flask():
 def test_settings_have_safe_defaults_and_convert_types():
     settings = Settings.from_mapping({"SMTP_PORT": "2525", "MAIL_BACKEND": "SMTP", "UNRELATED": 1})
     assert settings.SMTP_PORT == 2525 and settings.MAIL_BACKEND == "smtp"
-    assert settings.NOTIFIER_MAX_ATTEMPTS == 8 and settings.NOTIFIER_INTERVAL_SECONDS == 5
+    assert settings.NOTIFIER_MAX_ATTEMPTS == 8 and settings.NOTIFIER_INTERVAL_SECONDS == 1
+    assert (settings.SMTP_COMMAND_TIMEOUT, settings.SMTP_DATA_TIMEOUT) == (300, 600)  # RFC 5321 §4.5.3.2
     assert settings.SMTP_SECURITY == "none" and settings.SMTP_USERNAME == ""
     assert Settings.from_mapping({"MAIL_FROM": "Desk <desk@example.org>"}).message_id_domain == "example.org"
 

@@ -1,11 +1,13 @@
 """The SMS channel against a local HTTP server speaking the Twilio Messages API."""
 
+import time
 from datetime import timedelta
 
 import pytest
 
+from notifier.breaker import Breakers
 from notifier.dispatcher import deliver_due
-from notifier.models import DEAD, FAILED, SENT, Message
+from notifier.models import DEAD, FAILED, QUEUED, SENT, Message
 from notifier.sms_segments import sms_shape
 from notifier.templates import save_version
 from tests.notifier.conftest import make_settings
@@ -33,19 +35,38 @@ def test_wrong_credentials_are_rejected_and_retried_later(seeded, sms_gateway, s
     assert only_message().status == FAILED
 
 
-@pytest.mark.parametrize("status", [429, 500, 503])
-def test_rate_limit_and_server_errors_are_retried_then_delivered(seeded, sms_gateway, sms_settings, status):
-    sms_gateway.script[NUMBER] = [(status, {"Retry-After": "30"}, {"code": 20429, "message": "slow down"})] * 2
+def test_server_error_is_retried_then_delivered(seeded, sms_gateway, sms_settings):
+    sms_gateway.script[NUMBER] = [(500, {"Retry-After": "30"}, {"code": 20500, "message": "oops"})] * 2
     enqueue_test_message([sms_to(NUMBER)])
     now = T0
     for _ in range(2):
         deliver_due(sms_settings, now=now)
         message = only_message()
-        assert message.status == FAILED and str(status) in message.last_error
+        assert message.status == FAILED and "500" in message.last_error
         assert message.next_attempt_at >= now + timedelta(seconds=30)
         now = message.next_attempt_at
     deliver_due(sms_settings, now=now)
     assert only_message().status == SENT and len(sms_gateway.received) == 1
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_rate_limit_and_unavailable_back_off_the_channel_not_the_message(seeded, sms_gateway, status):
+    settings = make_settings(
+        SMS_BACKEND="http", SMS_BASE_URL=sms_gateway.url, SMS_ACCOUNT_SID=sms_gateway.sid,
+        SMS_AUTH_TOKEN=sms_gateway.token, SMS_FROM="+15005550006", NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS=0.01,
+    )
+    sms_gateway.script[NUMBER] = [(status, {"Retry-After": "0.3"}, {"code": 20429, "message": "slow down"})]
+    enqueue_test_message([sms_to(NUMBER)])
+    breakers = Breakers()
+    report = deliver_due(settings, now=T0, breakers=breakers)
+    assert report.deferred == 1 and report.failed == 0
+    message = only_message()
+    assert (message.status, message.attempts) == (QUEUED, 0)
+    # Retry-After is honoured for the whole channel: nothing is tried before it has passed.
+    assert deliver_due(settings, now=T0, breakers=breakers).channels_down == ["sms"]
+    time.sleep(0.35)
+    assert deliver_due(settings, now=T0, breakers=breakers).sent == 1
+    assert only_message().attempts == 1 and len(sms_gateway.received) == 1
 
 
 def test_invalid_number_is_dead_straight_away(seeded, sms_gateway, sms_settings):
@@ -55,11 +76,12 @@ def test_invalid_number_is_dead_straight_away(seeded, sms_gateway, sms_settings)
     assert message.status == DEAD and "21211" in message.last_error and message.attempts == 1
 
 
-def test_unreachable_gateway_is_transient(seeded):
+def test_unreachable_gateway_spends_no_attempt(seeded):
     settings = make_settings(SMS_BACKEND="http", SMS_BASE_URL="http://127.0.0.1:9", SMS_ACCOUNT_SID="AC1")
     enqueue_test_message([sms_to(NUMBER)])
-    deliver_due(settings, now=T0)
-    assert only_message().status == FAILED
+    report = deliver_due(settings, now=T0, breakers=Breakers())
+    assert report.deferred == 1
+    assert (only_message().status, only_message().attempts) == (QUEUED, 0)
 
 
 def test_unicode_sms_records_ucs2_segments(seeded, sms_gateway, sms_settings):

@@ -1,15 +1,17 @@
 """The SMTP channel against a real aiosmtpd server on 127.0.0.1."""
 
+import time
 from datetime import timedelta
 
 import pytest
 
-from notifier import outbox
+from notifier.breaker import Breakers
 from notifier.channels.errors import PermanentDeliveryError
 from notifier.channels.outgoing import OutgoingEmail
 from notifier.channels.smtp import SmtpChannel
 from notifier.dispatcher import deliver_due
-from notifier.models import DEAD, FAILED, SENT, Message
+from notifier.models import DEAD, FAILED, QUEUED, SENT, Message
+from tests.notifier.conftest import make_settings
 from tests.notifier.factories import T0, email_to, enqueue_test_message, only_message
 
 
@@ -99,32 +101,49 @@ def test_temporary_refusal_is_retried_later(seeded, smtp_server, smtp_settings):
     assert only_message().status == FAILED and "451" in only_message().last_error
 
 
-def test_outage_backs_off_then_delivers_every_message_exactly_once(seeded, smtp_server, smtp_settings):
+def test_outage_backs_off_the_channel_then_delivers_every_message_exactly_once(seeded, smtp_server):
+    settings = make_settings(MAIL_BACKEND="smtp", SMTP_PORT=smtp_server.port,
+                             NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS=0.05, NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS=0.2)
     for n in range(10):
         enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
     smtp_server.stop()
-    now = T0
-    for _ in range(2):
-        report = deliver_due(smtp_settings, now=now)
-        assert report.sent == 0 and report.failed > 0
-        now += timedelta(seconds=61)  # past the backoff cap
-    assert outbox.status_counts()["failed"] == 10
+    breakers = Breakers()
+    down_until = time.monotonic() + 1.0
+    runs = 0
+    while time.monotonic() < down_until:
+        report = deliver_due(settings, now=T0, breakers=breakers)
+        assert report.sent == report.failed == 0
+        runs += 1
+        time.sleep(0.01)
+    # Many runs during the outage, yet not one attempt of any message was spent.
+    assert runs > 10
+    assert {(m.status, m.attempts) for m in Message.select()} == {(QUEUED, 0)}
     smtp_server.start()
-    for _ in range(3):
-        deliver_due(smtp_settings, now=now)
-        now += timedelta(seconds=61)
-    assert outbox.status_counts()["sent"] == 10
+    time.sleep(0.25)  # past the cap: the next run probes and resumes
+    assert deliver_due(settings, now=T0, breakers=breakers).sent == 10
     counts = smtp_server.count_by_message_id()
     assert len(counts) == 10 and set(counts.values()) == {1}
     assert {m.provider_id for m in Message.select()} == set(counts)
+    assert {m.attempts for m in Message.select()} == {1}
 
 
 def test_message_id_is_stable_across_retries(seeded, smtp_server, smtp_settings):
+    accept = smtp_server.handler.handle_DATA
+    refusals = []
+
+    async def refuse_once(server, session, envelope):
+        if not refusals:
+            refusals.append(envelope.content)
+            return "451 4.3.0 try again later"
+        return await accept(server, session, envelope)
+
+    smtp_server.handler.handle_DATA = refuse_once
     enqueue_test_message()
-    smtp_server.stop()
     deliver_due(smtp_settings, now=T0)
-    smtp_server.start()
+    assert only_message().status == FAILED and "451" in only_message().last_error
     deliver_due(smtp_settings, now=T0 + timedelta(minutes=5))
     message = only_message()
     assert message.status == SENT and message.attempts == 2
-    assert smtp_server.messages[0]["Message-ID"] == f"<{message.uuid}@caseport.test>"
+    expected = f"<{message.uuid}@caseport.test>".encode()
+    assert f"Message-ID: {expected.decode()}".encode() in refusals[0]
+    assert smtp_server.messages[0]["Message-ID"] == expected.decode()

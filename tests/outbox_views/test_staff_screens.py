@@ -2,7 +2,7 @@
 
 import pytest
 
-from notifier.models import DEAD, Message
+from notifier.models import DEAD, UNKNOWN, Message
 from portal.accounts import service as accounts
 from tests.fixtures import post_form
 from tests.outbox_views.conftest import send
@@ -58,6 +58,22 @@ def test_staff_requeue_a_dead_message_and_it_is_delivered(client, login, world, 
                          page=f"/notifications/outbox/{message.uuid}")
     assert response.status_code == 302
     assert Message.get_by_id(message.id).status == "queued"
+    deliver()
+    assert Message.get_by_id(message.id).status == "sent"
+
+
+def test_a_message_held_with_an_unknown_outcome_shows_why_and_staff_can_send_it_again(client, login, world, deliver):
+    message = reply_to_cora(world)
+    reason = "no answer from the relay after the message was sent (timed out): it may have been delivered"
+    Message.update(status=UNKNOWN, attempts=1, last_error=reason).where(Message.id == message.id).execute()
+    login(world.people.supervisor)
+    listing = client.get("/notifications/outbox?status=unknown").get_data(as_text=True)
+    assert "Outcome unknown, held" in listing and "no answer from the relay" in listing
+    page = client.get(f"/notifications/outbox/{message.uuid}").get_data(as_text=True)
+    assert reason in page and "may have arrived" in page and "Send again" in page
+    response = post_form(client, f"/notifications/outbox/{message.uuid}/requeue", {},
+                         page=f"/notifications/outbox/{message.uuid}")
+    assert response.status_code == 302
     deliver()
     assert Message.get_by_id(message.id).status == "sent"
 
