@@ -126,31 +126,27 @@ def test_a_double_click_on_add_comment_adds_one_comment(client, people, teams, c
     assert comments() == 2
 
 
-def test_a_double_click_on_log_contact_logs_one_contact(client, people, teams, case):  # noqa: F811
+def sent_twice_from_the_staff_panel(client, people, on_case, prefix: str, path: str, fields: dict) -> list[int]:
+    """An agent sends the case page's `prefix` form twice with the key the page rendered."""
     sign_in(client, people.agent)
-    page = f"/cases/{case.reference}"
-    html = client.get(page).get_data(as_text=True)
-    key = re.search(r'name="contact-submission"[^>]*value="([0-9a-f-]{36})"|value="([0-9a-f-]{36})"[^>]*'
-                    r'name="contact-submission"', html)
-    assert key, "the contact form carries no submission key"
-    data = {"csrf_token": csrf_token_from(html), "contact-submission": key.group(1) or key.group(2),
-            "contact-channel": "phone", "contact-direction": "inbound", "contact-summary": "Called about it."}
-    responses = [client.post(f"/staff/cases/{case.reference}/contacts", data=data) for _ in range(2)]
-    assert [r.status_code for r in responses] == [302, 302]
+    html = client.get(f"/cases/{on_case.reference}").get_data(as_text=True)
+    key = re.search(rf'name="{prefix}-submission"[^>]*value="([0-9a-f-]{{36}})"'
+                    rf'|value="([0-9a-f-]{{36}})"[^>]*name="{prefix}-submission"', html)
+    assert key, f"the {prefix} form carries no submission key"
+    data = {"csrf_token": csrf_token_from(html), f"{prefix}-submission": key.group(1) or key.group(2), **fields}
+    return [client.post(f"/staff/cases/{on_case.reference}/{path}", data=data).status_code for _ in range(2)]
+
+
+def test_a_double_click_on_log_contact_logs_one_contact(client, people, teams, case):  # noqa: F811
+    statuses = sent_twice_from_the_staff_panel(client, people, case, "contact", "contacts", {
+        "contact-channel": "phone", "contact-direction": "inbound", "contact-summary": "Called about it."})
+    assert statuses == [302, 302]
     assert CaseEvent.select().where(CaseEvent.kind == "contact_logged").count() == 1
 
 
 def test_a_double_click_on_add_task_adds_one_task(client, people, teams, case):  # noqa: F811
-    sign_in(client, people.agent)
-    page = f"/cases/{case.reference}"
-    html = client.get(page).get_data(as_text=True)
-    key = re.search(r'name="task-submission"[^>]*value="([0-9a-f-]{36})"|value="([0-9a-f-]{36})"[^>]*'
-                    r'name="task-submission"', html)
-    assert key, "the task form carries no submission key"
-    data = {"csrf_token": csrf_token_from(html), "task-submission": key.group(1) or key.group(2),
-            "task-title": "Order a fuser"}
-    responses = [client.post(f"/staff/cases/{case.reference}/tasks", data=data) for _ in range(2)]
-    assert [r.status_code for r in responses] == [302, 302]
+    statuses = sent_twice_from_the_staff_panel(client, people, case, "task", "tasks", {"task-title": "Order a fuser"})
+    assert statuses == [302, 302]
     assert CaseTask.select().count() == 1
 
 
