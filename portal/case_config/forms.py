@@ -45,7 +45,8 @@ def _display(placed: PlacedField, value: str) -> str:
 def _wtforms_field(placed: PlacedField, keep: str | None):
     f = placed.field
     label = f.label
-    description = f.help_text or ""
+    # The admin's words for a format rule are shown before sending, not only in the refusal.
+    description = " ".join(part for part in (f.help_text, f.pattern_message if f.pattern else "") if part)
     if f.field_type == "long_text":
         return TextAreaField(label, description=description)
     if f.field_type == "select":

@@ -5,6 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.case_config import factories
+
 
 def label(text: str):
     return re.compile(rf"^{re.escape(text)}")
@@ -75,3 +77,40 @@ def test_admin_builds_and_publishes_a_template_that_a_customer_is_offered(page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Laptop hinge broke")
     expect(page.locator("dd.case-value", has_text="Laptop")).to_be_visible()
     expect(page.locator("dd.case-value", has_text="AB1234")).to_be_visible()
+
+
+def test_a_field_required_by_a_condition_says_so_and_format_rules_show_before_sending(page, live_server, people,
+                                                                                    login_as):
+    from portal.case_config import service as config_service
+
+    admin = people.admin
+    product = factories.select_field(admin, {"Wireless headset": "headset", "Docking station": "dock",
+                                             "Other": "other"}, key="product", label="Product")
+    serial = factories.case_field(admin, key="serial", label="Serial number", pattern=r"[A-Z]{2}\d{6}",
+                                  pattern_message="Two capitals and six digits, like HS123456.")
+    receipt = factories.case_field(admin, key="receipt", label="Receipt link")
+    template = factories.template(admin, name="Replacement request", fields=[product, serial, receipt])
+    config_service.add_condition(admin, template, target=serial, action="require", source=product, value="headset")
+    config_service.add_condition(admin, template, target=receipt, action="show", source=product, value="other")
+
+    login_as(people.customer)
+    page.goto(f"{live_server}/cases/new/{template.uuid}")
+    serial_box = page.get_by_label(re.compile("^Serial number"))
+    expect(page.get_by_text("Two capitals and six digits, like HS123456.")).to_be_visible()  # before sending
+    expect(serial_box).not_to_have_attribute("aria-required", "true")
+    page.get_by_label(re.compile("^Product")).select_option("headset")
+    expect(serial_box).to_have_attribute("aria-required", "true")
+    expect(page.locator("label[for='cf_serial'] .required")).to_have_text(" *")
+    expect(page.locator("#conditions-status")).to_have_text("Serial number is now required.")
+    page.get_by_label(re.compile("^Product")).select_option("other")
+    expect(serial_box).not_to_have_attribute("aria-required", "true")
+    expect(page.get_by_label(re.compile("^Receipt link"))).to_be_visible()
+    expect(page.locator("#conditions-status")).to_have_text("Now shown: Receipt link.")
+
+
+def test_a_refused_form_puts_focus_on_its_error_summary(page, live_server, people, login_as):
+    template = factories.template(people.admin, name="General request")
+    login_as(people.customer)
+    page.goto(f"{live_server}/cases/new/{template.uuid}")
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.locator(".error-summary")).to_be_focused()

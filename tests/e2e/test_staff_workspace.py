@@ -105,3 +105,16 @@ def test_the_reply_box_counts_characters_and_shows_an_internal_note_unmistakably
     box.fill("x" * (MAX_COMMENT + 1))
     expect(page.locator("#body-count")).to_have_text(f"1 character too many (the limit is {MAX_COMMENT:,}).")
     assert len(box.input_value()) == MAX_COMMENT + 1  # nothing cut
+
+
+def test_the_message_after_a_reply_shows_where_the_reply_was(page, live_server, people, login_as):
+    from tests import factories as base_factories
+
+    case = base_factories.case(people.customer, assignee=people.agent)
+    login_as(people.agent)
+    page.goto(f"{live_server}/cases/{case.reference}")
+    page.get_by_label(re.compile("^Your reply or note")).fill("We ordered the part.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Your comment is added.")).to_be_visible()
+    assert page.locator("#feed-end").evaluate("e => e.previousElementSibling.className") == "flashes"
+    assert page.get_by_text("Your comment is added.").is_visible() and page.evaluate("window.scrollY") > 0
