@@ -310,3 +310,25 @@ def test_dashboard_takes_the_same_number_of_queries_for_5_and_50_cases(client, l
         render()
     assert len(with_5) == len(with_50)
     assert len(with_50) <= 12
+
+
+def test_the_title_links_to_the_case_and_only_those_who_see_others_cases_get_a_customer_column(app, people):
+    from tests.fixtures import sign_in
+
+    own = factories.case(people.customer, title="My own printer")
+    factories.case(people.other_customer, title="Someone else's case", internal_contact=people.proxy)
+    own.internal_contact = people.proxy
+    own.save()
+
+    def dashboard(user) -> str:
+        client = app.test_client()
+        sign_in(client, user)
+        return client.get("/cases").get_data(as_text=True)
+
+    mine = dashboard(people.customer)
+    assert f'<a href="/cases/{own.reference}">My own printer</a>' in mine
+    assert '<th scope="col">Customer</th>' not in mine  # a column of their own name
+    assert '<th scope="col">Customer</th>' in dashboard(people.proxy)
+    CaseCustomerLink.create(case=factories.case(people.other_customer, title="Shared"),
+                            customer=Customer.get(Customer.user == people.customer))
+    assert '<th scope="col">Customer</th>' in dashboard(people.customer)  # now also someone else's case

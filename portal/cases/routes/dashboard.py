@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from portal.case_scope import case_scope
 from portal.cases.forms import DashboardFilterForm
 from portal.cases.queries.dashboard import (
     CATEGORY_FILTERS,
@@ -53,4 +54,12 @@ def dashboard():
     filters = _filters_from(form)
     board = dashboard_for(current_user, filters, statuses=statuses, templates=templates)
     return render_template("cases/dashboard.html", board=board, filters=filters, form=form,
-                           categories=CATEGORY_FILTERS, action_first=shows_action_group(current_user))
+                           categories=CATEGORY_FILTERS, action_first=shows_action_group(current_user),
+                           show_customer=_shows_customer_column())
+
+
+def _shows_customer_column() -> bool:
+    """Proxies, staff, account managers and customers linked to others' cases see cases of several
+    people; any other customer would see a column of their own name."""
+    scope = case_scope(current_user)
+    return not (scope.kind == "customer" and not scope.manages_account and scope.linked_case_ids == ())
