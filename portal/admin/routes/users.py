@@ -60,8 +60,24 @@ def user_detail(user_uuid):
     return _detail_page(queries.user_by_uuid(user_uuid))
 
 
-def _refused(user, exc: DomainError):
-    flash(exc.message, "error")
+def _act_on_user(user, action, success, *, form=None, form_name: str = ""):
+    """Run one portal.people service from a user's page. Success: flash success(result), back to the
+    page. A refusal about a value: the page again, the message next to the form that was sent. A refusal
+    of the action itself (not allowed, the last admin, changed meanwhile): the page with the message on
+    top. Not found stays a 404."""
+    if form is not None and not form.validate_on_submit():
+        return _detail_page(user, **{form_name: form})
+    try:
+        result = action()
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        if form is not None and isinstance(exc, ValidationFailed):
+            apply_errors(form, exc)
+            return _detail_page(user, **{form_name: form})
+        flash(exc.message, "error")
+    else:
+        flash(success(result), "success")
     return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
 
 
@@ -69,71 +85,37 @@ def _refused(user, exc: DomainError):
 def user_role(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     form = RoleForm()
-    if form.validate_on_submit():
-        try:
-            service.change_role(current_user, user.uuid, form.role.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise
-            return _refused(user, exc)
-        else:
-            flash(f"{user.display_name} is now: {user.role_label}.", "success")
-            return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
-    return _detail_page(user, role_form=form)
+    return _act_on_user(user, lambda: service.change_role(current_user, user.uuid, form.role.data),
+                        lambda _: f"{user.display_name} is now: {user.role_label}.", form=form, form_name="role_form")
 
 
 @role_required("admin")
 def user_workgroups(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     form = WorkgroupsForm()
-    if form.validate_on_submit():
-        try:
-            service.set_workgroups(current_user, user.uuid, form.workgroups.data or [])
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise
-            return _refused(user, exc)
-        else:
-            flash(f"{user.display_name}'s workgroups are saved.", "success")
-            return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
-    return _detail_page(user, workgroups_form=form)
+    return _act_on_user(user, lambda: service.set_workgroups(current_user, user.uuid, form.workgroups.data or []),
+                        lambda _: f"{user.display_name}'s workgroups are saved.", form=form,
+                        form_name="workgroups_form")
 
 
 @role_required("admin")
 def user_active(user_uuid, action):
     # CSRFProtect has checked the token already; the button carries nothing else.
     user = queries.user_by_uuid(user_uuid)
-    try:
-        if action == "activate":
-            service.reactivate_user(current_user, user.uuid)
-            message = f"{user.display_name} can sign in again."
-        else:
-            released = service.deactivate_user(current_user, user.uuid)
-            message = (f"{user.display_name} is deactivated and signed out everywhere. Their cases stay; "
-                       f"{released} open case{'' if released == 1 else 's'} went back to the queue.")
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _refused(user, exc)
-    flash(message, "success")
-    return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+    if action == "activate":
+        return _act_on_user(user, lambda: service.reactivate_user(current_user, user.uuid),
+                            lambda _: f"{user.display_name} can sign in again.")
+    return _act_on_user(
+        user, lambda: service.deactivate_user(current_user, user.uuid),
+        lambda released: (f"{user.display_name} is deactivated and signed out everywhere. Their cases stay; "
+                          f"{released} open case{'' if released == 1 else 's'} went back to the queue."))
 
 
 @role_required("admin")
 def user_invitation(user_uuid):
     user = queries.user_by_uuid(user_uuid)
-    try:
-        service.resend_invitation(current_user, user.uuid)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _refused(user, exc)
-    flash(f"The invitation is sent again to {user.email}; the earlier link no longer works.", "success")
-    return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
+    return _act_on_user(user, lambda: service.resend_invitation(current_user, user.uuid),
+                        lambda _: f"The invitation is sent again to {user.email}; the earlier link no longer works.")
 
 
 @role_required("admin")
