@@ -189,3 +189,18 @@ def notifier_command():
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+@main.group()
+def translations():
+    """The message catalogues (portal/translations)."""
+
+
+@translations.command("update")
+def translations_update():
+    """Extract the marked strings and merge them into every language's catalogue."""
+    from portal.catalogues import compile_catalogues, update_catalogues
+
+    for language, left in update_catalogues().items():
+        click.echo(f"{language}: {left} entr{'y' if left == 1 else 'ies'} to translate")
+    compile_catalogues()

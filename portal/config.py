@@ -33,6 +33,12 @@ DEFAULTS: dict[str, object] = {
     "SIGNUP_ENABLED": True,
     "DEFAULT_PHONE_REGION": "US",
     "DEFAULT_TIME_ZONE": "UTC",
+    # The language for visitors whose browser asks for none Caseport ships (en, de, es), and for
+    # notifications to addresses with no account.
+    "DEFAULT_LANGUAGE": "en",
+    # More language tags to offer (comma-separated, e.g. "ar"): shown untranslated until a catalogue
+    # exists, with their dates, numbers and writing direction.
+    "EXTRA_LANGUAGES": "",
     # Signed-in sessions end after this long without a request, and this long after signing in.
     "SESSION_IDLE_MINUTES": 120,
     "SESSION_MAX_HOURS": 12,
@@ -125,6 +131,7 @@ def load_config(overrides: dict | None, instance_path: str | Path) -> dict:
                 config[key] = raw
     config.update(overrides or {})
     _check_limits(config)
+    _check_languages(config)
 
     production = config["CASEPORT_ENV"] == "production"
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'caseport.db'}")
@@ -174,6 +181,21 @@ _MINIMUMS = {
     "ACCOUNT_MAIL_MAX_PER_CLIENT": 1,
     "ACCOUNT_MAIL_WINDOW_SECONDS": 1,
 }
+
+
+def _check_languages(config: dict) -> None:
+    from babel import Locale, UnknownLocaleError
+
+    extra = config.get("EXTRA_LANGUAGES") or ()
+    if isinstance(extra, str):
+        extra = [tag.strip() for tag in extra.split(",") if tag.strip()]
+    for tag in [config["DEFAULT_LANGUAGE"], *extra]:
+        try:
+            Locale.parse(str(tag).replace("-", "_"))
+        except (ValueError, UnknownLocaleError) as exc:
+            raise ConfigError(f"{tag!r} is not a language tag Caseport knows "
+                              "(DEFAULT_LANGUAGE, EXTRA_LANGUAGES)") from exc
+    config["EXTRA_LANGUAGES"] = tuple(str(tag) for tag in extra)
 
 
 def _check_limits(config: dict) -> None:

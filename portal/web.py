@@ -16,14 +16,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import outage, request_memo, settings
+from portal import i18n, outage, request_memo, settings
 from portal.accounts.routes import browser
 from portal.contact import format_phone
 from portal.db import bind, connect, end_request
 from portal.errors import DomainError
 from portal.files.rules import human_size
 from portal.navigation import nav_links
-from portal.web_helpers import csrf, localtime
+from portal.web_helpers import csrf
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
         end_request(app.extensions["caseport_db"])
 
     _init_login(app)
+    i18n.init_app(app)
     csrf.init_app(app)
     _register_error_pages(app)
     _register_filters(app)
@@ -211,7 +212,9 @@ def wants_json() -> bool:
 
 
 def _register_filters(app: Flask) -> None:
-    app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(i18n.localtime, "localtime")
+    app.add_template_filter(i18n.localdate, "localdate")
+    app.add_template_filter(i18n.reltime, "reltime")
     app.add_template_filter(format_phone, "phone")
     app.add_template_filter(human_size, "filesize")
 

@@ -3,7 +3,6 @@ the CSRF protection and the viewer's time zone. Imports no feature, so any view 
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import wraps
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -86,10 +85,3 @@ def viewer_zone() -> ZoneInfo:
         except (KeyError, ValueError):
             g.viewer_zone = ZoneInfo("UTC")
     return g.viewer_zone
-
-
-def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """A stored (aware UTC) time in the viewer's zone: times are converted only for display."""
-    if value is None:
-        return ""
-    return value.astimezone(viewer_zone()).strftime(fmt)

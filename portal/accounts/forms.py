@@ -5,6 +5,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, TelFiel
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal.contact import time_zones
+from portal.i18n import supported_languages
 from portal.passwords import MAX_LENGTH, MIN_LENGTH
 
 _PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A short sentence is easy to remember and hard to guess."
@@ -49,10 +50,13 @@ class ProfileForm(FlaskForm):
                      validators=[Length(max=40)], render_kw={"autocomplete": "tel"})
     time_zone = SelectField("Time zone", description="Dates and times are shown in this zone.",
                             validate_choice=False)
+    language = SelectField("Language", description="Pages and the messages we send you are in this language.",
+                           validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = _zone_choices()
+        self.language.choices = list(supported_languages().items())
 
 
 class _CurrentPassword:

@@ -21,7 +21,8 @@ def profile():
     if form.validate_on_submit():
         try:
             service.update_profile(current_user, display_name=form.display_name.data,
-                                   time_zone=form.time_zone.data, phone=form.phone.data)
+                                   time_zone=form.time_zone.data, phone=form.phone.data,
+                                   language=form.language.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:

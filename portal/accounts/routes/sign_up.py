@@ -9,6 +9,7 @@ from portal.accounts import service
 from portal.accounts.forms import EmailOnlyForm, SignupForm
 from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import ValidationFailed
+from portal.i18n import current_language
 from portal.web_helpers import apply_errors, rate_limited_page
 
 
@@ -24,6 +25,7 @@ def signup():
             display_name=f"{form.first_name.data} {form.last_name.data or ''}",
             password=form.password.data,
             time_zone=form.time_zone.data,
+            language=current_language(),  # the language the visitor signed up in
         )
         try:
             service.sign_up_customer(data, client_address=request.remote_addr or "")

@@ -11,6 +11,7 @@ from portal.clock import utcnow
 from portal.contact import ContactError, normalize_email
 from portal.db import database
 from portal.errors import NotAllowed, ValidationFailed
+from portal.i18n import _l
 from portal.models.people import User
 from portal.passwords import hash_password, needs_rehash, verify_password
 
@@ -18,11 +19,11 @@ SIGN_IN_FAILED = "The email address or password is incorrect."
 
 
 class AuthenticationFailed(ValidationFailed):
-    """The email address or password is incorrect."""
+    default_message = _l("The email address or password is incorrect.")
 
 
 class EmailNotVerified(ValidationFailed):
-    """Confirm your email address first: follow the link we sent you."""
+    default_message = _l("Confirm your email address first: follow the link we sent you.")
 
 
 def _email_key(email: str) -> str:

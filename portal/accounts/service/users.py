@@ -16,6 +16,7 @@ from portal.contact import ContactError, normalize_email, optional_phone, valid_
 from portal.customers.service import attach_verified_user
 from portal.db import database
 from portal.errors import Conflict, ValidationFailed
+from portal.i18n import _l, valid_language
 from portal.models.people import ROLES, User
 from portal.passwords import hash_password, password_problem
 from portal.settings import setting
@@ -29,6 +30,7 @@ class NewUser:
     role: str = "customer"
     time_zone: str = "UTC"
     phone: str = ""
+    language: str = ""  # "" is the portal's DEFAULT_LANGUAGE
 
 
 def clean_user_fields(data: NewUser) -> dict:
@@ -56,6 +58,7 @@ def clean_user_fields(data: NewUser) -> dict:
     except ContactError as exc:
         errors["time_zone"] = str(exc)
     values["phone"] = optional_phone(data.phone, setting("DEFAULT_PHONE_REGION"), errors)
+    values["language"] = _language(data.language or setting("DEFAULT_LANGUAGE"), errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
     return values
@@ -80,8 +83,17 @@ def create_user(data: NewUser, *, verified: bool = True, now: datetime | None = 
     return user
 
 
-def update_profile(user: User, *, display_name: str, time_zone: str, phone: str) -> User:
-    """A user edits their own name, time zone and phone. Raises ValidationFailed."""
+def _language(tag: str, errors: dict) -> str:
+    try:
+        return valid_language(tag)
+    except ValueError:
+        errors["language"] = _l("Choose one of the languages in the list.")
+        return tag
+
+
+def update_profile(user: User, *, display_name: str, time_zone: str, phone: str,
+                   language: str | None = None) -> User:
+    """A user edits their own name, time zone, phone and language. Raises ValidationFailed."""
     errors = {}
     name = " ".join((display_name or "").split())
     if not name:
@@ -93,9 +105,10 @@ def update_profile(user: User, *, display_name: str, time_zone: str, phone: str)
     except ContactError as exc:
         errors["time_zone"] = str(exc)
     number = optional_phone(phone, setting("DEFAULT_PHONE_REGION"), errors)
+    chosen = _language(user.language if language is None else language, errors)
     if errors:
         raise ValidationFailed("Please correct the highlighted fields.", errors)
-    user.display_name, user.time_zone, user.phone = name, zone, number
+    user.display_name, user.time_zone, user.phone, user.language = name, zone, number, chosen
     user.save()
     return user
 
