@@ -36,8 +36,6 @@ def update_catalogues(root: Path = ROOT, directory: Path = TRANSLATIONS) -> dict
     from babel.messages.pofile import read_po, write_po
 
     template = extract(root)
-    with (directory / "messages.pot").open("wb") as target:
-        write_po(target, template, no_location=True, sort_output=True, omit_header=True)
     left = {}
     for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
         with po_path.open("rb") as source:
