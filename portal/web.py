@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import i18n, outage, request_memo, settings
+from portal import i18n, languages, outage, request_memo, settings
 from portal.accounts.routes import browser
 from portal.contact import format_phone
 from portal.db import bind, connect, end_request
@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
         end_request(app.extensions["caseport_db"])
 
     _init_login(app)
-    i18n.init_app(app)
+    languages.init_app(app)
     csrf.init_app(app)
     _register_error_pages(app)
     _register_filters(app)

@@ -53,7 +53,8 @@ def pages_of(role: str, sample) -> list[str]:
         return ["/staff/supervisor"]
     return ["/admin/", "/admin/fields", "/admin/fields/new", "/admin/templates", "/admin/templates/new",
             f"/admin/templates/{sample['template'].uuid}", "/admin/statuses", "/admin/reasons", "/admin/users",
-            "/admin/users/invite", "/admin/users/changes", "/admin/workgroups/", f"/admin/workgroups/{sample['desk'].uuid}",
+            "/admin/users/invite", "/admin/users/changes", "/admin/workgroups/",
+            f"/admin/workgroups/{sample['desk'].uuid}",
             "/admin/notifications", "/admin/notifications/rules", "/admin/notifications/templates/case_created/email"]
 
 
