@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from notifier.models import Message
 from portal.case_config import service as config_service
 from portal.cases.service import conversation, lifecycle
 from portal.clock import utcnow
@@ -167,3 +168,23 @@ def test_a_refused_case_form_asks_for_the_files_again_in_the_customers_language(
     assert response.status_code == 400
     assert WORDS[language]["files_again"] in response.get_data(as_text=True)
 
+
+
+def test_the_resolution_reminder_names_the_closing_day_in_the_customers_language_and_zone(app, people, case):
+    people.customer.language, people.customer.time_zone = "de", "Pacific/Auckland"
+    people.customer.save()
+    assert app.config["RESOLUTION_AUTOCLOSE_DAYS"] == 7
+    proposed = datetime(2026, 3, 12, 20, 0, tzinfo=UTC)  # closes 19 March 20:00 UTC: the 20th in Auckland
+    lifecycle.propose_resolution(people.agent, case, "A new headset is on its way.", now=proposed)
+    assert lifecycle.remind_unanswered_resolutions(now=proposed + timedelta(days=4)) == 1
+    reminder = Message.get(Message.event == "case_resolution_reminder")
+    assert reminder.context["closes_on"] == "20. März 2026"
+
+
+def test_a_case_closed_for_want_of_an_answer_says_so_in_the_readers_language(client, language, people, case):
+    proposed = utcnow() - timedelta(days=30)
+    lifecycle.propose_resolution(people.agent, case, "A new headset is on its way.", now=proposed)
+    assert lifecycle.close_unanswered_resolutions() == 1
+    expected = {"de": "Automatisch geschlossen: Auf die vorgeschlagene Lösung kam keine Antwort.",
+                "es": "Cerrado automáticamente: la solución propuesta no recibió respuesta."}[language]
+    assert expected in page(client, f"/cases/{case.reference}")
