@@ -122,6 +122,7 @@ def test_the_case_page_and_its_feed_speak_the_customers_language(client, languag
     html = page(client, f"/cases/{case.reference}")
     for text in ("activity", "about", "opened", "commented", "status_changed", "add_comment"):
         assert words[text] in html, text
+    assert f"<strong>Aga Agent</strong> {words['commented']}" in html  # the name a parameter, in bold
     assert "Activity" not in html and "commented" not in html and "About this case" not in html
 
 
