@@ -24,7 +24,8 @@ from babel.dates import format_datetime, format_skeleton, format_timedelta
 from markupsafe import Markup, escape
 
 __all__ = ["_", "_l", "ngettext", "LazyText", "LANGUAGES", "localtime", "localdate", "reltime",
-           "format_moment", "format_day", "supported_languages", "valid_language"]
+           "format_moment", "format_day", "format_number", "lazy_ngettext", "current_locale",
+           "supported_languages", "valid_language"]
 
 # The languages Caseport ships, each named in itself (a language list is read by people who may not
 # read the current one).
@@ -171,6 +172,13 @@ def format_day(value, locale) -> str:
     """A calendar day ("Nov 30, 2026", "30. Nov. 2026"): due dates, dates typed into case fields."""
     locale = locale if isinstance(locale, Locale) else Locale.parse(str(locale).replace("-", "_"))
     return format_skeleton("yMMMd", value, locale=locale)
+
+
+def format_number(value) -> str:
+    """A number as the viewer writes it ("2,000", "2.000")."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=current_locale())
 
 
 def current_locale() -> Locale:

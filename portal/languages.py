@@ -50,6 +50,8 @@ def _locale() -> Locale:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a job or the CLI inside the app: the portal's language
+        return current_app.config.get("DEFAULT_LANGUAGE", "en")
     if current_user and current_user.is_authenticated:
         chosen = i18n.match_language(getattr(current_user, "language", None))
         if chosen:

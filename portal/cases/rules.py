@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from portal.case_config.rules import UNSTORABLE, storable
 from portal.errors import ValidationFailed
+from portal.i18n import _l, format_number, localdate
 
 if TYPE_CHECKING:
     from portal.models.configuration import CaseField
@@ -34,19 +35,40 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def clean_text(value: str | None, *, field: str, required: str, limit: int = MAX_COMMENT) -> str:
+    """The text trimmed, or ValidationFailed under field: `required` (a marked message, or "" when
+    the text may be empty) when empty, or too long, or not storable."""
     text = (value or "").strip()
     if not storable(text):
         raise ValidationFailed(UNSTORABLE, {field: UNSTORABLE})
     if not text and required:
         raise ValidationFailed(required, {field: required})
     if len(text) > limit:
-        message = f"Use at most {limit:,} characters ({len(text):,} now)."
+        message = _l("Use at most %(limit)s characters (%(length)s now).", limit=format_number(limit),
+                     length=format_number(len(text)))
         raise ValidationFailed(message, {field: message})
     return text
 
 
+YES_NO = {"true": _l("Yes"), "false": _l("No")}
+
+
+def shown_value(field: CaseField, value: str, option_labels: dict[tuple[int, str], str]) -> str:
+    """A stored canonical value as the viewer reads it, during a request: option labels (as the admin
+    typed them, also of inactive options), Yes/No and dates in the viewer's language."""
+    if field.field_type == "boolean" and value in YES_NO:
+        return str(YES_NO[value])
+    if field.field_type == "date":
+        try:
+            return localdate(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return display_value(field, value, option_labels)
+
+
 def display_value(field: CaseField, value: str, option_labels: dict[tuple[int, str], str]) -> str:
-    """A stored canonical value in words: option labels (also of inactive options), Yes/No, dates."""
+    """A stored canonical value as language-neutral text, the same whoever causes it to be written:
+    what the search documents index and the records of changed details keep. Option labels (also of
+    inactive options), Yes/No, dates. Pages show values with shown_value()."""
     if field.field_type == "select":
         return option_labels.get((field.id, value), value)
     if field.field_type == "boolean":

@@ -83,7 +83,7 @@ def test_customer_files_a_case_and_sees_its_page(client, people, login, replacem
     assert CaseEvent.get(CaseEvent.case == case).kind == "created"
     page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
     for text in (case.reference, "Headset crackles", "Open", "We have your case", "Replacement request",
-                 "Wireless headset", "15 Jan 2026", "HS123456", "Since last week"):
+                 "Wireless headset", "Jan 15, 2026", "HS123456", "Since last week"):
         assert text in page
 
 

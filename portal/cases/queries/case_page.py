@@ -9,7 +9,7 @@ import peewee
 
 from portal import policy
 from portal.case_config.queries import audience_for
-from portal.cases.rules import display_value
+from portal.cases.rules import shown_value
 from portal.errors import NotFound
 from portal.identifiers import by_uuid
 from portal.models.cases import Attachment, Case, CaseCustomerLink, CaseEvent, CaseFieldValue
@@ -49,8 +49,8 @@ def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
     placed, loose = [], []
     for value, field_id, label, field_type, section, position, placed_id, option_label in query:
         field = _FieldFacts(field_id, field_type)
-        shown = ShownValue(label, display_value(field, value, {(field_id, value): option_label} if option_label
-                                                else {}), field_type)
+        shown = ShownValue(label, shown_value(field, value, {(field_id, value): option_label} if option_label
+                                              else {}), field_type)
         if placed_id is None:
             loose.append((label.lower(), shown))
         else:
@@ -64,7 +64,7 @@ def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
 
 @dataclass(frozen=True)
 class _FieldFacts:
-    """What display_value reads of a field."""
+    """What shown_value reads of a field."""
 
     id: int
     field_type: str

@@ -14,6 +14,7 @@ import peewee
 
 from portal import policy
 from portal.cases.queries.search import search_condition
+from portal.i18n import _l
 from portal.models.cases import Case
 from portal.models.configuration import STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
@@ -24,7 +25,9 @@ PAGE_SIZE = 25
 # Waiting on the customer, or a resolution awaiting their acceptance: the customer's move.
 ACTION_CATEGORIES = ("waiting", "resolved")
 ACTION_FILTER = "action"
-CATEGORY_FILTERS = {ACTION_FILTER: "Action needed", **{k: k.capitalize() for k in STATUS_CATEGORIES}}
+# The status groups by their short names (the admin's long descriptions are for configuring statuses).
+CATEGORY_LABELS = {"open": _l("Open"), "waiting": _l("Waiting"), "resolved": _l("Resolved"), "closed": _l("Closed")}
+CATEGORY_FILTERS = {ACTION_FILTER: _l("Action needed"), **{k: CATEGORY_LABELS[k] for k in STATUS_CATEGORIES}}
 ACTION_PREVIEW = 10
 
 

@@ -50,6 +50,7 @@ from portal.cases.rules import proposal_stamp
 from portal.cases.service import conversation, lifecycle, readings
 from portal.errors import AlreadyDone, Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
+from portal.i18n import _
 from portal.outbox_views.queries import notifications_for_case
 from portal.submissions.forms import SENT_TWICE
 from portal.web_helpers import apply_errors, safe_next_url
@@ -104,7 +105,7 @@ def case_page(case, status: int = 200, **forms):
     status_form = resolution_form = None
     if staff:
         status_form = forms.get("status_form") or StatusForm()
-        status_form.status.choices = [SelectChoice("", "Choose a status")] + [
+        status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
             SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
         resolution_form = forms.get("resolution_form") or ProposeResolutionForm()
     return render_template(
@@ -156,7 +157,7 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
         if exc.fields:
             apply_errors(form, exc)
             return case_page(case, exc.status, **{form_name: form})
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         try:
             current = case_for_viewer(current_user, case.reference)
         except NotFound:  # e.g. a colleague moved it out of the actor's workgroups meanwhile
@@ -172,7 +173,7 @@ def act_on_case(case, form, form_name: str, action, success: str, anchor: str = 
 
 
 def _gone(case):
-    flash(f"Case {case.reference} is no longer one you can see.", "warning")
+    flash(_("Case %(reference)s is no longer one you can see.", reference=case.reference), "warning")
     return redirect(url_for("home.index"))
 
 
@@ -191,7 +192,7 @@ def comment(reference):
             session[REPLY_MODE] = "public" if public else "internal"
 
     return act_on_case(case, form, "comment_form", action,
-                       "Your comment is added." if public else "Internal note added (staff only).", "#feed-end")
+                       _("Your comment is added.") if public else _("Internal note added (staff only)."), "#feed-end")
 
 
 @login_required
@@ -205,7 +206,7 @@ def accept_resolution(reference):
     return act_on_case(case, form, "accept_form",
                 lambda: lifecycle.accept_resolution(current_user, case, rating=rating, comment=form.comment.data,
                                                         seen_proposal=form.seen_proposal.data),
-                "Thank you. The case is closed.")
+                _("Thank you. The case is closed."))
 
 
 @login_required
@@ -215,7 +216,7 @@ def reject_resolution(reference):
     return act_on_case(case, form, "reject_form",
                 lambda: lifecycle.reject_resolution(current_user, case, form.reason.data,
                                                         seen_proposal=form.seen_proposal.data),
-                "The case is open again and the team has your reason.")
+                _("The case is open again and the team has your reason."))
 
 
 @login_required
@@ -223,7 +224,7 @@ def close(reference):
     case = case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="close")
     return act_on_case(case, form, "close_form", lambda: lifecycle.close_case(current_user, case, form.reason.data),
-                "The case is closed.")
+                _("The case is closed."))
 
 
 @login_required
@@ -231,7 +232,7 @@ def reopen(reference):
     case = case_for_viewer(current_user, reference)
     form = ReasonForm(prefix="reopen")
     return act_on_case(case, form, "reopen_form", lambda: lifecycle.reopen_case(current_user, case, form.reason.data),
-                "The case is open again.")
+                _("The case is open again."))
 
 
 @login_required
@@ -240,7 +241,7 @@ def propose_resolution(reference):
     form = ProposeResolutionForm()
     return act_on_case(case, form, "resolution_form",
                 lambda: lifecycle.propose_resolution(current_user, case, form.resolution.data),
-                "Resolution proposed. The customer is asked to accept it.")
+                _("Resolution proposed. The customer is asked to accept it."))
 
 
 @login_required
@@ -249,7 +250,7 @@ def change_status(reference):
     form = StatusForm()
     form.status.choices = [SelectChoice(s.uuid, s.name) for s in statuses_to_choose()]
     return act_on_case(case, form, "status_form", lambda: lifecycle.change_status(current_user, case, form.status.data),
-                "Status changed.")
+                _("Status changed."))
 
 
 @login_required

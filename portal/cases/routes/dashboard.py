@@ -19,6 +19,7 @@ from portal.cases.queries.dashboard import (
     templates_in_use,
 )
 from portal.cases.rules import MAX_QUERY_CHARS
+from portal.i18n import _
 from portal.identifiers import parse_uuid
 from portal.pagination import page_number
 
@@ -55,8 +56,8 @@ def dashboard():
     # Choices first (so the form can check values), then the board with the checked filters.
     statuses = list(statuses_for_filter())
     templates = list(templates_in_use(current_user))
-    form.status.choices = [SelectChoice("", "Any status"), *(SelectChoice(s.uuid, s.name) for s in statuses)]
-    form.template.choices = [SelectChoice("", "Any form"), *(SelectChoice(t.uuid, t.name) for t in templates)]
+    form.status.choices = [SelectChoice("", _("Any status")), *(SelectChoice(s.uuid, s.name) for s in statuses)]
+    form.template.choices = [SelectChoice("", _("Any form")), *(SelectChoice(t.uuid, t.name) for t in templates)]
     if request.args:
         form.validate()
     filters = _filters_from(form)

@@ -21,19 +21,20 @@ from portal.cases.service import opening
 from portal.cases.service.attachments import FILES_FIELD, chosen_files
 from portal.customers.queries import accounts_search, assets_of_account, contacts_of_account
 from portal.errors import AlreadyDone, NotAllowed, ValidationFailed
-from portal.files.rules import ALLOWED_DESCRIPTION
+from portal.files.rules import ALLOWED_DESCRIPTION, human_size
 from portal.files.storage import StorageUnavailable
+from portal.i18n import _, _l, ngettext
 from portal.identifiers import by_uuid
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer
 from portal.submissions.forms import SENT_TWICE, OnceForm
 from portal.web_helpers import apply_errors
 
-NO_PROFILE = ("Your sign-in is not linked to a customer profile yet, so we cannot open a case for you. "
-              "Please contact us and we will link it.")
-CHOOSE_CONTACT = "Choose the customer the case is for."
-CHOOSE_FILES_AGAIN = ("Please choose your files again: browsers do not keep chosen files when a form comes back "
-                      "with a problem.")
+NO_PROFILE = _l("Your sign-in is not linked to a customer profile yet, so we cannot open a case for you. "
+                "Please contact us and we will link it.")
+CHOOSE_CONTACT = _l("Choose the customer the case is for.")
+CHOOSE_FILES_AGAIN = _l("Please choose your files again: browsers do not keep chosen files when a form comes back "
+                        "with a problem.")
 TARGET_KEYS = ("account", "customer", "asset")
 # Pickers list at most this many contacts or assets: a huge account must not make a huge page.
 PICKER_LIMIT = 300
@@ -126,7 +127,7 @@ def _picker(args) -> Picker:
         account = by_uuid(Account, account_uuid)
         if account is not None:
             return _contact_step(account, error=error, chosen_asset=args.get("asset", "").strip())
-        error = error or "We could not find that account. Search for it again."
+        error = error or _("We could not find that account. Search for it again.")
     query = args.get("q", "")[:200]
     return Picker(step="account", query=query, accounts=list(accounts_search(query)), error=error)
 
@@ -148,13 +149,12 @@ def _offered_template_or_404(template_uuid) -> CaseTemplate:
 def _form_class(template: CaseTemplate, audience: str, layout):
     base = build_case_form(template, audience, base=OnceForm, layout=layout)
     max_files, max_bytes = current_app.config["UPLOAD_MAX_FILES"], current_app.config["UPLOAD_MAX_BYTES"]
-    help_text = (f"Optional: screenshots, photos or documents that help explain the problem. Up to {max_files} "
-                 f"files of at most {_size_text(max_bytes)} each: {ALLOWED_DESCRIPTION}.")
-    return type(base.__name__, (base,), {FILES_FIELD: MultipleFileField("Files", description=help_text)})
-
-
-def _size_text(size: int) -> str:
-    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+    help_text = ngettext("Optional: screenshots, photos or documents that help explain the problem. Up to %(num)d "
+                         "file of at most %(size)s: %(types)s.",
+                         "Optional: screenshots, photos or documents that help explain the problem. Up to %(num)d "
+                         "files of at most %(size)s each: %(types)s.",
+                         max_files, size=human_size(max_bytes), types=str(ALLOWED_DESCRIPTION))
+    return type(base.__name__, (base,), {FILES_FIELD: MultipleFileField(_("Files"), description=help_text)})
 
 
 def _target_from_request():
@@ -183,8 +183,8 @@ def new_from_template(template_uuid):
     audience = audience_for(current_user)
     target, blocker = _target_from_request()
     follow_up = follow_up_source(current_user, request.args.get("follow_up", "").strip())
-    if request.method == "GET" and blocker == CHOOSE_CONTACT:
-        flash("First choose the customer the case is for.", "warning")
+    if request.method == "GET" and blocker is CHOOSE_CONTACT:
+        flash(_("First choose the customer the case is for."), "warning")
         return redirect(url_for("cases.new", **_carried(follow_up)))
     layout = template_layout(template, audience)
     form = _form_class(template, audience, layout)()
@@ -221,5 +221,6 @@ def new_from_template(template_uuid):
 
 def _opened_message(case, target: opening.FilingTarget) -> str:
     if target.customer.user_id == current_user.id:
-        return f"Your case {case.reference} is open. We will keep you posted here."
-    return f"Case {case.reference} is open for {target.customer.full_name}."
+        return _("Your case %(reference)s is open. We will keep you posted here.", reference=case.reference)
+    return _("Case %(reference)s is open for %(customer)s.", reference=case.reference,
+             customer=target.customer.full_name)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from portal.errors import ValidationFailed
 from portal.files import storage
+from portal.i18n import _l
 from portal.models.cases import Attachment, Case, CaseEvent
 from portal.models.people import User
 from portal.settings import setting
@@ -42,7 +43,8 @@ def store_uploads(uploads: Sequence, *, field: str = FILES_FIELD) -> list[storag
         return []
     max_files = int(setting("UPLOAD_MAX_FILES"))
     if len(uploads) > max_files:
-        message = f"You chose {len(uploads)} files; attach at most {max_files} at a time."
+        message = _l("You chose %(chosen)d files; attach at most %(most)d at a time.", chosen=len(uploads),
+                     most=max_files)
         raise ValidationFailed(message, {field: message})
     max_bytes = int(setting("UPLOAD_MAX_BYTES"))
     stored: list[storage.StoredFile] = []
@@ -58,7 +60,7 @@ def store_uploads(uploads: Sequence, *, field: str = FILES_FIELD) -> list[storag
             problems.append(exc.fields.get(field, exc.message))
     if problems:
         remove_stored(stored)
-        message = " ".join(problems)
+        message = " ".join(str(problem) for problem in problems)  # each a whole sentence, already in words
         raise ValidationFailed(message, {field: message})
     return stored
 

@@ -13,13 +13,20 @@ from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain,
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition
+from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 from portal.notify.service import CUSTOMER_SIDE, handlers_audience, notify_case_event
 from portal.submissions import service as submissions
 
-CLOSED_REASON = "A closed case cannot take comments. Reopen it or open a follow-up case."
-CLOSED_MESSAGE = "This case is closed, so it cannot take comments. Reopen it or open a follow-up case."
+CLOSED_MESSAGE = _l("This case is closed, so it cannot take comments. Reopen it or open a follow-up case.")
+
+
+def _closed(what_happened) -> str:
+    """The refusal of a comment on a case closed by someone: what happened (a whole sentence from
+    transitions.explain, "This case was already closed by ... at ...") and what to do instead."""
+    return _l("%(what_happened)s A closed case cannot take comments. Reopen it or open a follow-up case.",
+              what_happened=what_happened)
 
 
 def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),
@@ -38,9 +45,9 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
         public = True
     if case.status.category == "closed":
         closed_by = explain(actor, case, STATUS_EVENTS)
-        raise InvalidTransition(f"{closed_by} {CLOSED_REASON}" if closed_by else CLOSED_MESSAGE)
+        raise InvalidTransition(_closed(closed_by) if closed_by else CLOSED_MESSAGE)
     has_files = bool(chosen_files(uploads))
-    text = clean_text(body, field="body", required="" if has_files else "Write a comment or attach a file.")
+    text = clean_text(body, field="body", required="" if has_files else _l("Write a comment or attach a file."))
     stored = store_uploads(uploads) if has_files else []
     now = now or utcnow()
     try:
@@ -50,7 +57,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
                 # Then, and only while the case is open: a comment never lands on a case closed meanwhile.
                 write_case(actor, case, expect=(NOT_CLOSED,), now=now)
             except Conflict as exc:
-                raise Conflict(f"{exc.message} {CLOSED_REASON}") from None
+                raise Conflict(_closed(exc.message)) from None
             event = CaseEvent.create(case=case, kind="comment" if public else "internal_note", actor=actor,
                                      public=public, body=text, created_at=now,
                                      data={"files": [f.original_name for f in stored]} if stored else None)

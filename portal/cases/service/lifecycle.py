@@ -11,6 +11,9 @@ change is refused with a message instead of acting twice.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel import UnknownLocaleError
 
 from portal import policy
 from portal.case_config.service import system_status
@@ -20,6 +23,7 @@ from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain,
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.i18n import _l, format_day, lazy_ngettext
 from portal.identifiers import by_uuid
 from portal.links import absolute
 from portal.models.cases import Case, CaseEvent, CaseFeedback
@@ -35,8 +39,13 @@ from portal.notify.service import (
 from portal.settings import setting
 
 MAX_RESOLUTION = 10_000
-RESOLUTION_CHANGED = ("The team changed the proposed resolution after you opened this page, so your answer "
-                      "was not saved. Read the resolution below, then answer again.")
+RESOLUTION_CHANGED = _l("The team changed the proposed resolution after you opened this page, so your answer "
+                        "was not saved. Read the resolution below, then answer again.")
+CHOOSE_STATUS = _l("Choose a status from the list.")
+CHOOSE_RATING = _l("Choose a rating from 1 to 5.")
+# Data of the "closed" feed entry of a case closed because nobody answered its resolution: the feed
+# says so in the reader's language.
+UNANSWERED = {"automatically": "unanswered_resolution"}
 STAFF_ONLY = policy.STAFF_ONLY
 
 
@@ -62,13 +71,13 @@ def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | 
     policy.require(policy.can_change_status, actor, case, message=STAFF_ONLY)
     status = by_uuid(CaseStatus, status_uuid)
     if status is None or not status.active:
-        raise ValidationFailed("Choose a status from the list.", {"status": "Choose a status from the list."})
+        raise ValidationFailed(CHOOSE_STATUS, {"status": CHOOSE_STATUS})
     if case.status.category == "closed":
-        raise InvalidTransition("This case is closed. Reopen it before changing its status.")
+        raise InvalidTransition(_l("This case is closed. Reopen it before changing its status."))
     if status.id == case.status_id:
-        raise _refused(actor, case, f"The case is already {status.name}.")
+        raise _refused(actor, case, _l("The case is already %(status)s.", status=status.name))
     if status.category == "resolved":
-        raise InvalidTransition("To resolve a case, propose a resolution: the customer is asked to accept it.")
+        raise InvalidTransition(_l("To resolve a case, propose a resolution: the customer is asked to accept it."))
     now = now or utcnow()
     with database.atomic():
         previous = case.status
@@ -88,12 +97,12 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
     InvalidTransition or Conflict (the status or the pending resolution changed meanwhile)."""
     policy.require(policy.can_propose_resolution, actor, case, message=STAFF_ONLY)
     if case.status.category == "closed":
-        raise InvalidTransition("This case is closed. Reopen it before proposing a resolution.")
-    resolution = clean_text(text, field="resolution", required="Describe the resolution for the customer.",
+        raise InvalidTransition(_l("This case is closed. Reopen it before proposing a resolution."))
+    resolution = clean_text(text, field="resolution", required=_l("Describe the resolution for the customer."),
                             limit=MAX_RESOLUTION)
     if case.status.category == "resolved" and resolution == case.resolution:
         raise InvalidTransition(explain(actor, case, ("resolution_proposed",))
-                                or "This resolution is already waiting for the customer's answer.")
+                                or _l("This resolution is already waiting for the customer's answer."))
     now = now or utcnow()
     with database.atomic():
         write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("resolved"),
@@ -109,9 +118,9 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
 
 def _require_answerable(actor: User, case: Case, seen_proposal: str | None) -> None:
     policy.require(policy.can_answer_resolution, actor, case,
-                   message="Only the customer can answer a proposed resolution.")
+                   message=_l("Only the customer can answer a proposed resolution."))
     if case.status.category != "resolved":
-        raise _refused(actor, case, "There is no resolution waiting for an answer on this case.")
+        raise _refused(actor, case, _l("There is no resolution waiting for an answer on this case."))
     if seen_proposal is not None and seen_proposal != proposal_stamp(case.resolution_proposed_at):
         raise Conflict(RESOLUTION_CHANGED)
 
@@ -124,7 +133,7 @@ def accept_resolution(actor: User, case: Case, *, rating: int | None = None, com
     it was read) or ValidationFailed (rating out of range)."""
     _require_answerable(actor, case, seen_proposal)
     if rating is not None and rating not in range(1, 6):
-        raise ValidationFailed("Choose a rating from 1 to 5.", {"rating": "Choose a rating from 1 to 5."})
+        raise ValidationFailed(CHOOSE_RATING, {"rating": CHOOSE_RATING})
     remark = clean_text(comment, field="comment", required="", limit=2000)
     now = now or utcnow()
     with database.atomic():
@@ -146,7 +155,7 @@ def reject_resolution(actor: User, case: Case, reason: str, *, seen_proposal: st
     handlers are told. seen_proposal as for accept_resolution. Raises NotFound, NotAllowed,
     InvalidTransition, Conflict or ValidationFailed."""
     _require_answerable(actor, case, seen_proposal)
-    why = clean_text(reason, field="reason", required="Tell the team why this does not solve it.")
+    why = clean_text(reason, field="reason", required=_l("Tell the team why this does not solve it."))
     now = now or utcnow()
     with database.atomic():
         write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("open"),
@@ -164,7 +173,7 @@ def close_case(actor: User, case: Case, reason: str = "", *, now: datetime | Non
     ValidationFailed."""
     policy.require(policy.can_close, actor, case)
     if case.status.category == "closed":
-        raise _refused(actor, case, "This case is already closed.")
+        raise _refused(actor, case, _l("This case is already closed."))
     why = clean_text(reason, field="reason", required="", limit=2000)
     now = now or utcnow()
     with database.atomic():
@@ -185,10 +194,13 @@ def reopen_case(actor: User, case: Case, reason: str = "", *, now: datetime | No
     policy.require(policy.can_view_case, actor, case)
     now = now or utcnow()
     if case.status.category != "closed":
-        raise _refused(actor, case, "Only a closed case can be reopened.")
+        raise _refused(actor, case, _l("Only a closed case can be reopened."))
     if not policy.can_reopen(actor, case, now):
-        raise InvalidTransition(f"This case was closed more than {setting('REOPEN_DAYS')} days ago, so it can no "
-                                "longer be reopened. Open a follow-up case instead.")
+        raise InvalidTransition(lazy_ngettext(
+            "This case was closed more than %(num)d day ago, so it can no longer be reopened. Open a follow-up "
+            "case instead.",
+            "This case was closed more than %(num)d days ago, so it can no longer be reopened. Open a follow-up "
+            "case instead.", int(setting("REOPEN_DAYS"))))
     why = clean_text(reason, field="reason", required="", limit=2000)
     with database.atomic():
         write_case(actor, case, expect=("status",), now=now, status=system_status("open"),
@@ -229,13 +241,29 @@ def remind_unanswered_resolutions(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             event = _record(case, "resolution_reminder_sent", None, now, public=False)
-            closes_on = (case.resolution_proposed_at + closes).strftime("%d %b %Y")
+            closes_at = case.resolution_proposed_at + closes
             notify_case_event("case_resolution_reminder", case, event, actor=None, audiences=("customer",),
-                              extra={"resolution": case.resolution, "closes_on": closes_on,
+                              extra={"resolution": case.resolution,
                                      "respond_url": absolute("cases.detail", reference=case.reference) + "#resolution"},
+                              personal=lambda person, moment=closes_at: {"closes_on": _day_for(person, moment)},
                               now=now)
             reminded += 1
     return reminded
+
+
+def _day_for(person, moment: datetime) -> str:
+    """The day of moment as the recipient of a message reads it: in their time zone and language
+    (else the default language)."""
+    try:
+        day = moment.astimezone(ZoneInfo(person.time_zone or "UTC")).date()
+    except (KeyError, ValueError):
+        day = moment.date()
+    for language in (person.language, setting("DEFAULT_LANGUAGE"), "en"):
+        try:
+            return format_day(day, (language or "").replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            continue
+    return day.isoformat()
 
 
 def close_unanswered_resolutions(*, now: datetime | None = None) -> int:
@@ -256,8 +284,7 @@ def close_unanswered_resolutions(*, now: datetime | None = None) -> int:
             if not done:
                 continue
             case = Case.get_by_id(case.id)
-            event = _record(case, "closed", None, now,
-                            body="Closed automatically: the proposed resolution was not answered.")
+            event = _record(case, "closed", None, now, data=UNANSWERED)
             notify_case_event("case_closed", case, event, actor=None, audiences=(*CUSTOMER_SIDE, "assignee"),
                               extra={"closed_by": "", "resolution": case.resolution}, now=now)
             reindex_case(case.id)

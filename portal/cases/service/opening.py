@@ -18,6 +18,7 @@ from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from portal.files.storage import StorageUnavailable
+from portal.i18n import _l
 from portal.identifiers import by_uuid, parse_uuid
 from portal.models.assets import Asset
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
@@ -57,7 +58,7 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
     if account_uuid and not customer_side:
         account = by_uuid(Account, account_uuid)
         if account is None:
-            raise _refused("account", "We could not find that account. Search for it again.")
+            raise _refused("account", _l("We could not find that account. Search for it again."))
     customer = None
     customer_text = parse_uuid(customer_uuid)
     if customer_text:  # junk never reaches the database
@@ -68,17 +69,17 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
             .first()
         )
     if customer is None:
-        raise _refused("customer", "We could not find that customer. Choose the customer again.")
+        raise _refused("customer", _l("We could not find that customer. Choose the customer again."))
     if customer_side:
         check_filing_target(actor, customer)  # their own profile, before anything else is looked at
     if account is not None and customer.account_id != account.id:
-        raise _refused("customer", f"{customer.full_name} is not a contact of {account.name}. "
-                                   "Choose one of its contacts.")
+        raise _refused("customer", _l("%(customer)s is not a contact of %(account)s. Choose one of its contacts.",
+                                      customer=customer.full_name, account=account.name))
     asset = None
     if asset_uuid:
         asset = by_uuid(Asset, asset_uuid)
         if asset is None:
-            raise _refused("asset", "We could not find that product or asset. Choose it again, or none.")
+            raise _refused("asset", _l("We could not find that product or asset. Choose it again, or none."))
     check_filing_target(actor, customer, asset)
     return FilingTarget(customer=customer, account=customer.account if customer.account_id else None, asset=asset)
 
@@ -90,25 +91,27 @@ def check_filing_target(actor: User, customer: Customer, asset: Asset | None = N
     audience = audience_for(actor)
     if audience == "customer":
         if customer.user_id != actor.id:
-            raise NotAllowed("You can only open cases for yourself.")
+            raise NotAllowed(_l("You can only open cases for yourself."))
     elif audience == "proxy":
         if customer.account_id is None:
-            raise _refused("customer", f"{customer.full_name} is not a contact of any account. You can open "
-                                       "cases only for contacts of an account.")
+            raise _refused("customer", _l("%(customer)s is not a contact of any account. You can open cases only "
+                                          "for contacts of an account.", customer=customer.full_name))
     elif audience != "staff":
         raise NotAllowed()
     if asset is None:
         return
     if customer.account_id is None or asset.account_id != customer.account_id:
         if audience == "customer":  # never name another account's asset to a customer
-            raise _refused("asset", "That product or asset is not one of your account's. Choose another, or none.")
-        raise _refused("asset", f"{asset.name} does not belong to {customer.full_name}'s account. "
-                                "Choose one of its products or assets, or none.")
+            raise _refused("asset", _l("That product or asset is not one of your account's. Choose another, "
+                                       "or none."))
+        raise _refused("asset", _l("%(asset)s does not belong to %(customer)s's account. Choose one of its "
+                                   "products or assets, or none.", asset=asset.name, customer=customer.full_name))
     if not asset.active:
-        raise _refused("asset", f"{asset.name} is no longer in use. Choose another product or asset, or none.")
+        raise _refused("asset", _l("%(asset)s is no longer in use. Choose another product or asset, or none.",
+                                   asset=asset.name))
 
 
-def _refused(field: str, message: str) -> ValidationFailed:
+def _refused(field: str, message) -> ValidationFailed:
     return ValidationFailed(message, {field: message})
 
 
@@ -154,7 +157,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
         errors.update(exc.fields)
     if errors or clean is None:
         remove_stored(stored)
-        raise refusal("Some answers need another look.", errors)
+        raise refusal(_l("Some answers need another look."), errors)
     fields = {p.key: p.field for p in layout.fields}
     values_by_field = [(fields[key], value) for key, value in clean.values.items()]
     options = [option for placed in layout.fields for option in placed.options]
@@ -210,4 +213,4 @@ def _insert_with_fresh_reference(case: Case) -> bool:
             return attempt == 0
         except peewee.IntegrityError:
             case.reference = new_reference()
-    raise Conflict("We could not give the case a reference number. Please try again.")
+    raise Conflict(_l("We could not give the case a reference number. Please try again."))

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import peewee
 
 from portal.errors import Conflict, NotFound
+from portal.i18n import _, _l, current_locale, format_moment
 from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import CaseStatus
 from portal.models.people import User
@@ -90,8 +91,8 @@ def lost_message(actor: User | None, case: Case, expect: tuple[str, ...]) -> str
         elif current.__data__.get(name) != case.__data__.get(name):
             changed.append(name)
     kinds = tuple(dict.fromkeys(kind for name in changed for kind in EVENTS_BY_FIELD.get(name, ())))
-    return explain(actor, current, kinds) or ("Someone else changed this case in the meantime, so your change "
-                                              "was not saved. Look at the case again and repeat it if needed.")
+    return explain(actor, current, kinds) or _l("Someone else changed this case in the meantime, so your change "
+                                                "was not saved. Look at the case again and repeat it if needed.")
 
 
 def latest_event(case: Case, kinds: Iterable[str], **data) -> CaseEvent | None:
@@ -114,17 +115,19 @@ def latest_event(case: Case, kinds: Iterable[str], **data) -> CaseEvent | None:
 def explain(actor: User | None, case: Case, kinds: Iterable[str], **data) -> str | None:
     """A sentence saying who last changed case by one of the event kinds, and when (in the actor's
     time zone), e.g. "This case was already closed by Cora Customer at 12 Mar 2026, 10:02 UTC."
-    None when the case has no such event (then the caller's own message stands)."""
+    None when the case has no such event (then the caller's own message stands). The sentence is
+    marked for translation: it is put into words in the reader's language when shown."""
     event = latest_event(case, kinds, **data)
     return describe(event, actor) if event is not None else None
 
 
 def _when(moment: datetime, actor: User | None) -> str:
+    """moment in the actor's time zone, in the language of the request (the actor's)."""
     try:
         zone = ZoneInfo((actor.time_zone if actor is not None else "") or "UTC")
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
-    return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z")
+    return format_moment(moment, zone, current_locale())
 
 
 def _closes(status_name: str | None) -> bool:
@@ -136,45 +139,125 @@ def _closes(status_name: str | None) -> bool:
 
 
 def by_whom_when(event: CaseEvent, actor: User | None) -> tuple[str, str]:
-    """("by Cora Customer" | "by you" | "automatically", "at 12 Mar 2026, 10:02 UTC") for event, told to actor."""
+    """("by Cora Customer" | "by you" | "automatically", "at 12 Mar 2026, 10:02 UTC") for event, told to
+    actor, translated. Prefer explain()/describe(), which give whole sentences translators can order."""
+    when = _when(event.created_at, actor)
     if event.actor_id is None:
-        by = "automatically"
+        by = _("automatically")
     elif actor is not None and event.actor_id == actor.id:
-        by = "by you"
+        by = _("by you")
     else:
-        by = f"by {event.actor.display_name}"
-    return by, f"at {_when(event.created_at, actor)}"
+        by = _("by %(name)s", name=event.actor.display_name)
+    return by, _("at %(when)s", when=when)
 
 
 def describe(event: CaseEvent, actor: User | None) -> str:
-    """One feed entry as "what was already done, by whom, when"."""
-    by, at = by_whom_when(event, actor)
+    """One feed entry as "what was already done, by whom, when": one whole sentence marked for
+    translation, with the names and the time as parameters."""
     data = event.data or {}
     to = data.get("to")
-    sentences = {
-        "resolution_accepted": f"The resolution was already accepted {by} {at}, so the case is closed.",
-        "resolution_rejected": f"The resolution was already rejected {by} {at}, so the case is open again.",
-        "resolution_proposed": f"A resolution was already proposed {by} {at}.",
-        "closed": f"This case was already closed {by} {at}.",
-        "reopened": f"This case was already reopened {by} {at}.",
-        "status_changed": f"The status was already changed to {to} {by} {at}.",
-        "workgroup_changed": f"The case was already moved to {to} {by} {at}.",
-        "escalated": f"The case was already escalated to {to} {by} {at}.",
-        "deescalated": f"The case was already sent back to {to} {by} {at}.",
-        "priority_changed": f"The priority was already changed to {to} {by} {at}.",
-        "field_changed": f"The details were already changed {by} {at}.",
-        "customer_linked": f"{data.get('customer')} was already added to the case {by} {at}.",
-        "customer_unlinked": f"{data.get('customer')} was already taken off the case {by} {at}.",
-        "task_completed": f"The task was already marked done {by} {at}.",
-        "task_reopened": f"The task was already opened again {by} {at}.",
-        "task_updated": f"The task was already changed {by} {at}.",
-    }
-    if event.kind == "status_changed" and _closes(to):
-        return sentences["closed"]
-    if event.kind == "assigned":
+    kind = event.kind
+    if kind == "status_changed" and _closes(to):
+        kind = "closed"
+    elif kind == "assigned":
         if to is None:
-            return f"The case was already put back in the queue {by} {at}."
-        if event.actor_id is not None and to == event.actor.display_name:
-            return f"The case was already taken {by} {at}."
-        return f"The case was already assigned to {to} {by} {at}."
-    return sentences.get(event.kind, f"This case was already changed {by} {at}.")
+            kind = "assigned_to_queue"
+        elif event.actor_id is not None and to == event.actor.display_name:
+            kind = "assigned_taken"
+    params = {"when": _when(event.created_at, actor), "to": to, "customer": data.get("customer")}
+    if event.actor_id is None:
+        by = 2
+    elif actor is not None and event.actor_id == actor.id:
+        by = 0
+    else:
+        by = 1
+        params["name"] = event.actor.display_name
+    sentences = _already(params)
+    return sentences.get(kind, sentences["changed"])[by]
+
+
+def _already(p: dict) -> dict[str, tuple]:
+    """Per event kind: the sentence when the reader did it, when someone named did, when it was
+    done automatically (lazy: only the one shown is put into words)."""
+    return {
+        "resolution_accepted": (
+            _l("The resolution was already accepted by you at %(when)s, so the case is closed.", **p),
+            _l("The resolution was already accepted by %(name)s at %(when)s, so the case is closed.", **p),
+            _l("The resolution was already accepted automatically at %(when)s, so the case is closed.", **p)),
+        "resolution_rejected": (
+            _l("The resolution was already rejected by you at %(when)s, so the case is open again.", **p),
+            _l("The resolution was already rejected by %(name)s at %(when)s, so the case is open again.", **p),
+            _l("The resolution was already rejected automatically at %(when)s, so the case is open again.", **p)),
+        "resolution_proposed": (
+            _l("A resolution was already proposed by you at %(when)s.", **p),
+            _l("A resolution was already proposed by %(name)s at %(when)s.", **p),
+            _l("A resolution was already proposed automatically at %(when)s.", **p)),
+        "closed": (
+            _l("This case was already closed by you at %(when)s.", **p),
+            _l("This case was already closed by %(name)s at %(when)s.", **p),
+            _l("This case was already closed automatically at %(when)s.", **p)),
+        "reopened": (
+            _l("This case was already reopened by you at %(when)s.", **p),
+            _l("This case was already reopened by %(name)s at %(when)s.", **p),
+            _l("This case was already reopened automatically at %(when)s.", **p)),
+        "status_changed": (
+            _l("The status was already changed to %(to)s by you at %(when)s.", **p),
+            _l("The status was already changed to %(to)s by %(name)s at %(when)s.", **p),
+            _l("The status was already changed to %(to)s automatically at %(when)s.", **p)),
+        "workgroup_changed": (
+            _l("The case was already moved to %(to)s by you at %(when)s.", **p),
+            _l("The case was already moved to %(to)s by %(name)s at %(when)s.", **p),
+            _l("The case was already moved to %(to)s automatically at %(when)s.", **p)),
+        "escalated": (
+            _l("The case was already escalated to %(to)s by you at %(when)s.", **p),
+            _l("The case was already escalated to %(to)s by %(name)s at %(when)s.", **p),
+            _l("The case was already escalated to %(to)s automatically at %(when)s.", **p)),
+        "deescalated": (
+            _l("The case was already sent back to %(to)s by you at %(when)s.", **p),
+            _l("The case was already sent back to %(to)s by %(name)s at %(when)s.", **p),
+            _l("The case was already sent back to %(to)s automatically at %(when)s.", **p)),
+        "priority_changed": (
+            _l("The priority was already changed to %(to)s by you at %(when)s.", **p),
+            _l("The priority was already changed to %(to)s by %(name)s at %(when)s.", **p),
+            _l("The priority was already changed to %(to)s automatically at %(when)s.", **p)),
+        "field_changed": (
+            _l("The details were already changed by you at %(when)s.", **p),
+            _l("The details were already changed by %(name)s at %(when)s.", **p),
+            _l("The details were already changed automatically at %(when)s.", **p)),
+        "customer_linked": (
+            _l("%(customer)s was already added to the case by you at %(when)s.", **p),
+            _l("%(customer)s was already added to the case by %(name)s at %(when)s.", **p),
+            _l("%(customer)s was already added to the case automatically at %(when)s.", **p)),
+        "customer_unlinked": (
+            _l("%(customer)s was already taken off the case by you at %(when)s.", **p),
+            _l("%(customer)s was already taken off the case by %(name)s at %(when)s.", **p),
+            _l("%(customer)s was already taken off the case automatically at %(when)s.", **p)),
+        "task_completed": (
+            _l("The task was already marked done by you at %(when)s.", **p),
+            _l("The task was already marked done by %(name)s at %(when)s.", **p),
+            _l("The task was already marked done automatically at %(when)s.", **p)),
+        "task_reopened": (
+            _l("The task was already opened again by you at %(when)s.", **p),
+            _l("The task was already opened again by %(name)s at %(when)s.", **p),
+            _l("The task was already opened again automatically at %(when)s.", **p)),
+        "task_updated": (
+            _l("The task was already changed by you at %(when)s.", **p),
+            _l("The task was already changed by %(name)s at %(when)s.", **p),
+            _l("The task was already changed automatically at %(when)s.", **p)),
+        "assigned": (
+            _l("The case was already assigned to %(to)s by you at %(when)s.", **p),
+            _l("The case was already assigned to %(to)s by %(name)s at %(when)s.", **p),
+            _l("The case was already assigned to %(to)s automatically at %(when)s.", **p)),
+        "assigned_to_queue": (
+            _l("The case was already put back in the queue by you at %(when)s.", **p),
+            _l("The case was already put back in the queue by %(name)s at %(when)s.", **p),
+            _l("The case was already put back in the queue automatically at %(when)s.", **p)),
+        "assigned_taken": (
+            _l("The case was already taken by you at %(when)s.", **p),
+            _l("The case was already taken by %(name)s at %(when)s.", **p),
+            _l("The case was already taken by %(name)s at %(when)s.", **p)),
+        "changed": (
+            _l("This case was already changed by you at %(when)s.", **p),
+            _l("This case was already changed by %(name)s at %(when)s.", **p),
+            _l("This case was already changed automatically at %(when)s.", **p)),
+    }
