@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_skeleton, format_timedelta
+from babel.dates import format_datetime, format_skeleton, format_timedelta, match_skeleton, parse_pattern
 from markupsafe import Markup, escape
 
 __all__ = ["_", "_l", "ngettext", "LazyText", "LANGUAGES", "localtime", "localdate", "reltime",
@@ -160,12 +161,35 @@ def match_language(tag: str | None) -> str | None:
 
 def format_moment(value: datetime, zone: ZoneInfo, locale, *, seconds: bool = False) -> str:
     """A moment as people write it in locale, in zone, with the zone named: "Nov 30, 2026, 07:50 EST",
-    "30. Nov. 2026, 13:50 MEZ". For notifications too (they pass the recipient's zone and language)."""
+    "30. Nov. 2026, 13:50 MEZ". For notifications too (they pass the recipient's zone and language).
+    The pattern and the zone's name are worked out once per language (and zone and offset): lists
+    show dozens of moments, and Babel's skeleton matching and zone names cost more than the rest."""
     locale = locale if isinstance(locale, Locale) else Locale.parse(str(locale).replace("-", "_"))
-    date_part = format_skeleton("yMMMd", value, tzinfo=zone, locale=locale)
-    time_part = format_skeleton("Hms" if seconds else "Hm", value, tzinfo=zone, locale=locale)
-    both = locale.datetime_formats["medium"].format(time_part, date_part)
-    return f"{both} {format_datetime(value, 'zzz', tzinfo=zone, locale=locale)}"
+    local = value.astimezone(zone)
+    shown = _moment_pattern(locale, seconds).apply(local, locale)
+    return f"{shown} {_zone_name(local, locale)}"
+
+
+@lru_cache(maxsize=64)
+def _moment_pattern(locale: Locale, seconds: bool):
+    date_pattern = locale.datetime_skeletons["yMMMd"].pattern
+    time_pattern = locale.datetime_skeletons[match_skeleton("Hms" if seconds else "Hm",
+                                                            locale.datetime_skeletons)].pattern
+    return parse_pattern(locale.datetime_formats["medium"].format(time_pattern, date_pattern))
+
+
+_ZONE_NAMES: dict[tuple, str] = {}
+
+
+def _zone_name(local: datetime, locale: Locale) -> str:
+    """The zone's name for a moment ("EST", "MEZ"), the same for every moment of that zone and offset."""
+    key = (local.tzinfo, str(locale), local.utcoffset(), local.dst())
+    name = _ZONE_NAMES.get(key)
+    if name is None:
+        if len(_ZONE_NAMES) > 4096:
+            _ZONE_NAMES.clear()
+        name = _ZONE_NAMES[key] = format_datetime(local, "zzz", locale=locale)
+    return name
 
 
 def format_day(value, locale) -> str:
