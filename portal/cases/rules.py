@@ -117,6 +117,7 @@ def words(text: str) -> list[str]:
     return [word for word, _written in _tokens(text)]
 
 
+@functools.lru_cache(maxsize=64)
 def stem_algorithm(language: str | None) -> str | None:
     """The Snowball algorithm for a language tag ("de-AT" → "german"), None for a language without one."""
     base = (language or "").replace("_", "-").split("-")[0].lower()

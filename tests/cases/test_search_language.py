@@ -9,6 +9,7 @@ import pytest
 
 from portal.cases.queries.search import matching_case_ids
 from portal.cases.rules import query_terms, stem_algorithm
+from portal.cases.service import search_index
 from portal.cases.service.opening import open_case
 from portal.cases.service.search_index import delete_documents, reindex_all_cases, reindex_case
 from portal.db import database
@@ -159,13 +160,14 @@ def test_query_terms_hold_each_languages_stems_once(app):
 # --- cases that existed before cases had a language ------------------------------------------------
 
 
-def test_existing_cases_get_their_customers_else_their_filers_language_and_are_indexed_again(people, template):
+def test_existing_cases_get_their_customers_else_their_filers_language_and_are_indexed_again(people, monkeypatch):
+    monkeypatch.setattr(search_index, "REINDEX_BATCH", 1)  # every case in a batch of its own
     german = factories.user(role="customer", language="de")
     with_login = factories.case(german, title="Die Rechnungen fehlen")
     people.proxy.language = "es"
     people.proxy.save()
     without_login = factories.case(customer=factories.customer(), internal_contact=people.proxy,
-                                   title="Las facturas no llegaron")
+                                   title="Las facturaciones no llegaron")
     Case.update(language="xx").execute()
     delete_documents([case.id for case in Case.select(Case.id)])
     migration = importlib.import_module("portal.migrations.0012_case_language")
@@ -173,5 +175,6 @@ def test_existing_cases_get_their_customers_else_their_filers_language_and_are_i
     assert reindex_all_cases() == Case.select().count()
     assert Case.get_by_id(with_login.id).language == "de"
     assert Case.get_by_id(without_login.id).language == "es"
-    assert found(people.admin, "Rechnung") == [with_login.reference]
-    assert found(people.admin, "factura") == [without_login.reference]
+    # Found by their own language's stem (a term before the last is no prefix): en would not find them.
+    assert found(people.admin, "Rechnung fehlen") == [with_login.reference]
+    assert found(people.admin, "factura llegaron") == [without_login.reference]
