@@ -2,22 +2,28 @@
 field value reads, and how text becomes the words the keyword search indexes and matches.
 
 Both search backends index the same normalised text: we cut text into words ourselves (letters and
-digits, lower case, accents removed) so SQLite FTS5 and PostgreSQL full text find exactly the same
-cases, and user input reaches the database only as a list of quoted words, never as query syntax.
+digits, lower case, accents removed) and stem them in the case's language, so SQLite FTS5 and
+PostgreSQL full text find exactly the same cases, and user input reaches the database only as quoted
+words and stems, never as query syntax.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+import snowballstemmer
+from babel import Locale, UnknownLocaleError
+
 from portal.case_config.rules import UNSTORABLE, storable
 from portal.errors import ValidationFailed
-from portal.i18n import _l, format_number, localdate
+from portal.i18n import LANGUAGES, _l, format_number, localdate
 
 if TYPE_CHECKING:
     from portal.models.configuration import CaseField
@@ -25,8 +31,13 @@ if TYPE_CHECKING:
 MAX_COMMENT = 10_000
 MAX_QUERY_TERMS = 16
 MAX_QUERY_CHARS = 1000
-# Far beyond any real case; keeps one pathological case from building a huge index row.
-MAX_DOCUMENT_CHARS = 500_000
+# Far beyond any real case (its words and their stems, in UTF-8); keeps one pathological case from
+# building a huge index row, and below PostgreSQL's 1 MB of lexemes per tsvector.
+MAX_DOCUMENT_BYTES = 900_000
+# Longer "words" are codes or pasted data nobody types; PostgreSQL refuses lexemes over 2,046 bytes.
+MAX_WORD_CHARS = 255
+# Stems share the tsvector of a document with its words, marked so that no word matches one.
+STEM_MARK = "~"
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -82,66 +93,168 @@ def display_value(field: CaseField, value: str, option_labels: dict[tuple[int, s
 
 
 # --- keyword search: documents -------------------------------------------------------------------
+#
+# A document is the case's text as words (lower case, accents removed) and, aligned with them, the
+# stem of each word in the case's language (Snowball: the algorithms of PostgreSQL's text search
+# configurations): "Routers" is the word "routers" with the stem "router". Stemming happens here, not
+# in the database, so SQLite FTS5 (Python's sqlite3 ships no stemming tokenizer) and PostgreSQL store
+# and match exactly the same tokens. A word is stemmed as written, accents and all (the Spanish stemmer
+# removes "ación", not "acion"), then its stem is folded like the words.
 
 
-def words(text: str) -> list[str]:
-    """text cut into lower-case words without accents: the unit both backends index and match."""
-    text = text or ""
-    if text.isascii():  # the common case, and much faster than decomposing every character
-        return _WORD.findall(text.lower())
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
-    return _WORD.findall(folded)
-
-
-def normalise(parts: Iterable[str]) -> str:
-    return " ".join(" ".join(words(part)) for part in parts if part)[:MAX_DOCUMENT_CHARS]
+@dataclass(frozen=True)
+class SearchDocument:
+    words: str  # the words, separated by spaces
+    stems: str  # the stem of each word, in the same order: phrases of stems match like phrases of words
 
 
 @dataclass(frozen=True)
 class SearchDocuments:
-    public: str
-    staff: str
+    public: SearchDocument
+    staff: SearchDocument
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """text's words, each as (the word folded, the word as written in lower case: what is stemmed)."""
+    text = text or ""
+    if text.isascii():  # the common case, and much faster than decomposing every character
+        return [(word, word) for word in _WORD.findall(text.lower()) if len(word) <= MAX_WORD_CHARS]
+    # Folded one character at a time, so each folded word can be traced back to what was written.
+    text = unicodedata.normalize("NFC", text)
+    pieces = [_fold(ch) for ch in text]
+    origin = [index for index, piece in enumerate(pieces) for _ in piece]
+    return [(m.group(), text[origin[m.start()]:origin[m.end() - 1] + 1].lower())
+            for m in _WORD.finditer("".join(pieces)) if len(m.group()) <= MAX_WORD_CHARS]
+
+
+def words(text: str) -> list[str]:
+    """text cut into lower-case words without accents: the unit both backends index and match."""
+    return [word for word, _written in _tokens(text)]
+
+
+@functools.lru_cache(maxsize=64)
+def stem_algorithm(language: str | None) -> str | None:
+    """The Snowball algorithm for a language tag ("de-AT" → "german"), None for a language without one."""
+    base = (language or "").replace("_", "-").split("-")[0].lower()
+    try:
+        name = Locale.parse(base).english_name.lower() if base else ""
+    except (ValueError, UnknownLocaleError):
+        return None
+    return name if name in snowballstemmer.algorithms() else None
+
+
+_stemmers = threading.local()  # a Snowball stemmer keeps state while it works: one per thread
+
+
+@functools.lru_cache(maxsize=100_000)  # text repeats its words: most are stemmed once per process
+def _stem(algorithm: str, word: str, written: str) -> str:
+    stemmer = getattr(_stemmers, algorithm, None)
+    if stemmer is None:
+        stemmer = snowballstemmer.stemmer(algorithm)
+        setattr(_stemmers, algorithm, stemmer)
+    stem = "".join(_fold(ch) for ch in stemmer.stemWord(written))
+    if not _WORD.fullmatch(stem) or len(stem) > len(word):  # not one word once folded: stem the folded word
+        stem = stemmer.stemWord(word)
+    return stem if _WORD.fullmatch(stem) and len(stem) <= len(word) else word
+
+
+def stem(algorithm: str | None, word: str, written: str = "") -> str:
+    """word's stem (word as words() gives it; written: as typed, lower case), folded like words."""
+    return _stem(algorithm, word, written or word) if algorithm else word
+
+
+def search_document(parts: Iterable[str], language: str | None) -> SearchDocument:
+    """The words of parts with their stems in language, up to MAX_DOCUMENT_BYTES of both."""
+    algorithm = stem_algorithm(language)
+    words_, stems, size = [], [], 0
+    for part in parts:
+        for word, written in _tokens(part) if part else ():
+            word_stem = stem(algorithm, word, written)
+            size += len(word.encode()) + len(word_stem.encode()) + 2
+            if size > MAX_DOCUMENT_BYTES:
+                return SearchDocument(words=" ".join(words_), stems=" ".join(stems))
+            words_.append(word)
+            stems.append(word_stem)
+    return SearchDocument(words=" ".join(words_), stems=" ".join(stems))
 
 
 def build_documents(*, reference: str, title: str, summary: str, resolution: str = "",
                     customer_name: str = "", public_texts: Iterable[str] = (), internal_texts: Iterable[str] = (),
-                    public_values: Iterable[str] = (), internal_values: Iterable[str] = ()) -> SearchDocuments:
-    """The two normalised documents of one case (pure: the seed generator calls it too)."""
+                    public_values: Iterable[str] = (), internal_values: Iterable[str] = (),
+                    language: str = "en") -> SearchDocuments:
+    """The two documents of one case, stemmed in the case's language (pure: the seed generator calls it
+    too)."""
     public_parts = [reference, title, summary, resolution, *public_texts, *public_values]
     staff_parts = [*public_parts, customer_name, *internal_texts, *internal_values]
-    return SearchDocuments(public=normalise(public_parts), staff=normalise(staff_parts))
+    return SearchDocuments(public=search_document(public_parts, language),
+                           staff=search_document(staff_parts, language))
+
+
+def tsvector(document: SearchDocument) -> str:
+    """A document as a PostgreSQL tsvector literal: each word, and its stem marked with STEM_MARK, at
+    the word's position (words and stems hold only letters and digits: quoting cannot be escaped).
+    PostgreSQL keeps 256 positions per lexeme and puts words after the 16,383rd at that position:
+    phrases (not words) stop matching there on PostgreSQL, as they did with to_tsvector."""
+    return " ".join(f"'{word}':{position} '{STEM_MARK}{word_stem}':{position}" for position, (word, word_stem)
+                    in enumerate(zip(document.words.split(), document.stems.split(), strict=True), start=1))
 
 
 # --- keyword search: what people type ------------------------------------------------------------
 
 
-def query_terms(text: str | None) -> list[list[str]]:
-    """The user's text as terms, each a list of words (a phrase when one term holds several words,
-    like "INV-123456"). Operators, quotes, brackets and stars are just separators here."""
+@dataclass(frozen=True)
+class Term:
+    """One term of a query: its words (a phrase when one term holds several words, like "INV-123456")
+    and, once per distinct result, the stems of those words in each language Caseport ships."""
+
+    words: tuple[str, ...]
+    stems: tuple[tuple[str, ...], ...]
+
+
+def query_terms(text: str | None) -> list[Term]:
+    """The user's text as terms. Operators, quotes, brackets and stars are just separators here.
+    Whoever searches does not say which language they mean (nor know each case's), so every term is
+    stemmed in every shipped language; each case compares them with its stems, in its own language."""
+    algorithms = [a for a in dict.fromkeys(stem_algorithm(code) for code in LANGUAGES) if a]
     terms = []
     for chunk in (text or "")[:MAX_QUERY_CHARS].split():
-        chunk_words = words(chunk)
-        if chunk_words:
-            terms.append(chunk_words)
+        tokens = _tokens(chunk)
+        if tokens:
+            stems = dict.fromkeys(tuple(stem(a, word, written) for word, written in tokens) for a in algorithms)
+            terms.append(Term(words=tuple(word for word, _written in tokens), stems=tuple(stems)))
     return terms[:MAX_QUERY_TERMS]
 
 
-def fts5_query(terms: list[list[str]]) -> str:
-    """A safe FTS5 MATCH string: every term a quoted phrase (all must match), the last one a prefix,
-    so results appear while the last word is still being typed. Words hold only letters and digits,
-    so quoting cannot be escaped."""
-    phrases = [f'"{" ".join(term)}"' for term in terms]
-    phrases[-1] += " *"
-    return " AND ".join(phrases)
+def fts5_query(terms: list[Term]) -> str:
+    """A safe FTS5 MATCH string. Every term must match: its words as a phrase in the document column,
+    or its stems in one of the languages as a phrase in the stems column. The last term's last word is
+    also a prefix, so results appear while it is still being typed. Words and stems hold only letters
+    and digits, so quoting cannot be escaped."""
+    parts = []
+    for index, term in enumerate(terms):
+        prefix = " *" if index == len(terms) - 1 else ""
+        choices = [f'document : "{" ".join(term.words)}"{prefix}',
+                   *(f'stems : "{" ".join(stems)}"' for stems in term.stems)]
+        parts.append(f"({' OR '.join(choices)})")
+    return " AND ".join(parts)
 
 
-def tsquery(terms: list[list[str]]) -> str:
-    """The same query for PostgreSQL's to_tsquery: words of a term follow each other, terms are ANDed,
-    the last word is a prefix."""
-    parts = [" <-> ".join(f"'{word}'" for word in term) for term in terms]
-    parts[-1] += ":*"
-    return " & ".join(f"({part})" for part in parts)
+def tsquery(terms: list[Term]) -> str:
+    """The same query as a PostgreSQL tsquery literal (cast, not parsed: its lexemes are what
+    tsvector() stores): the words of a term follow each other, terms are ANDed."""
+    parts = []
+    for index, term in enumerate(terms):
+        prefix = ":*" if index == len(terms) - 1 else ""
+        choices = [" <-> ".join(f"'{word}'" for word in term.words) + prefix,
+                   *(" <-> ".join(f"'{STEM_MARK}{word_stem}'" for word_stem in stems) for stems in term.stems)]
+        parts.append("(" + " | ".join(f"({choice})" for choice in choices) + ")")
+    return " & ".join(parts)
 
 
 def proposal_stamp(proposed_at) -> str:

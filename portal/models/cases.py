@@ -38,6 +38,9 @@ class Case(BaseModel):
     opened_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow, index=True)
     last_closed_at = UTCDateTimeField(null=True)
+    # The language the case is written in (set when it opens: its customer's, else its filer's): the
+    # search index stems its words in it.
+    language = peewee.CharField(max_length=16, default="en")
 
     def __str__(self):
         return f"{self.reference} {self.title}"

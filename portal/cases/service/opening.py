@@ -168,7 +168,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                      reason=clean.reason, status=system_status("open"), priority=template.default_priority,
                      customer=customer, asset=asset, created_by=actor,
                      internal_contact=actor if audience == "proxy" else None, workgroup=template.default_workgroup,
-                     follow_up_of=follow_up_of, opened_at=now, updated_at=now)
+                     follow_up_of=follow_up_of, opened_at=now, updated_at=now,
+                     language=(customer.user if customer.user_id else actor).language)
     rules = rule_book(template.id)
 
     def prepared():  # what depends on the reference: every message and the search documents name it
