@@ -21,15 +21,28 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_skeleton, format_timedelta
 from flask import Flask, current_app, g, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, LazyString, get_locale, gettext, lazy_gettext, ngettext
+from flask_babel import Babel, LazyString, get_locale, gettext, ngettext
 from markupsafe import Markup, escape
 
 from portal.catalogues import TRANSLATIONS
 
-__all__ = ["_", "_l", "ngettext", "LANGUAGES", "init_app", "localtime", "localdate", "reltime", "text_direction"]
+__all__ = ["_", "_l", "ngettext", "LazyText", "LANGUAGES", "init_app", "localtime", "localdate", "reltime",
+           "text_direction"]
 
 _ = gettext
-_l = lazy_gettext
+
+
+class LazyText(LazyString):
+    """A message marked with _l: put into words when shown. In a page it is escaped like any other
+    text, because its parameters may be words people typed (flask_babel's LazyString would be
+    inserted as markup)."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def _l(string: str, **variables) -> LazyText:
+    return LazyText(gettext, string, **variables)
 
 
 # The languages Caseport ships, each named in itself (a language list is read by people who may not
