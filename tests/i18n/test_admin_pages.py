@@ -123,6 +123,14 @@ def test_saving_a_reason_flashes_in_german(client, german_admin):
     assert CaseReason.get().name == "Lieferung"
 
 
+def test_a_refused_removal_is_flashed_in_german(client, german_admin, settings):
+    template, kind = settings["template"], settings["kind"]
+    response = post_form(client, f"/admin/templates/{template.uuid}/fields/{kind.uuid}/remove", {},
+                         page=f"/admin/templates/{template.uuid}")
+    assert response.status_code == 400
+    assert "Entfernen Sie zuerst die Bedingungen, die dieses Feld verwenden." in text_of(response)
+
+
 def test_a_template_problem_is_german_and_the_labels_in_it_stay_text(client, german_admin, people):
     kind = factories.select_field(people.admin, {"Hardware": "hardware"}, key="kind", label="<b>Kind</b>")
     serial = factories.case_field(people.admin, key="serial", label="Serial")
