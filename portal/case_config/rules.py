@@ -24,7 +24,7 @@ import regex
 
 from portal.contact import ContactError, normalize_email, normalize_phone
 from portal.errors import ValidationFailed
-from portal.i18n import LazyText, _l
+from portal.i18n import _l
 
 log = logging.getLogger(__name__)
 
@@ -360,10 +360,14 @@ def optional_text(errors: dict, name: str, value: str | None, limit: int) -> str
 SOME_VALUES = _l("Some values need another look.")
 
 
-def joined(messages: Iterable) -> LazyText:
+def joined(messages: Iterable):
     """Several messages shown as one, each put into words (in the reader's language) when shown."""
     messages = list(messages)
-    return LazyText(lambda: " ".join(str(message) for message in messages))
+    text = messages[0]
+    for message in messages[1:]:
+        # Translators: two messages shown one after the other (how sentences follow each other).
+        text = _l("%(first)s %(second)s", first=text, second=message)
+    return text
 
 
 def raise_if_errors(errors: dict) -> None:

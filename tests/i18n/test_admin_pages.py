@@ -77,11 +77,13 @@ def test_the_templates_page_is_german_with_state_audience_and_priority_translate
     assert "Technical issue" in page
 
 
-def test_the_template_page_is_german_with_its_conditions_and_hints(client, german_admin, settings):
+def test_the_template_page_is_german_with_its_conditions_and_hints(client, german_admin, people, settings):
+    service.add_condition(people.admin, settings["template"], target=settings["serial"], action="require",
+                          source=settings["kind"], value="hardware")
     page = text_of(client.get(f"/admin/templates/{settings['template'].uuid}"))
     assert "Vorlage stilllegen" in page and "Wird jetzt angeboten für: Kunden, Vertretungen." in page
     assert "„Serial“ anzeigen, wenn „Kind“ <code>hardware</code> ist" in page
-    assert "Nur nötig, wenn „Kind“ „Hardware“ ist." in page
+    assert "Nur nötig, wenn „Kind“ „Hardware“ ist. Pflichtfeld, wenn „Kind“ „Hardware“ ist." in page
 
 
 def test_the_statuses_page_is_german_with_the_categories_translated(client, german_admin):
@@ -210,13 +212,13 @@ def test_the_validators_messages_are_put_into_words_when_shown_in_the_readers_la
     for language, expected in (("de", "Geben Sie eine ganze Zahl ein, zum Beispiel 42."),
                                ("es", "Introduzca un número entero, por ejemplo 42."),
                                ("en", "Enter a whole number, like 42.")):
-        with force_locale(language):
+        with app.test_request_context("/"), force_locale(language):
             assert str(message) == expected
 
 
 def test_an_unknown_field_type_label_and_key_stay_as_they_are(app, people):
     field = factories.case_field(people.admin, key="note", label="Note")
-    with force_locale("de"):
+    with app.test_request_context("/"), force_locale("de"):
         assert str(CaseField.get_by_id(field.id).type_label) == "Text"
         field.field_type = "mystery"
         assert field.type_label == "mystery"
