@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from portal import i18n
 from portal.catalogues import TRANSLATIONS
+from portal.settings import setting
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -46,7 +47,8 @@ def init_app(app: Flask) -> None:
 def _locale() -> Locale:
     if has_request_context():
         return get_locale()
-    return Locale.parse(current_app.config.get("DEFAULT_LANGUAGE", "en").replace("-", "_"))
+    # a job, the CLI or a worker thread: the portal's language (its settings, with or without an app)
+    return Locale.parse(str(setting("DEFAULT_LANGUAGE") or "en").replace("-", "_"))
 
 
 def select_locale() -> str:

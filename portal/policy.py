@@ -12,6 +12,7 @@ from portal import request_memo
 from portal.case_scope import case_scope
 from portal.clock import utcnow
 from portal.errors import NotAllowed, NotFound
+from portal.i18n import _l
 from portal.models.people import STAFF_ROLES, User
 from portal.settings import setting
 
@@ -98,7 +99,7 @@ def is_customer_side(user: User | None, case) -> bool:
 # The rules are about people (roles, workgroups, relations) and the reopening window, not about the
 # case's workflow state: whether a closed case takes comments is the service's InvalidTransition.
 
-STAFF_ONLY = "Only the team handling a case can do that."
+STAFF_ONLY = _l("Only the team handling a case can do that.")
 
 
 def require(rule, user: User | None, case, *args, message: str = "") -> None:

@@ -11,15 +11,17 @@ from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from portal.case_config.queries import Layout, PlacedField, active_reasons, template_layout
-from portal.case_config.rules import TITLE_MAX, form_name, format_number
+from portal.case_config.rules import TITLE_MAX, form_name, format_number, joined
+from portal.i18n import _l
 from portal.models.configuration import CaseTemplate
 
-BOOLEAN_CHOICES = [("true", "Yes"), ("false", "No")]
+BOOLEAN_CHOICES = [("true", _l("Yes")), ("false", _l("No"))]
 _INPUT_TYPES = {"date": "date", "email": "email", "phone": "tel", "url": "url"}
 
 
-def condition_hint(placed: PlacedField, layout: Layout) -> str:
-    """Plain words for a field's conditions, shown whether or not JavaScript runs."""
+def condition_hint(placed: PlacedField, layout: Layout):
+    """Plain words for a field's conditions, shown whether or not JavaScript runs (put into words in
+    the reader's language when shown; empty when the field has no conditions)."""
     by_key = layout.by_key()
     parts = []
     for c in placed.conditions:
@@ -28,10 +30,11 @@ def condition_hint(placed: PlacedField, layout: Layout) -> str:
             continue
         shown_value = _display(source, c.value)
         if c.action == "show":
-            parts.append(f"Only needed if “{source.field.label}” is “{shown_value}”.")
+            parts.append(_l("Only needed if “%(field)s” is “%(value)s”.", field=source.field.label,
+                            value=shown_value))
         else:
-            parts.append(f"Required if “{source.field.label}” is “{shown_value}”.")
-    return " ".join(parts)
+            parts.append(_l("Required if “%(field)s” is “%(value)s”.", field=source.field.label, value=shown_value))
+    return joined(parts) if parts else ""
 
 
 def _display(placed: PlacedField, value: str) -> str:
@@ -50,8 +53,8 @@ def _wtforms_field(placed: PlacedField, keep: str | None):
     if f.field_type == "long_text":
         return TextAreaField(label, description=description)
     if f.field_type == "select":
-        choices = [SelectChoice("", "Choose an option")] + [
-            SelectChoice(o.value, o.label if o.active else f"{o.label} (no longer offered)")
+        choices = [SelectChoice("", _l("Choose an option"))] + [
+            SelectChoice(o.value, o.label if o.active else _l("%(option)s (no longer offered)", option=o.label))
             for o in placed.options if o.active or o.value == keep
         ]
         return SelectField(label, description=description, choices=choices, validate_choice=False)
@@ -82,13 +85,13 @@ def build_case_form(template: CaseTemplate, audience: str, *, base: type[Form],
     """
     layout = layout or template_layout(template, audience)
     current = current or {}
-    reasons = [SelectChoice("", "Choose a reason")] + [SelectChoice(r.uuid, r.name) for r in active_reasons()]
+    reasons = [SelectChoice("", _l("Choose a reason"))] + [SelectChoice(r.uuid, r.name) for r in active_reasons()]
     attrs: dict[str, object] = {
         "layout": layout,
-        "title": StringField("Title", description="A few words that say what the case is about.",
+        "title": StringField(_l("Title"), description=_l("A few words that say what the case is about."),
                              render_kw={"maxlength": TITLE_MAX}),
-        "summary": TextAreaField("Summary", description="Tell us what happened and what you need."),
-        "reason": SelectField("Reason", choices=reasons, validate_choice=False),
+        "summary": TextAreaField(_l("Summary"), description=_l("Tell us what happened and what you need.")),
+        "reason": SelectField(_l("Reason"), choices=reasons, validate_choice=False),
     }
     for placed in layout.fields:
         attrs[form_name(placed.key)] = _wtforms_field(placed, current.get(placed.key))

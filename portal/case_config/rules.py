@@ -3,8 +3,10 @@ settings: no database, no Flask.
 
 parse_value() turns what someone typed into the canonical string a case stores (ISO date, plain
 number, option value, "true"/"false") or raises FieldRuleError with a message fit to show next to
-the field. Admin-supplied format patterns run through the `regex` package with a timeout, so a
-catastrophic pattern can never hang a worker.
+the field. Messages are marked with _l: they are put into words in the reader's language when a page
+or the API shows them (an admin's own format message is shown as the admin typed it).
+Admin-supplied format patterns run through the `regex` package with a timeout, so a catastrophic
+pattern can never hang a worker.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import regex
 
 from portal.contact import ContactError, normalize_email, normalize_phone
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +39,7 @@ _INTEGER = re.compile(r"[+-]?\d{1,18}")
 _DECIMAL = re.compile(r"[+-]?(\d{1,18}(\.\d{0,6})?|\.\d{1,6})")
 
 
-UNSTORABLE = "This contains invisible control characters. Retype it without them."
+UNSTORABLE = _l("This contains invisible control characters. Retype it without them.")
 
 
 def storable(text: str) -> bool:
@@ -45,7 +48,14 @@ def storable(text: str) -> bool:
 
 
 class FieldRuleError(ValueError):
-    """A message fit to show next to the field."""
+    """A message fit to show next to the field: `message`, marked with _l (or an admin's own words)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class FieldSpec(Protocol):
@@ -69,11 +79,11 @@ def pattern_problem(pattern: str | None) -> str | None:
     if not pattern:
         return None
     if len(pattern) > MAX_PATTERN_LENGTH:
-        return f"A pattern has at most {MAX_PATTERN_LENGTH} characters."
+        return _l("A pattern has at most %(limit)d characters.", limit=MAX_PATTERN_LENGTH)
     try:
         regex.compile(pattern)
     except (regex.error, TypeError, ValueError, OverflowError, RecursionError) as exc:
-        return f"This is not a valid pattern ({exc})."
+        return _l("This is not a valid pattern (%(problem)s).", problem=str(exc))
     return None
 
 
@@ -83,10 +93,10 @@ def matches_pattern(pattern: str, value: str) -> bool:
         return regex.fullmatch(pattern, value, timeout=PATTERN_TIMEOUT_SECONDS) is not None
     except TimeoutError as exc:
         log.warning("format pattern %r timed out", pattern)
-        raise FieldRuleError("We could not check this value against its format. Try a shorter value.") from exc
+        raise FieldRuleError(_l("We could not check this value against its format. Try a shorter value.")) from exc
     except (regex.error, RecursionError) as exc:
         # A pattern saved before its checks existed; refuse the value rather than fail the request.
-        raise FieldRuleError("This field's format rule is broken; please tell us.") from exc
+        raise FieldRuleError(_l("This field's format rule is broken; please tell us.")) from exc
 
 
 # --- values ---------------------------------------------------------------------------------------
@@ -107,23 +117,23 @@ def parse_value(field: FieldSpec, raw: object, *, options: Mapping[str, bool] | 
         raise FieldRuleError(UNSTORABLE)
     parser = _PARSERS.get(field.field_type)
     if parser is None:
-        raise FieldRuleError("This field cannot take values.")
+        raise FieldRuleError(_l("This field cannot take values."))
     value = parser(field, text, options or {}, keep)
     if field.pattern and field.field_type in PATTERN_TYPES and not matches_pattern(field.pattern, value):
-        raise FieldRuleError(field.pattern_message or "This value does not have the expected format.")
+        raise FieldRuleError(field.pattern_message or _l("This value does not have the expected format."))
     return value
 
 
 def _length(field: FieldSpec, text: str) -> str:
     limit = field.max_length or DEFAULT_MAX_LENGTH.get(field.field_type, 255)
     if len(text) > limit:
-        raise FieldRuleError(f"Use at most {limit} characters (you used {len(text)}).")
+        raise FieldRuleError(_l("Use at most %(limit)d characters (you used %(used)d).", limit=limit, used=len(text)))
     return text
 
 
 def _text(field, text, options, keep):
     if "\n" in text:
-        raise FieldRuleError("Use a single line here.")
+        raise FieldRuleError(_l("Use a single line here."))
     return _length(field, text)
 
 
@@ -135,17 +145,17 @@ def _number(field, text, options, keep):
     integer = (field.number_kind or "integer") == "integer"
     compact = text.replace(" ", "")
     if integer and not _INTEGER.fullmatch(compact):
-        raise FieldRuleError("Enter a whole number, like 42.")
+        raise FieldRuleError(_l("Enter a whole number, like 42."))
     if not integer and not _DECIMAL.fullmatch(compact):
-        raise FieldRuleError("Enter a number, like 42 or 3.75 (at most 6 decimal places).")
+        raise FieldRuleError(_l("Enter a number, like 42 or 3.75 (at most 6 decimal places)."))
     try:
         number = Decimal(compact)
     except InvalidOperation as exc:  # pragma: no cover - the patterns above already rule this out
-        raise FieldRuleError("Enter a number.") from exc
+        raise FieldRuleError(_l("Enter a number.")) from exc
     if field.min_value is not None and number < Decimal(field.min_value):
-        raise FieldRuleError(f"Enter a number of at least {format_number(field.min_value)}.")
+        raise FieldRuleError(_l("Enter a number of at least %(minimum)s.", minimum=format_number(field.min_value)))
     if field.max_value is not None and number > Decimal(field.max_value):
-        raise FieldRuleError(f"Enter a number of at most {format_number(field.max_value)}.")
+        raise FieldRuleError(_l("Enter a number of at most %(maximum)s.", maximum=format_number(field.max_value)))
     return str(int(number)) if integer else format_number(number)
 
 
@@ -159,18 +169,18 @@ def format_number(number: Decimal | int | str) -> str:
 
 def _date(field, text, options, keep):
     if not _ISO_DATE.fullmatch(text):
-        raise FieldRuleError("Enter a date as year-month-day, like 2026-03-31.")
+        raise FieldRuleError(_l("Enter a date as year-month-day, like 2026-03-31."))
     try:
         return date.fromisoformat(text).isoformat()
     except ValueError as exc:
-        raise FieldRuleError("That date does not exist. Check the day and the month.") from exc
+        raise FieldRuleError(_l("That date does not exist. Check the day and the month.")) from exc
 
 
 def _select(field, text, options, keep):
     if text not in options:
-        raise FieldRuleError("Choose one of the options in the list.")
+        raise FieldRuleError(_l("Choose one of the options in the list."))
     if not options[text] and text != keep:
-        raise FieldRuleError("That option is no longer available. Choose another one.")
+        raise FieldRuleError(_l("That option is no longer available. Choose another one."))
     return text
 
 
@@ -180,33 +190,38 @@ def _boolean(field, text, options, keep):
         return "true"
     if word in FALSE_WORDS:
         return "false"
-    raise FieldRuleError("Choose yes or no.")
+    raise FieldRuleError(_l("Choose yes or no."))
 
 
 def _email(field, text, options, keep):
     try:
         return normalize_email(text)
     except ContactError as exc:
-        raise FieldRuleError(str(exc)) from exc
+        raise FieldRuleError(_message(exc)) from exc
 
 
 def _phone(field, text, options, keep):
     try:
         return normalize_phone(text)
     except ContactError as exc:
-        raise FieldRuleError(str(exc)) from exc
+        raise FieldRuleError(_message(exc)) from exc
+
+
+def _message(exc: Exception):
+    """The message an error was raised with, as given (a lazy string stays lazy)."""
+    return exc.args[0] if exc.args else str(exc)
 
 
 def _url(field, text, options, keep):
     _length(field, text)
     if any(ch.isspace() for ch in text):
-        raise FieldRuleError("A web address has no spaces.")
+        raise FieldRuleError(_l("A web address has no spaces."))
     try:
         parts = urlsplit(text)
     except ValueError as exc:
-        raise FieldRuleError("Enter a web address starting with https://") from exc
+        raise FieldRuleError(_l("Enter a web address starting with https://")) from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
-        raise FieldRuleError("Enter a web address starting with https://, like https://example.com/page")
+        raise FieldRuleError(_l("Enter a web address starting with https://, like https://example.com/page"))
     return text
 
 
@@ -279,21 +294,23 @@ def template_problems(entries: Iterable[LayoutEntry], conditions: Iterable[Condi
     for c in conditions:
         target, source = by_key.get(c.target), by_key.get(c.source)
         if target is None or source is None:
-            problems.append("A condition uses a field that is not on this template.")
+            problems.append(_l("A condition uses a field that is not on this template."))
             continue
         if c.target == c.source:
-            problems.append(f"“{target.label}” cannot depend on itself.")
+            problems.append(_l("“%(field)s” cannot depend on itself.", field=target.label))
             continue
         if c.action == "show" and target.required:
-            problems.append(f"“{target.label}” is required but hidden unless “{source.label}” is {c.value}. "
-                            "Make it optional and use a “require” condition instead.")
+            problems.append(_l("“%(field)s” is required but hidden unless “%(source)s” is %(value)s. "
+                               "Make it optional and use a “require” condition instead.",
+                               field=target.label, source=source.label, value=c.value))
         if source.internal and not target.internal:
-            problems.append(f"“{target.label}” is shown to customers but depends on the internal field "
-                            f"“{source.label}”, which customers never fill in.")
+            problems.append(_l("“%(field)s” is shown to customers but depends on the internal field "
+                               "“%(source)s”, which customers never fill in.", field=target.label,
+                               source=source.label))
         if c.action == "show":
             show_edges.setdefault(c.target, set()).add(c.source)
     if _has_cycle(show_edges):
-        problems.append("Some fields are shown only by each other, so none of them could ever appear.")
+        problems.append(_l("Some fields are shown only by each other, so none of them could ever appear."))
     return problems
 
 
@@ -317,15 +334,16 @@ def _has_cycle(edges: Mapping[str, set[str]]) -> bool:
 # --- text typed into case settings ----------------------------------------------------------------
 
 
-def required_text(errors: dict, name: str, value: str | None, label: str, limit: int) -> str:
-    """The stripped text; a message in errors[name] when it is missing, too long or unstorable."""
+def required_text(errors: dict, name: str, value: str | None, missing, limit: int) -> str:
+    """The stripped text; a message in errors[name] when it is missing (missing: the message, marked
+    with _l, like "Enter a name."), too long or unstorable."""
     text = (value or "").strip()
     if not storable(text):
         errors[name] = UNSTORABLE
     elif not text:
-        errors[name] = f"Enter {label}."
+        errors[name] = missing
     elif len(text) > limit:
-        errors[name] = f"Use at most {limit} characters."
+        errors[name] = _l("Use at most %(limit)d characters.", limit=limit)
     return text
 
 
@@ -335,14 +353,27 @@ def optional_text(errors: dict, name: str, value: str | None, limit: int) -> str
     if not storable(text):
         errors[name] = UNSTORABLE
     elif len(text) > limit:
-        errors[name] = f"Use at most {limit} characters."
+        errors[name] = _l("Use at most %(limit)d characters.", limit=limit)
+    return text
+
+
+SOME_VALUES = _l("Some values need another look.")
+
+
+def joined(messages: Iterable):
+    """Several messages shown as one, each put into words (in the reader's language) when shown."""
+    messages = list(messages)
+    text = messages[0]
+    for message in messages[1:]:
+        # Translators: two messages shown one after the other (how sentences follow each other).
+        text = _l("%(first)s %(second)s", first=text, second=message)
     return text
 
 
 def raise_if_errors(errors: dict) -> None:
     """Refuse the input with every collected message (ValidationFailed) when there is any."""
     if errors:
-        raise ValidationFailed("Some values need another look.", errors)
+        raise ValidationFailed(SOME_VALUES, errors)
 
 
 # --- a case's own fields and the names of custom fields in forms and raw mappings --------------------

@@ -8,33 +8,47 @@ from __future__ import annotations
 
 import peewee
 
+from portal.i18n import _l
 from portal.models.base import BaseModel, UTCDateTimeField, utcnow
 from portal.models.base import uuid_field as _uuid
 from portal.models.teams import Workgroup
 
+# Labels for codes, shown on pages: marked with _l, so each is put into words in the reader's
+# language when shown (the codes are what is stored and compared).
 STATUS_CATEGORIES = {
-    "open": "Open (we are working on it)",
-    "waiting": "Waiting (on the customer or someone else)",
-    "resolved": "Resolved (awaiting the customer's acceptance)",
-    "closed": "Closed",
+    "open": _l("Open (we are working on it)"),
+    "waiting": _l("Waiting (on the customer or someone else)"),
+    "resolved": _l("Resolved (awaiting the customer's acceptance)"),
+    "closed": _l("Closed"),
+}
+# A category's short name, for badges and filters.
+STATUS_CATEGORY_NAMES = {
+    "open": _l("Open"),
+    "waiting": _l("Waiting"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
 }
 FIELD_TYPES = {
-    "text": "Text",
-    "long_text": "Long text",
-    "number": "Number",
-    "date": "Date",
-    "select": "Single-select",
-    "boolean": "True/false",
-    "email": "Email address",
-    "phone": "Phone number",
-    "url": "Web address (URL)",
+    "text": _l("Text"),
+    "long_text": _l("Long text"),
+    "number": _l("Number"),
+    "date": _l("Date"),
+    "select": _l("Single-select"),
+    "boolean": _l("True/false"),
+    "email": _l("Email address"),
+    "phone": _l("Phone number"),
+    "url": _l("Web address (URL)"),
 }
-VISIBILITIES = {"customer": "Customer-visible", "internal": "Internal only (staff)"}
-NUMBER_KINDS = {"integer": "Whole number", "decimal": "Decimal number"}
-TEMPLATE_STATES = {"draft": "Draft", "published": "Published", "retired": "Retired"}
+VISIBILITIES = {"customer": _l("Customer-visible"), "internal": _l("Internal only (staff)")}
+NUMBER_KINDS = {"integer": _l("Whole number"), "decimal": _l("Decimal number")}
+TEMPLATE_STATES = {"draft": _l("Draft"), "published": _l("Published"), "retired": _l("Retired")}
+# Plain English names still written into case events and notification data (the codes are the keys);
+# pages show PRIORITY_LABELS.
 PRIORITIES = {"low": "Low", "normal": "Normal", "high": "High", "urgent": "Urgent"}
-SECTIONS = {"top": "Top", "more": "More information"}
-CONDITION_ACTIONS = {"show": "Show", "require": "Require"}
+PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
+SECTIONS = {"top": _l("Top"), "more": _l("More information")}
+CONDITION_ACTIONS = {"show": _l("Show"), "require": _l("Require")}
+TEMPLATE_AUDIENCES = {"customers": _l("Customers"), "proxies": _l("Proxies"), "staff": _l("Staff")}
 
 
 class CaseStatus(BaseModel):
@@ -46,6 +60,10 @@ class CaseStatus(BaseModel):
     customer_description = peewee.TextField(default="")
     position = peewee.IntegerField(default=0)
     active = peewee.BooleanField(default=True)
+
+    @property
+    def category_label(self) -> str:
+        return STATUS_CATEGORY_NAMES.get(self.category, self.category)
 
     def __str__(self):
         return self.name
@@ -134,8 +152,8 @@ class CaseTemplate(BaseModel):
 
     @property
     def audience_labels(self) -> list[str]:
-        return [label for flag, label in ((self.for_customers, "Customers"), (self.for_proxies, "Proxies"),
-                                          (self.for_staff, "Staff")) if flag]
+        flags = {"customers": self.for_customers, "proxies": self.for_proxies, "staff": self.for_staff}
+        return [label for audience, label in TEMPLATE_AUDIENCES.items() if flags[audience]]
 
     def __str__(self):
         return self.name

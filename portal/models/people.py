@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import peewee
 
+from portal.i18n import _l
 from portal.models.base import BaseModel, JSONField, UTCDateTimeField, utcnow
 from portal.models.base import uuid_field as _uuid
 
 ROLES = ("customer", "proxy", "agent", "supervisor", "admin")
 STAFF_ROLES = ("agent", "supervisor", "admin")
+# Shown on pages: marked with _l, put into words in the reader's language when shown.
 ROLE_LABELS = {
-    "customer": "Customer",
-    "proxy": "Proxy employee",
-    "agent": "Agent",
-    "supervisor": "Supervisor",
-    "admin": "Administrator",
+    "customer": _l("Customer"),
+    "proxy": _l("Proxy employee"),
+    "agent": _l("Agent"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
 }
 
 

@@ -36,7 +36,7 @@ def clean_email(value: str | None, errors: dict, field: str = "email") -> str:
 
 def clean_role(value: str | None, allowed: tuple[str, ...], errors: dict, field: str = "role") -> str:
     if value not in allowed:
-        errors[field] = "Choose one of: " + ", ".join(ROLE_LABELS[role] for role in allowed) + "."
+        errors[field] = "Choose one of: " + ", ".join(str(ROLE_LABELS[role]) for role in allowed) + "."
         return ""
     return value
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.admin.forms import FieldForm, OptionEditForm, OptionForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.identifiers import by_uuid
 from portal.models.configuration import CaseField, FieldOption
 from portal.web_helpers import apply_errors, role_required, status_for
@@ -44,7 +45,7 @@ def new_field():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Field {field.label} created.", "success")
+            flash(_("Field %(label)s created.", label=field.label), "success")
             return redirect(url_for("admin.edit_field", field_uuid=field.uuid))
     return render_template("admin/field_form.html", form=form, field=None), status_for(form)
 
@@ -76,7 +77,7 @@ def edit_field(field_uuid):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Field {field.label} saved.", "success")
+            flash(_("Field %(label)s saved.", label=field.label), "success")
             return redirect(url_for("admin.edit_field", field_uuid=field.uuid))
     return _field_page(field, form, OptionForm(formdata=None, prefix=OPTION_PREFIX))
 
@@ -92,7 +93,7 @@ def add_option(field_uuid):
         except ValidationFailed as exc:
             apply_errors(option_form, exc)
         else:
-            flash(f"Option {option.label} added.", "success")
+            flash(_("Option %(label)s added.", label=option.label), "success")
             return redirect(url_for("admin.edit_field", field_uuid=field.uuid) + "#options")
     return _field_page(field, FieldForm(formdata=None, obj=field), option_form)
 
@@ -110,7 +111,7 @@ def edit_option(field_uuid, option_uuid):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Option {option.label} saved.", "success")
+            flash(_("Option %(label)s saved.", label=option.label), "success")
             return redirect(url_for("admin.edit_field", field_uuid=field.uuid) + "#options")
     return _field_page(field, FieldForm(formdata=None, obj=field), OptionForm(formdata=None, prefix=OPTION_PREFIX),
                        form, option.id)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.admin.forms import ReasonForm, StatusForm
 from portal.case_config import queries, service
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.identifiers import by_uuid
 from portal.models.configuration import STATUS_CATEGORIES, CaseReason, CaseStatus
 from portal.web_helpers import apply_errors, role_required, status_for
@@ -41,7 +42,7 @@ def statuses():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Status {status.name} added.", "success")
+            flash(_("Status %(name)s added.", name=status.name), "success")
             return redirect(url_for("admin.statuses"))
     return _statuses_page(form)
 
@@ -57,7 +58,7 @@ def edit_status(status_uuid):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Status {status.name} saved.", "success")
+            flash(_("Status %(name)s saved.", name=status.name), "success")
             return redirect(url_for("admin.statuses"))
     return render_template("admin/status_edit.html", status=status, form=form), status_for(form)
 
@@ -71,7 +72,7 @@ def reasons():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Reason {reason.name} added.", "success")
+            flash(_("Reason %(name)s added.", name=reason.name), "success")
             return redirect(url_for("admin.reasons"))
     return render_template("admin/reasons.html", reasons=list(queries.all_reasons()), form=form), status_for(form)
 
@@ -86,7 +87,7 @@ def edit_reason(reason_uuid):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Reason {reason.name} saved.", "success")
+            flash(_("Reason %(name)s saved.", name=reason.name), "success")
             return redirect(url_for("admin.reasons"))
     return render_template("admin/reason_edit.html", reason=reason, form=form), status_for(form)
 

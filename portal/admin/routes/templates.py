@@ -10,8 +10,9 @@ from portal.admin.forms import AddTemplateFieldForm, ConditionForm, ConfirmForm,
 from portal.case_config import queries, service
 from portal.case_config.forms import condition_hint
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.identifiers import by_uuid
-from portal.models.configuration import CaseField, CaseTemplate, TemplateCondition, TemplateField
+from portal.models.configuration import PRIORITY_LABELS, CaseField, CaseTemplate, TemplateCondition, TemplateField
 from portal.models.teams import Workgroup
 from portal.web_helpers import apply_errors, role_required, status_for
 
@@ -45,7 +46,7 @@ def _input(form: TemplateForm) -> service.TemplateInput:
 
 @role_required("admin")
 def templates():
-    return render_template("admin/templates.html", templates=list(queries.all_templates()))
+    return render_template("admin/templates.html", templates=list(queries.all_templates()), priorities=PRIORITY_LABELS)
 
 
 @role_required("admin")
@@ -57,7 +58,7 @@ def new_template():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Template {template.name} created as a draft. Add its fields now.", "success")
+            flash(_("Template %(name)s created as a draft. Add its fields now.", name=template.name), "success")
             return redirect(url_for("admin.template_detail", template_uuid=template.uuid))
     return render_template("admin/template_new.html", form=form), status_for(form)
 
@@ -71,11 +72,12 @@ def _detail_page(template: CaseTemplate, *, form=None, add_form=None, condition_
         form.escalation_workgroup.data = template.escalation_workgroup.uuid if template.escalation_workgroup else ""
     add_form = add_form or AddTemplateFieldForm(formdata=None)
     offered = queries.all_fields().where(CaseField.active == True)  # noqa: E712
-    add_form.field.choices = [SelectChoice("", "Choose a field")] + [
-        SelectChoice(f.uuid, f"{f.label} ({f.type_label})") for f in offered if f.id not in on_template]
+    add_form.field.choices = [SelectChoice("", _("Choose a field"))] + [
+        SelectChoice(f.uuid, _("%(field)s (%(type)s)", field=f.label, type=f.type_label))
+        for f in offered if f.id not in on_template]
     condition_form = condition_form or ConditionForm(formdata=None)
-    field_choices = [SelectChoice("", "Choose a field")] + [SelectChoice(p.field.uuid, p.field.label)
-                                                            for p in layout.fields]
+    field_choices = [SelectChoice("", _("Choose a field"))] + [SelectChoice(p.field.uuid, p.field.label)
+                                                               for p in layout.fields]
     condition_form.target.choices = field_choices
     condition_form.source.choices = list(field_choices)
     placements = {p.template_field.id: PlacementForm(formdata=None, prefix=f"p-{p.field.key}",
@@ -106,7 +108,7 @@ def edit_template(template_uuid):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash("Template details saved.", "success")
+            flash(_("Template details saved."), "success")
             return redirect(url_for("admin.template_detail", template_uuid=template.uuid))
     return _detail_page(template, form=form)
 
@@ -123,7 +125,7 @@ def add_template_field(template_uuid):
         except ValidationFailed as exc:
             apply_errors(add_form, exc)
         else:
-            flash(f"{field.label} added to the template.", "success")
+            flash(_("%(field)s added to the template.", field=field.label), "success")
             return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
     return _detail_page(template, add_form=add_form)
 
@@ -151,7 +153,7 @@ def update_template_field(template_uuid, field_uuid):
         except ValidationFailed as exc:
             apply_errors(form, exc)
             return _detail_page(template, placement=(placed.id, form))
-        flash(f"{placed.field.label} saved.", "success")
+        flash(_("%(field)s saved.", field=placed.field.label), "success")
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
@@ -173,7 +175,7 @@ def remove_template_field(template_uuid, field_uuid):
         except ValidationFailed as exc:
             flash(exc.message, "error")
             return _detail_page(template)[0], 400
-        flash(f"{placed.field.label} taken off the template. Cases keep their values.", "success")
+        flash(_("%(field)s taken off the template. Cases keep their values.", field=placed.field.label), "success")
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#fields")
 
 
@@ -190,7 +192,7 @@ def add_condition(template_uuid):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash("Condition added.", "success")
+            flash(_("Condition added."), "success")
             return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#conditions")
     return _detail_page(template, condition_form=form)
 
@@ -202,7 +204,7 @@ def remove_condition(template_uuid, condition_uuid):
                                               & (TemplateCondition.template == template)) or abort(404)
     if ConfirmForm().validate_on_submit():
         service.remove_condition(current_user, condition)
-        flash("Condition removed.", "success")
+        flash(_("Condition removed."), "success")
     return redirect(url_for("admin.template_detail", template_uuid=template.uuid) + "#conditions")
 
 
@@ -213,11 +215,11 @@ def change_state(template_uuid, action):
         try:
             if action == "publish":
                 service.publish_template(current_user, template)
-                flash(f"{template.name} is published: it is offered now.", "success")
+                flash(_("%(name)s is published: it is offered now.", name=template.name), "success")
             else:
                 service.retire_template(current_user, template)
-                flash(f"{template.name} is retired: no longer offered. Its cases keep all their values.",
-                      "success")
+                flash(_("%(name)s is retired: no longer offered. Its cases keep all their values.",
+                        name=template.name), "success")
         except ValidationFailed as exc:
             flash(exc.message, "error")
             return _detail_page(template)[0], 400

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.errors import Conflict, DomainError, ValidationFailed
+from portal.i18n import _, ngettext
 from portal.models.people import ROLE_LABELS, STAFF_ROLES
 from portal.pagination import page_number
 from portal.people import queries, service
@@ -37,7 +38,8 @@ def user_invite():
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{user.display_name} is invited: the invitation is on its way to {user.email}.", "success")
+            flash(_("%(name)s is invited: the invitation is on its way to %(email)s.", name=user.display_name,
+                    email=user.email), "success")
             return redirect(url_for("admin.user_detail", user_uuid=user.uuid))
     return render_template("admin/user_invite.html", form=form), status_for(form)
 
@@ -86,7 +88,8 @@ def user_role(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     form = RoleForm()
     return _act_on_user(user, lambda: service.change_role(current_user, user.uuid, form.role.data),
-                        lambda _: f"{user.display_name} is now: {user.role_label}.", form=form, form_name="role_form")
+                        lambda _result: _("%(name)s is now: %(role)s.", name=user.display_name, role=user.role_label),
+                        form=form, form_name="role_form")
 
 
 @role_required("admin")
@@ -94,7 +97,7 @@ def user_workgroups(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     form = WorkgroupsForm()
     return _act_on_user(user, lambda: service.set_workgroups(current_user, user.uuid, form.workgroups.data or []),
-                        lambda _: f"{user.display_name}'s workgroups are saved.", form=form,
+                        lambda _result: _("%(name)s's workgroups are saved.", name=user.display_name), form=form,
                         form_name="workgroups_form")
 
 
@@ -104,18 +107,21 @@ def user_active(user_uuid, action):
     user = queries.user_by_uuid(user_uuid)
     if action == "activate":
         return _act_on_user(user, lambda: service.reactivate_user(current_user, user.uuid),
-                            lambda _: f"{user.display_name} can sign in again.")
+                            lambda _result: _("%(name)s can sign in again.", name=user.display_name))
     return _act_on_user(
         user, lambda: service.deactivate_user(current_user, user.uuid),
-        lambda released: (f"{user.display_name} is deactivated and signed out everywhere. Their cases stay; "
-                          f"{released} open case{'' if released == 1 else 's'} went back to the queue."))
+        lambda released: ngettext("%(name)s is deactivated and signed out everywhere. Their cases stay; "
+                                  "%(num)d open case went back to the queue.",
+                                  "%(name)s is deactivated and signed out everywhere. Their cases stay; "
+                                  "%(num)d open cases went back to the queue.", released, name=user.display_name))
 
 
 @role_required("admin")
 def user_invitation(user_uuid):
     user = queries.user_by_uuid(user_uuid)
     return _act_on_user(user, lambda: service.resend_invitation(current_user, user.uuid),
-                        lambda _: f"The invitation is sent again to {user.email}; the earlier link no longer works.")
+                        lambda _result: _("The invitation is sent again to %(email)s; the earlier link no longer "
+                                          "works.", email=user.email))
 
 
 @role_required("admin")

@@ -12,6 +12,7 @@ from portal import policy
 from portal.case_config.rules import raise_if_errors, required_text
 from portal.db import database
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.models.configuration import CaseReason
 from portal.models.people import User
 
@@ -20,7 +21,7 @@ def save_reason(actor: User, reason: CaseReason | None, *, name: str, active: bo
     """Create (reason=None) or rename / (de)activate a case reason."""
     policy.require_admin(actor)
     errors: dict[str, str] = {}
-    name = required_text(errors, "name", name, "a reason", 100)
+    name = required_text(errors, "name", name, _l("Enter a reason."), 100)
     raise_if_errors(errors)
     try:
         with database.atomic():
@@ -31,5 +32,6 @@ def save_reason(actor: User, reason: CaseReason | None, *, name: str, active: bo
                 reason.name, reason.active = name, active
                 reason.save()
     except peewee.IntegrityError as exc:
-        raise ValidationFailed("That reason exists.", {"name": "Another reason already has this name."}) from exc
+        raise ValidationFailed(_l("That reason exists."),
+                               {"name": _l("Another reason already has this name.")}) from exc
     return reason

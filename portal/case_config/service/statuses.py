@@ -12,6 +12,7 @@ from portal import policy
 from portal.case_config.rules import optional_text, raise_if_errors, required_text
 from portal.db import database
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.models.configuration import STATUS_CATEGORIES, CaseStatus
 from portal.models.people import User
 
@@ -47,9 +48,9 @@ def save_status(actor: User, status: CaseStatus | None, *, name: str, category: 
     description = optional_text(errors, "customer_description", customer_description, 500)
     if status is not None and status.is_system:
         name, category, active = status.name, status.category, True
-    name = required_text(errors, "name", name, "a name", 60)
+    name = required_text(errors, "name", name, _l("Enter a name."), 60)
     if category not in STATUS_CATEGORIES:
-        errors["category"] = "Choose a category."
+        errors["category"] = _l("Choose a category.")
     raise_if_errors(errors)
     try:
         with database.atomic():
@@ -62,5 +63,6 @@ def save_status(actor: User, status: CaseStatus | None, *, name: str, category: 
                 status.customer_description, status.active = description, active
                 status.save()
     except peewee.IntegrityError as exc:
-        raise ValidationFailed("That name is taken.", {"name": "Another status already has this name."}) from exc
+        raise ValidationFailed(_l("That name is taken."),
+                               {"name": _l("Another status already has this name.")}) from exc
     return status

@@ -16,10 +16,12 @@ import peewee
 from portal import policy
 from portal.case_config.queries import template_conditions, template_layout
 from portal.case_config.rules import (
+    SOME_VALUES,
     UNSTORABLE,
     Condition,
     FieldRuleError,
     LayoutEntry,
+    joined,
     parse_value,
     storable,
     template_problems,
@@ -27,6 +29,7 @@ from portal.case_config.rules import (
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.models.configuration import (
     CONDITION_ACTIONS,
     PRIORITIES,
@@ -60,20 +63,20 @@ def save_template(actor: User, template: CaseTemplate | None, data: TemplateInpu
     if not storable(name):
         errors["name"] = UNSTORABLE
     elif not name:
-        errors["name"] = "Enter a name customers will recognise."
+        errors["name"] = _l("Enter a name customers will recognise.")
     elif len(name) > 120:
-        errors["name"] = "Use at most 120 characters."
+        errors["name"] = _l("Use at most %(limit)d characters.", limit=120)
     description = (data.description or "").strip()
     if not storable(description):
         errors["description"] = UNSTORABLE
     elif len(description) > 2000:
-        errors["description"] = "Use at most 2000 characters."
+        errors["description"] = _l("Use at most %(limit)d characters.", limit=2000)
     if data.default_priority not in PRIORITIES:
-        errors["default_priority"] = "Choose a priority."
+        errors["default_priority"] = _l("Choose a priority.")
     if not (data.for_customers or data.for_proxies or data.for_staff):
-        errors["for_customers"] = "Choose at least one kind of user who may use this template."
+        errors["for_customers"] = _l("Choose at least one kind of user who may use this template.")
     if errors:
-        raise ValidationFailed("Some values need another look.", errors)
+        raise ValidationFailed(SOME_VALUES, errors)
     values = {"name": name, "description": description, "for_customers": data.for_customers,
               "for_proxies": data.for_proxies, "for_staff": data.for_staff,
               "default_workgroup": data.default_workgroup, "escalation_workgroup": data.escalation_workgroup,
@@ -88,7 +91,8 @@ def save_template(actor: User, template: CaseTemplate | None, data: TemplateInpu
                 template.updated_at = utcnow()
                 template.save()
     except peewee.IntegrityError as exc:
-        raise ValidationFailed("That name is taken.", {"name": "Another template already has this name."}) from exc
+        raise ValidationFailed(_l("That name is taken."),
+                               {"name": _l("Another template already has this name.")}) from exc
     return template
 
 
@@ -101,7 +105,7 @@ def _check(template: CaseTemplate, error_field: str) -> None:
                   for c in template_conditions(template)]
     problems = template_problems(entries, conditions)
     if problems:
-        raise ValidationFailed(problems[0], {error_field: " ".join(problems)})
+        raise ValidationFailed(problems[0], {error_field: joined(problems)})
 
 
 def _touch(template: CaseTemplate) -> None:
@@ -114,11 +118,11 @@ def add_template_field(actor: User, template: CaseTemplate, field: CaseField | N
     policy.require_admin(actor)
     errors = {}
     if field is None:
-        errors["field"] = "Choose a field."
+        errors["field"] = _l("Choose a field.")
     if section not in SECTIONS:
-        errors["section"] = "Choose a section."
+        errors["section"] = _l("Choose a section.")
     if errors:
-        raise ValidationFailed("Some values need another look.", errors)
+        raise ValidationFailed(SOME_VALUES, errors)
     try:
         with database.atomic():
             last = (TemplateField.select(peewee.fn.MAX(TemplateField.position))
@@ -128,7 +132,8 @@ def add_template_field(actor: User, template: CaseTemplate, field: CaseField | N
                                           position=(last or 0) + 1, required=required)
             _touch(template)
     except peewee.IntegrityError as exc:
-        raise ValidationFailed("Already on the template.", {"field": "This field is already on the template."}) from exc
+        raise ValidationFailed(_l("Already on the template."),
+                               {"field": _l("This field is already on the template.")}) from exc
     return placed
 
 
@@ -136,7 +141,7 @@ def update_template_field(actor: User, placed: TemplateField, *, section: str, r
     """Move a field to another section (at its end) or change whether it is required."""
     policy.require_admin(actor)
     if section not in SECTIONS:
-        raise ValidationFailed("Choose a section.", {"section": "Choose a section."})
+        raise ValidationFailed(_l("Choose a section."), {"section": _l("Choose a section.")})
     with database.atomic():
         if section != placed.section:
             last = (TemplateField.select(peewee.fn.MAX(TemplateField.position))
@@ -175,8 +180,8 @@ def remove_template_field(actor: User, placed: TemplateField) -> None:
                      & ((TemplateCondition.target == placed.field_id) | (TemplateCondition.source == placed.field_id)))
               .exists())
     if in_use:
-        raise ValidationFailed("Remove the conditions that use this field first.",
-                               {"field": "Remove the conditions that use this field first."})
+        in_use_message = _l("Remove the conditions that use this field first.")
+        raise ValidationFailed(in_use_message, {"field": in_use_message})
     with database.atomic():
         placed.delete_instance()
         _touch(placed.template)
@@ -189,11 +194,11 @@ def add_condition(actor: User, template: CaseTemplate, *, target: CaseField | No
     errors: dict[str, str] = {}
     on_template = {tf.field_id for tf in TemplateField.select().where(TemplateField.template == template)}
     if target is None or target.id not in on_template:
-        errors["target"] = "Choose a field on this template."
+        errors["target"] = _l("Choose a field on this template.")
     if source is None or source.id not in on_template:
-        errors["source"] = "Choose a field on this template."
+        errors["source"] = _l("Choose a field on this template.")
     if action not in CONDITION_ACTIONS:
-        errors["action"] = "Choose show or require."
+        errors["action"] = _l("Choose show or require.")
     canonical = None
     if source is not None and "source" not in errors:
         options = {o.value: True for o in source.options}
@@ -203,11 +208,12 @@ def add_condition(actor: User, template: CaseTemplate, *, target: CaseField | No
         try:
             canonical = parse_value(source, value, options=options)
         except FieldRuleError as exc:
-            errors["value"] = f"Not a value “{source.label}” can hold: {exc}"
+            errors["value"] = _l("Not a value “%(field)s” can hold: %(problem)s", field=source.label,
+                                 problem=exc.message)
         if canonical is None and "value" not in errors:
-            errors["value"] = "Enter the value that triggers the condition."
+            errors["value"] = _l("Enter the value that triggers the condition.")
     if errors:
-        raise ValidationFailed("Some values need another look.", errors)
+        raise ValidationFailed(SOME_VALUES, errors)
     with database.atomic():
         condition = TemplateCondition.create(template=template, target=target, action=action, source=source,
                                              value=canonical)

@@ -20,6 +20,7 @@ from portal.case_config.rules import (
     storable,
 )
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.configuration import CaseReason, CaseTemplate
 
@@ -53,25 +54,26 @@ def validate_case_values(template: CaseTemplate, raw: Mapping, audience: str, *,
     if not storable(title):
         errors["title"] = UNSTORABLE
     elif not title:
-        errors["title"] = "Enter a title."
+        errors["title"] = _l("Enter a title.")
     elif "\n" in title:
-        errors["title"] = "Use a single line for the title."
+        errors["title"] = _l("Use a single line for the title.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"Use at most {TITLE_MAX} characters (you used {len(title)})."
+        errors["title"] = _l("Use at most %(limit)d characters (you used %(used)d).", limit=TITLE_MAX, used=len(title))
     summary = text_of("summary")
     if not storable(summary):
         errors["summary"] = UNSTORABLE
     elif not summary:
-        errors["summary"] = "Describe the problem in a few sentences."
+        errors["summary"] = _l("Describe the problem in a few sentences.")
     elif len(summary) > SUMMARY_MAX:
-        errors["summary"] = f"Use at most {SUMMARY_MAX} characters (you used {len(summary)})."
+        errors["summary"] = _l("Use at most %(limit)d characters (you used %(used)d).", limit=SUMMARY_MAX,
+                                   used=len(summary))
     reason = None
     reason_id = text_of("reason")
     if reason_id:
         reason = by_uuid(CaseReason, reason_id)
         if reason is None or not reason.active:
             reason = None
-            errors["reason"] = "Choose one of the reasons in the list."
+            errors["reason"] = _l("Choose one of the reasons in the list.")
 
     parsed: dict[str, str | None] = {}
     for placed in layout.fields:
@@ -80,7 +82,7 @@ def validate_case_values(template: CaseTemplate, raw: Mapping, audience: str, *,
             parsed[placed.key] = parse_value(placed.field, raw.get(form_name(placed.key)), options=options,
                                              keep=current.get(placed.key))
         except FieldRuleError as exc:
-            errors[form_name(placed.key)] = str(exc)
+            errors[form_name(placed.key)] = exc.message
             parsed[placed.key] = None
     hidden, conditionally_required = apply_conditions(layout.conditions, parsed)
     values: dict[str, str] = {}
@@ -91,11 +93,11 @@ def validate_case_values(template: CaseTemplate, raw: Mapping, audience: str, *,
             continue
         value = parsed[placed.key]
         if value is None and name not in errors and (placed.required or placed.key in conditionally_required):
-            errors[name] = ("Choose yes or no." if placed.field.field_type == "boolean"
-                            else "Choose an option." if placed.field.field_type == "select"
-                            else "This is required.")
+            errors[name] = (_l("Choose yes or no.") if placed.field.field_type == "boolean"
+                            else _l("Choose an option.") if placed.field.field_type == "select"
+                            else _l("This is required."))
         if value is not None:
             values[placed.key] = value
     if errors:
-        raise ValidationFailed("Some answers need another look.", errors)
+        raise ValidationFailed(_l("Some answers need another look."), errors)
     return CleanCase(title=title, summary=summary, reason=reason, values=values)

@@ -32,7 +32,7 @@ def _send(user: User, invited_by: User, now: datetime) -> None:
     days = setting("INVITATION_DAYS")
     mail_link(user, PURPOSE, "people.accept_invitation", "invitation_url", days * 24 * 60, now=now,
               extra={"expires_in_days": days, "invited_by": invited_by.display_name,
-                     "role": ROLE_LABELS.get(user.role, user.role)})
+                     "role": str(ROLE_LABELS.get(user.role, user.role))})
 
 
 def _end_links(user: User, now: datetime) -> None:
