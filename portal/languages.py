@@ -11,9 +11,9 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, LazyString, get_locale, gettext, ngettext
+from flask_babel import Babel, LazyString, get_locale, get_translations
 from flask_login import current_user
 
 from portal import i18n
@@ -37,11 +37,43 @@ def init_app(app: Flask) -> None:
     app.json = JSONProvider(app)
     Babel(app, locale_selector=select_locale, timezone_selector=select_time_zone,
           default_translation_directories=str(TRANSLATIONS))
-    i18n.install(gettext=gettext, ngettext=ngettext, locale=_locale, zone=viewer_zone)
+    i18n.install(gettext=_gettext, ngettext=_ngettext, locale=_locale, zone=viewer_zone)
+    # Pages call gettext hundreds of times (every label, every cell's data-label): look the request's
+    # catalogue up once, not through Flask-Babel's context lookups each time (profiled: 28 % of a list).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: _translations().ugettext(message),
+        ngettext=lambda singular, plural, num: _translations().ungettext(singular, plural, num),
+        newstyle=True,
+    )
 
     @app.context_processor
     def language_globals():
         return {"html_lang": html_lang(), "text_dir": text_direction()}
+
+
+def _translations():
+    """The catalogue of the request's locale, remembered on Flask-Babel's per-request state for as long
+    as that locale holds (force_locale changes it, and with it the catalogue)."""
+    state = g.get("_flask_babel") if has_app_context() else None
+    if state is not None:
+        remembered = getattr(state, "caseport_translations", None)
+        if remembered is not None and remembered[0] is getattr(state, "babel_locale", None):
+            return remembered[1]
+    translations = get_translations()
+    state = g.get("_flask_babel") if has_app_context() else None
+    if state is not None:
+        state.caseport_translations = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
+def _gettext(message: str, **params) -> str:
+    text = _translations().ugettext(message)
+    return text % params if params else text
+
+
+def _ngettext(singular: str, plural: str, num: int, **params) -> str:
+    params.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % params
 
 
 def _locale() -> Locale:

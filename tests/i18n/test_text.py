@@ -66,3 +66,20 @@ def test_a_new_language_starts_with_an_empty_catalogue_of_every_marked_string(tm
     assert left["fr"] == len([entry for entry in catalogue if entry.id]) > 10
     assert all(not any(entry.string) if isinstance(entry.string, tuple) else not entry.string
                for entry in catalogue if entry.id)
+
+
+def test_relative_wording_is_babels_own_for_any_delta():
+    """reltime words a delta once per rounding (Babel's plural rules are slow); it must say exactly what
+    format_timedelta says, in every shipped language, for deltas from a minute to years either way."""
+    from babel import Locale
+    from babel.dates import format_timedelta
+
+    from portal.i18n import _relative, _rounded
+
+    deltas = [sign * size * step / 7 for sign in (-1, 1) for size in (60, 3600, 86400, 2592000, 31536000)
+              for step in range(1, 120)]
+    for tag in ("en", "de", "es"):
+        locale = Locale.parse(tag)
+        for seconds in deltas:
+            expected = format_timedelta(timedelta(seconds=seconds), add_direction=True, threshold=1.1, locale=locale)
+            assert _relative(locale, *_rounded(seconds)) == expected, (tag, seconds)
