@@ -85,7 +85,6 @@ def _already_linked(customer: Customer, added: CaseEvent | None, actor: User):
               actor=added.actor.display_name, when=when)
 
 
-
 def unlink_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime | None = None) -> CaseEvent:
     """Take a linked customer off the case (never the primary customer). Staff who may see the case
     (policy.can_link_customers). Raises NotFound (also when that customer was never linked), NotAllowed,
