@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_skeleton, format_timedelta
 from flask import Flask, current_app, g, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, LazyString, get_locale, gettext, ngettext
+from flask_babel import Babel, LazyString, get_locale, gettext, lazy_gettext, ngettext
 from markupsafe import Markup, escape
 
 from portal.catalogues import TRANSLATIONS
@@ -29,19 +29,7 @@ from portal.catalogues import TRANSLATIONS
 __all__ = ["_", "_l", "ngettext", "LANGUAGES", "init_app", "localtime", "localdate", "reltime", "text_direction"]
 
 _ = gettext
-
-
-class LazyText(LazyString):
-    """A message marked with _l: plain text, put into words when shown. Flask-Babel's LazyString
-    tells Jinja it is safe HTML (its __html__ returns the text as it is), which would let a name
-    passed as a parameter (a customer's, a workgroup's) into a page unescaped: escape it instead."""
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))
-
-
-def _l(string: str, **variables) -> LazyText:
-    return LazyText(gettext, string, **variables)
+_l = lazy_gettext
 
 
 # The languages Caseport ships, each named in itself (a language list is read by people who may not
