@@ -5,8 +5,15 @@ as typed and never pass through here."""
 
 from __future__ import annotations
 
-from portal.i18n import _l
+from functools import cache
 
+from babel.support import Translations
+
+from portal.catalogues import TRANSLATIONS
+from portal.i18n import _l, match_language
+from portal.models.configuration import PRIORITIES
+
+# The same words as PRIORITIES' English names (the msgids priority_label_in looks up).
 PRIORITY_LABELS = {"low": _l("Low"), "normal": _l("Normal"), "high": _l("High"), "urgent": _l("Urgent")}
 
 
@@ -16,10 +23,14 @@ def priority_label(code: str | None):
 
 
 def priority_label_in(code: str | None, language: str | None) -> str:
-    """A priority's name in someone else's language (a notification's recipient), as text."""
-    from flask_babel import force_locale
+    """A priority's name in someone else's language (a notification's recipient), as text. Read from
+    the catalogue directly: services call it, with or without a request, and reach no Flask."""
+    english = PRIORITIES.get(code or "")
+    if english is None:
+        return code or ""
+    return _catalogue(match_language(language) or "en").gettext(english)
 
-    from portal.i18n import match_language
 
-    with force_locale(match_language(language) or "en"):
-        return str(priority_label(code))
+@cache
+def _catalogue(locale: str) -> Translations:
+    return Translations.load(str(TRANSLATIONS), [locale])
