@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, SearchField, StringField, TelField
 from wtforms.validators import InputRequired, Length
 
 from portal.customers.rules import MAX_QUERY_LENGTH
+from portal.i18n import _l
 
 
 class CustomerSearchForm(FlaskForm):
@@ -13,36 +14,38 @@ class CustomerSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Find a customer", description="Name, email address, phone number, customer number "
-                    "(C1234567) or account number (ACC-10041).",
+    q = SearchField(_l("Find a customer"), description=_l("Name, email address, phone number, customer number "
+                                                        "(C1234567) or account number (ACC-10041)."),
                     validators=[Length(max=MAX_QUERY_LENGTH)])
 
 
 class CustomerForm(FlaskForm):
-    first_name = StringField("First name", validators=[InputRequired("Enter the customer's first name."),
+    first_name = StringField(_l("First name"), validators=[InputRequired(_l("Enter the customer's first name.")),
                                                        Length(max=100)])
-    last_name = StringField("Last name", validators=[Length(max=100)])
-    email = EmailField("Email address", validators=[Length(max=254)])
-    phone = TelField("Phone number", description="Any format; without a country code it is read as "
-                     "a number of the portal's home country.", validators=[Length(max=40)])
-    account_number = StringField("Account number", description="Optional. The organisation this person "
-                                 "belongs to, for example ACC-10041.", validators=[Length(max=40)])
-    is_account_manager = BooleanField("Manages the account",
-                                      description="An account manager sees every case of the account.")
-    confirm_duplicate = BooleanField("This is a different person: save anyway")
+    last_name = StringField(_l("Last name"), validators=[Length(max=100)])
+    email = EmailField(_l("Email address"), validators=[Length(max=254)])
+    phone = TelField(_l("Phone number"), description=_l("Any format; without a country code it is read as a "
+                                                    "number of the portal's home country."),
+                     validators=[Length(max=40)])
+    account_number = StringField(_l("Account number"), description=_l("Optional. The organisation this person "
+                                                                      "belongs to, for example ACC-10041."),
+                                 validators=[Length(max=40)])
+    is_account_manager = BooleanField(_l("Manages the account"),
+                                      description=_l("An account manager sees every case of the account."))
+    confirm_duplicate = BooleanField(_l("This is a different person: save anyway"))
 
 
 class AccountForm(FlaskForm):
-    name = StringField("Organisation name", validators=[InputRequired("Enter the organisation's name."),
+    name = StringField(_l("Organisation name"), validators=[InputRequired(_l("Enter the organisation's name.")),
                                                         Length(max=200)])
-    account_number = StringField("Account number", description="Unique, for example ACC-10041.",
-                                 validators=[InputRequired("Enter the account number."), Length(max=40)])
+    account_number = StringField(_l("Account number"), description=_l("Unique, for example ACC-10041."),
+                                 validators=[InputRequired(_l("Enter the account number.")), Length(max=40)])
 
 
 class AssetForm(FlaskForm):
-    name = StringField("Product or asset", description="For example: Model X200 printer.",
-                       validators=[InputRequired("Enter what the product or asset is."), Length(max=200)])
-    identifier = StringField("Serial number or asset tag", description="Optional; unique within the account.",
+    name = StringField(_l("Product or asset"), description=_l("For example: Model X200 printer."),
+                       validators=[InputRequired(_l("Enter what the product or asset is.")), Length(max=200)])
+    identifier = StringField(_l("Serial number or asset tag"), description=_l("Optional; unique within the account."),
                              validators=[Length(max=100)])
 
 

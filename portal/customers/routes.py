@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.customers import queries, service
 from portal.customers.forms import AccountForm, AssetForm, ConfirmForm, CustomerForm, CustomerSearchForm
 from portal.customers.rules import parse_search, prefill_from_search
 from portal.errors import Conflict, ValidationFailed
+from portal.i18n import _
 from portal.models.people import STAFF_ROLES
 from portal.settings import setting
 from portal.web_helpers import apply_errors, role_required
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
+
+
+@bp.app_template_filter("word_list")
+def word_list(words, style: str = "standard") -> str:
+    """Words joined as the reader's language joins them: "name and email address", style="or" for
+    "email address or phone number"."""
+    return format_list([str(word) for word in words], style=style, locale=get_locale())
 
 
 def _status(form, warning: bool = False) -> int:
@@ -62,8 +72,8 @@ def new():
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Profile created for {customer.full_name}, customer number {customer.customer_number}.",
-                  "success")
+            flash(_("Profile created for %(name)s, customer number %(number)s.", name=customer.full_name,
+                    number=customer.customer_number), "success")
             return redirect(url_for("customers.detail", customer_uuid=customer.uuid))
     return (render_template("customers/customer_form.html", form=form, customer=None, duplicates=duplicates),
             _status(form, warning=bool(duplicates)))
@@ -96,7 +106,7 @@ def edit(customer_uuid):
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash("The profile is saved.", "success")
+            flash(_("The profile is saved."), "success")
             return redirect(url_for("customers.detail", customer_uuid=customer.uuid))
     return (render_template("customers/customer_form.html", form=form, customer=customer, duplicates=duplicates),
             _status(form, warning=bool(duplicates)))
@@ -134,7 +144,7 @@ def new_account():
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Account {created.account_number} created.", "success")
+            flash(_("Account %(number)s created.", number=created.account_number), "success")
             return redirect(url_for("customers.account", account_uuid=created.uuid))
     return render_template("customers/account_form.html", form=form, account=None), _status(form)
 
@@ -151,7 +161,7 @@ def edit_account(account_uuid):
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash("The account is saved.", "success")
+            flash(_("The account is saved."), "success")
             return redirect(url_for("customers.account", account_uuid=found.uuid))
     return render_template("customers/account_form.html", form=form, account=found), _status(form)
 
@@ -168,7 +178,7 @@ def new_asset(account_uuid):
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{created} added to {found.name}.", "success")
+            flash(_("%(asset)s added to %(account)s.", asset=str(created), account=found.name), "success")
             return redirect(url_for("customers.account", account_uuid=found.uuid))
     return render_template("customers/asset_form.html", form=form, account=found, asset=None), _status(form)
 
@@ -186,7 +196,7 @@ def edit_asset(asset_uuid):
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash("The asset is saved.", "success")
+            flash(_("The asset is saved."), "success")
             return redirect(url_for("customers.account", account_uuid=asset.account.uuid))
     return (render_template("customers/asset_form.html", form=form, account=asset.account, asset=asset),
             _status(form))
@@ -197,6 +207,8 @@ def edit_asset(asset_uuid):
 def set_asset_active(asset_uuid, action):
     # CSRFProtect has checked the token already; the button carries nothing else.
     asset = service.set_asset_active(current_user, asset_uuid, active=(action == "activate"))
-    verb = "reactivated" if asset.active else "deactivated: it is no longer offered for new cases"
-    flash(f"{asset} {verb}.", "success")
+    if asset.active:
+        flash(_("%(asset)s reactivated.", asset=str(asset)), "success")
+    else:
+        flash(_("%(asset)s deactivated: it is no longer offered for new cases.", asset=str(asset)), "success")
     return redirect(url_for("customers.account", account_uuid=asset.account.uuid))

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from portal.contact import ContactError, normalize_email, normalize_phone
+from portal.i18n import _l
 
 MAX_QUERY_LENGTH = 200
 # More words than this is not a name anybody types; the rest are ignored rather than joined in SQL.
@@ -34,19 +35,19 @@ class SearchTerms:
         return not (self.email or self.phone or self.customer_number or self.account_number or self.name_words)
 
     @property
-    def kinds(self) -> list[str]:
-        """Human words for what the text was read as, for the results page."""
+    def kinds(self) -> list:
+        """Words for what the text was read as, for the results page (in the reader's language)."""
         kinds = []
         if self.email:
-            kinds.append("email address")
+            kinds.append(_l("email address"))
         if self.phone:
-            kinds.append("phone number")
+            kinds.append(_l("phone number"))
         if self.customer_number:
-            kinds.append("customer number")
+            kinds.append(_l("customer number"))
         if self.account_number:
-            kinds.append("account number")
+            kinds.append(_l("account number"))
         if self.name_words:
-            kinds.append("name")
+            kinds.append(_l("name"))
         return kinds
 
 
@@ -108,17 +109,17 @@ def prefill_from_search(terms: SearchTerms) -> dict[str, str]:
 
 # What staff ask a caller for to tell profiles apart, in the order worth asking.
 DISTINGUISHING_FIELDS = (
-    ("email", "email address"),
-    ("phone", "phone number"),
-    ("account", "account"),
-    ("customer_number", "customer number"),
+    ("email", _l("email address")),
+    ("phone", _l("phone number")),
+    ("account", _l("account")),
+    ("customer_number", _l("customer number")),
 )
 
 
 @dataclass(frozen=True)
 class MatchComparison:
-    shared: list[str]
-    distinguishing: list[str]
+    shared: list
+    distinguishing: list
 
 
 def compare_matches(rows: list[dict[str, str | None]]) -> MatchComparison:

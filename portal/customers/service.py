@@ -17,12 +17,13 @@ from portal.contact import optional_email, optional_phone
 from portal.customers.queries import profiles_sharing_contact, require_customer_manager
 from portal.db import database
 from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.assets import Asset
 from portal.models.people import Account, Customer, User
 from portal.settings import setting
 
-FIX_FIELDS = "Please correct the highlighted fields."
+FIX_FIELDS = _l("Please correct the highlighted fields.")
 
 
 def new_customer_number() -> str:
@@ -55,7 +56,7 @@ def create_customer_profile(
                 )
         except peewee.IntegrityError:
             continue  # customer number taken: draw another
-    raise Conflict("Could not allocate a customer number; try again.")
+    raise Conflict(_l("Could not allocate a customer number; try again."))
 
 
 def attach_verified_user(user: User) -> Customer:
@@ -94,8 +95,8 @@ class PossibleDuplicate(ValidationFailed):
     """Another profile already has this email address or phone number."""
 
     def __init__(self, matches: list[Customer]):
-        super().__init__("Another profile already has this email address or phone number. Check it is not the "
-                         "same person; if it is not, create the profile anyway.")
+        super().__init__(_l("Another profile already has this email address or phone number. Check it is not "
+                            "the same person; if it is not, create the profile anyway."))
         self.matches = matches
 
 
@@ -116,14 +117,14 @@ def _text(value: str | None) -> str:
 
 
 def _clean_customer(data: CustomerData) -> dict:
-    errors: dict[str, str] = {}
+    errors: dict = {}
     values: dict = {"first_name": _text(data.first_name), "last_name": _text(data.last_name)}
     if not values["first_name"]:
-        errors["first_name"] = "Enter the customer's first name."
+        errors["first_name"] = _l("Enter the customer's first name.")
     elif len(values["first_name"]) > 100:
-        errors["first_name"] = "Use at most 100 characters."
+        errors["first_name"] = _l("Use at most %(num)d characters.", num=100)
     if len(values["last_name"]) > 100:
-        errors["last_name"] = "Use at most 100 characters."
+        errors["last_name"] = _l("Use at most %(num)d characters.", num=100)
     values["email"] = optional_email(data.email, errors)
     values["phone"] = optional_phone(data.phone, setting("DEFAULT_PHONE_REGION"), errors)
     values["account"] = None
@@ -131,10 +132,11 @@ def _clean_customer(data: CustomerData) -> dict:
     if number:
         values["account"] = Account.get_or_none(Account.account_number == number[:40])
         if values["account"] is None:
-            errors["account_number"] = f"No account has the number {number[:40]}. Create the account first."
+            errors["account_number"] = _l("No account has the number %(number)s. Create the account first.",
+                                           number=number[:40])
     values["is_account_manager"] = bool(data.is_account_manager)
     if values["is_account_manager"] and not number:
-        errors["is_account_manager"] = "Only a contact of an account can manage it: enter the account number."
+        errors["is_account_manager"] = _l("Only a contact of an account can manage it: enter the account number.")
     if errors:
         raise ValidationFailed(FIX_FIELDS, errors)
     return values
@@ -192,26 +194,26 @@ class AccountData:
 
 
 def _clean_account(data: AccountData) -> dict:
-    errors: dict[str, str] = {}
+    errors: dict = {}
     name, number = _text(data.name), _text(data.account_number).upper()
     if not name:
-        errors["name"] = "Enter the organisation's name."
+        errors["name"] = _l("Enter the organisation's name.")
     elif len(name) > 200:
-        errors["name"] = "Use at most 200 characters."
+        errors["name"] = _l("Use at most %(num)d characters.", num=200)
     if not number:
-        errors["account_number"] = "Enter the account number, for example ACC-10041."
+        errors["account_number"] = _l("Enter the account number, for example ACC-10041.")
     elif len(number) > 40:
-        errors["account_number"] = "Use at most 40 characters."
+        errors["account_number"] = _l("Use at most %(num)d characters.", num=40)
     elif not ACCOUNT_NUMBER_RE.fullmatch(number):
-        errors["account_number"] = "Use letters, digits and hyphens only, for example ACC-10041."
+        errors["account_number"] = _l("Use letters, digits and hyphens only, for example ACC-10041.")
     if errors:
         raise ValidationFailed(FIX_FIELDS, errors)
     return {"name": name, "account_number": number}
 
 
 def _number_taken() -> Conflict:
-    return Conflict("Another account already has this number.",
-                    {"account_number": "Another account already has this number."})
+    message = _l("Another account already has this number.")
+    return Conflict(message, {"account_number": message})
 
 
 def create_account(actor: User, data: AccountData) -> Account:
@@ -247,21 +249,21 @@ class AssetData:
 
 
 def _clean_asset(data: AssetData) -> dict:
-    errors: dict[str, str] = {}
+    errors: dict = {}
     name, identifier = _text(data.name), _text(data.identifier)
     if not name:
-        errors["name"] = "Enter what the product or asset is, for example Model X200 printer."
+        errors["name"] = _l("Enter what the product or asset is, for example Model X200 printer.")
     elif len(name) > 200:
-        errors["name"] = "Use at most 200 characters."
+        errors["name"] = _l("Use at most %(num)d characters.", num=200)
     if len(identifier) > 100:
-        errors["identifier"] = "Use at most 100 characters."
+        errors["identifier"] = _l("Use at most %(num)d characters.", num=100)
     if errors:
         raise ValidationFailed(FIX_FIELDS, errors)
     return {"name": name, "identifier": identifier or None}
 
 
 def _identifier_taken() -> Conflict:
-    message = "This account already has an asset with this serial number or tag."
+    message = _l("This account already has an asset with this serial number or tag.")
     return Conflict(message, {"identifier": message})
 
 

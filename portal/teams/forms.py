@@ -4,22 +4,25 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from portal.i18n import _, _l
+
 
 class WorkgroupForm(FlaskForm):
-    name = StringField("Name", validators=[InputRequired("Enter a name for the workgroup."), Length(max=120)])
-    description = TextAreaField("Description", description="Optional. What this team handles.",
+    name = StringField(_l("Name"), validators=[InputRequired(_l("Enter a name for the workgroup.")), Length(max=120)])
+    description = TextAreaField(_l("Description"), description=_l("Optional. What this team handles."),
                                 validators=[Length(max=2000)])
-    email = EmailField("Team email address", description="Optional. Where mail about unassigned cases "
-                       "of this workgroup goes.", validators=[Length(max=254)])
+    email = EmailField(_l("Team email address"), description=_l("Optional. Where mail about unassigned cases of "
+                                                              "this workgroup goes."), validators=[Length(max=254)])
 
 
 class AddMemberForm(FlaskForm):
-    user = SelectField("Member of staff", validators=[InputRequired("Choose a member of staff.")],
+    user = SelectField(_l("Member of staff"), validators=[InputRequired(_l("Choose a member of staff."))],
                        validate_choice=False)
 
     def set_choices(self, users) -> None:
-        self.user.choices = [("", "Choose…")] + [
-            (u.uuid, f"{u.display_name} — {u.email} ({u.role_label})") for u in users
+        self.user.choices = [("", _("Choose…"))] + [
+            (u.uuid, _("%(name)s — %(email)s (%(role)s)", name=u.display_name, email=u.email, role=u.role_label))
+            for u in users
         ]
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.errors import Conflict, ValidationFailed
+from portal.i18n import _
 from portal.teams import queries, service
 from portal.teams.forms import AddMemberForm, ConfirmForm, WorkgroupForm
 from portal.web_helpers import apply_errors, role_required, status_for
@@ -33,7 +34,7 @@ def new():
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Workgroup {workgroup.name} created. Add its members now.", "success")
+            flash(_("Workgroup %(workgroup)s created. Add its members now.", workgroup=workgroup.name), "success")
             return redirect(url_for("teams.detail", workgroup_uuid=workgroup.uuid))
     return render_template("teams/form.html", form=form, workgroup=None), status_for(form)
 
@@ -62,7 +63,8 @@ def add_member(workgroup_uuid):
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{member.user.display_name} is now a member of {workgroup.name}.", "success")
+            flash(_("%(person)s is now a member of %(workgroup)s.", person=member.user.display_name,
+                    workgroup=workgroup.name), "success")
             return redirect(url_for("teams.detail", workgroup_uuid=workgroup.uuid))
     return _detail_page(workgroup, form, 400)
 
@@ -71,7 +73,7 @@ def add_member(workgroup_uuid):
 @role_required("admin")
 def remove_member(workgroup_uuid, user_uuid):
     user = service.remove_member(current_user, workgroup_uuid, user_uuid)
-    flash(f"{user.display_name} is no longer a member.", "success")
+    flash(_("%(person)s is no longer a member.", person=user.display_name), "success")
     return redirect(url_for("teams.detail", workgroup_uuid=workgroup_uuid))
 
 
@@ -88,7 +90,7 @@ def edit(workgroup_uuid):
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash("The workgroup is saved.", "success")
+            flash(_("The workgroup is saved."), "success")
             return redirect(url_for("teams.detail", workgroup_uuid=workgroup.uuid))
     return render_template("teams/form.html", form=form, workgroup=workgroup), status_for(form)
 
@@ -99,7 +101,8 @@ def set_active(workgroup_uuid, action):
     # CSRFProtect has checked the token already; the button carries nothing else.
     workgroup = service.set_workgroup_active(current_user, workgroup_uuid, active=(action == "activate"))
     if workgroup.active:
-        flash(f"{workgroup.name} is active again.", "success")
+        flash(_("%(workgroup)s is active again.", workgroup=workgroup.name), "success")
     else:
-        flash(f"{workgroup.name} is deactivated: it takes no new cases. Its members and cases stay.", "success")
+        flash(_("%(workgroup)s is deactivated: it takes no new cases. Its members and cases stay.",
+                workgroup=workgroup.name), "success")
     return redirect(url_for("teams.detail", workgroup_uuid=workgroup.uuid))

@@ -11,13 +11,14 @@ from peewee import fn
 from portal.contact import ContactError, normalize_email
 from portal.db import database
 from portal.errors import Conflict, NotFound, ValidationFailed
+from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup, WorkgroupMember
 from portal.policy import require_admin
 from portal.teams.queries import workgroup_by_uuid
 
-NAME_TAKEN = "Another workgroup already has this name."
+NAME_TAKEN = _l("Another workgroup already has this name.")
 
 
 @dataclass
@@ -28,15 +29,15 @@ class WorkgroupData:
 
 
 def _clean(data: WorkgroupData) -> dict:
-    errors: dict[str, str] = {}
+    errors: dict = {}
     name = " ".join((data.name or "").split())
     description = (data.description or "").strip()
     if not name:
-        errors["name"] = "Enter a name for the workgroup."
+        errors["name"] = _l("Enter a name for the workgroup.")
     elif len(name) > 120:
-        errors["name"] = "Use at most 120 characters."
+        errors["name"] = _l("Use at most %(num)d characters.", num=120)
     if len(description) > 2000:
-        errors["description"] = "Use at most 2000 characters."
+        errors["description"] = _l("Use at most %(num)d characters.", num=2000)
     email = None
     if (data.email or "").strip():
         try:
@@ -44,7 +45,7 @@ def _clean(data: WorkgroupData) -> dict:
         except ContactError as exc:
             errors["email"] = str(exc)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", errors)
+        raise ValidationFailed(_l("Please correct the highlighted fields."), errors)
     return {"name": name, "description": description, "email": email}
 
 
@@ -108,15 +109,17 @@ def add_member(actor: User, workgroup_uuid: str, user_uuid: str) -> WorkgroupMem
     workgroup = workgroup_by_uuid(workgroup_uuid)
     user = by_uuid(User, user_uuid)
     if user is None:
-        raise ValidationFailed("Choose a member of staff.", {"user": "Choose a member of staff."})
+        message = _l("Choose a member of staff.")
+        raise ValidationFailed(message, {"user": message})
     if user.role not in STAFF_ROLES or not user.active:
-        message = "Only active agents, supervisors and administrators can be members of a workgroup."
+        message = _l("Only active agents, supervisors and administrators can be members of a workgroup.")
         raise ValidationFailed(message, {"user": message})
     try:
         with database.atomic():
             return WorkgroupMember.create(workgroup=workgroup, user=user)
     except peewee.IntegrityError as exc:
-        message = f"{user.display_name} is already a member of {workgroup.name}."
+        message = _l("%(person)s is already a member of %(workgroup)s.", person=user.display_name,
+                     workgroup=workgroup.name)
         raise Conflict(message, {"user": message}) from exc
 
 

@@ -93,8 +93,9 @@ def test_field_edits_are_validated_and_recorded_as_displayed_old_and_new(people,
     CaseFieldValue.create(case=case, field=colour_field, value="red")
     details.edit_case_details(people.agent, case, _details(case, title="Printer jams daily", cf_colour="blue"))
     event = CaseEvent.get(CaseEvent.kind == "field_changed")
-    assert event.data["changes"] == [{"field": "Title", "old": "Printer jams", "new": "Printer jams daily"},
-                                     {"field": "Colour", "old": "Red", "new": "Blue"}]
+    assert event.data["changes"] == [
+        {"field": "Title", "key": "title", "old": "Printer jams", "new": "Printer jams daily"},
+        {"field": "Colour", "key": colour_field.key, "old": "Red", "new": "Blue"}]
     assert CaseFieldValue.get(CaseFieldValue.case == case).value == "blue"
 
 

@@ -10,12 +10,15 @@ they answer in its register(); the blueprint is built here from those calls:
 from flask import Blueprint
 
 from portal.cases.routes.case_page import add_case_page_part
+from portal.staff.labels import priority_label
 from portal.staff.routes import case_actions, case_panel, tasks, workspace
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 workspace.register(bp)
 case_actions.register(bp)
 tasks.register(bp)
+# A priority's name in the reader's language, for the staff pages and the case page's staff parts.
+bp.add_app_template_global(priority_label, "priority_label")
 
 
 @bp.record_once

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from portal.cases.queries.case_page import case_for_viewer
 from portal.cases.routes.case_page import act_on_case
+from portal.i18n import _
 from portal.models.people import STAFF_ROLES
 from portal.staff.forms import (
     AssignForm,
@@ -60,7 +61,7 @@ def take(reference):
     form = TakeForm(prefix="take")
     return _act(case, form, "take_form",
                 lambda: handling.take_case(current_user, case, seen_assignee=form.seen_assignee.data),
-                "You now handle this case.")
+                _("You now handle this case."))
 
 
 @staff_only
@@ -68,7 +69,7 @@ def assign(reference):
     case = _case(reference)
     form = AssignForm(prefix="assign")
     return _act(case, form, "assign_form", lambda: handling.assign_case(current_user, case, form.assignee.data),
-                "Assignment saved.")
+                _("Assignment saved."))
 
 
 @staff_only
@@ -76,7 +77,7 @@ def move(reference):
     case = _case(reference)
     form = MoveForm(prefix="move")
     return _act(case, form, "move_form", lambda: handling.move_case(current_user, case, form.workgroup.data),
-                "The case moved to another workgroup.")
+                _("The case moved to another workgroup."))
 
 
 @staff_only
@@ -84,7 +85,7 @@ def priority(reference):
     case = _case(reference)
     form = PriorityForm(prefix="priority")
     return _act(case, form, "priority_form", lambda: handling.set_priority(current_user, case, form.priority.data),
-                "Priority changed.")
+                _("Priority changed."))
 
 
 @staff_only
@@ -92,7 +93,7 @@ def escalate(reference):
     case = _case(reference)
     form = EscalateForm(prefix="escalate")
     return _act(case, form, "escalate_form", lambda: handling.escalate_case(current_user, case, form.reason.data),
-                "The case is escalated.")
+                _("The case is escalated."))
 
 
 @staff_only
@@ -101,7 +102,7 @@ def deescalate(reference):
     form = DeescalateForm(prefix="deescalate")
     return _act(case, form, "deescalate_form",
                 lambda: handling.deescalate_case(current_user, case, form.reason.data),
-                "The case is back with its usual workgroup.")
+                _("The case is back with its usual workgroup."))
 
 
 @staff_only
@@ -109,7 +110,7 @@ def edit_details(reference):
     case = _case(reference)
     form = details_form(case, formdata=request.form)
     return _act(case, form, "details_form", lambda: details.edit_case_details(current_user, case, request.form),
-                "Details saved.")
+                _("Details saved."))
 
 
 @staff_only
@@ -117,7 +118,7 @@ def link_customer(reference):
     case = _case(reference)
     form = CustomerPickForm(prefix="link")
     return _act(case, form, "link_form", lambda: contacts.link_customer(current_user, case, form.customer.data),
-                "Customer added to the case.", "#case-customers")
+                _("Customer added to the case."), "#case-customers")
 
 
 @staff_only
@@ -125,7 +126,7 @@ def unlink_customer(reference, customer_uuid):
     case = _case(reference)
     return _act(case, ConfirmForm(prefix="unlink"), "unlink_form",
                 lambda: contacts.unlink_customer(current_user, case, customer_uuid),
-                "Customer taken off the case.", "#case-customers")
+                _("Customer taken off the case."), "#case-customers")
 
 
 @staff_only
@@ -134,7 +135,7 @@ def update_all(reference):
     form = UpdateAllForm(prefix="update")
     return _act(case, form, "update_form",
                 lambda: contacts.update_all_customers(current_user, case, form.body.data),
-                "Update sent to everyone on the case.", "#feed-end")
+                _("Update sent to everyone on the case."), "#feed-end")
 
 
 @staff_only
@@ -149,4 +150,4 @@ def log_contact(reference):
         contacts.log_contact(current_user, case, channel=form.channel.data, direction=form.direction.data,
                              summary=form.summary.data, contacted_at=when, submission=form.submission.data)
 
-    return _act(case, form, "contact_form", action, "Contact logged.", "#feed-end")
+    return _act(case, form, "contact_form", action, _("Contact logged."), "#feed-end")

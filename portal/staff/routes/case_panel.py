@@ -17,6 +17,7 @@ from portal import policy
 from portal.case_config.forms import build_case_form
 from portal.case_config.queries import template_layout
 from portal.customers.queries import search_customers
+from portal.i18n import _
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 from portal.models.staff import CaseTask
@@ -75,18 +76,18 @@ def details_form(case: Case, formdata=None):
     else:
         form = form_class(formdata=formdata)
     if case.reason_id and not case.reason.active:  # keep a retired reason choosable, like a retired option
-        form.reason.choices = [*form.reason.choices, SelectChoice(case.reason.uuid, f"{case.reason.name} "
-                                                                                    "(no longer offered)")]
+        retired = _("%(reason)s (no longer offered)", reason=case.reason.name)
+        form.reason.choices = [*form.reason.choices, SelectChoice(case.reason.uuid, retired)]
     return form
 
 
 def assignee_choices(case: Case, members: list[User]) -> list[SelectChoice]:
-    return [SelectChoice("", "Nobody (back to the queue)")] + [
-        SelectChoice(m.uuid, f"{m.display_name} ({m.role_label})") for m in members]
+    return [SelectChoice("", _("Nobody (back to the queue)"))] + [
+        SelectChoice(m.uuid, _("%(name)s (%(role)s)", name=m.display_name, role=m.role_label)) for m in members]
 
 
 def task_assignee_choices(members: list[User]) -> list[SelectChoice]:
-    return [SelectChoice("", "Nobody yet")] + [SelectChoice(m.uuid, m.display_name) for m in members]
+    return [SelectChoice("", _("Nobody yet"))] + [SelectChoice(m.uuid, m.display_name) for m in members]
 
 
 def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
@@ -120,7 +121,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     built["assign_form"].assignee.choices = assignee_choices(case, members)
     if not built["assign_form"].is_submitted():
         built["assign_form"].assignee.data = case.assignee.uuid if case.assignee_id else ""
-    built["move_form"].workgroup.choices = [SelectChoice("", "Choose a workgroup")] + [
+    built["move_form"].workgroup.choices = [SelectChoice("", _("Choose a workgroup"))] + [
         SelectChoice(w.uuid, w.name) for w in movable]
     built["task_form"].assignee.choices = task_assignee_choices(members)
     found = None

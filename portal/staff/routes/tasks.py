@@ -9,6 +9,7 @@ from flask_login import current_user
 from portal.cases.queries.case_page import case_for_viewer
 from portal.cases.routes.case_page import act_on_case
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.i18n import _
 from portal.models.people import STAFF_ROLES
 from portal.staff import queries
 from portal.staff.forms import ConfirmForm, TaskForm
@@ -37,7 +38,7 @@ def add_task(reference):
     form = TaskForm(prefix="task")
     return act_on_case(case, form, "task_form",
                        lambda: tasks.create_task(current_user, case, _task_data(form), submission=form.submission.data),
-                       "Task added.", "#case-tasks")
+                       _("Task added."), "#case-tasks")
 
 
 def _task_or_404(task_uuid):
@@ -65,7 +66,7 @@ def edit_task(task_uuid):
         except (InvalidTransition, NotAllowed, Conflict) as exc:  # Conflict: changed by someone meanwhile
             form.form_errors.append(exc.message)
         else:
-            flash("Task saved.", "success")
+            flash(_("Task saved."), "success")
             return redirect(url_for("cases.detail", reference=case.reference) + "#case-tasks")
     if request.method == "POST":
         status = 400
@@ -78,4 +79,4 @@ def set_task_state(task_uuid, action):
     case = case_for_viewer(current_user, task.case.reference)
     return act_on_case(case, ConfirmForm(prefix="taskstate"), "task_state_form",
                        lambda: tasks.set_task_done(current_user, task.uuid, action == "complete"),
-                       "Task done." if action == "complete" else "Task open again.", "#case-tasks")
+                       _("Task done.") if action == "complete" else _("Task open again."), "#case-tasks")

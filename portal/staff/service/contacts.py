@@ -17,24 +17,31 @@ from portal import policy
 from portal.cases.rules import clean_text
 from portal.cases.service import conversation
 from portal.cases.service.search_index import reindex_case
-from portal.cases.service.transitions import by_whom_when, explain, latest_event, write_case
+from portal.cases.service.transitions import explain, latest_event, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.people import Customer, User
-from portal.staff.service.shared import OPEN, STAFF_ONLY, record, require_open
+from portal.staff.service.shared import OPEN, STAFF_ONLY, moment_for, record, require_open
 from portal.submissions import service as submissions
 
+# The channel's English name is what the feed entry stores (its data is read by the feed as it is);
+# the labels are what a form shows, in the reader's language.
 CONTACT_CHANNELS = {"phone": "Phone", "email": "Email", "chat": "Chat", "in_person": "In person", "other": "Other"}
-CONTACT_DIRECTIONS = {"inbound": "Inbound (they contacted us)", "outbound": "Outbound (we contacted them)"}
+CONTACT_CHANNEL_LABELS = {"phone": _l("Phone"), "email": _l("Email"), "chat": _l("Chat"),
+                          "in_person": _l("In person"), "other": _l("Other")}
+CONTACT_DIRECTIONS = ("inbound", "outbound")
+CONTACT_DIRECTION_LABELS = {"inbound": _l("Inbound (they contacted us)"),
+                            "outbound": _l("Outbound (we contacted them)")}
 MAX_CONTACT_SUMMARY = 5000
 # A contact logged "in the future" is a typo; a few minutes cover clocks that differ.
 FUTURE_SLACK = timedelta(minutes=5)
 
 
-def _refused(field: str, message: str) -> ValidationFailed:
+def _refused(field: str, message) -> ValidationFailed:
     return ValidationFailed(message, {field: message})
 
 
@@ -47,9 +54,9 @@ def link_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime 
     require_open(actor, case)
     customer = by_uuid(Customer, customer_uuid)
     if customer is None:
-        raise _refused("customer", "We could not find that customer. Search for them again.")
+        raise _refused("customer", _l("We could not find that customer. Search for them again."))
     if customer.id == case.customer_id:
-        message = f"{customer.full_name} is already on this case (the primary customer)."
+        message = _l("%(customer)s is already on this case (the primary customer).", customer=customer.full_name)
         raise Conflict(message, {"customer": message})
     now = now or utcnow()
     try:
@@ -59,12 +66,23 @@ def link_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime 
             return record(case, "customer_linked", actor, now,
                           data={"customer": customer.full_name, "customer_uuid": customer.uuid})
     except peewee.IntegrityError as exc:
-        message = f"{customer.full_name} is already on this case."
         added = latest_event(case, ("customer_linked",), customer_uuid=customer.uuid)
-        if added is not None:  # a second click, or a colleague first
-            by, at = by_whom_when(added, actor)
-            message = f"{customer.full_name} is already on this case: added {by} {at}."
+        message = _already_linked(customer, added, actor)
         raise Conflict(message, {"customer": message}) from exc
+
+
+def _already_linked(customer: Customer, added: CaseEvent | None, actor: User):
+    """Who added the customer, and when (a second click, or a colleague first), in whole sentences."""
+    name = customer.full_name
+    if added is None:
+        return _l("%(customer)s is already on this case.", customer=name)
+    when = moment_for(actor, added.created_at)
+    if added.actor_id is None:
+        return _l("%(customer)s is already on this case: added automatically at %(when)s.", customer=name, when=when)
+    if added.actor_id == actor.id:
+        return _l("%(customer)s is already on this case: added by you at %(when)s.", customer=name, when=when)
+    return _l("%(customer)s is already on this case: added by %(actor)s at %(when)s.", customer=name,
+              actor=added.actor.display_name, when=when)
 
 
 def unlink_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime | None = None) -> CaseEvent:
@@ -113,17 +131,17 @@ def log_contact(actor: User, case: Case, *, channel: str, direction: str, summar
     now = now or utcnow()
     errors = {}
     if channel not in CONTACT_CHANNELS:
-        errors["channel"] = "Choose how you were in contact."
+        errors["channel"] = _l("Choose how you were in contact.")
     if direction not in CONTACT_DIRECTIONS:
-        errors["direction"] = "Choose who contacted whom."
+        errors["direction"] = _l("Choose who contacted whom.")
     if contacted_at is not None and (contacted_at.tzinfo is None or contacted_at > now + FUTURE_SLACK):
-        errors["contacted_at"] = "Enter a time that is not in the future."
+        errors["contacted_at"] = _l("Enter a time that is not in the future.")
     try:
-        text = clean_text(summary, field="summary", required="Summarise the contact.", limit=MAX_CONTACT_SUMMARY)
+        text = clean_text(summary, field="summary", required=_l("Summarise the contact."), limit=MAX_CONTACT_SUMMARY)
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if errors:
-        raise ValidationFailed("Some answers need another look.", errors)
+        raise ValidationFailed(_l("Some answers need another look."), errors)
     when = contacted_at or now
     with database.atomic():
         key = submissions.claim(actor, submission)

@@ -19,6 +19,7 @@ from portal.cases.service.transitions import NOT_CLOSED, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition
+from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField
 from portal.models.people import User
@@ -53,24 +54,26 @@ def edit_case_details(actor: User, case: Case, raw: Mapping, *, now: datetime | 
     reason = case.reason if keep_reason else clean.reason
     changes = []
 
-    def changed(label: str, old: str, new: str) -> None:
+    def changed(key: str, label: str, old: str, new: str) -> None:
+        # The label as stored (built-in ones in English, admin-typed ones as typed); the key lets a
+        # reader's page name the built-in fields in its own language.
         if old != new:
-            changes.append({"field": label, "old": old, "new": new})
+            changes.append({"field": label, "key": key, "old": old, "new": new})
 
-    changed("Title", case.title, clean.title)
-    changed("Summary", case.summary, clean.summary)
-    changed("Reason", case.reason.name if case.reason_id else "", reason.name if reason else "")
+    changed("title", "Title", case.title, clean.title)
+    changed("summary", "Summary", case.summary, clean.summary)
+    changed("reason", "Reason", case.reason.name if case.reason_id else "", reason.name if reason else "")
     labels = {(p.field.id, o.value): o.label for p in layout.fields for o in p.options}
     edits = []  # (field, value it was computed from, new value)
     for placed in layout.fields:
         old, new = current.get(placed.key), clean.values.get(placed.key)
         if old == new:
             continue
-        changed(placed.field.label, display_value(placed.field, old, labels) if old is not None else "",
+        changed(placed.key, placed.field.label, display_value(placed.field, old, labels) if old is not None else "",
                 display_value(placed.field, new, labels) if new is not None else "")
         edits.append((placed.field, old, new))
     if not changes:
-        raise InvalidTransition("Nothing was changed.")
+        raise InvalidTransition(_l("Nothing was changed."))
     own = {name: value for name, value in (("title", clean.title), ("summary", clean.summary), ("reason", reason))
            if (value.id if isinstance(value, peewee.Model) else value) != case.__data__.get(name)}
     now = now or utcnow()
@@ -99,7 +102,8 @@ def _write_value(actor: User, case: Case, field, old: str | None, new: str | Non
         written = CaseFieldValue.update(value=new).where(this & (CaseFieldValue.value == old)).execute()
     if not written:
         raise Conflict(explain(actor, case, ("field_changed",))
-                       or f"{field.label} was changed by someone else meanwhile. Look at the case again.")
+                       or _l("%(field)s was changed by someone else meanwhile. Look at the case again.",
+                             field=field.label))
 
 
 def details_form_data(case: Case, current: dict[str, str] | None = None) -> dict[str, str]:

@@ -21,18 +21,20 @@ from portal.cases.service.transitions import EVENTS_BY_FIELD, NOT_CLOSED, explai
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import PRIORITIES
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup
 from portal.notify.service import notify_case_event
+from portal.staff.labels import priority_label, priority_label_in
 from portal.staff.service.shared import STAFF_ONLY, record, require_open
 
 MAX_REASON = 2000
 
 
-def _refused(field: str, message: str) -> ValidationFailed:
+def _refused(field: str, message) -> ValidationFailed:
     return ValidationFailed(message, {field: message})
 
 
@@ -47,11 +49,18 @@ def _notify_assigned(case: Case, event: CaseEvent, actor: User, now: datetime) -
     """The new assignee learns who gave them the case; the customer only that the team (by name)
     and the assignee's display name handle it: never a staff member's contact details."""
     assignee = case.assignee
-    common = {"assignee_name": assignee.display_name, "priority": PRIORITIES.get(case.priority, case.priority)}
+    common = {"assignee_name": assignee.display_name}
     notify_case_event("case_assigned", case, event, actor=actor, audiences=("assignee",),
-                      extra={**common, "for_assignee": True, "assigned_by": actor.display_name}, now=now)
+                      extra={**common, "for_assignee": True, "assigned_by": actor.display_name},
+                      personal=_priority_for(case), now=now)
     notify_case_event("case_assigned", case, event, actor=actor, audiences=("customer",),
-                      extra={**common, "for_assignee": False, "assigned_by": ""}, now=now)
+                      extra={**common, "for_assignee": False, "assigned_by": ""}, personal=_priority_for(case),
+                      now=now)
+
+
+def _priority_for(case: Case):
+    """The case's priority in each recipient's language, for a notification's `priority`."""
+    return lambda person: {"priority": priority_label_in(case.priority, person.language)}
 
 
 # Assigning is decided on the assignee the actor saw and on the workgroup whose membership was checked.
@@ -78,11 +87,11 @@ def take_case(actor: User, case: Case, *, seen_assignee: str | None = None,
     policy.require(policy.can_handle_case, actor, case, message=STAFF_ONLY)
     require_open(actor, case)
     if case.assignee_id == actor.id:
-        raise InvalidTransition("You already handle this case.")
+        raise InvalidTransition(_l("You already handle this case."))
     if seen_assignee is not None and seen_assignee != (case.assignee.uuid if case.assignee_id else ""):
         raise Conflict(explain(actor, case, EVENTS_BY_FIELD["assignee"])
-                       or "Someone else changed who handles this case since you opened it. Look at it again.")
-    policy.require(policy.can_take, actor, case, message="Only members of the case's workgroup can take it.")
+                       or _l("Someone else changed who handles this case since you opened it. Look at it again."))
+    policy.require(policy.can_take, actor, case, message=_l("Only members of the case's workgroup can take it."))
     return _assign(actor, case, actor, now or utcnow())
 
 
@@ -98,16 +107,18 @@ def assign_case(actor: User, case: Case, assignee_uuid: str | None, *, now: date
     if agent and assignee is not None and assignee.id == actor.id:
         return take_case(actor, case, now=now)
     if not policy.can_assign(actor, case, assignee):
-        raise NotAllowed("Agents can take a case but not assign it to others. Ask a supervisor." if agent
-                         else "Only supervisors of the case's workgroup can assign it.")
+        raise NotAllowed(_l("Agents can take a case but not assign it to others. Ask a supervisor.") if agent
+                         else _l("Only supervisors of the case's workgroup can assign it."))
     if assignee_uuid:
         if assignee is None or assignee.role not in STAFF_ROLES or not assignee.active:
-            raise _refused("assignee", "Choose a member of the case's workgroup.")
+            raise _refused("assignee", _l("Choose a member of the case's workgroup."))
         if not policy.is_member(assignee, case.workgroup_id):
-            raise _refused("assignee", f"{assignee.display_name} is not a member of "
-                                       f"{case.workgroup.name if case.workgroup_id else 'any workgroup of the case'}.")
+            raise _refused("assignee", _l("%(person)s is not a member of %(workgroup)s.", person=assignee.display_name,
+                                          workgroup=case.workgroup.name) if case.workgroup_id
+                           else _l("%(person)s is not a member of any workgroup of the case.",
+                                   person=assignee.display_name))
     if (assignee.id if assignee else None) == case.assignee_id:
-        raise InvalidTransition(explain(actor, case, ("assigned",)) or "The case is already assigned that way.")
+        raise InvalidTransition(explain(actor, case, ("assigned",)) or _l("The case is already assigned that way."))
     return _assign(actor, case, assignee, now or utcnow())
 
 
@@ -119,11 +130,11 @@ def move_case(actor: User, case: Case, workgroup_uuid: str | None, *, now: datet
     require_open(actor, case)
     target = by_uuid(Workgroup, workgroup_uuid)
     if target is None or not target.active:
-        raise _refused("workgroup", "Choose an active workgroup from the list.")
+        raise _refused("workgroup", _l("Choose an active workgroup from the list."))
     policy.require(policy.can_move, actor, case, target.id,
-                   message="Supervisors can move cases only between their own workgroups.")
+                   message=_l("Supervisors can move cases only between their own workgroups."))
     if target.id == case.workgroup_id:
-        raise InvalidTransition(f"The case is already with {target.name}.")
+        raise InvalidTransition(_l("The case is already with %(workgroup)s.", workgroup=target.name))
     return _move(actor, case, target, "workgroup_changed", now or utcnow())
 
 
@@ -147,10 +158,8 @@ def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, 
                        data={"from": previous, "to": target.name, "unassigned": dropped})
         if kind == "escalated":
             notify_case_event("case_escalated", case, event, actor=actor, audiences=("workgroup", "supervisors"),
-                              extra={"reason": body, "escalated_by": actor.display_name,
-                                     "from_team": previous or "", "priority": PRIORITIES.get(case.priority,
-                                                                                            case.priority)},
-                              now=now)
+                              extra={"reason": body, "escalated_by": actor.display_name, "from_team": previous or ""},
+                              personal=_priority_for(case), now=now)
         if body:
             reindex_case(case.id)
     return event
@@ -165,12 +174,12 @@ def escalate_case(actor: User, case: Case, reason: str, *, now: datetime | None 
     policy.require(policy.can_escalate, actor, case, message=STAFF_ONLY)
     require_open(actor, case)
     if case.escalated:
-        raise InvalidTransition(explain(actor, case, ("escalated",)) or "This case is already escalated.")
+        raise InvalidTransition(explain(actor, case, ("escalated",)) or _l("This case is already escalated."))
     target = case.template.escalation_workgroup if case.template.escalation_workgroup_id else None
     if target is None or not target.active:
-        raise InvalidTransition(f"Cases of type {case.template.name} have no escalation workgroup. "
-                                "Ask an administrator to set one on the case template.")
-    why = clean_text(reason, field="reason", required="Say why the case needs escalating.", limit=MAX_REASON)
+        raise InvalidTransition(_l("Cases of type %(template)s have no escalation workgroup. Ask an administrator "
+                                   "to set one on the case template.", template=case.template.name))
+    why = clean_text(reason, field="reason", required=_l("Say why the case needs escalating."), limit=MAX_REASON)
     return _move(actor, case, target, "escalated", now or utcnow(), body=why, escalated=True)
 
 
@@ -181,11 +190,11 @@ def deescalate_case(actor: User, case: Case, reason: str = "", *, now: datetime 
     policy.require(policy.can_deescalate, actor, case, message=STAFF_ONLY)
     require_open(actor, case)
     if not case.escalated:
-        raise InvalidTransition(explain(actor, case, ("deescalated",)) or "This case is not escalated.")
+        raise InvalidTransition(explain(actor, case, ("deescalated",)) or _l("This case is not escalated."))
     target = case.template.default_workgroup if case.template.default_workgroup_id else None
     if target is None or not target.active:
-        raise InvalidTransition(f"Cases of type {case.template.name} have no default workgroup to return to. "
-                                "Move the case to a workgroup instead.")
+        raise InvalidTransition(_l("Cases of type %(template)s have no default workgroup to return to. Move the "
+                                   "case to a workgroup instead.", template=case.template.name))
     why = clean_text(reason, field="reason", required="", limit=MAX_REASON)
     return _move(actor, case, target, "deescalated", now or utcnow(), body=why, escalated=False)
 
@@ -200,10 +209,10 @@ def set_priority(actor: User, case: Case, priority: str, *, now: datetime | None
     policy.require(policy.can_set_priority, actor, case, message=STAFF_ONLY)
     require_open(actor, case)
     if priority not in PRIORITIES:
-        raise _refused("priority", "Choose a priority from the list.")
+        raise _refused("priority", _l("Choose a priority from the list."))
     if priority == case.priority:
         raise InvalidTransition(explain(actor, case, ("priority_changed",), to=PRIORITIES[priority])
-                                or f"The priority is already {PRIORITIES[priority]}.")
+                                or _l("The priority is already %(priority)s.", priority=priority_label(priority)))
     now = now or utcnow()
     with database.atomic():
         previous = case.priority

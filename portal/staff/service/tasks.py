@@ -18,6 +18,7 @@ from portal.cases.service.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.i18n import _l, format_day, match_language
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import STAFF_ROLES, User
@@ -38,11 +39,11 @@ class TaskData:
 
 
 def _clean(case: Case, data: TaskData) -> dict:
-    errors: dict[str, str] = {}
+    errors: dict = {}
     try:
-        title = clean_text(data.title, field="title", required="Say what needs doing.", limit=TITLE_MAX)
+        title = clean_text(data.title, field="title", required=_l("Say what needs doing."), limit=TITLE_MAX)
         if "\n" in title:
-            errors["title"] = "Use a single line for the title."
+            errors["title"] = _l("Use a single line for the title.")
     except ValidationFailed as exc:
         errors.update(exc.fields)
         title = ""
@@ -51,11 +52,11 @@ def _clean(case: Case, data: TaskData) -> dict:
         assignee = by_uuid(User, data.assignee_uuid)
         if (assignee is None or assignee.role not in STAFF_ROLES or not assignee.active
                 or not policy.can_view_case(assignee, case)):
-            errors["assignee"] = "Choose a member of staff who works on this case's workgroup."
+            errors["assignee"] = _l("Choose a member of staff who works on this case's workgroup.")
     if data.due_date is not None and not isinstance(data.due_date, date):
-        errors["due_date"] = "Enter a date."
+        errors["due_date"] = _l("Enter a date.")
     if errors:
-        raise ValidationFailed("Some answers need another look.", errors)
+        raise ValidationFailed(_l("Some answers need another look."), errors)
     return {"title": title, "assignee": assignee, "due_date": data.due_date,
             "customer_visible": bool(data.customer_visible)}
 
@@ -68,10 +69,14 @@ def _notify_assignee(task: CaseTask, case: Case, event: CaseEvent, actor: User, 
         return
     stand_in = Case(**case.__data__)
     stand_in.assignee = task.assignee
-    due = task.due_date.strftime("%d %b %Y") if task.due_date else ""
     notify_case_event("task_assigned", stand_in, event, actor=actor, audiences=("assignee",),
-                      extra={"task_title": task.title, "due_date": due, "assigned_by": actor.display_name},
-                      now=now)
+                      extra={"task_title": task.title, "assigned_by": actor.display_name},
+                      personal=lambda person: {"due_date": _due_date(task.due_date, person.language)}, now=now)
+
+
+def _due_date(day: date | None, language: str | None) -> str:
+    """The due date as its recipient writes a day ("Mar 12, 2030", "12.03.2030"), "" without one."""
+    return format_day(day, match_language(language) or "en") if day else ""
 
 
 def task_for_staff(actor: User, task_uuid: str) -> CaseTask:
@@ -88,7 +93,7 @@ TASK_EVENTS = ("task_updated", "task_completed", "task_reopened")
 
 def _task_changed(actor: User, case: Case, task: CaseTask) -> Conflict:
     return Conflict(explain(actor, case, TASK_EVENTS, task_uuid=task.uuid)
-                    or "The task was changed by someone else meanwhile. Look at it again.")
+                    or _l("The task was changed by someone else meanwhile. Look at it again."))
 
 
 def create_task(actor: User, case: Case, data: TaskData, *, submission: str | None = None,
@@ -121,7 +126,7 @@ def update_task(actor: User, task_uuid: str, data: TaskData, *, now: datetime | 
               "customer_visible": task.customer_visible}
     after = {**values, "assignee": values["assignee"].id if values["assignee"] else None}
     if before == after:
-        raise InvalidTransition("Nothing was changed.")
+        raise InvalidTransition(_l("Nothing was changed."))
     now = now or utcnow()
     unchanged = ((CaseTask.title == task.title) & (CaseTask.customer_visible == task.customer_visible)
                  & _is(CaseTask.assignee, task.assignee_id) & _is(CaseTask.due_date, task.due_date))
@@ -144,7 +149,7 @@ def set_task_done(actor: User, task_uuid: str, done: bool, *, now: datetime | No
     if task.is_done == done:
         raise InvalidTransition(explain(actor, case, ("task_completed" if done else "task_reopened",),
                                         task_uuid=task.uuid)
-                                or ("The task is already done." if done else "The task is already open."))
+                                or (_l("The task is already done.") if done else _l("The task is already open.")))
     now = now or utcnow()
     with database.atomic():
         written = (
