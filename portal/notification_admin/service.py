@@ -50,7 +50,7 @@ def _context_for(actor, target: Slot, case_reference: str) -> tuple[dict, str]:
     if case is None or not can_view_case(actor, case):
         raise ValidationFailed("No case you can see has that reference.",
                                {"case_reference": "No case you can see has that reference."})
-    context.update(case_context(case, actor.display_name))
+    context.update(case_context(case, actor.display_name, actor.time_zone, actor.language))
     return context, f"case {case.reference}"
 
 

@@ -48,6 +48,7 @@ from portal.notify.rules import (
     fitted,
     variant_for,
 )
+from portal.notify.wording import worded_context
 from portal.policy import is_staff, require_admin, viewers_of_case
 
 CUSTOMER_SIDE = CUSTOMER_AUDIENCES
@@ -103,7 +104,9 @@ def plan_case_event(
 
     Receipts pass include_actor=True (nobody is told of their own action otherwise).
     `personal(person)` adds variables that differ per recipient; every message has `for_staff` (the
-    recipient is staff). People whose key is in `skip` are left out; the keys of those told are
+    recipient is staff). Values of `extra` and `personal` that are text for people may be given as
+    datetimes, dates or lazy labels (_l): each recipient gets them in their language and time zone.
+    People whose key is in `skip` are left out; the keys of those told are
     added to `told`. `rules` is the case template's rule book when the caller already read it (for
     several events of one change). The case may be one not yet stored (see plan_case_opened).
 
@@ -132,9 +135,11 @@ def plan_case_event(
     for person, channels in people.values():
         if person.user is not None and person.user.id not in viewers:
             continue
-        context = fitted({**case_context(case, person.name, person.time_zone),
-                          "for_staff": person.user is not None and is_staff(person.user),
-                          **(extra or {}), **(personal(person) if personal else {})})
+        # In the recipient's words: moments in their zone, labels and dates in their language.
+        own = worded_context({**(extra or {}), **(personal(person) if personal else {})},
+                             language=person.language, time_zone=person.time_zone)
+        context = fitted({**case_context(case, person.name, person.time_zone, person.language),
+                          "for_staff": person.user is not None and is_staff(person.user), **own})
         recipients = []
         if "email" in channels and person.email:
             recipients.append(notifier.Recipient("email", person.email, name=person.name, language=person.language,

@@ -68,7 +68,7 @@ def _notify_assignee(task: CaseTask, case: Case, event: CaseEvent, actor: User, 
         return
     stand_in = Case(**case.__data__)
     stand_in.assignee = task.assignee
-    due = task.due_date.strftime("%d %b %Y") if task.due_date else ""
+    due = task.due_date or ""  # a date: worded in the assignee's language
     notify_case_event("task_assigned", stand_in, event, actor=actor, audiences=("assignee",),
                       extra={"task_title": task.title, "due_date": due, "assigned_by": actor.display_name},
                       now=now)
