@@ -16,6 +16,7 @@ from notifier.budget import TemplateLimits
 from notifier.clock import aware
 from notifier.models import CHANNELS, EMAIL, SMS, Template, TemplateVersion, database
 from notifier.rendering import TemplateError, check_parts, render_parts
+from notifier.words import _l
 
 __all__ = ["TemplateError", "seed_defaults", "save_version", "versions", "active_template", "ActiveTemplate",
            "language_candidates"]
@@ -71,7 +72,7 @@ def _append_version(template: Template, parts: dict, author: str, now: datetime)
                 template=template, number=latest + 1, parts=parts, author=author, created_at=now
             )
     except peewee.IntegrityError:
-        raise TemplateError("someone saved this template at the same time; reload and try again") from None
+        raise TemplateError(_l("someone saved this template at the same time; reload and try again")) from None
 
 
 def save_version(

@@ -31,6 +31,11 @@ __all__ = ["_", "_l", "ngettext", "LANGUAGES", "init_app", "localtime", "localda
 _ = gettext
 _l = lazy_gettext
 
+# Flask-Babel's lazy strings call themselves safe markup (their __html__ is the raw text), so a lazy
+# message with a parameter people typed (a name, a template's source quoted in an error) would reach
+# a page unescaped. They are text like any other: escaped when shown.
+LazyString.__html__ = lambda self: escape(str(self))
+
 
 # The languages Caseport ships, each named in itself (a language list is read by people who may not
 # read the current one).

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
+from flask_babel import lazy_ngettext
 
 import notifier
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import PRIORITIES, CaseStatus
 from portal.models.notifications import NotificationRule
@@ -244,10 +246,11 @@ def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -
     require_admin(actor)
     for (event, audience), channels in choices.items():
         if event not in EVENT_AUDIENCES or audience not in AUDIENCES or not set(channels) <= set(CHANNELS):
-            raise ValidationFailed("That rule table names an unknown event, audience or channel.")
+            raise ValidationFailed(_l("That rule table names an unknown event, audience or channel."))
         if channels and audience not in EVENT_AUDIENCES[event]:
-            raise ValidationFailed(f"“{event_title(event)}” is never sent to {AUDIENCE_LABELS[audience].lower()}, "
-                                   "so it has no channels to choose there.")
+            raise ValidationFailed(_l("“%(event)s” is never sent to the audience “%(audience)s”, so it has no "
+                                      "channels to choose there.", event=event_title(event),
+                                      audience=AUDIENCE_LABELS[audience]))
     missing = missing_templates(case_template)
     refused = {
         cell_name(event, audience, channel): _no_template_message(event, channel)
@@ -257,8 +260,11 @@ def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -
     }
     if refused:
         raise ValidationFailed(
-            f"{len(refused)} choice(s) name a channel that has no message template for the event, so nothing "
-            "could be sent. Create the template first, or leave that channel off. Nothing was saved.", refused)
+            lazy_ngettext("%(num)d choice names a channel that has no message template for the event, so nothing "
+                          "could be sent. Create the template first, or leave that channel off. Nothing was saved.",
+                          "%(num)d choices name a channel that has no message template for the event, so nothing "
+                          "could be sent. Create the template first, or leave that channel off. Nothing was saved.",
+                          len(refused)), refused)
     scope_id = template_id(case_template)
     now = utcnow()
     rows = [
@@ -273,13 +279,14 @@ def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -
         try:
             NotificationRule.insert_many(rows).execute()
         except peewee.IntegrityError:
-            raise ValidationFailed("Someone saved these rules at the same time; reload and try again.") from None
+            raise ValidationFailed(_l("Someone saved these rules at the same time; reload and try again.")) from None
     return len(rows)
 
 
-def _no_template_message(event: str, channel: str) -> str:
-    kind = "text message" if channel == "sms" else "email"
-    return f"“{event_title(event)}” has no {kind} template yet."
+def _no_template_message(event: str, channel: str):
+    if channel == "sms":
+        return _l("“%(event)s” has no text message template yet.", event=event_title(event))
+    return _l("“%(event)s” has no email template yet.", event=event_title(event))
 
 
 def reset_rules(actor, case_template) -> int:
