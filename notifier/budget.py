@@ -77,7 +77,7 @@ class Budget:
                                     "operators and macro calls)", limit=self.limits.steps))
         if time.monotonic() > self.deadline:
             raise BudgetExceeded(_l("the template takes longer than %(limit)s seconds to render",
-                                    limit=f"{self.limits.seconds:g}"))
+                                    limit=format(self.limits.seconds, "g")))
 
     def expect(self, size: int) -> None:
         """Refuse before building a value of `size` characters (an upper estimate) that is too big."""
