@@ -11,7 +11,7 @@ from datetime import datetime
 import peewee
 
 from notifier.models import Template, TemplateVersion
-from portal.i18n import _, format_moment
+from portal.i18n import _l, format_moment
 from portal.links import absolute
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.configuration import CaseTemplate
@@ -28,7 +28,7 @@ from portal.notify.rules import (
     Cell,
     channels_of,
 )
-from portal.notify.wording import in_language, recipient_zone
+from portal.notify.wording import recipient_locale, recipient_zone, translated
 
 # --- the rules table ------------------------------------------------------------------------------
 
@@ -187,29 +187,30 @@ def audience_members(case: Case, audience: str) -> list[Person]:
     return []
 
 
+CUSTOMER_SERVICE = _l("Customer service")  # the team named in a message when the case has no workgroup
+
+
 def case_context(case: Case, recipient_name: str, time_zone: str = "UTC", language: str | None = None) -> dict:
     """The variables every case notification has, as plain data: moments in the recipient's time
     zone and language ("30. Nov. 2026, 13:50 MEZ"), labels in their language."""
-    zone = recipient_zone(time_zone)
-    with in_language(language) as locale:
+    zone, locale = recipient_zone(time_zone), recipient_locale(language)
 
-        def when(moment: datetime | None) -> str:
-            return format_moment(moment, zone, locale) if moment else ""
+    def when(moment: datetime | None) -> str:
+        return format_moment(moment, zone, locale) if moment else ""
 
-        team = case.workgroup.name if case.workgroup_id else _("Customer service")
-        return {
-            "recipient_name": recipient_name,
-            "case_reference": case.reference,
-            "case_title": case.title,
-            "case_type": case.template.name,
-            "case_status": case.status.name,
-            "case_status_meaning": case.status.customer_description or "",
-            "opened_at": when(case.opened_at),
-            "updated_at": when(case.updated_at),
-            "customer_name": case.customer.full_name,
-            "team_name": team,
-            "case_url": absolute("cases.detail", reference=case.reference),
-        }
+    return {
+        "recipient_name": recipient_name,
+        "case_reference": case.reference,
+        "case_title": case.title,
+        "case_type": case.template.name,
+        "case_status": case.status.name,
+        "case_status_meaning": case.status.customer_description or "",
+        "opened_at": when(case.opened_at),
+        "updated_at": when(case.updated_at),
+        "customer_name": case.customer.full_name,
+        "team_name": case.workgroup.name if case.workgroup_id else translated(CUSTOMER_SERVICE, locale),
+        "case_url": absolute("cases.detail", reference=case.reference),
+    }
 
 
 def latest_staff_reply(case: Case) -> CaseEvent | None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
-from flask_babel import lazy_ngettext
 
 import notifier
 from portal.clock import utcnow
@@ -260,11 +259,8 @@ def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -
     }
     if refused:
         raise ValidationFailed(
-            lazy_ngettext("%(num)d choice names a channel that has no message template for the event, so nothing "
-                          "could be sent. Create the template first, or leave that channel off. Nothing was saved.",
-                          "%(num)d choices name a channel that has no message template for the event, so nothing "
-                          "could be sent. Create the template first, or leave that channel off. Nothing was saved.",
-                          len(refused)), refused)
+            _l("Some choices name a channel that has no message template for the event, so nothing could be "
+               "sent. Create the template first, or leave that channel off. Nothing was saved."), refused)
     scope_id = template_id(case_template)
     now = utcnow()
     rows = [

@@ -4,26 +4,29 @@ A message is rendered later, by the notifier, from plain data; so the values tha
 people (moments, days, labels marked with _l) are put into words here, one recipient at a time,
 before they are queued. The message template itself is picked by the notifier from the recipient's
 language (notifier.templates.language_candidates).
+
+No Flask: services call this inside their transaction, with or without a request, and the reader is
+not the person being served. The catalogues are read with Babel directly, once per language.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from flask_babel import LazyString, force_locale
+from babel.support import NullTranslations, Translations
 
+from portal.catalogues import TRANSLATIONS
 from portal.i18n import format_day, format_moment, match_language
 from portal.settings import setting
 
 
 def recipient_locale(language: str | None) -> Locale:
-    """The locale a recipient reads: their language when Caseport ships it ("de-AT" keeps Austrian
+    """The locale a recipient reads: their language when Caseport offers it ("de-AT" keeps Austrian
     conventions), else the portal's default language."""
-    return Locale.parse(match_language(language) or setting("DEFAULT_LANGUAGE"))
+    return Locale.parse(match_language(language) or setting("DEFAULT_LANGUAGE").replace("-", "_"))
 
 
 def recipient_zone(time_zone: str | None) -> ZoneInfo:
@@ -33,35 +36,54 @@ def recipient_zone(time_zone: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-@contextmanager
-def in_language(language: str | None) -> Iterator[Locale]:
-    """Within the block, gettext and lazy strings answer in the recipient's language (outside an
-    application context there are no catalogues: the English text)."""
-    locale = recipient_locale(language)
-    with force_locale(locale):
-        yield locale
+@functools.lru_cache(maxsize=32)
+def _catalogue(locale: str) -> NullTranslations:
+    return Translations.load(str(TRANSLATIONS), [locale])
+
+
+def _lazy_parts(value):
+    """(message, plural, num, params) of a message marked with _l or lazy_ngettext, else None."""
+    if hasattr(value, "message") and hasattr(value, "params"):  # portal.i18n's lazy text
+        return value.message, getattr(value, "plural", None), getattr(value, "num", None), dict(value.params)
+    if hasattr(value, "_func") and hasattr(value, "_args"):  # Flask-Babel's LazyString
+        args, params = value._args, dict(value._kwargs)
+        if len(args) == 3:
+            params.setdefault("num", args[2])
+            return args[0], args[1], args[2], params
+        return args[0], None, None, params
+    return None
+
+
+def translated(value, locale: Locale):
+    """A label or message marked for translation (lazily) as words in `locale`, its parameters too;
+    anything else as it is."""
+    parts = _lazy_parts(value)
+    if parts is None:
+        return value
+    message, plural, num, params = parts
+    catalogue = _catalogue(str(locale))
+    text = catalogue.ungettext(message, plural, num) if plural is not None else catalogue.ugettext(message)
+    if not params:
+        return text
+    return text % {name: translated(param, locale) for name, param in params.items()}
 
 
 def worded(value, zone: ZoneInfo, locale: Locale):
     """One variable as the recipient reads it: a moment in their zone and language, a calendar day
-    in their language, a lazy label translated; anything else as it is. Call it in_language."""
+    in their language, a label marked for translation in their language; anything else as it is."""
     if isinstance(value, datetime):
         return format_moment(value, zone, locale)
     if isinstance(value, date):
         return format_day(value, locale)
-    if isinstance(value, LazyString):
-        return str(value)
-    return value
+    return translated(value, locale)
 
 
 def worded_context(context: dict, *, language: str | None, time_zone: str | None = "UTC") -> dict:
     """A message context with every value put into the recipient's words (see `worded`)."""
-    zone = recipient_zone(time_zone)
-    with in_language(language) as locale:
-        return {name: worded(value, zone, locale) for name, value in context.items()}
+    zone, locale = recipient_zone(time_zone), recipient_locale(language)
+    return {name: worded(value, zone, locale) for name, value in context.items()}
 
 
 def words_for(language: str | None, value) -> str:
     """A single label (e.g. a role marked with _l) in the recipient's language, for account mail."""
-    with in_language(language):
-        return str(value)
+    return str(translated(value, recipient_locale(language)))
