@@ -59,7 +59,8 @@ def _context_for(actor, target: Slot, case_reference: str) -> tuple[dict, str]:
     if case is None or not can_view_case(actor, case):
         raise ValidationFailed(_l("No case you can see has that reference."),
                                {"case_reference": _l("No case you can see has that reference.")})
-    context.update(case_context(case, actor.display_name, actor.time_zone, actor.language))
+    # As a recipient of this slot reads it: the slot's language (the default language for the default slot).
+    context.update(case_context(case, actor.display_name, actor.time_zone, target.language))
     return context, _l("case %(reference)s", reference=case.reference)
 
 

@@ -206,12 +206,12 @@ def test_seeding_again_keeps_a_translation_staff_edited(app):
 
 
 def test_labels_days_and_moments_handed_to_a_message_are_worded_per_recipient(app):
-    from datetime import date, datetime, timezone
+    from datetime import UTC, date, datetime
 
     from portal.i18n import _l
     from portal.notify.wording import worded_context
 
-    moment = datetime(2026, 11, 30, 12, 50, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 30, 12, 50, tzinfo=UTC)
     handed = {"label": _l("Customer service"), "day": date(2030, 3, 12), "at": moment, "count": 3, "on": True}
     assert worded_context(handed, language="de", time_zone="Europe/Berlin") == {
         "label": "Kundenservice", "day": "12. März 2030", "at": "30. Nov. 2026, 13:50 MEZ", "count": 3, "on": True}
