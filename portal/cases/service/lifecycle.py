@@ -229,7 +229,7 @@ def remind_unanswered_resolutions(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             event = _record(case, "resolution_reminder_sent", None, now, public=False)
-            closes_on = (case.resolution_proposed_at + closes).date()  # worded per recipient
+            closes_on = (case.resolution_proposed_at + closes).strftime("%d %b %Y")
             notify_case_event("case_resolution_reminder", case, event, actor=None, audiences=("customer",),
                               extra={"resolution": case.resolution, "closes_on": closes_on,
                                      "respond_url": absolute("cases.detail", reference=case.reference) + "#resolution"},
