@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from jinja2.exceptions import FilterArgumentError
 from jinja2.runtime import LoopContext, markup_join, str_join
 
+from notifier.words import Words, _l, plain
+
 MAX_NUMBER_DIGITS = 100
 # textwrap breaks a long word by slicing off one line at a time: the work grows with the square of
 # the word's length over the width, so long words at small widths are refused before they run.
@@ -49,7 +51,12 @@ class TemplateLimits:
 
 
 class BudgetExceeded(Exception):
-    """A render went over its budget; the message names the limit and is fit to show staff."""
+    """A render went over its budget; the message names the limit and is fit to show staff (`reason`,
+    a notifier.words.Words the host shows in its reader's language)."""
+
+    def __init__(self, reason):
+        self.reason = reason if isinstance(reason, Words) else plain(str(reason))
+        super().__init__(str(self.reason))
 
 
 class Budget:
@@ -66,29 +73,28 @@ class Budget:
     def step(self, count: int = 1) -> None:
         self.steps += count
         if self.steps > self.limits.steps:
-            raise BudgetExceeded(
-                f"the template does more than {self.limits.steps} steps (loop rounds, filters, operators "
-                "and macro calls)"
-            )
+            raise BudgetExceeded(_l("the template does more than %(limit)s steps (loop rounds, filters, "
+                                    "operators and macro calls)", limit=self.limits.steps))
         if time.monotonic() > self.deadline:
-            raise BudgetExceeded(f"the template takes longer than {self.limits.seconds:g} seconds to render")
+            raise BudgetExceeded(_l("the template takes longer than %(limit)s seconds to render",
+                                    limit=format(self.limits.seconds, "g")))
 
     def expect(self, size: int) -> None:
         """Refuse before building a value of `size` characters (an upper estimate) that is too big."""
         if size > self.limits.value_chars:
-            raise BudgetExceeded(f"a value in this template grows beyond {self.limits.value_chars} characters")
+            raise BudgetExceeded(_l("a value in this template grows beyond %(limit)s characters",
+                                    limit=self.limits.value_chars))
 
     def build(self, size: int) -> None:
         self.built += size
         if self.built > self.limits.built_chars:
-            raise BudgetExceeded(
-                f"the template builds more than {self.limits.built_chars} characters of values in all"
-            )
+            raise BudgetExceeded(_l("the template builds more than %(limit)s characters of values in all",
+                                    limit=self.limits.built_chars))
 
     def keep(self, value):
         """Check a value just produced and count it as built; returns the value."""
         if isinstance(value, int) and not isinstance(value, bool) and _digits(value) > MAX_NUMBER_DIGITS:
-            raise BudgetExceeded(f"a number in this template grows beyond {MAX_NUMBER_DIGITS} digits")
+            raise BudgetExceeded(_l("a number in this template grows beyond %(limit)s digits", limit=MAX_NUMBER_DIGITS))
         size = measure(value, self.limits.value_chars)
         self.expect(size)
         self.build(size)
@@ -99,9 +105,10 @@ class Budget:
         self.macro_calls += 1
         self.macro_depth += 1
         if self.macro_calls > self.limits.macro_calls:
-            raise BudgetExceeded(f"the template calls macros more than {self.limits.macro_calls} times")
+            raise BudgetExceeded(_l("the template calls macros more than %(limit)s times",
+                                    limit=self.limits.macro_calls))
         if self.macro_depth > self.limits.macro_depth:
-            raise BudgetExceeded(f"macros call each other more than {self.limits.macro_depth} deep")
+            raise BudgetExceeded(_l("macros call each other more than %(limit)s deep", limit=self.limits.macro_depth))
 
     def leave_macro(self) -> None:
         self.macro_depth -= 1
@@ -202,7 +209,7 @@ def _expect_power(left, right) -> None:
     surely_long = (isinstance(left, int) and isinstance(right, int) and right > 0
                    and (left.bit_length() - 1) * right * 0.30103 > MAX_NUMBER_DIGITS)
     if surely_long:
-        raise BudgetExceeded(f"a number in this template grows beyond {MAX_NUMBER_DIGITS} digits")
+        raise BudgetExceeded(_l("a number in this template grows beyond %(limit)s digits", limit=MAX_NUMBER_DIGITS))
 
 
 def _expect_repeat(current: Budget, left, right) -> None:
@@ -330,7 +337,8 @@ def _estimate_wordwrap(current: Budget, s, width=79, break_long_words=True, wrap
     current.expect(len(s) + lines * _text_size(current, joiner))
     longest = max(map(len, words), default=0)
     if break_long_words and longest > width and longest * longest // width > MAX_WORDWRAP_WORK:
-        raise BudgetExceeded(f"wordwrap: a word of {longest} characters is too long to break at width {width}")
+        raise BudgetExceeded(_l("wordwrap: a word of %(count)s characters is too long to break at width %(width)s",
+                                count=longest, width=width))
 
 
 def _estimate_sum(current: Budget, iterable, attribute=None, start=0) -> None:

@@ -20,6 +20,7 @@ from notifier.budget import BudgetExceeded, TemplateLimits, budget
 from notifier.models import EMAIL, SMS
 from notifier.sandbox import PlainDataSandbox, environment_for
 from notifier.sms_segments import sms_shape
+from notifier.words import Words, _l, plain
 
 MAX_SOURCE_CHARS = 20_000
 MAX_SUBJECT_CHARS = 200
@@ -33,7 +34,16 @@ REQUIRED_PARTS = {EMAIL: ("subject", "text"), SMS: ("text",)}
 
 
 class TemplateError(ValueError):
-    """A template that cannot be saved or rendered; the message says why, with a line when known."""
+    """A template that cannot be saved or rendered; the message says why, with a line when known.
+
+    `reason` is the why (notifier.words.Words: the host shows it in its reader's language), `part`
+    and `line` where; str() is the English "subject, line 3: why"."""
+
+    def __init__(self, reason, *, part: str | None = None, line: int | None = None):
+        self.reason = reason if isinstance(reason, Words) else plain(str(reason))
+        self.part, self.line = part, line
+        where = f"{part}, line {line}" if part and line else part
+        super().__init__(f"{where}: {self.reason}" if where else str(self.reason))
 
 
 class RenderError(TemplateError):
@@ -53,13 +63,14 @@ def check_source(part: str, source: str, variables: list[str] | None = None) -> 
     `{% autoescape %}`, loop nesting and, when `variables` is given, that it uses no variable
     outside that list. Raises TemplateError."""
     if not isinstance(source, str):
-        raise TemplateError(f"{part}: the template must be text")
+        raise TemplateError(_l("the template must be text"), part=part)
     if len(source) > MAX_SOURCE_CHARS:
-        raise TemplateError(f"{part}: {len(source)} characters; the limit is {MAX_SOURCE_CHARS}")
+        raise TemplateError(_l("%(count)s characters; the limit is %(limit)s", count=len(source),
+                               limit=MAX_SOURCE_CHARS), part=part)
     try:
         _check_tree(part, source, variables)
     except RecursionError:
-        raise TemplateError(f"{part}: the template nests too deeply") from None
+        raise TemplateError(_l("the template nests too deeply"), part=part) from None
 
 
 def _check_tree(part: str, source: str, variables: list[str] | None) -> None:
@@ -68,7 +79,8 @@ def _check_tree(part: str, source: str, variables: list[str] | None) -> None:
     for node_type, label in _FORBIDDEN_NODES.items():
         found = next(tree.find_all(node_type), None)
         if found is not None:
-            raise TemplateError(f"{part}, line {found.lineno}: {label} is not allowed in message templates")
+            raise TemplateError(_l("%(tag)s is not allowed in message templates", tag=label), part=part,
+                                line=found.lineno)
     _check_nesting(part, tree, 0)
     _check_reach(part, tree)
     # Compiled from the text (the code generator rewrites the tree it compiles) before the variables
@@ -79,16 +91,15 @@ def _check_tree(part: str, source: str, variables: list[str] | None) -> None:
 
         unknown = sorted(meta.find_undeclared_variables(tree) - set(variables))
         if unknown:
-            raise TemplateError(
-                f"{part}: unknown variable(s) {', '.join(unknown)}; available: {', '.join(sorted(variables))}"
-            )
+            raise TemplateError(_l("unknown variable(s) %(unknown)s; available: %(available)s",
+                                   unknown=", ".join(unknown), available=", ".join(sorted(variables))), part=part)
 
 
 def _parse(part: str, env: PlainDataSandbox, source: str) -> nodes.Template:
     try:
         return env.parse(source)
     except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(f"{part}, line {error.lineno}: {error.message}") from None
+        raise TemplateError(plain(error.message or str(error)), part=part, line=error.lineno) from None
 
 
 def _compile(part: str, env: PlainDataSandbox, source: str | nodes.Template) -> jinja2.Template:
@@ -96,9 +107,9 @@ def _compile(part: str, env: PlainDataSandbox, source: str | nodes.Template) -> 
     try:
         return env.from_string(source)
     except jinja2.TemplateSyntaxError as error:  # also TemplateAssertionError from the code generator
-        raise TemplateError(f"{part}, line {error.lineno}: {error.message}") from None
+        raise TemplateError(plain(error.message or str(error)), part=part, line=error.lineno) from None
     except jinja2.TemplateError as error:
-        raise TemplateError(f"{part}: {error}") from None
+        raise TemplateError(plain(str(error)), part=part) from None
 
 
 def _check_reach(part: str, tree: nodes.Template) -> None:
@@ -107,28 +118,27 @@ def _check_reach(part: str, tree: nodes.Template) -> None:
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if isinstance(name, str) and name.startswith("_"):
-            raise TemplateError(
-                f"{part}, line {node.lineno}: '{name}' is not allowed: templates may read context values "
-                "and use filters, but not attributes or methods"
-            )
+            raise TemplateError(_l("'%(name)s' is not allowed: templates may read context values and use "
+                                   "filters, but not attributes or methods", name=name), part=part, line=node.lineno)
     macros = {macro.name for macro in tree.find_all(nodes.Macro)}
     for call in tree.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name in macros:
             continue
-        what = "method calls" if isinstance(call.node, nodes.Getattr | nodes.Getitem) else "calling functions"
-        raise TemplateError(
-            f"{part}, line {call.lineno}: {what} are not allowed in message templates; use filters "
-            "instead (e.g. {{ name|upper }})"
-        )
+        if isinstance(call.node, nodes.Getattr | nodes.Getitem):
+            reason = _l("method calls are not allowed in message templates; use filters instead "
+                        "(e.g. %(example)s)", example="{{ name|upper }}")
+        else:
+            reason = _l("calling functions are not allowed in message templates; use filters instead "
+                        "(e.g. %(example)s)", example="{{ name|upper }}")
+        raise TemplateError(reason, part=part, line=call.lineno)
 
 
 def _check_nesting(part: str, node: nodes.Node, depth: int) -> None:
     for child in node.iter_child_nodes():
         child_depth = depth + 1 if isinstance(child, nodes.For) else depth
         if child_depth > MAX_LOOP_NESTING:
-            raise TemplateError(
-                f"{part}, line {child.lineno}: loops nested more than {MAX_LOOP_NESTING} deep"
-            )
+            raise TemplateError(_l("loops nested more than %(limit)s deep", limit=MAX_LOOP_NESTING), part=part,
+                                line=child.lineno)
         _check_nesting(part, child, child_depth)
 
 
@@ -141,7 +151,8 @@ def check_parts(channel: str, parts: dict, variables: list[str] | None = None) -
         raise TemplateError(f"{channel} templates have no part(s) {', '.join(sorted(unknown))}")
     for part in REQUIRED_PARTS[channel]:
         if not (parts.get(part) or "").strip():
-            raise TemplateError(f"{part}: required for {channel} templates")
+            raise TemplateError(_l("required for email templates") if channel == EMAIL
+                                else _l("required for text message templates"), part=part)
     kept = {part: parts[part] for part in PARTS[channel] if parts.get(part)}
     for part, source in kept.items():
         check_source(part, source, variables)
@@ -154,7 +165,7 @@ def _compiled(part_kind: str, source: str) -> jinja2.Template:
     try:
         return _compile(part_kind, env, source)
     except RecursionError:
-        raise TemplateError(f"{part_kind}: the template nests too deeply") from None
+        raise TemplateError(_l("the template nests too deeply"), part=part_kind) from None
 
 
 def _render_bounded(part: str, template: jinja2.Template, context: dict, limit: int) -> str:
@@ -163,17 +174,17 @@ def _render_bounded(part: str, template: jinja2.Template, context: dict, limit: 
     for chunk in template.generate(context):
         size += len(chunk)
         if size > limit:
-            raise RenderError(f"{part}: rendered output exceeds {limit} characters")
+            raise RenderError(_l("rendered output exceeds %(limit)s characters", limit=limit), part=part)
         chunks.append(chunk)
     return "".join(chunks)
 
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
 _PLAIN_REASONS = {
-    ZeroDivisionError: "division by zero",
-    OverflowError: "a number in this template is too large",
-    RecursionError: "the template nests too deeply",
-    MemoryError: "the template needs too much memory",
+    ZeroDivisionError: _l("division by zero"),
+    OverflowError: _l("a number in this template is too large"),
+    RecursionError: _l("the template nests too deeply"),
+    MemoryError: _l("the template needs too much memory"),
 }
 
 
@@ -188,19 +199,19 @@ def _template_line(error: BaseException) -> int | None:
     return line
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: Exception) -> Words:
     if isinstance(error, BudgetExceeded):
-        return str(error)
+        return error.reason
     if isinstance(error, jinja2.UndefinedError):
-        return error.message or str(error)
+        return plain(error.message or str(error))
     if isinstance(error, SecurityError):
-        return f"not allowed: {error}"
+        return _l("not allowed: %(reason)s", reason=str(error))
     for kind, reason in _PLAIN_REASONS.items():
         if isinstance(error, kind):
             return reason
     if isinstance(error, jinja2.TemplateError):
-        return error.message or str(error)
-    return f"{type(error).__name__}: {error}"
+        return plain(error.message or str(error))
+    return plain(f"{type(error).__name__}: {error}")
 
 
 def render_parts(channel: str, parts: dict, context: dict, limits: TemplateLimits | None = None) -> dict:
@@ -213,7 +224,7 @@ def render_parts(channel: str, parts: dict, context: dict, limits: TemplateLimit
             try:
                 compiled[part] = _compiled("html" if part == "html" else "text", parts[part])
             except TemplateError as error:
-                raise RenderError(str(error)) from None
+                raise RenderError(error.reason, part=error.part, line=error.line) from None
     output = {"subject": MAX_SUBJECT_CHARS * 4, "text": MAX_TEXT_CHARS, "html": MAX_HTML_CHARS}
     rendered = {}
     # Compiled outside the budget (above): Jinja folds constants while compiling, and only a
@@ -225,9 +236,7 @@ def render_parts(channel: str, parts: dict, context: dict, limits: TemplateLimit
             except RenderError:
                 raise
             except Exception as error:  # any template runtime error fails only this message
-                line = _template_line(error)
-                where = f"{part}, line {line}" if line else part
-                raise RenderError(f"{where}: {_reason(error)}") from None
+                raise RenderError(_reason(error), part=part, line=_template_line(error)) from None
     return _finish(channel, rendered)
 
 
@@ -236,16 +245,18 @@ def _finish(channel: str, rendered: dict) -> dict:
         # A subject is one header line: line breaks would be header injection, so they become spaces.
         subject = _LINE_BREAKS.sub(" ", rendered.get("subject", "")).strip()
         if not subject:
-            raise RenderError("subject: rendered empty")
+            raise RenderError(_l("rendered empty"), part="subject")
         if len(subject) > MAX_SUBJECT_CHARS:
-            raise RenderError(f"subject: {len(subject)} characters; the limit is {MAX_SUBJECT_CHARS}")
+            raise RenderError(_l("%(count)s characters; the limit is %(limit)s", count=len(subject),
+                                 limit=MAX_SUBJECT_CHARS), part="subject")
         rendered["subject"] = subject
     if channel == SMS:
         text = rendered.get("text", "").strip()
         shape = sms_shape(text)
         if shape.segments == 0:
-            raise RenderError("text: rendered empty")
+            raise RenderError(_l("rendered empty"), part="text")
         if shape.segments > MAX_SMS_SEGMENTS:
-            raise RenderError(f"text: {shape.segments} SMS segments; the limit is {MAX_SMS_SEGMENTS}")
+            raise RenderError(_l("%(count)s SMS segments; the limit is %(limit)s", count=shape.segments,
+                                 limit=MAX_SMS_SEGMENTS), part="text")
         rendered["text"] = text
     return rendered

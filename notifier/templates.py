@@ -16,8 +16,10 @@ from notifier.budget import TemplateLimits
 from notifier.clock import aware
 from notifier.models import CHANNELS, EMAIL, SMS, Template, TemplateVersion, database
 from notifier.rendering import TemplateError, check_parts, render_parts
+from notifier.words import _l
 
-__all__ = ["TemplateError", "seed_defaults", "save_version", "versions", "active_template", "ActiveTemplate"]
+__all__ = ["TemplateError", "seed_defaults", "save_version", "versions", "active_template", "ActiveTemplate",
+           "language_candidates"]
 
 # File names in templates/notifications/<event>/ and the template part each one fills.
 DEFAULT_FILES = {
@@ -70,7 +72,7 @@ def _append_version(template: Template, parts: dict, author: str, now: datetime)
                 template=template, number=latest + 1, parts=parts, author=author, created_at=now
             )
     except peewee.IntegrityError:
-        raise TemplateError("someone saved this template at the same time; reload and try again") from None
+        raise TemplateError(_l("someone saved this template at the same time; reload and try again")) from None
 
 
 def save_version(
@@ -136,10 +138,25 @@ def versions(event: str, channel: str, language: str = "", variant: str = "") ->
     )
 
 
+def language_candidates(language: str | None) -> list[str]:
+    """The language slots to try for a recipient's language tag, most specific first: "de_AT" or
+    "de-AT" → ["de-AT", "de", ""]; "" (no language known) → [""]."""
+    tag = (language or "").strip().replace("_", "-")
+    if not tag:
+        return [""]
+    base, _, region = tag.partition("-")
+    base = base.lower()
+    if region:
+        region = region.upper() if len(region) == 2 else region
+        return list(dict.fromkeys([f"{base}-{region}", base, ""]))
+    return [base, ""]
+
+
 def active_template(event: str, channel: str, language: str = "", variant: str = "") -> ActiveTemplate | None:
-    """The newest version to use, falling back variant → default variant, then language → default."""
+    """The newest version to use: for each language slot of `language_candidates` (regional tag,
+    its bare language, the default language), the variant then the default variant."""
     candidates = []
-    for lang in dict.fromkeys([language or "", ""]):
+    for lang in language_candidates(language):
         for var in dict.fromkeys([variant or "", ""]):
             candidates.append((lang, var))
     for lang, var in candidates:
@@ -149,11 +166,30 @@ def active_template(event: str, channel: str, language: str = "", variant: str =
     return None
 
 
-def seed_defaults(directory: str | Path, now: datetime | None = None) -> list[tuple[str, str]]:
-    """Insert the default templates found under `directory` that are not in the database yet.
+def default_languages(event_dir: Path) -> dict[str, Path]:
+    """The folders of one event's shipped texts by language slot: the event folder itself for the
+    default language (""), and each language subfolder (e.g. de/, es/) for its translation."""
+    found = {"": event_dir}
+    for sub in sorted(p for p in event_dir.iterdir() if p.is_dir()):
+        found[sub.name] = sub
+    return found
+
+
+def default_parts(folder: Path, channel: str) -> dict[str, str]:
+    """The template parts of one channel found as files in `folder` (empty when it has none)."""
+    return {
+        part: (folder / name).read_text(encoding="utf-8")
+        for part, name in DEFAULT_FILES[channel].items()
+        if (folder / name).exists()
+    }
+
+
+def seed_defaults(directory: str | Path, now: datetime | None = None) -> list[tuple[str, str, str]]:
+    """Insert the default templates and their shipped translations found under `directory` that are
+    not in the database yet (see templates/notifications/README.md).
 
     Idempotent: a slot that already has any version (for instance one edited by staff) is left
-    alone. Returns the (event, channel) pairs inserted.
+    alone. Returns the (event, channel, language) slots inserted ("" is the default language).
     """
     now = aware(now)
     root = Path(directory)
@@ -165,19 +201,18 @@ def seed_defaults(directory: str | Path, now: datetime | None = None) -> list[tu
             if variables_path.exists()
             else None
         )
-        for channel, files in DEFAULT_FILES.items():
-            parts = {
-                part: (event_dir / name).read_text(encoding="utf-8")
-                for part, name in files.items()
-                if (event_dir / name).exists()
-            }
-            if not parts:
-                continue
-            if versions(event_dir.name, channel).exists():
-                continue
-            try:
-                save_version(event_dir.name, channel, parts, author="defaults", variables=variables, now=now)
-            except TemplateError as error:
-                raise TemplateError(f"{event_dir.name}/{channel}: {error}") from None
-            inserted.append((event_dir.name, channel))
+        for language, folder in default_languages(event_dir).items():
+            for channel in DEFAULT_FILES:
+                parts = default_parts(folder, channel)
+                if not parts:
+                    continue
+                if versions(event_dir.name, channel, language).exists():
+                    continue
+                try:
+                    save_version(event_dir.name, channel, parts, author="defaults", language=language,
+                                 variables=variables, now=now)
+                except TemplateError as error:
+                    where = "/".join(filter(None, (event_dir.name, language, channel)))
+                    raise TemplateError(f"{where}: {error}") from None
+                inserted.append((event_dir.name, channel, language))
     return inserted

@@ -11,19 +11,32 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+from babel import Locale
+
 from notifier import templates as notifier_templates
 from notifier.models import Template, TemplateVersion
 from notifier.rendering import PARTS
 from notifier.sms_segments import sms_shape
 from portal.errors import NotFound
+from portal.i18n import _, _l, supported_languages
 from portal.models.configuration import CaseTemplate
 from portal.notify.catalogue import EVENTS, Event
 from portal.policy import require_admin
 
-LANGUAGES = {"": "Default (every language)", "en": "English", "fr": "French", "de": "German",
-             "es": "Spanish", "nl": "Dutch"}
-PART_LABELS = {"subject": "Subject", "text": "Text", "html": "HTML body"}
-SMS_PART_LABELS = {"text": "Text message"}
+# Languages staff may write texts in beyond those the portal is shown in (a recipient whose language
+# has a text gets it; see notifier.templates.language_candidates).
+EXTRA_TEMPLATE_LANGUAGES = ("fr", "nl")
+PART_LABELS = {"subject": _l("Subject"), "text": _l("Text"), "html": _l("HTML body")}
+SMS_PART_LABELS = {"text": _l("Text message")}
+
+
+def languages() -> dict[str, str]:
+    """The language slots a text may be written for: "" (the default, for every language), the
+    languages the portal is shown in, and EXTRA_TEMPLATE_LANGUAGES; each named in itself."""
+    found = {"": _("Default (every language)"), **supported_languages()}
+    for tag in EXTRA_TEMPLATE_LANGUAGES:
+        found.setdefault(tag, Locale.parse(tag).get_display_name().capitalize())
+    return found
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ def slot(actor, event: str, channel: str, language: str = "", variant: str = "")
     or case templates."""
     require_admin(actor)
     found = EVENTS.get(event)
-    if found is None or channel not in PARTS or (language or "") not in LANGUAGES:
+    if found is None or channel not in PARTS or (language or "") not in languages():
         raise NotFound()
     case_template = None
     if variant:

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.models.configuration import CaseTemplate
 from portal.notification_admin import queries, service
 from portal.notification_admin.forms import ConfirmForm, TemplateForm
@@ -41,7 +42,7 @@ def _no_store(response):
 @role_required("admin")
 def index():
     return render_template("notification_admin/index.html", summaries=queries.overview(current_user),
-                           languages=queries.LANGUAGES, case_templates=queries.case_templates(current_user))
+                           languages=queries.languages(), case_templates=queries.case_templates(current_user))
 
 
 @bp.route(TEMPLATE_URL, methods=["GET", "POST"])
@@ -51,7 +52,7 @@ def edit(event, channel):
     form = TemplateForm()
     result, status = None, 200
     if request.method == "GET":
-        parts, _ = queries.current_parts(current_user, target)
+        parts, _own = queries.current_parts(current_user, target)
         for part in target.parts:
             getattr(form, part).data = parts.get(part, "")
     elif form.validate_on_submit():
@@ -59,7 +60,7 @@ def edit(event, channel):
         try:
             if request.form.get("action") == "save":
                 saved = service.save_template(current_user, target, parts)
-                flash(f"Version {saved.number} is saved and used from now on.", "success")
+                flash(_("Version %(number)s is saved and used from now on.", number=saved.number), "success")
                 return redirect(_edit_url(target))
             result = service.preview(current_user, target, parts, form.case_reference.data or "")
         except ValidationFailed as exc:
@@ -67,11 +68,11 @@ def edit(event, channel):
             status = 400
     else:
         status = 400
-    _, own_version = queries.current_parts(current_user, target)
+    _parts, own_version = queries.current_parts(current_user, target)
     return render_template(
         "notification_admin/edit.html", target=target, form=form, preview=result, own_version=own_version,
         draft_shape=queries.draft_sms_shape(form.text.data) if target.channel == "sms" else None,
-        languages=queries.LANGUAGES, case_templates=queries.case_templates(current_user),
+        languages=queries.languages(), case_templates=queries.case_templates(current_user),
         test_form=ConfirmForm(), edit_url=_edit_url,
     ), status
 
@@ -102,9 +103,9 @@ def restore(event, channel, number):
     try:
         saved = service.restore(current_user, target, number)
     except ValidationFailed as exc:
-        flash(f"Version {number} cannot be restored: {exc.message}", "error")
+        flash(_("Version %(number)s cannot be restored: %(reason)s", number=number, reason=exc.message), "error")
         return redirect(_edit_url(target, "notification_admin.versions"))
-    flash(f"Version {number} is restored as version {saved.number}.", "success")
+    flash(_("Version %(number)s is restored as version %(new)s.", number=number, new=saved.number), "success")
     return redirect(_edit_url(target))
 
 
@@ -118,9 +119,12 @@ def send_test(event, channel):
     except ValidationFailed as exc:
         flash(exc.message, "error")
     else:
-        what = "a text message" if target.channel == "sms" else "an email"
-        flash(f"A test ({what} to {address}) is queued to you with the sample data; it leaves within a few "
-              "seconds.", "success")
+        if target.channel == "sms":
+            flash(_("A test (a text message to %(address)s) is queued to you with the sample data; it leaves "
+                    "within a few seconds.", address=address), "success")
+        else:
+            flash(_("A test (an email to %(address)s) is queued to you with the sample data; it leaves within "
+                    "a few seconds.", address=address), "success")
     return redirect(_edit_url(target))
 
 
@@ -171,7 +175,7 @@ def rules():
             errors = exc.fields
             table = _submitted(table, choices)
         else:
-            flash("The notification rules are saved.", "success")
+            flash(_("The notification rules are saved."), "success")
             return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))
     return render_template(
         "notification_admin/rules.html", scope=scope, form=form, table=table, errors=errors,
@@ -187,5 +191,5 @@ def reset_rules():
     scope = _rules_scope()
     if ConfirmForm().validate_on_submit():
         notify_service.reset_rules(current_user, scope)
-        flash("The stored rules are removed; the defaults apply again.", "success")
+        flash(_("The stored rules are removed; the defaults apply again."), "success")
     return redirect(url_for("notification_admin.rules", template=scope.uuid if scope else None))

@@ -16,6 +16,7 @@ from notifier.sms_segments import sms_shape
 from portal.cases.queries.case_page import case_with_details
 from portal.db import database
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.notification_admin.queries import Slot, version
 from portal.notify.queries import case_context
 from portal.policy import can_view_case, require_admin
@@ -25,10 +26,18 @@ from portal.settings import notifier_settings
 
 
 def _field_errors(target: Slot, error: TemplateError) -> ValidationFailed:
-    message = str(error)
-    part = message.split(",", 1)[0].split(":", 1)[0].strip()
-    if part in target.parts:
-        return ValidationFailed(f"{target.part_label(part)}: {message}", {part: message})
+    """The notifier's refusal in the editor's words: the reason in the reader's language, where it
+    is (the part, the line) next to the part's field and in the summary."""
+    reason = _l(error.reason.msgid, **error.reason.params)
+    if error.part and error.line:
+        message = _l("%(part)s, line %(line)s: %(reason)s", part=error.part, line=error.line, reason=reason)
+    elif error.part:
+        message = _l("%(part)s: %(reason)s", part=error.part, reason=reason)
+    else:
+        message = reason
+    if error.part in target.parts:
+        label = target.part_label(error.part)
+        return ValidationFailed(_l("%(part)s: %(reason)s", part=label, reason=message), {error.part: message})
     return ValidationFailed(message, {})
 
 
@@ -38,20 +47,21 @@ class Preview:
     sms_encoding: str | None = None
     sms_units: int | None = None
     sms_segments: int | None = None
-    source: str = "sample data"
+    source: str = _l("sample data")
 
 
 def _context_for(actor, target: Slot, case_reference: str) -> tuple[dict, str]:
     context = target.event.sample_context()
     reference = (case_reference or "").strip()
     if not reference:
-        return context, "sample data"
+        return context, _l("sample data")
     case = case_with_details(reference) if reference.isdigit() else None
     if case is None or not can_view_case(actor, case):
-        raise ValidationFailed("No case you can see has that reference.",
-                               {"case_reference": "No case you can see has that reference."})
-    context.update(case_context(case, actor.display_name))
-    return context, f"case {case.reference}"
+        raise ValidationFailed(_l("No case you can see has that reference."),
+                               {"case_reference": _l("No case you can see has that reference.")})
+    # As a recipient of this slot reads it: the slot's language (the default language for the default slot).
+    context.update(case_context(case, actor.display_name, actor.time_zone, target.language))
+    return context, _l("case %(reference)s", reference=case.reference)
 
 
 def check_and_render(target: Slot, parts: dict, context: dict) -> tuple[dict, dict]:
@@ -115,10 +125,10 @@ def send_test(actor, target: Slot) -> str:
     require_admin(actor)
     address = actor.phone if target.channel == "sms" else actor.email
     if not address:
-        raise ValidationFailed("You have no mobile number on your profile, so no test text message can be sent. "
-                               "Add one on your account page, then send the test again.")
+        raise ValidationFailed(_l("You have no mobile number on your profile, so no test text message can be "
+                                  "sent. Add one on your account page, then send the test again."))
     if not notifier_templates.active_template(target.event.name, target.channel, target.language, target.variant):
-        raise ValidationFailed("There is no saved template to send yet: save it first.")
+        raise ValidationFailed(_l("There is no saved template to send yet: save it first."))
     context = target.event.sample_context()
     for name in ("recipient_name", "user_name"):
         if name in context:

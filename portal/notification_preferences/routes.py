@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.notification_preferences import queries, service
 from portal.notification_preferences.forms import ConfirmForm
 from portal.notify.rules import CHANNELS
@@ -29,7 +30,7 @@ def edit():
         except ValidationFailed as exc:
             flash(exc.message, "error")
         else:
-            flash("Your notification choices are saved.", "success")
+            flash(_("Your notification choices are saved."), "success")
         return redirect(url_for("notification_preferences.edit"))
     return render_template("notification_preferences/edit.html", form=form,
                            rows=queries.preferences_of(current_user)), 400 if form.is_submitted() else 200

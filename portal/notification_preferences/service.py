@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.db import database
 from portal.errors import NotFound, ValidationFailed
+from portal.i18n import _l
 from portal.links import absolute
 from portal.models.base import utcnow
 from portal.models.notifications import NotificationPreference
@@ -44,7 +45,7 @@ def save_preferences(user: User, choices: dict[str, set[str]]) -> None:
     offered = events_for(user)
     unknown = set(choices) - set(offered)
     if unknown or any(not set(channels) <= set(CHANNELS) for channels in choices.values()):
-        raise ValidationFailed("Those notification choices are not offered to you.")
+        raise ValidationFailed(_l("Those notification choices are not offered to you."))
     with database.atomic():
         for event in offered:
             chosen = choices.get(event, set())

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import peewee
 
 from notifier.models import Template, TemplateVersion
+from portal.i18n import _l, format_moment
 from portal.links import absolute
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
 from portal.models.configuration import CaseTemplate
@@ -28,6 +28,7 @@ from portal.notify.rules import (
     Cell,
     channels_of,
 )
+from portal.notify.wording import recipient_locale, recipient_zone, translated
 
 # --- the rules table ------------------------------------------------------------------------------
 
@@ -186,14 +187,17 @@ def audience_members(case: Case, audience: str) -> list[Person]:
     return []
 
 
-def case_context(case: Case, recipient_name: str, time_zone: str = "UTC") -> dict:
-    """The variables every case notification has, as plain data (dates in the recipient's zone)."""
-    zone = ZoneInfo(time_zone or "UTC")
+CUSTOMER_SERVICE = _l("Customer service")  # the team named in a message when the case has no workgroup
+
+
+def case_context(case: Case, recipient_name: str, time_zone: str = "UTC", language: str | None = None) -> dict:
+    """The variables every case notification has, as plain data: moments in the recipient's time
+    zone and language ("30. Nov. 2026, 13:50 MEZ"), labels in their language."""
+    zone, locale = recipient_zone(time_zone), recipient_locale(language)
 
     def when(moment: datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%d %b %Y, %H:%M %Z") if moment else ""
+        return format_moment(moment, zone, locale) if moment else ""
 
-    team = case.workgroup.name if case.workgroup_id else "Customer service"
     return {
         "recipient_name": recipient_name,
         "case_reference": case.reference,
@@ -204,7 +208,7 @@ def case_context(case: Case, recipient_name: str, time_zone: str = "UTC") -> dic
         "opened_at": when(case.opened_at),
         "updated_at": when(case.updated_at),
         "customer_name": case.customer.full_name,
-        "team_name": team,
+        "team_name": case.workgroup.name if case.workgroup_id else translated(CUSTOMER_SERVICE, locale),
         "case_url": absolute("cases.detail", reference=case.reference),
     }
 

@@ -12,15 +12,16 @@ import json
 from dataclasses import dataclass
 
 from notifier.plain_data import MAX_CONTEXT_BYTES
+from portal.i18n import _l
 
 AUDIENCES = ("customer", "linked_customers", "internal_contact", "assignee", "workgroup", "supervisors")
 AUDIENCE_LABELS = {
-    "customer": "Customer",
-    "linked_customers": "Linked customers",
-    "internal_contact": "Internal contact",
-    "assignee": "Assignee",
-    "workgroup": "Workgroup",
-    "supervisors": "Supervisors",
+    "customer": _l("Customer"),
+    "linked_customers": _l("Linked customers"),
+    "internal_contact": _l("Internal contact"),
+    "assignee": _l("Assignee"),
+    "workgroup": _l("Workgroup"),
+    "supervisors": _l("Supervisors"),
 }
 CHANNELS = ("email", "sms")
 CUSTOMER_AUDIENCES = ("customer", "linked_customers", "internal_contact")

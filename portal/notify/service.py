@@ -20,6 +20,7 @@ import notifier
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import PRIORITIES, CaseStatus
 from portal.models.notifications import NotificationRule
@@ -48,6 +49,7 @@ from portal.notify.rules import (
     fitted,
     variant_for,
 )
+from portal.notify.wording import worded_context
 from portal.policy import is_staff, require_admin, viewers_of_case
 
 CUSTOMER_SIDE = CUSTOMER_AUDIENCES
@@ -103,7 +105,9 @@ def plan_case_event(
 
     Receipts pass include_actor=True (nobody is told of their own action otherwise).
     `personal(person)` adds variables that differ per recipient; every message has `for_staff` (the
-    recipient is staff). People whose key is in `skip` are left out; the keys of those told are
+    recipient is staff). Values of `extra` and `personal` that are text for people may be given as
+    datetimes, dates or lazy labels (_l): each recipient gets them in their language and time zone.
+    People whose key is in `skip` are left out; the keys of those told are
     added to `told`. `rules` is the case template's rule book when the caller already read it (for
     several events of one change). The case may be one not yet stored (see plan_case_opened).
 
@@ -132,9 +136,11 @@ def plan_case_event(
     for person, channels in people.values():
         if person.user is not None and person.user.id not in viewers:
             continue
-        context = fitted({**case_context(case, person.name, person.time_zone),
-                          "for_staff": person.user is not None and is_staff(person.user),
-                          **(extra or {}), **(personal(person) if personal else {})})
+        # In the recipient's words: moments in their zone, labels and dates in their language.
+        own = worded_context({**(extra or {}), **(personal(person) if personal else {})},
+                             language=person.language, time_zone=person.time_zone)
+        context = fitted({**case_context(case, person.name, person.time_zone, person.language),
+                          "for_staff": person.user is not None and is_staff(person.user), **own})
         recipients = []
         if "email" in channels and person.email:
             recipients.append(notifier.Recipient("email", person.email, name=person.name, language=person.language,
@@ -239,10 +245,11 @@ def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -
     require_admin(actor)
     for (event, audience), channels in choices.items():
         if event not in EVENT_AUDIENCES or audience not in AUDIENCES or not set(channels) <= set(CHANNELS):
-            raise ValidationFailed("That rule table names an unknown event, audience or channel.")
+            raise ValidationFailed(_l("That rule table names an unknown event, audience or channel."))
         if channels and audience not in EVENT_AUDIENCES[event]:
-            raise ValidationFailed(f"“{event_title(event)}” is never sent to {AUDIENCE_LABELS[audience].lower()}, "
-                                   "so it has no channels to choose there.")
+            raise ValidationFailed(_l("“%(event)s” is never sent to the audience “%(audience)s”, so it has no "
+                                      "channels to choose there.", event=event_title(event),
+                                      audience=AUDIENCE_LABELS[audience]))
     missing = missing_templates(case_template)
     refused = {
         cell_name(event, audience, channel): _no_template_message(event, channel)
@@ -252,8 +259,8 @@ def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -
     }
     if refused:
         raise ValidationFailed(
-            f"{len(refused)} choice(s) name a channel that has no message template for the event, so nothing "
-            "could be sent. Create the template first, or leave that channel off. Nothing was saved.", refused)
+            _l("Some choices name a channel that has no message template for the event, so nothing could be "
+               "sent. Create the template first, or leave that channel off. Nothing was saved."), refused)
     scope_id = template_id(case_template)
     now = utcnow()
     rows = [
@@ -268,13 +275,14 @@ def save_rules(actor, case_template, choices: dict[tuple[str, str], set[str]]) -
         try:
             NotificationRule.insert_many(rows).execute()
         except peewee.IntegrityError:
-            raise ValidationFailed("Someone saved these rules at the same time; reload and try again.") from None
+            raise ValidationFailed(_l("Someone saved these rules at the same time; reload and try again.")) from None
     return len(rows)
 
 
-def _no_template_message(event: str, channel: str) -> str:
-    kind = "text message" if channel == "sms" else "email"
-    return f"“{event_title(event)}” has no {kind} template yet."
+def _no_template_message(event: str, channel: str):
+    if channel == "sms":
+        return _l("“%(event)s” has no text message template yet.", event=event_title(event))
+    return _l("“%(event)s” has no email template yet.", event=event_title(event))
 
 
 def reset_rules(actor, case_template) -> int:

@@ -19,21 +19,31 @@ from notifier.channels import devsink
 from notifier.models import STATUSES, CapturedMessage, Message
 from portal import policy
 from portal.errors import NotFound
+from portal.i18n import _l
 from portal.notify.catalogue import event_title
 from portal.pagination import Page, paginate
 from portal.settings import setting
 
 PAGE_SIZE = 50
 STATUS_LABELS = {
-    "queued": "Queued",
-    "sending": "Sending",
-    "sent": "Sent",
-    "failed": "Failed, will retry",
-    "dead": "Stopped",
-    "suppressed": "Not sent (preference)",
-    "unknown": "Outcome unknown, held",
+    "queued": _l("Queued"),
+    "sending": _l("Sending"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed, will retry"),
+    "dead": _l("Stopped"),
+    "suppressed": _l("Not sent (preference)"),
+    "unknown": _l("Outcome unknown, held"),
 }
-HIDDEN_RENDER_ERROR = (
+# What an attempt's outcome code means, for the attempts table.
+OUTCOME_LABELS = {
+    "sent": _l("Sent"),
+    "transient": _l("Failed, will retry"),
+    "permanent": _l("Refused"),
+    "render_error": _l("Template error"),
+    "suppressed": _l("Not sent (preference)"),
+    "unknown": _l("Outcome unknown"),
+}
+HIDDEN_RENDER_ERROR = _l(
     "The template could not be rendered. The details are not shown because this message carries a "
     "link into an account; preview the template to see the error."
 )

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from notifier.models import STATUSES
 from portal.errors import InvalidTransition
+from portal.i18n import _
 from portal.outbox_views import queries, service
 from portal.pagination import page_number
 
@@ -37,7 +38,8 @@ def outbox():
 @login_required
 def outbox_detail(message_uuid):
     detail = queries.outbox_message(current_user, message_uuid)
-    return render_template("outbox_views/outbox_detail.html", detail=detail, message=detail.entry)
+    return render_template("outbox_views/outbox_detail.html", detail=detail, message=detail.entry,
+                           outcomes=queries.OUTCOME_LABELS)
 
 
 @bp.post("/outbox/<message_uuid>/requeue")
@@ -48,7 +50,7 @@ def requeue(message_uuid):
     except InvalidTransition as exc:
         flash(exc.message, "error")
     else:
-        flash("The message is queued again and will be sent within a few seconds.", "success")
+        flash(_("The message is queued again and will be sent within a few seconds."), "success")
     return redirect(url_for("outbox_views.outbox_detail", message_uuid=message_uuid))
 
 

@@ -6,7 +6,14 @@ from notifier import outbox
 from portal import policy
 from portal.db import database
 from portal.errors import InvalidTransition, NotFound
+from portal.i18n import _l
 from portal.outbox_views.queries import STATUS_LABELS
+
+NOT_REQUEUEABLE = {
+    "queued": _l("Only failed, stopped or held messages can be sent again; this one is queued."),
+    "sending": _l("Only failed, stopped or held messages can be sent again; this one is sending."),
+    "sent": _l("Only failed, stopped or held messages can be sent again; this one is sent."),
+}
 
 
 def requeue_message(actor, message_uuid: str):
@@ -25,7 +32,6 @@ def requeue_message(actor, message_uuid: str):
         with database.atomic():
             return outbox.requeue(message.uuid)
     except outbox.NotRequeueable:
-        state = STATUS_LABELS.get(message.status, message.status).lower()
-        raise InvalidTransition(
-            f"Only failed, stopped or held messages can be sent again; this one is {state}."
-        ) from None
+        raise InvalidTransition(NOT_REQUEUEABLE.get(message.status) or _l(
+            "Only failed, stopped or held messages can be sent again; this one is in the state “%(state)s”.",
+            state=STATUS_LABELS.get(message.status, message.status))) from None

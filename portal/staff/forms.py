@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from portal.cases.rules import MAX_COMMENT
 from portal.clock import utcnow
 from portal.i18n import _l
-from portal.staff.labels import PRIORITY_LABELS
+from portal.models.configuration import PRIORITY_LABELS
 from portal.staff.service.contacts import CONTACT_CHANNEL_LABELS, CONTACT_DIRECTION_LABELS, MAX_CONTACT_SUMMARY
 from portal.staff.service.handling import MAX_REASON
 from portal.staff.service.tasks import TITLE_MAX

@@ -72,10 +72,10 @@ def test_preview_renders_the_sample_data_without_saving(client, login, people):
 def test_sms_preview_shows_encoding_and_segments(client, login, people):
     login(people.admin)
     page = save(client, {"text": "Zażółć {{ case_reference }}"}, url=SMS_URL, action="preview").get_data(as_text=True)
-    assert "UCS-2" in page and "1 segment(s)" in page
+    assert "UCS-2" in page and "1 segment</strong>" in page
     page = save(client, {"text": "Case {{ case_reference }} " + "x" * 200}, url=SMS_URL,
                 action="preview").get_data(as_text=True)
-    assert "GSM-7" in page and "2 segment(s)" in page
+    assert "GSM-7" in page and "2 segments</strong>" in page
 
 
 def test_preview_with_an_unknown_case_reference_says_so(client, login, people):

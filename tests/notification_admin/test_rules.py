@@ -124,7 +124,7 @@ def test_cells_an_event_never_reaches_are_not_offered_and_the_service_refuses_th
     assert 'name="case_opened_for_team.workgroup.email"' in page
     assert 'name="case_created.workgroup.email"' not in page
     assert "New case for the team is never sent to Customer" in page
-    with pytest.raises(ValidationFailed, match="never sent to workgroup"):
+    with pytest.raises(ValidationFailed, match="never sent to the audience “Workgroup”"):
         save_rules(people.admin, None, {("case_created", "workgroup"): {"email"}})
     assert NotificationRule.select().count() == 0
 

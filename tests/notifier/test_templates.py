@@ -13,7 +13,7 @@ def test_seed_defaults_inserts_the_shipped_templates(notifier_db):
         ("password_reset", "email"),
         ("test_message", "email"),
         ("test_message", "sms"),
-    } <= set(inserted)
+    } <= {(event, channel) for event, channel, language in inserted if not language}
     reset = active_template("password_reset", "email")
     assert set(reset.parts) == {"subject", "text", "html"}
     assert reset.template.variables == ["user_name", "reset_url", "expires_in_minutes"]
@@ -53,4 +53,4 @@ def test_invalid_version_is_refused_and_nothing_saved(notifier_db):
         save_version("password_reset", "email", {"subject": "x", "text": "{{ password }}"}, author="eve")
     with pytest.raises(TemplateError, match="line 1"):
         save_version("password_reset", "email", {"subject": "{{ x", "text": "y"}, author="eve")
-    assert TemplateVersion.select().join(Template).where(Template.event == "password_reset").count() == 1
+    assert versions("password_reset", "email").count() == 1

@@ -114,7 +114,7 @@ def test_a_task_with_an_assignee_tells_them(app, people, teams, case):
     assert messages("task_assigned") == [people.agent.email]
     message = __import__("notifier.models", fromlist=["Message"]).Message.get()
     assert message.context["task_title"] == "Call back about the part"
-    assert message.context["due_date"] == "Mar 12, 2030"  # in the English recipient's way
+    assert message.context["due_date"] == "Mar 12, 2030"  # a day in the assignee's language (en)
 
 
 def test_nobody_is_told_of_a_task_they_give_themselves(app, people, teams, case):

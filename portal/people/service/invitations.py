@@ -16,6 +16,7 @@ from portal.customers.service import create_customer_profile
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.models.people import ROLE_LABELS, Account, Customer, User, UserToken
+from portal.notify.wording import words_for
 from portal.passwords import hash_password, password_problem
 from portal.people import rules
 from portal.people.queries import user_by_uuid
@@ -32,7 +33,7 @@ def _send(user: User, invited_by: User, now: datetime) -> None:
     days = setting("INVITATION_DAYS")
     mail_link(user, PURPOSE, "people.accept_invitation", "invitation_url", days * 24 * 60, now=now,
               extra={"expires_in_days": days, "invited_by": invited_by.display_name,
-                     "role": str(ROLE_LABELS.get(user.role, user.role))})
+                     "role": words_for(user.language, ROLE_LABELS.get(user.role, user.role))})
 
 
 def _end_links(user: User, now: datetime) -> None:

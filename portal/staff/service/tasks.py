@@ -18,7 +18,7 @@ from portal.cases.service.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from portal.i18n import _l, format_day, match_language
+from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import STAFF_ROLES, User
@@ -69,14 +69,10 @@ def _notify_assignee(task: CaseTask, case: Case, event: CaseEvent, actor: User, 
         return
     stand_in = Case(**case.__data__)
     stand_in.assignee = task.assignee
+    due = task.due_date or ""  # a date: worded in the assignee's language
     notify_case_event("task_assigned", stand_in, event, actor=actor, audiences=("assignee",),
-                      extra={"task_title": task.title, "assigned_by": actor.display_name},
-                      personal=lambda person: {"due_date": _due_date(task.due_date, person.language)}, now=now)
-
-
-def _due_date(day: date | None, language: str | None) -> str:
-    """The due date as its recipient writes a day ("Mar 12, 2030", "12.03.2030"), "" without one."""
-    return format_day(day, match_language(language) or "en") if day else ""
+                      extra={"task_title": task.title, "due_date": due, "assigned_by": actor.display_name},
+                      now=now)
 
 
 def task_for_staff(actor: User, task_uuid: str) -> CaseTask:
