@@ -58,7 +58,7 @@ def store_uploads(uploads: Sequence, *, field: str = FILES_FIELD) -> list[storag
             problems.append(exc.fields.get(field, exc.message))
     if problems:
         remove_stored(stored)
-        message = " ".join(problems)
+        message = " ".join(str(problem) for problem in problems)  # lazy messages of portal.files.storage
         raise ValidationFailed(message, {field: message})
     return stored
 
