@@ -104,3 +104,21 @@ def test_the_demo_banner_marks_logins_whose_password_was_changed(cli_env, monkey
     again = cli_env.invoke(main, ["demo", "--no-notifier"])
     marked = [line for line in again.output.splitlines() if "(password changed" in line]
     assert len(marked) == 1 and ada.email in marked[0]
+
+
+def test_the_command_speaks_the_operators_language(cli_env, monkeypatch):
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    cli_env.invoke(main, ["db", "upgrade"])
+    again = cli_env.invoke(main, ["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    assert "0 Migrationen angewendet; das Schema ist aktuell." in again.output
+
+
+def test_without_a_shipped_operator_language_the_command_speaks_the_default_language(cli_env, monkeypatch):
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "es")
+    result = cli_env.invoke(main, ["create-user", "--role", "agent", "--email", "not-an-address", "--name", "X",
+                                   "--password", "a fine agent passphrase"])
+    assert result.exit_code != 0
+    assert "Corrija los campos marcados." in result.output
+    assert "email: Introduzca un correo electrónico válido" in result.output
