@@ -64,12 +64,17 @@ def unavailable_response(exc: BaseException, *, wants_json: bool):
     log.warning("database unavailable, answered 503 to %s %s: %s", request.method, request.path, _reason(exc))
     _drop_connection(current_app)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
-    # In the browser's language: the signed-in user's choice is in the database that failed.
-    with force_locale(_visitor_locale()):
+    with browser_language():
         if wants_json:
             body = {"error": {"code": "unavailable", "message": str(UNAVAILABLE_MESSAGE), "fields": {}}}
             return body, 503, headers
         return _render_page(current_app), 503, headers
+
+
+def browser_language():
+    """Speak the browser's language (Accept-Language, else DEFAULT_LANGUAGE) for the rest of the block:
+    the signed-in user's own choice is in the database that failed."""
+    return force_locale(_visitor_locale())
 
 
 def _visitor_locale() -> str:

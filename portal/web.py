@@ -168,13 +168,9 @@ def _register_error_pages(app: Flask) -> None:
             # Put into words here, in the request's language (which may take the signed-in user from
             # the database): a lazy message holding a name someone typed must reach the page as text,
             # to be escaped like any other.
-            title, message = str(title), str(message)
             if json:
-                code = code or {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                                409: "conflict", 413: "too_large", 422: "invalid",
-                                429: "rate_limited"}.get(status, "error")
-                fields = {name: str(problem) for name, problem in (fields or {}).items()}
-                return {"error": {"code": code, "message": message, "fields": fields}}, status
+                return _json_error(status, message, code, fields), status
+            title, message = str(title), str(message)
             return render_template("errors/error.html", status=status, title=title, message=message), status
         except Exception as exc:  # the page shows who is signed in, which takes the database
             if outage.database_unavailable(exc):
@@ -219,6 +215,25 @@ def _register_error_pages(app: Flask) -> None:
             raise exc
         return page(500, _l("Something went wrong"), _l("Something went wrong on our side. Go back (your browser "
                                                       "keeps what you typed) and send it again in a moment."))
+
+
+def _json_error(status: int, message, code: str | None, fields: dict | None) -> dict:
+    """An API error body, its words in the reader's language. A JSON answer needs nothing else from the
+    database: when the signed-in user's language cannot be read, the browser's is used."""
+    code = code or {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                    409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}.get(status, "error")
+
+    def body() -> dict:
+        return {"error": {"code": code, "message": str(message),
+                          "fields": {name: str(problem) for name, problem in (fields or {}).items()}}}
+
+    try:
+        return body()
+    except Exception as exc:
+        if not outage.database_unavailable(exc):
+            raise
+        with outage.browser_language():
+            return body()
 
 
 NOT_FOUND_MESSAGE = _l("We could not find that page. It may have moved, or you may not have access to it.")
