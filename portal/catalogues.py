@@ -12,8 +12,7 @@ from pathlib import Path
 TRANSLATIONS = Path(__file__).parent / "translations"
 ROOT = Path(__file__).resolve().parent.parent
 METHOD_MAP = [("portal/**.py", "python"), ("notifier/**.py", "python"), ("templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ngettext": (1, 2)}
 
 
 def extract(root: Path = ROOT):
@@ -37,12 +36,22 @@ def _searched(dirpath: str) -> bool:
     return not name.startswith(".") and name != "__pycache__"
 
 
-def update_catalogues(root: Path = ROOT, directory: Path = TRANSLATIONS) -> dict[str, int]:
+def update_catalogues(root: Path = ROOT, directory: Path = TRANSLATIONS, add: str | None = None) -> dict[str, int]:
     """Merge the marked strings into every language's messages.po (new ones empty, unused ones dropped,
-    never a fuzzy guess); return how many entries each language has left to translate."""
+    never a fuzzy guess), first creating an empty one for the language `add`; return how many entries
+    each language has left to translate."""
+    from babel import Locale
+    from babel.messages.catalog import Catalog
     from babel.messages.pofile import read_po, write_po
 
     template = extract(root)
+    if add:
+        locale = Locale.parse(add.replace("-", "_"))  # ValueError / UnknownLocaleError for a wrong tag
+        target = directory / str(locale) / "LC_MESSAGES" / "messages.po"
+        if not target.exists():
+            target.parent.mkdir(parents=True)
+            with target.open("wb") as new:
+                write_po(new, Catalog(locale=locale, project="Caseport", charset="utf-8"))
     left = {}
     for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
         with po_path.open("rb") as source:

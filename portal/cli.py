@@ -240,10 +240,17 @@ def translations():
 
 
 @translations.command("update")
-def translations_update():
+@click.option("--add", metavar="LANG", help="Start a catalogue for a new language (e.g. fr) first.")
+def translations_update(add):
     """Extract the marked strings and merge them into every language's catalogue."""
+    from babel import UnknownLocaleError
+
     from portal.catalogues import compile_catalogues, update_catalogues
 
-    for language, left in update_catalogues().items():
+    try:
+        remaining = update_catalogues(add=add)
+    except (ValueError, UnknownLocaleError) as exc:
+        raise click.BadParameter(f"{add!r} is not a language tag", param_hint="--add") from exc
+    for language, left in remaining.items():
         click.echo(f"{language}: {left} entr{'y' if left == 1 else 'ies'} to translate")
     compile_catalogues()

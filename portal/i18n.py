@@ -1,62 +1,118 @@
-"""Languages: which locale a request is shown in, the translation functions, and dates in the viewer's
-language and time zone.
+"""Words and dates for people, in their language: what every layer marks text with. No Flask here
+(services, rules and the notifier's helpers use it too); portal.languages connects it to the request.
 
-Every string a person reads is marked for translation where it is written: `_` (gettext) in code that
-runs during a request, `_l` (lazy_gettext) for strings defined at import time (form labels, messages
-a service raises: they translate when rendered, in the language of whoever reads them). Catalogues
-live in portal/translations/<lang>/LC_MESSAGES/messages.po (portal/catalogues.py maintains them;
-the wheel ships them compiled by hatch_build.py).
+Every string a person reads is marked for translation where it is written:
+- `_("...")` in code that runs while someone is served (views, flash messages): translated at once;
+- `_l("...", name=value)` for strings created at import time (form labels, choices) and for every
+  message a service raises: a LazyText that is put into words only when shown, in the language of
+  whoever reads it. A service thus says what happened (the message id and its parameters); the edge
+  that shows it translates.
+Catalogues live in portal/translations/<lang>/LC_MESSAGES/messages.po (portal/catalogues.py maintains
+them; hatch_build.py compiles them into the wheel).
 
-The locale of a request: the signed-in user's language, else the best of the browser's
-Accept-Language the portal ships (a regional tag keeps its region for dates and numbers: de-AT is
-shown in German with Austrian conventions), else DEFAULT_LANGUAGE.
+Without a request (CLI, jobs, tests of services) text comes out in the source language, English.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime, format_skeleton, format_timedelta
-from flask import Flask, current_app, g, has_request_context, request
-from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, LazyString, get_locale, gettext, lazy_gettext, ngettext
 from markupsafe import Markup, escape
 
-from portal.catalogues import TRANSLATIONS
-
-__all__ = ["_", "_l", "ngettext", "LANGUAGES", "init_app", "localtime", "localdate", "reltime", "text_direction"]
-
-_ = gettext
-_l = lazy_gettext
-
+__all__ = ["_", "_l", "ngettext", "LazyText", "LANGUAGES", "localtime", "localdate", "reltime",
+           "format_moment", "format_day", "supported_languages", "valid_language"]
 
 # The languages Caseport ships, each named in itself (a language list is read by people who may not
 # read the current one).
 LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch", "es": "Español"}
 
 
-class JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, also for messages marked with _l (API error bodies, flashed messages kept in the
-    session): they are put into words in the request's language when written."""
-
-    @staticmethod
-    def default(o):
-        if isinstance(o, LazyString):
-            return str(o)
-        return DefaultJSONProvider.default(o)
+def _untranslated(message: str, **params) -> str:
+    return message % params if params else message
 
 
-def init_app(app: Flask) -> None:
-    app.json_provider_class = JSONProvider
-    app.json = JSONProvider(app)
-    Babel(app, locale_selector=select_locale, timezone_selector=select_time_zone,
-          default_translation_directories=str(TRANSLATIONS))
+def _untranslated_plural(singular: str, plural: str, num: int, **params) -> str:
+    params.setdefault("num", num)
+    return (singular if num == 1 else plural) % params
 
-    @app.context_processor
-    def language_globals():
-        return {"html_lang": html_lang(), "text_dir": text_direction()}
+
+class _Context:
+    """How to translate and whom for: portal.languages installs the request's; these are the defaults."""
+
+    gettext: Callable[..., str] = staticmethod(_untranslated)
+    ngettext: Callable[..., str] = staticmethod(_untranslated_plural)
+    locale: Callable[[], Locale] = staticmethod(lambda: Locale.parse("en"))
+    zone: Callable[[], ZoneInfo] = staticmethod(lambda: ZoneInfo("UTC"))
+
+
+def install(*, gettext, ngettext, locale, zone) -> None:
+    """Called once by portal.languages: translate through Flask-Babel, for the current request."""
+    _Context.gettext, _Context.ngettext = staticmethod(gettext), staticmethod(ngettext)
+    _Context.locale, _Context.zone = staticmethod(locale), staticmethod(zone)
+
+
+def _(message: str, **params) -> str:
+    return _Context.gettext(message, **params)
+
+
+def ngettext(singular: str, plural: str, num: int, **params) -> str:
+    return _Context.ngettext(singular, plural, num, **params)
+
+
+class LazyText:
+    """A message id with its parameters, put into words each time it is shown."""
+
+    __slots__ = ("message", "params", "plural", "num")
+
+    def __init__(self, message: str, plural: str | None = None, num: int | None = None, **params):
+        self.message, self.plural, self.num, self.params = message, plural, num, params
+
+    def __str__(self) -> str:
+        if self.plural is not None:
+            return ngettext(self.message, self.plural, self.num, **self.params)
+        return _(self.message, **self.params)
+
+    def __repr__(self) -> str:
+        return f"LazyText({self.message!r})"
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __bool__(self) -> bool:
+        return bool(self.message)
+
+    def __contains__(self, item) -> bool:
+        return item in str(self)
+
+    def __add__(self, other) -> str:
+        return str(self) + str(other)
+
+    def __radd__(self, other) -> str:
+        return str(other) + str(self)
+
+    def __mod__(self, other) -> str:
+        return str(self) % other
+
+    def __getattr__(self, name):  # str's methods (lower, startswith, format ...), on the words shown
+        return getattr(str(self), name)
+
+
+def _l(message: str, **params) -> LazyText:
+    return LazyText(message, **params)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **params) -> LazyText:
+    return LazyText(singular, plural, num, **params)
 
 
 def supported_languages() -> dict[str, str]:
@@ -64,34 +120,17 @@ def supported_languages() -> dict[str, str]:
     with their dates and direction: how a right-to-left layout is checked before a catalogue exists)."""
     from portal.settings import setting
 
-    extra = setting("EXTRA_LANGUAGES") or ()
     languages = dict(LANGUAGES)
-    for tag in extra:
+    for tag in setting("EXTRA_LANGUAGES") or ():
         languages.setdefault(tag, _native_name(tag))
     return languages
 
 
 def _native_name(tag: str) -> str:
     try:
-        return (Locale.parse(tag).get_display_name() or tag).capitalize()
+        return (Locale.parse(tag.replace("-", "_")).get_display_name() or tag).capitalize()
     except (ValueError, UnknownLocaleError):
         return tag
-
-
-def match_language(tag: str | None) -> str | None:
-    """The locale to show for a language tag ("de-AT" → "de_AT", "de" → "de"), or None when Caseport
-    does not ship its language. A region Babel does not know falls back to the bare language."""
-    if not tag:
-        return None
-    tag = tag.strip().replace("-", "_")
-    try:
-        locale = Locale.parse(tag)
-    except (ValueError, UnknownLocaleError):
-        base = tag.split("_")[0].lower()
-        return base if base in supported_languages() else None
-    if locale.language not in supported_languages():
-        return None
-    return str(locale)
 
 
 def valid_language(tag: str | None) -> str:
@@ -102,54 +141,26 @@ def valid_language(tag: str | None) -> str:
     return tag
 
 
-def select_locale() -> str:
-    from flask_login import current_user
-
-    user = current_user if has_request_context() else None
-    if user is not None and user.is_authenticated:
-        chosen = match_language(getattr(user, "language", None))
-        if chosen:
-            return chosen
-    if has_request_context():
-        for tag, _quality in request.accept_languages:
-            chosen = match_language(tag)
-            if chosen:
-                return chosen
-    return current_app.config.get("DEFAULT_LANGUAGE", "en")
-
-
-def select_time_zone() -> str:
-    from portal.web_helpers import viewer_zone
-
-    return viewer_zone().key
-
-
-def current_language() -> str:
-    """The bare language of this request's locale ("de" for de_AT): what a new account is given."""
-    return get_locale().language if has_request_context() else current_app.config.get("DEFAULT_LANGUAGE", "en")
-
-
-def html_lang() -> str:
-    return str(get_locale()).replace("_", "-")
-
-
-def text_direction(locale: Locale | None = None) -> str:
-    locale = locale or get_locale()
-    return "rtl" if locale is not None and locale.character_order == "right-to-left" else "ltr"
-
-
-def _zone() -> ZoneInfo:
-    if "viewer_zone" in g:
-        return g.viewer_zone
-    from portal.web_helpers import viewer_zone
-
-    return viewer_zone()
+def match_language(tag: str | None) -> str | None:
+    """The locale to show for a language tag ("de-AT" → "de_AT", "de" → "de"), or None when Caseport
+    does not offer its language. A region Babel does not know falls back to the bare language."""
+    if not tag:
+        return None
+    tag = tag.strip().replace("-", "_")
+    try:
+        locale = Locale.parse(tag)
+    except (ValueError, UnknownLocaleError):
+        base = tag.split("_")[0].lower()
+        return base if base in supported_languages() else None
+    if locale.language not in supported_languages() and str(locale) not in supported_languages():
+        return None
+    return str(locale)
 
 
 def format_moment(value: datetime, zone: ZoneInfo, locale, *, seconds: bool = False) -> str:
     """A moment as people write it in locale, in zone, with the zone named: "Nov 30, 2026, 07:50 EST",
     "30. Nov. 2026, 13:50 MEZ". For notifications too (they pass the recipient's zone and language)."""
-    locale = Locale.parse(locale) if not isinstance(locale, Locale) else locale
+    locale = locale if isinstance(locale, Locale) else Locale.parse(str(locale).replace("-", "_"))
     date_part = format_skeleton("yMMMd", value, tzinfo=zone, locale=locale)
     time_part = format_skeleton("Hms" if seconds else "Hm", value, tzinfo=zone, locale=locale)
     both = locale.datetime_formats["medium"].format(time_part, date_part)
@@ -158,23 +169,30 @@ def format_moment(value: datetime, zone: ZoneInfo, locale, *, seconds: bool = Fa
 
 def format_day(value, locale) -> str:
     """A calendar day ("Nov 30, 2026", "30. Nov. 2026"): due dates, dates typed into case fields."""
-    from babel.dates import format_skeleton as skeleton
+    locale = locale if isinstance(locale, Locale) else Locale.parse(str(locale).replace("-", "_"))
+    return format_skeleton("yMMMd", value, locale=locale)
 
-    return skeleton("yMMMd", value, locale=locale)
+
+def current_locale() -> Locale:
+    return _Context.locale()
+
+
+def viewer_zone() -> ZoneInfo:
+    return _Context.zone()
 
 
 def localtime(value: datetime | None, seconds: bool = False) -> str:
     """A stored (aware UTC) time in the viewer's language and zone, the zone named."""
     if value is None:
         return ""
-    return format_moment(value, _zone(), get_locale(), seconds=seconds)
+    return format_moment(value, viewer_zone(), current_locale(), seconds=seconds)
 
 
 def localdate(value) -> str:
     """A calendar day (a date, not a moment: no zone) in the viewer's language."""
     if value is None:
         return ""
-    return format_day(value, get_locale())
+    return format_day(value, current_locale())
 
 
 def reltime(value: datetime | None, now: datetime | None = None) -> Markup:
@@ -184,12 +202,11 @@ def reltime(value: datetime | None, now: datetime | None = None) -> Markup:
         return Markup("")
     from portal.clock import utcnow
 
-    now = now or utcnow()
-    delta = value - now
+    delta = value - (now or utcnow())
     if abs(delta) < timedelta(seconds=45):
-        relative = gettext("just now")
+        relative = _("just now")
     else:
-        relative = format_timedelta(delta, add_direction=True, threshold=1.1, locale=get_locale())
+        relative = format_timedelta(delta, add_direction=True, threshold=1.1, locale=current_locale())
     exact = localtime(value)
     return Markup('<time datetime="{iso}" title="{exact}">{relative}<span class="visually-hidden"> ({exact})'
                   "</span></time>").format(iso=escape(value.isoformat()), exact=escape(exact),

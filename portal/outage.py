@@ -17,7 +17,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import force_locale
 from playhouse.pool import MaxConnectionsExceeded
 
-from portal import i18n
+from portal import i18n, languages
 from portal.i18n import _l
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _render_page(app: Flask) -> str:
     # "Try again" repeats a page view; after a failed form post it leads to the start page instead.
     retry_url = request.full_path.rstrip("?") if request.method == "GET" else url_for("home.index")
     return template.render(portal_name=app.config["PORTAL_NAME"], message=str(UNAVAILABLE_MESSAGE),
-                           retry_url=retry_url, html_lang=i18n.html_lang(), text_dir=i18n.text_direction())
+                           retry_url=retry_url, html_lang=languages.html_lang(), text_dir=languages.text_direction())
 
 
 def _drop_connection(app: Flask) -> None:

@@ -12,14 +12,14 @@ import peewee
 from babel import Locale
 from flask import Flask, appcontext_popped, appcontext_pushed, flash, g, redirect, render_template, request
 from flask.wrappers import Request
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_login import LoginManager, current_user
 from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import i18n, outage, request_memo, settings
+from portal import i18n, languages, outage, request_memo, settings
 from portal.accounts.routes import browser
 from portal.contact import format_phone
 from portal.db import bind, connect, end_request
@@ -59,7 +59,7 @@ def init_app(app: Flask) -> None:
         end_request(app.extensions["caseport_db"])
 
     _init_login(app)
-    i18n.init_app(app)
+    languages.init_app(app)
     csrf.init_app(app)
     _register_error_pages(app)
     _register_filters(app)
@@ -265,7 +265,7 @@ def _register_filters(app: Flask) -> None:
 def plural_samples() -> list[tuple[str, int]]:
     """One count for each plural category of the reader's language (CLDR's "one", "few", "other" ...):
     a page renders a text once per category for a script, which picks one with Intl.PluralRules."""
-    return _plural_samples(str(get_locale() or "en"))
+    return _plural_samples(str(i18n.current_locale()))
 
 
 @lru_cache(maxsize=32)
@@ -278,7 +278,7 @@ def _plural_samples(locale: str) -> list[tuple[str, int]]:
 
 
 def _filesize(size: int) -> str:
-    return human_size(size, get_locale() or "en")
+    return human_size(size, i18n.current_locale())
 
 
 def _security_headers(response):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from functools import wraps
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import abort, g, render_template
+from flask import abort, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from portal.errors import ValidationFailed
+from portal.languages import viewer_zone  # noqa: F401 -- views import it from here
 from portal.policy import has_role
 
 
@@ -74,14 +74,3 @@ def rate_limited_page(template: str, form, exc):
 # The app's CSRF protection (portal.web initialises it); views that must take a post without a
 # session's token, such as one-click unsubscribe, mark themselves with @csrf.exempt.
 csrf = CSRFProtect()
-
-
-def viewer_zone() -> ZoneInfo:
-    """The signed-in person's time zone (UTC for visitors or an unknown zone), once per request."""
-    if "viewer_zone" not in g:
-        name = current_user.time_zone if current_user.is_authenticated else None
-        try:
-            g.viewer_zone = ZoneInfo(name or "UTC")
-        except (KeyError, ValueError):
-            g.viewer_zone = ZoneInfo("UTC")
-    return g.viewer_zone

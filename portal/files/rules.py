@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.units import format_unit
 
-from portal.i18n import _l
+from portal.i18n import _l, current_locale
 
 MAX_NAME_LENGTH = 120
 ALLOWED_DESCRIPTION = _l(
@@ -26,6 +26,16 @@ def human_size(size: int, locale="en") -> str:
         return format_unit(round(size / (1024 * 1024), 1), "digital-megabyte", length="short", format="#,##0.#",
                            locale=locale)
     return format_unit(max(1, round(size / 1024)), "digital-kilobyte", length="short", locale=locale)
+
+
+@dataclass(frozen=True)
+class SizeInWords:
+    """human_size as a message parameter: put into words when shown, in the reader's language."""
+
+    size: int
+
+    def __str__(self) -> str:
+        return human_size(self.size, current_locale())
 
 
 @dataclass(frozen=True)

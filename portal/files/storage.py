@@ -11,8 +11,6 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask_babel import LazyString, get_locale
-
 from portal.errors import ValidationFailed
 from portal.files import rules
 from portal.i18n import _l
@@ -24,10 +22,6 @@ log = logging.getLogger(__name__)
 NOT_STORED = _l("The files could not be stored: our file storage is full or unavailable right now. Nothing "
                 "was saved. Try again later, or send the form without files.")
 
-
-def size_in_words(size: int) -> LazyString:
-    """human_size put into words when shown, in the reader's language."""
-    return LazyString(lambda: rules.human_size(size, get_locale() or "en"))
 
 
 class StorageUnavailable(ValidationFailed):
@@ -72,7 +66,7 @@ def _store(stream, filename: str, root: Path, max_bytes: int, field: str) -> Sto
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    message = _l("%(name)s is larger than %(size)s.", name=display, size=size_in_words(max_bytes))
+                    message = _l("%(name)s is larger than %(size)s.", name=display, size=rules.SizeInWords(max_bytes))
                     raise ValidationFailed(message, {field: message})
                 digest.update(chunk)
                 out.write(chunk)

@@ -325,10 +325,13 @@ def test_the_title_links_to_the_case_and_only_those_who_see_others_cases_get_a_c
         sign_in(client, user)
         return client.get("/cases").get_data(as_text=True)
 
+    def has_customer_column(page: str) -> bool:
+        return "sort=customer" in page
+
     mine = dashboard(people.customer)
     assert f'<a href="/cases/{own.reference}">My own printer</a>' in mine
-    assert '<th scope="col">Customer</th>' not in mine  # a column of their own name
-    assert '<th scope="col">Customer</th>' in dashboard(people.proxy)
+    assert not has_customer_column(mine)  # a column of their own name
+    assert has_customer_column(dashboard(people.proxy))
     CaseCustomerLink.create(case=factories.case(people.other_customer, title="Shared"),
                             customer=Customer.get(Customer.user == people.customer))
-    assert '<th scope="col">Customer</th>' in dashboard(people.customer)  # now also someone else's case
+    assert has_customer_column(dashboard(people.customer))  # now also someone else's case

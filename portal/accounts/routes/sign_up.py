@@ -9,7 +9,8 @@ from portal.accounts import service
 from portal.accounts.forms import EmailOnlyForm, SignupForm
 from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import ValidationFailed
-from portal.i18n import _, current_language
+from portal.i18n import _
+from portal.languages import current_language
 from portal.web_helpers import apply_errors, rate_limited_page
 
 

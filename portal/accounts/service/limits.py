@@ -25,12 +25,10 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from flask_babel import LazyString, lazy_ngettext
-
 from portal.accounts.service import throttle
 from portal.clock import utcnow
 from portal.errors import RateLimited
-from portal.i18n import _l
+from portal.i18n import LazyText, _l, lazy_ngettext
 from portal.settings import setting
 
 # Failures per account remembered for the slowdown: enough for the delay to reach any sensible maximum.
@@ -40,12 +38,12 @@ _ACCOUNT_FAILURES_KEPT = 64
 class TooManyAttempts(RateLimited):
     """Too many attempts. Try again later."""
 
-    def __init__(self, message: str | LazyString, retry_after: int):
+    def __init__(self, message: str | LazyText, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after  # seconds, for the Retry-After header
 
 
-def wait_text(seconds: int) -> LazyString:
+def wait_text(seconds: int) -> LazyText:
     """How long to wait, in words, put into the reader's language when shown ("30 seconds", "3 minutes")."""
     if seconds < 120:
         return lazy_ngettext("%(num)d second", "%(num)d seconds", seconds)
@@ -54,7 +52,7 @@ def wait_text(seconds: int) -> LazyString:
 
 
 def _take(key: str, limit: int, window: timedelta, now: datetime,
-          message: Callable[[LazyString], LazyString]) -> throttle.Ticket:
+          message: Callable[[LazyText], LazyText]) -> throttle.Ticket:
     """message(wait) is the refusal, marked where it is written, given how long to wait in words."""
     try:
         return throttle.take(key, limit, window, now)

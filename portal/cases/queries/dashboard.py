@@ -17,6 +17,7 @@ from portal.cases.queries.search import search_condition
 from portal.models.cases import Case
 from portal.models.configuration import STATUS_CATEGORIES, CaseStatus, CaseTemplate
 from portal.models.people import Customer, User
+from portal.models.readings import CaseReading
 from portal.pagination import Page, paginate
 
 PAGE_SIZE = 25
@@ -28,6 +29,23 @@ ACTION_PREVIEW = 10
 
 
 @dataclass(frozen=True)
+class Sort:
+    columns: tuple  # what the list is ordered by, ties broken by the newest case
+    descending: bool  # the natural order of a first click (dates newest first, words A to Z)
+
+
+SORTS = {
+    "reference": Sort((Case.reference,), True),
+    "title": Sort((Case.title,), False),
+    "status": Sort((CaseStatus.name,), False),
+    "form": Sort((CaseTemplate.name,), False),
+    "customer": Sort((Customer.last_name, Customer.first_name), False),
+    "updated": Sort((Case.updated_at,), True),
+}
+DEFAULT_SORT = "updated"
+
+
+@dataclass(frozen=True)
 class DashboardFilters:
     """What the dashboard shows; every value already checked (unknown ones are dropped)."""
 
@@ -36,6 +54,24 @@ class DashboardFilters:
     template: str = ""  # a CaseTemplate uuid or ""
     q: str = ""
     page: int = 1
+    sort: str = ""  # a key of SORTS; "" is the default order (most recently updated first)
+    order: str = ""  # "asc" or "desc"; "" is the sort's natural order
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort or DEFAULT_SORT
+
+    @property
+    def descending(self) -> bool:
+        return self.order == "desc" if self.order else SORTS[self.sort_key].descending
+
+    def sorted_by(self, key: str) -> dict:
+        """Arguments of a link that sorts by key: the first click in the column's natural order, the
+        next click reverses it; back on page 1."""
+        descending = not self.descending if key == self.sort_key else SORTS[key].descending
+        order = "desc" if descending else "asc"
+        return self.as_args(sort="" if key == DEFAULT_SORT else key,
+                            order="" if descending == SORTS[key].descending else order, page=1)
 
     @property
     def narrowed(self) -> bool:
@@ -45,7 +81,8 @@ class DashboardFilters:
         """Query string arguments for a link to this view with changes (empty values left out)."""
         values = replace(self, **changes)
         args = {"category": values.category, "status": values.status, "template": values.template,
-                "q": values.q, "page": values.page if values.page != 1 else ""}
+                "q": values.q, "page": values.page if values.page != 1 else "", "sort": values.sort,
+                "order": values.order}
         return {key: value for key, value in args.items() if value}
 
 
@@ -100,34 +137,47 @@ class CaseRow:
     template_name: str
     customer_first_name: str
     customer_last_name: str
+    read_at: datetime | None  # when the viewer last opened the case; None: never
 
     @property
     def customer_name(self) -> str:
         return f"{self.customer_first_name} {self.customer_last_name}".strip()
 
+    @property
+    def changed_since_read(self) -> bool:
+        """New to the viewer, or updated since they last opened it."""
+        return self.read_at is None or self.updated_at > self.read_at
 
-def _case_rows():
-    """Only the columns the list shows, as CaseRow tuples rather than four model objects a row."""
+
+def _case_rows(user: User):
+    """Only the columns the list shows, as CaseRow tuples rather than four model objects a row, with
+    when user last read each case."""
     return (
         Case.select(Case.reference, Case.title, Case.updated_at, CaseStatus.name.alias("status_name"),
                     CaseStatus.category.alias("status_category"),
                     CaseStatus.customer_description.alias("status_description"),
                     CaseTemplate.name.alias("template_name"), Customer.first_name.alias("customer_first_name"),
-                    Customer.last_name.alias("customer_last_name"))
+                    Customer.last_name.alias("customer_last_name"), CaseReading.seen_at.alias("read_at"))
         .join(CaseTemplate)
         .switch(Case)
         .join(CaseStatus)
         .switch(Case)
         .join(Customer)
+        .switch(Case)
+        .join(CaseReading, peewee.JOIN.LEFT_OUTER,
+              on=(CaseReading.case == Case.id) & (CaseReading.user == user.id))
         .objects(CaseRow)
     )
 
 
 def cases_for_dashboard(user: User, filters: DashboardFilters, *, found=None):
-    """The user's visible cases matching filters, newest update first, with template, status and customer."""
+    """The user's visible cases matching filters in the order asked (newest update first unless
+    sorted otherwise), with template, status, customer and when user last read each."""
+    sort = SORTS[filters.sort_key]
+    columns = [column.desc() if filters.descending else column.asc() for column in sort.columns]
     return (
-        _narrowed(_case_rows(), user, filters, found=found)
-        .order_by(Case.updated_at.desc(), Case.id.desc())
+        _narrowed(_case_rows(user), user, filters, found=found)
+        .order_by(*columns, Case.id.desc())
     )
 
 

@@ -47,7 +47,7 @@ from portal.cases.queries.case_page import (
     values_by_section,
 )
 from portal.cases.rules import proposal_stamp
-from portal.cases.service import conversation, lifecycle
+from portal.cases.service import conversation, lifecycle, readings
 from portal.errors import AlreadyDone, Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.outbox_views.queries import notifications_for_case
@@ -130,7 +130,9 @@ def case_page(case, status: int = 200, **forms):
 
 @login_required
 def detail(reference):
-    return case_page(case_for_viewer(current_user, reference))
+    case = case_for_viewer(current_user, reference)
+    readings.mark_read(current_user, case)
+    return case_page(case)
 
 
 def act_on_case(case, form, form_name: str, action, success: str, anchor: str = ""):

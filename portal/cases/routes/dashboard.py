@@ -11,6 +11,7 @@ from portal.case_scope import case_scope
 from portal.cases.forms import DashboardFilterForm
 from portal.cases.queries.dashboard import (
     CATEGORY_FILTERS,
+    SORTS,
     DashboardFilters,
     dashboard_for,
     shows_action_group,
@@ -38,7 +39,14 @@ def _filters_from(form: DashboardFilterForm) -> DashboardFilters:
         template=parse_uuid(valid("template")) or "",
         q=valid("q").strip()[:MAX_QUERY_CHARS],
         page=page_number(request.args.get("page")),
+        # the column headers' links: an unknown column or order falls back to the default order
+        sort=_known(request.args.get("sort"), SORTS),
+        order=_known(request.args.get("order"), ("asc", "desc")),
     )
+
+
+def _known(value: str | None, allowed) -> str:
+    return value if value in allowed else ""
 
 
 @login_required

@@ -1,0 +1,96 @@
+"""Connecting portal.i18n to Flask: which locale and time zone a request is shown in, Flask-Babel's
+catalogues, and what pages need (<html lang dir>, JSON that can hold translated messages).
+
+The locale of a request: the signed-in user's language, else the best of the browser's
+Accept-Language the portal offers (a regional tag keeps its region for dates and numbers: de-AT is
+shown in German with Austrian conventions), else DEFAULT_LANGUAGE.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import Babel, LazyString, get_locale, gettext, ngettext
+from flask_login import current_user
+
+from portal import i18n
+from portal.catalogues import TRANSLATIONS
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, also for translatable messages (API error bodies, flashed messages kept in the
+    session): they are put into words in the request's language when written."""
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, (i18n.LazyText, LazyString)):
+            return str(o)
+        return DefaultJSONProvider.default(o)
+
+
+def init_app(app: Flask) -> None:
+    app.json_provider_class = JSONProvider
+    app.json = JSONProvider(app)
+    Babel(app, locale_selector=select_locale, timezone_selector=select_time_zone,
+          default_translation_directories=str(TRANSLATIONS))
+    i18n.install(gettext=gettext, ngettext=ngettext, locale=_locale, zone=viewer_zone)
+
+    @app.context_processor
+    def language_globals():
+        return {"html_lang": html_lang(), "text_dir": text_direction()}
+
+
+def _locale() -> Locale:
+    # In an application context Flask-Babel decides: a request's selected locale, a command's forced
+    # one (portal.cli), else DEFAULT_LANGUAGE. Outside any (a service under test): the source language.
+    if has_app_context():
+        return get_locale()
+    return Locale.parse("en")
+
+
+def select_locale() -> str:
+    if not has_request_context():  # a command or a job: no browser, no signed-in user
+        return current_app.config.get("DEFAULT_LANGUAGE", "en")
+    if current_user and current_user.is_authenticated:
+        chosen = i18n.match_language(getattr(current_user, "language", None))
+        if chosen:
+            return chosen
+    for tag, _quality in request.accept_languages:
+        chosen = i18n.match_language(tag)
+        if chosen:
+            return chosen
+    return current_app.config.get("DEFAULT_LANGUAGE", "en")
+
+
+def viewer_zone() -> ZoneInfo:
+    """The signed-in person's time zone (UTC for visitors or an unknown zone), once per request."""
+    if not has_request_context():
+        return ZoneInfo("UTC")
+    if "viewer_zone" not in g:
+        name = current_user.time_zone if current_user.is_authenticated else None
+        try:
+            g.viewer_zone = ZoneInfo(name or "UTC")
+        except (KeyError, ValueError):
+            g.viewer_zone = ZoneInfo("UTC")
+    return g.viewer_zone
+
+
+def select_time_zone() -> str:
+    return viewer_zone().key
+
+
+def current_language() -> str:
+    """The bare language of this request's locale ("de" for de_AT): what a new account is given."""
+    return _locale().language
+
+
+def html_lang() -> str:
+    return str(_locale()).replace("_", "-")
+
+
+def text_direction(locale: Locale | None = None) -> str:
+    locale = locale or _locale()
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"
