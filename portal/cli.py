@@ -200,8 +200,10 @@ def seed_command(cases, customers, random_seed):
 
     app = _app()
     prepare_database(app, log=click.echo)
+    with speaking(app):
+        label = _("Seeding cases")
     with app.extensions["caseport_db"].connection_context(), \
-            click.progressbar(length=cases, label="Seeding cases") as bar:
+            click.progressbar(length=cases, label=label) as bar:
         report = seed(cases=cases, customers=customers, random_seed=random_seed, progress=bar.update)
     seconds, rate = f"{report.seconds:.1f}", f"{report.cases_per_second:.0f}"
     with speaking(app):
