@@ -22,11 +22,18 @@ def extract(root: Path = ROOT):
 
     catalogue = Catalog(project="Caseport", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(root), METHOD_MAP, keywords=KEYWORDS, comment_tags=("Translators:",)
+        str(root), METHOD_MAP, keywords=KEYWORDS, comment_tags=("Translators:",), directory_filter=_searched
     ):
         if filename.startswith(("portal/", "notifier/", "templates/")):
             catalogue.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalogue
+
+
+def _searched(dirpath: str) -> bool:
+    # Babel's default skips every directory whose name starts with "_" or ".": templates/_macros holds
+    # pages' shared words, so only hidden directories and caches are skipped here.
+    name = Path(dirpath).name
+    return not name.startswith(".") and name != "__pycache__"
 
 
 def update_catalogues(root: Path = ROOT, directory: Path = TRANSLATIONS, add: str | None = None) -> dict[str, int]:

@@ -3,16 +3,44 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
 import click
+
+from portal.i18n import _, ngettext
 
 
 def _app(**config):
     from portal import create_app
 
     return create_app({k: v for k, v in config.items() if v is not None})
+
+
+def operator_language(app) -> str:
+    """The language the command speaks: the operator's locale (LC_ALL, LC_MESSAGES or LANG, as for
+    any command-line program) when Caseport ships its language, else the portal's DEFAULT_LANGUAGE."""
+    from portal.i18n import match_language
+
+    with app.app_context():
+        for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+            value = os.environ.get(name, "")
+            if value:
+                # "de_DE.UTF-8" -> "de_DE"; "C" and "POSIX" name no language.
+                return match_language(value.split(".")[0].split("@")[0]) or app.config["DEFAULT_LANGUAGE"]
+        return app.config["DEFAULT_LANGUAGE"]
+
+
+@contextlib.contextmanager
+def speaking(app):
+    """An application context in the operator's language: what the command prints is translated as
+    pages are (the CLI runs without a request, so no browser names a language)."""
+    from flask_babel import force_locale
+
+    language = operator_language(app)
+    with app.app_context(), force_locale(language):
+        yield
 
 
 @click.group()
@@ -33,7 +61,9 @@ def db_upgrade():
 
     app = _app()
     applied = prepare_database(app, log=click.echo)
-    click.echo(f"{len(applied)} migration(s) applied; the schema is up to date.")
+    with speaking(app):
+        click.echo(ngettext("%(num)d migration applied; the schema is up to date.",
+                            "%(num)d migrations applied; the schema is up to date.", len(applied)))
 
 
 @db.command("makemigration")
@@ -84,16 +114,19 @@ def create_user(email, display_name, role, password, time_zone):
     from portal.accounts.service import create_user as create
     from portal.bootstrap import prepare_database
     from portal.errors import DomainError
+    from portal.people.rules import role_name
 
     app = _app()
     prepare_database(app)
-    try:
-        user = create(NewUser(email=email, display_name=display_name, password=password, role=role,
-                              time_zone=time_zone))
-    except DomainError as exc:
-        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
-    click.echo(f"Created {user.role} {user.email}.")
+    with speaking(app):
+        try:
+            user = create(NewUser(email=email, display_name=display_name, password=password, role=role,
+                                  time_zone=time_zone))
+        except DomainError as exc:
+            # One line: the message, then each field's problem ("email: ...; password: ...").
+            lines = [str(exc.message), *(f"{name}: {problem}" for name, problem in exc.fields.items())]
+            raise click.ClickException("\n".join(lines)) from exc
+        click.echo(_("Created %(role)s %(email)s.", role=role_name(user.role), email=user.email))
 
 
 @main.command()
@@ -111,15 +144,17 @@ def demo(host, port, no_notifier):
     prepare_database(app, log=click.echo)
     with db.connection_context():
         logins = load_demo_data()
-        unchanged = on_demo_password([email for _, email, _ in logins])
-    click.echo(f"\nDemo logins (password: {DEMO_PASSWORD}, unless marked as changed)")
-    for role, email, name in logins:
-        changed = "" if email in unchanged else "  (password changed since the demo was set up)"
-        click.echo(f"  {role:<11} {email:<36} {name}{changed}")
-    click.echo("\nMail and text messages are captured, not sent: staff see them under 'Captured mail'.")
-    click.echo("The demo serves with Werkzeug's development server, which warns below that it is not for "
-               "production: right for trying Caseport on this machine; run it under gunicorn in production "
-               "(see the README).")
+        unchanged = on_demo_password([email for _role, email, _name in logins])
+    with speaking(app):
+        click.echo("\n" + _("Demo logins (password: %(password)s, unless marked as changed)", password=DEMO_PASSWORD))
+        for role, email, name in logins:
+            changed = "" if email in unchanged else "  " + _("(password changed since the demo was set up)")
+            click.echo(f"  {role:<11} {email:<36} {name}{changed}")
+        click.echo("\n" + _("Mail and text messages are captured, not sent: staff see them under "
+                            "'Captured mail'."))
+        click.echo(_("The demo serves with Werkzeug's development server, which warns below that it is not for "
+                     "production: right for trying Caseport on this machine; run it under gunicorn in "
+                     "production (see the README)."))
     _serve(app, host, port, notifier=not no_notifier)
 
 
@@ -142,7 +177,9 @@ def _serve(app, host, port, *, notifier: bool):
 
         scheduler = build_app_scheduler(app, blocking=False)
         scheduler.start()
-    click.echo(f"\nCaseport is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    url = f"http://{host}:{port}/"
+    with speaking(app):
+        click.echo("\n" + _("Caseport is running on %(url)s (Ctrl+C to stop)", url=url))
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
@@ -163,14 +200,21 @@ def seed_command(cases, customers, random_seed):
 
     app = _app()
     prepare_database(app, log=click.echo)
+    with speaking(app):
+        label = _("Seeding cases")
     with app.extensions["caseport_db"].connection_context(), \
-            click.progressbar(length=cases, label="Seeding cases") as bar:
+            click.progressbar(length=cases, label=label) as bar:
         report = seed(cases=cases, customers=customers, random_seed=random_seed, progress=bar.update)
-    click.echo(f"Seeded {report.cases} cases, {report.events} events, {report.field_values} field values, "
-               f"{report.attachments} attachments, {report.customers} customers in {report.accounts} accounts "
-               f"in {report.seconds:.1f} s ({report.cases_per_second:.0f} cases/s).")
-    click.echo(f"Logins (password {DEMO_PASSWORD}); {report.busy_customer_email} has "
-               f"{min(200, report.cases)} cases:")
+    seconds, rate = f"{report.seconds:.1f}", f"{report.cases_per_second:.0f}"
+    with speaking(app):
+        click.echo(_("Seeded %(cases)s cases, %(events)s events, %(values)s field values, %(attachments)s "
+                     "attachments, %(customers)s customers in %(accounts)s accounts in %(seconds)s s "
+                     "(%(rate)s cases/s).", cases=report.cases, events=report.events, values=report.field_values,
+                     attachments=report.attachments, customers=report.customers, accounts=report.accounts,
+                     seconds=seconds, rate=rate))
+        click.echo(ngettext("Logins (password %(password)s); %(email)s has %(num)d case:",
+                            "Logins (password %(password)s); %(email)s has %(num)d cases:",
+                            min(200, report.cases), password=DEMO_PASSWORD, email=report.busy_customer_email))
     for role, email in report.logins:
         click.echo(f"  {role:<9} {email}")
 
@@ -182,7 +226,8 @@ def notifier_command():
 
     app = _app()
     scheduler = build_app_scheduler(app, blocking=True)
-    click.echo("Notifier running (Ctrl+C to stop).")
+    with speaking(app):
+        click.echo(_("Notifier running (Ctrl+C to stop)."))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
 

@@ -77,14 +77,16 @@ def _ngettext(singular: str, plural: str, num: int, **params) -> str:
 
 
 def _locale() -> Locale:
-    if has_request_context():
+    # In an application context Flask-Babel decides: a request's selected locale, a command's forced
+    # one (portal.cli), else DEFAULT_LANGUAGE. Outside any (a worker thread running a service): the
+    # portal's language, from its settings.
+    if has_app_context():
         return get_locale()
-    # a job, the CLI or a worker thread: the portal's language (its settings, with or without an app)
     return Locale.parse(str(setting("DEFAULT_LANGUAGE") or "en").replace("-", "_"))
 
 
 def select_locale() -> str:
-    if not has_request_context():  # a job or the CLI inside the app: the portal's language
+    if not has_request_context():  # a command or a job: no browser, no signed-in user
         return current_app.config.get("DEFAULT_LANGUAGE", "en")
     if current_user and current_user.is_authenticated:
         chosen = i18n.match_language(getattr(current_user, "language", None))

@@ -7,28 +7,31 @@ import os
 from flask import request, url_for
 from flask_login import current_user
 
+from portal.i18n import _l
 from portal.policy import has_role
 
 # (label, endpoint, roles allowed, what it is for[, a condition beyond the role: see _shown]).
 NAVIGATION = [
-    ("My cases", "cases.dashboard", ("customer", "proxy"),
-     "Your cases and where they stand: filter, search and see what waits for you."),
-    ("Workspace", "staff.home", ("agent", "supervisor", "admin"),
-     "Your cases, your workgroups' queues, your tasks and a search across every case you may see."),
-    ("Open a case", "cases.new", ("customer", "proxy", "agent", "supervisor", "admin"),
-     "Choose a form and tell us about your issue."),
-    ("Case settings", "admin.index", ("admin",), "Case fields, case templates, statuses and reasons."),
-    ("Customers", "customers.search", ("agent", "supervisor", "admin"), "Find, create and edit customer profiles."),
-    ("Workgroups", "teams.index", ("admin",), "Teams of agents and supervisors, and who is in them."),
-    ("People", "admin.users", ("admin",),
-     "Everyone who signs in: invite staff, change roles and workgroups, deactivate; the audit log."),
-    ("Colleagues", "people.colleagues", ("customer",),
-     "Who of your organisation has access to the portal; invite colleagues.", "account_manager"),
-    ("Outbox", "outbox_views.outbox", ("agent", "supervisor", "admin"),
-     "Every email and text message: queued, sent, failed or stopped."),
-    ("Captured mail", "outbox_views.mailbox", ("agent", "supervisor", "admin"),
-     "Messages the demo captured instead of sending them.", "mailbox"),
-    ("Notifications", "notification_admin.index", ("admin",), "Message texts, who is told what, and on which channel."),
+    (_l("My cases"), "cases.dashboard", ("customer", "proxy"),
+     _l("Your cases and where they stand: filter, search and see what waits for you.")),
+    (_l("Workspace"), "staff.home", ("agent", "supervisor", "admin"),
+     _l("Your cases, your workgroups' queues, your tasks and a search across every case you may see.")),
+    (_l("Open a case"), "cases.new", ("customer", "proxy", "agent", "supervisor", "admin"),
+     _l("Choose a form and tell us about your issue.")),
+    (_l("Case settings"), "admin.index", ("admin",), _l("Case fields, case templates, statuses and reasons.")),
+    (_l("Customers"), "customers.search", ("agent", "supervisor", "admin"),
+     _l("Find, create and edit customer profiles.")),
+    (_l("Workgroups"), "teams.index", ("admin",), _l("Teams of agents and supervisors, and who is in them.")),
+    (_l("People"), "admin.users", ("admin",),
+     _l("Everyone who signs in: invite staff, change roles and workgroups, deactivate; the audit log.")),
+    (_l("Colleagues"), "people.colleagues", ("customer",),
+     _l("Who of your organisation has access to the portal; invite colleagues."), "account_manager"),
+    (_l("Outbox"), "outbox_views.outbox", ("agent", "supervisor", "admin"),
+     _l("Every email and text message: queued, sent, failed or stopped.")),
+    (_l("Captured mail"), "outbox_views.mailbox", ("agent", "supervisor", "admin"),
+     _l("Messages the demo captured instead of sending them."), "mailbox"),
+    (_l("Notifications"), "notification_admin.index", ("admin",),
+     _l("Message texts, who is told what, and on which channel.")),
 ]
 
 

@@ -14,15 +14,19 @@ import sqlite3
 
 import peewee
 from flask import Flask, current_app, request, url_for
+from flask_babel import force_locale
 from playhouse.pool import MaxConnectionsExceeded
+
+from portal import i18n, languages
+from portal.i18n import _l
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
 
-UNAVAILABLE_MESSAGE = ("Caseport cannot reach its records right now. Try again in a minute. If you were "
-                       "sending a form, go back (your browser keeps what you typed) and send it again "
-                       "once pages load.")
+UNAVAILABLE_MESSAGE = _l("Caseport cannot reach its records right now. Try again in a minute. If you were "
+                         "sending a form, go back (your browser keeps what you typed) and send it again "
+                         "once pages load.")
 
 # SQLite answers SQLITE_ERROR for mistakes in the SQL itself (a bug, which must stay a 500 and a
 # traceback) as well as for a database file that is not there: opening a moved-away file creates an
@@ -60,10 +64,25 @@ def unavailable_response(exc: BaseException, *, wants_json: bool):
     log.warning("database unavailable, answered 503 to %s %s: %s", request.method, request.path, _reason(exc))
     _drop_connection(current_app)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
-    if wants_json:
-        body = {"error": {"code": "unavailable", "message": UNAVAILABLE_MESSAGE, "fields": {}}}
-        return body, 503, headers
-    return _render_page(current_app), 503, headers
+    with browser_language():
+        if wants_json:
+            body = {"error": {"code": "unavailable", "message": str(UNAVAILABLE_MESSAGE), "fields": {}}}
+            return body, 503, headers
+        return _render_page(current_app), 503, headers
+
+
+def browser_language():
+    """Speak the browser's language (Accept-Language, else DEFAULT_LANGUAGE) for the rest of the block:
+    the signed-in user's own choice is in the database that failed."""
+    return force_locale(_visitor_locale())
+
+
+def _visitor_locale() -> str:
+    for tag, _quality in request.accept_languages:
+        chosen = i18n.match_language(tag)
+        if chosen:
+            return chosen
+    return current_app.config.get("DEFAULT_LANGUAGE", "en")
 
 
 def _render_page(app: Flask) -> str:
@@ -71,8 +90,8 @@ def _render_page(app: Flask) -> str:
     template = app.jinja_env.get_template("errors/unavailable.html")
     # "Try again" repeats a page view; after a failed form post it leads to the start page instead.
     retry_url = request.full_path.rstrip("?") if request.method == "GET" else url_for("home.index")
-    return template.render(portal_name=app.config["PORTAL_NAME"], message=UNAVAILABLE_MESSAGE,
-                           retry_url=retry_url)
+    return template.render(portal_name=app.config["PORTAL_NAME"], message=str(UNAVAILABLE_MESSAGE),
+                           retry_url=retry_url, html_lang=languages.html_lang(), text_dir=languages.text_direction())
 
 
 def _drop_connection(app: Flask) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from portal.i18n import _l
+
 _hasher = PasswordHasher()
 # Verified against when no user matches, so a missing account costs the same time as a wrong password.
 _DUMMY_HASH = _hasher.hash("caseport-dummy-password")
@@ -39,14 +41,14 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-def password_problem(password: str, email: str = "") -> str | None:
-    """Why a new password is not acceptable, or None."""
+def password_problem(password: str, email: str = ""):
+    """Why a new password is not acceptable (a message marked with _l), or None."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _l("Use at least %(min)s characters.", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _l("Use at most %(max)s characters.", max=MAX_LENGTH)
     if password.lower() in _COMMON or len(set(password)) < 4:
-        return "This password is too easy to guess. Try a short sentence."
+        return _l("This password is too easy to guess. Try a short sentence.")
     if email and password.lower() == email.lower():
-        return "Your password must not be your email address."
+        return _l("Your password must not be your email address.")
     return None

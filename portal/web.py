@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import lru_cache
 
 import peewee
+from babel import Locale
 from flask import Flask, appcontext_popped, appcontext_pushed, flash, g, redirect, render_template, request
 from flask.wrappers import Request
+from flask_babel import format_decimal
 from flask_login import LoginManager, current_user
 from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError
@@ -22,7 +25,9 @@ from portal.contact import format_phone
 from portal.db import bind, connect, end_request
 from portal.errors import DomainError
 from portal.files.rules import human_size
+from portal.i18n import _l
 from portal.navigation import nav_links
+from portal.people.rules import role_name
 from portal.web_helpers import csrf
 
 log = logging.getLogger(__name__)
@@ -61,8 +66,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
-UNSTORABLE_INPUT = ("Something you sent contains invisible control characters that cannot be stored. "
-                    "Remove them (retyping the text is the surest way) and send it again.")
+UNSTORABLE_INPUT = _l("Something you sent contains invisible control characters that cannot be stored. "
+                      "Remove them (retyping the text is the surest way) and send it again.")
 
 
 def _refuse_nul_bytes():
@@ -120,15 +125,15 @@ def _refuse_unreadable_bodies():
         try:
             request.form  # noqa: B018 -- parsing is the check
         except ValueError:
-            raise UnreadableBody("We could not read the form you sent. Go back, reload the page and send "
-                                 "it again.") from None
+            raise UnreadableBody(_l("We could not read the form you sent. Go back, reload the page and send "
+                                    "it again.")) from None
         return
     if request.method not in WRITE_METHODS or request.path.startswith("/api/"):
         return
     has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     if has_body or request.mimetype:
-        raise UnsupportedBody("This page accepts only forms sent from Caseport's pages "
-                              f"({' or '.join(FORM_TYPES)}). Go back, reload the page and send the form again.")
+        raise UnsupportedBody(_l("This page accepts only forms sent from Caseport's pages (%(types)s). Go back, "
+                                 "reload the page and send the form again.", types=", ".join(FORM_TYPES)))
 
 
 def use_database(app: Flask, db) -> None:
@@ -140,7 +145,7 @@ def use_database(app: Flask, db) -> None:
 def _init_login(app: Flask) -> None:
     manager = LoginManager()
     manager.login_view = "accounts.login"
-    manager.login_message = "Please sign in to see that page."
+    manager.login_message = _l("Please sign in to see that page.")
     manager.login_message_category = "info"
     manager.session_protection = "basic"
     manager.init_app(app)
@@ -157,41 +162,46 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    def page(status: int, title: str, message: str):
-        if wants_json():
-            code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                    409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}.get(status, "error")
-            return {"error": {"code": code, "message": message, "fields": {}}}, status
+    def page(status: int, title, message, *, code: str | None = None, fields: dict | None = None):
+        json = wants_json()
         try:
+            # Put into words here, in the request's language (which may take the signed-in user from
+            # the database): a lazy message holding a name someone typed must reach the page as text,
+            # to be escaped like any other.
+            if json:
+                return _json_error(status, message, code, fields), status
+            title, message = str(title), str(message)
             return render_template("errors/error.html", status=status, title=title, message=message), status
         except Exception as exc:  # the page shows who is signed in, which takes the database
             if outage.database_unavailable(exc):
-                return outage.unavailable_response(exc, wants_json=False)
+                return outage.unavailable_response(exc, wants_json=json)
             raise
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if exc.status == 404:
-            return page(404, "Page not found", "We could not find that page. It may have moved, or you may "
-                        "not have access to it.")
-        if wants_json():
-            return {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}}, exc.status
-        return page(exc.status, "That did not work", exc.message)
+            return page(404, _l("Page not found"), NOT_FOUND_MESSAGE)
+        return page(exc.status, _l("That did not work"), exc.message, code=exc.code, fields=exc.fields)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        return page(400, "Please try again", "This form has expired or was not sent from Caseport. Go back, "
-                    "reload the page and send it again.")
+        return page(400, _l("Please try again"), _l("This form has expired or was not sent from Caseport. Go back, "
+                                                  "reload the page and send it again."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        titles = {403: "Not allowed", 404: "Page not found", 405: "Not allowed here",
-                  413: "That upload is too large"}
+        titles = {400: _l("Bad request"), 403: _l("Not allowed"), 404: _l("Page not found"),
+                  405: _l("Not allowed here"), 413: _l("That upload is too large")}
         messages = {
-            404: "We could not find that page. It may have moved, or you may not have access to it.",
-            403: "You are not allowed to do that.",
-            413: "The files you sent are larger than Caseport accepts. Try fewer or smaller files.",
+            400: _l("The request could not be understood. Go back, reload the page and try again."),
+            404: NOT_FOUND_MESSAGE,
+            403: _l("You are not allowed to do that."),
+            405: _l("This address does not take that kind of request. Go back and use the page's links and "
+                   "buttons."),
+            413: _l("The files you sent are larger than Caseport accepts. Try fewer or smaller files."),
         }
+        # Other statuses keep Werkzeug's English name and description: none of them is answered to
+        # something a person does on the pages.
         return page(exc.code or 500, titles.get(exc.code, exc.name), messages.get(exc.code, exc.description))
 
     @app.errorhandler(Exception)
@@ -203,8 +213,30 @@ def _register_error_pages(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if app.config.get("TESTING") and app.config.get("PROPAGATE_UNEXPECTED", True):
             raise exc
-        return page(500, "Something went wrong", "Something went wrong on our side. Go back (your browser "
-                    "keeps what you typed) and send it again in a moment.")
+        return page(500, _l("Something went wrong"), _l("Something went wrong on our side. Go back (your browser "
+                                                      "keeps what you typed) and send it again in a moment."))
+
+
+def _json_error(status: int, message, code: str | None, fields: dict | None) -> dict:
+    """An API error body, its words in the reader's language. A JSON answer needs nothing else from the
+    database: when the signed-in user's language cannot be read, the browser's is used."""
+    code = code or {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                    409: "conflict", 413: "too_large", 422: "invalid", 429: "rate_limited"}.get(status, "error")
+
+    def body() -> dict:
+        return {"error": {"code": code, "message": str(message),
+                          "fields": {name: str(problem) for name, problem in (fields or {}).items()}}}
+
+    try:
+        return body()
+    except Exception as exc:
+        if not outage.database_unavailable(exc):
+            raise
+        with outage.browser_language():
+            return body()
+
+
+NOT_FOUND_MESSAGE = _l("We could not find that page. It may have moved, or you may not have access to it.")
 
 
 def wants_json() -> bool:
@@ -216,7 +248,9 @@ def _register_filters(app: Flask) -> None:
     app.add_template_filter(i18n.localdate, "localdate")
     app.add_template_filter(i18n.reltime, "reltime")
     app.add_template_filter(format_phone, "phone")
-    app.add_template_filter(human_size, "filesize")
+    app.add_template_filter(_filesize, "filesize")
+    app.add_template_filter(format_decimal, "number")
+    app.add_template_global(plural_samples)
 
     @app.template_filter("isotime")
     def isotime(value: datetime | None) -> str:
@@ -225,7 +259,26 @@ def _register_filters(app: Flask) -> None:
     @app.context_processor
     def portal_globals():
         return {"portal_name": app.config["PORTAL_NAME"], "signup_enabled": app.config["SIGNUP_ENABLED"],
-                "nav_links": nav_links}
+                "nav_links": nav_links, "role_name": role_name}
+
+
+def plural_samples() -> list[tuple[str, int]]:
+    """One count for each plural category of the reader's language (CLDR's "one", "few", "other" ...):
+    a page renders a text once per category for a script, which picks one with Intl.PluralRules."""
+    return _plural_samples(str(i18n.current_locale()))
+
+
+@lru_cache(maxsize=32)
+def _plural_samples(locale: str) -> list[tuple[str, int]]:
+    rule = Locale.parse(locale).plural_form
+    samples: dict[str, int] = {}
+    for count in range(1000):
+        samples.setdefault(rule(count), count)
+    return list(samples.items())
+
+
+def _filesize(size: int) -> str:
+    return human_size(size, i18n.current_locale())
 
 
 def _security_headers(response):

@@ -11,6 +11,10 @@ def cli_env(database_url, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("SECRET_KEY", "cli-test-secret-key-long-enough-0123456789")
+    # The command speaks the operator's language: these tests read English whatever the machine's locale.
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     return CliRunner()
 
 
@@ -19,7 +23,7 @@ def test_db_upgrade_applies_migrations_once(cli_env):
     assert first.exit_code == 0, first.output
     assert "applied 0001_initial" in first.output
     again = cli_env.invoke(main, ["db", "upgrade"])
-    assert "0 migration(s) applied" in again.output
+    assert "0 migrations applied" in again.output
 
 
 def test_create_user_makes_an_admin_who_can_sign_in(cli_env):
@@ -100,3 +104,21 @@ def test_the_demo_banner_marks_logins_whose_password_was_changed(cli_env, monkey
     again = cli_env.invoke(main, ["demo", "--no-notifier"])
     marked = [line for line in again.output.splitlines() if "(password changed" in line]
     assert len(marked) == 1 and ada.email in marked[0]
+
+
+def test_the_command_speaks_the_operators_language(cli_env, monkeypatch):
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    cli_env.invoke(main, ["db", "upgrade"])
+    again = cli_env.invoke(main, ["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    assert "0 Migrationen angewendet; das Schema ist aktuell." in again.output
+
+
+def test_without_a_shipped_operator_language_the_command_speaks_the_default_language(cli_env, monkeypatch):
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "es")
+    result = cli_env.invoke(main, ["create-user", "--role", "agent", "--email", "not-an-address", "--name", "X",
+                                   "--password", "a fine agent passphrase"])
+    assert result.exit_code != 0
+    assert "Error: Corrija los campos" in result.output
+    assert "email: Introduzca un correo electrónico válido" in result.output

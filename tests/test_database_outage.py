@@ -189,6 +189,19 @@ def test_an_error_page_during_the_outage_needs_no_database(app, people, outage):
     assert "Unavailable for a moment" in response.get_data(as_text=True)
 
 
+def test_the_outage_page_speaks_the_browsers_language(app, people, outage):
+    # The user's own choice is in the database that failed: the browser's language is the next best.
+    client = signed_in_client(app, people.customer)
+    outage.down()
+    response = client.get("/cases", headers={"Accept-Language": "de-CH, de;q=0.9"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert '<html lang="de-CH" dir="ltr">' in page
+    assert "<h1 id=\"error-title\">Kurz nicht erreichbar</h1>" in page and "Erneut versuchen" in page
+    json_answer = client.get("/cases", headers={"Accept": "application/json", "Accept-Language": "es"})
+    assert json_answer.get_json()["error"]["message"].startswith("Caseport no puede acceder a sus datos")
+
+
 def test_a_form_sent_during_the_outage_saves_nothing_and_pages_come_back(app, people, outage, case):
     client = signed_in_client(app, people.customer)
     token = csrf_token_from(client.get(f"/cases/{case.reference}").get_data(as_text=True))

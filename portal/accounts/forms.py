@@ -5,10 +5,11 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, TelFiel
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal.contact import time_zones
-from portal.i18n import supported_languages
+from portal.i18n import _l, supported_languages
 from portal.passwords import MAX_LENGTH, MIN_LENGTH
 
-_PASSWORD_HELP = f"At least {MIN_LENGTH} characters. A short sentence is easy to remember and hard to guess."
+_PASSWORD_HELP = _l("At least %(min)s characters. A short sentence is easy to remember and hard to guess.",
+                    min=MIN_LENGTH)
 
 
 def _zone_choices():
@@ -16,27 +17,30 @@ def _zone_choices():
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)],
+    email = EmailField(_l("Email address"), validators=[InputRequired(_l("Enter your email address.")),
+                                                          Length(max=254)],
                        render_kw={"autocomplete": "username"})
-    password = PasswordField("Password", validators=[InputRequired("Enter your password."),
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
                                                      Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
 
 
 class SignupForm(FlaskForm):
-    first_name = StringField("First name", validators=[InputRequired("Enter your first name."), Length(max=100)],
+    first_name = StringField(_l("First name"), validators=[InputRequired(_l("Enter your first name.")),
+                                                            Length(max=100)],
                              render_kw={"autocomplete": "given-name"})
-    last_name = StringField("Last name", validators=[Length(max=100)], render_kw={"autocomplete": "family-name"})
-    email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)],
+    last_name = StringField(_l("Last name"), validators=[Length(max=100)], render_kw={"autocomplete": "family-name"})
+    email = EmailField(_l("Email address"), validators=[InputRequired(_l("Enter your email address.")),
+                                                          Length(max=254)],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField("Password", description=_PASSWORD_HELP,
-                             validators=[InputRequired("Choose a password."), Length(max=MAX_LENGTH)],
+    password = PasswordField(_l("Password"), description=_PASSWORD_HELP,
+                             validators=[InputRequired(_l("Choose a password.")), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the password",
-                            validators=[InputRequired("Repeat the password."),
-                                        EqualTo("password", "The two passwords are not the same.")],
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[InputRequired(_l("Repeat the password.")),
+                                        EqualTo("password", _l("The two passwords are not the same."))],
                             render_kw={"autocomplete": "new-password"})
-    time_zone = SelectField("Time zone", default="UTC", validate_choice=False)
+    time_zone = SelectField(_l("Time zone"), default="UTC", validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,13 +48,14 @@ class SignupForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Your name", validators=[InputRequired("Enter your name."), Length(max=120)],
+    display_name = StringField(_l("Your name"), validators=[InputRequired(_l("Enter your name.")), Length(max=120)],
                                render_kw={"autocomplete": "name"})
-    phone = TelField("Mobile phone", description="Optional. Used for text message updates.",
+    phone = TelField(_l("Mobile phone"), description=_l("Optional. Used for text message updates."),
                      validators=[Length(max=40)], render_kw={"autocomplete": "tel"})
-    time_zone = SelectField("Time zone", description="Dates and times are shown in this zone.",
+    time_zone = SelectField(_l("Time zone"), description=_l("Dates and times are shown in this zone."),
                             validate_choice=False)
-    language = SelectField("Language", description="Pages and the messages we send you are in this language.",
+    language = SelectField(_l("Language"),
+                           description=_l("Pages and the messages we send you are in this language."),
                            validate_choice=False)
 
     def __init__(self, *args, **kwargs):
@@ -62,19 +67,20 @@ class ProfileForm(FlaskForm):
 class _CurrentPassword:
     # Defined before the new-password fields so WTForms (which orders fields by creation) lists it
     # first, as the page does, in the error summary.
-    current_password = PasswordField("Current password", validators=[InputRequired("Enter your current password.")],
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[InputRequired(_l("Enter your current password."))],
                                      render_kw={"autocomplete": "current-password"})
 
 
 class PasswordResetForm(FlaskForm):
     """A new password, typed twice: the reset link's form, and the rest of the change form."""
 
-    new_password = PasswordField("New password", description=_PASSWORD_HELP,
-                                 validators=[InputRequired("Choose a new password."), Length(max=MAX_LENGTH)],
+    new_password = PasswordField(_l("New password"), description=_PASSWORD_HELP,
+                                 validators=[InputRequired(_l("Choose a new password.")), Length(max=MAX_LENGTH)],
                                  render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField("Repeat the new password",
-                            validators=[InputRequired("Repeat the new password."),
-                                        EqualTo("new_password", "The two passwords are not the same.")],
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[InputRequired(_l("Repeat the new password.")),
+                                        EqualTo("new_password", _l("The two passwords are not the same."))],
                             render_kw={"autocomplete": "new-password"})
 
 
@@ -83,5 +89,6 @@ class PasswordChangeForm(_CurrentPassword, PasswordResetForm):
 
 
 class EmailOnlyForm(FlaskForm):
-    email = EmailField("Email address", validators=[InputRequired("Enter your email address."), Length(max=254)],
+    email = EmailField(_l("Email address"), validators=[InputRequired(_l("Enter your email address.")),
+                                                          Length(max=254)],
                        render_kw={"autocomplete": "email"})

@@ -9,17 +9,33 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.units import format_unit
+
+from portal.i18n import _l, current_locale
+
 MAX_NAME_LENGTH = 120
-ALLOWED_DESCRIPTION = (
+ALLOWED_DESCRIPTION = _l(
     "PDF, images (PNG, JPEG, GIF, WebP), plain text and CSV, and Word, Excel or PowerPoint documents"
 )
 
 
-def human_size(size: int) -> str:
-    """A byte count as people read it: "20 MB", "1.5 MB", "300 KB"."""
+def human_size(size: int, locale="en") -> str:
+    """A byte count as people of locale read it (CLDR's units): "20 MB", "1.5 MB", "300 kB" in English,
+    "1,5 MB" in German."""
     if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
-    return f"{max(1, round(size / 1024))} KB"
+        return format_unit(round(size / (1024 * 1024), 1), "digital-megabyte", length="short", format="#,##0.#",
+                           locale=locale)
+    return format_unit(max(1, round(size / 1024)), "digital-kilobyte", length="short", locale=locale)
+
+
+@dataclass(frozen=True)
+class SizeInWords:
+    """human_size as a message parameter: put into words when shown, in the reader's language."""
+
+    size: int
+
+    def __str__(self) -> str:
+        return human_size(self.size, current_locale())
 
 
 @dataclass(frozen=True)
@@ -29,18 +45,19 @@ class FileKind:
     extension: str
 
 
-PDF = FileKind("application/pdf", "PDF", ".pdf")
-PNG = FileKind("image/png", "PNG image", ".png")
-JPEG = FileKind("image/jpeg", "JPEG image", ".jpg")
-GIF = FileKind("image/gif", "GIF image", ".gif")
-WEBP = FileKind("image/webp", "WebP image", ".webp")
-TEXT = FileKind("text/plain; charset=utf-8", "text", ".txt")
-CSV = FileKind("text/csv; charset=utf-8", "CSV", ".csv")
-DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document",
+PDF = FileKind("application/pdf", _l("PDF"), ".pdf")
+PNG = FileKind("image/png", _l("PNG image"), ".png")
+JPEG = FileKind("image/jpeg", _l("JPEG image"), ".jpg")
+GIF = FileKind("image/gif", _l("GIF image"), ".gif")
+WEBP = FileKind("image/webp", _l("WebP image"), ".webp")
+TEXT = FileKind("text/plain; charset=utf-8", _l("text"), ".txt")
+CSV = FileKind("text/csv; charset=utf-8", _l("CSV"), ".csv")
+DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _l("Word document"),
                 ".docx")
-XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel workbook", ".xlsx")
+XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _l("Excel workbook"),
+                ".xlsx")
 PPTX = FileKind("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                "PowerPoint presentation", ".pptx")
+                _l("PowerPoint presentation"), ".pptx")
 
 _OFFICE_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
 _TEXT_SAMPLE = 64 * 1024
@@ -87,19 +104,19 @@ def _is_active(claimed_name: str, head: bytes) -> bool:
     return _extension(claimed_name) in ACTIVE_EXTENSIONS or bool(_ACTIVE_START.match(head))
 
 
-def refusal(path: Path, claimed_name: str, display: str) -> str:
+def refusal(path: Path, claimed_name: str, display: str):
     """Why the file at path (which sniff() refused) can't be attached, in words that fit the file:
     a web page or script, a file whose content is not what its name says, or another kind."""
     with path.open("rb") as handle:
         head = handle.read(_TEXT_SAMPLE)
     if _is_utf8_text(head) and _is_active(claimed_name, head):
-        return (f"{display} can't be attached: it is a web page or script. Save it as PDF, or as plain text "
-                f"(.txt), instead.")
+        return _l("%(name)s can't be attached: it is a web page or script. Save it as PDF, or as plain text "
+                  "(.txt), instead.", name=display)
     named = _KIND_BY_EXTENSION.get(_extension(claimed_name))
     if named is not None:
-        return (f"{display} can't be attached: it is not a real {named.label} (its content is none of the "
-                f"kinds we accept: {ALLOWED_DESCRIPTION}).")
-    return f"{display} can't be attached: allowed are {ALLOWED_DESCRIPTION}."
+        return _l("%(name)s can't be attached: it is not a real %(kind)s (its content is none of the kinds we "
+                  "accept: %(allowed)s).", name=display, kind=named.label, allowed=ALLOWED_DESCRIPTION)
+    return _l("%(name)s can't be attached: allowed are %(allowed)s.", name=display, allowed=ALLOWED_DESCRIPTION)
 
 
 def _office_kind(path: Path) -> FileKind | None:

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from portal.errors import ValidationFailed
 from portal.files import rules
+from portal.i18n import _l
 
 CHUNK = 64 * 1024
 
 log = logging.getLogger(__name__)
 
-NOT_STORED = ("The files could not be stored: our file storage is full or unavailable right now. Nothing was "
-              "saved. Try again later, or send the form without files.")
+NOT_STORED = _l("The files could not be stored: our file storage is full or unavailable right now. Nothing "
+                "was saved. Try again later, or send the form without files.")
+
 
 
 class StorageUnavailable(ValidationFailed):
@@ -64,12 +66,13 @@ def _store(stream, filename: str, root: Path, max_bytes: int, field: str) -> Sto
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ValidationFailed(f"{display} is larger than {rules.human_size(max_bytes)}.",
-                                           {field: f"{display} is larger than {rules.human_size(max_bytes)}."})
+                    message = _l("%(name)s is larger than %(size)s.", name=display, size=rules.SizeInWords(max_bytes))
+                    raise ValidationFailed(message, {field: message})
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:
-            raise ValidationFailed(f"{display} is empty.", {field: f"{display} is empty."})
+            message = _l("%(name)s is empty.", name=display)
+            raise ValidationFailed(message, {field: message})
         kind = rules.sniff(temp, filename)
         if kind is None:
             message = rules.refusal(temp, filename, display)

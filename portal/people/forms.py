@@ -6,24 +6,26 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.models.people import ROLE_LABELS
+from portal.i18n import _, _l
+from portal.people.rules import role_name
 from portal.policy import INVITABLE_ROLES
 
-ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in INVITABLE_ROLES]
+ROLE_CHOICES = [SelectChoice(role, role_name(role)) for role in INVITABLE_ROLES]
 
 
 class _Person(FlaskForm):
-    display_name = StringField("Name", validators=[InputRequired("Enter the person's name."), Length(max=120)],
+    display_name = StringField(_l("Name"), validators=[InputRequired(_l("Enter the person's name.")),
+                                                       Length(max=120)],
                                render_kw={"autocomplete": "off"})
-    email = EmailField("Email address", description="The invitation goes to this address.",
-                       validators=[InputRequired("Enter an email address."), Length(max=254)],
+    email = EmailField(_l("Email address"), description=_l("The invitation goes to this address."),
+                       validators=[InputRequired(_l("Enter an email address.")), Length(max=254)],
                        render_kw={"autocomplete": "off"})
 
 
 class InviteStaffForm(_Person):
-    role = SelectField("Role", choices=ROLE_CHOICES, default="agent", validate_choice=False,
-                       description="Agents handle cases, supervisors also assign them, administrators configure "
-                                   "the portal; proxy employees file cases for customers.")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="agent", validate_choice=False,
+                       description=_l("Agents handle cases, supervisors also assign them, administrators "
+                                      "configure the portal; proxy employees file cases for customers."))
 
 
 class InviteColleagueForm(_Person):
@@ -31,16 +33,18 @@ class InviteColleagueForm(_Person):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=ROLE_CHOICES, validate_choice=False)
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validate_choice=False)
 
 
 class WorkgroupsForm(FlaskForm):
-    workgroups = SelectMultipleField("Workgroups", validate_choice=False, widget=ListWidget(prefix_label=False),
+    workgroups = SelectMultipleField(_l("Workgroups"), validate_choice=False, widget=ListWidget(prefix_label=False),
                                      option_widget=CheckboxInput())
 
     def set_choices(self, workgroups) -> None:
-        self.workgroups.choices = [SelectChoice(group.uuid, group.name + ("" if group.active else " (deactivated)"))
-                                   for group in workgroups]
+        self.workgroups.choices = [
+            SelectChoice(group.uuid, group.name if group.active else _("%(name)s (deactivated)", name=group.name))
+            for group in workgroups
+        ]
 
 
 class ConfirmForm(FlaskForm):

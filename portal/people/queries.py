@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from portal.errors import NotFound
+from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.people import ROLES, Customer, User, UserChange
 from portal.models.teams import Workgroup, WorkgroupMember
@@ -16,7 +17,7 @@ from portal.pagination import Page, paginate
 
 PAGE_SIZE = 25
 AUDIT_PAGE_SIZE = 50
-STATES = {"active": "Active", "invited": "Invitation pending", "deactivated": "Deactivated"}
+STATES = {"active": _l("Active"), "invited": _l("Invitation pending"), "deactivated": _l("Deactivated")}
 MAX_SEARCH = 200
 
 

@@ -11,6 +11,7 @@ from portal import policy
 from portal.accounts.forms import PasswordResetForm
 from portal.accounts.routes import browser
 from portal.errors import Conflict, ValidationFailed
+from portal.i18n import _
 from portal.people import queries, service
 from portal.people.forms import InviteColleagueForm
 from portal.people.rules import Invitation
@@ -23,8 +24,8 @@ bp = Blueprint("people", __name__)
 def accept_invitation(token):
     try:
         invitee = service.check_invitation(token)
-    except ValidationFailed as exc:
-        flash(exc.message + " Ask the person who invited you to send it again.", "error")
+    except ValidationFailed:
+        flash(_("This link is invalid or has expired. Ask the person who invited you to send it again."), "error")
         return redirect(url_for("accounts.login"))
     form = PasswordResetForm()
     if form.validate_on_submit():
@@ -34,7 +35,7 @@ def accept_invitation(token):
             apply_errors(form, exc)
         else:
             browser.sign_out()
-            flash("Welcome! Your password is set: sign in with it now.", "success")
+            flash(_("Welcome! Your password is set: sign in with it now."), "success")
             response = redirect(url_for("accounts.login"))
             # The link proved this browser's owner reads the account's inbox: it is theirs.
             browser.remember_browser(response, user.email)
@@ -67,6 +68,7 @@ def invite_colleague():
         except (ValidationFailed, Conflict) as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{user.display_name} is invited: the invitation is on its way to {user.email}.", "success")
+            flash(_("%(name)s is invited: the invitation is on its way to %(email)s.", name=user.display_name,
+                    email=user.email), "success")
             return redirect(url_for("people.colleagues"))
     return _colleagues_page(form)

@@ -7,6 +7,8 @@ import uuid
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from portal.i18n import _l
+
 
 def _new_key() -> str:
     return str(uuid.uuid4())
@@ -19,4 +21,4 @@ class OnceForm(FlaskForm):
     submission = HiddenField(default=_new_key)
 
 # Shown when a form comes in a second time (AlreadyDone): the person sees the first result instead.
-SENT_TWICE = "This form was sent twice; it was done once."
+SENT_TWICE = _l("This form was sent twice; it was done once.")

@@ -1,9 +1,22 @@
 // Progressive enhancement for case forms: hide a field while its "show when" condition does not hold,
 // mark a field required (asterisk, aria-required) while its "require when" condition holds, and tell
 // screen readers which fields appeared or became required. Without JavaScript every field shows with
-// a hint ("Only needed if ...", "Required if ...") and the server decides.
+// a hint ("Only needed if ...", "Required if ...") and the server decides. The announcements' words come
+// from the page, in its language (data-now-shown and data-now-required on <body>, set by base.html).
 (function () {
   "use strict";
+
+  function text(name, placeholder, value) {
+    var pattern = document.body.getAttribute(name) || "";
+    return pattern.replace(placeholder, value);
+  }
+
+  function list(items) {
+    if (window.Intl && Intl.ListFormat) {
+      return new Intl.ListFormat(document.documentElement.lang || undefined, { type: "conjunction" }).format(items);
+    }
+    return items.join(", ");
+  }
 
   function currentValue(form, name) {
     var controls = form.querySelectorAll('[name="' + name + '"]');
@@ -57,7 +70,7 @@
       if (required !== was) {
         markRequired(wrapper, required);
         wrapper.setAttribute("data-now-required", String(required));
-        if (required) { changed.push(wrapper.getAttribute("data-label") + " is now required."); }
+        if (required) { changed.push(text("data-now-required", "%(field)s", wrapper.getAttribute("data-label"))); }
       }
     });
     return changed;
@@ -93,7 +106,7 @@
             return !w.hidden && before.indexOf(w) < 0;
           }).map(function (w) { return w.getAttribute("data-label"); });
           var news = requirements(f);
-          if (event && appeared.length) { news.unshift("Now shown: " + appeared.join(", ") + "."); }
+          if (event && appeared.length) { news.unshift(text("data-now-shown", "%(fields)s", list(appeared))); }
           if (event) { announce(news.join(" ")); }
         };
       })(form);

@@ -6,20 +6,27 @@
 (function () {
   "use strict";
 
+  // The words come from the page (templates/_macros/forms.html), in the page's language: one text per
+  // plural category ("one", "few", "other" ...), with %(num)s where the count goes.
   function characterCounts() {
-    var fmt = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    var lang = document.documentElement.lang || undefined;
+    var fmt = new Intl.NumberFormat(lang);
+    var plurals = new Intl.PluralRules(lang);
     document.querySelectorAll("[data-count-for]").forEach(function (counter) {
       var field = document.getElementById(counter.getAttribute("data-count-for"));
-      if (!field) { return; }
+      var texts;
+      try { texts = JSON.parse(counter.getAttribute("data-texts")); } catch (e) { return; }
+      if (!field || !texts) { return; }
       var limit = parseInt(field.getAttribute("data-limit"), 10);
       var wasOver = false;
+      function words(kind, count) {
+        var forms = texts[plurals.select(count)] || texts.other;
+        return forms ? forms[kind].replace("%(num)s", fmt.format(count)) : "";
+      }
       function update() {
         var left = limit - field.value.length;
         var over = left < 0;
-        counter.textContent = over
-          ? fmt.format(-left) + (left === -1 ? " character too many" : " characters too many") +
-            " (the limit is " + fmt.format(limit) + ")."
-          : fmt.format(left) + (left === 1 ? " character left." : " characters left.");
+        counter.textContent = over ? words("over", -left) : words("left", left);
         counter.classList.toggle("over-limit", over);
         // Announce crossing the limit, not every keystroke.
         if (over !== wasOver) { counter.setAttribute("aria-live", over ? "assertive" : "polite"); }

@@ -18,7 +18,9 @@
   }
   document.querySelectorAll(".variable-code").forEach(function (code) {
     code.setAttribute("role", "button");
-    code.setAttribute("title", "Insert at the cursor");
+    // The tooltip's words come from the page (data-insert-title on <body>, set by base.html).
+    var title = document.body.getAttribute("data-insert-title");
+    if (title) { code.setAttribute("title", title); }
     code.addEventListener("click", function () { insert(code); });
     code.addEventListener("keydown", function (event) {
       if (event.key === "Enter" || event.key === " ") { event.preventDefault(); insert(code); }

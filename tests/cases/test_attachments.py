@@ -68,7 +68,7 @@ def test_a_file_input_left_empty_is_no_attachment(client, people, login, world):
 
 REFUSED = {
     "too large": ({"UPLOAD_MAX_BYTES": 1024}, [upload(PNG_BYTES + b"\0" * 2048, "big.png")],
-                  "big.png is larger than 1 KB."),
+                  "big.png is larger than 1 kB."),
     "too many": ({"UPLOAD_MAX_FILES": 2}, [upload(PNG_BYTES, f"{n}.png") for n in range(3)],
                  "You chose 3 files; attach at most 2 at a time."),
     "wrong type": ({}, [upload(EXE_BYTES, "holiday.png")], "holiday.png can't be attached: it is not a real PNG image"),

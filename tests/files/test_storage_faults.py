@@ -88,7 +88,7 @@ def test_a_new_case_whose_files_cannot_be_stored_keeps_the_form_and_saves_nothin
                          content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 503
-    assert NOT_STORED in file_error(html)
+    assert str(NOT_STORED) in file_error(html)
     assert 'value="Printer jams"' in html and "Every third page jams in tray 2." in html and 'value="Lobby"' in html
     assert Case.select().count() == 0 and Attachment.select().count() == 0
     assert files_in(failing_store) == []
@@ -105,7 +105,7 @@ def test_a_comment_whose_files_cannot_be_stored_keeps_its_text_and_adds_nothing(
                          page=f"/cases/{case.reference}", content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 503
-    assert NOT_STORED in file_error(html)
+    assert str(NOT_STORED) in file_error(html)
     assert "Photos of the jam attached.</textarea>" in html
     assert CaseEvent.select().where(CaseEvent.case == case).count() == events
     assert Attachment.select().count() == 0 and files_in(failing_store) == []

@@ -93,3 +93,25 @@ def test_a_manager_who_is_no_longer_one_loses_the_page(client, login, people, no
     login(people.customer)
     Customer.update(is_account_manager=False).where(Customer.user == people.customer).execute()
     assert client.get(PAGE).status_code == 404
+
+
+def test_the_colleagues_page_speaks_the_managers_language(client, login, people, northwind):
+    User.update(language="de").where(User.id == people.customer.id).execute()
+    login(people.customer)
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "<h1>Kollegen</h1>" in page and "Keine Anmeldung" in page and "(Kontoverantwortlicher)" in page
+    assert '<span class="role-badge">Kunde</span>' in page
+    refused = post_form(client, PAGE, {"display_name": "", "email": "not an address"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Name: Geben Sie den Namen der Person ein." in html
+    invited = post_form(client, PAGE, {"display_name": "Tom Twin", "email": "tom@example.com"})
+    assert invited.status_code == 302
+    assert "Tom Twin ist eingeladen: Die Einladung geht an tom@example.com." in client.get(PAGE).get_data(as_text=True)
+
+
+def test_a_name_in_a_translated_message_is_escaped(client, login, people, northwind):
+    login(people.customer)
+    post_form(client, PAGE, {"display_name": "<b>Tom</b>", "email": "tom@example.com"})
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "&lt;b&gt;Tom&lt;/b&gt; is invited" in page and "<b>Tom</b>" not in page

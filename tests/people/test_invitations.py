@@ -144,3 +144,20 @@ def test_a_password_reset_ends_the_invitation_link(app, client, login, people, i
                         page="/login")
     assert "/login" in refused.headers["Location"]
     sign_in(app.test_client(), User.get(User.email == "nina@example.com"), NEW_PASSWORD)
+
+
+def test_the_invitation_page_and_its_refusal_are_in_spanish(app, client, people, invitation_link):
+    from portal.people import service
+    from portal.people.rules import Invitation
+
+    service.invite_staff(people.admin, Invitation(email="ines@example.com", display_name="Inés", role="agent"))
+    path = invitation_link("ines@example.com")
+    headers = {"Accept-Language": "es"}
+    page = client.get(path, headers=headers).get_data(as_text=True)
+    assert "Bienvenido, Inés" in page and "Establecer mi contraseña" in page
+    refused = post_form(client, path, {"new_password": "short", "confirm": "short"}, headers=headers)
+    assert refused.status_code == 400
+    assert "Use al menos 10 caracteres." in refused.get_data(as_text=True)
+    wrong = client.get("/invitation/not-a-token", headers=headers)
+    assert "Este enlace no es válido o ha caducado. Pida a la persona que le invitó" in client.get(
+        wrong.headers["Location"], headers=headers).get_data(as_text=True)

@@ -9,6 +9,7 @@ from portal.accounts.forms import EmailOnlyForm, PasswordResetForm
 from portal.accounts.routes import browser
 from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.web_helpers import apply_errors, rate_limited_page
 
 
@@ -37,7 +38,7 @@ def reset_password(token):
             apply_errors(form, exc)
         else:
             browser.sign_out()
-            flash("Your password is changed. Sign in with the new one.", "success")
+            flash(_("Your password is changed. Sign in with the new one."), "success")
             response = redirect(url_for("accounts.login"))
             # The link proved this browser's owner reads the account's inbox: it is theirs.
             browser.remember_browser(response, user.email)

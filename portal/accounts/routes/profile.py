@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from portal.accounts import service
@@ -10,6 +11,7 @@ from portal.accounts.forms import PasswordChangeForm, ProfileForm
 from portal.accounts.routes import browser
 from portal.accounts.service import sessions
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.web_helpers import apply_errors
 
 
@@ -26,7 +28,8 @@ def profile():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash("Your details are saved.", "success")
+            refresh()  # the confirmation, like the next page, in the language just chosen
+            flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.profile"))
     token = browser.current_token()
     signed_in = [(row, sessions.is_session(row, token)) for row in sessions.active_sessions(current_user)]
@@ -44,7 +47,7 @@ def change_password():
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash("Your password is changed. You were signed out everywhere else.", "success")
+            flash(_("Your password is changed. You were signed out everywhere else."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
 

@@ -11,6 +11,7 @@ from portal.accounts.routes import browser
 from portal.accounts.service import sessions
 from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import NotAllowed, ValidationFailed
+from portal.i18n import _
 from portal.web_helpers import safe_next_url
 
 
@@ -45,7 +46,7 @@ def login():
 @login_required
 def logout():
     browser.sign_out()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -54,7 +55,7 @@ def sign_out_everywhere():
     # CSRFProtect has checked the token, as for every post.
     sessions.end_all_sessions(current_user)
     browser.sign_out()
-    flash("You are signed out everywhere, in this browser too.", "success")
+    flash(_("You are signed out everywhere, in this browser too."), "success")
     return redirect(url_for("accounts.login"))
 
 

@@ -9,6 +9,7 @@ from portal.accounts import service
 from portal.accounts.forms import EmailOnlyForm, SignupForm
 from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import ValidationFailed
+from portal.i18n import _
 from portal.languages import current_language
 from portal.web_helpers import apply_errors, rate_limited_page
 
@@ -63,7 +64,7 @@ def verify_email(token):
     except ValidationFailed as exc:
         flash(exc.message, "error")
         return redirect(url_for("accounts.resend_verification"))
-    flash("Your email address is confirmed. You can sign in now.", "success")
+    flash(_("Your email address is confirmed. You can sign in now."), "success")
     return redirect(url_for("accounts.login"))
 
 

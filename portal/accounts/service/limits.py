@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from portal.accounts.service import throttle
 from portal.clock import utcnow
 from portal.errors import RateLimited
+from portal.i18n import LazyText, _l, lazy_ngettext
 from portal.settings import setting
 
 # Failures per account remembered for the slowdown: enough for the delay to reach any sensible maximum.
@@ -36,22 +38,26 @@ _ACCOUNT_FAILURES_KEPT = 64
 class TooManyAttempts(RateLimited):
     """Too many attempts. Try again later."""
 
-    def __init__(self, message: str, retry_after: int):
+    def __init__(self, message: str | LazyText, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after  # seconds, for the Retry-After header
 
 
-def wait_text(seconds: int) -> str:
+def wait_text(seconds: int) -> LazyText:
+    """How long to wait, in words, put into the reader's language when shown ("30 seconds", "3 minutes")."""
     if seconds < 120:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return lazy_ngettext("%(num)d second", "%(num)d seconds", seconds)
+    minutes = math.ceil(seconds / 60)
+    return lazy_ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
-def _take(key: str, limit: int, window: timedelta, now: datetime, message: str) -> throttle.Ticket:
+def _take(key: str, limit: int, window: timedelta, now: datetime,
+          message: Callable[[LazyText], LazyText]) -> throttle.Ticket:
+    """message(wait) is the refusal, marked where it is written, given how long to wait in words."""
     try:
         return throttle.take(key, limit, window, now)
     except throttle.Throttled as exc:
-        raise TooManyAttempts(message.format(wait=wait_text(exc.seconds)), exc.seconds) from None
+        raise TooManyAttempts(message(wait_text(exc.seconds)), exc.seconds) from None
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -76,12 +82,14 @@ def take_sign_in_slots(email: str, client_address: str, browser: str | None,
     checked. Raises TooManyAttempts (having claimed nothing)."""
     window = _sign_in_window()
     tickets = [_take(f"sign-in-from:{throttle.client_key(client_address)}", setting("LOGIN_MAX_FAILURES_PER_ADDRESS"),
-                     window, now, "Too many failed sign-ins from your network. Wait {wait} and try again.")]
+                     window, now,
+                     lambda wait: _l("Too many failed sign-ins from your network. Wait %(wait)s and try again.",
+                                     wait=wait))]
     try:
         tickets.append(_take(_pair_key(email, client_address, browser),
                              setting("LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT"), window, now,
-                             "Too many failed sign-ins to this account. Wait {wait} and try again, "
-                             "or reset your password."))
+                             lambda wait: _l("Too many failed sign-ins to this account. Wait %(wait)s and try "
+                                             "again, or reset your password.", wait=wait)))
         if not browser:
             _slow_down(email, window, now)
     except TooManyAttempts:
@@ -97,8 +105,8 @@ def _slow_down(email: str, window: timedelta, now: datetime) -> None:
         return
     delay = min(setting("LOGIN_SLOWDOWN_MAX_SECONDS"), 2 ** min(beyond, 30))
     _take(f"sign-in-slowdown:{email}", 1, timedelta(seconds=delay), now,
-          "This account has had many failed sign-ins. Wait {wait} before trying again, or sign in from "
-          "a browser you have used for it before.")
+          lambda wait: _l("This account has had many failed sign-ins. Wait %(wait)s before trying again, or "
+                          "sign in from a browser you have used for it before.", wait=wait))
 
 
 def release(tickets: list[throttle.Ticket]) -> None:
@@ -130,7 +138,7 @@ def take_client_mail_slot(client_address: str | None, now: datetime) -> None:
         return
     _take(f"mail-from:{throttle.client_key(client_address)}", setting("ACCOUNT_MAIL_MAX_PER_CLIENT"),
           timedelta(seconds=setting("ACCOUNT_MAIL_WINDOW_SECONDS")), now,
-          "Too many requests from your network. Wait {wait} and try again.")
+          lambda wait: _l("Too many requests from your network. Wait %(wait)s and try again.", wait=wait))
 
 
 def may_mail(address: str, now: datetime) -> bool:

@@ -13,6 +13,7 @@ from portal.contact import ContactError, normalize_email
 from portal.customers.service import attach_verified_user
 from portal.db import database
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.models.people import User, UserToken
 from portal.passwords import hash_password, password_problem, verify_password
 from portal.settings import setting
@@ -22,8 +23,8 @@ def change_password(user: User, current: str, new: str, *, keep_session: str | N
     """Change one's own password; ends every session of the user but keep_session (the token of the
     browser that changed it). Raises ValidationFailed."""
     if not verify_password(user.password_hash, current or ""):
-        raise ValidationFailed("Your current password is not correct.",
-                               {"current_password": "This is not your current password."})
+        raise ValidationFailed(_l("Your current password is not correct."),
+                               {"current_password": _l("This is not your current password.")})
     problem = password_problem(new or "", user.email)
     if problem:
         raise ValidationFailed(problem, {"new_password": problem})

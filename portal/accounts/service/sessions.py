@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from portal.clock import utcnow
 from portal.db import database
+from portal.i18n import _l
 from portal.models.people import User, UserSession
 from portal.settings import setting
 
@@ -39,7 +40,7 @@ class Resumed:
     """What a session token stands for now: the user, or why it no longer signs anyone in."""
 
     user: User | None
-    ended: str | None = None  # a message for the person when the session ended by itself
+    ended: object = None  # a message (marked with _l) for the person when the session ended by itself
 
 
 def start_session(user: User, *, user_agent: str = "", client_address: str = "",
@@ -68,12 +69,12 @@ def resume_session(token: str | None, *, now: datetime | None = None) -> Resumed
         return Resumed(None)
     if now - row.created_at >= _age_limit():
         hours = setting("SESSION_MAX_HOURS")
-        return Resumed(None, f"You were signed out because you signed in more than {hours} hours ago. "
-                             "Please sign in again.")
+        return Resumed(None, _l("You were signed out because you signed in more than %(hours)s hours ago. "
+                                "Please sign in again.", hours=hours))
     if now - row.last_seen_at >= _idle_limit():
         minutes = setting("SESSION_IDLE_MINUTES")
-        return Resumed(None, f"You were signed out after {minutes} minutes without activity. "
-                             "Please sign in again.")
+        return Resumed(None, _l("You were signed out after %(minutes)s minutes without activity. "
+                                "Please sign in again.", minutes=minutes))
     if now - row.last_seen_at >= TOUCH_INTERVAL:
         (
             UserSession.update(last_seen_at=now)

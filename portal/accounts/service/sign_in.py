@@ -15,11 +15,11 @@ from portal.i18n import _l
 from portal.models.people import User
 from portal.passwords import hash_password, needs_rehash, verify_password
 
-SIGN_IN_FAILED = "The email address or password is incorrect."
+SIGN_IN_FAILED = _l("The email address or password is incorrect.")
 
 
 class AuthenticationFailed(ValidationFailed):
-    default_message = _l("The email address or password is incorrect.")
+    default_message = SIGN_IN_FAILED
 
 
 class EmailNotVerified(ValidationFailed):
@@ -57,7 +57,7 @@ def authenticate(email: str, password: str, client_address: str, *, browser: str
         raise AuthenticationFailed(SIGN_IN_FAILED)
     limits.release(tickets)  # the right password is no failure, whatever comes next
     if not user.active:
-        raise NotAllowed("This account has been deactivated. Contact your administrator.")
+        raise NotAllowed(_l("This account has been deactivated. Contact your administrator."))
     if user.role == "customer" and user.email_verified_at is None:
         raise EmailNotVerified()
 

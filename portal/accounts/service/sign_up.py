@@ -19,6 +19,7 @@ from portal.contact import ContactError, normalize_email
 from portal.customers.service import attach_verified_user
 from portal.db import database
 from portal.errors import NotAllowed
+from portal.i18n import _l
 from portal.links import absolute
 from portal.models.people import User
 from portal.passwords import hash_password
@@ -33,7 +34,7 @@ def sign_up_customer(data: NewUser, *, client_address: str | None = None, now: d
     (too many account-mail requests from client_address).
     """
     if not setting("SIGNUP_ENABLED"):
-        raise NotAllowed("Sign-up is switched off. Ask your contact centre for an account.")
+        raise NotAllowed(_l("Sign-up is switched off. Ask your contact centre for an account."))
     data.role = "customer"
     values = clean_user_fields(data)
     now = now or utcnow()

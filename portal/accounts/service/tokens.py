@@ -11,8 +11,12 @@ from datetime import datetime, timedelta
 import notifier
 from portal.accounts.service.users import email_recipient
 from portal.errors import ValidationFailed
+from portal.i18n import _l
 from portal.links import absolute
 from portal.models.people import User, UserToken
+
+# Whatever is wrong with a link (unknown, used, expired, its user deactivated), it says the same.
+LINK_NOT_VALID = _l("This link is invalid or has expired. Ask for a new one.")
 
 
 def hash_token(token: str) -> str:
@@ -50,7 +54,7 @@ def valid_token(token: str, purpose: str, now: datetime) -> UserToken:
         .first()
     )
     if row is None or row.used_at is not None or row.expires_at <= now or not row.user.active:
-        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+        raise ValidationFailed(LINK_NOT_VALID)
     return row
 
 
@@ -63,5 +67,5 @@ def consume_token(token: str, purpose: str, *, now: datetime) -> User:
         .execute()
     )
     if not used:
-        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+        raise ValidationFailed(LINK_NOT_VALID)
     return row.user

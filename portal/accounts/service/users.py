@@ -21,6 +21,8 @@ from portal.models.people import ROLES, User
 from portal.passwords import hash_password, password_problem
 from portal.settings import setting
 
+CORRECT_FIELDS = _l("Please correct the highlighted fields.")
+
 
 @dataclass
 class NewUser:
@@ -40,27 +42,27 @@ def clean_user_fields(data: NewUser) -> dict:
     try:
         values["email"] = normalize_email(data.email)
     except ContactError as exc:
-        errors["email"] = str(exc)
+        errors["email"] = exc.message
     name = " ".join((data.display_name or "").split())
     if not name:
-        errors["display_name"] = "Enter your name."
+        errors["display_name"] = _l("Enter your name.")
     elif len(name) > 120:
-        errors["display_name"] = "Use at most 120 characters."
+        errors["display_name"] = _l("Use at most %(max)s characters.", max=120)
     values["display_name"] = name
     problem = password_problem(data.password or "", data.email or "")
     if problem:
         errors["password"] = problem
     if data.role not in ROLES:
-        errors["role"] = f"Choose one of: {', '.join(ROLES)}."
+        errors["role"] = _l("Choose one of: %(roles)s.", roles=", ".join(ROLES))
     values["role"] = data.role
     try:
         values["time_zone"] = valid_time_zone(data.time_zone or "UTC")
     except ContactError as exc:
-        errors["time_zone"] = str(exc)
+        errors["time_zone"] = exc.message
     values["phone"] = optional_phone(data.phone, setting("DEFAULT_PHONE_REGION"), errors)
     values["language"] = _language(data.language or setting("DEFAULT_LANGUAGE"), errors)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", errors)
+        raise ValidationFailed(CORRECT_FIELDS, errors)
     return values
 
 
@@ -79,7 +81,7 @@ def create_user(data: NewUser, *, verified: bool = True, now: datetime | None = 
             if verified and user.role == "customer":
                 attach_verified_user(user)
     except peewee.IntegrityError as exc:
-        raise Conflict("A user with this email address already exists.", {"email": "Already in use."}) from exc
+        raise Conflict(_l("A user with this email address already exists."), {"email": _l("Already in use.")}) from exc
     return user
 
 
@@ -97,17 +99,17 @@ def update_profile(user: User, *, display_name: str, time_zone: str, phone: str,
     errors = {}
     name = " ".join((display_name or "").split())
     if not name:
-        errors["display_name"] = "Enter your name."
+        errors["display_name"] = _l("Enter your name.")
     elif len(name) > 120:
-        errors["display_name"] = "Use at most 120 characters."
+        errors["display_name"] = _l("Use at most %(max)s characters.", max=120)
     try:
         zone = valid_time_zone(time_zone)
     except ContactError as exc:
-        errors["time_zone"] = str(exc)
+        errors["time_zone"] = exc.message
     number = optional_phone(phone, setting("DEFAULT_PHONE_REGION"), errors)
     chosen = _language(user.language if language is None else language, errors)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", errors)
+        raise ValidationFailed(CORRECT_FIELDS, errors)
     user.display_name, user.time_zone, user.phone, user.language = name, zone, number, chosen
     user.save()
     return user

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from portal.i18n import _l
 from portal.models.people import User, UserChange
 
 # action -> how the audit page names it
 ACTIONS = {
-    "invited": "Invited",
-    "invitation_resent": "Invitation sent again",
-    "invitation_accepted": "Accepted the invitation",
-    "role_changed": "Role changed",
-    "workgroups_changed": "Workgroups changed",
-    "deactivated": "Deactivated",
-    "reactivated": "Reactivated",
+    "invited": _l("Invited"),
+    "invitation_resent": _l("Invitation sent again"),
+    "invitation_accepted": _l("Accepted the invitation"),
+    "role_changed": _l("Role changed"),
+    "workgroups_changed": _l("Workgroups changed"),
+    "deactivated": _l("Deactivated"),
+    "reactivated": _l("Reactivated"),
 }
 
 

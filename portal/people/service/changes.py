@@ -19,6 +19,7 @@ from portal.cases.service.transitions import NOT_CLOSED, write_case
 from portal.clock import utcnow
 from portal.db import database, is_postgres
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from portal.i18n import _l
 from portal.identifiers import parse_uuid
 from portal.models.cases import Case
 from portal.models.configuration import CaseStatus
@@ -28,9 +29,6 @@ from portal.people import rules
 from portal.people.queries import user_by_uuid, workgroup_choices, workgroups_of
 from portal.people.service.audit import record
 from portal.staff.service.shared import record as record_case_event
-
-LAST_ADMIN = "{name} is the last active administrator: make someone else an administrator first."
-CHANGED_MEANWHILE = "Someone else changed {name} in the meantime. Look at the page again."
 
 
 def _active_admins():
@@ -47,12 +45,13 @@ def _require_admin_now(actor: User) -> None:
     """The actor is still an active admin inside the locked transaction (another admin may have
     demoted them a moment ago)."""
     if not _active_admins().where(User.id == actor.id).exists():
-        raise NotAllowed("You are no longer an administrator.")
+        raise NotAllowed(_l("You are no longer an administrator."))
 
 
 def _keep_an_admin(subject: User) -> None:
     if not _active_admins().exists():
-        raise Conflict(LAST_ADMIN.format(name=subject.display_name))
+        raise Conflict(_l("%(name)s is the last active administrator: make someone else an administrator first.",
+                          name=subject.display_name))
 
 
 def _write_user(subject: User, expect: dict, **changes) -> None:
@@ -61,7 +60,8 @@ def _write_user(subject: User, expect: dict, **changes) -> None:
     for name, value in expect.items():
         condition &= getattr(User, name) == value
     if not User.update(**changes).where(condition).execute():
-        raise Conflict(CHANGED_MEANWHILE.format(name=subject.display_name))
+        raise Conflict(_l("Someone else changed %(name)s in the meantime. Look at the page again.",
+                          name=subject.display_name))
     for name, value in changes.items():
         setattr(subject, name, value)
 
@@ -101,7 +101,8 @@ def change_role(actor: User, user_uuid: str, role: str, *, now: datetime | None 
     if errors:
         raise ValidationFailed(errors["role"], errors)
     if not policy.can_change_role(actor, subject, role):
-        raise NotAllowed("Customers keep the customer role: they sign up or are invited by their account manager.")
+        raise NotAllowed(_l("Customers keep the customer role: they sign up or are invited by their account "
+                            "manager."))
     problem = rules.role_change_problem(subject.role, role)
     if problem:
         raise InvalidTransition(problem)
@@ -127,15 +128,15 @@ def set_workgroups(actor: User, user_uuid: str, workgroup_uuids: list[str], *,
     policy.require_admin(actor)
     subject = user_by_uuid(user_uuid)
     if not policy.can_set_workgroups(actor, subject):
-        raise NotAllowed("Only agents, supervisors and administrators are members of workgroups.")
+        raise NotAllowed(_l("Only agents, supervisors and administrators are members of workgroups."))
     wanted = {parse_uuid(value) for value in workgroup_uuids or []}
     allowed = {group.uuid: group for group in workgroup_choices(subject)}
     if None in wanted or not wanted <= set(allowed):
-        message = "Choose among the active workgroups listed."
+        message = _l("Choose among the active workgroups listed.")
         raise ValidationFailed(message, {"workgroups": message})
     current = {group.uuid: group for group in workgroups_of(subject)}
     if set(current) == wanted:
-        raise InvalidTransition("Nothing to change: these are the workgroups already.")
+        raise InvalidTransition(_l("Nothing to change: these are the workgroups already."))
     now = now or utcnow()
     with database.atomic():
         removed = [current[key].id for key in set(current) - wanted]
@@ -160,9 +161,9 @@ def deactivate_user(actor: User, user_uuid: str, *, now: datetime | None = None)
     policy.require_admin(actor)
     subject = user_by_uuid(user_uuid)
     if not policy.can_deactivate(actor, subject):
-        raise NotAllowed("You cannot deactivate yourself. Ask another administrator.")
+        raise NotAllowed(_l("You cannot deactivate yourself. Ask another administrator."))
     if not subject.active:
-        raise InvalidTransition(f"{subject.display_name} is deactivated already.")
+        raise InvalidTransition(_l("%(name)s is deactivated already.", name=subject.display_name))
     now = now or utcnow()
     with database.atomic():
         _lock_admins()
@@ -183,7 +184,7 @@ def reactivate_user(actor: User, user_uuid: str, *, now: datetime | None = None)
     if not policy.can_administer_people(actor):
         raise NotAllowed()
     if subject.active:
-        raise InvalidTransition(f"{subject.display_name} is active already.")
+        raise InvalidTransition(_l("%(name)s is active already.", name=subject.display_name))
     now = now or utcnow()
     with database.atomic():
         _write_user(subject, {"active": False}, active=True)

@@ -10,11 +10,13 @@ from datetime import datetime
 import peewee
 
 from portal import policy
-from portal.accounts.service.tokens import consume_token, mail_link, valid_token
+from portal.accounts.service.tokens import LINK_NOT_VALID, consume_token, mail_link, valid_token
+from portal.accounts.service.users import CORRECT_FIELDS
 from portal.clock import utcnow
 from portal.customers.service import create_customer_profile
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from portal.i18n import _l
 from portal.models.people import ROLE_LABELS, Account, Customer, User, UserToken
 from portal.notify.wording import words_for
 from portal.passwords import hash_password, password_problem
@@ -26,7 +28,7 @@ from portal.settings import setting
 PURPOSE = "invitation"
 # Not an argon2 hash: verify_password never accepts any password for it.
 NO_PASSWORD = "!invited"  # noqa: S105 - a marker that matches no password, not a password
-ADDRESS_TAKEN = "This address already has an account."
+ADDRESS_TAKEN = _l("This address already has an account.")
 
 
 def _send(user: User, invited_by: User, now: datetime) -> None:
@@ -61,7 +63,7 @@ def invite_staff(actor: User, data: rules.Invitation, *, now: datetime | None = 
               "display_name": rules.clean_name(data.display_name, errors),
               "role": rules.clean_role(data.role, policy.INVITABLE_ROLES, errors)}
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", errors)
+        raise ValidationFailed(CORRECT_FIELDS, errors)
     if not policy.can_invite(actor, values["role"]):
         raise NotAllowed()
     now = now or utcnow()
@@ -80,9 +82,10 @@ def resend_invitation(actor: User, user_uuid: str, *, now: datetime | None = Non
     if not policy.can_administer_people(actor):
         raise NotAllowed()
     if not user.invitation_pending:
-        raise InvalidTransition(f"{user.display_name} has no pending invitation: they can sign in already.")
+        raise InvalidTransition(_l("%(name)s has no pending invitation: they can sign in already.",
+                                    name=user.display_name))
     if not user.active:
-        raise InvalidTransition(f"{user.display_name} is deactivated: reactivate them first.")
+        raise InvalidTransition(_l("%(name)s is deactivated: reactivate them first.", name=user.display_name))
     now = now or utcnow()
     with database.atomic():
         _end_links(user, now)
@@ -96,7 +99,7 @@ def check_invitation(token: str, *, now: datetime | None = None) -> User:
     expired, or the invitee has a password already, e.g. from a password reset)."""
     user = valid_token(token, PURPOSE, now or utcnow()).user
     if not user.invitation_pending:
-        raise ValidationFailed("This link is invalid or has expired. Ask for a new one.")
+        raise ValidationFailed(LINK_NOT_VALID)
     return user
 
 
@@ -128,7 +131,7 @@ def invite_colleague(actor: User, data: rules.Invitation, *, now: datetime | Non
     email = rules.clean_email(data.email, errors)
     name = rules.clean_name(data.display_name, errors)
     if errors:
-        raise ValidationFailed("Please correct the highlighted fields.", errors)
+        raise ValidationFailed(CORRECT_FIELDS, errors)
     now = now or utcnow()
     with database.atomic():
         user = _create_invitee({"email": email, "display_name": name, "role": "customer"}, now)
@@ -145,7 +148,7 @@ def invite_colleague(actor: User, data: rules.Invitation, *, now: datetime | Non
                        .where((Customer.id == profile.id) & Customer.user.is_null())
                        .execute())
             if not updated:
-                raise Conflict("Someone changed this contact meanwhile. Try again.")
+                raise Conflict(_l("Someone changed this contact meanwhile. Try again."))
         else:
             first, _, last = name.partition(" ")
             create_customer_profile(first_name=first[:100], last_name=last[:100], email=email,
