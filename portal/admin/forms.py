@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from portal.i18n import _l
 from portal.models.configuration import (
     CONDITION_ACTIONS,
     FIELD_TYPES,
@@ -82,6 +83,10 @@ class TemplateForm(FlaskForm):
     for_customers = BooleanField("Customers may use it", default=True)
     for_proxies = BooleanField("Proxy employees may use it", default=True)
     for_staff = BooleanField("Staff may use it", default=True)
+    asks_asset = BooleanField(_l("Ask which product or asset the case is about"), default=True,
+                              description=_l("The form offers the products and assets registered for the "
+                                             "customer's account (optional to answer). Turn it off when the "
+                                             "template has a product field of its own, so nobody is asked twice."))
     default_workgroup = SelectField("Default workgroup", validate_choice=False, validators=[Optional()])
     escalation_workgroup = SelectField("Escalation workgroup", validate_choice=False, validators=[Optional()])
     default_priority = SelectField("Default priority", choices=_choices(PRIORITIES), default="normal",
