@@ -162,8 +162,8 @@ def _asset_field(template: CaseTemplate, target: opening.FilingTarget | None, li
     choices = [SelectChoice("", _("None in particular"))] + [SelectChoice(a.uuid, str(a)) for a in assets]
     chosen = linked if any(a.uuid == linked for a in assets) else ""
     return SelectField(_("Product or asset"), choices=choices, default=chosen, validate_choice=False,
-                       description=_("Optional: the one the case is about, among those registered for "
-                                     "%(account)s.", account=target.account.name))
+                       description=_("Optional: one of the products or assets registered for %(account)s, if "
+                                     "the case is about one.", account=target.account.name))
 
 
 def _form_class(template: CaseTemplate, audience: str, layout, asset_field: SelectField | None = None):
