@@ -1,6 +1,6 @@
 """Filing on behalf of customers: proxies pick account → contact → template → form (which asks for the
-product or asset, when its template asks) and become the internal contact; staff file from a customer's profile; the service refuses every target
-that does not hold together, whatever the form sends."""
+product or asset, when its template asks) and become the internal contact; staff file from a customer's
+profile; the service refuses every target that does not hold together, whatever the form sends."""
 
 import re
 import uuid

@@ -138,7 +138,7 @@ def test_the_form_asks_in_the_readers_language(client, people, login, world):
     url = form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid)
     form = page_of(client, url)
     assert '<label for="asset">Produkt oder Gerät</label>' in form
-    assert "Optional: eines der für Harbour Hotels registrierten Produkte oder Geräte, falls es in dem Fall um eines davon" in form
+    assert "Optional: eines der für Harbour Hotels registrierten Produkte oder Geräte, falls es" in form
     assert '<option selected value="">Keines im Besonderen</option>' in form
     html = post_form(client, url, {**GOOD, "asset": world.inland_asset.uuid}).get_data(as_text=True)
     assert "Inland kiosk gehört nicht zum Konto von Hana Harbour." in html
