@@ -160,3 +160,21 @@ def test_the_admin_turns_the_question_off_on_the_template_page(app, client, peop
     sign_in(proxy, people.proxy)
     form = page_of(proxy, form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid))
     assert 'name="asset"' not in form
+
+
+def test_the_admin_reads_the_setting_in_their_language(client, people, login, world):
+    people.admin.language = "es"
+    people.admin.save()
+    login(people.admin)
+    page = page_of(client, f"/admin/templates/{world.template.uuid}")
+    assert '<label for="asks_asset">Preguntar de qué producto o equipo trata el caso</label>' in page
+    assert "Desactívelo cuando la plantilla de caso tenga su propio campo de producto" in page
+
+
+def test_a_follow_up_of_a_case_about_a_retired_asset_starts_without_it(client, people, login, world):
+    earlier = opening.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.printer)
+    world.printer.active = False
+    world.printer.save()
+    login(people.proxy)
+    page = page_of(client, f"/cases/new?follow_up={earlier.reference}")
+    assert "Hana Harbour" in page and "General request" in page and "asset=" not in page

@@ -108,7 +108,7 @@ def new():
 def _target_of_case(case) -> dict[str, str]:
     customer = case.customer
     return {"customer": customer.uuid, "account": customer.account.uuid if customer.account_id else "",
-            "asset": case.asset.uuid if case.asset_id else ""}
+            "asset": case.asset.uuid if case.asset_id and case.asset.active else ""}  # retired: nothing to pre-select
 
 
 def _picker(args) -> Picker:
