@@ -85,6 +85,10 @@ class TemplateForm(FlaskForm):
     for_customers = BooleanField(_l("Customers may use it"), default=True)
     for_proxies = BooleanField(_l("Proxy employees may use it"), default=True)
     for_staff = BooleanField(_l("Staff may use it"), default=True)
+    asks_asset = BooleanField(_l("Ask which product or asset the case is about"), default=True,
+                              description=_l("The form offers the products and assets registered for the "
+                                             "customer's account (optional to answer). Turn it off when the "
+                                             "template has a product field of its own, so nobody is asked twice."))
     default_workgroup = SelectField(_l("Default workgroup"), validate_choice=False, validators=[Optional()])
     escalation_workgroup = SelectField(_l("Escalation workgroup"), validate_choice=False, validators=[Optional()])
     default_priority = SelectField(_l("Default priority"), choices=_choices(PRIORITY_LABELS), default="normal",

@@ -50,6 +50,9 @@ FIELDS = {
 }
 
 ESCALATION_WORKGROUP = "Escalations"
+# Templates with the "product" field of their own do not also ask which of the account's registered products
+# or assets the case is about (CaseTemplate.asks_asset): nobody is asked for the product twice.
+OWN_PRODUCT_FIELD = "product"
 # name: (description, default workgroup name, priority, [(key, section, required)], [conditions])
 TEMPLATES = {
     "Technical issue": (
@@ -107,6 +110,7 @@ def load_case_settings() -> list:
             continue
         template = service.save_template(admin, None, TemplateInput(
             name=name, description=description, default_priority=priority,
+            asks_asset=not any(key == OWN_PRODUCT_FIELD for key, _section, _required in placed),
             default_workgroup=Workgroup.get_or_none(Workgroup.name == workgroup),
             escalation_workgroup=Workgroup.get_or_none(Workgroup.name == ESCALATION_WORKGROUP)))
         for key, section, required in placed:

@@ -137,6 +137,9 @@ class CaseTemplate(BaseModel):
     for_customers = peewee.BooleanField(default=True)
     for_proxies = peewee.BooleanField(default=True)
     for_staff = peewee.BooleanField(default=True)
+    # Whether the case form asks which of the customer's account's products or assets the case is about.
+    # Off for templates with a product field of their own, so nobody is asked the same thing twice.
+    asks_asset = peewee.BooleanField(default=True)
     default_workgroup = peewee.ForeignKeyField(Workgroup, null=True, backref="default_for_templates",
                                                on_delete="SET NULL")
     escalation_workgroup = peewee.ForeignKeyField(Workgroup, null=True, backref="escalation_for_templates",

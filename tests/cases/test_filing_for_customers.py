@@ -1,6 +1,6 @@
-"""Filing on behalf of customers: proxies pick account → contact → asset → template → form and
-become the internal contact; staff file from a customer's profile; the service refuses every target
-that does not hold together, whatever the form sends."""
+"""Filing on behalf of customers: proxies pick account → contact → template → form (which asks for the
+product or asset, when its template asks) and become the internal contact; staff file from a customer's
+profile; the service refuses every target that does not hold together, whatever the form sends."""
 
 import re
 import uuid
@@ -23,22 +23,25 @@ def page_of(client, url: str) -> str:
     return response.get_data(as_text=True)
 
 
-def test_proxy_walks_from_account_to_contact_asset_template_and_form(client, people, login, world):
+def test_proxy_walks_from_account_to_contact_template_and_form(client, people, login, world):
     login(people.proxy)
     search = page_of(client, "/cases/new?q=harb")
     assert f'href="/cases/new?account={world.harbour.uuid}"' in search and "Inland Inns" not in search
     contacts = page_of(client, f"/cases/new?account={world.harbour.uuid}")
-    assert "Hana Harbour" in contacts and "Lobby printer (PR-1)" in contacts
-    assert "Ivo Inland" not in contacts and "Old router" not in contacts  # other accounts, inactive assets
-    chosen = f"account={world.harbour.uuid}&customer={world.hana.uuid}&asset={world.printer.uuid}"
+    assert "Hana Harbour" in contacts and "Ivo Inland" not in contacts
+    # The contact step asks only for the customer: the product is asked once, on the form.
+    assert "Lobby printer" not in contacts and 'name="asset"' not in contacts and "Product" not in contacts
+    chosen = f"account={world.harbour.uuid}&customer={world.hana.uuid}&from=contact"
     templates = page_of(client, f"/cases/new?{chosen}")
     assert "General request" in templates and "Who the case is for" in templates
-    form = page_of(client, form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid,
-                                    asset=world.printer.uuid))
-    for text in ("Hana Harbour", "Harbour Hotels", "Lobby printer", "You (Pia Proxy)", 'enctype="multipart/form-data"'):
+    url = form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid)
+    form = page_of(client, url)
+    for text in ("Hana Harbour", "Harbour Hotels", "You (Pia Proxy)", 'enctype="multipart/form-data"',
+                 '<option selected value="">None in particular</option>', "Lobby printer (PR-1)"):
         assert text in form
-    url = form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid, asset=world.printer.uuid)
-    response = post_form(client, url, GOOD)
+    assert "Old router" not in form and "Inland kiosk" not in form  # inactive, and another account's
+    assert form.count("Product or asset") == 1  # asked once, on the form
+    response = post_form(client, url, {**GOOD, "asset": world.printer.uuid})
     assert response.status_code == 302
     case = Case.get()
     assert (case.customer_id, case.asset_id, case.created_by_id, case.internal_contact_id) == (
@@ -56,17 +59,27 @@ def test_proxy_choosing_no_contact_is_asked_to_choose_one(client, people, login,
 def test_continue_with_no_contact_chosen_says_so_instead_of_reloading(client, people, login, world):
     login(people.proxy)
     # What a browser sends from the contact step when no radio button is chosen: no "customer" at all.
-    response = client.get(f"/cases/new?account={world.harbour.uuid}&asset=")
+    response = client.get(f"/cases/new?account={world.harbour.uuid}&from=contact")
     assert response.status_code == 400
     assert re.search(r'id="customer-error">Choose the customer the case is for.<', response.get_data(as_text=True))
     assert client.get(f"/cases/new?account={world.harbour.uuid}").status_code == 200  # arriving: no error yet
 
 
-def test_asset_step_is_skipped_when_the_account_has_no_assets(client, people, login, world):
+def test_the_form_asks_no_product_when_the_account_has_none(client, people, login, world):
     account = base_factories.account(name="Bare Bistro")
     contact = base_factories.customer(first_name="Bea", account=account)
     login(people.proxy)
     assert "General request" in page_of(client, f"/cases/new?customer={contact.uuid}")
+    form = page_of(client, form_url(world.template, customer=contact.uuid))
+    assert 'name="asset"' not in form and "Product or asset" not in form
+
+
+def test_changing_who_it_is_for_returns_to_the_contact_step_with_the_customer_chosen(client, people, login, world):
+    login(people.proxy)
+    form = page_of(client, form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid))
+    link = re.search(r'href="(/cases/new\?[^"]*change=1[^"]*)">Change who it is for', form)
+    step = page_of(client, link.group(1).replace("&amp;", "&"))
+    assert re.search(rf'value="{world.hana.uuid}" checked', step) and 'name="from" value="contact"' in step
 
 
 REFUSALS = {
@@ -93,10 +106,15 @@ def test_proxy_post_with_a_target_that_does_not_hold_together_is_refused_and_sav
     login(people.proxy)
     # The form page itself is reached with a good target; the forged one arrives with the POST.
     good_page = form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid)
-    response = post_form(client, form_url(world.template, **target(world)), GOOD, page=good_page)
-    html = response.get_data(as_text=True)
+    chosen = target(world)
+    asset = chosen.pop("asset", None)  # the product or asset is chosen on the form itself
+    body = {**GOOD, "asset": asset} if asset else GOOD
+    response = post_form(client, form_url(world.template, **chosen), body, page=good_page)
+    html = response.get_data(as_text=True).replace("&#39;", "'")
     assert response.status_code == 400
-    assert message in html.replace("&#39;", "'")
+    assert message in html
+    if asset:  # next to the field, which keeps being asked
+        assert re.search(rf'id="asset-error">{re.escape(message)}', html) and 'aria-invalid="true"' in html
     assert 'value="Printer jams"' in html  # what they typed is kept
     assert Case.select().count() == 0 and CaseEvent.select().count() == 0
 
@@ -149,9 +167,9 @@ def test_staff_file_for_a_customer_from_the_profile_page(client, people, login, 
     link = re.search(r'href="(/cases/new\?customer=[^"]+)"[^>]*>New case for Hana', profile)
     assert link, "the profile page offers a new case"
     step = page_of(client, link.group(1).replace("&amp;", "&"))
-    assert re.search(rf'value="{world.hana.uuid}" checked', step)  # preselected; the asset is still to choose
-    url = form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid, asset=world.printer.uuid)
-    response = post_form(client, url, GOOD)
+    assert "Who the case is for" in step and "General request" in step  # nothing else to ask before the form
+    url = form_url(world.template, account=world.harbour.uuid, customer=world.hana.uuid)
+    response = post_form(client, url, {**GOOD, "asset": world.printer.uuid})
     assert response.status_code == 302
     case = Case.get()
     assert (case.customer_id, case.asset_id, case.created_by_id, case.internal_contact_id) == (
@@ -234,9 +252,14 @@ def test_proxy_follow_up_starts_with_the_earlier_cases_customer_and_asset(client
     earlier = opening.open_case(people.proxy, world.template, GOOD, customer=world.hana, asset=world.printer)
     login(people.proxy)
     page = page_of(client, f"/cases/new?follow_up={earlier.reference}")
-    assert "Who the case is for" in page and "Hana Harbour" in page and "Lobby printer" in page
-    url = form_url(world.template, customer=world.hana.uuid, asset=world.printer.uuid, follow_up=earlier.reference)
-    assert post_form(client, url, GOOD).status_code == 302
+    assert "Who the case is for" in page and "Hana Harbour" in page
+    link = re.search(rf'href="(/cases/new/{world.template.uuid}\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert f"asset={world.printer.uuid}" in link
+    form = page_of(client, link)
+    assert f'<option selected value="{world.printer.uuid}">Lobby printer (PR-1)</option>' in form  # pre-selected
+    action = re.search(r'action="([^"]+)" enctype', form).group(1).replace("&amp;", "&")
+    assert "asset=" not in action  # the choice travels in the form, not the address
+    assert post_form(client, action, {**GOOD, "asset": world.printer.uuid}).status_code == 302
     follow_up = Case.get(Case.id != earlier.id)
     assert (follow_up.follow_up_of_id, follow_up.asset_id, follow_up.internal_contact_id) == (
         earlier.id, world.printer.id, people.proxy.id)
@@ -254,11 +277,11 @@ def test_customer_naming_another_accounts_asset_learns_nothing_about_it(client, 
     customer.account = world.harbour
     customer.save()
     login(people.customer)
-    response = post_form(client, form_url(world.template, account=world.inland.uuid, asset=world.inland_asset.uuid),
-                         GOOD, page=form_url(world.template))
+    response = post_form(client, form_url(world.template, account=world.inland.uuid),
+                         {**GOOD, "asset": world.inland_asset.uuid}, page=form_url(world.template))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "not one of your account" in html.replace("&#39;", "'")
+    assert re.search(r'id="asset-error">That product or asset is not one of your account', html.replace("&#39;", "'"))
     assert "Inland" not in html and Case.select().count() == 0
 
 
@@ -270,4 +293,4 @@ def test_a_huge_account_lists_only_the_first_contacts_and_says_so(client, people
     login(people.agent)
     page = page_of(client, f"/cases/new?account={world.harbour.uuid}")
     assert "Hana Harbour" in page and "Zed Zulu" not in page
-    assert "only the first contacts and products are listed" in page
+    assert "only the first contacts are listed" in page

@@ -1,5 +1,6 @@
-"""A proxy files a case on behalf of a customer in the browser: account, contact and asset, then the
-template and its form; the case page says on whose behalf it was filed."""
+"""A proxy files a case on behalf of a customer in the browser: account and contact, then the template
+and its form, which asks once which of the account's products or assets the case is about; the case page
+says on whose behalf it was filed and names the product once."""
 
 import re
 
@@ -15,6 +16,9 @@ def label(text: str):
 
 
 def test_proxy_files_for_a_customer_by_picking_account_contact_and_asset(page, live_server, people, login_as):
+    product = factories.select_field(people.admin, key="product", label="Product",
+                                     options={"Caseport Cloud": "cloud", "Hardware kit": "hardware"})
+    factories.template(people.admin, name="Technical issue", fields=[product], asks_asset=False)
     factories.template(people.admin, name="Printer problem", description="Printing, scanning, paper jams.")
     harbour = base_factories.account(name="Harbour Hotels", account_number="HH-100")
     base_factories.account(name="Inland Inns", account_number="II-200")
@@ -28,13 +32,19 @@ def test_proxy_files_for_a_customer_by_picking_account_contact_and_asset(page, l
     expect(page.get_by_role("link", name="Inland Inns")).to_have_count(0)
     page.get_by_role("link", name="Harbour Hotels").click()
     page.get_by_label(label("Hana Harbour")).check()
-    page.get_by_label("Lobby printer (PR-1)").check()
+    expect(page.get_by_label("Lobby printer (PR-1)")).to_have_count(0)  # the contact step asks only for the customer
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("link", name="Printer problem").click()
 
+    # A template with its own Product field asks for the product once: no asset choice besides it.
+    page.get_by_role("link", name="Technical issue").click()
+    expect(page.get_by_label(label("Product"))).to_have_count(1)
+    expect(page.get_by_label("Product or asset")).to_have_count(0)
+    page.go_back()
+
+    page.get_by_role("link", name="Printer problem").click()
     who = page.get_by_role("region", name="Who the case is for")
     expect(who).to_contain_text("Hana Harbour")
-    expect(who).to_contain_text("Lobby printer")
+    page.get_by_label("Product or asset").select_option(label="Lobby printer (PR-1)")
     page.get_by_label(label("Title")).fill("Lobby printer jams")
     page.get_by_label(label("Summary")).fill("Every third page jams in tray 2, guests are waiting.")
     page.get_by_role("button", name="Open the case").click()
@@ -42,6 +52,7 @@ def test_proxy_files_for_a_customer_by_picking_account_contact_and_asset(page, l
     expect(page.get_by_role("heading", level=1)).to_have_text("Lobby printer jams")
     expect(page.get_by_text(re.compile(r"Case \d{8} is open for Hana Harbour"))).to_be_visible()
     expect(page.get_by_text(re.compile("on behalf of Hana Harbour"))).to_be_visible()
+    expect(page.get_by_role("definition").filter(has_text="Lobby printer (PR-1)")).to_have_count(1)
 
     # the proxy follows it from their dashboard
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My cases").click()

@@ -37,7 +37,7 @@ def _input(form: TemplateForm) -> service.TemplateInput:
 
     return service.TemplateInput(
         name=form.name.data, description=form.description.data or "", for_customers=form.for_customers.data,
-        for_proxies=form.for_proxies.data, for_staff=form.for_staff.data,
+        for_proxies=form.for_proxies.data, for_staff=form.for_staff.data, asks_asset=form.asks_asset.data,
         default_workgroup=workgroup(form.default_workgroup.data),
         escalation_workgroup=workgroup(form.escalation_workgroup.data),
         default_priority=form.default_priority.data,

@@ -50,6 +50,7 @@ class TemplateInput:
     for_customers: bool = True
     for_proxies: bool = True
     for_staff: bool = True
+    asks_asset: bool = True
     default_workgroup: Workgroup | None = None
     escalation_workgroup: Workgroup | None = None
     default_priority: str = "normal"
@@ -78,7 +79,7 @@ def save_template(actor: User, template: CaseTemplate | None, data: TemplateInpu
     if errors:
         raise ValidationFailed(SOME_VALUES, errors)
     values = {"name": name, "description": description, "for_customers": data.for_customers,
-              "for_proxies": data.for_proxies, "for_staff": data.for_staff,
+              "for_proxies": data.for_proxies, "for_staff": data.for_staff, "asks_asset": data.asks_asset,
               "default_workgroup": data.default_workgroup, "escalation_workgroup": data.escalation_workgroup,
               "default_priority": data.default_priority}
     try:

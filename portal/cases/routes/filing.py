@@ -1,8 +1,10 @@
-"""Filing a case: whom it is for (proxies and staff pick an account, a contact and optionally an asset),
-which template, then the template's form with files. Thin views: parse, call one service, redirect.
+"""Filing a case: whom it is for (proxies and staff pick an account and a contact), which template,
+then the template's form with files. Thin views: parse, call one service, redirect.
 
 The whole flow works without JavaScript as a chain of GET pages; the choices travel as public UUIDs
-in the query string (account, customer, asset) and the service checks them again on every POST.
+in the query string (account, customer) and the service checks them again on every POST. Which of the
+account's products or assets the case is about is asked once, on the form, and only by a template that
+asks it (CaseTemplate.asks_asset); an asset in a link (a follow-up's) only pre-selects that choice.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms import MultipleFileField
+from wtforms import MultipleFileField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 from portal.case_config.forms import build_case_form, condition_hint
 from portal.case_config.queries import audience_for, template_layout, templates_for
@@ -38,6 +41,9 @@ CHOOSE_FILES_AGAIN = _l("Please choose your files again: browsers do not keep ch
 TARGET_KEYS = ("account", "customer", "asset")
 # Pickers list at most this many contacts or assets: a huge account must not make a huge page.
 PICKER_LIMIT = 300
+ASSET_FIELD = "asset"  # the form's product or asset choice; the service reports its refusals under this name
+# The contact step sends this, so "Continue" with nobody chosen can be told apart from arriving at the step.
+FROM_CONTACT = "from"
 
 
 def register(bp: Blueprint) -> None:
@@ -47,18 +53,16 @@ def register(bp: Blueprint) -> None:
 
 @dataclass
 class Picker:
-    """What the proxy and staff steps show: an account search, an account's contacts and assets, or
-    the chosen target with the templates offered."""
+    """What the proxy and staff steps show: an account search, an account's contacts, or the chosen
+    target with the templates offered."""
 
     step: str
     query: str = ""
     accounts: list = field(default_factory=list)
     account: Account | None = None
     contacts: list = field(default_factory=list)
-    assets: list = field(default_factory=list)
     truncated: bool = False
     chosen_customer: str = ""
-    chosen_asset: str = ""
     target: opening.FilingTarget | None = None
     error: str | None = None
 
@@ -94,19 +98,22 @@ def new():
         return render_template("cases/new.html", templates=templates, picker=picker, follow_up=follow_up,
                                carried=_carried(follow_up),
                                target_args=_target_args(picker.target, follow_up)), status
+    target_args = _carried(follow_up)
+    if follow_up is not None and follow_up.asset_id:
+        target_args["asset"] = follow_up.asset.uuid  # pre-selected on forms that ask for it
     return render_template("cases/new.html", templates=templates, picker=None, follow_up=follow_up,
-                           carried=_carried(follow_up), target_args=_carried(follow_up))
+                           carried=_carried(follow_up), target_args=target_args)
 
 
 def _target_of_case(case) -> dict[str, str]:
     customer = case.customer
     return {"customer": customer.uuid, "account": customer.account.uuid if customer.account_id else "",
-            "asset": case.asset.uuid if case.asset_id else ""}
+            "asset": case.asset.uuid if case.asset_id and case.asset.active else ""}  # retired: nothing to pre-select
 
 
 def _picker(args) -> Picker:
-    """Work out the step from the query string: customer chosen → templates (after the asset step
-    when the account has assets to choose from); account chosen → its contacts and assets; else search."""
+    """Work out the step from the query string: customer chosen → templates (unless they want to change
+    whom it is for); account chosen → its contacts; else search."""
     customer_uuid = args.get("customer", "").strip()
     account_uuid = args.get("account", "").strip()
     error = None
@@ -117,28 +124,25 @@ def _picker(args) -> Picker:
         except (ValidationFailed, NotAllowed) as exc:
             error = exc.message
         else:
-            account = target.account
-            if account is None or "asset" in args or not assets_of_account(account).exists():
+            if "change" not in args:
                 return Picker(step="templates", target=target)
-            return _contact_step(account, chosen_customer=target.customer.uuid)
-    elif "customer" in args or (account_uuid and "asset" in args):
-        error = CHOOSE_CONTACT  # the contact step was sent (it always sends "asset") with nobody chosen
+            if target.account is not None:
+                return _contact_step(target.account, chosen_customer=target.customer.uuid)
+    elif "customer" in args or (account_uuid and FROM_CONTACT in args):
+        error = CHOOSE_CONTACT  # the contact step was sent with nobody chosen
     if account_uuid:
         account = by_uuid(Account, account_uuid)
         if account is not None:
-            return _contact_step(account, error=error, chosen_asset=args.get("asset", "").strip())
+            return _contact_step(account, error=error)
         error = error or _("We could not find that account. Search for it again.")
     query = args.get("q", "")[:200]
     return Picker(step="account", query=query, accounts=list(accounts_search(query)), error=error)
 
 
-def _contact_step(account: Account, *, chosen_customer: str = "", chosen_asset: str = "",
-                  error: str | None = None) -> Picker:
+def _contact_step(account: Account, *, chosen_customer: str = "", error: str | None = None) -> Picker:
     contacts = list(contacts_of_account(account).limit(PICKER_LIMIT + 1))
-    assets = list(assets_of_account(account).limit(PICKER_LIMIT + 1))
-    return Picker(step="contact", account=account, contacts=contacts[:PICKER_LIMIT], assets=assets[:PICKER_LIMIT],
-                  truncated=len(contacts) > PICKER_LIMIT or len(assets) > PICKER_LIMIT,
-                  chosen_customer=chosen_customer, chosen_asset=chosen_asset, error=error)
+    return Picker(step="contact", account=account, contacts=contacts[:PICKER_LIMIT],
+                  truncated=len(contacts) > PICKER_LIMIT, chosen_customer=chosen_customer, error=error)
 
 
 def _offered_template_or_404(template_uuid) -> CaseTemplate:
@@ -146,7 +150,23 @@ def _offered_template_or_404(template_uuid) -> CaseTemplate:
     return template or abort(404)
 
 
-def _form_class(template: CaseTemplate, audience: str, layout):
+def _asset_field(template: CaseTemplate, target: opening.FilingTarget | None, linked: str) -> SelectField | None:
+    """The form's "Product or asset" choice: only when the template asks it and the customer's account
+    has products or assets in use. `linked` (an asset UUID from the link) is pre-selected when it is one
+    of them; anything else in the link is ignored without a word."""
+    if not template.asks_asset or target is None or target.account is None:
+        return None
+    assets = list(assets_of_account(target.account).limit(PICKER_LIMIT))
+    if not assets:
+        return None
+    choices = [SelectChoice("", _("None in particular"))] + [SelectChoice(a.uuid, str(a)) for a in assets]
+    chosen = linked if any(a.uuid == linked for a in assets) else ""
+    return SelectField(_("Product or asset"), choices=choices, default=chosen, validate_choice=False,
+                       description=_("Optional: one of the products or assets registered for %(account)s, if "
+                                     "the case is about one.", account=target.account.name))
+
+
+def _form_class(template: CaseTemplate, audience: str, layout, asset_field: SelectField | None = None):
     base = build_case_form(template, audience, base=OnceForm, layout=layout)
     max_files, max_bytes = current_app.config["UPLOAD_MAX_FILES"], current_app.config["UPLOAD_MAX_BYTES"]
     help_text = ngettext("Optional: screenshots, photos or documents that help explain the problem. Up to %(num)d "
@@ -154,7 +174,10 @@ def _form_class(template: CaseTemplate, audience: str, layout):
                          "Optional: screenshots, photos or documents that help explain the problem. Up to %(num)d "
                          "files of at most %(size)s each: %(types)s.",
                          max_files, size=human_size(max_bytes), types=str(ALLOWED_DESCRIPTION))
-    return type(base.__name__, (base,), {FILES_FIELD: MultipleFileField(_("Files"), description=help_text)})
+    extra = {FILES_FIELD: MultipleFileField(_("Files"), description=help_text)}
+    if asset_field is not None:
+        extra[ASSET_FIELD] = asset_field
+    return type(base.__name__, (base,), extra)
 
 
 def _target_from_request():
@@ -171,8 +194,7 @@ def _target_from_request():
         return None, CHOOSE_CONTACT
     try:
         return opening.filing_target(current_user, customer_uuid=customer_uuid,
-                                     account_uuid=args.get("account", "").strip(),
-                                     asset_uuid=args.get("asset", "").strip()), None
+                                     account_uuid=args.get("account", "").strip()), None
     except (ValidationFailed, NotAllowed) as exc:
         return None, exc.message
 
@@ -187,7 +209,8 @@ def new_from_template(template_uuid):
         flash(_("First choose the customer the case is for."), "warning")
         return redirect(url_for("cases.new", **_carried(follow_up)))
     layout = template_layout(template, audience)
-    form = _form_class(template, audience, layout)()
+    asset_field = _asset_field(template, target, request.args.get("asset", "").strip())
+    form = _form_class(template, audience, layout, asset_field)()
     status = 400 if blocker else 200
     if request.method == "POST":
         status = 400
@@ -195,8 +218,10 @@ def new_from_template(template_uuid):
             form.form_errors.append(blocker)
         elif form.validate_on_submit():
             try:
+                chosen = form[ASSET_FIELD].data if asset_field is not None else ""
+                asset = opening.find_asset(chosen) if chosen else None
                 case = opening.open_case(current_user, template, request.form, customer=target.customer,
-                                         asset=target.asset, files=request.files.getlist(FILES_FIELD),
+                                         asset=asset, files=request.files.getlist(FILES_FIELD),
                                          follow_up_of=follow_up, submission=form.submission.data, layout=layout)
             except AlreadyDone as done:  # a double click: the first sending opened the case
                 flash(SENT_TWICE, "info")
@@ -213,10 +238,12 @@ def new_from_template(template_uuid):
             form[FILES_FIELD].errors = [*list(form[FILES_FIELD].errors or []), CHOOSE_FILES_AGAIN]
     sections = {name: [(form[form_name(p.key)], p) for p in layout.section(name)] for name in ("top", "more")}
     hints = {p.key: condition_hint(p, layout) for p in layout.fields}
+    target_args = _target_args(target, follow_up)
+    target_args.pop("asset", None)  # chosen on this form now, not carried in its address
     return render_template("cases/form.html", template=template, form=form, sections=sections, hints=hints,
                            blocker=blocker, target=target, for_someone_else=audience != "customer",
-                           follow_up=follow_up, carried=_carried(follow_up),
-                           target_args=_target_args(target, follow_up)), status
+                           asks_asset=asset_field is not None, follow_up=follow_up, carried=_carried(follow_up),
+                           target_args=target_args), status
 
 
 def _opened_message(case, target: opening.FilingTarget) -> str:

@@ -75,13 +75,18 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
     if account is not None and customer.account_id != account.id:
         raise _refused("customer", _l("%(customer)s is not a contact of %(account)s. Choose one of its contacts.",
                                       customer=customer.full_name, account=account.name))
-    asset = None
-    if asset_uuid:
-        asset = by_uuid(Asset, asset_uuid)
-        if asset is None:
-            raise _refused("asset", _l("We could not find that product or asset. Choose it again, or none."))
+    asset = find_asset(asset_uuid) if asset_uuid else None
     check_filing_target(actor, customer, asset)
     return FilingTarget(customer=customer, account=customer.account if customer.account_id else None, asset=asset)
+
+
+def find_asset(asset_uuid: object) -> Asset:
+    """The asset a form or link names by its public UUID. Raises ValidationFailed ("asset") when there
+    is none; whether it may be chosen is check_filing_target()'s question."""
+    asset = by_uuid(Asset, asset_uuid)
+    if asset is None:
+        raise _refused("asset", _l("We could not find that product or asset. Choose it again, or none."))
+    return asset
 
 
 def check_filing_target(actor: User, customer: Customer, asset: Asset | None = None) -> None:
@@ -115,8 +120,6 @@ def _refused(field: str, message) -> ValidationFailed:
     return ValidationFailed(message, {field: message})
 
 
-
-
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
               asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None,
               submission: str | None = None, layout: Layout | None = None) -> Case:
@@ -124,7 +127,9 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     optionally as the follow-up of an earlier case the actor may see.
 
     Anyone the template is offered to may call it, for whom check_filing_target() allows; a proxy
-    becomes the case's internal contact. Values and files are all checked before anything is saved,
+    becomes the case's internal contact. An asset only when the template asks which product or asset
+    the case is about (CaseTemplate.asks_asset): a template with a product field of its own takes none.
+    Values and files are all checked before anything is saved,
     so one answer reports every problem; on any failure nothing is saved and no file is left on disk.
     `layout` is the template's layout for the actor's audience when the caller (the form) already
     read it. Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
@@ -135,11 +140,19 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     audience = audience_for(actor)
     if audience is None or not template_offered_to(template, actor):
         raise NotFound()
-    check_filing_target(actor, customer, asset)
+    check_filing_target(actor, customer)  # whom it is for comes first: nothing else is looked at otherwise
     if follow_up_of is not None and not policy.can_view_case(actor, follow_up_of):
         raise NotFound()
     layout = layout or template_layout(template, audience)
     errors: dict[str, str] = {}
+    if asset is not None:  # checked with the answers, so one refusal names every problem
+        if not template.asks_asset:
+            errors["asset"] = _l("This form does not ask about a product or asset. Leave it out.")
+        else:
+            try:
+                check_filing_target(actor, customer, asset)
+            except ValidationFailed as exc:
+                errors.update(exc.fields)
     clean = None
     try:
         clean = validate_case_values(template, values, audience, layout=layout)
