@@ -262,12 +262,13 @@ def reltime(value: datetime | None, now: datetime | None = None) -> Markup:
         return Markup("")
     from portal.clock import utcnow
 
+    locale = current_locale()
     delta = value - (now or utcnow())
     if abs(delta) < timedelta(seconds=45):
         relative = _("just now")
     else:
-        relative = _relative(current_locale(), *_rounded(delta.total_seconds()))
-    exact = escape(localtime(value))
+        relative = _relative(locale, *_rounded(delta.total_seconds()))
+    exact = escape(format_moment(value, viewer_zone(), locale))
     # concatenated, not Markup.format: string.Formatter was the largest single cost of a list's dates
     return Markup(f'<time datetime="{escape(value.isoformat())}" title="{exact}">{escape(relative)}'  # noqa: S704 -- every value escaped
                   f'<span class="visually-hidden"> ({exact})</span></time>')

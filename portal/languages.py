@@ -81,7 +81,11 @@ def _locale() -> Locale:
     # one (portal.cli), else DEFAULT_LANGUAGE. Outside any (a worker thread running a service): the
     # portal's language, from its settings.
     if has_app_context():
-        return get_locale()
+        # the locale Flask-Babel settled on for this request, read straight from its state (pages ask
+        # for it for every date they show); get_locale() works it out the first time
+        state = g.get("_flask_babel")
+        locale = getattr(state, "babel_locale", None) if state is not None else None
+        return locale if locale is not None else get_locale()
     return Locale.parse(str(setting("DEFAULT_LANGUAGE") or "en").replace("-", "_"))
 
 
