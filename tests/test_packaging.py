@@ -45,3 +45,20 @@ def test_the_installed_package_finds_its_templates(wheel, tmp_path):
                             env={"PYTHONPATH": str(tmp_path / "site")}).stdout.split()
     assert output == [str(tmp_path / "site/portal/_templates"), str(tmp_path / "site/portal/_static")]
     assert (Path(output[0]) / "base.html").exists()
+
+
+def test_the_wheel_ships_compiled_catalogues_and_an_installed_portal_speaks_german(wheel, tmp_path):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for language in ("de", "es"):
+        assert f"portal/translations/{language}/LC_MESSAGES/messages.mo" in names, f"no compiled {language} catalogue"
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    code = (
+        "from portal import create_app\n"
+        f"app = create_app({{'TESTING': True, 'DATABASE_URL': 'sqlite:///{tmp_path}/x.db', 'SECRET_KEY': 'x' * 32,"
+        f" 'INSTANCE_PATH': '{tmp_path}/instance'}})\n"
+        "page = app.test_client().get('/login', headers={'Accept-Language': 'de'}).get_data(as_text=True)\n"
+        "print('lang=\"de\"' in page, 'Anmelden' in page)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PYTHONPATH": str(tmp_path / "site")})
+    assert output.stdout.split() == ["True", "True"], output.stderr[-2000:]
