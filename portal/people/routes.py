@@ -34,12 +34,7 @@ def accept_invitation(token):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            browser.sign_out()
-            flash(_("Welcome! Your password is set: sign in with it now."), "success")
-            response = redirect(url_for("accounts.login"))
-            # The link proved this browser's owner reads the account's inbox: it is theirs.
-            browser.remember_browser(response, user.email)
-            return response
+            return browser.password_set_by_link(user, _("Welcome! Your password is set: sign in with it now."))
     return render_template("people/accept_invitation.html", form=form, invitee=invitee), status_for(form)
 
 

@@ -117,3 +117,16 @@ def remember_browser(response, email: str) -> None:
         httponly=True,
         samesite="Lax",
     )
+
+
+def password_set_by_link(user: User, message: str):
+    """After a password set through an emailed link (reset, invitation): end any session in this
+    browser, say so, send to sign-in, and remember the browser, since the link proved its owner reads
+    the account's inbox."""
+    from flask import redirect, url_for
+
+    sign_out()
+    flash(message, "success")
+    response = redirect(url_for("accounts.login"))
+    remember_browser(response, user.email)
+    return response

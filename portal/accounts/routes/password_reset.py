@@ -37,12 +37,7 @@ def reset_password(token):
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            browser.sign_out()
-            flash(_("Your password is changed. Sign in with the new one."), "success")
-            response = redirect(url_for("accounts.login"))
-            # The link proved this browser's owner reads the account's inbox: it is theirs.
-            browser.remember_browser(response, user.email)
-            return response
+            return browser.password_set_by_link(user, _("Your password is changed. Sign in with the new one."))
     return render_template("accounts/reset_password.html", form=form, token=token), 400 if form.errors else 200
 
 
