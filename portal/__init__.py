@@ -32,6 +32,7 @@ def register_blueprints(app) -> None:
     if any, in portal/navigation.py). Imported here, not at the top: importing portal loads no feature."""
     from portal.accounts.routes import bp as accounts
     from portal.admin.routes import bp as admin
+    from portal.api.routes import bp as api
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
@@ -54,5 +55,6 @@ def register_blueprints(app) -> None:
         notification_preferences,  # each user's notification choices, one-click unsubscribe
         staff,  # the agent workspace
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
+        api,  # the JSON API for other systems (/api/v1/), bearer tokens only
     ):
         app.register_blueprint(blueprint)

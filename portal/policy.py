@@ -441,3 +441,21 @@ def viewers_of_case(users, case) -> set[int]:
         )
         viewers.update(user_id for (user_id,) in profiles)
     return viewers
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def can_issue_token(user: User | None, owner: User) -> bool:
+    """Anyone signed in makes tokens for themselves; an admin also for another staff account (a
+    service account an integration runs as), never for a customer or proxy, whose cases are theirs."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active or not owner.active:
+        return False
+    return user.id == owner.id or (has_role(user, "admin") and owner.role in STAFF_ROLES)
+
+
+def can_manage_token(user: User | None, token) -> bool:
+    """A token's own user, and admins for tokens they may issue, see and revoke it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return token.user_id == user.id or can_issue_token(user, token.user)
