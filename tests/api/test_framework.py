@@ -117,3 +117,14 @@ def test_the_openapi_document_is_public_and_describes_every_operation(app, clien
     assert operation_ids == {op.name for op in OPERATIONS}
     assert document["paths"]["/api/v1/me"]["get"]["security"] == [{"token": []}]
     assert "ErrorBody" in document["components"]["schemas"]
+
+
+def test_the_reference_page_lists_every_operation_and_schema(app, client):
+    from portal.api.framework import OPERATIONS
+
+    response = client.get("/api/v1/reference")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    for op in OPERATIONS:
+        assert f'id="op-{op.name}"' in page
+    assert 'id="schema-ErrorBody"' in page and "Idempotency-Key" in page

@@ -42,7 +42,7 @@ def pages_of(role: str, sample) -> list[str]:
     case = sample["case"].reference
     common = ["/account", "/account/password", "/account/notifications"]
     if role == "visitor":
-        return ["/login", "/signup", "/reset-password", "/verify-email/resend"]
+        return ["/login", "/signup", "/reset-password", "/verify-email/resend", "/api/v1/reference"]
     if role == "customer":
         return ["/cases", "/cases/new", f"/cases/new/{sample['template'].uuid}", f"/cases/{case}", *common]
     if role == "agent":
