@@ -40,6 +40,7 @@ def register_blueprints(app) -> None:
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
     from portal.people.routes import bp as people
+    from portal.reports.routes import bp as reports
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
 
@@ -55,6 +56,7 @@ def register_blueprints(app) -> None:
         notification_preferences,  # each user's notification choices, one-click unsubscribe
         staff,  # the agent workspace
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
+        reports,  # charts and figures for supervisors (their workgroups) and admins
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only
     ):
         app.register_blueprint(blueprint)

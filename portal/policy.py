@@ -459,3 +459,21 @@ def can_manage_token(user: User | None, token) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return token.user_id == user.id or can_issue_token(user, token.user)
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+def can_view_reports(user: User | None) -> bool:
+    """Supervisors (their workgroups) and admins (everything) read the reports."""
+    return has_role(user, "supervisor", "admin")
+
+
+def reportable_workgroups(user: User | None) -> frozenset[int] | None:
+    """The workgroups whose cases user's reports count: None for every case (admins), else the
+    workgroups a supervisor belongs to (cases in no workgroup are nobody's but the admins')."""
+    if has_role(user, "admin"):
+        return None
+    if not can_view_reports(user):
+        return frozenset()
+    return case_scope(user).workgroup_ids

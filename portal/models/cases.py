@@ -35,9 +35,10 @@ class Case(BaseModel):
     resolution = peewee.TextField(default="")
     resolution_proposed_at = UTCDateTimeField(null=True)
     resolution_reminded_at = UTCDateTimeField(null=True)
-    opened_at = UTCDateTimeField(default=utcnow)
+    # Indexed for the reports (created and closed per day, backlog, times to close).
+    opened_at = UTCDateTimeField(default=utcnow, index=True)
     updated_at = UTCDateTimeField(default=utcnow, index=True)
-    last_closed_at = UTCDateTimeField(null=True)
+    last_closed_at = UTCDateTimeField(null=True, index=True)
     # The language the case is written in (set when it opens: its customer's, else its filer's): the
     # search index stems its words in it.
     language = peewee.CharField(max_length=16, default="en")
@@ -70,7 +71,8 @@ class CaseEvent(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("case", "created_at"), False),)
+        # (kind, created_at): the reports' first responses, rejections and escalations in a date range.
+        indexes = ((("case", "created_at"), False), (("kind", "created_at"), False))
 
 
 class CaseCustomerLink(BaseModel):
@@ -92,7 +94,7 @@ class CaseFeedback(BaseModel):
     rating = peewee.SmallIntegerField(null=True)
     comment = peewee.TextField(default="")
     given_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = UTCDateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow, index=True)
 
 
 class Attachment(BaseModel):

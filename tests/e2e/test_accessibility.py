@@ -50,7 +50,7 @@ def pages_of(role: str, sample) -> list[str]:
                 f"/customers/{sample['profile'].uuid}", "/customers/new", "/customers/accounts/",
                 "/notifications/outbox", "/notifications/mailbox", *common]
     if role == "supervisor":
-        return ["/staff/supervisor"]
+        return ["/staff/supervisor", "/reports/"]
     return ["/admin/", "/admin/fields", "/admin/fields/new", "/admin/templates", "/admin/templates/new",
             f"/admin/templates/{sample['template'].uuid}", "/admin/statuses", "/admin/reasons", "/admin/users",
             "/admin/users/invite", "/admin/users/changes", "/admin/workgroups/",
