@@ -35,13 +35,23 @@ class Case(BaseModel):
     resolution = peewee.TextField(default="")
     resolution_proposed_at = UTCDateTimeField(null=True)
     resolution_reminded_at = UTCDateTimeField(null=True)
-    # Indexed for the reports (created and closed per day, backlog, times to close).
-    opened_at = UTCDateTimeField(default=utcnow, index=True)
+    opened_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow, index=True)
-    last_closed_at = UTCDateTimeField(null=True, index=True)
+    last_closed_at = UTCDateTimeField(null=True)
+    # When staff first answered the customer (a public comment); set once, by a conditional write.
+    first_response_at = UTCDateTimeField(null=True)
     # The language the case is written in (set when it opens: its customer's, else its filer's): the
     # search index stems its words in it.
     language = peewee.CharField(max_length=16, default="en")
+
+    class Meta:
+        # The reports read only these indexes (index-only scans): cases opened in a period, closed in a
+        # period, and open now per status; each holds every column those reports filter or group on.
+        indexes = (
+            (("opened_at", "workgroup", "template", "status", "last_closed_at", "first_response_at"), False),
+            (("last_closed_at", "status", "workgroup", "template", "assignee", "opened_at"), False),
+            (("status", "template", "workgroup", "escalated"), False),
+        )
 
     def __str__(self):
         return f"{self.reference} {self.title}"

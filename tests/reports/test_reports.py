@@ -51,8 +51,10 @@ def world(app, people, monkeypatch):
                      created_at=DAY + timedelta(hours=9, minutes=30))
     CaseEvent.create(case=made["p1"], kind="comment", actor=people.agent, public=True,
                      created_at=DAY + timedelta(hours=12))
+    _answered(made["p1"], DAY + timedelta(hours=12))
     CaseEvent.create(case=made["p2"], kind="comment", actor=people.agent, public=True,
                      created_at=DAY + timedelta(days=1, hours=11))
+    _answered(made["p2"], DAY + timedelta(days=1, hours=11))
     CaseEvent.create(case=made["p2"], kind="internal_note", actor=people.agent, public=False,
                      created_at=DAY + timedelta(days=1, hours=10, minutes=5))
     CaseEvent.create(case=made["p2"], kind="escalated", actor=people.agent, public=False,
@@ -66,6 +68,12 @@ def world(app, people, monkeypatch):
     CaseEvent.create(case=made["p3"], kind="resolution_rejected", actor=people.customer,
                      created_at=DAY + timedelta(days=3, hours=12))
     return made
+
+
+def _answered(case, when):
+    from portal.models.cases import Case
+
+    Case.update(first_response_at=when).where(Case.id == case.id).execute()
 
 
 QUERY = "first_day=2026-11-02&last_day=2026-11-08"
@@ -192,3 +200,18 @@ def test_days_are_the_viewers_days(client, login, people, world):
     login(people.supervisor)
     created = {row[0]: int(row[1]) for row in _csv(client, "daily")[1:]}
     assert created["2026-11-04"] == 1 and created["2026-11-05"] == 0
+
+
+def test_the_first_staff_answer_is_kept_once(app, people):
+    from portal.cases.service.conversation import add_comment
+    from portal.models.cases import Case
+
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, workgroup=group)
+    add_comment(people.customer, case, "Any news?", now=DAY)
+    assert Case.get_by_id(case.id).first_response_at is None
+    add_comment(people.agent, Case.get_by_id(case.id), "Internal only", public=False, now=DAY + timedelta(hours=1))
+    assert Case.get_by_id(case.id).first_response_at is None
+    add_comment(people.agent, Case.get_by_id(case.id), "We are on it.", now=DAY + timedelta(hours=2))
+    add_comment(people.agent, Case.get_by_id(case.id), "Still on it.", now=DAY + timedelta(hours=3))
+    assert Case.get_by_id(case.id).first_response_at == DAY + timedelta(hours=2)

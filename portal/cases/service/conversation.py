@@ -29,6 +29,15 @@ def _closed(what_happened) -> str:
               what_happened=what_happened)
 
 
+def _note_first_response(case: Case, now: datetime) -> None:
+    """The team's first public answer (reports and service levels measure it): written once, the
+    condition makes every later answer a no-op."""
+    (Case
+     .update(first_response_at=now)
+     .where((Case.id == case.id) & Case.first_response_at.is_null())
+     .execute())
+
+
 def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),
                 submission: str | None = None, now: datetime | None = None) -> CaseEvent:
     """Comment on a case the actor may see, with optional files.
@@ -64,6 +73,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
             record_attachments(actor, case, stored, event=event, public=public)
             if public:
                 if policy.is_staff(actor):
+                    _note_first_response(case, now)
                     notify_case_event("case_replied", case, event, actor=actor, audiences=CUSTOMER_SIDE,
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)
                 else:
