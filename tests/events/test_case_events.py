@@ -16,6 +16,7 @@ from portal.models.cases import Attachment, CaseEvent
 from portal.models.configuration import CaseStatus
 from tests.cases.filing_setup import PNG_BYTES
 from tests.events.conftest import data_without_feed, events_since, fresh, last_position, status, the_event
+from tests.fixtures import post_form
 
 VALUES = {"title": "Printer jams", "summary": "Every third page jams.", "cf_room": "Lobby", "cf_colour": "red"}
 
@@ -221,3 +222,22 @@ def test_a_case_closed_meanwhile_refuses_a_comment_and_records_nothing(people, c
         conversation.add_comment(people.customer, stale, "Hello?")
     assert last_position() == since
 
+
+
+# --- through the pages ---------------------------------------------------------------------------
+
+
+def test_the_web_forms_record_the_same_events(client, login, people, world, case):
+    login(people.customer)
+    since = last_position()
+    response = post_form(client, f"/cases/{case.reference}/comments", {"body": "sneaky", "visibility": "internal"},
+                         page=f"/cases/{case.reference}")
+    assert response.status_code == 302
+    event = the_event(since)
+    assert (event.type, event.internal, event.actor_id, event.data["body"]) == (
+        "case.commented", False, people.customer.id, "sneaky")
+    since = last_position()
+    response = post_form(client, f"/cases/new/{world.template.uuid}", {**VALUES, "cf_triage": "forged"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    created = the_event(since)
+    assert (created.type, created.data["fields"]) == ("case.created", {"room": "Lobby", "colour": "red"})

@@ -8,6 +8,7 @@ import pytest
 from portal.cases.service import conversation, lifecycle, opening
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.models.cases import CaseEvent
 from portal.models.events import Event, EventCounter
 from portal.staff.service import contacts, handling, tasks
 from tests.events.conftest import fresh, last_position
@@ -48,6 +49,27 @@ def test_many_changes_get_positions_1_to_n_with_refusals_in_between(people, worl
         "case.created", "case.commented", "case.priority_changed", "task.created", "task.completed",
         "case.contact_logged", "case.closed", "case.reopened", "case.escalated", "case.resolution_proposed",
         "case.resolution_accepted"]
+
+
+def test_internal_events_are_exactly_those_whose_feed_entry_is_staff_only(people, world, case):
+    """Whatever the change, a customer-side reader of events learns no more than the case's feed shows them."""
+    opening.open_case(people.proxy, world.template, {"title": "Door sticks", "summary": "Room 9."},
+                      customer=world.hana)
+    conversation.add_comment(people.customer, fresh(case), "Any news?")
+    conversation.add_comment(people.agent, fresh(case), "Upset customer.", public=False)
+    handling.assign_case(people.supervisor, fresh(case), "")
+    handling.set_priority(people.agent, fresh(case), "low")
+    contacts.link_customer(people.agent, fresh(case), world.hana.uuid)
+    contacts.log_contact(people.agent, fresh(case), channel="email", direction="outbound", summary="Mailed.")
+    tasks.create_task(people.agent, fresh(case), tasks.TaskData(title="Visit", customer_visible=True))
+    lifecycle.propose_resolution(people.agent, fresh(case), "Oiled the hinge.")
+    lifecycle.reject_resolution(people.customer, fresh(case), "Still sticks.")
+    handling.escalate_case(people.agent, fresh(case), "Carpenter needed.")
+    lifecycle.close_case(people.admin, fresh(case))
+    feed = {entry.uuid: entry for entry in CaseEvent.select()}
+    recorded = list(Event.select().order_by(Event.position))
+    assert len(recorded) == 12
+    assert [(e.type, e.internal) for e in recorded if e.internal == feed[e.data["feed_event"]].public] == []
 
 
 class Undone(Exception):
