@@ -9,9 +9,13 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from portal.db import database
+from portal.events import case_events
 from portal.events.queries import events_for
 from portal.models.cases import Case
+from portal.people.service import changes as people_changes
 from portal.staff.service import handling
 from tests import factories
 from tests.events.conftest import last_position
@@ -113,3 +117,45 @@ def test_a_poller_sees_every_event_of_simultaneous_writers_once_in_order(app, pe
     total = WRITERS * 3
     assert outcome["poller"] == list(range(since + 1, since + total + 1))
     assert last_position() == since + total
+
+
+def test_giving_back_a_deactivated_assignees_cases_waits_for_a_writer_instead_of_deadlocking(
+        app, people, world, on_postgres, monkeypatch):
+    """The release writes every case first and records the events after: were it to hold the event
+    counter while waiting for a case row whose writer waits for the counter, PostgreSQL would abort one
+    of them. (SQLite runs writers one after the other from their first statement: nothing to test.)"""
+    if not on_postgres:
+        pytest.skip("SQLite serialises writers when their transaction begins")
+    first, second = (factories.case(people.customer, template=world.template, workgroup=world.desk,
+                                    assignee=people.agent) for _ in range(2))
+    wrote, go_on = threading.Event(), threading.Event()
+    real = case_events.priority_changed
+
+    def paused(*args, **kwargs):  # the writer has written the case row and now wants the counter
+        wrote.set()
+        assert go_on.wait(timeout=30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(case_events, "priority_changed", paused)
+    since = last_position()
+    outcome: dict = {}
+    release = None
+    writer = in_thread(app, lambda: handling.set_priority(people.supervisor, Case.get_by_id(second.id), "high"),
+                       outcome, "writer")
+    try:
+        assert wrote.wait(timeout=30)
+        release = in_thread(app, lambda: people_changes.deactivate_user(people.admin, people.agent.uuid),
+                            outcome, "release")
+        time.sleep(1.5)  # the release has written the first case and waits for the second one's row
+        assert "release" not in outcome, outcome
+    finally:
+        go_on.set()
+        writer.join(timeout=60)
+        if release is not None:
+            release.join(timeout=60)
+    assert not isinstance(outcome["writer"], BaseException), outcome
+    assert outcome["release"] == 2, outcome
+    page = events_for(people.admin, after=since, limit=10)
+    assert [(e.position, e.type, e.case_id) for e in page] == [
+        (since + 1, "case.priority_changed", second.id), (since + 2, "case.assigned", first.id),
+        (since + 3, "case.assigned", second.id)]
