@@ -87,6 +87,22 @@ def can_view_case(user: User | None, case) -> bool:
     return scopes.case_visible(scope, case.id)
 
 
+def event_visibility(user: User | None):
+    """A condition on Event LEFT JOIN Case selecting the typed events user may read (the API's event
+    stream, webhooks' test sends): the events of the cases user may see (case_visibility), internal
+    ones only for staff, who see every event of a case they see (can_see_internal); events about no
+    case only for admins."""
+    from portal.models.cases import Case
+    from portal.models.events import Event
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return Event.id.is_null()  # matches nothing: every event has an id
+    if has_role(user, "admin"):
+        return Event.id.is_null(False)
+    condition = Case.id.is_null(False) & case_visibility(user)
+    return condition if is_staff(user) else condition & (Event.internal == False)  # noqa: E712
+
+
 def is_customer_side(user: User | None, case) -> bool:
     """Customers and the proxy who filed it: the people a case is for, as opposed to its handlers."""
     return has_role(user, "customer", "proxy") and can_view_case(user, case)

@@ -13,6 +13,7 @@ from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain,
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition
+from portal.events import case_events
 from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
@@ -70,7 +71,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
             event = CaseEvent.create(case=case, kind="comment" if public else "internal_note", actor=actor,
                                      public=public, body=text, created_at=now,
                                      data={"files": [f.original_name for f in stored]} if stored else None)
-            record_attachments(actor, case, stored, event=event, public=public)
+            files = record_attachments(actor, case, stored, event=event, public=public)
             if public:
                 if policy.is_staff(actor):
                     _note_first_response(case, now)
@@ -82,6 +83,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)
             reindex_case(case.id)
             submissions.settle(actor, key, case.reference)
+            case_events.commented(case, actor, event, public=public, body=text, attachments=files, now=now)
     except Exception:
         remove_stored(stored)
         raise
