@@ -6,7 +6,13 @@ import json
 
 from portal.api.framework import bp, json_response
 from portal.api.openapi import document
-from portal.api.resources import me  # noqa: F401 -- registers the operations
+from portal.api.resources import (  # noqa: F401 -- registers the operations
+    case_actions,
+    case_list,
+    cases,
+    me,
+    templates,
+)
 
 __all__ = ["bp"]
 
