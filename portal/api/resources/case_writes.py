@@ -71,11 +71,12 @@ def case_for_change(reference: str, *, required: bool) -> Iterator[Case]:
 
 def changed(reference: str, status: int = 200, headers: Mapping[str, str] | None = None) -> Reply:
     """The case after a change, with its new ETag; 204 (no body) when the change took it out of what
-    the token's user may see (e.g. a supervisor moved it to a team they are not in)."""
+    the token's user may see (e.g. a supervisor moved it to a team they are not in, or an agent opened
+    it for a template whose team they are not in)."""
     try:
         case = find_case(current_user, reference)
     except NotFound:
-        return Reply(None, 204)
+        return Reply(None, 204, dict(headers or {}))
     return Reply(case_out(case, current_user), status, {"ETag": etag_of(case), **(headers or {})})
 
 

@@ -68,7 +68,8 @@ def open_case(body: CaseCreate) -> Reply:
     `error.fields` naming `title`, `summary`, `reason`, `fields.<key>`, `customer`, `asset` or
     `attachments`), and the same people are notified. Proxies open cases for contacts of an account
     (`customer`) and become the case's internal contact; staff for any customer; customers for
-    themselves. Attachments are checked like uploads on the pages (size, number, type by content)."""
+    themselves. Attachments are checked like uploads on the pages (size, number, type by content).
+    Staff who may not see the case they opened (not in its workgroup) get 204 with its Location."""
     try:
         template = offered_template(body.template)
     except NotFound:
