@@ -30,8 +30,10 @@ from portal.models.people import Customer
 from portal.staff.service import details, handling
 
 CHOOSE_TEMPLATE = _l("Choose one of the case templates offered to you.")
-CHOOSE_CUSTOMER = _l("Name the customer the case is for.")
-NO_PROFILE = _l("Your account has no customer profile to open cases for. Please contact us.")
+# The new-case form's words (portal.cases.routes.filing): one translation for both.
+CHOOSE_CUSTOMER = _l("Choose the customer the case is for.")
+NO_PROFILE = _l("Your sign-in is not linked to a customer profile yet, so we cannot open a case for you. "
+                "Please contact us and we will link it.")
 UNKNOWN_FOLLOW_UP = _l("We could not find that case. Check the reference.")
 
 
