@@ -65,7 +65,8 @@ class CaseListQuery(Model):
                                                                     "or `none` for unassigned cases.")
     priority: list[Priority] | None = pydantic.Field(default=None, description="Staff only; repeat for several.")
     updated_since: pydantic.AwareDatetime | None = pydantic.Field(
-        default=None, description="Only cases changed at or after this time (ISO 8601 with offset).")
+        default=None, description="Only cases changed at or after this time: ISO 8601 with a time zone, e.g. "
+                                  "2026-03-01T08:00:00Z (encode a + offset as %2B).")
     q: str | None = pydantic.Field(default=None, max_length=500, description="Keywords, searched as on the case "
                                                                              "pages (all words must match).")
     order: Literal["-opened_at", "updated_at"] = pydantic.Field(

@@ -43,7 +43,11 @@ UNKNOWN_FOLLOW_UP = _l("We could not find that case. Check the reference.")
 def get_case(reference: str) -> Reply:
     """The case by its 8-digit reference (or UUID), as its case page shows it to the token's user: custom
     values (customer-visible ones only for customers and proxies) and the activity feed (public entries
-    for the customer side, everything for staff). 404 for a case the user may not see."""
+    for the customer side, everything for staff). 404 for a case the user may not see.
+
+    The ETag header (also the `etag` member) names the case's version; it changes with every change of
+    the case, comments included. Send it as If-Match with a change: PATCH requires it, the other changes
+    take it optionally. ETags are strong: a weak one (W/"...") never matches."""
     case = find_case(current_user, reference)
     return Reply(case_out(case, current_user), headers={"ETag": etag_of(case)})
 
