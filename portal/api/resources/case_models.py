@@ -170,7 +170,7 @@ class CaseOut(CaseSummary):
     internal_contact: Ref | None = Field(description="The proxy who filed the case for the customer, if any.")
     follow_up_of: str | None = Field(description="The reference of the case this one follows up, if any.")
     fields: list[FieldValueOut] = Field(description="The custom values the token's user may see (customers: "
-                                                    "customer-visible fields only).")
+                                                    "customer-visible fields only), by key.")
     feed: list[FeedEntryOut] = Field(description="The activity feed, oldest first: public entries for customers "
                                                  "and proxies, everything for staff.")
 

@@ -143,9 +143,8 @@ def _feed(case: Case, viewer: User, staff: bool) -> list[FeedEntryOut]:
 def case_out(case: Case, viewer: User) -> CaseOut:
     """The whole case as viewer may see it: values and feed as on the case page."""
     staff = policy.can_see_internal(viewer, case)
-    people = {u.id: u for u in User.select().where(User.id.in_(
-        [i for i in (case.assignee_id, case.internal_contact_id) if i is not None]))} if (
-        case.assignee_id or case.internal_contact_id) else {}
+    ids = [i for i in (case.assignee_id, case.internal_contact_id) if i is not None]
+    people = {u.id: u for u in User.select().where(User.id.in_(ids))} if ids else {}
     contact = people.get(case.internal_contact_id)
     follow_up = (Case.select(Case.reference).where(Case.id == case.follow_up_of_id).first()
                  if case.follow_up_of_id else None)
