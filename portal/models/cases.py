@@ -42,10 +42,6 @@ class Case(BaseModel):
     # search index stems its words in it.
     language = peewee.CharField(max_length=16, default="en")
 
-    class Meta:
-        # The API lists cases newest first by (opened_at, uuid) and pages on that key (portal.api).
-        indexes = ((("opened_at", "uuid"), False),)
-
     def __str__(self):
         return f"{self.reference} {self.title}"
 
