@@ -58,9 +58,9 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
                            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
                            "description": "Retrying with the same key returns the first answer; nothing is "
                                           "done twice."})
-    if op.method in ("PUT", "PATCH", "DELETE"):
-        parameters.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
-                           "description": "The ETag the change is based on."})
+    if op.method in ("PUT", "PATCH", "DELETE") or 412 in op.errors:
+        parameters.append({"name": "If-Match", "in": "header", "required": 428 in op.errors,
+                           "schema": {"type": "string"}, "description": "The ETag the change is based on."})
     success: dict = {"description": op.summary}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}

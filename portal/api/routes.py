@@ -7,7 +7,14 @@ import json
 from portal.api import reference  # noqa: F401 -- the readable reference page
 from portal.api.framework import bp, json_response
 from portal.api.openapi import document
-from portal.api.resources import events, me  # noqa: F401 -- registers the operations
+from portal.api.resources import (  # noqa: F401 -- registers the operations
+    case_actions,
+    case_list,
+    cases,
+    events,
+    me,
+    templates,
+)
 
 __all__ = ["bp"]
 
