@@ -30,6 +30,11 @@ COMMON_ERRORS = {
     428: "This update needs an If-Match header.",
     429: "Too many requests; retry after Retry-After seconds.",
 }
+# An operation listing 204 among its errors may answer with no body: the change was made, and took its
+# subject out of what the token's user may see.
+NO_CONTENT = 204
+GONE_FROM_SIGHT = ("Done, but the change took the case out of what the token's user may see (e.g. moved to a "
+                   "workgroup they are not in): nothing to show.")
 PATH_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
@@ -71,6 +76,9 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
     statuses = dict(COMMON_ERRORS) if not op.public else {400: COMMON_ERRORS[400], 404: COMMON_ERRORS[404]}
     for status in op.errors:
+        if status == NO_CONTENT:
+            responses[str(status)] = {"description": GONE_FROM_SIGHT}
+            continue
         statuses.setdefault(status, COMMON_ERRORS.get(status, "Refused."))
     for status, text in sorted(statuses.items()):
         responses[str(status)] = {"description": text, **error}

@@ -27,7 +27,7 @@ from portal.i18n import _l
 from portal.staff.service import handling
 
 NOTES_FOR_STAFF = _l("Only the team handling a case can write internal notes.")
-IF_MATCH = (412,)
+IF_MATCH = (412, 204)  # 204: the change took the case out of sight (see case_writes.changed)
 
 
 @operation("/cases/<reference>/comments", "POST", scope="cases:write", tag="Case actions", body=CommentCreate,

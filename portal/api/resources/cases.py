@@ -66,7 +66,7 @@ def _customer_for(body: CaseCreate) -> str:
 
 
 @operation("/cases", "POST", scope="cases:write", tag="Cases", body=CaseCreate, response=CaseOut, status=201,
-           headers={"Location": "The new case's address.", **ETAG_HEADER},
+           errors=(204,), headers={"Location": "The new case's address.", **ETAG_HEADER},
            summary="Open a case from a template")
 def open_case(body: CaseCreate) -> Reply:
     """Opens a case as the new-case form does, through the same service: the template must be offered to
@@ -113,7 +113,7 @@ def _details_changed(case: Case, body: CasePatch, sent: set[str], current: dict[
 
 
 @operation("/cases/<reference>", "PATCH", scope="cases:write", tag="Cases", body=CasePatch, response=CaseOut,
-           errors=(412, 428), headers=ETAG_HEADER, summary="Change a case (staff)")
+           errors=(412, 428, 204), headers=ETAG_HEADER, summary="Change a case (staff)")
 def patch_case(reference: str, body: CasePatch) -> Reply:
     """Staff change a case as on the staff case page, through the same services and rules: move it to
     another workgroup, assign it (agents may only take it: assign themselves), change its status or
