@@ -73,7 +73,9 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
     for status in op.errors:
         statuses.setdefault(status, COMMON_ERRORS.get(status, "Refused."))
     for status, text in sorted(statuses.items()):
-        responses[str(status)] = {"description": text, **error}
+        body = op.error_bodies.get(status)
+        responses[str(status)] = {"description": text, **(
+            {"content": {"application/json": {"schema": refs[(body, "serialization")]}}} if body else error)}
     document = {"operationId": op.name, "summary": op.summary, "tags": [op.tag], "parameters": parameters,
                 "responses": responses}
     if op.description:
@@ -89,6 +91,7 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
 def document() -> dict:
     models = {(op.response, "serialization") for op in OPERATIONS if op.response is not None}
     models |= {(op.body, "validation") for op in OPERATIONS if op.body is not None}
+    models |= {(body, "serialization") for op in OPERATIONS for body in op.error_bodies.values()}
     models.add((ErrorBody, "serialization"))
     ordered = sorted(models, key=lambda pair: (pair[0].__name__, pair[1]))
     refs, defs = models_json_schema(ordered, ref_template=REF)

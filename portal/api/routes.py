@@ -6,7 +6,7 @@ import json
 
 from portal.api.framework import bp, json_response
 from portal.api.openapi import document
-from portal.api.resources import me  # noqa: F401 -- registers the operations
+from portal.api.resources import customers, me, tasks  # noqa: F401 -- registers the operations
 
 __all__ = ["bp"]
 
