@@ -30,6 +30,12 @@ COMMON_ERRORS = {
     428: "This update needs an If-Match header.",
     429: "Too many requests; retry after Retry-After seconds.",
 }
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests this token may make in the current minute (writes: the lower write limit).",
+    "RateLimit-Remaining": "Requests left in the current minute.",
+    "RateLimit-Reset": "Seconds until the current minute ends.",
+}
+RETRY_AFTER = {"Retry-After": "Seconds to wait before the next request."}
 PATH_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
@@ -64,9 +70,15 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
     success: dict = {"description": op.summary}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
-    if op.headers:
+    headers = dict(op.headers)
+    if not op.public:
+        headers.update(RATE_LIMIT_HEADERS)
+    if op.method == "POST" and not op.public:
+        headers["Idempotent-Replayed"] = ("\"true\" when this is the stored answer to an earlier request with the "
+                                          "same Idempotency-Key.")
+    if headers:
         success["headers"] = {name: {"description": text, "schema": {"type": "string"}}
-                              for name, text in op.headers.items()}
+                              for name, text in headers.items()}
     responses = {str(op.status if op.response is not None else 204): success}
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
     statuses = dict(COMMON_ERRORS) if not op.public else {400: COMMON_ERRORS[400], 404: COMMON_ERRORS[404]}
@@ -76,6 +88,9 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
         body = op.error_bodies.get(status)
         responses[str(status)] = {"description": text, **(
             {"content": {"application/json": {"schema": refs[(body, "serialization")]}}} if body else error)}
+    if "429" in responses:
+        responses["429"]["headers"] = {name: {"description": text, "schema": {"type": "string"}}
+                                       for name, text in {**RATE_LIMIT_HEADERS, **RETRY_AFTER}.items()}
     document = {"operationId": op.name, "summary": op.summary, "tags": [op.tag], "parameters": parameters,
                 "responses": responses}
     if op.description:
