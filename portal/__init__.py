@@ -33,6 +33,7 @@ def register_blueprints(app) -> None:
     from portal.accounts.routes import bp as accounts
     from portal.admin.routes import bp as admin
     from portal.api.routes import bp as api
+    from portal.api_tokens.routes import bp as api_tokens
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
@@ -58,5 +59,6 @@ def register_blueprints(app) -> None:
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
         reports,  # charts and figures for supervisors (their workgroups) and admins
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only
+        api_tokens,  # one's own API tokens; admins' service accounts and every token
     ):
         app.register_blueprint(blueprint)

@@ -62,6 +62,9 @@ DEFAULTS: dict[str, object] = {
     "EMAIL_VERIFICATION_MINUTES": 24 * 60,
     # How long the link in an invitation (staff invited by an admin, colleagues by an account manager) works.
     "INVITATION_DAYS": 7,
+    # JSON API requests per token and minute (all requests, and the writes among them: POST, PATCH...).
+    "API_RATE_LIMIT": 600,
+    "API_WRITE_RATE_LIMIT": 120,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "UPLOAD_MAX_FILES": 10,
     # Case lifecycle: how long a closed case may be reopened, when an unanswered resolution is
@@ -180,6 +183,8 @@ _MINIMUMS = {
     "ACCOUNT_MAIL_MAX_PER_ADDRESS": 1,
     "ACCOUNT_MAIL_MAX_PER_CLIENT": 1,
     "ACCOUNT_MAIL_WINDOW_SECONDS": 1,
+    "API_RATE_LIMIT": 1,
+    "API_WRITE_RATE_LIMIT": 1,
 }
 
 

@@ -27,6 +27,7 @@ def portal_jobs(app):
     """(function, trigger) pairs for the portal's periodic work."""
     from portal.accounts.service.limits import prune_throttles
     from portal.accounts.service.sessions import prune_sessions
+    from portal.api.idempotency import prune_idempotency_keys
     from portal.cases.service.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
     from portal.submissions.service import prune_submissions
 
@@ -34,6 +35,7 @@ def portal_jobs(app):
         (_with_settings_of(app, prune_throttles), {"trigger": "interval", "minutes": 15}),
         (_with_settings_of(app, prune_sessions), {"trigger": "interval", "minutes": 15}),
         (_with_settings_of(app, prune_submissions), {"trigger": "interval", "hours": 1}),
+        (_with_settings_of(app, prune_idempotency_keys), {"trigger": "interval", "hours": 1}),
         # Both are safe to run from two schedulers at once: each case is claimed by a conditional update.
         (_with_settings_of(app, remind_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
         (_with_settings_of(app, close_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),

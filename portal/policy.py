@@ -463,18 +463,27 @@ def viewers_of_case(users, case) -> set[int]:
 
 
 def can_issue_token(user: User | None, owner: User) -> bool:
-    """Anyone signed in makes tokens for themselves; an admin also for another staff account (a
-    service account an integration runs as), never for a customer or proxy, whose cases are theirs."""
+    """Anyone signed in makes tokens for themselves; an admin also for a service account (a staff
+    account an integration runs as, which nobody signs in to). Never for another person: a token
+    acts as its user, so an admin minting one for a colleague could act as that colleague."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active or not owner.active:
         return False
-    return user.id == owner.id or (has_role(user, "admin") and owner.role in STAFF_ROLES)
+    if user.id == owner.id:
+        return not owner.is_service_account
+    return has_role(user, "admin") and owner.role in STAFF_ROLES and owner.is_service_account
 
 
 def can_manage_token(user: User | None, token) -> bool:
-    """A token's own user, and admins for tokens they may issue, see and revoke it."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    """A token's own user sees and revokes it; so do admins, for every token (revoking one that
+    leaked must not wait for its user, and revoking lets nobody act as anyone)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return False
-    return token.user_id == user.id or can_issue_token(user, token.user)
+    return token.user_id == user.id or has_role(user, "admin")
+
+
+def can_manage_service_accounts(user: User | None) -> bool:
+    """Creating service accounts and seeing every API token with its owner: admins."""
+    return has_role(user, "admin") and bool(getattr(user, "active", False))
 
 
 # --- reports --------------------------------------------------------------------------------------

@@ -10,13 +10,23 @@ from functools import lru_cache
 
 import peewee
 from babel import Locale
-from flask import Flask, appcontext_popped, appcontext_pushed, flash, g, redirect, render_template, request
+from flask import (
+    Flask,
+    appcontext_popped,
+    appcontext_pushed,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask.wrappers import Request
 from flask_babel import format_decimal
 from flask_login import LoginManager, current_user
 from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import i18n, languages, outage, request_memo, settings
@@ -202,7 +212,11 @@ def _register_error_pages(app: Flask) -> None:
         }
         # Other statuses keep Werkzeug's English name and description: none of them is answered to
         # something a person does on the pages.
-        return page(exc.code or 500, titles.get(exc.code, exc.name), messages.get(exc.code, exc.description))
+        response = make_response(page(exc.code or 500, titles.get(exc.code, exc.name),
+                                      messages.get(exc.code, exc.description)))
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110: what the address takes
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc):

@@ -19,7 +19,9 @@ import pydantic
 from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import HTTPException
 
+from portal.api import idempotency, rate_limits
 from portal.api_tokens.service import SCOPES, authenticate
+from portal.clock import utcnow
 from portal.errors import DomainError
 from portal.i18n import _l
 from portal.web_helpers import csrf
@@ -48,6 +50,8 @@ class Operation:
     # Statuses this operation answers besides its own and the ones every operation may answer.
     errors: tuple[int, ...] = ()
     headers: dict[str, str] = field(default_factory=dict)  # response header -> description
+    # Error statuses whose body says more than ErrorBody (e.g. the candidates of a possible duplicate).
+    error_bodies: dict[int, type[pydantic.BaseModel]] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
@@ -66,11 +70,13 @@ class ApiError(Exception):
     """An API-level refusal (authentication, scope, body shape) in the documented error shape."""
 
     def __init__(self, status: int, code: str, message, fields: dict | None = None,
-                 headers: dict[str, str] | None = None):
+                 headers: dict[str, str] | None = None, extra: dict | None = None):
         super().__init__(str(message))
         self.status, self.code, self.message = status, code, message
         self.fields = fields or {}
         self.headers = headers or {}
+        # More members of the error object (JSON-ready), declared by the operation's error_bodies.
+        self.extra = extra or {}
 
 
 NO_TOKEN = _l("Send an API token in the Authorization header: Bearer <token>.")
@@ -83,7 +89,8 @@ BAD_VALUES = _l("Some values were not valid.")
 def operation(rule: str, method: str = "GET", *, summary: str, tag: str, scope: str | None,
               response: type[pydantic.BaseModel] | None = None, query: type[pydantic.BaseModel] | None = None,
               body: type[pydantic.BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
-              description: str = "", headers: dict[str, str] | None = None, public: bool = False) -> Callable:
+              description: str = "", headers: dict[str, str] | None = None, public: bool = False,
+              error_bodies: dict[int, type[pydantic.BaseModel]] | None = None) -> Callable:
     """Register fn as the API operation `method rule` (rule relative to /api/v1). scope=None: any valid
     token; public=True: no token at all (the OpenAPI document)."""
     if scope is not None and scope not in SCOPES:
@@ -92,18 +99,31 @@ def operation(rule: str, method: str = "GET", *, summary: str, tag: str, scope: 
     def decorate(fn: Callable) -> Callable:
         op = Operation(rule=rule, method=method, name=fn.__name__, summary=summary, tag=tag, scope=scope,
                        public=public, description=description or (fn.__doc__ or "").strip(), query=query, body=body,
-                       response=response, status=status, errors=errors, headers=headers or {})
+                       response=response, status=status, errors=errors, headers=headers or {},
+                       error_bodies=error_bodies or {})
         OPERATIONS.append(op)
 
-        @wraps(fn)
-        def view(**path):
-            if not public:
-                authorize(scope)
+        def handle(path: dict) -> Response:
             if query is not None:
                 path["query"] = parse_query(query)
             if body is not None:
                 path["body"] = parse_body(body)
             return respond(op, fn(**path))
+
+        @wraps(fn)
+        def view(**path):
+            if public:
+                return handle(path)
+            authorize(scope)
+            key = request.headers.get(idempotency.HEADER) if method == "POST" else None
+            if key is None:
+                return handle(path)
+            problem = idempotency.key_problem(key)
+            if problem:
+                raise ApiError(400, "invalid_idempotency_key", problem, {idempotency.HEADER: problem})
+            return idempotency.run_once(current_token().user_id, key, lambda: handle(path), json_response,
+                                        lambda: ApiError(422, "idempotency_key_reused", idempotency.KEY_REUSED,
+                                                         {idempotency.HEADER: idempotency.KEY_REUSED}))
 
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
         return fn
@@ -125,6 +145,11 @@ def authorize(scope: str | None) -> None:
     # request's language, time zone and every policy check are this token's user's.
     g._login_user = token.user
     g.api_token = token
+    usage = rate_limits.count_request(token.id, request.method, utcnow())
+    g.api_rate_usage = usage
+    if not usage.allowed:
+        raise ApiError(429, "rate_limited", _l("Too many requests with this API token. Retry after %(seconds)d "
+                                               "seconds.", seconds=usage.reset), headers=usage.headers())
     if scope is not None and scope not in token.scopes:
         raise ApiError(403, "insufficient_scope", _l("This API token lacks the permission %(scope)s.", scope=scope),
                        headers={"WWW-Authenticate": f'Bearer realm="caseport", error="insufficient_scope", '
@@ -186,15 +211,25 @@ def respond(op: Operation, result) -> Response:
     return json_response(reply.model.model_dump_json(), status, reply.headers)
 
 
-def error_body(status: int, code: str, message, fields: dict | None = None, headers: dict | None = None) -> Response:
+def error_body(status: int, code: str, message, fields: dict | None = None, headers: dict | None = None,
+               extra: dict | None = None) -> Response:
     body = {"error": {"code": code, "message": str(message),
-                      "fields": {name: str(problem) for name, problem in (fields or {}).items()}}}
+                      "fields": {name: str(problem) for name, problem in (fields or {}).items()}, **(extra or {})}}
     return json_response(pydantic.TypeAdapter(dict).dump_json(body), status, headers)
+
+
+@bp.after_request
+def _rate_limit_headers(response: Response) -> Response:
+    usage = g.get("api_rate_usage")
+    if usage is not None:
+        for name, value in usage.headers().items():
+            response.headers.setdefault(name, value)
+    return response
 
 
 @bp.errorhandler(ApiError)
 def _api_error(exc: ApiError):
-    return error_body(exc.status, exc.code, exc.message, exc.fields, exc.headers)
+    return error_body(exc.status, exc.code, exc.message, exc.fields, exc.headers, exc.extra)
 
 
 @bp.errorhandler(DomainError)

@@ -35,6 +35,12 @@ COMMON_ERRORS = {
 NO_CONTENT = 204
 GONE_FROM_SIGHT = ("Done, but the change took the case out of what the token's user may see (e.g. moved to a "
                    "workgroup they are not in): nothing to show.")
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests this token may make in the current minute (writes: the lower write limit).",
+    "RateLimit-Remaining": "Requests left in the current minute.",
+    "RateLimit-Reset": "Seconds until the current minute ends.",
+}
+RETRY_AFTER = {"Retry-After": "Seconds to wait before the next request."}
 PATH_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
@@ -69,9 +75,15 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
     success: dict = {"description": op.summary}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
-    if op.headers:
+    headers = dict(op.headers)
+    if not op.public:
+        headers.update(RATE_LIMIT_HEADERS)
+    if op.method == "POST" and not op.public:
+        headers["Idempotent-Replayed"] = ("\"true\" when this is the stored answer to an earlier request with the "
+                                          "same Idempotency-Key.")
+    if headers:
         success["headers"] = {name: {"description": text, "schema": {"type": "string"}}
-                              for name, text in op.headers.items()}
+                              for name, text in headers.items()}
     responses = {str(op.status if op.response is not None else 204): success}
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
     statuses = dict(COMMON_ERRORS) if not op.public else {400: COMMON_ERRORS[400], 404: COMMON_ERRORS[404]}
@@ -81,7 +93,12 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
             continue
         statuses.setdefault(status, COMMON_ERRORS.get(status, "Refused."))
     for status, text in sorted(statuses.items()):
-        responses[str(status)] = {"description": text, **error}
+        body = op.error_bodies.get(status)
+        responses[str(status)] = {"description": text, **(
+            {"content": {"application/json": {"schema": refs[(body, "serialization")]}}} if body else error)}
+    if "429" in responses:
+        responses["429"]["headers"] = {name: {"description": text, "schema": {"type": "string"}}
+                                       for name, text in {**RATE_LIMIT_HEADERS, **RETRY_AFTER}.items()}
     document = {"operationId": op.name, "summary": op.summary, "tags": [op.tag], "parameters": parameters,
                 "responses": responses}
     if op.description:
@@ -97,6 +114,7 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
 def document() -> dict:
     models = {(op.response, "serialization") for op in OPERATIONS if op.response is not None}
     models |= {(op.body, "validation") for op in OPERATIONS if op.body is not None}
+    models |= {(body, "serialization") for op in OPERATIONS for body in op.error_bodies.values()}
     models.add((ErrorBody, "serialization"))
     ordered = sorted(models, key=lambda pair: (pair[0].__name__, pair[1]))
     refs, defs = models_json_schema(ordered, ref_template=REF)

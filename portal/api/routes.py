@@ -11,8 +11,10 @@ from portal.api.resources import (  # noqa: F401 -- registers the operations
     case_actions,
     case_list,
     cases,
+    customers,
     events,
     me,
+    tasks,
     templates,
 )
 

@@ -15,6 +15,8 @@ from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.api import ApiToken
 from portal.models.people import User
+from portal.people.service import audit
+from portal.submissions import service as submissions
 
 PREFIX = "cpt_"
 # Scopes a token may carry: what each lets it do (on top of what its user may do).
@@ -41,9 +43,11 @@ def hash_secret(secret: str) -> str:
 
 
 def issue_token(actor: User, owner: User, *, name: str, scopes: list[str], days: int,
-                now: datetime | None = None) -> tuple[ApiToken, str]:
-    """A new token for owner; returns it with its secret, which is shown once and never stored.
-    Raises NotAllowed or ValidationFailed."""
+                submission: str | None = None, now: datetime | None = None) -> tuple[ApiToken, str]:
+    """A new token for owner (policy.can_issue_token); returns it with its secret, which is shown
+    once and never stored. submission: the form's key (portal.submissions), so a form sent twice
+    makes one token. Recorded in the people audit log. Raises NotAllowed, ValidationFailed or
+    AlreadyDone (this submission's token exists; its secret is not shown again)."""
     if not policy.can_issue_token(actor, owner):
         raise NotAllowed()
     now = now or utcnow()
@@ -61,23 +65,42 @@ def issue_token(actor: User, owner: User, *, name: str, scopes: list[str], days:
         raise ValidationFailed(next(iter(problems.values())), problems)
     secret = PREFIX + secrets.token_urlsafe(32)
     with database.atomic():
+        key = submissions.claim(actor, submission)
         token = ApiToken.create(user=owner, name=name, prefix=secret[:12], token_hash=hash_secret(secret),
                                 scopes=sorted(set(scopes)), created_by=actor, created_at=now,
                                 expires_at=now + timedelta(days=days))
+        audit.record(actor, owner, "api_token_issued", now, new=_described(token))
+        submissions.settle(actor, key, token.uuid)
     return token, secret
 
 
+def _described(token: ApiToken) -> str:
+    """How the audit log names a token: its name and the start of its secret, as the lists show them."""
+    return f"{token.name} ({token.prefix}…)"
+
+
 def revoke_token(actor: User, token_uuid: str, *, now: datetime | None = None) -> ApiToken:
-    """Revoke a token at once (its next request is refused). Revoking twice changes nothing."""
+    """Revoke a token at once (its next request is refused): its user, or an admin for a service
+    account's token (policy.can_manage_token). Revoking twice changes nothing. Recorded in the people
+    audit log. Raises NotFound (also for a token the actor may not manage)."""
+    token = token_for(actor, token_uuid)
+    now = now or utcnow()
+    with database.atomic():
+        revoked = (ApiToken
+                   .update(revoked_at=now)
+                   .where((ApiToken.id == token.id) & ApiToken.revoked_at.is_null())
+                   .execute())
+        if revoked:
+            audit.record(actor, token.user, "api_token_revoked", now, old=_described(token))
+    return ApiToken.get_by_id(token.id)
+
+
+def token_for(actor: User, token_uuid: str) -> ApiToken:
+    """The token if actor may see and revoke it; NotFound otherwise (never confirming it exists)."""
     token = by_uuid(ApiToken, token_uuid)
     if token is None or not policy.can_manage_token(actor, token):
         raise NotFound()
-    with database.atomic():
-        (ApiToken
-         .update(revoked_at=now or utcnow())
-         .where((ApiToken.id == token.id) & ApiToken.revoked_at.is_null())
-         .execute())
-    return ApiToken.get_by_id(token.id)
+    return token
 
 
 def authenticate(secret: str, *, now: datetime | None = None) -> ApiToken | None:

@@ -220,3 +220,69 @@ def accounts_overview(user, text: str | None, limit: int = 50) -> list[tuple[Acc
     accounts = list(accounts_search(text, limit))
     counts = account_counts(accounts)
     return [(account, *counts.get(account.id, (0, 0))) for account in accounts]
+
+
+# --- the JSON API's lists (keyset pages by id: stable while profiles are added) -------------------
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """The API's customer search: each given value must match (AND). phone and email are read as
+    the search box reads them (a phone number in any common format, an address in any case); number
+    is a customer number or an account number; name matches starts of first and last names."""
+
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    number: str | None = None
+
+
+def customers_page(user, filters: CustomerFilters, *, after_id: int | None, limit: int,
+                   phone_region: str = "US") -> list[Customer]:
+    """Up to limit + 1 profiles matching every filter, by id after after_id, account and sign-in user
+    joined (one query). Raises NotFound for users who may not manage customers."""
+    require_customer_manager(user)
+    conditions = []
+    given = (("email", filters.email), ("phone", filters.phone), ("name", filters.name), ("number", filters.number))
+    for kind, text in given:
+        if text is None:
+            continue
+        terms = parse_search(text, phone_region)
+        # Only what the parameter names counts: a value that reads as nothing searchable, or as
+        # something else (email=maria), matches nothing rather than everything.
+        kept = {"email": ("email",), "phone": ("phone",), "name": ("name_words",),
+                "number": ("customer_number", "account_number")}[kind]
+        terms = SearchTerms(text=terms.text, **{name: getattr(terms, name) for name in kept})
+        conditions.append(Customer.id.is_null() if terms.is_empty else _match_condition(terms))
+    query = profiles_with_account()
+    if conditions:
+        query = query.where(reduce(operator.and_, conditions))
+    if after_id is not None:
+        query = query.where(Customer.id > after_id)
+    return list(query.order_by(Customer.id).limit(limit + 1))
+
+
+def accounts_page(user, text: str | None, number: str | None, *, after_id: int | None,
+                  limit: int) -> list[Account]:
+    """Up to limit + 1 accounts by id after after_id: name containing text, number equal to number
+    (either given or both). Raises NotFound for users who may not manage customers."""
+    require_customer_manager(user)
+    query = Account.select()
+    text = " ".join((text or "").split())[:200]
+    if text:
+        query = query.where(Account.name.contains(text))
+    if number is not None:
+        query = query.where(Account.account_number == " ".join(number.split()).upper()[:40])
+    if after_id is not None:
+        query = query.where(Account.id > after_id)
+    return list(query.order_by(Account.id).limit(limit + 1))
+
+
+def contact_profiles_of_account(account: Account):
+    """The account's contacts as contacts_of_account orders them, account and sign-in user joined."""
+    return (
+        profiles_with_account()
+        .where(Customer.account == account)
+        .order_by(Customer.is_account_manager.desc(), fn.LOWER(Customer.last_name),
+                  fn.LOWER(Customer.first_name), Customer.id)
+    )

@@ -48,4 +48,18 @@ class ApiIdempotency(BaseModel):
         indexes = ((("user", "key"), True),)
 
 
-MODELS = [ApiToken, ApiIdempotency]
+class ApiRateWindow(BaseModel):
+    """A token's request count in the current minute (fixed window): one row per token, raised by one
+    conditional upsert per request (portal.api.rate_limits), so the limit holds across every web
+    worker and a refused request writes nothing. `minute` is the minute number since the epoch."""
+
+    token = peewee.ForeignKeyField(ApiToken, primary_key=True, on_delete="CASCADE")
+    minute = peewee.BigIntegerField()
+    requests = peewee.IntegerField()
+    writes = peewee.IntegerField()
+
+    class Meta:
+        table_name = "api_rate_window"
+
+
+MODELS = [ApiToken, ApiIdempotency, ApiRateWindow]

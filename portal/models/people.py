@@ -20,6 +20,10 @@ ROLE_LABELS = {
 }
 
 
+# The password hash of a service account: not an argon2 hash, so verify_password accepts no password for it.
+SERVICE_ACCOUNT_PASSWORD = "!service"  # noqa: S105 - a marker that matches no password
+
+
 class Account(BaseModel):
     uuid = _uuid()
     name = peewee.CharField(max_length=200)
@@ -71,6 +75,11 @@ class User(BaseModel):
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def is_service_account(self) -> bool:
+        """A staff account an integration runs as (portal.api_tokens): no password, no sign-in."""
+        return self.password_hash == SERVICE_ACCOUNT_PASSWORD
 
     @property
     def invitation_pending(self) -> bool:

@@ -282,3 +282,16 @@ def members_by_workgroup(workgroup_ids: list[int]) -> dict[int, list[User]]:
     for member in rows:
         members.setdefault(member.workgroup_id, []).append(member)
     return members
+
+
+def case_tasks_page(case: Case, *, after_id: int | None, limit: int) -> list[CaseTask]:
+    """Up to limit + 1 tasks of case by id after after_id, assignee joined (the API's task list; the
+    caller checked policy.can_manage_tasks)."""
+    query = (
+        CaseTask.select(CaseTask, User)
+        .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
+        .where(CaseTask.case == case)
+    )
+    if after_id is not None:
+        query = query.where(CaseTask.id > after_id)
+    return list(query.order_by(CaseTask.id).limit(limit + 1))

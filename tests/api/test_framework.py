@@ -64,17 +64,22 @@ def test_last_use_is_noted(app, api_as, people):
     assert ApiToken.get(ApiToken.user == people.agent).last_used_at is not None
 
 
-def test_an_admin_issues_tokens_for_staff_accounts_but_not_for_customers(app, people):
-    token, _ = issue_token(people.admin, people.agent, name="ivr", scopes=["cases:write"], days=30)
-    assert token.user_id == people.agent.id and token.created_by_id == people.admin.id
+def test_an_admin_issues_tokens_for_service_accounts_but_not_for_people(app, people):
+    from portal.api_tokens.service_accounts import create_service_account
     from portal.errors import NotAllowed
-    for actor, owner in ((people.admin, people.customer), (people.agent, people.supervisor),
-                         (people.customer, people.other_customer)):
+
+    service = create_service_account(people.admin, name="IVR", role="agent")
+    token, _ = issue_token(people.admin, service, name="ivr", scopes=["cases:write"], days=30)
+    assert token.user_id == service.id and token.created_by_id == people.admin.id
+    # A token acts as its user: an admin minting one for a colleague could act as that colleague.
+    for actor, owner in ((people.admin, people.customer), (people.admin, people.agent),
+                         (people.agent, people.supervisor), (people.customer, people.other_customer),
+                         (people.agent, service), (service, service)):
         try:
             issue_token(actor, owner, name="x", scopes=["cases:read"], days=1)
         except NotAllowed:
             continue
-        raise AssertionError(f"{actor.role} issued a token for {owner.role}")
+        raise AssertionError(f"{actor.display_name} issued a token for {owner.display_name}")
 
 
 def test_bad_token_requests_are_form_errors(app, people):

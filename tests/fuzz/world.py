@@ -18,6 +18,8 @@ from datetime import timedelta
 import notifier
 from notifier.models import DEAD, CapturedMessage, Message
 from portal.accounts.service.tokens import issue_token
+from portal.api_tokens.service import issue_token as issue_api_token
+from portal.api_tokens.service_accounts import create_service_account
 from portal.case_config import service as config_service
 from portal.case_config.service import FieldInput
 from portal.case_config.service import templates as template_service
@@ -157,6 +159,8 @@ def build_world(app, people) -> World:
     invitee = invite_staff(admin, Invitation(email="ivy@example.com", display_name="Ivy Invited", role="agent"))
     invitation_token = issue_token(invitee, "invitation", 60, now=utcnow())
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
+    api_token, _secret = issue_api_token(people.agent, people.agent, name="CI", scopes=["cases:read"], days=30)
+    create_service_account(admin, name="IVR", role="agent")  # so the admins' token form shows
     values = {
         "reference": main.reference,
         "attachment_uuid": attachment.uuid,
@@ -172,6 +176,7 @@ def build_world(app, people) -> World:
         "status_uuid": status.uuid,
         "reason_uuid": reason.uuid,
         "task_uuid": task.uuid,
+        "token_uuid": api_token.uuid,
         "message_uuid": str(message.uuid),
         "capture_uuid": str(capture.uuid),
         "event": event,

@@ -16,6 +16,9 @@ ACTIONS = {
     "workgroups_changed": _l("Workgroups changed"),
     "deactivated": _l("Deactivated"),
     "reactivated": _l("Reactivated"),
+    "service_account_created": _l("Service account created"),
+    "api_token_issued": _l("API token created"),
+    "api_token_revoked": _l("API token revoked"),
 }
 
 
