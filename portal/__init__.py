@@ -40,6 +40,7 @@ def register_blueprints(app) -> None:
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
     from portal.people.routes import bp as people
+    from portal.service_levels.routes import bp as service_levels
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
 
@@ -50,6 +51,7 @@ def register_blueprints(app) -> None:
         customers,  # customer profiles, accounts and assets
         teams,  # workgroups (admins)
         admin,  # case fields, case templates, statuses and reasons (admins)
+        service_levels,  # business calendars, SLA policies, OLA targets (admins)
         cases,  # the customer and proxy portal: dashboard, filing, the case page
         notification_admin,  # message texts and who is told what (admins)
         notification_preferences,  # each user's notification choices, one-click unsubscribe
