@@ -80,7 +80,7 @@ def _policy_form_class():
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput())
     attributes["warn_percent"] = IntegerField(
-        _l("Warn at (% of the target)"), validators=[Optional()],
+        _l("Warn at this percentage of the target"), validators=[Optional()],
         description=_l("Staff are warned when this share of a target's time has passed. 75 is usual."))
     return type("SlaPolicyForm", (FlaskForm,), attributes)
 
