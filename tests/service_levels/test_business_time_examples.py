@@ -22,6 +22,7 @@ NEW_YORK = ZoneInfo("America/New_York")
 SPLIT_DAY = ((8 * 60, 12 * 60), (13 * 60, 17 * 60))  # 08:00-12:00 and 13:00-17:00
 OFFICE = Calendar("Europe/Berlin", (SPLIT_DAY,) * 5 + ((), ()))
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 
 
 def berlin(*args):
@@ -155,3 +156,19 @@ def test_unusable_calendars_are_refused(make):
 def test_naive_moments_are_refused():
     with pytest.raises(ValueError):
         add_business_time(OFFICE, datetime(2026, 12, 1, 9, 0), HOUR)
+
+
+def test_a_clock_turned_back_across_midnight_keeps_the_moments_in_order():
+    # Antarctica/Casey, 4 March 2010, 15:00 UTC: Friday 02:00 (+11) became Thursday 23:00 (+08), so an hour of
+    # Thursday comes after two hours of Friday. The only such change in the tz database since 1970.
+    calendar = Calendar("Antarctica/Casey", ((), (), (), ((0, 1440),), ((0, 1440),), (), ()))
+    start = datetime(2010, 3, 4, 12, 0, tzinfo=UTC)
+    assert add_business_time(calendar, start, 2 * HOUR) == datetime(2010, 3, 4, 14, 0, tzinfo=UTC)
+    assert business_time_between(calendar, start, datetime(2010, 3, 4, 17, 0, tzinfo=UTC)) == 5 * HOUR
+    thursday_only = Calendar("Antarctica/Casey", ((), (), (), ((0, 1440),), (), (), ()))
+    # Thursday had 25 hours: its own 24, then 23:00-24:00 once more (15:00-16:00 UTC).
+    thursday = (datetime(2010, 3, 3, 13, 0, tzinfo=UTC), datetime(2010, 3, 4, 16, 0, tzinfo=UTC))
+    assert business_time_between(thursday_only, *thursday) == 25 * HOUR
+    assert business_time_between(thursday_only, thursday[0], thursday[1] + 9 * HOUR) == 25 * HOUR
+    assert add_business_time(thursday_only, thursday[0], 24 * HOUR + 30 * MINUTE) == datetime(2010, 3, 4, 15, 30,
+                                                                                             tzinfo=UTC)

@@ -23,7 +23,7 @@ from portal.service_levels.business_time import (
 )
 
 # Berlin and New York: one-hour changes at 02:00; Lord Howe: a 30-minute change; Kathmandu: +05:45, no
-# change; Santiago: changes at midnight, so the end of a Saturday follows the start of a Sunday in UTC.
+# change; Santiago: changes at midnight (a Sunday that starts at 01:00, a Saturday with 23:00-24:00 twice).
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "America/Santiago"]
 COUNTRIES = {"Europe/Berlin": ("DE", "BY"), "America/New_York": ("US", "NY"), "Australia/Lord_Howe": ("AU", "NSW"),
              "Asia/Kathmandu": ("NP", None), "America/Santiago": ("CL", None)}
