@@ -35,8 +35,10 @@ _AFTER = timedelta(hours=14)
 # Offsets are sampled this far apart and transitions between samples found by bisection to the second. The tz
 # database has no zone that changes its offset twice within six hours and returns to the first offset.
 _SAMPLE = timedelta(hours=6)
-# A calendar whose every day within ten years is closed never opens: say so rather than scan for ever.
+# A calendar whose every day within ten years is closed never opens, and no target lies a century away: say so
+# rather than scan for ever (or past the year 9999).
 _GIVE_UP_DAYS = 3660
+_HORIZON_DAYS = 36525
 
 Span = tuple[datetime, datetime]  # naive UTC, start inclusive, end exclusive
 
@@ -193,6 +195,7 @@ def _open_spans(calendar: Calendar, start: datetime) -> Iterator[Span]:
     the end of Saturday after the start of Sunday), so each day's stretches go into a heap and leave it only
     once no later date can have a stretch that starts earlier."""
     day = _local_date(calendar.zone, start) - timedelta(days=1)
+    horizon = day + timedelta(days=_HORIZON_DAYS)
     waiting: list[Span] = []
     quiet_days = 0
     while True:
@@ -202,6 +205,8 @@ def _open_spans(calendar: Calendar, start: datetime) -> Iterator[Span]:
         quiet_days = 0 if spans else quiet_days + 1
         if quiet_days > _GIVE_UP_DAYS:
             raise CalendarError("the calendar is never open")
+        if day > horizon:
+            raise CalendarError("more than a century of business time")
         day += timedelta(days=1)
         settled = datetime(day.year, day.month, day.day) - _BEFORE
         while waiting and waiting[0][0] < settled:
@@ -237,7 +242,8 @@ def _unpaused(spans: Iterator[Span], pauses: Sequence[Span]) -> Iterator[Span]:
 def add_business_time(calendar: Calendar, start: datetime, duration: timedelta,
                       pauses: Iterable[tuple[datetime, datetime]] = ()) -> datetime:
     """The first moment (aware UTC) by which `duration` of open, unpaused time has passed since start: the
-    earliest t with business_time_between(calendar, start, t, pauses) == duration. Zero gives start."""
+    earliest t with business_time_between(calendar, start, t, pauses) == duration. Zero gives start.
+    Raises CalendarError when that lies more than a century after start."""
     if duration < ZERO:
         raise ValueError("duration must not be negative")
     origin = _naive_utc(start)
@@ -253,7 +259,8 @@ def add_business_time(calendar: Calendar, start: datetime, duration: timedelta,
 
 def business_time_between(calendar: Calendar, start: datetime, end: datetime,
                           pauses: Iterable[tuple[datetime, datetime]] = ()) -> timedelta:
-    """Open, unpaused time in [start, end); zero when end is not after start."""
+    """Open, unpaused time in [start, end); zero when end is not after start. Raises CalendarError for a span
+    of more than a century."""
     low_bound, high_bound = _naive_utc(start), _naive_utc(end)
     total = ZERO
     if high_bound <= low_bound:

@@ -10,7 +10,7 @@ from portal.i18n import _l
 
 MAX_INTERVALS_PER_DAY = 6
 MAX_CLOSED_DAYS = 400
-MAX_DURATION_HOURS = 100_000
+MAX_DURATION_HOURS = 10_000
 _TIME = r"(\d{1,2}):([0-5]\d)"
 _INTERVAL = re.compile(rf"^\s*{_TIME}\s*[-–]\s*{_TIME}\s*$")
 _DURATION = re.compile(r"^\s*(\d{1,6})(?::([0-5]\d))?\s*$")

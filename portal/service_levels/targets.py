@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from portal.service_levels.business_time import ALWAYS_OPEN, Calendar, add_business_time
+from portal.service_levels.business_time import ALWAYS_OPEN, Calendar, CalendarError, add_business_time
 
 METRICS = ("first_response", "next_response", "resolution")
 DEFAULT_PAUSE_CATEGORIES = frozenset({"waiting", "resolved"})
@@ -96,8 +96,11 @@ def _due(target: Target | None, calendar: Calendar, start: datetime | None, paus
         return None
     clock = calendar if target.business_time else ALWAYS_OPEN
     warn_share = target.duration * warn_percent / 100
-    return Due(due=add_business_time(clock, start, target.duration, pauses),
-               warn_at=add_business_time(clock, start, warn_share, pauses), target=target)
+    try:
+        return Due(due=add_business_time(clock, start, target.duration, pauses),
+                   warn_at=add_business_time(clock, start, warn_share, pauses), target=target)
+    except CalendarError:  # a target more than a century away (a few minutes a week, thousands of hours)
+        return None
 
 
 def targets_for(policy: Policy | None, *, priority: str, calendar: Calendar, opened_at: datetime, now: datetime,

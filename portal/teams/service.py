@@ -27,8 +27,8 @@ class WorkgroupData:
     name: str = ""
     description: str = ""
     email: str = ""
-    # The business calendar's UUID; empty: around the clock (24x7).
-    calendar: str = ""
+    # The business calendar's UUID; empty: around the clock (24x7); None: unchanged (24x7 for a new workgroup).
+    calendar: str | None = None
 
 
 def _clean(data: WorkgroupData) -> dict:
@@ -47,14 +47,14 @@ def _clean(data: WorkgroupData) -> dict:
             email = normalize_email(data.email)
         except ContactError as exc:
             errors["email"] = str(exc)
-    calendar = None
-    if (data.calendar or "").strip():
-        calendar = by_uuid(BusinessCalendar, data.calendar)
-        if calendar is None:
+    values = {"name": name, "description": description, "email": email}
+    if data.calendar is not None:
+        values["calendar"] = by_uuid(BusinessCalendar, data.calendar) if data.calendar.strip() else None
+        if data.calendar.strip() and values["calendar"] is None:
             errors["calendar"] = _l("Choose a calendar from the list.")
     if errors:
         raise ValidationFailed(_l("Please correct the highlighted fields."), errors)
-    return {"name": name, "description": description, "email": email, "calendar": calendar}
+    return values
 
 
 def _name_taken() -> Conflict:

@@ -146,7 +146,8 @@ def test_a_policy_keeps_the_template_row_and_priority_overrides(client, login, p
 
 @pytest.mark.parametrize("value, message", [("0", "longer than zero"), ("-4", "Enter hours, like 16"),
                                             ("1:75", "Enter hours, like 16"), ("abc", "Enter hours, like 16"),
-                                            ("9999999", "Enter hours, like 16")])
+                                            ("9999999", "Enter hours, like 16"),
+                                            ("20000", "Enter at most 10000 hours.")])
 def test_bad_durations_get_messages(client, login, people, ids, value, message):
     login(people.admin)
     url = f"/admin/service-levels/templates/{ids['template']}"

@@ -12,6 +12,7 @@ from portal.service_levels import queries
 from portal.service_levels.business_time import ALWAYS_OPEN, Calendar
 from portal.service_levels.service import CalendarData, PolicyData, save_calendar, save_ola, save_policy
 from portal.service_levels.targets import Policy, Target, pauses_from_history, targets_for
+from portal.teams.service import WorkgroupData, update_workgroup
 from tests.case_config import factories as config_factories
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -103,6 +104,13 @@ def test_pauses_come_from_status_changes_in_any_order():
     assert pauses_from_history(history, frozenset({"waiting", "resolved"}), now=d + H) == [(a, c), (d, d + H)]
 
 
+def test_a_target_more_than_a_century_away_is_no_target():
+    quarter_hour_a_week = Calendar("Europe/Berlin", (((480, 495),),) + ((),) * 6)
+    targets = targets_for(Policy(targets={("", "resolution"): Target(10_000 * H)}), priority="normal",
+                          calendar=quarter_hour_a_week, opened_at=MONDAY_9, now=MONDAY_9)
+    assert targets.resolution is None
+
+
 def test_targets_must_be_positive():
     with pytest.raises(ValueError):
         Target(timedelta(0))
@@ -131,6 +139,16 @@ def test_the_stored_policy_calendar_and_ola_become_values(people):
     assert value.hours == OFFICE.hours and value.country == "DE" and value.subdivision == "BY"
     assert not value.is_closed_day(datetime(2026, 12, 23).date()) and value.is_closed_day(datetime(2026, 12, 24).date())
     assert queries.ola_value(workgroup) == Target(timedelta(hours=2, minutes=30), True)
+
+
+def test_a_workgroup_keeps_its_calendar_when_an_edit_does_not_mention_it(people):
+    calendar = save_calendar(people.admin, None, CalendarData(name="Office", time_zone="Europe/Berlin",
+                                                              hours=["09:00-17:00"] * 5 + ["", ""]))
+    workgroup = Workgroup.create(name="Desk", calendar=calendar)
+    update_workgroup(people.admin, workgroup.uuid, WorkgroupData(name="Front desk"))
+    assert Workgroup.get_by_id(workgroup.id).calendar_id == calendar.id
+    update_workgroup(people.admin, workgroup.uuid, WorkgroupData(name="Front desk", calendar=""))
+    assert Workgroup.get_by_id(workgroup.id).calendar_id is None
 
 
 def test_a_workgroup_without_a_calendar_works_around_the_clock(people):
