@@ -17,6 +17,9 @@ _DURATION = re.compile(r"^\s*(\d{1,6})(?::([0-5]\d))?\s*$")
 _CLOSED_DAY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:\s+(.*))?$")
 
 
+# No parameter is called "num": portal.i18n.LazyText takes num= as a plural count, not as a parameter.
+
+
 class RuleError(ValueError):
     def __init__(self, message):
         super().__init__(str(message))
@@ -45,7 +48,7 @@ def parse_hours(text: str) -> tuple[tuple[int, int], ...]:
                                interval=part.strip()))
         intervals.append((start, end))
     if len(intervals) > MAX_INTERVALS_PER_DAY:
-        raise RuleError(_l("Use at most %(num)d intervals a day.", num=MAX_INTERVALS_PER_DAY))
+        raise RuleError(_l("Use at most %(count)d intervals a day.", count=MAX_INTERVALS_PER_DAY))
     intervals.sort()
     for (_, end), (start, _) in zip(intervals, intervals[1:]):
         if start < end:
@@ -73,7 +76,7 @@ def parse_duration(text: str) -> int | None:
     if minutes <= 0:
         raise RuleError(_l("Enter a duration longer than zero."))
     if minutes > MAX_DURATION_HOURS * 60:
-        raise RuleError(_l("Enter at most %(num)d hours.", num=MAX_DURATION_HOURS))
+        raise RuleError(_l("Enter at most %(hours)d hours.", hours=MAX_DURATION_HOURS))
     return minutes
 
 
@@ -99,12 +102,12 @@ def parse_closed_days(text: str) -> list[tuple[date, str]]:
             raise RuleError(_l("Line %(line)d: start with a date like 2026-12-24, then a name.", line=number))
         label = " ".join((match.group(2) or "").split())
         if len(label) > 120:
-            raise RuleError(_l("Line %(line)d: use at most %(num)d characters for the name.", line=number, num=120))
+            raise RuleError(_l("Line %(line)d: use at most %(limit)d characters for the name.", line=number, limit=120))
         if day in days:
             raise RuleError(_l("Line %(line)d: %(day)s is listed twice.", line=number, day=day.isoformat()))
         days[day] = label
     if len(days) > MAX_CLOSED_DAYS:
-        raise RuleError(_l("List at most %(num)d closed days.", num=MAX_CLOSED_DAYS))
+        raise RuleError(_l("List at most %(count)d closed days.", count=MAX_CLOSED_DAYS))
     return sorted(days.items())
 
 

@@ -92,6 +92,8 @@ def test_a_calendar_is_stored_with_split_days_holidays_and_closed_days(client, l
     ({"monday": "12:00-08:00"}, "monday", "ends before it starts"),
     ({"monday": "08:00-12:00, 11:00-14:00"}, "monday", "The intervals overlap."),
     ({"monday": "8 to 5"}, "monday", "Use times like 08:00-12:00"),
+    ({"monday": ", ".join(f"{h:02d}:00-{h:02d}:30" for h in range(7))}, "monday", "Use at most 6 intervals a day."),
+    ({"closed_days": "2026-12-24 " + "x" * 121}, "closed_days", "Line 1: use at most 120 characters for the name."),
     ({"monday": "08:00-25:00"}, "monday", "Use times like 08:00-12:00"),
     ({"time_zone": "Mars/Olympus_Mons"}, "time_zone", "Choose a time zone from the list."),
     ({"country": "XX"}, "country", "Choose a country from the list, or none."),
