@@ -108,13 +108,13 @@ def templates_with_policies():
 
 
 def workgroups_with_service_levels():
-    """Every workgroup with its calendar (.calendar, or None) and OLA target (.ola_minutes, .ola_business)."""
+    """Every workgroup with its calendar (.calendar, or None) and OLA target (.ola: minutes None when it has
+    none), in one query."""
     return (
-        Workgroup.select(Workgroup, BusinessCalendar, OlaTarget.minutes.alias("ola_minutes"),
-                         OlaTarget.business_time.alias("ola_business"))
+        Workgroup.select(Workgroup, BusinessCalendar, OlaTarget)
         .join(BusinessCalendar, JOIN.LEFT_OUTER, on=(Workgroup.calendar == BusinessCalendar.id))
         .switch(Workgroup)
-        .join(OlaTarget, JOIN.LEFT_OUTER, on=(OlaTarget.workgroup == Workgroup.id))
+        .join(OlaTarget, JOIN.LEFT_OUTER, on=(OlaTarget.workgroup == Workgroup.id), attr="ola")
         .order_by(Workgroup.active.desc(), fn.LOWER(Workgroup.name))
     )
 

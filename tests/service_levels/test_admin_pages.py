@@ -181,6 +181,23 @@ def test_an_ola_is_set_changed_and_removed(client, login, people, ids):
     assert OlaTarget.select().count() == 0
 
 
+def test_the_overview_shows_calendars_targets_and_escalation_targets(client, login, people, ids):
+    login(people.admin)
+    post_form(client, "/admin/service-levels/calendars/new", GOOD_CALENDAR)
+    post_form(client, f"/admin/workgroups/{ids['wg']}/edit", {
+        "name": "Service desk", "calendar": BusinessCalendar.get(BusinessCalendar.name == "Berlin office").uuid})
+    Workgroup.create(name="Night shift")
+    post_form(client, f"/admin/service-levels/templates/{ids['template']}", {
+        "all_resolution": "16", "all_resolution_business": "y", "urgent_resolution": "4", "warn_percent": "75"})
+    post_form(client, f"/admin/service-levels/workgroups/{ids['wg']}", {"duration": "1:30", "business_time": "y"})
+    page = client.get("/admin/service-levels/").get_data(as_text=True)
+    assert "Berlin office" in page and "Europe/Berlin" in page and "DE-BY" in page
+    assert "16 h business time" in page and "1 for a priority" in page
+    assert "1:30 h business time" in page
+    assert "24x7 (no calendar chosen)" in page  # the night shift
+    assert page.count("None (set one)") == 1
+
+
 def test_unknown_ids_are_not_found(client, login, people):
     login(people.admin)
     for url in ["/admin/service-levels/calendars/7a1e4f0c-0000-4000-8000-000000000000",
