@@ -42,6 +42,7 @@ def register_blueprints(app) -> None:
     from portal.outbox_views.routes import bp as outbox_views
     from portal.people.routes import bp as people
     from portal.reports.routes import bp as reports
+    from portal.service_levels.routes import bp as service_levels
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
 
@@ -52,6 +53,7 @@ def register_blueprints(app) -> None:
         customers,  # customer profiles, accounts and assets
         teams,  # workgroups (admins)
         admin,  # case fields, case templates, statuses and reasons (admins)
+        service_levels,  # business calendars, SLA policies, OLA targets (admins)
         cases,  # the customer and proxy portal: dashboard, filing, the case page
         notification_admin,  # message texts and who is told what (admins)
         notification_preferences,  # each user's notification choices, one-click unsubscribe

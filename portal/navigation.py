@@ -24,6 +24,8 @@ NAVIGATION = [
     (_l("Customers"), "customers.search", ("agent", "supervisor", "admin"),
      _l("Find, create and edit customer profiles.")),
     (_l("Workgroups"), "teams.index", ("admin",), _l("Teams of agents and supervisors, and who is in them.")),
+    (_l("Service levels"), "service_levels.index", ("admin",),
+     _l("Business calendars, response and resolution targets per case template, escalation targets.")),
     (_l("People"), "admin.users", ("admin",),
      _l("Everyone who signs in: invite staff, change roles and workgroups, deactivate; the audit log.")),
     (_l("Colleagues"), "people.colleagues", ("customer",),

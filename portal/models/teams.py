@@ -6,6 +6,7 @@ import peewee
 
 from portal.models.base import BaseModel, UTCDateTimeField, utcnow
 from portal.models.base import uuid_field as _uuid
+from portal.models.calendars import BusinessCalendar
 from portal.models.people import User
 
 
@@ -16,6 +17,8 @@ class Workgroup(BaseModel):
     # Where "new case in your queue" style mail goes when nobody is assigned; optional.
     email = peewee.CharField(max_length=254, null=True)
     active = peewee.BooleanField(default=True)
+    # When the team works, for service-level targets in business time; none means around the clock (24x7).
+    calendar = peewee.ForeignKeyField(BusinessCalendar, null=True, backref="workgroups", on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
 
     def __str__(self):

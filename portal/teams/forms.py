@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from portal.i18n import _, _l
@@ -13,6 +14,12 @@ class WorkgroupForm(FlaskForm):
                                 validators=[Length(max=2000)])
     email = EmailField(_l("Team email address"), description=_l("Optional. Where mail about unassigned cases of "
                                                               "this workgroup goes."), validators=[Length(max=254)])
+    calendar = SelectField(_l("Business calendar"), validate_choice=False,
+                           description=_l("When the team works: service-level targets in business time count only "
+                                          "these hours."))
+
+    def set_calendar_choices(self, calendars) -> None:
+        self.calendar.choices = [SelectChoice(c.uuid, c.name) for c in calendars]
 
 
 class AddMemberForm(FlaskForm):

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.errors import Conflict, ValidationFailed
 from portal.i18n import _
+from portal.service_levels.queries import always_open_calendar, calendars
 from portal.teams import queries, service
 from portal.teams.forms import AddMemberForm, ConfirmForm, WorkgroupForm
 from portal.web_helpers import apply_errors, role_required, status_for
@@ -15,7 +16,14 @@ bp = Blueprint("teams", __name__, url_prefix="/admin/workgroups")
 
 
 def _data(form: WorkgroupForm) -> service.WorkgroupData:
-    return service.WorkgroupData(name=form.name.data, description=form.description.data, email=form.email.data)
+    return service.WorkgroupData(name=form.name.data, description=form.description.data, email=form.email.data,
+                                 calendar=form.calendar.data or "")
+
+
+def _workgroup_form(**kwargs) -> WorkgroupForm:
+    form = WorkgroupForm(**kwargs)
+    form.set_calendar_choices(calendars())
+    return form
 
 
 @bp.get("/")
@@ -27,7 +35,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("admin")
 def new():
-    form = WorkgroupForm()
+    form = _workgroup_form()
+    if request.method == "GET":
+        form.calendar.data = getattr(always_open_calendar(), "uuid", "")
     if form.validate_on_submit():
         try:
             workgroup = service.create_workgroup(current_user, _data(form))
@@ -81,9 +91,10 @@ def remove_member(workgroup_uuid, user_uuid):
 @role_required("admin")
 def edit(workgroup_uuid):
     workgroup = queries.workgroup_by_uuid(workgroup_uuid)
-    form = WorkgroupForm(obj=workgroup)
+    form = _workgroup_form(obj=workgroup)
     if request.method == "GET":
         form.email.data = workgroup.email or ""
+        form.calendar.data = getattr(workgroup.calendar or always_open_calendar(), "uuid", "")
     if form.validate_on_submit():
         try:
             service.update_workgroup(current_user, workgroup.uuid, _data(form))

@@ -13,6 +13,7 @@ from portal.db import database
 from portal.errors import Conflict, NotFound, ValidationFailed
 from portal.i18n import _l
 from portal.identifiers import by_uuid
+from portal.models.calendars import BusinessCalendar
 from portal.models.people import STAFF_ROLES, User
 from portal.models.teams import Workgroup, WorkgroupMember
 from portal.policy import require_admin
@@ -26,6 +27,8 @@ class WorkgroupData:
     name: str = ""
     description: str = ""
     email: str = ""
+    # The business calendar's UUID; empty: around the clock (24x7); None: unchanged (24x7 for a new workgroup).
+    calendar: str | None = None
 
 
 def _clean(data: WorkgroupData) -> dict:
@@ -44,9 +47,14 @@ def _clean(data: WorkgroupData) -> dict:
             email = normalize_email(data.email)
         except ContactError as exc:
             errors["email"] = str(exc)
+    values = {"name": name, "description": description, "email": email}
+    if data.calendar is not None:
+        values["calendar"] = by_uuid(BusinessCalendar, data.calendar) if data.calendar.strip() else None
+        if data.calendar.strip() and values["calendar"] is None:
+            errors["calendar"] = _l("Choose a calendar from the list.")
     if errors:
         raise ValidationFailed(_l("Please correct the highlighted fields."), errors)
-    return {"name": name, "description": description, "email": email}
+    return values
 
 
 def _name_taken() -> Conflict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from portal.models.calendars import ALWAYS_OPEN_UUID
 from portal.models.people import Customer
 from tests import factories
 from tests.case_config import factories as config_factories
@@ -54,7 +55,11 @@ def pages_of(role: str, sample) -> list[str]:
     return ["/admin/", "/admin/fields", "/admin/fields/new", "/admin/templates", "/admin/templates/new",
             f"/admin/templates/{sample['template'].uuid}", "/admin/statuses", "/admin/reasons", "/admin/users",
             "/admin/users/invite", "/admin/users/changes", "/admin/workgroups/",
-            f"/admin/workgroups/{sample['desk'].uuid}",
+            f"/admin/workgroups/{sample['desk'].uuid}", f"/admin/workgroups/{sample['desk'].uuid}/edit",
+            "/admin/service-levels/", "/admin/service-levels/calendars/new",
+            f"/admin/service-levels/calendars/{ALWAYS_OPEN_UUID}",
+            f"/admin/service-levels/templates/{sample['template'].uuid}",
+            f"/admin/service-levels/workgroups/{sample['desk'].uuid}",
             "/admin/notifications", "/admin/notifications/rules", "/admin/notifications/templates/case_created/email"]
 
 

@@ -34,6 +34,7 @@ from portal.models.staff import CaseTask
 from portal.notification_preferences.service import unsubscribe_token
 from portal.people.rules import Invitation
 from portal.people.service import invite_staff
+from portal.service_levels.service import CalendarData, save_calendar
 from tests import factories
 
 # The smallest file the upload rules accept by content: a PNG signature and an IHDR chunk.
@@ -137,6 +138,8 @@ def build_world(app, people) -> World:
     status = config_service.save_status(admin, None, name="Waiting for parts", category="waiting",
                                       customer_description="We wait for a part.")
     reason = config_service.save_reason(admin, None, name="Hardware fault")
+    calendar = save_calendar(admin, None, CalendarData(name="Office hours", time_zone="Europe/Berlin",
+                                                       hours=["09:00-12:00, 13:00-17:00"] * 5 + ["", ""]))
 
     def case(state, **overrides):
         values = {"template": template, "workgroup": desk, "internal_contact": people.proxy, "asset": asset,
@@ -175,6 +178,7 @@ def build_world(app, people) -> World:
         "condition_uuid": condition.uuid,
         "status_uuid": status.uuid,
         "reason_uuid": reason.uuid,
+        "calendar_uuid": calendar.uuid,
         "task_uuid": task.uuid,
         "token_uuid": api_token.uuid,
         "message_uuid": str(message.uuid),
