@@ -183,11 +183,10 @@ def _record_attempt(message, worker_id, started_at, finished_at, outcome, error=
     )
 
 
-def store_rendered(message: Message, token: str, rendered: dict, sms_info: tuple | None) -> bool:
-    """Keep the first rendering on the row so retries send exactly the same content."""
-    changes = {"rendered": rendered}
-    if sms_info is not None:
-        changes["sms_encoding"], changes["sms_segments"] = sms_info
+def store_rendered(message: Message, token: str, rendered: dict, columns: dict | None = None) -> bool:
+    """Keep the first rendering on the row so retries send exactly the same content (with the
+    channel's measures of it, e.g. SMS segments)."""
+    changes = {"rendered": rendered, **(columns or {})}
     return bool(Message.update(**changes).where(_held(message, token)).execute())
 
 

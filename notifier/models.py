@@ -24,9 +24,9 @@ SUPPRESSED = "suppressed"
 UNKNOWN = "unknown"
 STATUSES = (QUEUED, SENDING, SENT, FAILED, DEAD, SUPPRESSED, UNKNOWN)
 
+# The built-in channels (notifier.registry has every channel, including those a host adds).
 EMAIL = "email"
 SMS = "sms"
-CHANNELS = (EMAIL, SMS)
 
 
 class NotifierModel(peewee.Model):
