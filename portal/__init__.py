@@ -24,7 +24,15 @@ def create_app(config: dict | None = None):
     app.config.update(load_config(config, instance_path))
     web.init_app(app)
     register_blueprints(app)
+    register_notifier_channels()
     return app
+
+
+def register_notifier_channels() -> None:
+    """The channels the portal adds to the notifier's own (email, SMS): webhooks."""
+    from portal.webhooks.deliveries import register_channel
+
+    register_channel()
 
 
 def register_blueprints(app) -> None:
@@ -41,6 +49,7 @@ def register_blueprints(app) -> None:
     from portal.people.routes import bp as people
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
+    from portal.webhooks.routes import bp as webhooks
 
     for blueprint in (
         accounts,  # sign-in, sign-up, password reset, profile
@@ -54,5 +63,6 @@ def register_blueprints(app) -> None:
         notification_preferences,  # each user's notification choices, one-click unsubscribe
         staff,  # the agent workspace
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
+        webhooks,  # webhook endpoints, their deliveries and secrets (admins)
     ):
         app.register_blueprint(blueprint)

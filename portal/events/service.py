@@ -11,6 +11,7 @@ from portal.events.types import EVENT_TYPES
 from portal.models.cases import Case
 from portal.models.events import Event, EventCounter
 from portal.models.people import User
+from portal.webhooks.deliveries import enqueue_for_event
 
 COUNTER = "events"
 
@@ -33,5 +34,8 @@ def record(type: str, *, case: Case | None, actor: User | None, data: dict | Non
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     with database.atomic():
-        return Event.create(position=_next_position(), type=type, case=case, actor=actor,
-                            internal=internal, data=data or {}, occurred_at=now or utcnow())
+        event = Event.create(position=_next_position(), type=type, case=case, actor=actor,
+                             internal=internal, data=data or {}, occurred_at=now or utcnow())
+        # Webhook deliveries are queued in the same transaction: they exist exactly when the event does.
+        enqueue_for_event(event)
+        return event

@@ -10,10 +10,11 @@ from portal.models.people import MODELS as PEOPLE_MODELS
 from portal.models.readings import MODELS as READING_MODELS
 from portal.models.staff import MODELS as STAFF_MODELS
 from portal.models.teams import MODELS as TEAM_MODELS
+from portal.models.webhooks import MODELS as WEBHOOK_MODELS
 
 PORTAL_MODELS = [*PEOPLE_MODELS, *TEAM_MODELS, *ASSET_MODELS, *CONFIGURATION_MODELS, *CASE_MODELS,
                  *NOTIFICATION_MODELS, *STAFF_MODELS, *READING_MODELS,
-                 *EVENT_MODELS]
+                 *EVENT_MODELS, *WEBHOOK_MODELS]
 
 
 def all_models():
