@@ -10,14 +10,13 @@ from datetime import timedelta
 import pytest
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from notifier.channels.webhook import WEBHOOK, USER_AGENT
+from notifier.channels.webhook import USER_AGENT, WEBHOOK
 from notifier.models import DEAD, SENT, Message
 from portal.clock import utcnow
 from portal.db import database
 from portal.models.webhooks import WebhookEndpoint
 from portal.webhooks import service
 from portal.webhooks.deliveries import enqueue_for_event
-from tests import factories
 from tests.webhooks.conftest import new_case, verify
 
 
