@@ -138,3 +138,21 @@ def test_the_pages_are_translated(webhook_app, client, login, admin, make_endpoi
     detail = client.get(f"/admin/webhooks/{endpoint.uuid}", headers=headers).get_data(as_text=True)
     assert "Register an endpoint" not in index and "Send a test event" not in detail
     assert words in index
+
+
+def test_webhook_deliveries_are_in_the_admins_outbox_and_not_in_an_agents(webhook_app, client, login, admin,
+                                                                          make_endpoint, event_on):
+    from tests.webhooks.conftest import new_case
+
+    make_endpoint()
+    case = new_case()
+    event_on(case)
+    message = Message.get(Message.channel == "webhook")
+    from portal import policy
+
+    # A delivery may carry internal events: staff other than admins never see it (no topic, no recipient).
+    assert not policy.can_read_message(factories.user(role="agent"), message)
+    assert not policy.can_read_message(factories.user(role="supervisor"), message)
+    login(admin)
+    assert client.get(f"/notifications/outbox/{message.uuid}").status_code == 200
+    assert client.get("/notifications/outbox").status_code == 200
