@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -17,7 +18,7 @@ class EndpointForm(FlaskForm):
     description = StringField(_l("Description"), validators=[Length(max=200)],
                               description=_l("What receives the events, for the people who look after it."))
     event_types = SelectMultipleField(_l("Event types"), validate_choice=False,
-                                      choices=[(name, name) for name in EVENT_TYPES],
+                                      choices=[SelectChoice(name, name) for name in EVENT_TYPES],
                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
                                       description=_l("The endpoint receives only the types ticked here."))
     case_template = SelectField(_l("Case template"), validate_choice=False,
@@ -28,7 +29,8 @@ class EndpointForm(FlaskForm):
                                          "sent later."))
 
     def set_choices(self, templates) -> None:
-        self.case_template.choices = [("", _("Every case")), *templates]
+        self.case_template.choices = [SelectChoice("", _("Every case")),
+                                     *(SelectChoice(value, label) for value, label in templates)]
 
 
 class ConfirmForm(FlaskForm):
