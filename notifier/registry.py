@@ -21,6 +21,14 @@ def register(channel: Channel) -> None:
         _channels[channel.name] = channel
 
 
+def unregister(name: str) -> None:
+    """Remove a channel a host added (the built-in ones stay)."""
+    if name in (EMAIL_CHANNEL.name, SMS_CHANNEL.name):
+        raise ValueError(f"the {name} channel is built in")
+    with _lock:
+        _channels.pop(name, None)
+
+
 def find(name: str) -> Channel | None:
     return _channels.get(name)
 
