@@ -221,6 +221,12 @@ class OutgoingWebhook:
     body: bytes
 
 
+def _host_header(checked: CheckedTarget) -> str:
+    host = f"[{checked.host}]" if ":" in checked.host else checked.host
+    default = 443 if checked.scheme == "https" else 80
+    return host if checked.port == default else f"{host}:{checked.port}"
+
+
 def _retry_after(value: str | None) -> float | None:
     try:
         return min(max(float(value), 0.0), 3600.0) if value else None
@@ -278,7 +284,7 @@ class WebhookSender:
             raise PermanentDeliveryError(f"target refused: {refused}") from None
         timestamp = int(utcnow().timestamp())
         headers = {
-            "Host": checked.host if checked.port in (80, 443) else f"{checked.host}:{checked.port}",
+            "Host": _host_header(checked),
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "webhook-id": webhook.webhook_id,

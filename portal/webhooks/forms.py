@@ -25,8 +25,8 @@ class EndpointForm(FlaskForm):
                                 description=_l("Only events of cases of this template (events of no case are "
                                                "then left out)."))
     active = BooleanField(_l("Active"), default=True,
-                          description=_l("An inactive endpoint receives nothing; events meanwhile are not "
-                                         "sent later."))
+                          description=_l("An inactive endpoint gets no new events (not even later); deliveries "
+                                         "queued before still go out."))
 
     def set_choices(self, templates) -> None:
         self.case_template.choices = [SelectChoice("", _("Every case")),
