@@ -24,15 +24,18 @@ def create_app(config: dict | None = None):
     app.config.update(load_config(config, instance_path))
     web.init_app(app)
     register_blueprints(app)
-    register_notifier_channels()
+    register_webhooks()
     return app
 
 
-def register_notifier_channels() -> None:
-    """The channels the portal adds to the notifier's own (email, SMS): webhooks."""
-    from portal.webhooks.deliveries import register_channel
+def register_webhooks() -> None:
+    """Webhooks: the notifier's webhook channel (beside its own email and SMS) with the portal's
+    endpoints, and their deliveries queued with every recorded event."""
+    from portal.events.service import follow
+    from portal.webhooks.deliveries import enqueue_for_event, register_channel
 
     register_channel()
+    follow(enqueue_for_event)
 
 
 def register_blueprints(app) -> None:
@@ -40,6 +43,7 @@ def register_blueprints(app) -> None:
     if any, in portal/navigation.py). Imported here, not at the top: importing portal loads no feature."""
     from portal.accounts.routes import bp as accounts
     from portal.admin.routes import bp as admin
+    from portal.api.routes import bp as api
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
@@ -47,6 +51,7 @@ def register_blueprints(app) -> None:
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
     from portal.people.routes import bp as people
+    from portal.reports.routes import bp as reports
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
     from portal.webhooks.routes import bp as webhooks
@@ -63,6 +68,8 @@ def register_blueprints(app) -> None:
         notification_preferences,  # each user's notification choices, one-click unsubscribe
         staff,  # the agent workspace
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
+        reports,  # charts and figures for supervisors (their workgroups) and admins
+        api,  # the JSON API for other systems (/api/v1/), bearer tokens only
         webhooks,  # webhook endpoints, their deliveries and secrets (admins)
     ):
         app.register_blueprint(blueprint)

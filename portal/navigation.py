@@ -19,6 +19,8 @@ NAVIGATION = [
     (_l("Open a case"), "cases.new", ("customer", "proxy", "agent", "supervisor", "admin"),
      _l("Choose a form and tell us about your issue.")),
     (_l("Case settings"), "admin.index", ("admin",), _l("Case fields, case templates, statuses and reasons.")),
+    (_l("Reports"), "reports.index", ("supervisor", "admin"),
+     _l("Open and closed cases, response and closing times, satisfaction and the backlog, with charts.")),
     (_l("Customers"), "customers.search", ("agent", "supervisor", "admin"),
      _l("Find, create and edit customer profiles.")),
     (_l("Workgroups"), "teams.index", ("admin",), _l("Teams of agents and supervisors, and who is in them.")),

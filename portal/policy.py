@@ -87,6 +87,22 @@ def can_view_case(user: User | None, case) -> bool:
     return scopes.case_visible(scope, case.id)
 
 
+def event_visibility(user: User | None):
+    """A condition on Event LEFT JOIN Case selecting the typed events user may read (the API's event
+    stream, webhooks' test sends): the events of the cases user may see (case_visibility), internal
+    ones only for staff, who see every event of a case they see (can_see_internal); events about no
+    case only for admins."""
+    from portal.models.cases import Case
+    from portal.models.events import Event
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return Event.id.is_null()  # matches nothing: every event has an id
+    if has_role(user, "admin"):
+        return Event.id.is_null(False)
+    condition = Case.id.is_null(False) & case_visibility(user)
+    return condition if is_staff(user) else condition & (Event.internal == False)  # noqa: E712
+
+
 def is_customer_side(user: User | None, case) -> bool:
     """Customers and the proxy who filed it: the people a case is for, as opposed to its handlers."""
     return has_role(user, "customer", "proxy") and can_view_case(user, case)
@@ -443,6 +459,40 @@ def viewers_of_case(users, case) -> set[int]:
     return viewers
 
 
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def can_issue_token(user: User | None, owner: User) -> bool:
+    """Anyone signed in makes tokens for themselves; an admin also for another staff account (a
+    service account an integration runs as), never for a customer or proxy, whose cases are theirs."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active or not owner.active:
+        return False
+    return user.id == owner.id or (has_role(user, "admin") and owner.role in STAFF_ROLES)
+
+
+def can_manage_token(user: User | None, token) -> bool:
+    """A token's own user, and admins for tokens they may issue, see and revoke it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return token.user_id == user.id or can_issue_token(user, token.user)
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+def can_view_reports(user: User | None) -> bool:
+    """Supervisors (their workgroups) and admins (everything) read the reports."""
+    return has_role(user, "supervisor", "admin")
+
+
+def reportable_workgroups(user: User | None) -> frozenset[int] | None:
+    """The workgroups whose cases user's reports count: None for every case (admins), else the
+    workgroups a supervisor belongs to (cases in no workgroup are nobody's but the admins')."""
+    if has_role(user, "admin"):
+        return None
+    if not can_view_reports(user):
+        return frozenset()
+    return case_scope(user).workgroup_ids
 # --- webhooks: endpoints that receive typed events (internal ones included) -------------------------
 # Only active admins register, change, pause, test and redeliver them, and see their deliveries.
 

@@ -327,6 +327,7 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
                            "public": True, "body": "", "data": {"template": template.name},
                            "created_at": when})
         resolution = ""
+        first_response = None
         for e in range(1, n_events):
             when = min(when + timedelta(minutes=rng.randint(5, 3 * 24 * 60)), now)
             roll = rng.random()
@@ -350,6 +351,8 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
                 body = resolution = rng.choice(RESOLUTIONS)
                 kind, public, who, data = "resolution_proposed", True, agent, None
                 public_texts.append(body)
+            if kind == "comment" and public and who == agent and first_response is None:
+                first_response = when
             event_rows.append({"id": first_event + e, "uuid": gen.uuid(), "case": case_id, "kind": kind,
                                "actor": who, "public": public, "body": body, "data": data, "created_at": when})
             if kind == "comment" and rng.random() < 0.05:
@@ -367,7 +370,7 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
             "assignee": rng.choice(staff) if rng.random() < 0.5 else None,
             "workgroup": template.default_workgroup_id, "resolution": resolution,
             "resolution_proposed_at": updated if category == "resolved" else None,
-            "opened_at": opened, "updated_at": updated,
+            "opened_at": opened, "updated_at": updated, "first_response_at": first_response,
             "last_closed_at": updated if category == "closed" else None})
         documents.append((case_id, build_documents(
             reference=reference, title=title, summary=summary, resolution=resolution,

@@ -1,6 +1,7 @@
 """All peewee models of the portal, by area. No Flask imports here."""
 
 import notifier
+from portal.models.api import MODELS as API_MODELS
 from portal.models.assets import MODELS as ASSET_MODELS
 from portal.models.cases import MODELS as CASE_MODELS
 from portal.models.configuration import MODELS as CONFIGURATION_MODELS
@@ -14,7 +15,7 @@ from portal.models.webhooks import MODELS as WEBHOOK_MODELS
 
 PORTAL_MODELS = [*PEOPLE_MODELS, *TEAM_MODELS, *ASSET_MODELS, *CONFIGURATION_MODELS, *CASE_MODELS,
                  *NOTIFICATION_MODELS, *STAFF_MODELS, *READING_MODELS,
-                 *EVENT_MODELS, *WEBHOOK_MODELS]
+                 *EVENT_MODELS, *API_MODELS, *WEBHOOK_MODELS]
 
 
 def all_models():

@@ -38,9 +38,20 @@ class Case(BaseModel):
     opened_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow, index=True)
     last_closed_at = UTCDateTimeField(null=True)
+    # When staff first answered the customer (a public comment); set once, by a conditional write.
+    first_response_at = UTCDateTimeField(null=True)
     # The language the case is written in (set when it opens: its customer's, else its filer's): the
     # search index stems its words in it.
     language = peewee.CharField(max_length=16, default="en")
+
+    class Meta:
+        # The reports read only these indexes (index-only scans): cases opened in a period, closed in a
+        # period, and open now per status; each holds every column those reports filter or group on.
+        indexes = (
+            (("opened_at", "workgroup", "template", "status", "last_closed_at", "first_response_at"), False),
+            (("last_closed_at", "status", "workgroup", "template", "assignee", "opened_at"), False),
+            (("status", "template", "workgroup", "escalated"), False),
+        )
 
     def __str__(self):
         return f"{self.reference} {self.title}"
@@ -70,7 +81,8 @@ class CaseEvent(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("case", "created_at"), False),)
+        # (kind, created_at): the reports' first responses, rejections and escalations in a date range.
+        indexes = ((("case", "created_at"), False), (("kind", "created_at"), False))
 
 
 class CaseCustomerLink(BaseModel):
@@ -92,7 +104,7 @@ class CaseFeedback(BaseModel):
     rating = peewee.SmallIntegerField(null=True)
     comment = peewee.TextField(default="")
     given_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    created_at = UTCDateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow, index=True)
 
 
 class Attachment(BaseModel):

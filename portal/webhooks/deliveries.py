@@ -1,6 +1,7 @@
 """What the outbox gets for an event, and what the notifier's webhook channel asks of the portal.
 
-record() calls `enqueue_for_event` inside the change's transaction: one outbox message per active
+portal.events.service.record() calls `enqueue_for_event` (a follower create_app registers) inside the
+change's transaction: one outbox message per active
 endpoint subscribed to the event's type (and, when it has one, whose case template the event's case
 has). The message key is the event's id and the address the endpoint's id, so the outbox's unique
 key (key, channel, address) never lets one event go twice to one endpoint; the thread is the case's
@@ -14,7 +15,7 @@ outbox) and its admins are emailed.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import peewee
 
@@ -25,6 +26,8 @@ from notifier.holds import hold
 from portal.accounts.service.users import email_recipient
 from portal.clock import utcnow
 from portal.db import database
+from portal.events.case_events import iso_utc
+from portal.events.queries import event_payload
 from portal.links import absolute
 from portal.models.events import Event
 from portal.models.people import User
@@ -32,25 +35,6 @@ from portal.models.webhooks import WebhookChange, WebhookEndpoint
 from portal.settings import setting
 
 TEST_EVENT = "webhook.test"
-
-
-def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _event_payload(event: Event) -> dict:
-    # To be replaced by portal.events.queries.event_payload (branch i14-events), which has this shape.
-    return {
-        "id": str(event.uuid),
-        "position": event.position,
-        "type": event.type,
-        "occurred_at": iso_utc(event.occurred_at),
-        "case": ({"id": str(event.case.uuid), "reference": event.case.reference}
-                 if event.case_id is not None else None),
-        "actor": str(event.actor.uuid) if event.actor_id is not None else None,
-        "internal": bool(event.internal),
-        "data": dict(event.data or {}),
-    }
 
 
 def _subscribed(endpoint: WebhookEndpoint, event: Event) -> bool:
@@ -67,7 +51,7 @@ def enqueue_for_event(event: Event) -> int:
     endpoints = [e for e in WebhookEndpoint.select().where(WebhookEndpoint.active) if _subscribed(e, event)]
     if not endpoints:
         return 0
-    payload = _event_payload(event)
+    payload = event_payload(event)
     thread = str(event.case.uuid) if event.case_id is not None else None
     return sum(_enqueue(endpoint, str(event.uuid), event.type, payload, key=str(event.uuid), thread=thread,
                         now=event.occurred_at)

@@ -42,7 +42,7 @@ def pages_of(role: str, sample) -> list[str]:
     case = sample["case"].reference
     common = ["/account", "/account/password", "/account/notifications"]
     if role == "visitor":
-        return ["/login", "/signup", "/reset-password", "/verify-email/resend"]
+        return ["/login", "/signup", "/reset-password", "/verify-email/resend", "/api/v1/reference"]
     if role == "customer":
         return ["/cases", "/cases/new", f"/cases/new/{sample['template'].uuid}", f"/cases/{case}", *common]
     if role == "agent":
@@ -50,7 +50,7 @@ def pages_of(role: str, sample) -> list[str]:
                 f"/customers/{sample['profile'].uuid}", "/customers/new", "/customers/accounts/",
                 "/notifications/outbox", "/notifications/mailbox", *common]
     if role == "supervisor":
-        return ["/staff/supervisor"]
+        return ["/staff/supervisor", "/reports/"]
     return ["/admin/", "/admin/fields", "/admin/fields/new", "/admin/templates", "/admin/templates/new",
             f"/admin/templates/{sample['template'].uuid}", "/admin/statuses", "/admin/reasons", "/admin/users",
             "/admin/users/invite", "/admin/users/changes", "/admin/workgroups/",

@@ -13,6 +13,7 @@ from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain,
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition
+from portal.events import case_events
 from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
@@ -27,6 +28,15 @@ def _closed(what_happened) -> str:
     transitions.explain, "This case was already closed by ... at ...") and what to do instead."""
     return _l("%(what_happened)s A closed case cannot take comments. Reopen it or open a follow-up case.",
               what_happened=what_happened)
+
+
+def _note_first_response(case: Case, now: datetime) -> None:
+    """The team's first public answer (reports and service levels measure it): written once, the
+    condition makes every later answer a no-op."""
+    (Case
+     .update(first_response_at=now)
+     .where((Case.id == case.id) & Case.first_response_at.is_null())
+     .execute())
 
 
 def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),
@@ -61,9 +71,10 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
             event = CaseEvent.create(case=case, kind="comment" if public else "internal_note", actor=actor,
                                      public=public, body=text, created_at=now,
                                      data={"files": [f.original_name for f in stored]} if stored else None)
-            record_attachments(actor, case, stored, event=event, public=public)
+            files = record_attachments(actor, case, stored, event=event, public=public)
             if public:
                 if policy.is_staff(actor):
+                    _note_first_response(case, now)
                     notify_case_event("case_replied", case, event, actor=actor, audiences=CUSTOMER_SIDE,
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)
                 else:
@@ -72,6 +83,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)
             reindex_case(case.id)
             submissions.settle(actor, key, case.reference)
+            case_events.commented(case, actor, event, public=public, body=text, attachments=files, now=now)
     except Exception:
         remove_stored(stored)
         raise

@@ -23,6 +23,7 @@ from portal.cases.service.transitions import NOT_CLOSED, STATUS_EVENTS, explain,
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, ValidationFailed
+from portal.events import case_events
 from portal.i18n import _l, format_day, lazy_ngettext
 from portal.identifiers import by_uuid
 from portal.links import absolute
@@ -87,6 +88,7 @@ def change_status(actor: User, case: Case, status_uuid: str, *, now: datetime | 
                         data={"from": previous.name, "to": status.name})
         notify_status_changed(case, event, actor, previous, now=now)
         reindex_case(case.id)
+        case_events.status_changed(case, actor, event, previous, now)
     return event
 
 
@@ -104,6 +106,7 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
         raise InvalidTransition(explain(actor, case, ("resolution_proposed",))
                                 or _l("This resolution is already waiting for the customer's answer."))
     now = now or utcnow()
+    previous = case.status
     with database.atomic():
         write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("resolved"),
                    resolution=resolution, resolution_proposed_at=now, resolution_reminded_at=None)
@@ -113,6 +116,7 @@ def propose_resolution(actor: User, case: Case, text: str, *, now: datetime | No
                                  "respond_url": absolute("cases.detail", reference=case.reference) + "#resolution"},
                           now=now)
         reindex_case(case.id)
+        case_events.status_event("case.resolution_proposed", case, actor, event, previous, now, resolution=resolution)
     return event
 
 
@@ -136,6 +140,7 @@ def accept_resolution(actor: User, case: Case, *, rating: int | None = None, com
         raise ValidationFailed(CHOOSE_RATING, {"rating": CHOOSE_RATING})
     remark = clean_text(comment, field="comment", required="", limit=2000)
     now = now or utcnow()
+    previous = case.status
     with database.atomic():
         # The resolution too: accepting a text the team has just replaced would accept unseen words.
         write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("closed"),
@@ -146,6 +151,8 @@ def accept_resolution(actor: User, case: Case, *, rating: int | None = None, com
                         data={"rating": rating} if rating is not None else None)
         notify_resolution_accepted(case, event, actor, rating=rating, remark=remark, now=now)
         reindex_case(case.id)
+        case_events.status_event("case.resolution_accepted", case, actor, event, previous, now, rating=rating,
+                                 comment=remark)
     return event
 
 
@@ -157,6 +164,7 @@ def reject_resolution(actor: User, case: Case, reason: str, *, seen_proposal: st
     _require_answerable(actor, case, seen_proposal)
     why = clean_text(reason, field="reason", required=_l("Tell the team why this does not solve it."))
     now = now or utcnow()
+    previous = case.status
     with database.atomic():
         write_case(actor, case, expect=("status", "resolution"), now=now, status=system_status("open"),
                    resolution_proposed_at=None)
@@ -164,6 +172,7 @@ def reject_resolution(actor: User, case: Case, reason: str, *, seen_proposal: st
         notify_case_event("case_resolution_rejected", case, event, actor=actor, audiences=handlers_audience(case),
                           extra={"author_name": actor.display_name, "reason": why}, now=now)
         reindex_case(case.id)
+        case_events.status_event("case.resolution_rejected", case, actor, event, previous, now, reason=why)
     return event
 
 
@@ -176,6 +185,7 @@ def close_case(actor: User, case: Case, reason: str = "", *, now: datetime | Non
         raise _refused(actor, case, _l("This case is already closed."))
     why = clean_text(reason, field="reason", required="", limit=2000)
     now = now or utcnow()
+    previous = case.status
     with database.atomic():
         write_case(actor, case, expect=(NOT_CLOSED,), now=now, status=system_status("closed"), last_closed_at=now,
                    resolution_proposed_at=None)
@@ -184,6 +194,7 @@ def close_case(actor: User, case: Case, reason: str = "", *, now: datetime | Non
         notify_case_event("case_closed", case, event, actor=actor, audiences=audiences,
                           extra={"closed_by": actor.display_name, "resolution": case.resolution}, now=now)
         reindex_case(case.id)
+        case_events.status_event("case.closed", case, actor, event, previous, now, reason=why, automatic=None)
     return event
 
 
@@ -202,6 +213,7 @@ def reopen_case(actor: User, case: Case, reason: str = "", *, now: datetime | No
             "This case was closed more than %(num)d days ago, so it can no longer be reopened. Open a follow-up "
             "case instead.", int(setting("REOPEN_DAYS"))))
     why = clean_text(reason, field="reason", required="", limit=2000)
+    previous = case.status
     with database.atomic():
         write_case(actor, case, expect=("status",), now=now, status=system_status("open"),
                    resolution_proposed_at=None)
@@ -209,6 +221,7 @@ def reopen_case(actor: User, case: Case, reason: str = "", *, now: datetime | No
         notify_case_event("case_reopened", case, event, actor=actor, audiences=handlers_audience(case),
                           extra={"author_name": actor.display_name, "reason": why}, now=now)
         reindex_case(case.id)
+        case_events.status_event("case.reopened", case, actor, event, previous, now, reason=why)
     return event
 
 
@@ -272,7 +285,11 @@ def close_unanswered_resolutions(*, now: datetime | None = None) -> int:
     due = now - timedelta(days=setting("RESOLUTION_AUTOCLOSE_DAYS"))
     resolved = CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "resolved")
     closed = system_status("closed")
-    cases = Case.select().where(Case.status.in_(resolved) & (Case.resolution_proposed_at <= due))
+    cases = (
+        Case.select(Case, CaseStatus)
+        .join(CaseStatus)
+        .where(Case.status.in_(resolved) & (Case.resolution_proposed_at <= due))
+    )
     count = 0
     for case in cases:
         with database.atomic():
@@ -283,10 +300,13 @@ def close_unanswered_resolutions(*, now: datetime | None = None) -> int:
             )
             if not done:
                 continue
+            previous = case.status  # as read above: resolved, or the update would have matched nothing
             case = Case.get_by_id(case.id)
             event = _record(case, "closed", None, now, data=UNANSWERED)
             notify_case_event("case_closed", case, event, actor=None, audiences=(*CUSTOMER_SIDE, "assignee"),
                               extra={"closed_by": "", "resolution": case.resolution}, now=now)
             reindex_case(case.id)
+            case_events.status_event("case.closed", case, None, event, previous, now, reason="",
+                                     automatic=case_events.UNANSWERED_RESOLUTION)
             count += 1
     return count

@@ -17,6 +17,7 @@ from portal.cases.service.search_index import documents_for_new_case, store_docu
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from portal.events import case_events
 from portal.files.storage import StorageUnavailable
 from portal.i18n import _l
 from portal.identifiers import by_uuid, parse_uuid
@@ -202,11 +203,16 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             if follow_up_of is not None:
                 data["follow_up_of"] = follow_up_of.reference
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
-            record_attachments(actor, case, stored, event=created)
+            files = record_attachments(actor, case, stored, event=created)
             for notice in notices:
                 notice.send(created)
             store_documents([(case.id, documents)])
             submissions.settle(actor, key, case.reference)
+            shown = {name: value for name, value in clean.values.items() if not fields[name].is_internal}
+            hidden = {name: value for name, value in clean.values.items() if fields[name].is_internal}
+            case_events.case_created(case, actor, created, fields=shown, attachments=files, now=now)
+            if hidden:
+                case_events.internal_values_set(case, actor, created, hidden, now)
     except BaseException:
         remove_stored(stored)
         raise

@@ -19,6 +19,7 @@ from portal.cases.service.transitions import NOT_CLOSED, write_case
 from portal.clock import utcnow
 from portal.db import database, is_postgres
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from portal.events import case_events
 from portal.i18n import _l
 from portal.identifiers import parse_uuid
 from portal.models.cases import Case
@@ -70,16 +71,20 @@ def _release_cases(actor: User, subject: User, now: datetime, reason: str) -> in
     """Put subject's open cases back in their workgroup's queue, each with a feed entry. A case
     someone reassigned or closed meanwhile is no longer subject's to give back: it is left alone."""
     closed = CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed")
-    released = 0
+    released = []
     for case in Case.select().where((Case.assignee == subject) & Case.status.not_in(closed)).order_by(Case.id):
         try:
             write_case(actor, case, expect=(NOT_CLOSED, "assignee"), now=now, assignee=None)
         except Conflict:
             continue
-        record_case_event(case, "assigned", actor, now,
-                          data={"from": subject.display_name, "to": None, "reason": reason})
-        released += 1
-    return released
+        feed = record_case_event(case, "assigned", actor, now,
+                                 data={"from": subject.display_name, "to": None, "reason": reason})
+        released.append((case, feed))
+    # The typed events after every case is written: from the first one on, this transaction holds the
+    # event counter, and it must not then wait for a case row that a writer waiting for the counter holds.
+    for case, feed in released:
+        case_events.assigned(case, actor, feed, subject, now, reason=reason)
+    return len(released)
 
 
 def _leave_workgroups(actor: User, subject: User, now: datetime) -> None:

@@ -21,6 +21,7 @@ from portal.cases.service.transitions import explain, latest_event, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.events import case_events
 from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
@@ -63,8 +64,10 @@ def link_customer(actor: User, case: Case, customer_uuid: str, *, now: datetime 
         with database.atomic():
             write_case(actor, case, expect=OPEN, now=now)
             CaseCustomerLink.create(case=case, customer=customer, added_by=actor, created_at=now)
-            return record(case, "customer_linked", actor, now,
-                          data={"customer": customer.full_name, "customer_uuid": customer.uuid})
+            event = record(case, "customer_linked", actor, now,
+                           data={"customer": customer.full_name, "customer_uuid": customer.uuid})
+            case_events.customer_linked(case, actor, event, customer, now, linked=True)
+            return event
     except peewee.IntegrityError as exc:
         added = latest_event(case, ("customer_linked",), customer_uuid=customer.uuid)
         message = _already_linked(customer, added, actor)
@@ -106,8 +109,10 @@ def unlink_customer(actor: User, case: Case, customer_uuid: str, *, now: datetim
             # A second click, or a colleague first: say so; a customer never on the case stays unknown.
             gone = explain(actor, case, ("customer_unlinked",), customer_uuid=customer.uuid)
             raise InvalidTransition(gone) if gone else NotFound()
-        return record(case, "customer_unlinked", actor, now,
-                      data={"customer": customer.full_name, "customer_uuid": customer.uuid})
+        event = record(case, "customer_unlinked", actor, now,
+                       data={"customer": customer.full_name, "customer_uuid": customer.uuid})
+        case_events.customer_linked(case, actor, event, customer, now, linked=False)
+        return event
 
 
 def update_all_customers(actor: User, case: Case, body: str, *, uploads: Sequence = (),
@@ -151,4 +156,6 @@ def log_contact(actor: User, case: Case, *, channel: str, direction: str, summar
                              "contacted_at": when.isoformat()})
         reindex_case(case.id)
         submissions.settle(actor, key, case.reference)
+        case_events.contact_logged(case, actor, event, channel=channel, direction=direction, contacted_at=when,
+                                   summary=text, now=now)
     return event

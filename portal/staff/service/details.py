@@ -19,6 +19,7 @@ from portal.cases.service.transitions import NOT_CLOSED, explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition
+from portal.events import case_events
 from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField
@@ -76,6 +77,7 @@ def edit_case_details(actor: User, case: Case, raw: Mapping, *, now: datetime | 
         raise InvalidTransition(_l("Nothing was changed."))
     own = {name: value for name, value in (("title", clean.title), ("summary", clean.summary), ("reason", reason))
            if (value.id if isinstance(value, peewee.Model) else value) != case.__data__.get(name)}
+    typed = _typed_changes(case, own, edits)
     now = now or utcnow()
     with database.atomic():
         write_case(actor, case, expect=(NOT_CLOSED, *own), now=now, **own)
@@ -83,7 +85,23 @@ def edit_case_details(actor: User, case: Case, raw: Mapping, *, now: datetime | 
             _write_value(actor, case, field, old, new)
         event = record(case, "field_changed", actor, now, data={"changes": changes})
         reindex_case(case.id)
+        case_events.details_changed(case, actor, event, typed, now)
     return event
+
+
+def _typed_changes(case: Case, own: dict, edits: list) -> dict[str, dict]:
+    """The typed event's changes: title and summary as text, the reason by UUID, custom values by
+    field key as stored (None: no value), each {"old", "new"}. Read before the case is written."""
+    typed = {}
+    for name, value in own.items():
+        if name == "reason":
+            old = case_events.uuid_of(case.reason) if case.reason_id else None
+            typed[name] = case_events.change(old, case_events.uuid_of(value))
+        else:
+            typed[name] = case_events.change(case.__data__.get(name), value)
+    for field, old, new in edits:
+        typed[field.key] = case_events.change(old, new)
+    return typed
 
 
 def _write_value(actor: User, case: Case, field, old: str | None, new: str | None) -> None:

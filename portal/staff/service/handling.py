@@ -21,6 +21,7 @@ from portal.cases.service.transitions import EVENTS_BY_FIELD, NOT_CLOSED, explai
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from portal.events import case_events
 from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseEvent
@@ -74,6 +75,7 @@ def _assign(actor: User, case: Case, assignee: User | None, now: datetime) -> Ca
         event = record(case, "assigned", actor, now, data={"from": _name(previous), "to": _name(assignee)})
         if assignee is not None:
             _notify_assigned(case, event, actor, now)
+        case_events.assigned(case, actor, event, previous, now)
     return event
 
 
@@ -144,7 +146,9 @@ MOVE = (NOT_CLOSED, "workgroup", "assignee", "escalated")
 
 def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, *, body: str = "",
           escalated: bool | None = None) -> CaseEvent:
-    previous = case.workgroup.name if case.workgroup_id else None
+    old_workgroup = case.workgroup if case.workgroup_id else None
+    previous = old_workgroup.name if old_workgroup is not None else None
+    old_assignee, old_escalated = (case.assignee if case.assignee_id else None), case.escalated
     keeps_assignee = case.assignee_id is not None and policy.is_member(case.assignee, target.id)
     dropped = _name(case.assignee) if case.assignee_id and not keeps_assignee else None
     changes: dict = {"workgroup": target}
@@ -162,6 +166,8 @@ def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, 
                               personal=_priority_for(case), now=now)
         if body:
             reindex_case(case.id)
+        case_events.moved(kind, case, actor, event, old_workgroup=old_workgroup, old_assignee=old_assignee,
+                          old_escalated=old_escalated, reason=body, now=now)
     return event
 
 
@@ -217,5 +223,7 @@ def set_priority(actor: User, case: Case, priority: str, *, now: datetime | None
     with database.atomic():
         previous = case.priority
         write_case(actor, case, expect=(NOT_CLOSED, "priority"), now=now, priority=priority)
-        return record(case, "priority_changed", actor, now,
-                      data={"from": PRIORITIES.get(previous, previous), "to": PRIORITIES[priority]})
+        event = record(case, "priority_changed", actor, now,
+                       data={"from": PRIORITIES.get(previous, previous), "to": PRIORITIES[priority]})
+        case_events.priority_changed(case, actor, event, previous, now)
+    return event

@@ -18,6 +18,7 @@ from portal.cases.service.transitions import explain, write_case
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from portal.events import case_events
 from portal.i18n import _l
 from portal.identifiers import by_uuid
 from portal.models.cases import Case, CaseEvent
@@ -108,6 +109,7 @@ def create_task(actor: User, case: Case, data: TaskData, *, submission: str | No
         event = record(case, "task_added", actor, now, data=_summary(task))
         _notify_assignee(task, case, event, actor, now)
         submissions.settle(actor, key, case.reference)
+        case_events.task_created(case, actor, event, task, values["assignee"], now)
     return task
 
 
@@ -123,6 +125,7 @@ def update_task(actor: User, task_uuid: str, data: TaskData, *, now: datetime | 
     after = {**values, "assignee": values["assignee"].id if values["assignee"] else None}
     if before == after:
         raise InvalidTransition(_l("Nothing was changed."))
+    typed_before = case_events.task_values(task, task.assignee if task.assignee_id else None)
     now = now or utcnow()
     unchanged = ((CaseTask.title == task.title) & (CaseTask.customer_visible == task.customer_visible)
                  & _is(CaseTask.assignee, task.assignee_id) & _is(CaseTask.due_date, task.due_date))
@@ -134,6 +137,8 @@ def update_task(actor: User, task_uuid: str, data: TaskData, *, now: datetime | 
         event = record(case, "task_updated", actor, now, data=_summary(task))
         if after["assignee"] is not None and after["assignee"] != before["assignee"]:
             _notify_assignee(task, case, event, actor, now)
+        case_events.task_updated(case, actor, event, task, typed_before,
+                                 case_events.task_values(task, values["assignee"]), now)
     return task
 
 
@@ -157,7 +162,8 @@ def set_task_done(actor: User, task_uuid: str, done: bool, *, now: datetime | No
             raise _task_changed(actor, case, task)
         task = CaseTask.get_by_id(task.id)
         write_case(actor, case, expect=(), now=now)
-        record(case, "task_completed" if done else "task_reopened", actor, now, data=_summary(task))
+        event = record(case, "task_completed" if done else "task_reopened", actor, now, data=_summary(task))
+        case_events.task_done(case, actor, event, task, done=done, now=now)
     return task
 
 

@@ -1,0 +1,227 @@
+"""The report figures, each one or two aggregate queries over indexed columns: nothing here loads the
+cases themselves. Times are calendar time; counts by day are grouped by UTC hour in SQL and put into
+the viewer's days by the caller (portal.reports.service), so any time zone gets its own days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import peewee
+from peewee import JOIN, fn
+
+from portal.db import database, is_postgres
+from portal.models.cases import Case, CaseEvent, CaseFeedback
+from portal.models.configuration import CaseStatus, CaseTemplate
+from portal.models.people import User
+from portal.models.teams import Workgroup
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cases a report counts: a UTC period [start, end), the workgroups the viewer may report on
+    (None: every case, for admins) narrowed by the chosen workgroup and case template."""
+
+    start: datetime
+    end: datetime
+    workgroup_ids: frozenset[int] | None = None
+    template_id: int | None = None
+
+    def cases(self, model=Case):
+        condition = peewee.SQL("1 = 1")
+        if self.workgroup_ids is not None:
+            condition &= model.workgroup.in_(sorted(self.workgroup_ids)) if self.workgroup_ids else peewee.SQL("1 = 0")
+        if self.template_id is not None:
+            condition &= model.template == self.template_id
+        return condition
+
+
+def _closed():
+    """Cases closed now. A reopened case keeps the time of its last closing (last_closed_at) until it
+    closes again, so closings are counted by cases that are closed now, at their last closing: a case
+    reopened and not yet closed again counts as open (also for the days between its two closings)."""
+    return Case.status.in_(CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed"))
+
+
+def _closed_between(scope: Scope):
+    return _closed() & (Case.last_closed_at >= scope.start) & (Case.last_closed_at < scope.end) & scope.cases()
+
+
+def _hour(column):
+    """The UTC hour a time falls in, as text 'YYYY-MM-DD HH' on either database: SQLite keeps times as
+    ISO text, so the first 13 characters are the hour. The pattern is written into the SQL (not a
+    parameter), so SELECT and GROUP BY are the very same expression to PostgreSQL."""
+    if is_postgres(database):
+        return fn.to_char(column, peewee.SQL("'YYYY-MM-DD HH24'")).coerce(False)
+    return fn.substr(column, 1, 13).coerce(False)
+
+
+def _seconds(start, end):
+    """end - start in seconds, on either database."""
+    if is_postgres(database):
+        return fn.date_part("epoch", end - start)
+    return (fn.julianday(end) - fn.julianday(start)) * 86400.0
+
+
+def open_by_type_and_status(scope: Scope) -> list[tuple[str, str, str, int]]:
+    """Cases not closed now: (template name, status name, status category, count). Counted by ids over
+    the (status, template, workgroup) index; the few names are read afterwards."""
+    counts = list(Case
+                  .select(Case.template, Case.status, fn.COUNT(Case.id))
+                  .where(Case.status.not_in(CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed"))
+                         & scope.cases())
+                  .group_by(Case.template, Case.status)
+                  .tuples())
+    templates = dict(CaseTemplate.select(CaseTemplate.id, CaseTemplate.name)
+                     .where(CaseTemplate.id.in_({row[0] for row in counts} or {0})).tuples())
+    statuses = {row[0]: row[1:] for row in CaseStatus.select(CaseStatus.id, CaseStatus.name, CaseStatus.category)
+                .where(CaseStatus.id.in_({row[1] for row in counts} or {0})).tuples()}
+    rows = [(templates[template], *statuses[status], int(number)) for template, status, number in counts]
+    return sorted(rows)
+
+
+def escalated_open(scope: Scope) -> list[tuple[str, int]]:
+    """Escalated cases not closed now, per workgroup now handling them."""
+    rows = (Case
+            .select(fn.COALESCE(Workgroup.name, ""), fn.COUNT(Case.id))
+            .join(CaseStatus, on=(Case.status == CaseStatus.id))
+            .switch(Case)
+            .join(Workgroup, JOIN.LEFT_OUTER, on=(Case.workgroup == Workgroup.id))
+            .where(Case.escalated & (CaseStatus.category != "closed") & scope.cases())
+            .group_by(Workgroup.name)
+            .order_by(fn.COUNT(Case.id).desc())
+            .tuples())
+    return list(rows)
+
+
+def escalations_in_period(scope: Scope) -> int:
+    return (CaseEvent
+            .select(fn.COUNT(CaseEvent.id))
+            .join(Case, on=(CaseEvent.case == Case.id))
+            .where((CaseEvent.kind == "escalated") & (CaseEvent.created_at >= scope.start)
+                   & (CaseEvent.created_at < scope.end) & scope.cases())
+            .scalar()) or 0
+
+
+def closed_per_agent(scope: Scope) -> list[tuple[str, int]]:
+    """Cases closed in the period per assignee at closing ("" when nobody was assigned)."""
+    rows = (Case
+            .select(fn.COALESCE(User.display_name, ""), fn.COUNT(Case.id))
+            .join(User, JOIN.LEFT_OUTER, on=(Case.assignee == User.id))
+            .where(_closed_between(scope))
+            .group_by(User.id, User.display_name)
+            .order_by(fn.COUNT(Case.id).desc(), User.display_name)
+            .tuples())
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class Durations:
+    count: int
+    mean: float | None  # seconds
+    median: float | None
+
+
+def _durations(seconds, source) -> Durations:
+    """Count, mean and median of a seconds expression over a query: the median is read by ordering in
+    SQL and taking the middle row(s), so no list of durations comes into Python."""
+    stats = source.select(fn.COUNT(seconds), fn.AVG(seconds)).tuples().first() or (0, None)
+    count, mean = int(stats[0] or 0), stats[1]
+    if not count:
+        return Durations(0, None, None)
+    middle = (source
+              .select(seconds.alias("d"))
+              .order_by(seconds)
+              .limit(2 - count % 2)
+              .offset((count - 1) // 2)
+              .tuples())
+    values = [row[0] for row in middle]
+    return Durations(count, float(mean), sum(values) / len(values))
+
+
+def time_to_close(scope: Scope) -> Durations:
+    """Cases closed in the period: from opening to their last closing."""
+    source = Case.select().where(_closed_between(scope))
+    return _durations(_seconds(Case.opened_at, Case.last_closed_at), source)
+
+
+def time_to_first_response(scope: Scope) -> Durations:
+    """Cases opened in the period that staff answered: from opening to the first public comment by staff
+    (case.first_response_at, written once when it happens)."""
+    source = Case.select().where((Case.opened_at >= scope.start) & (Case.opened_at < scope.end)
+                                 & Case.first_response_at.is_null(False) & scope.cases())
+    return _durations(_seconds(Case.opened_at, Case.first_response_at), source)
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    ratings: int
+    average: float | None
+    accepted: int
+    rejected: int
+    by_rating: dict[int, int]
+
+
+def satisfaction(scope: Scope) -> Satisfaction:
+    rated = (CaseFeedback
+             .select(CaseFeedback.rating, fn.COUNT(CaseFeedback.id))
+             .join(Case, on=(CaseFeedback.case == Case.id))
+             .where(CaseFeedback.rating.is_null(False) & (CaseFeedback.created_at >= scope.start)
+                    & (CaseFeedback.created_at < scope.end) & scope.cases())
+             .group_by(CaseFeedback.rating)
+             .tuples())
+    by_rating = {int(rating): int(count) for rating, count in rated}
+    answers = dict(CaseEvent
+                   .select(CaseEvent.kind, fn.COUNT(CaseEvent.id))
+                   .join(Case, on=(CaseEvent.case == Case.id))
+                   .where(CaseEvent.kind.in_(("resolution_accepted", "resolution_rejected"))
+                          & (CaseEvent.created_at >= scope.start) & (CaseEvent.created_at < scope.end)
+                          & scope.cases())
+                   .group_by(CaseEvent.kind)
+                   .tuples())
+    total = sum(by_rating.values())
+    average = sum(rating * count for rating, count in by_rating.items()) / total if total else None
+    return Satisfaction(total, average, int(answers.get("resolution_accepted", 0)),
+                        int(answers.get("resolution_rejected", 0)), by_rating)
+
+
+def feedback_comments(scope: Scope, limit: int = 10) -> list[tuple[str, int | None, str, datetime]]:
+    """The latest comments customers left with their rating: (case reference, rating, comment, when)."""
+    rows = (CaseFeedback
+            .select(Case.reference, CaseFeedback.rating, CaseFeedback.comment, CaseFeedback.created_at)
+            .join(Case, on=(CaseFeedback.case == Case.id))
+            .where((CaseFeedback.comment != "") & (CaseFeedback.created_at >= scope.start)
+                   & (CaseFeedback.created_at < scope.end) & scope.cases())
+            .order_by(CaseFeedback.created_at.desc())
+            .limit(limit))
+    return [(row.case.reference, row.rating, row.comment, row.created_at) for row in rows]
+
+
+def opened_per_hour(scope: Scope) -> dict[str, int]:
+    hour = _hour(Case.opened_at)
+    rows = (Case
+            .select(hour, fn.COUNT(Case.id))
+            .where((Case.opened_at >= scope.start) & (Case.opened_at < scope.end) & scope.cases())
+            .group_by(hour)
+            .tuples())
+    return {key: int(count) for key, count in rows}
+
+
+def closed_per_hour(scope: Scope) -> dict[str, int]:
+    hour = _hour(Case.last_closed_at)
+    rows = (Case
+            .select(hour, fn.COUNT(Case.id))
+            .where(_closed_between(scope))
+            .group_by(hour)
+            .tuples())
+    return {key: int(count) for key, count in rows}
+
+
+def open_at(scope: Scope, moment: datetime) -> int:
+    """Cases open at a moment: opened before it and not (last) closed by then."""
+    return (Case
+            .select(fn.COUNT(Case.id))
+            .where((Case.opened_at < moment)
+                   & ~(_closed() & (Case.last_closed_at < moment))
+                   & scope.cases())
+            .scalar()) or 0
