@@ -87,8 +87,11 @@ def test_deliveries_about_one_case_keep_their_order_while_an_early_one_fails(rec
     # The first delivery about `case` failed: the later two wait; the other case's went.
     assert [r["answer"] for r in receiver.requests] == ["500", "ok"]
     assert json.loads(receiver.requests[1]["body"])["id"] == str(other.uuid)
-    deliver(now=now + timedelta(seconds=1), channels=[WEBHOOK])
+    # Its retry is not due yet (backoff), and the two after it are not claimed meanwhile.
+    assert deliver(now=now, channels=[WEBHOOK]).claimed == 0
     assert len(receiver.requests) == 2
+    waiting = Message.select().where(Message.key.in_([str(e.uuid) for e in events[1:]]))
+    assert {(m.status, m.attempts) for m in waiting} == {("queued", 0)}
 
     for step in range(1, 10):
         deliver(now=now + timedelta(minutes=5 * step), channels=[WEBHOOK])
