@@ -21,18 +21,15 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from notifier import registry
 from notifier.breaker import BREAKERS, Breakers
 from notifier.budget import TemplateLimits
-from notifier.channels.devsink import DevSinkChannel
 from notifier.channels.errors import (
     ChannelDownError,
     OutcomeUnknownError,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from notifier.channels.outgoing import OutgoingEmail, OutgoingSms
-from notifier.channels.sms import HttpSmsChannel
-from notifier.channels.smtp import SmtpChannel
 from notifier.clock import aware
 from notifier.leases import (
     claim_batch,
@@ -48,10 +45,9 @@ from notifier.leases import (
     store_rendered,
 )
 from notifier.marks import SentMarks, start_attempt
-from notifier.models import EMAIL, SMS, Message, write_transaction
+from notifier.models import Message, write_transaction
 from notifier.rendering import RenderError, render_parts
 from notifier.settings import Settings
-from notifier.sms_segments import sms_shape
 from notifier.templates import active_template
 
 log = logging.getLogger("notifier.dispatcher")
@@ -112,14 +108,9 @@ def _finished(worker_id: str, token: str) -> None:
 
 
 def channel_for(channel: str, settings: Settings):
-    """The sender configured for a channel, or None when that channel is switched off."""
-    if channel == EMAIL:
-        return SmtpChannel(settings) if settings.MAIL_BACKEND == "smtp" else DevSinkChannel(settings)
-    if settings.SMS_BACKEND == "http":
-        return HttpSmsChannel(settings)
-    if settings.SMS_BACKEND == "devsink":
-        return DevSinkChannel(settings)
-    return None
+    """The sender configured for a channel, or None when that channel is switched off or unknown."""
+    spec = registry.find(channel)
+    return spec.sender(settings) if spec is not None else None
 
 
 class _Channels:
@@ -183,7 +174,7 @@ def deliver_due(
     claimed_at = aware(now)
     worker_id = worker_id or default_worker_id(settings)
     if channels is None:
-        channels = [EMAIL] if settings.SMS_BACKEND == "none" else [EMAIL, SMS]
+        channels = [name for name in registry.names() if registry.channel(name).enabled(settings)]
     report = DeliveryReport()
 
     def current_time() -> datetime:
@@ -268,11 +259,9 @@ def _render_batch(claim, current_time, report, templates, limits: TemplateLimits
             if error is not None:
                 _mark_dead(message, claim, started_at, finished_at, error, "render_error", report)
                 continue
-            sms_info = None
-            if message.channel == SMS:
-                shape = sms_shape(rendered["text"])
-                sms_info = (shape.encoding, shape.segments)
-            if store_rendered(message, claim.token, rendered, sms_info):
+            spec = registry.find(message.channel)
+            columns = spec.measure(rendered) if spec is not None and spec.measure else None
+            if store_rendered(message, claim.token, rendered, columns):
                 message.rendered = rendered
                 ready.append(message)
             else:
@@ -367,6 +356,11 @@ def _retry_later(message, claim, settings: Settings, started_at, finished_at, er
 
 
 def _render(message: Message, templates: dict, limits: TemplateLimits) -> dict:
+    spec = registry.find(message.channel)
+    if spec is None:
+        raise RenderError(f"unknown channel {message.channel!r}")
+    if spec.render is not None:
+        return spec.render(message)
     # One lookup per template slot and batch: a batch is usually many messages of few events.
     slot = (message.event, message.channel, message.language, message.variant)
     if slot not in templates:
@@ -378,16 +372,4 @@ def _render(message: Message, templates: dict, limits: TemplateLimits) -> dict:
 
 
 def _outgoing(message: Message):
-    rendered = message.rendered
-    if message.channel == EMAIL:
-        return OutgoingEmail(
-            message_uuid=str(message.uuid),
-            to_address=message.address,
-            to_name=message.recipient_name,
-            subject=rendered["subject"],
-            text=rendered["text"],
-            html=rendered.get("html"),
-            thread=message.thread,
-            headers=tuple((message.extra_headers or {}).items()),
-        )
-    return OutgoingSms(message_uuid=str(message.uuid), to_number=message.address, text=rendered["text"])
+    return registry.channel(message.channel).outgoing(message)

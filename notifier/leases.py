@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 import peewee
 
+from notifier import registry
 from notifier.models import (
     DEAD,
     FAILED,
@@ -28,6 +29,7 @@ from notifier.models import (
     SUPPRESSED,
     UNKNOWN,
     Attempt,
+    Hold,
     Message,
     database,
     is_postgres,
@@ -67,7 +69,34 @@ def _due(now: datetime, channels, worker_id=None, active_tokens=()):
     )
     if channels:
         due &= Message.channel.in_(list(channels))
+    held = (
+        Hold.select(peewee.SQL("1"))
+        .where((Hold.channel == Message.channel) & (Hold.address_key == Message.address_key))
+    )
+    due &= ~peewee.fn.EXISTS(held)
+    ordered = registry.ordered_channels()
+    if ordered and (not channels or set(ordered) & set(channels)):
+        due &= ~(Message.channel.in_(list(ordered)) & Message.thread.is_null(False) & peewee.fn.EXISTS(_earlier()))
     return due
+
+
+# Messages of an ordered channel still on their way: a later message to the same address in the
+# same thread waits for them (sent, dead, suppressed or held for review lets it go).
+_ON_THE_WAY = (QUEUED, SENDING, FAILED)
+
+
+def _earlier():
+    earlier = Message.alias("earlier")
+    return (
+        earlier.select(peewee.SQL("1"))
+        .where(
+            (earlier.channel == Message.channel)
+            & (earlier.address_key == Message.address_key)
+            & (earlier.thread == Message.thread)
+            & (earlier.id < Message.id)
+            & earlier.status.in_(_ON_THE_WAY)
+        )
+    )
 
 
 def _lost_during_attempt(now: datetime, worker_id=None, active_tokens=()):
@@ -183,11 +212,10 @@ def _record_attempt(message, worker_id, started_at, finished_at, outcome, error=
     )
 
 
-def store_rendered(message: Message, token: str, rendered: dict, sms_info: tuple | None) -> bool:
-    """Keep the first rendering on the row so retries send exactly the same content."""
-    changes = {"rendered": rendered}
-    if sms_info is not None:
-        changes["sms_encoding"], changes["sms_segments"] = sms_info
+def store_rendered(message: Message, token: str, rendered: dict, columns: dict | None = None) -> bool:
+    """Keep the first rendering on the row so retries send exactly the same content (with the
+    channel's measures of it, e.g. SMS segments)."""
+    changes = {"rendered": rendered, **(columns or {})}
     return bool(Message.update(**changes).where(_held(message, token)).execute())
 
 

@@ -24,9 +24,9 @@ SUPPRESSED = "suppressed"
 UNKNOWN = "unknown"
 STATUSES = (QUEUED, SENDING, SENT, FAILED, DEAD, SUPPRESSED, UNKNOWN)
 
+# The built-in channels (notifier.registry has every channel, including those a host adds).
 EMAIL = "email"
 SMS = "sms"
-CHANNELS = (EMAIL, SMS)
 
 
 class NotifierModel(peewee.Model):
@@ -147,7 +147,22 @@ class CapturedMessage(NotifierModel):
         table_name = "notifier_captured_message"
 
 
-MODELS = [Message, Attempt, Template, TemplateVersion, CapturedMessage]
+class Hold(NotifierModel):
+    """An address whose messages wait: none is claimed while the hold lasts (e.g. a webhook endpoint
+    paused after failing again and again). New messages to it are still queued; releasing the hold
+    lets them all go, in order."""
+
+    channel = peewee.CharField(max_length=10)
+    address_key = peewee.CharField(max_length=320)
+    reason = peewee.TextField()
+    held_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "notifier_hold"
+        indexes = ((("channel", "address_key"), True),)
+
+
+MODELS = [Message, Attempt, Template, TemplateVersion, CapturedMessage, Hold]
 
 
 def bind_database(db: peewee.Database) -> None:

@@ -10,8 +10,9 @@ from datetime import datetime
 
 import peewee
 
+from notifier import registry
 from notifier.clock import aware
-from notifier.models import DEAD, EMAIL, FAILED, QUEUED, STATUSES, UNKNOWN, Attempt, Message, database
+from notifier.models import DEAD, FAILED, QUEUED, STATUSES, UNKNOWN, Attempt, Message, database
 from notifier.plain_data import plain_context
 from notifier.recipients import Recipient, check_display_name, normalise_address
 
@@ -130,7 +131,7 @@ def enqueue_all(
                     "topic": topic,
                     "thread": thread,
                     "context": data,
-                    "extra_headers": extra_headers if recipient.channel == EMAIL else None,
+                    "extra_headers": extra_headers if registry.channel(recipient.channel).takes_headers else None,
                     "created_at": now,
                     "next_attempt_at": now,
                 }

@@ -10,44 +10,26 @@ refuses what would run out of budget.
 from __future__ import annotations
 
 import functools
-import re
 
 import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 
+from notifier import registry
 from notifier.budget import BudgetExceeded, TemplateLimits, budget
 from notifier.models import EMAIL, SMS
 from notifier.sandbox import PlainDataSandbox, environment_for
-from notifier.sms_segments import sms_shape
+from notifier.template_errors import RenderError, TemplateError
 from notifier.words import Words, _l, plain
 
 MAX_SOURCE_CHARS = 20_000
-MAX_SUBJECT_CHARS = 200
+MAX_RENDERED_SUBJECT_CHARS = 800
 MAX_TEXT_CHARS = 100_000
 MAX_HTML_CHARS = 300_000
-MAX_SMS_SEGMENTS = 10
 MAX_LOOP_NESTING = 2
 
-PARTS = {EMAIL: ("subject", "text", "html"), SMS: ("text",)}
-REQUIRED_PARTS = {EMAIL: ("subject", "text"), SMS: ("text",)}
-
-
-class TemplateError(ValueError):
-    """A template that cannot be saved or rendered; the message says why, with a line when known.
-
-    `reason` is the why (notifier.words.Words: the host shows it in its reader's language), `part`
-    and `line` where; str() is the English "subject, line 3: why"."""
-
-    def __init__(self, reason, *, part: str | None = None, line: int | None = None):
-        self.reason = reason if isinstance(reason, Words) else plain(str(reason))
-        self.part, self.line = part, line
-        where = f"{part}, line {line}" if part and line else part
-        super().__init__(f"{where}: {self.reason}" if where else str(self.reason))
-
-
-class RenderError(TemplateError):
-    """Rendering one message failed; the message is dead, the reason recorded."""
+# The parts of the built-in template channels (a channel declares its own: notifier.registry).
+PARTS = {name: registry.channel(name).parts for name in (EMAIL, SMS)}
 
 
 _FORBIDDEN_NODES = {
@@ -144,16 +126,16 @@ def _check_nesting(part: str, node: nodes.Node, depth: int) -> None:
 
 def check_parts(channel: str, parts: dict, variables: list[str] | None = None) -> dict:
     """Validate a whole template (all parts for a channel); returns the parts kept. Raises TemplateError."""
-    if channel not in PARTS:
+    spec = registry.find(channel)
+    if spec is None or not spec.parts:
         raise TemplateError(f"unknown channel {channel!r}")
-    unknown = set(parts) - set(PARTS[channel])
+    unknown = set(parts) - set(spec.parts)
     if unknown:
         raise TemplateError(f"{channel} templates have no part(s) {', '.join(sorted(unknown))}")
-    for part in REQUIRED_PARTS[channel]:
+    for part in spec.required_parts:
         if not (parts.get(part) or "").strip():
-            raise TemplateError(_l("required for email templates") if channel == EMAIL
-                                else _l("required for text message templates"), part=part)
-    kept = {part: parts[part] for part in PARTS[channel] if parts.get(part)}
+            raise TemplateError(spec.required_reason, part=part)
+    kept = {part: parts[part] for part in spec.parts if parts.get(part)}
     for part, source in kept.items():
         check_source(part, source, variables)
     return kept
@@ -179,7 +161,6 @@ def _render_bounded(part: str, template: jinja2.Template, context: dict, limit: 
     return "".join(chunks)
 
 
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]+")
 _PLAIN_REASONS = {
     ZeroDivisionError: _l("division by zero"),
     OverflowError: _l("a number in this template is too large"),
@@ -218,14 +199,15 @@ def render_parts(channel: str, parts: dict, context: dict, limits: TemplateLimit
     """Render a template's parts with a plain-data context, all parts under one budget (`limits`,
     the defaults when None). Raises RenderError with the part, the line when known and the reason."""
     limits = limits or TemplateLimits()
+    spec = registry.find(channel)
     compiled = {}
-    for part in PARTS.get(channel, ()):
+    for part in spec.parts if spec else ():
         if parts.get(part):
             try:
                 compiled[part] = _compiled("html" if part == "html" else "text", parts[part])
             except TemplateError as error:
                 raise RenderError(error.reason, part=error.part, line=error.line) from None
-    output = {"subject": MAX_SUBJECT_CHARS * 4, "text": MAX_TEXT_CHARS, "html": MAX_HTML_CHARS}
+    output = {"subject": MAX_RENDERED_SUBJECT_CHARS, "text": MAX_TEXT_CHARS, "html": MAX_HTML_CHARS}
     rendered = {}
     # Compiled outside the budget (above): Jinja folds constants while compiling, and only a
     # budgeted render may evaluate template code.
@@ -237,26 +219,4 @@ def render_parts(channel: str, parts: dict, context: dict, limits: TemplateLimit
                 raise
             except Exception as error:  # any template runtime error fails only this message
                 raise RenderError(_reason(error), part=part, line=_template_line(error)) from None
-    return _finish(channel, rendered)
-
-
-def _finish(channel: str, rendered: dict) -> dict:
-    if channel == EMAIL:
-        # A subject is one header line: line breaks would be header injection, so they become spaces.
-        subject = _LINE_BREAKS.sub(" ", rendered.get("subject", "")).strip()
-        if not subject:
-            raise RenderError(_l("rendered empty"), part="subject")
-        if len(subject) > MAX_SUBJECT_CHARS:
-            raise RenderError(_l("%(count)s characters; the limit is %(limit)s", count=len(subject),
-                                 limit=MAX_SUBJECT_CHARS), part="subject")
-        rendered["subject"] = subject
-    if channel == SMS:
-        text = rendered.get("text", "").strip()
-        shape = sms_shape(text)
-        if shape.segments == 0:
-            raise RenderError(_l("rendered empty"), part="text")
-        if shape.segments > MAX_SMS_SEGMENTS:
-            raise RenderError(_l("%(count)s SMS segments; the limit is %(limit)s", count=shape.segments,
-                                 limit=MAX_SMS_SEGMENTS), part="text")
-        rendered["text"] = text
-    return rendered
+    return spec.finish(rendered) if spec and spec.finish else rendered

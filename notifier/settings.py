@@ -8,6 +8,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from notifier.budget import TemplateLimits
+from notifier.channels.webhook import allowed_networks
 
 DEFAULT_TEMPLATES_DIR = str(Path(__file__).resolve().parent.parent / "templates" / "notifications")
 
@@ -19,6 +20,7 @@ _CHOICES = {
 
 _POSITIVE = (
     "SMTP_TIMEOUT", "SMTP_COMMAND_TIMEOUT", "SMTP_DATA_TIMEOUT", "SMS_TIMEOUT", "SMS_RESPONSE_TIMEOUT",
+    "WEBHOOK_TIMEOUT",
     "NOTIFIER_BATCH_SIZE", "NOTIFIER_MAX_ATTEMPTS", "NOTIFIER_LEASE_SECONDS", "NOTIFIER_INTERVAL_SECONDS",
     "NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS", "NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS",
     "TEMPLATE_RENDER_SECONDS", "TEMPLATE_MAX_STEPS", "TEMPLATE_MAX_VALUE_CHARS", "TEMPLATE_MAX_BUILT_CHARS",
@@ -54,6 +56,11 @@ class Settings:
     # sent, to wait for its answer (a timeout then is "outcome unknown", held for review).
     SMS_TIMEOUT: float = 15.0
     SMS_RESPONSE_TIMEOUT: float = 60.0
+    # Seconds to connect to a webhook endpoint, and for each read of its answer.
+    WEBHOOK_TIMEOUT: float = 5.0
+    # Networks (CIDR) or addresses, comma-separated, that webhooks may go to although they are not
+    # public (private, loopback, link-local ...); plain http only to these. Empty: none.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: str = ""
     NOTIFIER_BATCH_SIZE: int = 50
     NOTIFIER_MAX_ATTEMPTS: int = 8
     # How long a claim on untried messages lasts; the worker renews it while it works, so this is
@@ -97,6 +104,11 @@ class Settings:
         for name in _POSITIVE:
             if name in values and not values[name] > 0:
                 raise ValueError(f"{name} must be more than 0, not {values[name]!r}")
+        if "WEBHOOK_ALLOW_PRIVATE_TARGETS" in values:
+            try:
+                allowed_networks(values["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
+            except ValueError as error:
+                raise ValueError(f"WEBHOOK_ALLOW_PRIVATE_TARGETS: {error}") from None
         for name, choices in _CHOICES.items():
             if name in values:
                 values[name] = values[name].lower()

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import peewee
 
+from notifier import registry
 from notifier.budget import TemplateLimits
 from notifier.clock import aware
-from notifier.models import CHANNELS, EMAIL, SMS, Template, TemplateVersion, database
+from notifier.models import EMAIL, SMS, Template, TemplateVersion, database
 from notifier.rendering import TemplateError, check_parts, render_parts
 from notifier.words import _l
 
@@ -22,10 +23,7 @@ __all__ = ["TemplateError", "seed_defaults", "save_version", "versions", "active
            "language_candidates"]
 
 # File names in templates/notifications/<event>/ and the template part each one fills.
-DEFAULT_FILES = {
-    EMAIL: {"subject": "email_subject.txt", "text": "email_body.txt", "html": "email_body.html"},
-    SMS: {"text": "sms.txt"},
-}
+DEFAULT_FILES = {name: registry.channel(name).default_files for name in (EMAIL, SMS)}
 VARIABLES_FILE = "variables.txt"
 
 
@@ -96,7 +94,8 @@ def save_version(
     that grows too big or runs too long is refused now rather than failing every message it would
     send. Raises TemplateError with a message fit to show the editor.
     """
-    if channel not in CHANNELS:
+    spec = registry.find(channel)
+    if spec is None or not spec.parts:
         raise TemplateError(f"unknown channel {channel!r}")
     if not event:
         raise TemplateError("event is required")

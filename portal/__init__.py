@@ -24,7 +24,18 @@ def create_app(config: dict | None = None):
     app.config.update(load_config(config, instance_path))
     web.init_app(app)
     register_blueprints(app)
+    register_webhooks()
     return app
+
+
+def register_webhooks() -> None:
+    """Webhooks: the notifier's webhook channel (beside its own email and SMS) with the portal's
+    endpoints, and their deliveries queued with every recorded event."""
+    from portal.events.service import follow
+    from portal.webhooks.deliveries import enqueue_for_event, register_channel
+
+    register_channel()
+    follow(enqueue_for_event)
 
 
 def register_blueprints(app) -> None:
@@ -45,6 +56,7 @@ def register_blueprints(app) -> None:
     from portal.service_levels.routes import bp as service_levels
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
+    from portal.webhooks.routes import bp as webhooks
 
     for blueprint in (
         accounts,  # sign-in, sign-up, password reset, profile
@@ -62,5 +74,6 @@ def register_blueprints(app) -> None:
         reports,  # charts and figures for supervisors (their workgroups) and admins
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only
         api_tokens,  # one's own API tokens; admins' service accounts and every token
+        webhooks,  # webhook endpoints, their deliveries and secrets (admins)
     ):
         app.register_blueprint(blueprint)

@@ -72,6 +72,15 @@ DEFAULTS: dict[str, object] = {
     "REOPEN_DAYS": 14,
     "RESOLUTION_REMINDER_HOURS": 72,
     "RESOLUTION_AUTOCLOSE_DAYS": 7,
+    # Webhooks: networks (CIDR) or addresses, comma-separated, that endpoints may point at although
+    # they are not public (private, loopback, link-local ...); plain http only to these. Empty: none.
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": "",
+    # An endpoint is paused when this many attempts in a row failed and the first of them is at least
+    # WEBHOOK_PAUSE_AFTER_HOURS old; its deliveries wait until an admin resumes it.
+    "WEBHOOK_PAUSE_AFTER_FAILURES": 10,
+    "WEBHOOK_PAUSE_AFTER_HOURS": 1,
+    # How long the previous secret still signs after a rotation, so receivers can roll over.
+    "WEBHOOK_SECRET_OVERLAP_HOURS": 24,
     "MAIL_BACKEND": "devsink",
     "MAIL_FROM": "Caseport <no-reply@caseport.localhost>",
     "SMS_BACKEND": "devsink",
@@ -98,6 +107,7 @@ ENV_KEYS = [
     "SMS_FROM",
     "SMS_TIMEOUT",
     "SMS_RESPONSE_TIMEOUT",
+    "WEBHOOK_TIMEOUT",
     "NOTIFIER_BATCH_SIZE",
     "NOTIFIER_MAX_ATTEMPTS",
     "NOTIFIER_LEASE_SECONDS",

@@ -36,6 +36,8 @@ NAVIGATION = [
      _l("Messages the demo captured instead of sending them."), "mailbox"),
     (_l("Notifications"), "notification_admin.index", ("admin",),
      _l("Message texts, who is told what, and on which channel.")),
+    (_l("Webhooks"), "webhooks.index", ("admin",),
+     _l("Endpoints that receive case events as signed HTTP requests, and their deliveries.")),
 ]
 
 

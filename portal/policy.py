@@ -502,3 +502,17 @@ def reportable_workgroups(user: User | None) -> frozenset[int] | None:
     if not can_view_reports(user):
         return frozenset()
     return case_scope(user).workgroup_ids
+# --- webhooks: endpoints that receive typed events (internal ones included) -------------------------
+# Only active admins register, change, pause, test and redeliver them, and see their deliveries.
+
+
+def can_manage_webhooks(user: User | None) -> bool:
+    return has_role(user, "admin") and bool(user.active)
+
+
+def require_webhook_admin(user: User | None) -> None:
+    """NotFound for everyone but active admins: the webhook pages are not there for them."""
+    from portal.errors import NotFound
+
+    if not can_manage_webhooks(user):
+        raise NotFound()

@@ -9,6 +9,7 @@ holds it never goes on to wait for a case row another writer holds (no deadlock)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from portal.clock import utcnow
@@ -19,6 +20,17 @@ from portal.models.events import Event, EventCounter
 from portal.models.people import User
 
 COUNTER = "events"
+
+# Called with every recorded event inside its transaction, after its row is written (portal.webhooks
+# queues its deliveries so: they exist exactly when the event does). Registered at start-up by
+# create_app, so this module depends on none of them.
+_followers: list[Callable[[Event], object]] = []
+
+
+def follow(callback: Callable[[Event], object]) -> None:
+    """Have callback(event) called for every event recorded from now on (registering twice is harmless)."""
+    if callback not in _followers:
+        _followers.append(callback)
 
 
 def _next_position() -> int:
@@ -45,5 +57,8 @@ def record(type: str, *, case: Case | None, actor: User | None, data: dict | Non
     if not database.in_transaction():  # alone, it still takes its position and row together
         with database.atomic():
             return record(type, case=case, actor=actor, data=data, internal=internal, now=now)
-    return Event.create(position=_next_position(), type=type, case=case, actor=actor,
-                        internal=internal, data=data or {}, occurred_at=now or utcnow())
+    event = Event.create(position=_next_position(), type=type, case=case, actor=actor,
+                         internal=internal, data=data or {}, occurred_at=now or utcnow())
+    for callback in _followers:
+        callback(event)
+    return event

@@ -120,6 +120,22 @@ def _template_version(admin) -> tuple[str, str, int]:
     return "case_created", "email", number
 
 
+def _webhook_endpoint(admin):
+    """An endpoint with one queued delivery (a test event), for the webhook pages' URL variables."""
+    from notifier.channels.webhook import new_secret
+    from portal.models.webhooks import WebhookEndpoint
+    from portal.webhooks.deliveries import enqueue_test
+
+    endpoint = WebhookEndpoint.create(url="https://hooks.example.com/caseport", event_types=["case.created"],
+                                      secret=new_secret(), created_by=admin)
+    with database.atomic():
+        webhook_id = enqueue_test(endpoint, utcnow())
+    # A paused one, whose page has the resume button.
+    paused = WebhookEndpoint.create(url="https://hooks.example.com/paused", secret=new_secret(), created_by=admin,
+                                    paused_at=utcnow(), paused_reason="paused by an administrator")
+    return endpoint, paused, Message.get(Message.key == f"test:{webhook_id}")
+
+
 def build_world(app, people) -> World:
     admin = people.admin
     desk = factories.workgroup(people.agent, people.supervisor, admin, name="Service desk")
@@ -157,6 +173,7 @@ def build_world(app, people) -> World:
     attachment = _attachment(app, main, people.customer)
     message, capture = _message_and_capture(main, people.agent.email)
     event, channel, number = _template_version(admin)
+    endpoint, paused_endpoint, delivery = _webhook_endpoint(admin)
 
     reset_token = issue_token(people.other_customer, "password_reset", 60, now=utcnow())
     invitee = invite_staff(admin, Invitation(email="ivy@example.com", display_name="Ivy Invited", role="agent"))
@@ -187,6 +204,7 @@ def build_world(app, people) -> World:
         "channel": channel,
         "number": number,
         "filename": "css/caseport.css",
+        "endpoint_uuid": endpoint.uuid,
     }
     endpoint_values = {
         ("accounts.reset_password", "token"): reset_token,
@@ -194,6 +212,7 @@ def build_world(app, people) -> World:
         ("accounts.verify_email", "token"): verify_token,
         ("people.accept_invitation", "token"): invitation_token,
         ("admin.user_invitation", "user_uuid"): invitee.uuid,
+        ("webhooks.redeliver", "message_uuid"): str(delivery.uuid),
         ("notification_preferences.unsubscribe", "token"): unsubscribe_token(people.customer.uuid, "case_created"),
         ("notification_preferences.unsubscribe_now", "token"):
             unsubscribe_token(people.customer.uuid, "case_created"),
@@ -203,6 +222,7 @@ def build_world(app, people) -> World:
         f"/cases/{main.reference}?link_q=Maria",  # the search that offers the link-customer form
         f"/cases/new/{template.uuid}?customer={contact.uuid}&account={account.uuid}&asset={asset.uuid}",
         f"/admin/users/{invitee.uuid}",  # the send-the-invitation-again button
+        f"/admin/webhooks/{paused_endpoint.uuid}",  # the resume button
     ]
     return World(values=values, endpoint_values=endpoint_values, extra_pages=extra,
                  cases={"open": main.reference, "resolved": resolved.reference, "closed": closed.reference})
