@@ -40,6 +40,7 @@ def register_blueprints(app) -> None:
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
     from portal.people.routes import bp as people
+    from portal.sso.routes import bp as sso
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
 
@@ -56,5 +57,6 @@ def register_blueprints(app) -> None:
         staff,  # the agent workspace
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only
+        sso,  # single sign-on with OpenID Connect providers
     ):
         app.register_blueprint(blueprint)

@@ -9,12 +9,13 @@ from portal.models.events import MODELS as EVENT_MODELS
 from portal.models.notifications import MODELS as NOTIFICATION_MODELS
 from portal.models.people import MODELS as PEOPLE_MODELS
 from portal.models.readings import MODELS as READING_MODELS
+from portal.models.sso import MODELS as SSO_MODELS
 from portal.models.staff import MODELS as STAFF_MODELS
 from portal.models.teams import MODELS as TEAM_MODELS
 
 PORTAL_MODELS = [*PEOPLE_MODELS, *TEAM_MODELS, *ASSET_MODELS, *CONFIGURATION_MODELS, *CASE_MODELS,
                  *NOTIFICATION_MODELS, *STAFF_MODELS, *READING_MODELS,
-                 *EVENT_MODELS, *API_MODELS]
+                 *EVENT_MODELS, *API_MODELS, *SSO_MODELS]
 
 
 def all_models():
