@@ -7,7 +7,7 @@ the browser that asked for it (no login CSRF).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal.accounts.forms import LoginForm
@@ -26,10 +26,19 @@ SIGN_OUT_KEY = "sso_sign_out"  # after sign-out: the provider's name and logout 
 
 @bp.app_context_processor
 def sign_in_buttons():
+    # A function: called only by a page that shows the buttons (the sign-in page, the reset page).
+    return {"sso_providers": sso_providers}
+
+
+def sso_providers() -> list[tuple[str, str]]:
+    """(key, name) of each provider, for the buttons of the page being rendered; the page's
+    Content-Security-Policy then lets its forms lead to those providers (form-action)."""
     try:
-        return {"sso_providers": [(p.key, p.name) for p in service.providers()]}
+        found = service.providers()
     except ProviderConfigError:
-        return {"sso_providers": []}
+        return []
+    g.form_action_origins = service.authorization_origins(found)
+    return [(p.key, p.name) for p in found]
 
 
 def _refused(message, status: int):
@@ -47,6 +56,11 @@ def start(key):
     except ValidationFailed as exc:
         return _refused(exc.message, 503)
     session[STATE_KEY] = state
+    prov = service.provider(key)
+    if service.origin(url) != service.origin(prov.issuer):
+        # The sign-in page's form-action admits the issuer's origin only: a provider that signs in
+        # elsewhere is reached by a link (a link is no form submission).
+        return render_template("accounts/sso_continue.html", provider_name=prov.name, authorize_url=url)
     return redirect(url)
 
 

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import peewee
 import requests
@@ -261,6 +262,16 @@ def sign_out_url(state: str | None, user: User) -> tuple[str, str] | None:
     params = [("id_token_hint", login.id_token), ("client_id", prov.client_id),
               ("post_logout_redirect_uri", absolute("accounts.login"))]
     return prov.name, add_params_to_uri(endpoint, params)
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def authorization_origins(found: tuple[Provider, ...]) -> tuple[str, ...]:
+    """The issuers' origins, where their sign-in buttons lead (a page's CSP form-action)."""
+    return tuple(dict.fromkeys(origin(prov.issuer) for prov in found))
 
 
 def has_identity(user: User) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 from werkzeug.serving import make_server
 
@@ -42,6 +43,15 @@ def start_provider(token_max_age: timedelta = timedelta(hours=1)) -> MockProvide
     thread.start()
     forget_metadata()
     return MockProvider(issuer=f"http://127.0.0.1:{server.server_port}", server=server, thread=thread)
+
+
+@pytest.fixture
+def oidc_provider():
+    """A real OpenID provider on 127.0.0.1 for this test; stopped when it ends."""
+    provider = start_provider()
+    yield provider
+    provider.stop()
+    forget_metadata()
 
 
 def provider_settings(provider: MockProvider, key: str = "corp", **extra: str) -> dict:

@@ -96,3 +96,24 @@ def test_next_url_survives_the_round_trip_but_only_on_this_site(client, sso_app,
     location = start_sign_in(other, next_url="//evil.example/x").headers["Location"]
     response = other.get(callback_path(authorize_at_provider(location, "c-4")))
     assert response.headers["Location"] == "/"
+
+
+def test_the_sign_in_page_lets_its_forms_lead_to_the_provider_and_no_other_page_does(client, sso_app, oidc_provider):
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc_provider.issuer}" in policy
+    assert "127.0.0.1" not in client.get("/signup").headers["Content-Security-Policy"]
+
+
+def test_a_provider_signing_in_on_another_origin_is_reached_by_a_link(client, sso_app, oidc_provider, monkeypatch):
+    from portal.sso import providers, service
+
+    document = dict(providers.metadata(service.provider("corp")))
+    document["authorization_endpoint"] = "https://login.corp.example/authorize"
+    monkeypatch.setattr("portal.sso.service.metadata", lambda provider: document)
+    page = client.get("/login")
+    from tests.fixtures import csrf_token_from
+
+    response = client.post("/sso/corp/start", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "Continue to Corp ID" in html and 'href="https://login.corp.example/authorize?' in html
