@@ -111,3 +111,15 @@ def test_a_provider_that_cannot_be_reached_is_said_so(client, sso_app, oidc_prov
     response = client.post("/sso/corp/start", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
     assert response.status_code == 503
     assert "Corp ID cannot be reached just now." in response.get_data(as_text=True)
+
+
+def test_a_used_state_is_refused_before_the_provider_is_asked(client, sso_app, oidc_provider):
+    """Single use on the portal's side, not only the provider's: even with a code the provider would
+    still take, a state already used signs nobody in."""
+    from portal.clock import utcnow
+    from portal.models.sso import SsoLogin
+
+    path = _callback(client, oidc_provider)  # the code in it is fresh
+    SsoLogin.update(used_at=utcnow()).execute()
+    assert client.get(path).status_code == 400
+    assert not _signed_in(client)
