@@ -70,10 +70,15 @@ def _hash(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def _client(prov: Provider) -> OAuth2Session:
+def _client(prov: Provider, document: dict) -> OAuth2Session:
+    # How the client proves itself at the token endpoint: HTTP Basic, the default of OAuth 2.0 and
+    # OpenID Connect, unless the provider says it takes only the secret in the form.
+    offered = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+    method = "client_secret_post" if "client_secret_basic" not in offered and "client_secret_post" in offered \
+        else "client_secret_basic"
     return OAuth2Session(prov.client_id, prov.client_secret, scope=prov.scopes,
                          redirect_uri=absolute("sso.callback", key=prov.key), code_challenge_method="S256",
-                         token_endpoint_auth_method="client_secret_basic")  # noqa: S106 - a method's name
+                         token_endpoint_auth_method=method)
 
 
 def _metadata(prov: Provider) -> dict:
@@ -95,7 +100,7 @@ def begin_sign_in(key: str, *, next_url: str = "", now: datetime | None = None) 
     with database.atomic():
         SsoLogin.create(state_hash=_hash(state), provider=prov.key, nonce=nonce, code_verifier=verifier,
                         next_url=(next_url or "")[:500], created_at=now)
-    url, _ = _client(prov).create_authorization_url(document["authorization_endpoint"], state=state,
+    url, _ = _client(prov, document).create_authorization_url(document["authorization_endpoint"], state=state,
                                                     nonce=nonce, code_verifier=verifier)
     return state, url
 
@@ -129,8 +134,9 @@ def finish_sign_in(key: str, *, state: str, browser_state: str | None, code: str
         raise SignInFailed(_l("%(provider)s did not sign you in.", provider=prov.name))
     document = _metadata(prov)
     try:
-        token = _client(prov).fetch_token(document["token_endpoint"], code=code, code_verifier=login.code_verifier,
-                                          grant_type="authorization_code", timeout=30)
+        token = _client(prov, document).fetch_token(document["token_endpoint"], code=code,
+                                                    code_verifier=login.code_verifier,
+                                                    grant_type="authorization_code", timeout=30)
         claims = check_id_token(prov, token.get("id_token"), nonce=login.nonce,
                                 access_token=token.get("access_token"), now=now)
     except (AuthlibBaseError, requests.RequestException, InvalidIdToken, ProviderUnavailable, ValueError) as exc:

@@ -28,16 +28,24 @@ class MockProvider:
         response = requests.put(f"{self.issuer}/users/{sub}", json=claims, timeout=10)
         assert response.status_code == 204, response.text
 
+    def register_client(self, redirect_uri: str) -> tuple[str, str]:
+        """(client id, secret) of a newly registered client (OAuth 2.0 Dynamic Client Registration)."""
+        response = requests.post(f"{self.issuer}/oauth2/clients", json={"redirect_uris": [redirect_uri]}, timeout=10)
+        assert response.status_code == 201, response.text
+        return response.json()["client_id"], response.json()["client_secret"]
+
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(timeout=5)
 
 
-def start_provider(token_max_age: timedelta = timedelta(hours=1)) -> MockProvider:
+def start_provider(token_max_age: timedelta = timedelta(hours=1), *, registration: bool = False) -> MockProvider:
+    """registration=True: only registered clients, with their secret and redirect URIs, are served."""
     # Imported here, inside a test: its import warns of authlib APIs it still uses (filtered in pyproject).
     import oidc_provider_mock
 
-    app = oidc_provider_mock.app(require_nonce=True, access_token_max_age=token_max_age)
+    app = oidc_provider_mock.app(require_nonce=True, access_token_max_age=token_max_age,
+                                 require_client_registration=registration)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="oidc-provider", daemon=True)
     thread.start()

@@ -117,3 +117,19 @@ def test_a_provider_signing_in_on_another_origin_is_reached_by_a_link(client, ss
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Continue to Corp ID" in html and 'href="https://login.corp.example/authorize?' in html
+
+
+def test_the_client_authenticates_with_its_secret_at_a_provider_that_checks_it(client, app):
+    from tests.sso.provider import provider_settings, start_provider
+
+    provider = start_provider(registration=True)
+    try:
+        client_id, secret = provider.register_client("http://portal.test/sso/corp/callback")
+        provider.put_user("r-1", email="rosa@corp.example", email_verified=True)
+        app.config.update({"OIDC_PROVIDERS": "corp", **provider_settings(provider, CLIENT_ID=client_id,
+                                                                        CLIENT_SECRET="not-the-secret")})
+        assert sign_in_with_provider(client, "r-1").status_code == 400
+        app.config["OIDC_CORP_CLIENT_SECRET"] = secret
+        assert sign_in_with_provider(app.test_client(), "r-1").status_code == 302
+    finally:
+        provider.stop()
