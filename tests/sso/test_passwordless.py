@@ -96,3 +96,13 @@ def test_a_linked_user_with_a_password_keeps_both_ways_in(app, sso_app, oidc_pro
     sign_in(app.test_client(), user)
     service.request_password_reset("vera@corp.example")
     assert Message.select().where(Message.event == "password_reset").count() == 1
+
+
+def test_changing_the_password_says_there_is_none(app, sso_app, oidc_provider):
+    owner = app.test_client()
+    _sso_only_user(app, oidc_provider, owner)
+    response = post_form(owner, "/account/password", {"current_password": "x", "new_password": "a new passphrase here",
+                                                      "confirm": "a new passphrase here"})
+    assert response.status_code == 400
+    assert "Your account has no password to change: it signs in with single sign-on." in response.get_data(as_text=True)
+    assert not User.get(User.email == "una@corp.example").has_password

@@ -23,6 +23,8 @@ from portal.settings import setting
 def change_password(user: User, current: str, new: str, *, keep_session: str | None = None) -> User:
     """Change one's own password; ends every session of the user but keep_session (the token of the
     browser that changed it). Raises ValidationFailed."""
+    if signs_in_with_provider_only(user):
+        raise ValidationFailed(_l("Your account has no password to change: it signs in with single sign-on."))
     if not verify_password(user.password_hash, current or ""):
         raise ValidationFailed(_l("Your current password is not correct."),
                                {"current_password": _l("This is not your current password.")})
