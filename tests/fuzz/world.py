@@ -178,6 +178,7 @@ def build_world(app, people) -> World:
         "channel": channel,
         "number": number,
         "filename": "css/caseport.css",
+        "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
     endpoint_values = {
         ("accounts.reset_password", "token"): reset_token,
