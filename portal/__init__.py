@@ -54,6 +54,7 @@ def register_blueprints(app) -> None:
     from portal.people.routes import bp as people
     from portal.reports.routes import bp as reports
     from portal.service_levels.routes import bp as service_levels
+    from portal.sso.routes import bp as sso
     from portal.staff.routes import bp as staff
     from portal.teams.routes import bp as teams
     from portal.webhooks.routes import bp as webhooks
@@ -75,5 +76,6 @@ def register_blueprints(app) -> None:
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only
         api_tokens,  # one's own API tokens; admins' service accounts and every token
         webhooks,  # webhook endpoints, their deliveries and secrets (admins)
+        sso,  # single sign-on with OpenID Connect providers
     ):
         app.register_blueprint(blueprint)

@@ -142,8 +142,11 @@ def load_config(overrides: dict | None, instance_path: str | Path) -> dict:
                     raise ConfigError(f"{key} must be a whole number, not {raw!r}") from exc
             else:
                 config[key] = raw
+    # Identity providers (portal/sso/providers.py): OIDC_PROVIDERS and one group of OIDC_<KEY>_* each.
+    config.update({key: value for key, value in os.environ.items() if key.startswith("OIDC_")})
     config.update(overrides or {})
     _check_limits(config)
+    _check_identity_providers(config)
     _check_languages(config)
 
     production = config["CASEPORT_ENV"] == "production"
@@ -196,6 +199,15 @@ _MINIMUMS = {
     "API_RATE_LIMIT": 1,
     "API_WRITE_RATE_LIMIT": 1,
 }
+
+
+def _check_identity_providers(config: dict) -> None:
+    from portal.sso.providers import ProviderConfigError, parse_providers
+
+    try:
+        parse_providers(config)
+    except ProviderConfigError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _check_languages(config: dict) -> None:

@@ -29,11 +29,13 @@ def portal_jobs(app):
     from portal.accounts.service.sessions import prune_sessions
     from portal.api.idempotency import prune_idempotency_keys
     from portal.cases.service.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
+    from portal.sso.service import prune_sso_logins
     from portal.submissions.service import prune_submissions
 
     return [
         (_with_settings_of(app, prune_throttles), {"trigger": "interval", "minutes": 15}),
         (_with_settings_of(app, prune_sessions), {"trigger": "interval", "minutes": 15}),
+        (_with_settings_of(app, prune_sso_logins), {"trigger": "interval", "hours": 1}),
         (_with_settings_of(app, prune_submissions), {"trigger": "interval", "hours": 1}),
         (_with_settings_of(app, prune_idempotency_keys), {"trigger": "interval", "hours": 1}),
         # Both are safe to run from two schedulers at once: each case is claimed by a conditional update.

@@ -376,6 +376,11 @@ def capture_visibility(user: User | None):
 INVITABLE_ROLES = ("proxy", "agent", "supervisor", "admin")
 
 
+def can_sign_in_with_provider(user: User, provider_roles: tuple[str, ...]) -> bool:
+    """An identity provider (portal/sso) signs in only the roles its configuration names."""
+    return user.active and user.role in provider_roles
+
+
 def can_administer_people(user: User | None) -> bool:
     """The users pages, invitations (sent again too), reactivation and the audit log: active admins."""
     return has_role(user, "admin") and bool(user.active)

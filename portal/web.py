@@ -302,7 +302,10 @@ def _security_headers(response):
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        # A page with single sign-on buttons posts to the portal, which redirects to the provider:
+        # form-action covers that redirect too, so such a page names the providers (portal/sso/routes.py).
+        + "".join(f" {origin}" for origin in g.get("form_action_origins", ())),
     )
     # Pages for a signed-in user hold personal data: no copy in any cache, the browser's included.
     # A view that chose its own Cache-Control keeps it; so do static files (send_file always sets one).

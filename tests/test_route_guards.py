@@ -38,9 +38,13 @@ NOT_A_PAGE_FOR_THE_ADMIN = {
     "accounts.signup": "signed in already: redirects to the start page",
     "cases.new_from_template": "staff first choose the customer (the walk opens it with one among the extra pages)",
     "people.colleagues": "only account managers (customers) have colleagues to invite: 404 for everyone else",
+    "sso.callback": "an identity provider's answer; the walk configures none (tests/sso runs a real one): 404",
+    "sso.signed_out": "shown once right after signing out at an identity provider; otherwise redirects to sign-in",
 }
 # Every POST endpoint's form is on some page the walk opens, except these.
-NO_FORM_ON_ANY_PAGE: dict[str, str] = {}
+NO_FORM_ON_ANY_PAGE: dict[str, str] = {
+    "sso.start": "the sign-in buttons show only with an identity provider configured; tests/sso runs a real one",
+}
 # POST endpoints whose view needs nothing but the URL: CSRFProtect reads the token before the view
 # runs and the view never reads the form. They must still answer without a server error.
 URL_ONLY = {
@@ -56,7 +60,8 @@ URL_ONLY = {
 }
 # Pages for signed-out visitors only: they send a signed-in admin away before reading the form (the
 # anonymous walk reads them).
-SIGNED_OUT_ONLY = {"accounts.signup": "signing up while signed in makes no sense: redirects to the start page"}
+SIGNED_OUT_ONLY = {"accounts.signup": "signing up while signed in makes no sense: redirects to the start page",
+                   "sso.start": "signing in with an identity provider while signed in: redirects to the start page"}
 # Walked last: it ends the session the walk needs (the visitor signs in again, but why bother).
 LAST = "accounts.logout"
 

@@ -11,13 +11,15 @@ from portal.models.notifications import MODELS as NOTIFICATION_MODELS
 from portal.models.people import MODELS as PEOPLE_MODELS
 from portal.models.readings import MODELS as READING_MODELS
 from portal.models.service_levels import MODELS as SERVICE_LEVEL_MODELS
+from portal.models.sso import MODELS as SSO_MODELS
 from portal.models.staff import MODELS as STAFF_MODELS
 from portal.models.teams import MODELS as TEAM_MODELS
 from portal.models.webhooks import MODELS as WEBHOOK_MODELS
 
 PORTAL_MODELS = [*PEOPLE_MODELS, *CALENDAR_MODELS, *TEAM_MODELS, *ASSET_MODELS, *CONFIGURATION_MODELS,
                  *CASE_MODELS, *NOTIFICATION_MODELS, *STAFF_MODELS, *READING_MODELS,
-                 *EVENT_MODELS, *API_MODELS, *SERVICE_LEVEL_MODELS, *WEBHOOK_MODELS]
+                 *EVENT_MODELS, *API_MODELS, *SERVICE_LEVEL_MODELS, *WEBHOOK_MODELS,
+                 *SSO_MODELS]
 
 
 def all_models():

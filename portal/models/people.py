@@ -10,6 +10,7 @@ from portal.models.base import uuid_field as _uuid
 
 ROLES = ("customer", "proxy", "agent", "supervisor", "admin")
 STAFF_ROLES = ("agent", "supervisor", "admin")
+NO_PASSWORD = ""  # User.password_hash of a user without a password
 # Shown on pages: marked with _l, put into words in the reader's language when shown.
 ROLE_LABELS = {
     "customer": _l("Customer"),
@@ -39,6 +40,8 @@ class User(BaseModel):
     # Stored lower-cased, so the unique index makes addresses unique regardless of case.
     email = peewee.CharField(max_length=254, unique=True)
     display_name = peewee.CharField(max_length=120)
+    # NO_PASSWORD ("") while the user has none: invited and not accepted yet, or signing in only with
+    # single sign-on (portal/sso). No password is ever accepted for it (portal.passwords).
     password_hash = peewee.CharField(max_length=255)
     role = peewee.CharField(max_length=20, index=True)
     time_zone = peewee.CharField(max_length=64, default="UTC")
@@ -80,6 +83,10 @@ class User(BaseModel):
     def is_service_account(self) -> bool:
         """A staff account an integration runs as (portal.api_tokens): no password, no sign-in."""
         return self.password_hash == SERVICE_ACCOUNT_PASSWORD
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash != NO_PASSWORD
 
     @property
     def invitation_pending(self) -> bool:

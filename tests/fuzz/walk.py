@@ -32,6 +32,9 @@ PUBLIC_ENDPOINTS = {
     "people.accept_invitation": "the link in the invitation mail (the token is the authority)",
     "notification_preferences.unsubscribe": "the unsubscribe link in every mail (the signed token is the authority)",
     "notification_preferences.unsubscribe_now": "one-click unsubscribe (RFC 8058) posted by mail clients",
+    "sso.start": "starting a sign-in with an identity provider",
+    "sso.callback": "the identity provider's answer (the state bound to this browser is the authority)",
+    "sso.signed_out": "after signing out: the offer to sign out at the identity provider too",
 }
 
 

@@ -45,8 +45,13 @@ def login():
 
 @login_required
 def logout():
+    from portal.sso import routes as sso  # the provider that signed this browser in may sign it out too
+
+    offer = sso.sign_out_offer(current_user)
     browser.sign_out()
     flash(_("You are signed out."), "success")
+    if sso.keep_sign_out_offer(offer):
+        return redirect(url_for("sso.signed_out"))
     return redirect(url_for("accounts.login"))
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal.accounts.service import limits, sessions
-from portal.accounts.service.tokens import consume_token, mail_link, valid_token
+from portal.accounts.service.sign_in import signs_in_with_provider_only
+from portal.accounts.service.tokens import LINK_NOT_VALID, consume_token, mail_link, valid_token
 from portal.clock import utcnow
 from portal.contact import ContactError, normalize_email
 from portal.customers.service import attach_verified_user
@@ -22,6 +23,8 @@ from portal.settings import setting
 def change_password(user: User, current: str, new: str, *, keep_session: str | None = None) -> User:
     """Change one's own password; ends every session of the user but keep_session (the token of the
     browser that changed it). Raises ValidationFailed."""
+    if signs_in_with_provider_only(user):
+        raise ValidationFailed(_l("Your account has no password to change: it signs in with single sign-on."))
     if not verify_password(user.password_hash, current or ""):
         raise ValidationFailed(_l("Your current password is not correct."),
                                {"current_password": _l("This is not your current password.")})
@@ -54,8 +57,8 @@ def request_password_reset(email: str, *, client_address: str | None = None, now
     except ContactError:
         return
     user = User.get_or_none((User.email == normalized) & (User.active == True))  # noqa: E712
-    if not user:
-        return
+    if not user or signs_in_with_provider_only(user):
+        return  # no password to reset: the page says so for every address, registered or not
     minutes = setting("PASSWORD_RESET_MINUTES")
     with database.atomic():
         if not limits.may_mail(user.email, now):
@@ -65,14 +68,21 @@ def request_password_reset(email: str, *, client_address: str | None = None, now
 
 def check_reset_token(token: str, *, now: datetime | None = None) -> User:
     """The user a reset link belongs to, without using it up. Raises ValidationFailed."""
-    return valid_token(token, "password_reset", now or utcnow()).user
+    return _resettable(valid_token(token, "password_reset", now or utcnow()).user)
+
+
+def _resettable(user: User) -> User:
+    # A link sent before the account moved to single sign-on sets no password any more.
+    if signs_in_with_provider_only(user):
+        raise ValidationFailed(LINK_NOT_VALID)
+    return user
 
 
 def reset_password(token: str, new: str, *, now: datetime | None = None) -> User:
     """Set a new password with a reset link (single use); signs the user out everywhere."""
     now = now or utcnow()
     with database.atomic():
-        user = valid_token(token, "password_reset", now).user
+        user = _resettable(valid_token(token, "password_reset", now).user)
         problem = password_problem(new or "", user.email)
         if problem:
             raise ValidationFailed(problem, {"new_password": problem})

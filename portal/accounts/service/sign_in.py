@@ -13,9 +13,13 @@ from portal.db import database
 from portal.errors import NotAllowed, ValidationFailed
 from portal.i18n import _l
 from portal.models.people import User
+from portal.models.sso import SsoIdentity
 from portal.passwords import hash_password, needs_rehash, verify_password
 
 SIGN_IN_FAILED = _l("The email address or password is incorrect.")
+# Said only in a browser that has signed in to the account before: strangers learn nothing from it.
+SIGNS_IN_WITH_PROVIDER = _l("This account has no password: it signs in with single sign-on. Use your "
+                            "organisation's button below.")
 
 
 class AuthenticationFailed(ValidationFailed):
@@ -31,6 +35,11 @@ def _email_key(email: str) -> str:
         return normalize_email(email)
     except ContactError:
         return (email or "").strip().lower()[:254]
+
+
+def signs_in_with_provider_only(user: User) -> bool:
+    """No password, and an identity provider (portal/sso) to sign in with."""
+    return not user.has_password and SsoIdentity.select().where(SsoIdentity.user == user).exists()
 
 
 def authenticate(email: str, password: str, client_address: str, *, browser: str | None = None,
@@ -54,6 +63,8 @@ def authenticate(email: str, password: str, client_address: str, *, browser: str
         raise
     if not correct:
         limits.record_sign_in_failure(normalized, now)
+        if browser and user is not None and signs_in_with_provider_only(user):
+            raise AuthenticationFailed(SIGNS_IN_WITH_PROVIDER)
         raise AuthenticationFailed(SIGN_IN_FAILED)
     limits.release(tickets)  # the right password is no failure, whatever comes next
     if not user.active:

@@ -17,7 +17,7 @@ from portal.customers.service import create_customer_profile
 from portal.db import database
 from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.i18n import _l
-from portal.models.people import ROLE_LABELS, Account, Customer, User, UserToken
+from portal.models.people import NO_PASSWORD, ROLE_LABELS, Account, Customer, User, UserToken
 from portal.notify.wording import words_for
 from portal.passwords import hash_password, password_problem
 from portal.people import rules
@@ -26,8 +26,6 @@ from portal.people.service.audit import record
 from portal.settings import setting
 
 PURPOSE = "invitation"
-# Not an argon2 hash: verify_password never accepts any password for it.
-NO_PASSWORD = "!invited"  # noqa: S105 - a marker that matches no password, not a password
 ADDRESS_TAKEN = _l("This address already has an account.")
 
 
