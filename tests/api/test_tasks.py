@@ -86,6 +86,35 @@ def test_if_match_refuses_a_change_based_on_an_old_version(app, api_as, people, 
     assert CaseTask.get(CaseTask.uuid == task_id).title == "Two"
 
 
+def test_a_change_committed_after_the_read_is_not_overwritten(app, api_as, people, setup, monkeypatch):
+    """Another system changes the task between the API reading it and writing: the If-Match claim,
+    made inside the change's transaction, sees the new version and refuses (412), changing nothing."""
+    from portal.api.resources import tasks as resource
+    from portal.staff.service import tasks as service
+
+    case = setup
+    api = api_as(people.agent, ["tasks:read", "tasks:write"])
+    created = api.post(f"/cases/{case.reference}/tasks", {"title": "One"})
+    task_id, version = created.get_json()["id"], created.headers["ETag"]
+    read = service.task_for_staff
+    interfered = []
+
+    def read_then_someone_else_writes(actor, uuid):
+        task = read(actor, uuid)
+        if not interfered:  # once: the other system's own change reads the task too
+            interfered.append(True)
+            service.update_task(people.agent, uuid, service.TaskData(
+                title="Changed by the other system", assignee_uuid="", due_date=None, customer_visible=False))
+        return task
+
+    monkeypatch.setattr(resource.service, "task_for_staff", read_then_someone_else_writes)
+    assert_error(api.patch(f"/tasks/{task_id}", {"title": "Mine"}, headers={"If-Match": version}), 412,
+                 "precondition_failed")
+    monkeypatch.undo()
+    assert api.get(f"/tasks/{task_id}").get_json()["title"] == "Changed by the other system"
+
+
+
 @pytest.mark.parametrize("body, status, code", [
     ({}, 422, "invalid"),
     ({"status": "done", "title": "x"}, 422, "invalid"),

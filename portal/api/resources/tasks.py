@@ -21,6 +21,7 @@ from portal.api.framework import ApiError, Reply, operation
 from portal.api.pagination import BAD_CURSOR, DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
 from portal.api.schemas import Model
 from portal.cases.queries.case_page import case_for_viewer
+from portal.db import database
 from portal.i18n import _l
 from portal.models.staff import CaseTask
 from portal.staff import queries
@@ -134,9 +135,24 @@ def update_task(task_id: str, body: TaskPatch) -> Reply:
         raise ApiError(422, "invalid", NOTHING)
     if "status" in given and len(given) > 1:
         raise ApiError(422, "invalid", DETAILS_OR_STATUS, {"status": DETAILS_OR_STATUS})
-    if_match = request.headers.get("If-Match")
-    if if_match is not None and if_match.strip() not in ("*", etag(task)):
+    if_match = (request.headers.get("If-Match") or "").strip() or None
+    if if_match is not None and if_match not in ("*", etag(task)):
         raise ApiError(412, "precondition_failed", STALE)
+    with database.atomic():
+        # Claim the version the If-Match named inside the change's own transaction: a change committed
+        # since the task was read makes this match nothing (412), and one that comes after waits for
+        # this transaction (the row lock on PostgreSQL, the write lock on SQLite).
+        if if_match not in (None, "*") and not (
+                CaseTask
+                .update(updated_at=CaseTask.updated_at)
+                .where((CaseTask.id == task.id) & (CaseTask.updated_at == task.updated_at)
+                       & (CaseTask.status == task.status))
+                .execute()):
+            raise ApiError(412, "precondition_failed", STALE)
+        return _change(task, body, given)
+
+
+def _change(task: CaseTask, body: TaskPatch, given: set[str]) -> Reply:
     if "status" in given:
         if body.status is None:
             raise ApiError(422, "invalid", DETAILS_OR_STATUS, {"status": DETAILS_OR_STATUS})
