@@ -77,7 +77,11 @@ _EVENTS = (
           (*CASE_VARIABLES,
            _v("filed_by", _l("Who filed the case."), "Pia Proxy"),
            _v("on_behalf", _l("True when someone filed the case on the customer's behalf."), False),
-           _v("you_filed", _l("True in the receipt to the person who filed the case themselves."), True))),
+           _v("you_filed", _l("True in the receipt to the person who filed the case themselves."), True),
+           _v("expected_answer", _l("When the team aims to answer, in the recipient's time zone (empty when the "
+                                    "case type has no response target)."), "Tue, Dec 3, 17:00 CET"),
+           _v("team_back_at", _l("When the team is back at work, if it is not at work as the case opens (else "
+                                 "empty)."), "Mon, Dec 2, 09:00 CET"))),
     Event("case_opened_for_team", _l("New case for the team"),
           _l("A case was opened: the workgroup it landed in hears of it (or its assignee, when it was filed "
           "already assigned). The staff-side text, with what they need to pick it up."),

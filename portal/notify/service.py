@@ -49,8 +49,9 @@ from portal.notify.rules import (
     fitted,
     variant_for,
 )
-from portal.notify.wording import worded_context
+from portal.notify.wording import recipient_locale, recipient_zone, worded_context
 from portal.policy import is_staff, require_admin, viewers_of_case
+from portal.service_levels.expectations import Expectation, expectation_for, format_promise
 
 CUSTOMER_SIDE = CUSTOMER_AUDIENCES
 
@@ -168,6 +169,15 @@ def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: date
     return sum(notice.send(created) for notice in plan_case_opened(case, actor, now=now))
 
 
+def promise_for(expected: Expectation | None, person: Person) -> dict:
+    """The receipt's expected_answer and team_back_at, in the person's language and time zone."""
+    if expected is None or expected.kind != "answer":
+        return {"expected_answer": "", "team_back_at": ""}
+    zone, locale = recipient_zone(person.time_zone), recipient_locale(person.language)
+    return {"expected_answer": format_promise(expected.due, zone, locale),
+            "team_back_at": format_promise(expected.back_at, zone, locale) if expected.back_at else ""}
+
+
 def plan_case_opened(case: Case, actor: User, *, now: datetime | None = None,
                      rules: RuleBook | None = None) -> list[Notice]:
     """notify_case_opened's messages, worked out before the case is stored: opening a case plans
@@ -175,11 +185,13 @@ def plan_case_opened(case: Case, actor: User, *, now: datetime | None = None,
     reference, UUID and links must be final: plan again if they change."""
     on_behalf = actor.id != case.customer.user_id
     rules = rules or rule_book(case.template_id)
+    expected = expectation_for(case, now or utcnow())
     return [
         plan_case_event(
             "case_created", case, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
             extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
-            personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id},
+            personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id,
+                                     **promise_for(expected, person)},
             now=now, rules=rules),
         plan_case_event(
             "case_opened_for_team", case, actor=actor, audiences=(*handlers_audience(case), "supervisors"),

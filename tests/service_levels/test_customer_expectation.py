@@ -3,6 +3,7 @@ when the team is not at work, when it is back."""
 
 from datetime import UTC, datetime
 
+from notifier.models import Message
 from portal.models.people import User
 from portal.service_levels import routes as service_level_routes
 from tests.fixtures import sign_in
@@ -52,3 +53,23 @@ def test_a_passed_target_or_a_case_waiting_on_the_customer_promises_nothing(monk
     sign_in(client, people.customer)
     html = page_at(monkeypatch, client, case, datetime(2026, 12, 5, tzinfo=UTC))
     assert "We aim to" not in html
+
+
+def receipt_context(case) -> dict:
+    message = Message.get((Message.event == "case_created") & (Message.topic == case.reference)
+                          & (Message.address == "cora@example.com") & (Message.channel == "email"))
+    return message.context
+
+
+def test_the_receipt_says_when_the_team_aims_to_answer_in_german(monkeypatch, people, world):  # noqa: F811
+    User.update(time_zone="Europe/Berlin", language="de").where(User.id == people.customer.id).execute()
+    context = receipt_context(open_at(monkeypatch, people, world["template"], MONDAY))
+    assert context["expected_answer"] == "Mo., 30. Nov., 14:00 MEZ"
+    assert context["team_back_at"] == ""
+
+
+def test_a_receipt_on_a_sunday_says_when_the_team_is_back(monkeypatch, people, world):  # noqa: F811
+    User.update(time_zone="America/New_York", language="en").where(User.id == people.customer.id).execute()
+    context = receipt_context(open_at(monkeypatch, people, world["template"], SUNDAY))
+    assert context["expected_answer"] == "Mon, Nov 30, 07:00 EST"
+    assert context["team_back_at"] == "Mon, Nov 30, 03:00 EST"
