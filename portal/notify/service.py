@@ -312,3 +312,34 @@ def _delete_scope(scope_id: int | None) -> int:
         else NotificationRule.case_template == scope_id
     )
     return NotificationRule.delete().where(scope).execute()
+
+
+# The targets as notifications name them (in the recipient's language).
+SLA_TARGET_LABELS = {
+    "first_response": _l("First response"),
+    "next_response": _l("Next response"),
+    "resolution": _l("Resolution"),
+    "ola": _l("Escalation workgroup's target"),
+}
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    """What a service-level notification is keyed by (it has no feed entry): the case, the target and its due
+    moment, so a warning or breach of one target is never sent twice."""
+
+    uuid: str
+
+
+def notify_service_level(case: Case, target: str, what: str, *, now: datetime | None = None) -> int:
+    """A target of the case reached its warning share (what="warned": sla_warning to its assignee, or its
+    workgroup while nobody is assigned) or was missed (what="breached": sla_breached, the supervisors too).
+    Told by nobody: the breach job calls it."""
+    event = "sla_breached" if what == "breached" else "sla_warning"
+    audiences = (*handlers_audience(case), "supervisors") if what == "breached" else handlers_audience(case)
+    due = getattr(case, f"{target}_due")
+    occurrence = _Occurrence(f"{case.uuid}:{target}:{due.isoformat() if due else ''}")
+    notice = plan_case_event(event, case, actor=None, audiences=audiences, now=now,
+                             extra={"target": SLA_TARGET_LABELS[target], "due_at": due,
+                                    "priority": PRIORITIES.get(case.priority, case.priority)})
+    return notice.send(occurrence)
