@@ -121,3 +121,29 @@ def opening_targets(case: Case, now: datetime) -> dict:
     """The targets of a case about to be inserted (it opened now, in its current status): set on it before the
     insert, so opening reads them before its transaction and writes nothing more."""
     return compute(case, now, history=[(now, case.status.category)])
+
+
+def at_risk(now: datetime):
+    """Cases past the warning moment of a target still running, or past its due moment (overdue), whose clock
+    runs: a WHERE condition on Case from the stored, indexed moments (no computing)."""
+    warned = ((Case.first_response_at.is_null() & (Case.first_response_warn_at <= now))
+              | (Case.next_response_warn_at <= now) | (Case.resolution_warn_at <= now) | (Case.ola_warn_at <= now))
+    return (Case.sla_paused == False) & ((Case.sla_due <= now) | warned)  # noqa: E712
+
+
+def sla_state(case: Case, now: datetime) -> str | None:
+    """How a case stands against its targets, for staff lists and the case page: "paused", "overdue" (a target
+    still running is past due), "at_risk" (past a warning moment), "on_track", or None (no target runs)."""
+    if case.status.category == "closed" or case.sla_due is None:
+        return None
+    if case.sla_paused:
+        return "paused"
+    if case.sla_due <= now:
+        return "overdue"
+    for name in TARGETS:
+        warn_at = getattr(case, f"{name}_warn_at")
+        if name == "first_response" and case.first_response_at is not None:
+            continue
+        if warn_at is not None and warn_at <= now:
+            return "at_risk"
+    return "on_track"

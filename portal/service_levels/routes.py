@@ -15,6 +15,7 @@ from portal.models.configuration import PRIORITY_LABELS, STATUS_CATEGORY_NAMES, 
 from portal.models.service_levels import SLA_METRICS
 from portal.models.teams import Workgroup
 from portal.service_levels import queries, service
+from portal.service_levels.case_targets import sla_state
 from portal.service_levels.expectations import expectation_for, format_promise
 from portal.service_levels.forms import WEEKDAY_LABELS, CalendarForm, OlaForm, SlaPolicyForm
 from portal.service_levels.rules import format_closed_days, format_duration, format_hours
@@ -166,6 +167,11 @@ def _expectation_part(case, viewer, forms) -> dict:
     }}
 
 
+def _sla_state(case) -> str | None:
+    return sla_state(case, utcnow())
+
+
 @bp.record_once
 def _add_expectation(state) -> None:
     add_case_page_part(state.app, _expectation_part)
+    state.app.add_template_global(_sla_state, "sla_state")
