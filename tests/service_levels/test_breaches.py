@@ -87,3 +87,20 @@ def test_a_missed_ola_is_recorded_without_escalating_again(monkeypatch, people, 
     row = Case.get_by_id(case.id)
     assert row.ola_breached_at == MONDAY + 4 * HOUR
     assert CaseEvent.select().where((CaseEvent.case == case.id) & (CaseEvent.kind == "escalated")).count() == 1
+
+
+def test_two_schedulers_running_at_the_same_time_act_once_per_case_and_target(app, monkeypatch, people,
+                                                                              world):  # noqa: F811
+    from tests.events.test_concurrency import in_thread
+
+    cases = [open_at(monkeypatch, people, world["template"], MONDAY) for _ in range(4)]
+    outcome: dict = {}
+    threads = [in_thread(app, lambda: breaches.act_on_service_levels(now=FRIDAY), outcome, name)
+               for name in ("one", "two")]
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(isinstance(value, int) for value in outcome.values()), outcome
+    assert outcome["one"] + outcome["two"] == 8  # four cases, two missed targets each
+    for case in cases:
+        assert len({m.key for m in messages("sla_breached", case)}) == 2
+        assert CaseEvent.select().where((CaseEvent.case == case.id) & (CaseEvent.kind == "escalated")).count() == 1
