@@ -43,6 +43,34 @@ class Case(BaseModel):
     # The language the case is written in (set when it opens: its customer's, else its filer's): the
     # search index stems its words in it.
     language = peewee.CharField(max_length=16, default="en")
+    # Service levels (portal.service_levels.case_targets stores them whenever what they depend on changes):
+    # when the customer wrote and the team has not answered since (starts the next-response target).
+    awaiting_reply_since = UTCDateTimeField(null=True)
+    # Per target: when it is due, when to warn (the policy's share of it), and when the breach job warned and
+    # recorded the breach (each set once, by a conditional write, so two schedulers act once).
+    first_response_due = UTCDateTimeField(null=True)
+    first_response_warn_at = UTCDateTimeField(null=True)
+    first_response_warned_at = UTCDateTimeField(null=True)
+    first_response_breached_at = UTCDateTimeField(null=True)
+    next_response_due = UTCDateTimeField(null=True)
+    next_response_warn_at = UTCDateTimeField(null=True)
+    next_response_warned_at = UTCDateTimeField(null=True)
+    next_response_breached_at = UTCDateTimeField(null=True)
+    resolution_due = UTCDateTimeField(null=True)
+    resolution_warn_at = UTCDateTimeField(null=True)
+    resolution_warned_at = UTCDateTimeField(null=True)
+    resolution_breached_at = UTCDateTimeField(null=True)
+    # The escalation workgroup's own target (OLA), counted from the escalation.
+    ola_due = UTCDateTimeField(null=True)
+    ola_warn_at = UTCDateTimeField(null=True)
+    ola_warned_at = UTCDateTimeField(null=True)
+    ola_breached_at = UTCDateTimeField(null=True)
+    # The clock stands still (the status is of a pausing category): the due moments above move on resume.
+    sla_paused = peewee.BooleanField(default=False)
+    # The earliest due moment of the targets still to be met (lists sort and filter on it; past: overdue),
+    # and the earliest moment the breach job has something to do (a warning or a breach not yet acted on).
+    sla_due = UTCDateTimeField(null=True, index=True)
+    sla_action_at = UTCDateTimeField(null=True, index=True)
 
     class Meta:
         # The reports read only these indexes (index-only scans): cases opened in a period, closed in a

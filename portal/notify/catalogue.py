@@ -66,6 +66,9 @@ RESPOND_URL = _v("respond_url", _l("Link where the customer accepts or rejects t
 REASON = _v("reason", _l("The reason the person gave."), "The error came back this morning.")
 PRIORITY = _v("priority", _l("The case's priority."), "High")
 FOR_STAFF = _v("for_staff", _l("True in the message to a member of staff, false in the customer side's."), False)
+SLA_TARGET = _v("target", _l("Which service-level target: first response, next response, resolution or the "
+                              "escalation workgroup's target."), "First response")
+SLA_DUE = _v("due_at", _l("When the target is (or was) due, in the recipient's time zone."), "4 Mar 2025, 17:00")
 CHANGED_BY = _v("changed_by", _l("The staff member who changed the status."), "Aga Agent")
 USER_NAME = _v("user_name", _l("The account holder's name."), "Cora Customer")
 EXPIRES = _v("expires_in_minutes", _l("How many minutes the link stays valid."), 60)
@@ -77,7 +80,11 @@ _EVENTS = (
           (*CASE_VARIABLES,
            _v("filed_by", _l("Who filed the case."), "Pia Proxy"),
            _v("on_behalf", _l("True when someone filed the case on the customer's behalf."), False),
-           _v("you_filed", _l("True in the receipt to the person who filed the case themselves."), True))),
+           _v("you_filed", _l("True in the receipt to the person who filed the case themselves."), True),
+           _v("expected_answer", _l("When the team aims to answer, in the recipient's time zone (empty when the "
+                                    "case type has no response target)."), "Tue, Dec 3, 17:00 CET"),
+           _v("team_back_at", _l("When the team is back at work, if it is not at work as the case opens (else "
+                                 "empty)."), "Mon, Dec 2, 09:00 CET"))),
     Event("case_opened_for_team", _l("New case for the team"),
           _l("A case was opened: the workgroup it landed in hears of it (or its assignee, when it was filed "
           "already assigned). The staff-side text, with what they need to pick it up."),
@@ -147,6 +154,15 @@ _EVENTS = (
            _v("escalated_by", _l("Who escalated the case."), "Aga Agent"),
            _v("from_team", _l("The workgroup the case came from (empty when none)."), "Service desk"),
            _v("priority", _l("The case's priority."), "Urgent"))),
+    Event("sla_warning", _l("Service-level target at risk"),
+          _l("A case reached the warning share of a service-level target (first response, next response, "
+          "resolution, or the escalation workgroup's own target): its assignee is told, or its workgroup while "
+          "nobody is assigned."),
+          (*CASE_VARIABLES, SLA_TARGET, SLA_DUE, PRIORITY)),
+    Event("sla_breached", _l("Service-level target missed"),
+          _l("A case missed a service-level target: its assignee (or its workgroup) and the supervisors are told; "
+          "the case is escalated to its type's escalation workgroup, which hears of that too."),
+          (*CASE_VARIABLES, SLA_TARGET, SLA_DUE, PRIORITY)),
     Event("task_assigned", _l("Task assigned"),
           _l("A follow-up task on a case was given to a member of staff."),
           (*CASE_VARIABLES, _v("task_title", _l("What needs doing."), "Call the customer back about the replacement"),

@@ -46,6 +46,8 @@ EVENT_AUDIENCES: dict[str, tuple[str, ...]] = {
     "case_assigned": ("customer", "assignee"),
     "case_escalated": ("workgroup", "supervisors"),
     "task_assigned": ("assignee",),
+    "sla_warning": ("assignee", "workgroup", "supervisors"),
+    "sla_breached": ("assignee", "workgroup", "supervisors"),
 }
 
 EMAIL, SMS = frozenset({"email"}), frozenset({"email", "sms"})
@@ -71,6 +73,8 @@ DEFAULT_RULES: dict[str, dict[str, frozenset[str]]] = {
     "case_assigned": {"assignee": EMAIL, "customer": EMAIL},
     "case_escalated": {"workgroup": EMAIL, "supervisors": EMAIL},
     "task_assigned": {"assignee": EMAIL},
+    "sla_warning": {"assignee": EMAIL, "workgroup": EMAIL},
+    "sla_breached": {"assignee": EMAIL, "workgroup": EMAIL, "supervisors": EMAIL},
 }
 RULE_EVENTS = tuple(EVENT_AUDIENCES)
 

@@ -49,8 +49,9 @@ from portal.notify.rules import (
     fitted,
     variant_for,
 )
-from portal.notify.wording import worded_context
+from portal.notify.wording import recipient_locale, recipient_zone, worded_context
 from portal.policy import is_staff, require_admin, viewers_of_case
+from portal.service_levels.expectations import Expectation, expectation_for, format_promise
 
 CUSTOMER_SIDE = CUSTOMER_AUDIENCES
 
@@ -168,6 +169,15 @@ def notify_case_opened(case: Case, created: CaseEvent, actor: User, *, now: date
     return sum(notice.send(created) for notice in plan_case_opened(case, actor, now=now))
 
 
+def promise_for(expected: Expectation | None, person: Person) -> dict:
+    """The receipt's expected_answer and team_back_at, in the person's language and time zone."""
+    if expected is None or expected.kind != "answer":
+        return {"expected_answer": "", "team_back_at": ""}
+    zone, locale = recipient_zone(person.time_zone), recipient_locale(person.language)
+    return {"expected_answer": format_promise(expected.due, zone, locale),
+            "team_back_at": format_promise(expected.back_at, zone, locale) if expected.back_at else ""}
+
+
 def plan_case_opened(case: Case, actor: User, *, now: datetime | None = None,
                      rules: RuleBook | None = None) -> list[Notice]:
     """notify_case_opened's messages, worked out before the case is stored: opening a case plans
@@ -175,11 +185,13 @@ def plan_case_opened(case: Case, actor: User, *, now: datetime | None = None,
     reference, UUID and links must be final: plan again if they change."""
     on_behalf = actor.id != case.customer.user_id
     rules = rules or rule_book(case.template_id)
+    expected = expectation_for(case, now or utcnow())
     return [
         plan_case_event(
             "case_created", case, actor=actor, audiences=CUSTOMER_SIDE, include_actor=True,
             extra={"filed_by": actor.display_name if on_behalf else "", "on_behalf": on_behalf},
-            personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id},
+            personal=lambda person: {"you_filed": person.user is not None and person.user.id == actor.id,
+                                     **promise_for(expected, person)},
             now=now, rules=rules),
         plan_case_event(
             "case_opened_for_team", case, actor=actor, audiences=(*handlers_audience(case), "supervisors"),
@@ -300,3 +312,34 @@ def _delete_scope(scope_id: int | None) -> int:
         else NotificationRule.case_template == scope_id
     )
     return NotificationRule.delete().where(scope).execute()
+
+
+# The targets as notifications name them (in the recipient's language).
+SLA_TARGET_LABELS = {
+    "first_response": _l("First response"),
+    "next_response": _l("Next response"),
+    "resolution": _l("Resolution"),
+    "ola": _l("Escalation workgroup's target"),
+}
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    """What a service-level notification is keyed by (it has no feed entry): the case, the target and its due
+    moment, so a warning or breach of one target is never sent twice."""
+
+    uuid: str
+
+
+def notify_service_level(case: Case, target: str, what: str, *, now: datetime | None = None) -> int:
+    """A target of the case reached its warning share (what="warned": sla_warning to its assignee, or its
+    workgroup while nobody is assigned) or was missed (what="breached": sla_breached, the supervisors too).
+    Told by nobody: the breach job calls it."""
+    event = "sla_breached" if what == "breached" else "sla_warning"
+    audiences = (*handlers_audience(case), "supervisors") if what == "breached" else handlers_audience(case)
+    due = getattr(case, f"{target}_due")
+    occurrence = _Occurrence(f"{case.uuid}:{target}:{due.isoformat() if due else ''}")
+    notice = plan_case_event(event, case, actor=None, audiences=audiences, now=now,
+                             extra={"target": SLA_TARGET_LABELS[target], "due_at": due,
+                                    "priority": PRIORITIES.get(case.priority, case.priority)})
+    return notice.send(occurrence)

@@ -6,13 +6,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.cases.routes.case_page import add_case_page_part
+from portal.clock import utcnow
 from portal.errors import Conflict, NotFound, ValidationFailed
-from portal.i18n import _
+from portal.i18n import _, current_locale, viewer_zone
 from portal.identifiers import by_uuid
 from portal.models.configuration import PRIORITY_LABELS, STATUS_CATEGORY_NAMES, CaseTemplate
 from portal.models.service_levels import SLA_METRICS
 from portal.models.teams import Workgroup
 from portal.service_levels import queries, service
+from portal.service_levels.case_targets import sla_state
+from portal.service_levels.expectations import expectation_for, format_promise
 from portal.service_levels.forms import WEEKDAY_LABELS, CalendarForm, OlaForm, SlaPolicyForm
 from portal.service_levels.rules import format_closed_days, format_duration, format_hours
 from portal.web_helpers import apply_errors, role_required, status_for
@@ -147,3 +151,27 @@ def ola(workgroup_uuid):
             return redirect(url_for("service_levels.index"))
     return render_template("service_levels/ola_form.html", form=form, workgroup=workgroup,
                            calendar=workgroup.calendar), status_for(form)
+
+
+def _expectation_part(case, viewer, forms) -> dict:
+    """The case page's line saying when the team aims to answer (and when it is back), in the viewer's language
+    and time zone."""
+    expected = expectation_for(case, utcnow())
+    if expected is None:
+        return {"expectation": None}
+    zone, locale = viewer_zone(), current_locale()
+    return {"expectation": {
+        "kind": expected.kind, "due": expected.due, "due_text": format_promise(expected.due, zone, locale),
+        "back_at": expected.back_at,
+        "back_text": format_promise(expected.back_at, zone, locale) if expected.back_at else "",
+    }}
+
+
+def _sla_state(case) -> str | None:
+    return sla_state(case, utcnow())
+
+
+@bp.record_once
+def _add_expectation(state) -> None:
+    add_case_page_part(state.app, _expectation_part)
+    state.app.add_template_global(_sla_state, "sla_state")

@@ -13,6 +13,7 @@ from peewee import JOIN, fn
 
 from portal import policy
 from portal.cases.queries.search import search_condition
+from portal.clock import utcnow
 from portal.identifiers import parse_uuid
 from portal.models.cases import Case, CaseCustomerLink
 from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatus, CaseTemplate
@@ -20,6 +21,7 @@ from portal.models.people import Customer, User
 from portal.models.staff import CaseTask
 from portal.models.teams import Workgroup, WorkgroupMember
 from portal.pagination import Page, page_number, paginate_in_one_statement
+from portal.service_levels import case_targets
 
 PAGE_SIZE = 25
 PRIORITY_ORDER = ("urgent", "high", "normal", "low")
@@ -256,8 +258,9 @@ def agent_loads(workgroups: list[Workgroup]) -> list[AgentLoad]:
 
 
 def drill_down(user: User, workgroups: list[Workgroup], *, agent: User | None = None,
-               workgroup: Workgroup | None = None, unassigned: bool = False):
-    """Open cases of the supervised workgroups: one agent's, one workgroup's, or its unassigned ones."""
+               workgroup: Workgroup | None = None, unassigned: bool = False, at_risk: bool = False):
+    """Open cases of the supervised workgroups: one agent's, one workgroup's, or its unassigned ones; at_risk:
+    only those past a service-level warning or overdue, the most overdue first."""
     ids = [w.id for w in workgroups]
     if workgroup is not None:
         ids = [workgroup.id] if workgroup.id in ids else []
@@ -266,6 +269,8 @@ def drill_down(user: User, workgroups: list[Workgroup], *, agent: User | None = 
         query = query.where(Case.assignee == agent.id)
     if unassigned:
         query = query.where(Case.assignee.is_null())
+    if at_risk:
+        return query.where(case_targets.at_risk(utcnow())).order_by(Case.sla_due, Case.id)
     return _work_order(query)
 
 

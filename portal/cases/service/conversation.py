@@ -18,6 +18,7 @@ from portal.i18n import _l
 from portal.models.cases import Case, CaseEvent
 from portal.models.people import User
 from portal.notify.service import CUSTOMER_SIDE, handlers_audience, notify_case_event
+from portal.service_levels.case_targets import refresh_targets
 from portal.submissions import service as submissions
 
 CLOSED_MESSAGE = _l("This case is closed, so it cannot take comments. Reopen it or open a follow-up case.")
@@ -32,11 +33,26 @@ def _closed(what_happened) -> str:
 
 def _note_first_response(case: Case, now: datetime) -> None:
     """The team's first public answer (reports and service levels measure it): written once, the
-    condition makes every later answer a no-op."""
-    (Case
-     .update(first_response_at=now)
-     .where((Case.id == case.id) & Case.first_response_at.is_null())
-     .execute())
+    condition makes every later answer a no-op. Any answer also meets the next-response target."""
+    first = (Case
+             .update(first_response_at=now)
+             .where((Case.id == case.id) & Case.first_response_at.is_null())
+             .execute())
+    answered = (Case
+                .update(awaiting_reply_since=None)
+                .where((Case.id == case.id) & Case.awaiting_reply_since.is_null(False))
+                .execute())
+    if first or answered:  # a target was met: the case's next one is due now
+        refresh_targets(case, now)
+
+
+def _note_customer_wrote(case: Case, now: datetime) -> None:
+    """The customer side wrote: once the team has answered, the next-response target runs from the first
+    comment nobody answered yet (the first response target covers the time before)."""
+    if Case.update(awaiting_reply_since=now).where((Case.id == case.id) & Case.first_response_at.is_null(False)
+                                                   & Case.awaiting_reply_since.is_null()).execute():
+        case.awaiting_reply_since = now
+        refresh_targets(case, now)
 
 
 def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),
@@ -78,6 +94,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
                     notify_case_event("case_replied", case, event, actor=actor, audiences=CUSTOMER_SIDE,
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)
                 else:
+                    _note_customer_wrote(case, now)
                     notify_case_event("case_customer_commented", case, event, actor=actor,
                                       audiences=handlers_audience(case),
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)

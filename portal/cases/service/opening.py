@@ -27,6 +27,7 @@ from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
 from portal.notify.queries import rule_book
 from portal.notify.service import plan_case_opened
+from portal.service_levels.case_targets import opening_targets
 from portal.submissions import service as submissions
 
 
@@ -184,6 +185,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                      internal_contact=actor if audience == "proxy" else None, workgroup=template.default_workgroup,
                      follow_up_of=follow_up_of, opened_at=now, updated_at=now,
                      language=(customer.user if customer.user_id else actor).language)
+    for name, value in opening_targets(case, now).items():  # read now: the transaction below only writes
+        setattr(case, name, value)
     rules = rule_book(template.id)
 
     def prepared():  # what depends on the reference: every message and the search documents name it

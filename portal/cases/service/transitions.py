@@ -26,6 +26,7 @@ from portal.i18n import _, _l, current_locale, format_moment
 from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import CaseStatus
 from portal.models.people import User
+from portal.service_levels import case_targets
 
 # Pseudo-field: "the case is not closed", whatever its exact status (comments, priority, tasks ... need
 # only that, and should not fail because a colleague moved an open case to "waiting").
@@ -68,14 +69,17 @@ def _condition(case: Case, expect: Iterable[str]):
 def write_case(actor: User | None, case: Case, *, expect: Iterable[str], now: datetime, **changes) -> None:
     """Apply changes (and updated_at = now) to case if every field in expect still holds the value
     it has on `case`, the state the caller checked; NOT_CLOSED asks only that the case is not closed.
-    Then set the changes on `case` too. Call it first in the transaction. Raises Conflict naming
-    who changed the case meanwhile (nothing is written), NotFound when the case is gone."""
+    Then set the changes on `case` too, and store its service-level targets again when a change touches what
+    they depend on (status, priority, template, workgroup, escalation). Call it first in the transaction.
+    Raises Conflict naming who changed the case meanwhile (nothing is written), NotFound when the case is gone."""
     expect = tuple(expect)
     changes["updated_at"] = now
     if not Case.update(**changes).where(_condition(case, expect)).execute():
         raise Conflict(lost_message(actor, case, expect))
     for name, value in changes.items():
         setattr(case, name, value)
+    if case_targets.INPUTS.intersection(changes):
+        case_targets.refresh_targets(case, now)
 
 
 def lost_message(actor: User | None, case: Case, expect: tuple[str, ...]) -> str:

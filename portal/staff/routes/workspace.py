@@ -58,14 +58,16 @@ def supervisor():
     agent = by_uuid(User, request.args.get("agent"))
     workgroup = by_uuid(Workgroup, request.args.get("workgroup"))
     unassigned = request.args.get("unassigned") == "1"
-    drilled = agent is not None or workgroup is not None
+    at_risk = request.args.get("at_risk") == "1"
+    drilled = agent is not None or workgroup is not None or at_risk
     page = None
     members = {}
     if drilled:
         page = paginate(queries.drill_down(current_user, workgroups, agent=agent, workgroup=workgroup,
-                                           unassigned=unassigned),
+                                           unassigned=unassigned, at_risk=at_risk),
                         page_number(request.args.get("page")), queries.PAGE_SIZE)
         members = queries.members_by_workgroup(list({c.workgroup_id for c in page.items if c.workgroup_id}))
     return render_template("staff/supervisor.html", workgroup_loads=queries.workgroup_loads(workgroups),
                            agent_loads=queries.agent_loads(workgroups), agent=agent, workgroup=workgroup,
-                           unassigned=unassigned, page=page, members=members, assign_form=AssignForm(prefix="assign"))
+                           unassigned=unassigned, at_risk=at_risk, page=page, members=members,
+                           assign_form=AssignForm(prefix="assign"))

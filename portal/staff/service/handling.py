@@ -144,8 +144,8 @@ def move_case(actor: User, case: Case, workgroup_uuid: str | None, *, now: datet
 MOVE = (NOT_CLOSED, "workgroup", "assignee", "escalated")
 
 
-def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, *, body: str = "",
-          escalated: bool | None = None) -> CaseEvent:
+def _move(actor: User | None, case: Case, target: Workgroup, kind: str, now: datetime, *, body: str = "",
+          escalated: bool | None = None, data: dict | None = None) -> CaseEvent:
     old_workgroup = case.workgroup if case.workgroup_id else None
     previous = old_workgroup.name if old_workgroup is not None else None
     old_assignee, old_escalated = (case.assignee if case.assignee_id else None), case.escalated
@@ -159,10 +159,10 @@ def _move(actor: User, case: Case, target: Workgroup, kind: str, now: datetime, 
     with database.atomic():
         write_case(actor, case, expect=MOVE, now=now, **changes)
         event = record(case, kind, actor, now, body=body,
-                       data={"from": previous, "to": target.name, "unassigned": dropped})
+                       data={"from": previous, "to": target.name, "unassigned": dropped, **(data or {})})
         if kind == "escalated":
             notify_case_event("case_escalated", case, event, actor=actor, audiences=("workgroup", "supervisors"),
-                              extra={"reason": body, "escalated_by": actor.display_name, "from_team": previous or ""},
+                              extra={"reason": body, "escalated_by": _name(actor) or "", "from_team": previous or ""},
                               personal=_priority_for(case), now=now)
         if body:
             reindex_case(case.id)
@@ -187,6 +187,24 @@ def escalate_case(actor: User, case: Case, reason: str, *, now: datetime | None 
                                    "to set one on the case template.", template=case.template.name))
     why = clean_text(reason, field="reason", required=_l("Say why the case needs escalating."), limit=MAX_REASON)
     return _move(actor, case, target, "escalated", now or utcnow(), body=why, escalated=True)
+
+
+# Data of the "escalated" feed entry of a case escalated because it missed a service-level target.
+MISSED_TARGET = {"automatically": "missed_target"}
+
+
+def escalate_automatically(case: Case, target: str, *, now: datetime) -> CaseEvent | None:
+    """The breach job escalates a case that missed a service-level target (target: first_response,
+    next_response, resolution, ola) to its template's escalation workgroup, like escalate_case does for
+    people (feed entry, typed event, the workgroup and its supervisors told), by nobody. None when there is
+    nothing to do: the case is already escalated, closed, or its template has no active escalation
+    workgroup. Raises Conflict when the case moved meanwhile (the caller's transaction rolls back)."""
+    expert = case.template.escalation_workgroup if case.template.escalation_workgroup_id else None
+    if case.escalated or case.status.category == "closed" or expert is None or not expert.active:
+        return None
+    if expert.id == case.workgroup_id:
+        return None
+    return _move(None, case, expert, "escalated", now, escalated=True, data={**MISSED_TARGET, "target": target})
 
 
 def deescalate_case(actor: User, case: Case, reason: str = "", *, now: datetime | None = None) -> CaseEvent:
