@@ -84,6 +84,7 @@ def case_created(case: Case, actor: User, feed: CaseEvent, *, fields: Mapping[st
         "asset": uuid_of(case.asset) if case.asset_id else None,
         "follow_up_of": _case_ref(case.follow_up_of) if case.follow_up_of_id else None,
         "language": case.language,
+        "channel": case.channel,
         "fields": dict(fields),
         "attachments": [uuid_of(a) for a in attachments],
     }, internal=False)
@@ -97,13 +98,14 @@ def internal_values_set(case: Case, actor: User, feed: CaseEvent, values: Mappin
 
 
 def commented(case: Case, actor: User, feed: CaseEvent, *, public: bool, body: str, attachments: Iterable,
-              now: datetime) -> Event:
+              now: datetime, channel: str = "web") -> Event:
     """A public comment (either side) or a staff-only internal note, with its files. "comment" is
     the feed entry's UUID: the comment's id."""
     return _record("case.commented" if public else "case.internal_note_added", case, actor, feed, now, {
         "comment": str(feed.uuid),
         "body": body,
         "attachments": [uuid_of(a) for a in attachments],
+        "channel": channel,
     }, internal=not public)
 
 

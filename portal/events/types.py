@@ -12,11 +12,11 @@ status (status_changed, resolution_proposed/accepted/rejected, closed, reopened)
 # type -> one line for integrators (English: it is API documentation, not text for the portal's people).
 EVENT_TYPES: dict[str, str] = {
     "case.created": "A case was opened (data: template, title, summary, customer, status, priority, reason, "
-                    "workgroup, internal_contact, asset, follow_up_of, language, fields by key, attachments).",
+                    "workgroup, internal_contact, asset, follow_up_of, language, channel, fields by key, attachments).",
     "case.updated": "Case details changed (internal; data: changes: {title | summary | reason | field key: "
                     "{old, new}}). Also right after case.created when staff filled internal fields.",
-    "case.commented": "A public comment was added (data: comment, body, attachments).",
-    "case.internal_note_added": "A staff-only note was added (internal; data: comment, body, attachments).",
+    "case.commented": "A public comment was added (data: comment, body, attachments, channel).",
+    "case.internal_note_added": "A staff-only note was added (internal; data: comment, body, attachments, channel).",
     "case.status_changed": "Staff chose another status that does not close the case (data: status {old, new}).",
     "case.assigned": "The assignee changed (internal; data: assignee {old, new}, null for the queue; reason: null, "
                      "deactivated or left_staff when the assignee's account changed).",

@@ -11,6 +11,10 @@ from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseT
 from portal.models.people import Customer, User
 from portal.models.teams import Workgroup
 
+# How a case or a comment came in: the web portal, the JSON API or an email (Case.channel, feed entries'
+# data["channel"] when not the web).
+CASE_CHANNELS = ("web", "api", "email")
+
 
 class Case(BaseModel):
     uuid = _uuid()
@@ -43,6 +47,8 @@ class Case(BaseModel):
     # The language the case is written in (set when it opens: its customer's, else its filer's): the
     # search index stems its words in it.
     language = peewee.CharField(max_length=16, default="en")
+    # How the case came in (CASE_CHANNELS). Reports filter on it.
+    channel = peewee.CharField(max_length=10, default="web")
     # Service levels (portal.service_levels.case_targets stores them whenever what they depend on changes):
     # when the customer wrote and the team has not answered since (starts the next-response target).
     awaiting_reply_since = UTCDateTimeField(null=True)

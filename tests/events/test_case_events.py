@@ -39,7 +39,8 @@ def test_a_customer_opening_a_case_records_case_created_with_ids_and_field_keys(
         "template": world.template.uuid, "title": "Printer jams", "summary": "Every third page jams.",
         "customer": world.customer.uuid, "status": status("open"), "priority": "normal", "reason": None,
         "workgroup": world.desk.uuid, "internal_contact": None, "asset": None, "follow_up_of": None,
-        "language": "en", "fields": {"room": "Lobby", "colour": "red"}, "attachments": [attachment.uuid],
+        "language": "en", "channel": "web", "fields": {"room": "Lobby", "colour": "red"},
+        "attachments": [attachment.uuid],
     }
 
 
@@ -90,7 +91,7 @@ def test_a_public_comment_records_case_commented_with_its_feed_entry_and_files(p
     [attachment] = Attachment.select().where(Attachment.event == feed)
     assert (event.type, event.internal, event.actor_id) == ("case.commented", False, people.customer.id)
     assert data_without_feed(event, case) == {"comment": feed.uuid, "body": "Still jamming.",
-                                              "attachments": [attachment.uuid]}
+                                              "attachments": [attachment.uuid], "channel": "web"}
 
 
 def test_a_staff_reply_is_a_public_comment_too(people, case):
@@ -106,7 +107,7 @@ def test_an_internal_note_is_an_internal_event(people, case):
     event = the_event(since)
     assert (event.type, event.internal) == ("case.internal_note_added", True)
     assert data_without_feed(event, case) == {"comment": feed.uuid, "body": "Customer sounded upset.",
-                                              "attachments": []}
+                                              "attachments": [], "channel": "web"}
 
 
 def test_a_comment_asked_for_twice_with_one_form_key_records_one_event(people, case):

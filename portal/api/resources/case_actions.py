@@ -44,7 +44,7 @@ def add_comment(reference: str, body: CommentCreate) -> Reply:
         if body.internal and not policy.can_write_internal_note(current_user, case):
             raise NotAllowed(NOTES_FOR_STAFF)
         conversation.add_comment(current_user, case, body.text, public=not body.internal,
-                                 uploads=uploads(body.attachments))
+                                 uploads=uploads(body.attachments), channel="api")
     return changed(case.reference, 201)
 
 

@@ -157,6 +157,8 @@ class FeedEntryOut(Model):
     actor: Ref | None = Field(description="Who did it; null when done automatically.")
     body: str = Field(description="The comment, note, resolution or reason; may be empty.")
     data: dict | None = Field(description="Details of the change (e.g. from and to); staff only.")
+    channel: Literal["web", "api", "email"] = Field(description="How the entry came in (the case's opening and "
+                                                                "comments: web, api or email; web otherwise).")
     attachments: list[AttachmentOut]
     created_at: datetime
 
@@ -169,6 +171,8 @@ class CaseOut(CaseSummary):
     last_closed_at: datetime | None
     internal_contact: Ref | None = Field(description="The proxy who filed the case for the customer, if any.")
     follow_up_of: str | None = Field(description="The reference of the case this one follows up, if any.")
+    channel: Literal["web", "api", "email"] = Field(description="How the case came in: the web portal, this API "
+                                                                "or an email.")
     fields: list[FieldValueOut] = Field(description="The custom values the token's user may see (customers: "
                                                     "customer-visible fields only), by key.")
     feed: list[FeedEntryOut] = Field(description="The activity feed, oldest first: public entries for customers "

@@ -135,6 +135,7 @@ def _feed(case: Case, viewer: User, staff: bool) -> list[FeedEntryOut]:
             id=event.uuid, kind=event.kind, internal=not event.public,
             actor=_ref(actor.uuid, actor.display_name) if actor is not None else None, body=event.body or "",
             data=event.data if staff else None, created_at=event.created_at,
+            channel=(event.data or {}).get("channel", "web"),
             attachments=[AttachmentOut(id=a.uuid, filename=a.original_name, content_type=a.content_type,
                                        size=a.size, internal=not a.public) for a in entry.attachments]))
     return entries
@@ -154,5 +155,5 @@ def case_out(case: Case, viewer: User) -> CaseOut:
         resolution=case.resolution or "", resolution_proposed_at=case.resolution_proposed_at,
         last_closed_at=case.last_closed_at,
         internal_contact=_ref(contact.uuid, contact.display_name) if contact is not None else None,
-        follow_up_of=follow_up.reference if follow_up is not None else None,
+        follow_up_of=follow_up.reference if follow_up is not None else None, channel=case.channel,
         fields=_field_values(case, viewer, staff), feed=_feed(case, viewer, staff))

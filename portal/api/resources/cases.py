@@ -91,7 +91,8 @@ def open_case(body: CaseCreate) -> Reply:
            **raw_values(body.fields, layout)}
     with api_field_names():
         case = opening.open_case(current_user, template, raw, customer=target.customer, asset=target.asset,
-                                 files=uploads(body.attachments), follow_up_of=follow_up, layout=layout)
+                                 files=uploads(body.attachments), follow_up_of=follow_up, layout=layout,
+                                 channel="api")
     return changed(case.reference, 201, {"Location": f"/api/v1/cases/{case.reference}"})
 
 

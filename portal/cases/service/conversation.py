@@ -15,7 +15,7 @@ from portal.db import database
 from portal.errors import Conflict, InvalidTransition
 from portal.events import case_events
 from portal.i18n import _l
-from portal.models.cases import Case, CaseEvent
+from portal.models.cases import CASE_CHANNELS, Case, CaseEvent
 from portal.models.people import User
 from portal.notify.service import CUSTOMER_SIDE, handlers_audience, notify_case_event
 from portal.service_levels.case_targets import refresh_targets
@@ -56,7 +56,7 @@ def _note_customer_wrote(case: Case, now: datetime) -> None:
 
 
 def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uploads: Sequence = (),
-                submission: str | None = None, now: datetime | None = None) -> CaseEvent:
+                submission: str | None = None, now: datetime | None = None, channel: str = "web") -> CaseEvent:
     """Comment on a case the actor may see, with optional files.
 
     Customers and proxies always comment publicly; staff choose a public reply or an internal note
@@ -64,8 +64,10 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
     to the customer side, customer-side comments to the assignee (or the workgroup while unassigned).
     Raises NotFound, InvalidTransition (closed case), Conflict (closed while it was being written),
     AlreadyDone (this submission key's comment is already there) or ValidationFailed (empty, too
-    long, bad files).
+    long, bad files). `channel` says how it came in (CASE_CHANNELS: web, api, email).
     """
+    if channel not in CASE_CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")  # a programming error: callers pass a constant
     policy.require(policy.can_comment, actor, case)
     if not policy.can_write_internal_note(actor, case):
         public = True
@@ -84,9 +86,11 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
                 write_case(actor, case, expect=(NOT_CLOSED,), now=now)
             except Conflict as exc:
                 raise Conflict(_closed(exc.message)) from None
+            data = {"files": [f.original_name for f in stored]} if stored else {}
+            if channel != "web":
+                data["channel"] = channel
             event = CaseEvent.create(case=case, kind="comment" if public else "internal_note", actor=actor,
-                                     public=public, body=text, created_at=now,
-                                     data={"files": [f.original_name for f in stored]} if stored else None)
+                                     public=public, body=text, created_at=now, data=data or None)
             files = record_attachments(actor, case, stored, event=event, public=public)
             if public:
                 if policy.is_staff(actor):
@@ -100,7 +104,8 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
                                       extra={"author_name": actor.display_name, "comment": text}, now=now)
             reindex_case(case.id)
             submissions.settle(actor, key, case.reference)
-            case_events.commented(case, actor, event, public=public, body=text, attachments=files, now=now)
+            case_events.commented(case, actor, event, public=public, body=text, attachments=files, now=now,
+                                  channel=channel)
     except Exception:
         remove_stored(stored)
         raise

@@ -22,7 +22,7 @@ from portal.files.storage import StorageUnavailable
 from portal.i18n import _l
 from portal.identifiers import by_uuid, parse_uuid
 from portal.models.assets import Asset
-from portal.models.cases import Case, CaseEvent, CaseFieldValue
+from portal.models.cases import CASE_CHANNELS, Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
 from portal.notify.queries import rule_book
@@ -124,7 +124,7 @@ def _refused(field: str, message) -> ValidationFailed:
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
               asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None,
-              submission: str | None = None, layout: Layout | None = None) -> Case:
+              submission: str | None = None, layout: Layout | None = None, channel: str = "web") -> Case:
     """Open a case from a template for a customer, optionally about an asset, with files attached,
     optionally as the follow-up of an earlier case the actor may see.
 
@@ -134,7 +134,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     Values and files are all checked before anything is saved,
     so one answer reports every problem; on any failure nothing is saved and no file is left on disk.
     `layout` is the template's layout for the actor's audience when the caller (the form) already
-    read it. Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
+    read it. `channel` says how it came in (CASE_CHANNELS: web, api, email).
+    Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
     ValidationFailed (values, "files", "customer" or "asset"; one message per form field; a
     StorageUnavailable when the files could not be stored), AlreadyDone (this submission key
     already opened a case: its reference) or Conflict (no free reference; practically never).
@@ -183,7 +184,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                      reason=clean.reason, status=system_status("open"), priority=template.default_priority,
                      customer=customer, asset=asset, created_by=actor,
                      internal_contact=actor if audience == "proxy" else None, workgroup=template.default_workgroup,
-                     follow_up_of=follow_up_of, opened_at=now, updated_at=now,
+                     follow_up_of=follow_up_of, opened_at=now, updated_at=now, channel=_channel(channel),
                      language=(customer.user if customer.user_id else actor).language)
     for name, value in opening_targets(case, now).items():  # read now: the transaction below only writes
         setattr(case, name, value)
@@ -205,6 +206,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             data = {"template": template.name, "values": clean.values}
             if follow_up_of is not None:
                 data["follow_up_of"] = follow_up_of.reference
+            if case.channel != "web":
+                data["channel"] = case.channel
             created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
             files = record_attachments(actor, case, stored, event=created)
             for notice in notices:
@@ -220,6 +223,12 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
         remove_stored(stored)
         raise
     return case
+
+
+def _channel(channel: str) -> str:
+    if channel not in CASE_CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")  # a programming error: callers pass a constant
+    return channel
 
 
 def _new_case(**values) -> Case:
