@@ -6,11 +6,12 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, render_template
+from flask import abort, current_app, render_template, send_file
 from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from portal.errors import ValidationFailed
+from portal.files import storage
 from portal.languages import viewer_zone  # noqa: F401 -- views import it from here
 from portal.policy import has_role
 
@@ -74,3 +75,18 @@ def rate_limited_page(template: str, form, exc):
 # The app's CSRF protection (portal.web initialises it); views that must take a post without a
 # session's token, such as one-click unsubscribe, mark themselves with @csrf.exempt.
 csrf = CSRFProtect()
+
+
+def file_download(attachment):
+    """An attachment's bytes, always as a download (never rendered by the browser), or None when its file
+    is gone from disk. The caller has checked that the viewer may have it (policy.can_download_file)."""
+    path = storage.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name)
+    if not path.exists():
+        return None
+    # The stored type without parameters: Flask adds "charset=utf-8" to text/* itself (all text is UTF-8).
+    response = send_file(path, mimetype=attachment.content_type.partition(";")[0], as_attachment=True,
+                         download_name=attachment.original_name, max_age=0, conditional=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

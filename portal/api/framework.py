@@ -52,6 +52,8 @@ class Operation:
     headers: dict[str, str] = field(default_factory=dict)  # response header -> description
     # Error statuses whose body says more than ErrorBody (e.g. the candidates of a possible duplicate).
     error_bodies: dict[int, type[pydantic.BaseModel]] = field(default_factory=dict)
+    # The operation answers with a file's bytes (a Flask Response the handler builds), not JSON.
+    file: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -90,9 +92,10 @@ def operation(rule: str, method: str = "GET", *, summary: str, tag: str, scope: 
               response: type[pydantic.BaseModel] | None = None, query: type[pydantic.BaseModel] | None = None,
               body: type[pydantic.BaseModel] | None = None, status: int = 200, errors: tuple[int, ...] = (),
               description: str = "", headers: dict[str, str] | None = None, public: bool = False,
-              error_bodies: dict[int, type[pydantic.BaseModel]] | None = None) -> Callable:
+              error_bodies: dict[int, type[pydantic.BaseModel]] | None = None, file: bool = False) -> Callable:
     """Register fn as the API operation `method rule` (rule relative to /api/v1). scope=None: any valid
-    token; public=True: no token at all (the OpenAPI document)."""
+    token; public=True: no token at all (the OpenAPI document); file=True: fn answers with a file's bytes
+    (a Response)."""
     if scope is not None and scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
 
@@ -100,7 +103,7 @@ def operation(rule: str, method: str = "GET", *, summary: str, tag: str, scope: 
         op = Operation(rule=rule, method=method, name=fn.__name__, summary=summary, tag=tag, scope=scope,
                        public=public, description=description or (fn.__doc__ or "").strip(), query=query, body=body,
                        response=response, status=status, errors=errors, headers=headers or {},
-                       error_bodies=error_bodies or {})
+                       error_bodies=error_bodies or {}, file=file)
         OPERATIONS.append(op)
 
         def handle(path: dict) -> Response:
@@ -204,6 +207,8 @@ def json_response(payload: bytes | str, status: int, headers: dict[str, str] | N
 
 
 def respond(op: Operation, result) -> Response:
+    if op.file:
+        return result
     reply = result if isinstance(result, Reply) else Reply(result)
     status = reply.status or op.status
     if reply.model is None:

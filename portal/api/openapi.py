@@ -75,6 +75,8 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
     success: dict = {"description": op.summary}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": refs[(op.response, "serialization")]}}
+    elif op.file:
+        success["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
     headers = dict(op.headers)
     if not op.public:
         headers.update(RATE_LIMIT_HEADERS)
@@ -84,7 +86,7 @@ def _operation(op: Operation, refs: dict) -> tuple[dict, dict]:
     if headers:
         success["headers"] = {name: {"description": text, "schema": {"type": "string"}}
                               for name, text in headers.items()}
-    responses = {str(op.status if op.response is not None else 204): success}
+    responses = {str(op.status if op.response is not None or op.file else 204): success}
     error = {"content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}}
     statuses = dict(COMMON_ERRORS) if not op.public else {400: COMMON_ERRORS[400], 404: COMMON_ERRORS[404]}
     for status in op.errors:

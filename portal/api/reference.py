@@ -37,6 +37,16 @@ def _fields(schema: dict) -> list[dict]:
             for name, prop in schema.get("properties", {}).items()]
 
 
+def _answer_type(answer: dict) -> str | None:
+    """What an answer's body is: its JSON schema's type, "file (bytes)" for a download, None for none."""
+    content = answer.get("content")
+    if not content:
+        return None
+    if "application/json" in content:
+        return type_of(content["application/json"]["schema"])
+    return "file (bytes)"
+
+
 @bp.get("/reference")
 def reference():
     spec = document()
@@ -57,9 +67,7 @@ def reference():
                                for p in op.get("parameters", [])],
                 "body": type_of(body) if body else None,
                 "responses": [{"status": status, "description": answer["description"],
-                               "type": type_of(answer["content"]["application/json"]["schema"])
-                               if "content" in answer else None}
-                              for status, answer in op["responses"].items()],
+                               "type": _answer_type(answer)} for status, answer in op["responses"].items()],
             })
     schemas = [{"name": name, "description": schema.get("description", ""), "fields": _fields(schema),
                 "type": None if "properties" in schema else type_of(schema)}

@@ -3,6 +3,7 @@ same services and policy as the case pages and the staff workspace."""
 
 from __future__ import annotations
 
+from flask import Response
 from flask_login import current_user
 
 from portal import policy
@@ -19,7 +20,7 @@ from portal.api.resources.case_writes import (
 )
 from portal.api.resources.templates import offered_template
 from portal.case_config.queries import audience_for, template_layout
-from portal.cases.queries.case_page import follow_up_source
+from portal.cases.queries.case_page import attachment_for_viewer, follow_up_source
 from portal.cases.service import lifecycle, opening
 from portal.clock import utcnow
 from portal.errors import NotFound, ValidationFailed
@@ -28,6 +29,7 @@ from portal.identifiers import parse_uuid
 from portal.models.cases import Case
 from portal.models.people import Customer
 from portal.staff.service import details, handling
+from portal.web_helpers import file_download
 
 CHOOSE_TEMPLATE = _l("Choose one of the case templates offered to you.")
 # The new-case form's words (portal.cases.routes.filing): one translation for both.
@@ -50,6 +52,21 @@ def get_case(reference: str) -> Reply:
     take it optionally. ETags are strong: a weak one (W/"...") never matches."""
     case = find_case(current_user, reference)
     return Reply(case_out(case, current_user), headers={"ETag": etag_of(case)})
+
+
+@operation("/cases/<reference>/attachments/<attachment>", "GET", scope="cases:read", tag="Cases", file=True,
+           headers={"Content-Disposition": "attachment; filename=... (the name it was uploaded under)"},
+           summary="Download an attachment")
+def get_attachment(reference: str, attachment: str) -> Response:
+    """The bytes of a file of the case, by its id (`attachments[].id` in the case's feed), with the content
+    type determined from its content when it was uploaded, always as an attachment. Files of internal notes
+    are for staff only; 404 for a case or file the token's user may not see."""
+    case = find_case(current_user, reference)
+    found = attachment_for_viewer(case, current_user, attachment)
+    response = file_download(found) if found is not None else None
+    if response is None:
+        raise NotFound()
+    return response
 
 
 def _customer_for(body: CaseCreate) -> str:

@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -53,7 +52,7 @@ from portal.files import storage
 from portal.i18n import _
 from portal.outbox_views.queries import notifications_for_case
 from portal.submissions.forms import SENT_TWICE
-from portal.web_helpers import apply_errors, safe_next_url
+from portal.web_helpers import apply_errors, file_download, safe_next_url
 
 
 def register(bp: Blueprint) -> None:
@@ -258,15 +257,7 @@ def download(reference, attachment_uuid):
     """A file, only through the policy, always as a download: never rendered by the browser."""
     case = case_for_viewer(current_user, reference)
     attachment = attachment_for_viewer(case, current_user, attachment_uuid)
-    if attachment is None:
+    response = file_download(attachment) if attachment is not None else None
+    if response is None:
         abort(404)
-    path = storage.path_of(current_app.config["UPLOAD_DIR"], attachment.stored_name)
-    if not path.exists():
-        abort(404)
-    # The stored type without parameters: Flask adds "charset=utf-8" to text/* itself (all text is UTF-8).
-    response = send_file(path, mimetype=attachment.content_type.partition(";")[0], as_attachment=True,
-                         download_name=attachment.original_name, max_age=0, conditional=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
