@@ -7,6 +7,7 @@ entries of portal/translations/<lang>/LC_MESSAGES/messages.po (tests/i18n fails 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -82,7 +83,11 @@ def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
             continue
         with po_path.open("rb") as source:
             catalogue = read_po(source, locale=po_path.parent.parent.name)
-        with mo_path.open("wb") as target:
+        # Written beside it and renamed: parallel test workers compile at once, and a reader must never see
+        # half a file.
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as target:
             write_mo(target, catalogue, use_fuzzy=False)
+        os.replace(partial, mo_path)
         written.append(mo_path)
     return written
