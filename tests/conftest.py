@@ -156,3 +156,15 @@ def empty_database(database_url):
 @pytest.fixture
 def on_postgres() -> bool:
     return _postgres_base_url() is not None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Every test has its own id: pytest-xdist (the README's test command) schedules tests by id, so of
+    two tests with one id only one would run."""
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.nodeid] = counts.get(item.nodeid, 0) + 1
+    duplicated = sorted(nodeid for nodeid, count in counts.items() if count > 1)
+    if duplicated:
+        raise pytest.UsageError("tests share an id, so only one of them would run in parallel: "
+                                + ", ".join(duplicated))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 import portal.api.routes  # noqa: F401,E402 -- registers every operation in the document
@@ -32,17 +32,22 @@ def staff_secret(app, people, token_for):
     return token_for(people.agent)
 
 
-@schema.include(tag="Customers").parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-def test_customers_never_fail_and_match_the_document(app, case, staff_secret):
-    case.operation.schema.app = app  # the checks' own probes (the same call without a token) go there too
-    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {staff_secret}"},
-                           excluded_checks=EXCLUDED)
+# One pytest item per operation, with its own id: schemathesis' own parametrize gives every operation the
+# same node id, and pytest-xdist (the README's test command) then ran only one operation per test.
+OPERATIONS = [result.ok() for tag in ("Customers", "Tasks") for result in schema.include(tag=tag).get_all_operations()]
 
 
-@schema.include(tag="Tasks").parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-def test_tasks_never_fail_and_match_the_document(app, case, staff_secret):
-    case.operation.schema.app = app  # the checks' own probes (the same call without a token) go there too
-    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {staff_secret}"},
-                           excluded_checks=EXCLUDED)
+@pytest.mark.parametrize("method, path", [(op.method.upper(), op.path) for op in OPERATIONS],
+                         ids=[op.label for op in OPERATIONS])
+def test_customer_and_task_operations_never_fail_and_match_the_document(app, staff_secret, method, path):
+    operation = schema[path][method]
+    operation.schema.app = app  # the checks' own probes (the same call without a token) go there too
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=25, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def run(case):
+        case.call_and_validate(app=app, headers={"Authorization": f"Bearer {staff_secret}"},
+                               excluded_checks=EXCLUDED)
+
+    run()
