@@ -1,0 +1,125 @@
+"""HTML mail → readable plain text, safely.
+
+nh3 (the Ammonia sanitiser) first reduces the HTML to a small set of structural tags: script, style and
+comments go with their content, and a link keeps its href only for web, mail and phone schemes (so a
+"javascript:" target never reaches a comment). The sanitised, well-formed result is then walked with the
+stdlib parser: blocks become paragraphs, <br> a line break, list items "- ", links "text (url)", images their
+alt text. The text is for people and for the search index; it is never rendered back as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+# Bigger HTML than this is cut before sanitising: a comment is not a book, and nh3/HTMLParser time grows
+# with the input. What is cut is reported by the caller as a problem.
+MAX_HTML_CHARS = 2_000_000
+
+_BLOCK = frozenset({
+    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "blockquote", "pre",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot",
+    "tr", "hr", "address", "figure", "figcaption", "center", "details", "summary",
+})
+_KEPT_TAGS = _BLOCK | {"a", "br", "li", "td", "th", "img", "span", "b", "strong", "i", "em", "u", "code",
+                       "font", "small", "big", "sub", "sup", "caption"}
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitise(html: str) -> str:
+    """The HTML reduced to structure-only tags, without script/style content, comments or unsafe links."""
+    return nh3.clean(
+        html,
+        tags=set(_KEPT_TAGS),
+        clean_content_tags={"script", "style", "head", "title", "template", "noscript", "iframe", "object"},
+        attributes={"a": {"href"}, "img": {"alt"}},
+        url_schemes=set(_URL_SCHEMES),
+        strip_comments=True,
+        link_rel=None,
+    )
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML body: paragraphs separated by a blank line, links as "text (url)"."""
+    writer = _TextWriter()
+    writer.feed(sanitise(html[:MAX_HTML_CHARS]))
+    writer.close()
+    return writer.text()
+
+
+class _TextWriter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._out: list[str] = []
+        self._links: list[tuple[str, int]] = []   # (href, position in _out where the link text starts)
+        self._pre = 0
+        self._list_depth = 0
+
+    def _newlines(self, count: int) -> None:
+        self._out.append("\n" * count)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "br":
+            self._out.append("\n")
+        elif tag == "li":
+            self._newlines(1)
+            self._out.append("  " * max(self._list_depth - 1, 0) + "- ")
+        elif tag in ("ul", "ol"):
+            self._list_depth += 1
+            self._newlines(2 if self._list_depth == 1 else 1)
+        elif tag == "pre":
+            self._pre += 1
+            self._newlines(2)
+        elif tag in ("td", "th"):
+            self._out.append("\t")
+        elif tag == "hr":
+            self._newlines(2)
+            self._out.append("---")
+            self._newlines(2)
+        elif tag == "img":
+            alt = (attributes.get("alt") or "").strip()
+            if alt:
+                self._out.append(f"[{alt}]")
+        elif tag == "a":
+            self._links.append((attributes.get("href") or "", len(self._out)))
+        elif tag in _BLOCK:
+            self._newlines(1 if tag in ("tr", "dt", "dd") else 2)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "a":
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._links:
+            href, start = self._links.pop()
+            label = "".join(self._out[start:]).strip()
+            shown = href[len("mailto:"):] if href.lower().startswith("mailto:") else href
+            if href and shown not in label:
+                self._out.append(f" ({shown})" if label else shown)
+        elif tag in ("ul", "ol"):
+            self._list_depth = max(self._list_depth - 1, 0)
+            self._newlines(2 if self._list_depth == 0 else 1)
+        elif tag == "pre":
+            self._pre = max(self._pre - 1, 0)
+            self._newlines(2)
+        elif tag in _BLOCK and tag not in ("tr", "dt", "dd", "hr"):
+            self._newlines(2)
+        elif tag in ("tr", "dt", "dd"):
+            self._newlines(1)
+
+    def handle_data(self, data):
+        if self._pre:
+            self._out.append(data)
+        else:
+            self._out.append(re.sub(r"[ \t\r\n\f\v]+", " ", data))
+
+    def text(self) -> str:
+        raw = "".join(self._out).replace("\xa0", " ")
+        lines = [line.strip(" ") if not line.startswith("\t") else line.strip() for line in raw.split("\n")]
+        lines = [re.sub(r"\t+", "\t", line).replace("\t", "  ").strip() for line in lines]
+        text = "\n".join(lines)
+        return re.sub(r"\n{3,}", "\n\n", text).strip()
