@@ -67,17 +67,23 @@ def _marker_line(line: str) -> str:
     return line[:_LONGEST_MARKER_LINE] if len(line) > _LONGEST_MARKER_LINE else line
 
 
+def _attribution(line: str) -> bool:
+    # Every client's attribution carries the date or time ("On 30.11.26 18:44, X wrote:"): a sentence such
+    # as "On Monday the log wrote:" does not start the history.
+    return bool(_ATTRIBUTION.match(line)) and any(ch.isdigit() for ch in line)
+
+
 def history_start(lines: list[str]) -> int | None:
     """Index of the first line of quoted history, or None."""
     for index, full in enumerate(lines[:_SCANNED_LINES]):
         line = _marker_line(full)
-        if _ATTRIBUTION.match(line) or _ORIGINAL_MESSAGE.match(line):
+        if _attribution(line) or _ORIGINAL_MESSAGE.match(line):
             return index
         if _ATTRIBUTION_START.match(line) and len(line) < 300:
             # Gmail wraps a long attribution line: "On Mon, ... John Doe <\njohn@example.com> wrote:"
             for extra in (2, 3):
                 joined = " ".join(part.strip() for part in lines[index:index + extra])
-                if len(joined) < 600 and _ATTRIBUTION.match(joined):
+                if len(joined) < 600 and _attribution(joined):
                     return index
         if _NAME_WROTE.match(line) and _next_text_is_quote(lines, index + 1):
             return index
