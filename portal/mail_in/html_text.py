@@ -16,7 +16,16 @@ import nh3
 
 # Bigger HTML than this is cut before sanitising: a comment is not a book, and nh3/HTMLParser time grows
 # with the input. What is cut is reported by the caller as a problem.
-MAX_HTML_CHARS = 2_000_000
+MAX_HTML_CHARS = 1_000_000
+# Deeper tag nesting than this is flattened first (see html_to_text).
+MAX_DEPTH = 200
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,20})")
+_WHOLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,20})[^<>]{0,2000}>")
+_VOID = frozenset({"br", "img", "hr", "meta", "link", "input", "wbr", "col", "area", "base", "source", "embed",
+                   "param", "track", "keygen"})
+# Kept when flattening: they cannot nest (p, a and li close the previous one; script and style hold text).
+_FLAT_KEPT = frozenset({"p", "br", "a", "li", "img", "hr", "script", "style", "title", "head"})
 
 _BLOCK = frozenset({
     "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "blockquote", "pre",
@@ -41,10 +50,36 @@ def sanitise(html: str) -> str:
     )
 
 
+def _max_depth(html: str) -> int:
+    depth = deepest = 0
+    for closing, name in _TAG.findall(html):
+        name = name.lower()
+        if name in _VOID:
+            continue
+        depth = max(depth - 1, 0) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _flatten(html: str) -> str:
+    """Every tag that can nest becomes a line break (block) or nothing (inline), so the tree is flat."""
+    def replace(match: re.Match) -> str:
+        name = match.group(2).lower()
+        if name in _FLAT_KEPT:
+            return match.group(0)
+        return "<br>" if name in _BLOCK else ""
+    return _WHOLE_TAG.sub(replace, html)
+
+
 def html_to_text(html: str) -> str:
     """Readable text of an HTML body: paragraphs separated by a blank line, links as "text (url)"."""
+    html = html[:MAX_HTML_CHARS]
+    if _max_depth(html) > MAX_DEPTH:
+        # Parsing time of deeply nested HTML grows with the square of its depth (html5ever keeps a stack of
+        # open elements); no real mail nests this deep, a hostile one can.
+        html = _flatten(html)
     writer = _TextWriter()
-    writer.feed(sanitise(html[:MAX_HTML_CHARS]))
+    writer.feed(sanitise(html))
     writer.close()
     return writer.text()
 

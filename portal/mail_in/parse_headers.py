@@ -21,6 +21,7 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t]+(=\?)")
 _ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
 _MSG_ID = re.compile(r"<([^<>\s]{1,250})>")
+_BARE_ID = re.compile(r"^[^<>\s@]{1,200}@[^<>\s@]{1,200}$")
 
 # A header longer than this is cut: no real header needs it, and regexes below stay linear on it anyway.
 MAX_HEADER_CHARS = 16_384
@@ -112,7 +113,8 @@ def message_ids(msg: Message, name: str) -> tuple[str, ...]:
         found = _MSG_ID.findall(value)
         if not found:
             # Some clients drop the angle brackets: take what looks like an id.
-            found = [token for token in value.split() if "@" in token and len(token) <= 250]
+            tokens = (token.strip("<>,;") for token in value.split())
+            found = [token for token in tokens if _BARE_ID.match(token)]
         for message_id in found:
             if message_id not in ids:
                 ids.append(message_id)
