@@ -9,6 +9,7 @@ charset with replacement characters. It never raises; the caller learns whether 
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -47,6 +48,21 @@ _SUPERSETS = {
 _DETECT_BYTES = 64 * 1024
 # Fewer non-ASCII bytes than this are read as Windows-1252 rather than guessed at.
 _FEW_8BIT = 64
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_LINE_CONTROLS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]+")
+
+
+def storable_text(text: str) -> str:
+    """Without NUL, other control characters (tab and newline stay) and lone surrogates: what every
+    database text column and every UTF-8 encoder accepts (PostgreSQL refuses NUL in text)."""
+    return _CONTROLS.sub("", text)
+
+
+def storable_line(text: str) -> str:
+    """A header value as one line: control characters (line breaks included) become one space."""
+    return _LINE_CONTROLS.sub(" ", text).strip()
 
 
 def codec_for(label: str | None) -> str | None:

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
-from portal.mail_in.parse_charsets import decode_text
+from portal.mail_in.parse_charsets import decode_text, storable_line
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t]+(=\?)")
-_ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
-_MSG_ID = re.compile(r"<([^<>\s]{1,250})>")
-_BARE_ID = re.compile(r"^[^<>\s@]{1,200}@[^<>\s@]{1,200}$")
+_ADDR_SPEC = re.compile(r"^[^@\s<>()\[\],;:\"\x00-\x1f\x7f]+@[^@\s<>()\[\],;:\"\x00-\x1f\x7f]+$")
+_MSG_ID = re.compile(r"<([^<>\s\x00-\x1f\x7f]{1,250})>")
+_BARE_ID = re.compile(r"^[^<>\s@\x00-\x1f\x7f]{1,200}@[^<>\s@\x00-\x1f\x7f]{1,200}$")
 
 # A header longer than this is cut: no real header needs it, and regexes below stay linear on it anyway.
 MAX_HEADER_CHARS = 16_384
@@ -67,14 +67,14 @@ def _decode_word(match: re.Match) -> str:
 
 
 def header_text(msg: Message, name: str) -> str:
-    """The first `name` header as readable text ("" when absent)."""
+    """The first `name` header as readable text on one line ("" when absent)."""
     values = raw_values(msg, name)
-    return decode_words(unfold(values[0])) if values else ""
+    return storable_line(decode_words(unfold(values[0]))) if values else ""
 
 
 def all_header_texts(msg: Message, name: str) -> list[str]:
     """Every `name` header as text, top first (MTAs prepend: the top one is the newest)."""
-    return [decode_words(unfold(value)) for value in raw_values(msg, name)]
+    return [storable_line(decode_words(unfold(value))) for value in raw_values(msg, name)]
 
 
 def header_8bit(msg: Message) -> bool:
@@ -94,7 +94,7 @@ def address_list(msg: Message, *names: str) -> list[tuple[str, str]]:
                 address = normalise_address(addr)
                 if address and address not in seen:
                     seen.add(address)
-                    found.append((address, decode_words(display).strip()))
+                    found.append((address, storable_line(decode_words(display))))
     return found
 
 

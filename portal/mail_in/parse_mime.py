@@ -19,7 +19,7 @@ from email.parser import BytesParser
 
 from portal.mail_in.html_text import MAX_HTML_CHARS, html_to_text
 from portal.mail_in.message import MailAttachment
-from portal.mail_in.parse_charsets import decode_text
+from portal.mail_in.parse_charsets import decode_text, storable_line, storable_text
 from portal.mail_in.parse_headers import address_list, header_text
 
 # Deeper nesting than this is not real mail (a MIME bomb): the rest is not read.
@@ -28,6 +28,7 @@ MAX_DEPTH = 12
 MAX_PARTS = 500
 _BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.MULTILINE)
 _BOUNDARY_SEARCH = 8192
+_CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$")
 
 
 @dataclass
@@ -101,8 +102,9 @@ def _unbounded(part: Message, body: Body, depth: int) -> None:
             _walk(guessed, body, depth=depth + 1, related_root=False)
             return
     text, _ = decode_text(data, None)
+    text = storable_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     if text.strip():
-        body.texts.append(text.replace("\r\n", "\n"))
+        body.texts.append(text)
 
 
 def _alternative(children: list[Message], body: Body, depth: int) -> None:
@@ -167,8 +169,8 @@ def _text_of(part: Message, body: Body) -> str:
         label = None
     text, guessed = decode_text(data, label)
     if guessed:
-        body.problem(f"charset:{(label or 'none')[:40]}")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+        body.problem(f"charset:{storable_line(label or 'none')[:40]}")
+    text = storable_text(text.replace("\r\n", "\n").replace("\r", "\n"))
     if part.get_content_subtype() == "html":
         if len(text) > MAX_HTML_CHARS:
             body.problem("html_truncated")
@@ -186,6 +188,7 @@ def _payload(part: Message, body: Body) -> bytes:
     except Exception:
         body.problem("undecodable_part")
         return b""
+    _note_defects(part, body)   # decoding adds its own (bad base64 padding or characters)
     if data is None:
         return b""
     if isinstance(data, str):
@@ -204,6 +207,8 @@ def _attach(part: Message, body: Body, *, inline: bool) -> None:
     else:
         data = _payload(part, body)
     ctype = part.get_content_type()
+    if not _CONTENT_TYPE.match(ctype):
+        ctype = "application/octet-stream"
     content_id = None
     raw_cid = header_text(part, "Content-ID")
     if raw_cid:

@@ -230,3 +230,16 @@ def test_twenty_megabyte_attachment():
     assert attachment.filename == "logs.zip" and len(attachment.data) == len(payload)
     assert attachment.data == payload
     assert parsed.problems == ()
+
+
+def test_control_characters_never_reach_stored_text():
+    raw = (b"From: Nul\x00Name <nul@x.example>\nSubject: a\x00b\x1bc\nMessage-ID: <n\x00@x>\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain; charset="\x00utf-8"\n\n'
+           b"line\x00one\x07\tend\n--b\nContent-Type: \x00text/plain\nContent-Disposition: attachment\n\ndata\n--b--\n")
+    parsed = parse_message(raw)
+    assert parsed.subject == "a b c"
+    assert parsed.sender_name == "Nul Name"
+    assert parsed.text == "lineone\tend"
+    assert parsed.message_id is None
+    assert [a.content_type for a in parsed.attachments] == ["application/octet-stream"]
+    assert all("\x00" not in problem for problem in parsed.problems)

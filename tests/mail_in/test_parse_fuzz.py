@@ -52,6 +52,15 @@ def check(parsed: ParsedMail) -> None:
     assert isinstance(parsed.text, str) and isinstance(parsed.reply_text, str)
     if parsed.text.strip():
         assert parsed.reply_text.strip()
+    strings = [parsed.text, parsed.reply_text, parsed.subject, parsed.sender_name, parsed.forwarded_from_name,
+               *parsed.authentication_results, *parsed.problems, *(a.filename for a in parsed.attachments),
+               *(a.content_type for a in parsed.attachments), parsed.message_id or "", parsed.sender or "",
+               *parsed.to, *parsed.cc, *parsed.references, *parsed.delivered_to]
+    for value in strings:
+        value.encode("utf-8")                      # no lone surrogates
+        assert "\x00" not in value                  # PostgreSQL refuses NUL in text
+    for value in (parsed.subject, parsed.sender_name, *parsed.authentication_results):
+        assert "\n" not in value and "\r" not in value
     for attachment in parsed.attachments:
         assert attachment.filename and "/" not in attachment.filename and "\\" not in attachment.filename
         assert isinstance(attachment.data, bytes)
