@@ -34,6 +34,7 @@ _BLOCK = frozenset({
 })
 _KEPT_TAGS = _BLOCK | {"a", "br", "li", "td", "th", "img", "span", "b", "strong", "i", "em", "u", "code",
                        "font", "small", "big", "sub", "sup", "caption"}
+_ONLY_QUOTE_MARKS = re.compile(r"^[> ]*$")
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
@@ -91,14 +92,18 @@ class _TextWriter(HTMLParser):
         self._links: list[tuple[str, int]] = []   # (href, position in _out where the link text starts)
         self._pre = 0
         self._list_depth = 0
+        self._quote = 0   # blockquote depth: its lines start with "> ", as a plain-text client quotes
 
     def _newlines(self, count: int) -> None:
-        self._out.append("\n" * count)
+        self._out.append("\n" * count + "> " * self._quote)
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "br":
-            self._out.append("\n")
+            self._newlines(1)
+        elif tag == "blockquote":
+            self._quote += 1
+            self._newlines(2)
         elif tag == "li":
             self._newlines(1)
             self._out.append("  " * max(self._list_depth - 1, 0) + "- ")
@@ -141,6 +146,9 @@ class _TextWriter(HTMLParser):
         elif tag == "pre":
             self._pre = max(self._pre - 1, 0)
             self._newlines(2)
+        elif tag == "blockquote":
+            self._quote = max(self._quote - 1, 0)
+            self._newlines(2)
         elif tag in _BLOCK and tag not in ("tr", "dt", "dd", "hr"):
             self._newlines(2)
         elif tag in ("tr", "dt", "dd"):
@@ -148,7 +156,7 @@ class _TextWriter(HTMLParser):
 
     def handle_data(self, data):
         if self._pre:
-            self._out.append(data)
+            self._out.append(data.replace("\n", "\n" + "> " * self._quote))
         else:
             self._out.append(re.sub(r"[ \t\r\n\f\v]+", " ", data))
 
@@ -156,5 +164,6 @@ class _TextWriter(HTMLParser):
         raw = "".join(self._out).replace("\xa0", " ")
         lines = [line.strip(" ") if not line.startswith("\t") else line.strip() for line in raw.split("\n")]
         lines = [re.sub(r"\t+", "\t", line).replace("\t", "  ").strip() for line in lines]
+        lines = ["" if _ONLY_QUOTE_MARKS.match(line) else line for line in lines]
         text = "\n".join(lines)
         return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -118,3 +118,22 @@ def test_time_stays_linear_on_hostile_lines():
 ])
 def test_reply_text_of_real_client_messages(name, expected):
     assert parse_message((MESSAGES / name).read_bytes()).reply_text == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("html_only_outlook_reply.eml", "The new card works, thanks.\n\nPriya"),
+    ("html_only_apple_reply.eml", "The refund arrived today.\n\nNoah"),
+])
+def test_reply_text_of_html_only_replies(name, expected):
+    parsed = parse_message((MESSAGES / name).read_bytes())
+    assert parsed.reply_text == expected
+    assert "@font-face" not in parsed.text
+
+
+def test_html_blockquotes_become_quoted_lines_so_inline_answers_keep_their_answers():
+    html = ("<div>Yes, twice.</div><blockquote type=\"cite\"><div>Did you restart it?</div></blockquote>"
+            "<div>2.4.1</div><blockquote><div>Which firmware?</div></blockquote>")
+    raw = b"From: a@b.example\nContent-Type: text/html\n\n" + html.encode()
+    parsed = parse_message(raw)
+    assert "> Did you restart it?" in parsed.text
+    assert parsed.reply_text == "Yes, twice.\n\n2.4.1"
