@@ -13,14 +13,14 @@ from __future__ import annotations
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import compat32
 
 from portal.mail_in.html_text import MAX_HTML_CHARS, html_to_text
 from portal.mail_in.message import MailAttachment
 from portal.mail_in.parse_charsets import decode_text, storable_line, storable_text
-from portal.mail_in.parse_headers import address_list, header_text
+from portal.mail_in.parse_headers import address_list, decode_words, header_text
 
 # Deeper nesting than this is not real mail (a MIME bomb): the rest is not read.
 MAX_DEPTH = 12
@@ -96,8 +96,12 @@ def _unbounded(part: Message, body: Body, depth: int) -> None:
     if found:
         boundary = found.group(1).decode("ascii", "replace")
         head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\n\n'.encode("ascii", "replace")
-        guessed = BytesParser(policy=policy.default).parsebytes(head + data)
-        if guessed.is_multipart():
+        try:
+            guessed = BytesParser(policy=compat32).parsebytes(head + data)
+        except RecursionError:
+            guessed = None
+            body.problem("too_deeply_nested")
+        if guessed is not None and guessed.is_multipart():
             body.problem("guessed_boundary")
             _walk(guessed, body, depth=depth + 1, related_root=False)
             return
@@ -152,7 +156,10 @@ def _filename(part: Message) -> str | None:
         name = part.get_filename()
     except Exception:  # a malformed RFC 2231 parameter
         return None
-    return name
+    if not isinstance(name, str):
+        return None
+    # RFC 2231 is decoded by get_filename; Outlook and Gmail also put RFC 2047 words in the parameter.
+    return decode_words(name)
 
 
 def _is_body_text(part: Message) -> bool:
