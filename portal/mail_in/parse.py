@@ -32,7 +32,7 @@ from portal.mail_in.parse_headers import (
 )
 from portal.mail_in.parse_kind import classify
 from portal.mail_in.parse_mime import read_body
-from portal.mail_in.quotes import history_start, is_forward, reply_text
+from portal.mail_in.quotes import forward_marker, history_start, is_forward, reply_text
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def _inline_forward_from(text: str) -> tuple[str | None, str]:
     and the like, or Outlook's From:/Sent: block in a forward). (None, "") when there is none."""
     lines = text.split("\n")
     start = history_start(lines)
-    marker = next((i for i, line in enumerate(lines[:10_000]) if is_forward(line)), None)
+    marker = forward_marker(lines)
     candidates = [i for i in (start, marker) if i is not None]
     if not candidates:
         return None, ""
