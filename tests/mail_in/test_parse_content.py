@@ -276,3 +276,17 @@ def test_a_hundred_thousand_parts_are_read_in_bounded_time():
     parsed = parse_message(raw)
     assert time.monotonic() - started < 30
     assert "too_many_parts" in parsed.problems
+
+
+def test_apple_mail_inline_image_in_the_html_alternative_is_kept():
+    parsed = parse("apple_mail_inline_image.eml")
+    assert parsed.text == "This is what I see:\n\n\n\nLena"
+    (image,) = parsed.attachments
+    assert (image.filename, image.content_type, image.inline, image.content_id) == (
+        "Screenshot 2026-12-01 at 17.29.png", "image/png", True, "D3E4F5A6-7777@mac.example")
+
+
+def test_a_signed_message_is_its_content_without_the_signature_file():
+    parsed = parse("smime_signed.eml")
+    assert parsed.text == "Please close my old account."
+    assert parsed.attachments == ()
