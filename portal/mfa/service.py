@@ -89,7 +89,7 @@ def confirm_totp(user: User, secret: str, code: str, *, client_address: str = ""
         with database.atomic():
             TotpFactor.create(user=user, secret=secret, confirmed_at=now, last_used_step=step, last_used_at=now)
             codes = _new_recovery_codes(user, now)
-            record(None, user, "second_factor_enabled", now, new="totp")
+            record(user, user, "second_factor_enabled", now, new="totp")
     except peewee.IntegrityError as exc:
         raise Conflict(_l("An authenticator app is set up for your account already.")) from exc
     return codes
@@ -123,7 +123,7 @@ def _use_recovery_code(user: User, code: str, now: datetime) -> bool:
         )
         if used:
             left = RecoveryCode.select().where((RecoveryCode.user == user) & RecoveryCode.used_at.is_null()).count()
-            record(None, user, "recovery_code_used", now, new=left)
+            record(user, user, "recovery_code_used", now, new=left)
     return bool(used)
 
 
@@ -153,7 +153,7 @@ def regenerate_recovery_codes(user: User, *, now: datetime | None = None) -> lis
         if not TotpFactor.select().where(TotpFactor.user == user).exists():
             raise InvalidTransition(_l("Set up an authenticator app first: recovery codes stand in for it."))
         codes = _new_recovery_codes(user, now)
-        record(None, user, "recovery_codes_created", now, new=RECOVERY_CODES)
+        record(user, user, "recovery_codes_created", now, new=RECOVERY_CODES)
     return codes
 
 
@@ -193,7 +193,7 @@ def disable_totp(user: User, *, code: str = "", password: str = "", client_addre
         check_second_factor(user, code, client_address=client_address, now=now)
     with database.atomic():
         _remove_totp(user)
-        record(None, user, "second_factor_disabled", now, old="totp")
+        record(user, user, "second_factor_disabled", now, old="totp")
 
 
 def reset_second_factor(actor: User, user_uuid: str, *, now: datetime | None = None) -> User:
