@@ -28,8 +28,8 @@ def portal_jobs(app):
     from portal.accounts.service.limits import prune_throttles
     from portal.accounts.service.sessions import prune_sessions
     from portal.api.idempotency import prune_idempotency_keys
-    from portal.mfa.devices import prune_devices
     from portal.cases.service.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
+    from portal.mfa.devices import prune_devices
     from portal.service_levels.breaches import act_on_service_levels
     from portal.sso.service import prune_sso_logins
     from portal.submissions.service import prune_submissions
