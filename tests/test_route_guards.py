@@ -40,10 +40,21 @@ NOT_A_PAGE_FOR_THE_ADMIN = {
     "people.colleagues": "only account managers (customers) have colleagues to invite: 404 for everyone else",
     "sso.callback": "an identity provider's answer; the walk configures none (tests/sso runs a real one): 404",
     "sso.signed_out": "shown once right after signing out at an identity provider; otherwise redirects to sign-in",
+    "mfa.verify": "only while a sign-in waits for the second factor; otherwise redirects to sign-in (tests/mfa)",
+    "mfa.enrol_required": "only while a sign-in waits for a mandatory enrolment; otherwise redirects to sign-in",
 }
 # Every POST endpoint's form is on some page the walk opens, except these.
 NO_FORM_ON_ANY_PAGE: dict[str, str] = {
     "sso.start": "the sign-in buttons show only with an identity provider configured; tests/sso runs a real one",
+    "mfa.enrol_required": "on the mandatory enrolment page of a pending sign-in only (tests/mfa)",
+    "admin.user_second_factor_reset": "shown for users with a second factor, who would sign in in two steps",
+    "mfa.verify_code": "on the verify page of a pending sign-in only (tests/mfa)",
+    "mfa.verify_recovery": "on the verify page of a pending sign-in only (tests/mfa)",
+    "mfa.cancel": "on the verify and enrolment pages of a pending sign-in only (tests/mfa)",
+    "mfa.new_recovery_codes": "shown once the walker's user has an authenticator app, which would add a sign-in step",
+    "mfa.disable": "shown once the walker's user has an authenticator app (tests/mfa)",
+    "mfa.forget_device": "shown once the walker's user has an authenticator app (tests/mfa)",
+    "mfa.forget_all_devices": "shown once the walker's user has an authenticator app (tests/mfa)",
 }
 # POST endpoints whose view needs nothing but the URL: CSRFProtect reads the token before the view
 # runs and the view never reads the form. They must still answer without a server error.
@@ -61,7 +72,10 @@ URL_ONLY = {
 # Pages for signed-out visitors only: they send a signed-in admin away before reading the form (the
 # anonymous walk reads them).
 SIGNED_OUT_ONLY = {"accounts.signup": "signing up while signed in makes no sense: redirects to the start page",
-                   "sso.start": "signing in with an identity provider while signed in: redirects to the start page"}
+                   "sso.start": "signing in with an identity provider while signed in: redirects to the start page",
+                   "mfa.verify_code": "a code for a pending sign-in: without one, redirects to sign-in (tests/mfa)",
+                   "mfa.verify_recovery": "a code for a pending sign-in: without one, redirects to sign-in",
+                   "mfa.enrol_required": "the enrolment of a pending sign-in: without one, redirects to sign-in"}
 # Walked last: it ends the session the walk needs (the visitor signs in again, but why bother).
 LAST = "accounts.logout"
 

@@ -29,7 +29,9 @@ from portal.db import database
 from portal.files import storage
 from portal.models.assets import Asset
 from portal.models.cases import Attachment, CaseCustomerLink
+from portal.models.mfa import RememberedDevice
 from portal.models.people import Customer
+from portal.models.sso import SsoIdentity
 from portal.models.staff import CaseTask
 from portal.notification_preferences.service import unsubscribe_token
 from portal.people.rules import Invitation
@@ -181,6 +183,10 @@ def build_world(app, people) -> World:
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
     api_token, _secret = issue_api_token(people.agent, people.agent, name="CI", scopes=["cases:read"], days=30)
     create_service_account(admin, name="IVR", role="agent")  # so the admins' token form shows
+    device = RememberedDevice.create(user=people.agent, token_hash="0" * 64,  # portal/mfa: forgetting it
+                                     expires_at=utcnow() + timedelta(days=1))
+    # So the agent's admin page offers to unlink it (portal/people/service/sign_in_methods.py).
+    SsoIdentity.create(user=people.agent, issuer="https://idp.example.com", subject="agent-7", provider="corp")
     values = {
         "reference": main.reference,
         "attachment_uuid": attachment.uuid,
@@ -205,6 +211,7 @@ def build_world(app, people) -> World:
         "number": number,
         "filename": "css/caseport.css",
         "endpoint_uuid": endpoint.uuid,
+        "device_uuid": device.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
     endpoint_values = {

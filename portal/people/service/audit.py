@@ -19,6 +19,12 @@ ACTIONS = {
     "service_account_created": _l("Service account created"),
     "api_token_issued": _l("API token created"),
     "api_token_revoked": _l("API token revoked"),
+    "second_factor_enabled": _l("Second factor turned on"),
+    "second_factor_disabled": _l("Second factor turned off"),
+    "second_factor_reset": _l("Second factor reset"),
+    "recovery_codes_created": _l("New recovery codes"),
+    "recovery_code_used": _l("Signed in with a recovery code"),
+    "sso_identity_unlinked": _l("Single sign-on identity unlinked"),
 }
 
 
