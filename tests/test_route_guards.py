@@ -44,6 +44,8 @@ NOT_A_PAGE_FOR_THE_ADMIN = {
 # Every POST endpoint's form is on some page the walk opens, except these.
 NO_FORM_ON_ANY_PAGE: dict[str, str] = {
     "sso.start": "the sign-in buttons show only with an identity provider configured; tests/sso runs a real one",
+    "passkeys.registration_options": "JSON that static/js/passkeys.js posts the add form's fields to (tests/passkeys)",
+    "passkeys.sign_in_options": "JSON that static/js/passkeys.js posts to from the sign-in page (tests/passkeys)",
 }
 # POST endpoints whose view needs nothing but the URL: CSRFProtect reads the token before the view
 # runs and the view never reads the form. They must still answer without a server error.
@@ -57,11 +59,14 @@ URL_ONLY = {
     "notification_preferences.unsubscribe_now": "one-click unsubscribe: the signed token in the URL says it all",
     "accounts.logout": "sign-out button",
     "accounts.sign_out_everywhere": "sign-out-everywhere button",
+    "passkeys.remove": "remove-this-passkey button",
 }
 # Pages for signed-out visitors only: they send a signed-in admin away before reading the form (the
 # anonymous walk reads them).
 SIGNED_OUT_ONLY = {"accounts.signup": "signing up while signed in makes no sense: redirects to the start page",
-                   "sso.start": "signing in with an identity provider while signed in: redirects to the start page"}
+                   "sso.start": "signing in with an identity provider while signed in: redirects to the start page",
+                   "passkeys.sign_in": "signing in with a passkey while signed in: redirects to the start page",
+                   "passkeys.sign_in_options": "a passkey sign-in's challenge while signed in: refused (409)"}
 # Walked last: it ends the session the walk needs (the visitor signs in again, but why bother).
 LAST = "accounts.logout"
 

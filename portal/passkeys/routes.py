@@ -146,14 +146,14 @@ def add():
 
 
 @login_required
-def rename(passkey):
+def rename(passkey_uuid):
     form = PasskeyRenameForm()
     if not form.validate_on_submit():
         messages = [str(m) for errors in form.errors.values() for m in errors]
         flash(messages[0] if messages else _("The passkey was not renamed."), "error")
         return _back_to_panel()
     try:
-        renamed = service.rename_passkey(current_user, passkey, form.name.data)
+        renamed = service.rename_passkey(current_user, passkey_uuid, form.name.data)
     except NotFound:
         abort(404)
     except ValidationFailed as exc:
@@ -164,9 +164,9 @@ def rename(passkey):
 
 
 @login_required
-def remove(passkey):
+def remove(passkey_uuid):
     try:
-        service.remove_passkey(current_user, passkey)
+        service.remove_passkey(current_user, passkey_uuid)
     except NotFound:
         abort(404)
     except NotAllowed as exc:
@@ -239,8 +239,8 @@ def sign_in():
 
 bp.add_url_rule("/account/passkeys/options", view_func=registration_options, methods=["POST"])
 bp.add_url_rule("/account/passkeys", view_func=add, methods=["POST"])
-bp.add_url_rule("/account/passkeys/<passkey>/rename", view_func=rename, methods=["POST"])
-bp.add_url_rule("/account/passkeys/<passkey>/remove", view_func=remove, methods=["POST"])
+bp.add_url_rule("/account/passkeys/<passkey_uuid>/rename", view_func=rename, methods=["POST"])
+bp.add_url_rule("/account/passkeys/<passkey_uuid>/remove", view_func=remove, methods=["POST"])
 bp.add_url_rule("/account/passkeys/confirm", view_func=confirm, methods=["GET", "POST"])
 bp.add_url_rule("/login/passkey/options", view_func=sign_in_options, methods=["POST"])
 bp.add_url_rule("/login/passkey", view_func=sign_in, methods=["POST"])

@@ -29,6 +29,7 @@ from portal.db import database
 from portal.files import storage
 from portal.models.assets import Asset
 from portal.models.cases import Attachment, CaseCustomerLink
+from portal.models.passkeys import Passkey
 from portal.models.people import Customer
 from portal.models.staff import CaseTask
 from portal.notification_preferences.service import unsubscribe_token
@@ -181,6 +182,8 @@ def build_world(app, people) -> World:
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
     api_token, _secret = issue_api_token(people.agent, people.agent, name="CI", scopes=["cases:read"], days=30)
     create_service_account(admin, name="IVR", role="agent")  # so the admins' token form shows
+    # The admin's passkey, for its rename and remove forms (portal/passkeys; tests/passkeys checks real ones).
+    passkey = Passkey.create(user=admin, credential_id="d29ybGQtcGFzc2tleQ", public_key="AA", name="World key")
     values = {
         "reference": main.reference,
         "attachment_uuid": attachment.uuid,
@@ -205,6 +208,7 @@ def build_world(app, people) -> World:
         "number": number,
         "filename": "css/caseport.css",
         "endpoint_uuid": endpoint.uuid,
+        "passkey_uuid": passkey.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
     endpoint_values = {
