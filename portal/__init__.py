@@ -48,6 +48,7 @@ def register_blueprints(app) -> None:
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
+    from portal.mfa.routes import bp as mfa
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
@@ -79,5 +80,6 @@ def register_blueprints(app) -> None:
         webhooks,  # webhook endpoints, their deliveries and secrets (admins)
         sso,  # single sign-on with OpenID Connect providers
         passkeys,  # passkeys (WebAuthn): the account page's list, passwordless sign-in
+        mfa,  # the second factor: verifying and enrolling at sign-in, one's own on the account page
     ):
         app.register_blueprint(blueprint)

@@ -86,6 +86,15 @@ DEFAULTS: dict[str, object] = {
     # the demo and tests (localhost); set both in production, since passkeys are bound to the id for good.
     "WEBAUTHN_RP_ID": "",
     "WEBAUTHN_ORIGIN": "",
+    # Who must sign in with a second factor (portal/mfa): "admin" (administrators), "staff" (agents,
+    # supervisors and administrators), or "nobody" (for development and tests only: refused in
+    # production, where administrators always need one).
+    "MFA_REQUIRED_FOR": "admin",
+    # Whether a sign-in through an identity provider (portal/sso) asks for the local second factor too.
+    # Off by default: the provider signs the person in, and enforces its own second factor.
+    "MFA_AFTER_SSO": False,
+    # How long a browser whose owner ticked "remember this browser" skips the second factor.
+    "MFA_REMEMBER_DAYS": 30,
     "MAIL_BACKEND": "devsink",
     "MAIL_FROM": "Caseport <no-reply@caseport.localhost>",
     "SMS_BACKEND": "devsink",
@@ -153,6 +162,7 @@ def load_config(overrides: dict | None, instance_path: str | Path) -> dict:
     _check_limits(config)
     _check_identity_providers(config)
     _check_languages(config)
+    _check_second_factor(config)
 
     production = config["CASEPORT_ENV"] == "production"
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'caseport.db'}")
@@ -203,7 +213,20 @@ _MINIMUMS = {
     "ACCOUNT_MAIL_WINDOW_SECONDS": 1,
     "API_RATE_LIMIT": 1,
     "API_WRITE_RATE_LIMIT": 1,
+    "MFA_REMEMBER_DAYS": 1,
 }
+
+MFA_REQUIRED_CHOICES = ("admin", "staff", "nobody")
+
+
+def _check_second_factor(config: dict) -> None:
+    required = str(config["MFA_REQUIRED_FOR"]).strip().lower()
+    if required not in MFA_REQUIRED_CHOICES:
+        raise ConfigError(f"MFA_REQUIRED_FOR must be one of {', '.join(MFA_REQUIRED_CHOICES)}, not {required!r}")
+    if required == "nobody" and config["CASEPORT_ENV"] == "production":
+        raise ConfigError("MFA_REQUIRED_FOR=nobody is for development only: in production administrators "
+                          "always sign in with a second factor")
+    config["MFA_REQUIRED_FOR"] = required
 
 
 def _check_identity_providers(config: dict) -> None:

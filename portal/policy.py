@@ -404,6 +404,25 @@ def can_deactivate(user: User | None, subject: User) -> bool:
     return can_administer_people(user) and subject.id != user.id
 
 
+def requires_second_factor(user: User | None) -> bool:
+    """Who must sign in with a second factor (portal/mfa): admins, and all staff when
+    MFA_REQUIRED_FOR=staff (nobody with MFA_REQUIRED_FOR=nobody, refused in production)."""
+    required = setting("MFA_REQUIRED_FOR")
+    if user is None or required == "nobody":
+        return False
+    return user.role == "admin" or (required == "staff" and user.role in STAFF_ROLES)
+
+
+def can_reset_second_factor(user: User | None, subject: User) -> bool:
+    """Admins, for someone else (one's own factor is changed on one's account page, with a code)."""
+    return can_administer_people(user) and subject.id != user.id
+
+
+def can_unlink_identity(user: User | None, subject: User) -> bool:
+    """Admins unlink a user's single sign-on identities (the service keeps one way to sign in)."""
+    return can_administer_people(user)
+
+
 def managed_account_id(user: User | None) -> int | None:
     """The account user's customer profile manages, or None."""
     from portal.models.people import Customer

@@ -1,7 +1,7 @@
 """People administration forms: shape only (lengths, choices); the services check the rules."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -49,3 +49,10 @@ class WorkgroupsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class UnlinkIdentityForm(FlaskForm):
+    """Which single sign-on identity to unlink: the (issuer, subject) pair that names it."""
+
+    issuer = HiddenField(validators=[InputRequired(), Length(max=500)])
+    subject = HiddenField(validators=[InputRequired(), Length(max=255)])

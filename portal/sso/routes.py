@@ -13,6 +13,8 @@ from flask_login import current_user
 from portal.accounts.forms import LoginForm
 from portal.accounts.routes import browser
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from portal.mfa import pending
+from portal.settings import setting
 from portal.sso import service
 from portal.sso.providers import ProviderConfigError
 from portal.web_helpers import safe_next_url
@@ -76,6 +78,9 @@ def callback(key):
         return _refused(exc.message, 403)
     except (ValidationFailed, Conflict) as exc:
         return _refused(exc.message, 400)
+    if setting("MFA_AFTER_SSO"):
+        # The local second factor as well (portal/mfa); off by default: the provider enforces its own.
+        return pending.after_first_factor(user, safe_next_url(login.next_url), keep={LOGIN_KEY: state})
     browser.sign_in(user)
     session[LOGIN_KEY] = state
     response = redirect(safe_next_url(login.next_url) or url_for("home.index"))

@@ -12,6 +12,7 @@ from portal.accounts.routes import browser
 from portal.accounts.service import sessions
 from portal.errors import ValidationFailed
 from portal.i18n import _
+from portal.mfa.factors import has_second_factor
 from portal.web_helpers import apply_errors
 
 
@@ -34,7 +35,8 @@ def profile():
     token = browser.current_token()
     signed_in = [(row, sessions.is_session(row, token)) for row in sessions.active_sessions(current_user)]
     signed_in.sort(key=lambda pair: not pair[1])  # this browser first, then the most recently used
-    return render_template("accounts/profile.html", form=form, signed_in=signed_in), 400 if form.errors else 200
+    return render_template("accounts/profile.html", form=form, signed_in=signed_in,
+                           has_second_factor=has_second_factor(current_user)), 400 if form.errors else 200
 
 
 @login_required

@@ -12,6 +12,7 @@ from portal.accounts.service import sessions
 from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import NotAllowed, ValidationFailed
 from portal.i18n import _
+from portal.mfa import pending
 from portal.web_helpers import safe_next_url
 
 
@@ -34,10 +35,8 @@ def login():
             form.form_errors.append(exc.message)
             status = 401 if isinstance(exc, ValidationFailed) else 403
         else:
-            browser.sign_in(user)
-            response = redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
-            browser.remember_browser(response, user.email)
-            return response
+            # Signed in now, or held for the second factor (or a mandatory enrolment): portal/mfa.
+            return pending.after_first_factor(user, safe_next_url(request.args.get("next")))
     elif form.is_submitted():
         status = 400
     return render_template("accounts/login.html", form=form), status, headers

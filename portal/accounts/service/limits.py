@@ -133,6 +133,29 @@ def forgive_client_failures(email: str, client_address: str, browser: str | None
     throttle.forget(_pair_key(email, client_address, browser))
 
 
+# --- second factor ------------------------------------------------------------------------------
+
+
+def take_second_factor_slots(user_uuid: str, client_address: str, now: datetime) -> list[throttle.Ticket]:
+    """Claim one second-factor attempt (a TOTP or recovery code, or the password to turn the factor
+    off) for the user, before the code is checked: LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT per account
+    from anywhere (whoever types codes knows the password already), and the client address's sign-in
+    failures. Release the tickets when the code was right. Raises TooManyAttempts (claimed nothing)."""
+    window = _sign_in_window()
+    tickets = [_take(f"sign-in-from:{throttle.client_key(client_address)}", setting("LOGIN_MAX_FAILURES_PER_ADDRESS"),
+                     window, now,
+                     lambda wait: _l("Too many failed sign-ins from your network. Wait %(wait)s and try again.",
+                                     wait=wait))]
+    try:
+        tickets.append(_take(f"second-factor:{user_uuid}", setting("LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT"),
+                             window, now,
+                             lambda wait: _l("Too many wrong codes. Wait %(wait)s and try again.", wait=wait)))
+    except TooManyAttempts:
+        release(tickets)
+        raise
+    return tickets
+
+
 # --- account mail -------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from portal.customers.service import attach_verified_user
 from portal.db import database
 from portal.errors import ValidationFailed
 from portal.i18n import _l
+from portal.mfa import devices
 from portal.models.people import User, UserToken
 from portal.passwords import hash_password, password_problem, verify_password
 from portal.settings import setting
@@ -40,6 +41,7 @@ def _set_password(user: User, new: str, *, keep_session: str | None = None) -> N
         user.password_hash = hash_password(new)
         user.save()
         sessions.end_all_sessions(user, keep=keep_session)
+        devices.forget_all(user)  # browsers remembered for the second factor ask for it again
         # Outstanding reset links stop working once the password has changed.
         UserToken.update(used_at=utcnow()).where(
             (UserToken.user == user) & (UserToken.purpose == "password_reset") & UserToken.used_at.is_null()

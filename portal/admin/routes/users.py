@@ -4,15 +4,18 @@ Thin views: parse, call one portal.people service, flash, redirect."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal import policy
 from portal.errors import Conflict, DomainError, ValidationFailed
 from portal.i18n import _, ngettext
+from portal.mfa import service as mfa_service
+from portal.mfa.factors import factors_for
 from portal.models.people import ROLE_LABELS, STAFF_ROLES
 from portal.pagination import page_number
 from portal.people import queries, service
-from portal.people.forms import ConfirmForm, InviteStaffForm, RoleForm, WorkgroupsForm
+from portal.people.forms import ConfirmForm, InviteStaffForm, RoleForm, UnlinkIdentityForm, WorkgroupsForm
 from portal.people.rules import Invitation
 from portal.people.service.audit import ACTIONS
 from portal.policy import INVITABLE_ROLES
@@ -51,6 +54,8 @@ def _detail_page(user, role_form: RoleForm | None = None, workgroups_form: Workg
     workgroups_form.set_choices(queries.workgroup_choices(user))
     changes = queries.changes_page(1, user)
     return render_template("admin/user_detail.html", user=user, role_form=role_form,
+                           factors=factors_for(user), identities=list(service.identities_of(user)),
+                           may_reset_factor=policy.can_reset_second_factor(current_user, user),
                            workgroups_form=workgroups_form, confirm_form=ConfirmForm(),
                            workgroups=list(queries.workgroups_of(user)), changes=changes, actions=ACTIONS,
                            role_labels=ROLE_LABELS, invitable_roles=INVITABLE_ROLES, staff_roles=STAFF_ROLES,
@@ -125,6 +130,26 @@ def user_invitation(user_uuid):
 
 
 @role_required("admin")
+def user_second_factor_reset(user_uuid):
+    user = queries.user_by_uuid(user_uuid)
+    return _act_on_user(user, lambda: mfa_service.reset_second_factor(current_user, user.uuid),
+                        lambda _result: _("%(name)s's second factor is reset: their next sign-in sets up a new one "
+                                          "where their role needs it.", name=user.display_name))
+
+
+@role_required("admin")
+def user_identity_unlink(user_uuid):
+    user = queries.user_by_uuid(user_uuid)
+    form = UnlinkIdentityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _act_on_user(user, lambda: service.unlink_identity(current_user, user.uuid, form.issuer.data,
+                                                              form.subject.data),
+                        lambda _result: _("The single sign-on identity is unlinked from %(name)s.",
+                                          name=user.display_name))
+
+
+@role_required("admin")
 def user_changes():
     page = queries.changes_page(page_number(request.args.get("page")))
     return render_template("admin/user_changes.html", page=page, actions=ACTIONS, role_labels=ROLE_LABELS)
@@ -141,3 +166,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/users/<uuid:user_uuid>/<any(deactivate, activate):action>", view_func=user_active,
                     methods=["POST"])
     bp.add_url_rule("/users/<uuid:user_uuid>/invitation", view_func=user_invitation, methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/second-factor/reset", view_func=user_second_factor_reset,
+                    methods=["POST"])
+    bp.add_url_rule("/users/<uuid:user_uuid>/sso-identities/unlink", view_func=user_identity_unlink,
+                    methods=["POST"])

@@ -8,6 +8,8 @@ from portal.people.service.invitations import (
     invite_staff,
     resend_invitation,
 )
+from portal.people.service.sign_in_methods import identities_of, unlink_identity
 
-__all__ = ["accept_invitation", "change_role", "check_invitation", "deactivate_user", "invite_colleague",
-           "invite_staff", "reactivate_user", "resend_invitation", "set_workgroups"]
+__all__ = ["accept_invitation", "change_role", "check_invitation", "deactivate_user", "identities_of",
+           "invite_colleague", "invite_staff", "reactivate_user", "resend_invitation", "set_workgroups",
+           "unlink_identity"]

@@ -21,6 +21,12 @@ ACTIONS = {
     "api_token_revoked": _l("API token revoked"),
     "passkey_added": _l("Passkey added"),
     "passkey_removed": _l("Passkey removed"),
+    "second_factor_enabled": _l("Second factor turned on"),
+    "second_factor_disabled": _l("Second factor turned off"),
+    "second_factor_reset": _l("Second factor reset"),
+    "recovery_codes_created": _l("New recovery codes"),
+    "recovery_code_used": _l("Signed in with a recovery code"),
+    "sso_identity_unlinked": _l("Single sign-on identity unlinked"),
 }
 
 
