@@ -46,6 +46,8 @@ NO_FORM_ON_ANY_PAGE: dict[str, str] = {
     "sso.start": "the sign-in buttons show only with an identity provider configured; tests/sso runs a real one",
     "passkeys.registration_options": "JSON that static/js/passkeys.js posts the add form's fields to (tests/passkeys)",
     "passkeys.sign_in_options": "JSON that static/js/passkeys.js posts to from the sign-in page (tests/passkeys)",
+    "passkeys.second_factor_options": "JSON that static/js/passkeys.js posts to from the verify page (tests/passkeys)",
+    "passkeys.second_factor": "on the verify page of a pending sign-in only; tests/passkeys/test_second_factor.py",
 }
 # POST endpoints whose view needs nothing but the URL: CSRFProtect reads the token before the view
 # runs and the view never reads the form. They must still answer without a server error.
@@ -66,7 +68,9 @@ URL_ONLY = {
 SIGNED_OUT_ONLY = {"accounts.signup": "signing up while signed in makes no sense: redirects to the start page",
                    "sso.start": "signing in with an identity provider while signed in: redirects to the start page",
                    "passkeys.sign_in": "signing in with a passkey while signed in: redirects to the start page",
-                   "passkeys.sign_in_options": "a passkey sign-in's challenge while signed in: refused (409)"}
+                   "passkeys.sign_in_options": "a passkey sign-in's challenge while signed in: refused (409)",
+                   "passkeys.second_factor_options": "the second step of a sign-in pending in this browser only: 401",
+                   "passkeys.second_factor": "the second step of a sign-in pending in this browser only"}
 # Walked last: it ends the session the walk needs (the visitor signs in again, but why bother).
 LAST = "accounts.logout"
 

@@ -1,7 +1,7 @@
 """The passkey forms' shape; the service checks the rest (the name's rules, the credential itself)."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from portal.i18n import _l
@@ -37,3 +37,8 @@ class ConfirmPasswordForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
                                                      Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
+
+
+class PasskeySecondFactorForm(FlaskForm):
+    credential = HiddenField(validators=[Length(max=CREDENTIAL_MAX)])
+    remember = BooleanField(_l("Remember this browser"))

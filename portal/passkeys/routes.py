@@ -22,12 +22,14 @@ from portal.accounts.service.limits import TooManyAttempts
 from portal.clock import utcnow
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from portal.i18n import _
+from portal.mfa import pending
 from portal.passkeys import rules, service
 from portal.passkeys.forms import (
     ConfirmPasswordForm,
     PasskeyAddForm,
     PasskeyNameForm,
     PasskeyRenameForm,
+    PasskeySecondFactorForm,
     PasskeySignInForm,
 )
 from portal.web_helpers import safe_next_url
@@ -231,10 +233,42 @@ def sign_in():
         return _refused(exc.message, 403)
     except ValidationFailed as exc:
         return _refused(exc.message, 401)
-    browser.sign_in(user)
-    response = redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
-    browser.remember_browser(response, user.email)
-    return response
+    # A discoverable passkey with user verification is both factors: no second step follows.
+    return pending.complete(user, "passkey", next_url=safe_next_url(request.args.get("next")))
+
+
+# --- a passkey as the second step after the password (portal/mfa's verify page) ------------------------
+
+
+def _sign_in_expired():
+    flash(_("Your sign-in took too long. Please sign in again."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+def second_factor_options():
+    user = pending.pending_user()
+    if user is None:
+        return _json_error(_("Your sign-in took too long. Please sign in again."), 401, confirm=url_for("accounts.login"))
+    options, challenge = service.begin_second_factor(user, relying_party())
+    return options_response("second_factor", options, challenge)
+
+
+def second_factor():
+    user = pending.pending_user()
+    if user is None:
+        return _sign_in_expired()
+    form = PasskeySecondFactorForm()
+    if not form.validate_on_submit():
+        flash(_("Signing in with a passkey did not work. Please try again."), "error")
+        return redirect(url_for("mfa.verify"))
+    try:
+        service.second_factor_with_passkey(relying_party(), user, credential=form.credential.data,
+                                           challenge=take_challenge("second_factor"),
+                                           client_address=request.remote_addr or "")
+    except (TooManyAttempts, ValidationFailed, NotAllowed) as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("mfa.verify"))
+    return pending.complete(user, "passkey", remember=bool(form.remember.data))
 
 
 bp.add_url_rule("/account/passkeys/options", view_func=registration_options, methods=["POST"])
@@ -244,3 +278,5 @@ bp.add_url_rule("/account/passkeys/<passkey_uuid>/remove", view_func=remove, met
 bp.add_url_rule("/account/passkeys/confirm", view_func=confirm, methods=["GET", "POST"])
 bp.add_url_rule("/login/passkey/options", view_func=sign_in_options, methods=["POST"])
 bp.add_url_rule("/login/passkey", view_func=sign_in, methods=["POST"])
+bp.add_url_rule("/sign-in/second-factor/passkey/options", view_func=second_factor_options, methods=["POST"])
+bp.add_url_rule("/sign-in/second-factor/passkey", view_func=second_factor, methods=["POST"])

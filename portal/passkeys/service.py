@@ -26,6 +26,7 @@ from webauthn import (
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
     PublicKeyCredentialDescriptor,
     ResidentKeyRequirement,
     UserVerificationRequirement,
@@ -38,6 +39,7 @@ from portal.contact import ContactError, normalize_email
 from portal.db import database, is_postgres
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from portal.i18n import _l
+from portal.mfa.factors import has_second_factor
 from portal.models.passkeys import Passkey
 from portal.models.people import User
 from portal.models.sso import SsoIdentity
@@ -206,11 +208,14 @@ def _ways_in_without_passkeys(user: User) -> bool:
 
 def _refuse_losing_last_factor(user: User) -> None:
     """Called inside remove_passkey's locked transaction, after the delete: the user must keep a way to
-    sign in, and a second factor while one is required of them."""
+    sign in, and a second factor while one is required of them (portal/mfa)."""
     if Passkey.select().where(Passkey.user == user).exists():
         return
     if not _ways_in_without_passkeys(user):
         raise NotAllowed(_l("This is your only way to sign in: add another passkey or set a password first."))
+    if policy.requires_second_factor(user) and not has_second_factor(user):
+        raise NotAllowed(_l("Your role needs a second factor to sign in, and this passkey is your only one: set "
+                            "up an authenticator app or add another passkey first."))
 
 
 def remove_passkey(user: User, passkey_uuid: str, *, now: datetime | None = None) -> None:
@@ -304,6 +309,36 @@ def sign_in_with_passkey(rp: RelyingParty, *, credential: str | None, challenge:
         User.update(last_login_at=now).where(User.id == user.id).execute()
     user.last_login_at = now
     return user
+
+
+def begin_second_factor(user: User, rp: RelyingParty, *, now: datetime | None = None) -> tuple[str, bytes]:
+    """Options for navigator.credentials.get() naming the user's own passkeys, for the second step of a
+    sign-in whose password was right (portal/mfa); user presence suffices there. Returns (JSON, challenge)."""
+    challenge = challenges.issue("second_factor", user, now or utcnow())
+    options = generate_authentication_options(
+        rp_id=rp.id, challenge=challenge, timeout=BROWSER_TIMEOUT_MS,
+        user_verification=UserVerificationRequirement.PREFERRED,
+        allow_credentials=[
+            PublicKeyCredentialDescriptor(id=_unb64(p.credential_id),
+                                          transports=[AuthenticatorTransport(t) for t in known_transports(p.transports)])
+            for p in passkeys_of(user)
+        ],
+    )
+    return options_to_json(options), challenge
+
+
+def second_factor_with_passkey(rp: RelyingParty, user: User, *, credential: str | None, challenge: bytes | None,
+                               client_address: str, now: datetime | None = None) -> Passkey:
+    """The second step of user's sign-in, by one of their passkeys. Throttled like the other second
+    factors (a failure keeps its slots). Raises limits.TooManyAttempts, PasskeyRefused, NotAllowed."""
+    now = now or utcnow()
+    tickets = limits.take_second_factor_slots(user.uuid, client_address, now)
+    passkey = check_assertion(rp, credential=credential, challenge=challenge, purpose="second_factor", user=user,
+                              now=now)
+    limits.release(tickets)
+    if not user.active:
+        raise NotAllowed(DEACTIVATED)
+    return passkey
 
 
 # --- confirming who one is before adding a passkey --------------------------------------------------

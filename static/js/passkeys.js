@@ -67,7 +67,7 @@
 
   function setUp(form) {
     var kind = form.getAttribute("data-passkey-form");
-    var container = form.closest("[data-passkey-sign-in]") || form.parentNode;
+    var container = form.closest("[data-passkey-section]") || form.parentNode;
     var message = container.querySelector("[data-passkey-message]");
     var unsupported = container.querySelector("[data-passkey-unsupported]");
     var button = form.querySelector("button[type=submit]");
@@ -117,7 +117,7 @@
     });
 
     if (unsupported) { unsupported.hidden = true; }
-    var section = form.closest("[data-passkey-sign-in]");
+    var section = form.closest("[data-passkey-section]");
     if (section) { section.hidden = false; }
     form.hidden = false;
   }

@@ -163,6 +163,6 @@ def test_garbage_is_refused_without_an_error(client):
 
 def test_without_javascript_the_sign_in_page_shows_the_password_form_and_a_hidden_passkey_button(client):
     page = client.get("/login").get_data(as_text=True)
-    assert 'data-passkey-sign-in hidden' in page
+    assert 'data-passkey-section hidden' in page
     assert 'name="password"' in page
     assert '<script src="/static/js/passkeys.js" defer></script>' in page
