@@ -9,6 +9,7 @@ GET), and without the script the password form and the rest of the account page 
 from __future__ import annotations
 
 import base64
+import contextlib
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -78,10 +79,8 @@ def options_response(purpose: str, options_json: str, challenge: bytes):
 def _proved_at() -> datetime | None:
     """The latest proof of identity in this browser: signing in, or confirming the password since."""
     moments = [sessions.started_at(browser.current_token())]
-    try:
+    with contextlib.suppress(ValueError, TypeError):
         moments.append(datetime.fromisoformat(session.get(PROVED_KEY) or ""))
-    except ValueError:
-        pass
     return max((moment for moment in moments if moment is not None), default=None)
 
 
@@ -248,7 +247,8 @@ def _sign_in_expired():
 def second_factor_options():
     user = pending.pending_user()
     if user is None:
-        return _json_error(_("Your sign-in took too long. Please sign in again."), 401, confirm=url_for("accounts.login"))
+        return _json_error(_("Your sign-in took too long. Please sign in again."), 401,
+                           confirm=url_for("accounts.login"))
     options, challenge = service.begin_second_factor(user, relying_party())
     return options_response("second_factor", options, challenge)
 

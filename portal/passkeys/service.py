@@ -319,8 +319,10 @@ def begin_second_factor(user: User, rp: RelyingParty, *, now: datetime | None = 
         rp_id=rp.id, challenge=challenge, timeout=BROWSER_TIMEOUT_MS,
         user_verification=UserVerificationRequirement.PREFERRED,
         allow_credentials=[
-            PublicKeyCredentialDescriptor(id=_unb64(p.credential_id),
-                                          transports=[AuthenticatorTransport(t) for t in known_transports(p.transports)])
+            PublicKeyCredentialDescriptor(
+                id=_unb64(p.credential_id),
+                transports=[AuthenticatorTransport(name) for name in known_transports(p.transports)],
+            )
             for p in passkeys_of(user)
         ],
     )

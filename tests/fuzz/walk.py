@@ -37,7 +37,7 @@ PUBLIC_ENDPOINTS = {
     "sso.signed_out": "after signing out: the offer to sign out at the identity provider too",
     "passkeys.sign_in_options": "the challenge for signing in with a passkey (JSON for static/js/passkeys.js)",
     "passkeys.sign_in": "signing in with a passkey (the signed answer to this browser's challenge is the authority)",
-    "passkeys.second_factor_options": "a passkey's challenge for the second step of a pending sign-in (401 without one)",
+    "passkeys.second_factor_options": "the challenge for a pending sign-in's second step (401 without one)",
 }
 
 

@@ -69,7 +69,8 @@ def test_an_expired_challenge_is_refused(client, login, people):
     authenticator = SoftAuthenticator()
     credential = authenticator.register(registration_options(client).get_json())
     for row in PasskeyChallenge.select():
-        PasskeyChallenge.update(created_at=row.created_at - timedelta(minutes=6)).where(PasskeyChallenge.id == row.id).execute()
+        row.created_at -= timedelta(minutes=6)
+        row.save()
     add_passkey(client, credential)
     assert Passkey.select().count() == 0
     assert ("error", "That passkey request has expired or was already used. Please try again.") in flashes(client)
@@ -133,7 +134,8 @@ def test_the_same_authenticator_cannot_be_registered_twice(client, login, people
 
 def _age_the_sign_in(minutes: int) -> None:
     for row in UserSession.select():
-        UserSession.update(created_at=row.created_at - timedelta(minutes=minutes)).where(UserSession.id == row.id).execute()
+        row.created_at -= timedelta(minutes=minutes)
+        row.save()
 
 
 def test_adding_a_passkey_needs_a_sign_in_within_ten_minutes(client, login, people):
