@@ -40,6 +40,8 @@ NOT_A_PAGE_FOR_THE_ADMIN = {
     "people.colleagues": "only account managers (customers) have colleagues to invite: 404 for everyone else",
     "sso.callback": "an identity provider's answer; the walk configures none (tests/sso runs a real one): 404",
     "sso.signed_out": "shown once right after signing out at an identity provider; otherwise redirects to sign-in",
+    "mfa.verify": "only while a sign-in waits for the second factor; otherwise redirects to sign-in (tests/mfa)",
+    "mfa.enrol_required": "only while a sign-in waits for a mandatory enrolment; otherwise redirects to sign-in",
 }
 # Every POST endpoint's form is on some page the walk opens, except these.
 NO_FORM_ON_ANY_PAGE: dict[str, str] = {
@@ -48,6 +50,17 @@ NO_FORM_ON_ANY_PAGE: dict[str, str] = {
     "passkeys.sign_in_options": "JSON that static/js/passkeys.js posts to from the sign-in page (tests/passkeys)",
     "passkeys.second_factor_options": "JSON that static/js/passkeys.js posts to from the verify page (tests/passkeys)",
     "passkeys.second_factor": "on the verify page of a pending sign-in only; tests/passkeys/test_second_factor.py",
+    "passkeys.rename": "shown to a passkey's owner, who would sign in in two steps (tests/passkeys)",
+    "passkeys.remove": "shown to a passkey's owner, who would sign in in two steps (tests/passkeys)",
+    "mfa.enrol_required": "on the mandatory enrolment page of a pending sign-in only (tests/mfa)",
+    "admin.user_second_factor_reset": "shown for users with a second factor, who would sign in in two steps",
+    "mfa.verify_code": "on the verify page of a pending sign-in only (tests/mfa)",
+    "mfa.verify_recovery": "on the verify page of a pending sign-in only (tests/mfa)",
+    "mfa.cancel": "on the verify and enrolment pages of a pending sign-in only (tests/mfa)",
+    "mfa.new_recovery_codes": "shown once the walker's user has an authenticator app, which would add a sign-in step",
+    "mfa.disable": "shown once the walker's user has an authenticator app (tests/mfa)",
+    "mfa.forget_device": "shown once the walker's user has an authenticator app (tests/mfa)",
+    "mfa.forget_all_devices": "shown once the walker's user has an authenticator app (tests/mfa)",
 }
 # POST endpoints whose view needs nothing but the URL: CSRFProtect reads the token before the view
 # runs and the view never reads the form. They must still answer without a server error.
@@ -61,7 +74,6 @@ URL_ONLY = {
     "notification_preferences.unsubscribe_now": "one-click unsubscribe: the signed token in the URL says it all",
     "accounts.logout": "sign-out button",
     "accounts.sign_out_everywhere": "sign-out-everywhere button",
-    "passkeys.remove": "remove-this-passkey button",
 }
 # Pages for signed-out visitors only: they send a signed-in admin away before reading the form (the
 # anonymous walk reads them).
@@ -70,7 +82,10 @@ SIGNED_OUT_ONLY = {"accounts.signup": "signing up while signed in makes no sense
                    "passkeys.sign_in": "signing in with a passkey while signed in: redirects to the start page",
                    "passkeys.sign_in_options": "a passkey sign-in's challenge while signed in: refused (409)",
                    "passkeys.second_factor_options": "the second step of a sign-in pending in this browser only: 401",
-                   "passkeys.second_factor": "the second step of a sign-in pending in this browser only"}
+                   "passkeys.second_factor": "the second step of a sign-in pending in this browser only",
+                   "mfa.verify_code": "a code for a pending sign-in: without one, redirects to sign-in (tests/mfa)",
+                   "mfa.verify_recovery": "a code for a pending sign-in: without one, redirects to sign-in",
+                   "mfa.enrol_required": "the enrolment of a pending sign-in: without one, redirects to sign-in"}
 # Walked last: it ends the session the walk needs (the visitor signs in again, but why bother).
 LAST = "accounts.logout"
 

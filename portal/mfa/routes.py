@@ -91,7 +91,8 @@ def verify_recovery():
 
 @bp.post("/sign-in/second-factor/cancel")
 def cancel():
-    pending.cancel()
+    if ConfirmForm().validate_on_submit():
+        pending.cancel()
     return redirect(url_for("accounts.login"))
 
 
@@ -174,6 +175,8 @@ def manage():
 @bp.post("/account/second-factor/recovery-codes")
 @login_required
 def new_recovery_codes():
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("mfa.manage"))
     try:
         codes = service.regenerate_recovery_codes(current_user)
     except InvalidTransition as exc:
@@ -200,7 +203,7 @@ def disable():
 @bp.post("/account/remembered-browsers/<uuid:device_uuid>/forget")
 @login_required
 def forget_device(device_uuid):
-    if devices.forget(current_user, str(device_uuid)):
+    if ConfirmForm().validate_on_submit() and devices.forget(current_user, str(device_uuid)):
         flash(_("That browser will be asked for a code again."), "success")
     return redirect(url_for("mfa.manage"))
 
@@ -208,7 +211,8 @@ def forget_device(device_uuid):
 @bp.post("/account/remembered-browsers/forget-all")
 @login_required
 def forget_all_devices():
-    devices.forget_all(current_user)
-    flash(_("Every browser will be asked for a code again."), "success")
+    if ConfirmForm().validate_on_submit():
+        devices.forget_all(current_user)
+        flash(_("Every browser will be asked for a code again."), "success")
     return redirect(url_for("mfa.manage"))
 

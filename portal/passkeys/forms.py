@@ -29,6 +29,10 @@ class PasskeyRenameForm(FlaskForm):
                                                    Length(max=NAME_MAX)])
 
 
+class PasskeyRemoveForm(FlaskForm):
+    """The remove button: nothing but the CSRF token."""
+
+
 class PasskeySignInForm(FlaskForm):
     credential = HiddenField(validators=[Length(max=CREDENTIAL_MAX)])
 

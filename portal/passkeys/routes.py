@@ -29,6 +29,7 @@ from portal.passkeys.forms import (
     ConfirmPasswordForm,
     PasskeyAddForm,
     PasskeyNameForm,
+    PasskeyRemoveForm,
     PasskeyRenameForm,
     PasskeySecondFactorForm,
     PasskeySignInForm,
@@ -166,6 +167,9 @@ def rename(passkey_uuid):
 
 @login_required
 def remove(passkey_uuid):
+    if not PasskeyRemoveForm().validate_on_submit():
+        flash(_("The passkey was not removed. Please try again."), "error")
+        return _back_to_panel()
     try:
         service.remove_passkey(current_user, passkey_uuid)
     except NotFound:

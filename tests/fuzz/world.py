@@ -30,7 +30,9 @@ from portal.files import storage
 from portal.models.assets import Asset
 from portal.models.cases import Attachment, CaseCustomerLink
 from portal.models.passkeys import Passkey
+from portal.models.mfa import RememberedDevice
 from portal.models.people import Customer
+from portal.models.sso import SsoIdentity
 from portal.models.staff import CaseTask
 from portal.notification_preferences.service import unsubscribe_token
 from portal.people.rules import Invitation
@@ -182,8 +184,14 @@ def build_world(app, people) -> World:
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
     api_token, _secret = issue_api_token(people.agent, people.agent, name="CI", scopes=["cases:read"], days=30)
     create_service_account(admin, name="IVR", role="agent")  # so the admins' token form shows
-    # The admin's passkey, for its rename and remove forms (portal/passkeys; tests/passkeys checks real ones).
-    passkey = Passkey.create(user=admin, credential_id="d29ybGQtcGFzc2tleQ", public_key="AA", name="World key")
+    # A passkey behind <passkey_uuid> (portal/passkeys), of a user nobody walks as: a walker with one would
+    # sign in in two steps. Its rename and remove forms show only on its owner's page (tests/passkeys).
+    passkey = Passkey.create(user=people.other_customer, credential_id="d29ybGQtcGFzc2tleQ", public_key="AA",
+                             name="World key")
+    device = RememberedDevice.create(user=people.agent, token_hash="0" * 64,  # portal/mfa: forgetting it
+                                     expires_at=utcnow() + timedelta(days=1))
+    # So the agent's admin page offers to unlink it (portal/people/service/sign_in_methods.py).
+    SsoIdentity.create(user=people.agent, issuer="https://idp.example.com", subject="agent-7", provider="corp")
     values = {
         "reference": main.reference,
         "attachment_uuid": attachment.uuid,
@@ -209,6 +217,7 @@ def build_world(app, people) -> World:
         "filename": "css/caseport.css",
         "endpoint_uuid": endpoint.uuid,
         "passkey_uuid": passkey.uuid,
+        "device_uuid": device.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
     endpoint_values = {

@@ -132,6 +132,8 @@ def user_invitation(user_uuid):
 @role_required("admin")
 def user_second_factor_reset(user_uuid):
     user = queries.user_by_uuid(user_uuid)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     return _act_on_user(user, lambda: mfa_service.reset_second_factor(current_user, user.uuid),
                         lambda _result: _("%(name)s's second factor is reset: their next sign-in sets up a new one "
                                           "where their role needs it.", name=user.display_name))
