@@ -79,3 +79,28 @@ def test_a_passkey_the_portal_does_not_know_is_refused_and_the_password_form_rem
     expect(page.locator("#password")).to_be_visible()
     page.goto(f"{base}/account")
     expect(page).to_have_url(f"{base}/login?next=%2Faccount")
+
+
+def test_after_the_password_a_passkey_is_the_second_step(page, live_server, people, authenticator):
+    base = live_server.replace("127.0.0.1", "localhost")
+
+    def password_step():
+        page.goto(f"{base}/login")
+        page.locator("#email").fill(people.agent.email)
+        page.locator("#password").fill(factories.PASSWORD)
+        page.locator("main form:has(#password) button[type=submit]").click()
+
+    password_step()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"{base}/account")
+    page.get_by_label("Name of the passkey").fill("Desk key")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_text("The passkey “Desk key” is added. You can sign in with it.")).to_be_visible()
+    page.get_by_role("button", name="Sign out", exact=True).click()
+
+    password_step()
+    page.wait_for_url(f"{base}/sign-in/second-factor")
+    expect(page.get_by_role("heading", name="Passkey")).to_be_visible()
+    assert violations(page) == []
+    page.get_by_role("button", name="Use your passkey").click()
+    expect(page.get_by_role("link", name="Your account: Aga Agent")).to_be_visible()
