@@ -12,17 +12,40 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from portal import policy
 from portal.accounts.service.limits import TooManyAttempts
 from portal.errors import Conflict, DomainError, InvalidTransition, ValidationFailed
 from portal.i18n import _
 from portal.mfa import devices, pending, service, totp
-from portal.mfa.factors import factors_for
+from portal.mfa.factors import factors_for, has_second_factor
 from portal.mfa.forms import ConfirmForm, DisableForm, EnrolForm, RecoveryForm, VerifyForm
 from portal.settings import setting
+from portal.sso.routes import LOGIN_KEY as SSO_LOGIN_KEY
 from portal.web_helpers import apply_errors, status_for
 
 bp = Blueprint("mfa", __name__)
+# What a signed-in user who must have a second factor and has none may still reach: setting one up,
+# signing out, and the stylesheets.
+_BEFORE_ENROLMENT = {"mfa.manage", "accounts.logout", "accounts.sign_out_everywhere", "static"}
 ENROL_SECRET_KEY = "mfa_enrol_secret"  # noqa: S105 - a session key, no secret
+
+
+@bp.before_app_request
+def _enrol_before_anything_else():
+    """A signed-in user who must have a second factor but has none (promoted to admin, their factor
+    reset, MFA_REQUIRED_FOR raised while signed in) gets nothing but the page to set one up. Sign-ins
+    through an identity provider are exempt unless MFA_AFTER_SSO (the provider enforces its own)."""
+    if not current_user.is_authenticated or request.endpoint in _BEFORE_ENROLMENT or request.endpoint is None:
+        return None
+    if request.blueprint == "api" or not policy.requires_second_factor(current_user):
+        return None
+    if session.get(SSO_LOGIN_KEY) and not setting("MFA_AFTER_SSO"):
+        return None
+    if has_second_factor(current_user):
+        return None
+    if request.method == "GET":
+        flash(_("Your role needs a second factor to sign in: set one up to continue."), "warning")
+    return redirect(url_for("mfa.manage"))
 
 
 def _expired():

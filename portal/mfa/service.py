@@ -136,7 +136,7 @@ def check_second_factor(user: User, code: str, *, client_address: str = "", now:
     typed = totp.clean_code(code)
 
     def check():
-        if totp.CODE_RE.match(typed):
+        if totp.CODE_RE.fullmatch(typed):
             return "totp" if _use_totp(user, typed, now) else None
         return "recovery" if _use_recovery_code(user, code, now) else None
 

@@ -11,7 +11,7 @@ import pyotp
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1
-CODE_RE = re.compile(r"^\d{6}$")
+CODE_RE = re.compile(r"^[0-9]{6}$")  # ASCII only: "١٢٣٤٥٦" is \d too, and compare_digest takes no such text
 
 
 def new_secret() -> str:
@@ -35,7 +35,7 @@ def clean_code(code: str | None) -> str:
 def matching_step(secret: str, code: str, now: datetime, *, after: int | None = None) -> int | None:
     """The time step within ±DRIFT_STEPS of now whose code is `code` and that is later than `after`
     (the last step used), or None."""
-    if not CODE_RE.match(code):
+    if not CODE_RE.fullmatch(code):
         return None
     current = step_at(now)
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):

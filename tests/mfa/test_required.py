@@ -151,3 +151,20 @@ def test_unlinking_someone_elses_identity_through_another_users_page_finds_nothi
                          page=f"/admin/users/{people.supervisor.uuid}")
     assert response.status_code == 404
     assert SsoIdentity.select().count() == 1
+
+
+def test_a_signed_in_admin_without_a_factor_gets_nothing_but_the_set_up_page(client, app, people):
+    sign_in(client, people.admin)  # MFA_REQUIRED_FOR=nobody while signing in
+    app.config["MFA_REQUIRED_FOR"] = "admin"  # then required, e.g. promoted or their factor reset
+    response = client.get("/admin/users")
+    assert response.status_code == 302 and response.location.endswith("/account/second-factor")
+    page = client.get("/account/second-factor", follow_redirects=True).get_data(as_text=True)
+    assert "set one up to continue" in page
+    enrol(client)
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_a_signed_in_agent_is_not_held_when_only_admins_must(client, app, people):
+    sign_in(client, people.agent)
+    app.config["MFA_REQUIRED_FOR"] = "admin"
+    assert client.get("/account").status_code == 200
