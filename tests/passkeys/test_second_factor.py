@@ -153,3 +153,10 @@ def test_an_admin_reset_of_the_second_factor_removes_passkeys(client, people, ag
     reset_second_factor(people.admin, people.agent.uuid)
     assert Passkey.select().count() == 0
     assert User.get_by_id(people.agent.id).active
+
+
+def test_the_admins_page_of_a_person_with_a_passkey_says_so(client, people):
+    Passkey.create(user=people.agent, credential_id="a2V5", public_key="AA", name="Key")
+    sign_in(client, people.admin)
+    page = client.get(f"/admin/users/{people.agent.uuid}").get_data(as_text=True)
+    assert "On: passkeys." in page and "Their passkeys are removed too." in page
