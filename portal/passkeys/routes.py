@@ -24,6 +24,7 @@ from portal.clock import utcnow
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from portal.i18n import _
 from portal.mfa import pending
+from portal.mfa.factors import factors_for
 from portal.passkeys import rules, service
 from portal.passkeys.forms import (
     ConfirmPasswordForm,
@@ -94,7 +95,8 @@ def passkey_helpers():
     # Functions, called only by the pages that show passkeys (the account page).
     return {"account_passkeys": lambda: list(service.passkeys_of(current_user)),
             "passkeys_proved_recently": proved_recently,
-            "passkey_add_form": lambda: PasskeyAddForm(formdata=None)}
+            "passkey_add_form": lambda: PasskeyAddForm(formdata=None),
+            "second_factors": lambda: factors_for(current_user)}
 
 
 def _json_error(message, status: int, **extra):

@@ -160,3 +160,11 @@ def test_the_admins_page_of_a_person_with_a_passkey_says_so(client, people):
     sign_in(client, people.admin)
     page = client.get(f"/admin/users/{people.agent.uuid}").get_data(as_text=True)
     assert "On: passkeys." in page and "Their passkeys are removed too." in page
+
+
+def test_the_account_page_says_a_passkey_is_the_second_factor(client, people):
+    sign_in(client, people.agent)
+    assert "On: after your password" not in client.get("/account").get_data(as_text=True)
+    register(client)
+    assert "On: after your password, signing in asks for one of your passkeys." in \
+        client.get("/account").get_data(as_text=True)
