@@ -129,6 +129,28 @@ def create_user(email, display_name, role, password, time_zone):
         click.echo(_("Created %(role)s %(email)s.", role=role_name(user.role), email=user.email))
 
 
+@main.command("reset-second-factor")
+@click.option("--email", required=True)
+def reset_second_factor(email):
+    """Remove a user's second factor (authenticator app, recovery codes, remembered browsers), e.g. for
+    the only admin, who lost both phone and recovery codes. Audited."""
+    from portal.bootstrap import prepare_database
+    from portal.errors import DomainError, NotFound
+    from portal.mfa.service import operator_reset_second_factor
+
+    app = _app()
+    prepare_database(app)
+    with speaking(app):
+        try:
+            user = operator_reset_second_factor(email)
+        except NotFound as exc:
+            raise click.ClickException(_("There is no user with the address %(email)s.", email=email)) from exc
+        except DomainError as exc:
+            raise click.ClickException(str(exc.message)) from exc
+        click.echo(_("The second factor of %(email)s is reset: their next sign-in sets up a new one where their "
+                     "role needs it.", email=user.email))
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

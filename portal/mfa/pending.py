@@ -62,14 +62,17 @@ def pending_user(*, enrol: bool = False) -> User | None:
     return user
 
 
-def complete(user: User, method: str, remember: bool = False, *, next_url: str | None = None):
+def complete(user: User, method: str, remember: bool = False, *, next_url: str | None = None,
+             keep: dict | None = None):
     """Sign user in now that `method` ("totp", "recovery", "remembered", "passkey" ...) proved the
     second factor (the caller checked it); returns the redirect to where the sign-in was going. With
-    remember, this browser skips the second factor for MFA_REMEMBER_DAYS."""
+    remember, this browser skips the second factor for MFA_REMEMBER_DAYS. Without a pending sign-in of
+    user in this browser, next_url and keep say where to go and what to put back into the session."""
     state = _state() or {}
     if state.get("user") == user.uuid:
         next_url = state.get("next") or next_url
-    keep = state.get("keep") or {}
+        keep = state.get("keep") or keep
+    keep = keep or {}
     browser.sign_in(user)  # clears the session, the pending state with it
     session.update(keep)
     response = redirect(safe_next_url(next_url) or url_for("home.index"))
@@ -84,11 +87,11 @@ def after_first_factor(user: User, next_url: str | None, *, keep: dict | None = 
     second factor, or for a mandatory enrolment (policy.requires_second_factor). Returns the response."""
     if has_second_factor(user):
         if devices.recognise(user, _device_token(user)):
-            return complete(user, "remembered", next_url=next_url)
+            return complete(user, "remembered", next_url=next_url, keep=keep)
         return begin(user, next_url, keep=keep)
     if policy.requires_second_factor(user):
         return begin(user, next_url, enrol=True, keep=keep)
-    return complete(user, "none", next_url=next_url)
+    return complete(user, "none", next_url=next_url, keep=keep)
 
 
 def cancel() -> None:

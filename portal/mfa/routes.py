@@ -83,6 +83,8 @@ def _check(user, form, code: str, remember: bool):
 def verify():
     user = pending.pending_user()
     if user is None:
+        if pending.pending_user(enrol=True) is not None:
+            return redirect(url_for("mfa.enrol_required"))
         return _expired()
     return _verify_page(user)
 

@@ -16,7 +16,7 @@ from portal import policy
 from portal.accounts.service import limits
 from portal.clock import utcnow
 from portal.db import database
-from portal.errors import Conflict, InvalidTransition, NotAllowed, ValidationFailed
+from portal.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.i18n import _l
 from portal.mfa import devices, totp
 from portal.mfa.factors import PRIMARY_FACTORS, factors_for
@@ -205,10 +205,23 @@ def reset_second_factor(actor: User, user_uuid: str, *, now: datetime | None = N
     subject = user_by_uuid(user_uuid)
     if not policy.can_reset_second_factor(actor, subject):
         raise NotAllowed(_l("Change your own second factor on your account page."))
+    return _reset(actor, subject, now or utcnow())
+
+
+def operator_reset_second_factor(email: str, *, now: datetime | None = None) -> User:
+    """The operator's reset from the command line (caseport reset-second-factor), for the one admin
+    who lost both phone and recovery codes: whoever runs it holds the server. Audited with no actor.
+    Raises NotFound (no such user), InvalidTransition (nothing to reset)."""
+    subject = User.get_or_none(User.email == (email or "").strip().lower())
+    if subject is None:
+        raise NotFound()
+    return _reset(None, subject, now or utcnow())
+
+
+def _reset(actor: User | None, subject: User, now: datetime) -> User:
     factors = factors_for(subject)
     if not factors:
         raise InvalidTransition(_l("%(name)s has no second factor to reset.", name=subject.display_name))
-    now = now or utcnow()
     with database.atomic():
         TotpFactor.delete().where(TotpFactor.user == subject).execute()
         RecoveryCode.delete().where(RecoveryCode.user == subject).execute()
