@@ -52,6 +52,7 @@ def register_blueprints(app) -> None:
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
+    from portal.passkeys.routes import bp as passkeys
     from portal.people.routes import bp as people
     from portal.reports.routes import bp as reports
     from portal.service_levels.routes import bp as service_levels
@@ -78,6 +79,7 @@ def register_blueprints(app) -> None:
         api_tokens,  # one's own API tokens; admins' service accounts and every token
         webhooks,  # webhook endpoints, their deliveries and secrets (admins)
         sso,  # single sign-on with OpenID Connect providers
+        passkeys,  # passkeys (WebAuthn): the account page's list, passwordless sign-in
         mfa,  # the second factor: verifying and enrolling at sign-in, one's own on the account page
     ):
         app.register_blueprint(blueprint)

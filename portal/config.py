@@ -81,6 +81,11 @@ DEFAULTS: dict[str, object] = {
     "WEBHOOK_PAUSE_AFTER_HOURS": 1,
     # How long the previous secret still signs after a rotation, so receivers can roll over.
     "WEBHOOK_SECRET_OVERLAP_HOURS": 24,
+    # Passkeys (WebAuthn): the relying party id (the site's domain, e.g. portal.example.com) and the exact
+    # origin browsers show (https://portal.example.com). Empty: taken from each request's host, which suits
+    # the demo and tests (localhost); set both in production, since passkeys are bound to the id for good.
+    "WEBAUTHN_RP_ID": "",
+    "WEBAUTHN_ORIGIN": "",
     # Who must sign in with a second factor (portal/mfa): "admin" (administrators), "staff" (agents,
     # supervisors and administrators), or "nobody" (for development and tests only: refused in
     # production, where administrators always need one).

@@ -30,6 +30,7 @@ def portal_jobs(app):
     from portal.api.idempotency import prune_idempotency_keys
     from portal.cases.service.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
     from portal.mfa.devices import prune_devices
+    from portal.passkeys.challenges import prune_passkey_challenges
     from portal.service_levels.breaches import act_on_service_levels
     from portal.sso.service import prune_sso_logins
     from portal.submissions.service import prune_submissions
@@ -41,6 +42,7 @@ def portal_jobs(app):
         (_with_settings_of(app, prune_submissions), {"trigger": "interval", "hours": 1}),
         (_with_settings_of(app, prune_idempotency_keys), {"trigger": "interval", "hours": 1}),
         (_with_settings_of(app, prune_devices), {"trigger": "interval", "hours": 1}),
+        (_with_settings_of(app, prune_passkey_challenges), {"trigger": "interval", "hours": 1}),
         # Both are safe to run from two schedulers at once: each case is claimed by a conditional update.
         (_with_settings_of(app, remind_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
         (_with_settings_of(app, close_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),

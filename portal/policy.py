@@ -540,3 +540,16 @@ def require_webhook_admin(user: User | None) -> None:
 
     if not can_manage_webhooks(user):
         raise NotFound()
+
+
+# --- passkeys: each user's own WebAuthn credentials (portal/passkeys) --------------------------------
+# Only the owner sees, adds, renames and removes them (an admin resets second factors, never adds one).
+
+
+def can_add_passkey(user: User | None) -> bool:
+    """Any active person who signs in; service accounts (integrations) never sign in."""
+    return user is not None and bool(user.active) and not user.is_service_account
+
+
+def can_manage_passkey(user: User | None, passkey) -> bool:
+    return can_add_passkey(user) and passkey.user_id == user.id

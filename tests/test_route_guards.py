@@ -46,6 +46,12 @@ NOT_A_PAGE_FOR_THE_ADMIN = {
 # Every POST endpoint's form is on some page the walk opens, except these.
 NO_FORM_ON_ANY_PAGE: dict[str, str] = {
     "sso.start": "the sign-in buttons show only with an identity provider configured; tests/sso runs a real one",
+    "passkeys.registration_options": "JSON that static/js/passkeys.js posts the add form's fields to (tests/passkeys)",
+    "passkeys.sign_in_options": "JSON that static/js/passkeys.js posts to from the sign-in page (tests/passkeys)",
+    "passkeys.second_factor_options": "JSON that static/js/passkeys.js posts to from the verify page (tests/passkeys)",
+    "passkeys.second_factor": "on the verify page of a pending sign-in only; tests/passkeys/test_second_factor.py",
+    "passkeys.rename": "shown to a passkey's owner, who would sign in in two steps (tests/passkeys)",
+    "passkeys.remove": "shown to a passkey's owner, who would sign in in two steps (tests/passkeys)",
     "mfa.enrol_required": "on the mandatory enrolment page of a pending sign-in only (tests/mfa)",
     "admin.user_second_factor_reset": "shown for users with a second factor, who would sign in in two steps",
     "mfa.verify_code": "on the verify page of a pending sign-in only (tests/mfa)",
@@ -73,6 +79,10 @@ URL_ONLY = {
 # anonymous walk reads them).
 SIGNED_OUT_ONLY = {"accounts.signup": "signing up while signed in makes no sense: redirects to the start page",
                    "sso.start": "signing in with an identity provider while signed in: redirects to the start page",
+                   "passkeys.sign_in": "signing in with a passkey while signed in: redirects to the start page",
+                   "passkeys.sign_in_options": "a passkey sign-in's challenge while signed in: refused (409)",
+                   "passkeys.second_factor_options": "the second step of a sign-in pending in this browser only: 401",
+                   "passkeys.second_factor": "the second step of a sign-in pending in this browser only",
                    "mfa.verify_code": "a code for a pending sign-in: without one, redirects to sign-in (tests/mfa)",
                    "mfa.verify_recovery": "a code for a pending sign-in: without one, redirects to sign-in",
                    "mfa.enrol_required": "the enrolment of a pending sign-in: without one, redirects to sign-in"}

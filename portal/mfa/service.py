@@ -21,6 +21,7 @@ from portal.i18n import _l
 from portal.mfa import devices, totp
 from portal.mfa.factors import PRIMARY_FACTORS, factors_for
 from portal.models.mfa import RecoveryCode, TotpFactor
+from portal.models.passkeys import Passkey
 from portal.models.people import User
 from portal.passwords import verify_password
 from portal.people.queries import user_by_uuid
@@ -224,6 +225,7 @@ def _reset(actor: User | None, subject: User, now: datetime) -> User:
     with database.atomic():
         TotpFactor.delete().where(TotpFactor.user == subject).execute()
         RecoveryCode.delete().where(RecoveryCode.user == subject).execute()
+        Passkey.delete().where(Passkey.user == subject).execute()  # a lost phone takes its passkey along
         devices.forget_all(subject)
         record(actor, subject, "second_factor_reset", now, old=factors)
     return subject

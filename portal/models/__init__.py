@@ -9,6 +9,7 @@ from portal.models.configuration import MODELS as CONFIGURATION_MODELS
 from portal.models.events import MODELS as EVENT_MODELS
 from portal.models.mfa import MODELS as MFA_MODELS
 from portal.models.notifications import MODELS as NOTIFICATION_MODELS
+from portal.models.passkeys import MODELS as PASSKEY_MODELS
 from portal.models.people import MODELS as PEOPLE_MODELS
 from portal.models.readings import MODELS as READING_MODELS
 from portal.models.service_levels import MODELS as SERVICE_LEVEL_MODELS
@@ -20,7 +21,7 @@ from portal.models.webhooks import MODELS as WEBHOOK_MODELS
 PORTAL_MODELS = [*PEOPLE_MODELS, *CALENDAR_MODELS, *TEAM_MODELS, *ASSET_MODELS, *CONFIGURATION_MODELS,
                  *CASE_MODELS, *NOTIFICATION_MODELS, *STAFF_MODELS, *READING_MODELS,
                  *EVENT_MODELS, *API_MODELS, *SERVICE_LEVEL_MODELS, *WEBHOOK_MODELS,
-                 *SSO_MODELS, *MFA_MODELS]
+                 *SSO_MODELS, *MFA_MODELS, *PASSKEY_MODELS]
 
 
 def all_models():

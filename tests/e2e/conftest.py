@@ -63,7 +63,7 @@ def login_as(page, live_server):
         # By the fields' ids: the page may be in any language (the browser's Accept-Language).
         page.locator("#email").fill(user.email)
         page.locator("#password").fill(password)
-        page.locator("main form button[type=submit]").click()
+        page.locator("main form:has(#password) button[type=submit]").click()
         page.wait_for_url(lambda url: "/login" not in url)
 
     return _login

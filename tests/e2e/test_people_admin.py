@@ -43,6 +43,6 @@ def test_invite_set_a_password_and_sign_in(app, page, live_server, people, login
 
     page.get_by_label("Email address").fill("nina@example.com")
     page.get_by_label(re.compile("^Password")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("link", name="Your account: Nina New")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace")).to_be_visible()

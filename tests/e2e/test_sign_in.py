@@ -12,7 +12,7 @@ def test_customer_signs_in_and_out_in_the_browser(page, live_server, people):
     expect(page).to_have_url(f"{live_server}/login")
     page.get_by_label("Email address").fill("cora@example.com")
     page.get_by_label(re.compile("^Password")).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("link", name="Your account: Cora Customer")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
@@ -23,7 +23,7 @@ def test_a_wrong_password_shows_an_error_summary(page, live_server, people):
     page.goto(f"{live_server}/login")
     page.get_by_label("Email address").fill("cora@example.com")
     page.get_by_label(re.compile("^Password")).fill("not my password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("alert")).to_contain_text("The email address or password is incorrect.")
 
 

@@ -35,6 +35,9 @@ PUBLIC_ENDPOINTS = {
     "sso.start": "starting a sign-in with an identity provider",
     "sso.callback": "the identity provider's answer (the state bound to this browser is the authority)",
     "sso.signed_out": "after signing out: the offer to sign out at the identity provider too",
+    "passkeys.sign_in_options": "the challenge for signing in with a passkey (JSON for static/js/passkeys.js)",
+    "passkeys.sign_in": "signing in with a passkey (the signed answer to this browser's challenge is the authority)",
+    "passkeys.second_factor_options": "the challenge for a pending sign-in's second step (401 without one)",
 }
 
 

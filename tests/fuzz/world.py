@@ -29,6 +29,7 @@ from portal.db import database
 from portal.files import storage
 from portal.models.assets import Asset
 from portal.models.cases import Attachment, CaseCustomerLink
+from portal.models.passkeys import Passkey
 from portal.models.mfa import RememberedDevice
 from portal.models.people import Customer
 from portal.models.sso import SsoIdentity
@@ -183,6 +184,10 @@ def build_world(app, people) -> World:
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
     api_token, _secret = issue_api_token(people.agent, people.agent, name="CI", scopes=["cases:read"], days=30)
     create_service_account(admin, name="IVR", role="agent")  # so the admins' token form shows
+    # A passkey behind <passkey_uuid> (portal/passkeys), of a user nobody walks as: a walker with one would
+    # sign in in two steps. Its rename and remove forms show only on its owner's page (tests/passkeys).
+    passkey = Passkey.create(user=people.other_customer, credential_id="d29ybGQtcGFzc2tleQ", public_key="AA",
+                             name="World key")
     device = RememberedDevice.create(user=people.agent, token_hash="0" * 64,  # portal/mfa: forgetting it
                                      expires_at=utcnow() + timedelta(days=1))
     # So the agent's admin page offers to unlink it (portal/people/service/sign_in_methods.py).
@@ -211,6 +216,7 @@ def build_world(app, people) -> World:
         "number": number,
         "filename": "css/caseport.css",
         "endpoint_uuid": endpoint.uuid,
+        "passkey_uuid": passkey.uuid,
         "device_uuid": device.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }

@@ -81,10 +81,7 @@ def take_sign_in_slots(email: str, client_address: str, browser: str | None,
     """Claim one sign-in attempt for (normalized) email from this client, before the password is
     checked. Raises TooManyAttempts (having claimed nothing)."""
     window = _sign_in_window()
-    tickets = [_take(f"sign-in-from:{throttle.client_key(client_address)}", setting("LOGIN_MAX_FAILURES_PER_ADDRESS"),
-                     window, now,
-                     lambda wait: _l("Too many failed sign-ins from your network. Wait %(wait)s and try again.",
-                                     wait=wait))]
+    tickets = [take_address_slot(client_address, now)]
     try:
         tickets.append(_take(_pair_key(email, client_address, browser),
                              setting("LOGIN_MAX_FAILURES_PER_ACCOUNT_CLIENT"), window, now,
@@ -96,6 +93,15 @@ def take_sign_in_slots(email: str, client_address: str, browser: str | None,
         release(tickets)
         raise
     return tickets
+
+
+def take_address_slot(client_address: str, now: datetime) -> throttle.Ticket:
+    """Claim one sign-in attempt from this client address, whatever it signs in with (a password, or a
+    passkey, where no account is named before the check). Raises TooManyAttempts."""
+    return _take(f"sign-in-from:{throttle.client_key(client_address)}", setting("LOGIN_MAX_FAILURES_PER_ADDRESS"),
+                 _sign_in_window(), now,
+                 lambda wait: _l("Too many failed sign-ins from your network. Wait %(wait)s and try again.",
+                                 wait=wait))
 
 
 def _slow_down(email: str, window: timedelta, now: datetime) -> None:

@@ -129,3 +129,15 @@ def prune_sessions(*, now: datetime | None = None) -> int:
     now = now or utcnow()
     with database.atomic():
         return UserSession.delete().where(~_live(now)).execute()
+
+
+def started_at(token: str | None) -> datetime | None:
+    """When the live session of token began (its sign-in), or None."""
+    if not token:
+        return None
+    row = (
+        UserSession.select(UserSession.created_at)
+        .where((UserSession.token_hash == _hash(token)) & UserSession.revoked_at.is_null())
+        .first()
+    )
+    return row.created_at if row else None

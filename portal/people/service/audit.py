@@ -19,6 +19,8 @@ ACTIONS = {
     "service_account_created": _l("Service account created"),
     "api_token_issued": _l("API token created"),
     "api_token_revoked": _l("API token revoked"),
+    "passkey_added": _l("Passkey added"),
+    "passkey_removed": _l("Passkey removed"),
     "second_factor_enabled": _l("Second factor turned on"),
     "second_factor_disabled": _l("Second factor turned off"),
     "second_factor_reset": _l("Second factor reset"),
