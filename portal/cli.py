@@ -161,7 +161,10 @@ def demo(host, port, no_notifier):
     from portal.demo import DEMO_PASSWORD, load_demo_data
     from portal.demo.people import on_demo_password
 
-    app = _app(BASE_URL=f"http://{host}:{port}", MAIL_BACKEND="devsink", SMS_BACKEND="devsink")
+    # Demo admins try the portal without an authenticator app first; MFA_REQUIRED_FOR=admin in the environment
+    # shows the required set-up (production refuses "nobody").
+    app = _app(BASE_URL=f"http://{host}:{port}", MAIL_BACKEND="devsink", SMS_BACKEND="devsink",
+               MFA_REQUIRED_FOR=os.environ.get("MFA_REQUIRED_FOR") or "nobody")
     db = app.extensions["caseport_db"]
     prepare_database(app, log=click.echo)
     with db.connection_context():
@@ -174,6 +177,9 @@ def demo(host, port, no_notifier):
             click.echo(f"  {role:<11} {email:<36} {name}{changed}")
         click.echo("\n" + _("Mail and text messages are captured, not sent: staff see them under "
                             "'Captured mail'."))
+        if app.config["MFA_REQUIRED_FOR"] == "nobody":
+            click.echo(_("No second factor is required in this demo (in production administrators always need "
+                         "one); anyone may add an authenticator app or a passkey on their account page."))
         click.echo(_("The demo serves with Werkzeug's development server, which warns below that it is not for "
                      "production: right for trying Caseport on this machine; run it under gunicorn in "
                      "production (see the README)."))

@@ -106,6 +106,20 @@ def test_the_demo_banner_marks_logins_whose_password_was_changed(cli_env, monkey
     assert len(marked) == 1 and ada.email in marked[0]
 
 
+def test_the_demo_asks_no_second_factor_unless_the_environment_does(cli_env, monkeypatch):
+    import portal.cli
+
+    served = []
+    monkeypatch.setattr(portal.cli, "_serve", lambda app, host, port, notifier: served.append(app))
+    monkeypatch.delenv("MFA_REQUIRED_FOR", raising=False)
+    result = cli_env.invoke(main, ["demo", "--no-notifier"])
+    assert result.exit_code == 0, result.output
+    assert served[-1].config["MFA_REQUIRED_FOR"] == "nobody" and "No second factor is required" in result.output
+    monkeypatch.setenv("MFA_REQUIRED_FOR", "admin")
+    result = cli_env.invoke(main, ["demo", "--no-notifier"])
+    assert served[-1].config["MFA_REQUIRED_FOR"] == "admin" and "No second factor" not in result.output
+
+
 def test_the_command_speaks_the_operators_language(cli_env, monkeypatch):
     monkeypatch.setenv("LANG", "de_DE.UTF-8")
     cli_env.invoke(main, ["db", "upgrade"])

@@ -29,8 +29,8 @@ from portal.db import database
 from portal.files import storage
 from portal.models.assets import Asset
 from portal.models.cases import Attachment, CaseCustomerLink
-from portal.models.passkeys import Passkey
 from portal.models.mfa import RememberedDevice
+from portal.models.passkeys import Passkey
 from portal.models.people import Customer
 from portal.models.sso import SsoIdentity
 from portal.models.staff import CaseTask
