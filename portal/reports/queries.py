@@ -1,5 +1,6 @@
 """The report figures, each one or two aggregate queries over indexed columns: nothing here loads the
-cases themselves. Times are calendar time; counts by day are grouped by UTC hour in SQL and put into
+cases themselves. Times are calendar time and, from the seconds stored on each case when it happens, business
+time in the calendar of the workgroup handling it (portal.service_levels.elapsed); counts by day are grouped by UTC hour in SQL and put into
 the viewer's days by the caller (portal.reports.service), so any time zone gets its own days."""
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from portal.models.teams import Workgroup
 @dataclass(frozen=True)
 class Scope:
     """Which cases a report counts: a UTC period [start, end), the workgroups the viewer may report on
-    (None: every case, for admins) narrowed by the chosen workgroup and case template."""
+    (None: every case, for admins) narrowed by the chosen workgroup, case template and channel."""
 
     start: datetime
     end: datetime
     workgroup_ids: frozenset[int] | None = None
     template_id: int | None = None
+    channel: str | None = None
 
     def cases(self, model=Case):
         condition = peewee.SQL("1 = 1")
@@ -33,6 +35,8 @@ class Scope:
             condition &= model.workgroup.in_(sorted(self.workgroup_ids)) if self.workgroup_ids else peewee.SQL("1 = 0")
         if self.template_id is not None:
             condition &= model.template == self.template_id
+        if self.channel is not None:
+            condition &= model.channel == self.channel
         return condition
 
 
@@ -153,6 +157,19 @@ def time_to_first_response(scope: Scope) -> Durations:
     return _durations(_seconds(Case.opened_at, Case.first_response_at), source)
 
 
+def business_time_to_close(scope: Scope) -> Durations:
+    """The same cases as time_to_close, in business seconds (stored when they closed)."""
+    source = Case.select().where(_closed_between(scope) & Case.resolution_business_s.is_null(False))
+    return _durations(Case.resolution_business_s, source)
+
+
+def business_time_to_first_response(scope: Scope) -> Durations:
+    """The same cases as time_to_first_response, in business seconds (stored with the first answer)."""
+    source = Case.select().where((Case.opened_at >= scope.start) & (Case.opened_at < scope.end)
+                                 & Case.first_response_business_s.is_null(False) & scope.cases())
+    return _durations(Case.first_response_business_s, source)
+
+
 @dataclass(frozen=True)
 class Satisfaction:
     ratings: int
@@ -225,3 +242,46 @@ def open_at(scope: Scope, moment: datetime) -> int:
                    & ~(_closed() & (Case.last_closed_at < moment))
                    & scope.cases())
             .scalar()) or 0
+
+
+# The targets whose due moment stays on the case once decided (the first response's when answered, the
+# resolution's when closed); the next response's and the OLA's are cleared when met, so they cannot be counted
+# after the fact (their misses are in the case.sla_breached events).
+COMPLIANCE_TARGETS = ("first_response", "resolution")
+
+
+@dataclass(frozen=True)
+class Compliance:
+    target: str
+    name: str  # workgroup or form name ("" for cases without a workgroup)
+    due: int  # targets due in the period (and by now)
+    missed: int
+
+    @property
+    def met(self) -> int:
+        return self.due - self.missed
+
+    @property
+    def share_met(self) -> float | None:
+        return 100.0 * self.met / self.due if self.due else None
+
+
+def compliance(scope: Scope, now: datetime, by: str) -> list[Compliance]:
+    """Per target and workgroup (by="workgroup") or form (by="template"): how many targets fell due in the
+    period (up to now: later ones are not decided yet) and how many of them were missed (the breach job's
+    stored *_breached_at). One grouped count per target over its (due, workgroup, form, ...) index."""
+    group = Case.workgroup if by == "workgroup" else Case.template
+    end = min(scope.end, now)
+    rows = []
+    for target in COMPLIANCE_TARGETS:
+        due, breached = Case._meta.fields[f"{target}_due"], Case._meta.fields[f"{target}_breached_at"]
+        counts = (Case
+                  .select(group, fn.COUNT(Case.id), fn.COUNT(breached))
+                  .where((due >= scope.start) & (due < end) & scope.cases())
+                  .group_by(group)
+                  .tuples())
+        rows.extend((target, *row) for row in counts)
+    model = Workgroup if by == "workgroup" else CaseTemplate
+    names = dict(model.select(model.id, model.name).where(model.id.in_({row[1] for row in rows} or {0})).tuples())
+    return sorted((Compliance(target, names.get(key, ""), int(number), int(missed))
+                   for target, key, number, missed in rows), key=lambda c: (c.target, c.name.lower()))
