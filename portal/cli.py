@@ -229,7 +229,7 @@ def sla_backfill():
     """Store the business time to first response and to close of cases stored before reports had them, and the
     targets of open cases opened before service levels existed. In batches; safe to run again."""
     from portal.clock import utcnow
-    from portal.service_levels.elapsed import backfill
+    from portal.service_levels.backfill import backfill
 
     app = _app()
     with app.extensions["caseport_db"].connection_context(), app.app_context():

@@ -1,7 +1,8 @@
 """The report figures, each one or two aggregate queries over indexed columns: nothing here loads the
 cases themselves. Times are calendar time and, from the seconds stored on each case when it happens, business
-time in the calendar of the workgroup handling it (portal.service_levels.elapsed); counts by day are grouped by UTC hour in SQL and put into
-the viewer's days by the caller (portal.reports.service), so any time zone gets its own days."""
+time in the calendar of the workgroup handling it (portal.service_levels.elapsed); counts by day are grouped by
+UTC hour in SQL and put into the viewer's days by the caller (portal.reports.service), so any time zone gets its
+own days."""
 
 from __future__ import annotations
 

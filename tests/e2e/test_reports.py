@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -13,6 +14,10 @@ from portal.models.configuration import CaseTemplate
 from tests import factories
 
 FIRST = date(2026, 11, 2)
+
+
+def read_csv(path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
 
 
 def test_a_supervisor_reads_a_report_and_downloads_its_csv(page, live_server, people, login_as, monkeypatch):
@@ -53,13 +58,14 @@ def test_a_supervisor_reads_a_report_and_downloads_its_csv(page, live_server, pe
         section.get_by_role("link", name="Download as CSV").click()
     download = download_info.value
     assert download.suggested_filename == "caseport-closed-per-agent-2026-11-02-2026-11-08.csv"
-    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = read_csv(download.path())
     assert rows[0] == ["Agent", "Cases closed"]
     assert {name: int(number) for name, number in rows[1:]} == expected
 
     with page.expect_download() as download_info:
-        page.get_by_role("region", name="Created and closed per day").get_by_role("link", name="Download as CSV").click()
-    daily = list(csv.reader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))[1:]
+        daily_section = page.get_by_role("region", name="Created and closed per day")
+        daily_section.get_by_role("link", name="Download as CSV").click()
+    daily = read_csv(download_info.value.path())[1:]
     created = {FIRST + timedelta(days=n): 0 for n in range(7)}
     for group, opened, _closed, _closer in made:
         if group == printers and opened.date() in created:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from portal.cases.service import conversation, lifecycle
 from portal.models.cases import Case
-from portal.service_levels.elapsed import backfill
+from portal.service_levels.backfill import backfill
 from tests import factories
 from tests.service_levels.test_case_targets import HOUR, open_at, world  # noqa: F401 (fixture)
 
