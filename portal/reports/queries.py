@@ -31,21 +31,30 @@ class Scope:
     channel: str | None = None
 
     def cases(self, model=Case):
+        # The workgroup and form are compared as `column + 0`, which the report indexes still answer but which
+        # no single-column index can: without statistics SQLite's planner would otherwise pick the workgroup's
+        # (or form's) own index and read every case of it instead of the period's range (6 s instead of 0.3 s
+        # on 100,000 cases).
         condition = peewee.SQL("1 = 1")
         if self.workgroup_ids is not None:
-            condition &= model.workgroup.in_(sorted(self.workgroup_ids)) if self.workgroup_ids else peewee.SQL("1 = 0")
+            condition &= (_unindexed(model.workgroup).in_(sorted(self.workgroup_ids)) if self.workgroup_ids
+                          else peewee.SQL("1 = 0"))
         if self.template_id is not None:
-            condition &= model.template == self.template_id
+            condition &= _unindexed(model.template) == self.template_id
         if self.channel is not None:
             condition &= model.channel == self.channel
         return condition
+
+
+def _unindexed(column):
+    return column + 0
 
 
 def _closed():
     """Cases closed now. A reopened case keeps the time of its last closing (last_closed_at) until it
     closes again, so closings are counted by cases that are closed now, at their last closing: a case
     reopened and not yet closed again counts as open (also for the days between its two closings)."""
-    return Case.status.in_(CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed"))
+    return _unindexed(Case.status).in_(CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed"))
 
 
 def _closed_between(scope: Scope):
