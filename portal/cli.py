@@ -247,6 +247,27 @@ def seed_command(cases, customers, random_seed):
         click.echo(f"  {role:<9} {email}")
 
 
+@main.group()
+def sla():
+    """Service levels."""
+
+
+@sla.command("backfill")
+def sla_backfill():
+    """Store the business time to first response and to close of cases stored before reports had them, and the
+    targets of open cases opened before service levels existed. In batches; safe to run again."""
+    from portal.clock import utcnow
+    from portal.service_levels.backfill import backfill
+
+    app = _app()
+    with app.extensions["caseport_db"].connection_context(), app.app_context():
+        done = backfill(now=utcnow())
+    with speaking(app):
+        click.echo(_("Business time stored for %(first)d first responses and %(closed)d closed cases; targets stored "
+                     "for %(targets)d open cases.", first=done["first_response"], closed=done["resolution"],
+                     targets=done["targets"]))
+
+
 @main.command("notifier")
 def notifier_command():
     """Run the notification delivery scheduler (blocking). Safe to run more than one."""

@@ -44,4 +44,9 @@ EVENT_TYPES: dict[str, str] = {
                     "customer_visible: {old, new}}).",
     "task.completed": "A task was completed (internal; data: task).",
     "task.reopened": "A completed task was reopened (internal; data: task).",
+    "case.sla_warned": "A service-level target reached its warning share (internal; data: target: first_response | "
+                       "next_response | resolution | ola, due: when the target is due, workgroup: handling the case).",
+    "case.sla_breached": "A service-level target was missed (internal; data: target: first_response | next_response "
+                         "| resolution | ola, due: when it was due, workgroup: handling the case when it was missed); "
+                         "case.escalated follows when the case was not escalated yet.",
 }

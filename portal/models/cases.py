@@ -77,14 +77,23 @@ class Case(BaseModel):
     # and the earliest moment the breach job has something to do (a warning or a breach not yet acted on).
     sla_due = UTCDateTimeField(null=True, index=True)
     sla_action_at = UTCDateTimeField(null=True, index=True)
+    # Business seconds (of the workgroup's calendar) from opening to the first staff answer and to the last
+    # closing, stored when they happen (portal.service_levels.elapsed), so reports average them in SQL.
+    first_response_business_s = peewee.IntegerField(null=True)
+    resolution_business_s = peewee.IntegerField(null=True)
 
     class Meta:
         # The reports read only these indexes (index-only scans): cases opened in a period, closed in a
         # period, and open now per status; each holds every column those reports filter or group on.
         indexes = (
-            (("opened_at", "workgroup", "template", "status", "last_closed_at", "first_response_at"), False),
-            (("last_closed_at", "status", "workgroup", "template", "assignee", "opened_at"), False),
-            (("status", "template", "workgroup", "escalated"), False),
+            (("opened_at", "workgroup", "template", "status", "last_closed_at", "first_response_at", "channel",
+              "first_response_business_s"), False),
+            (("last_closed_at", "status", "workgroup", "template", "assignee", "opened_at", "channel",
+              "resolution_business_s"), False),
+            (("status", "template", "workgroup", "escalated", "channel"), False),
+            # SLA compliance: the targets due in a period, per workgroup or form, missed or not.
+            (("first_response_due", "workgroup", "template", "channel", "first_response_breached_at"), False),
+            (("resolution_due", "workgroup", "template", "channel", "resolution_breached_at"), False),
         )
 
     def __str__(self):

@@ -1,6 +1,8 @@
 """The report figures, each one or two aggregate queries over indexed columns: nothing here loads the
-cases themselves. Times are calendar time; counts by day are grouped by UTC hour in SQL and put into
-the viewer's days by the caller (portal.reports.service), so any time zone gets its own days."""
+cases themselves. Times are calendar time and, from the seconds stored on each case when it happens, business
+time in the calendar of the workgroup handling it (portal.service_levels.elapsed); counts by day are grouped by
+UTC hour in SQL and put into the viewer's days by the caller (portal.reports.service), so any time zone gets its
+own days."""
 
 from __future__ import annotations
 
@@ -20,27 +22,39 @@ from portal.models.teams import Workgroup
 @dataclass(frozen=True)
 class Scope:
     """Which cases a report counts: a UTC period [start, end), the workgroups the viewer may report on
-    (None: every case, for admins) narrowed by the chosen workgroup and case template."""
+    (None: every case, for admins) narrowed by the chosen workgroup, case template and channel."""
 
     start: datetime
     end: datetime
     workgroup_ids: frozenset[int] | None = None
     template_id: int | None = None
+    channel: str | None = None
 
     def cases(self, model=Case):
+        # The workgroup and form are compared as `column + 0`, which the report indexes still answer but which
+        # no single-column index can: without statistics SQLite's planner would otherwise pick the workgroup's
+        # (or form's) own index and read every case of it instead of the period's range (6 s instead of 0.3 s
+        # on 100,000 cases).
         condition = peewee.SQL("1 = 1")
         if self.workgroup_ids is not None:
-            condition &= model.workgroup.in_(sorted(self.workgroup_ids)) if self.workgroup_ids else peewee.SQL("1 = 0")
+            condition &= (_unindexed(model.workgroup).in_(sorted(self.workgroup_ids)) if self.workgroup_ids
+                          else peewee.SQL("1 = 0"))
         if self.template_id is not None:
-            condition &= model.template == self.template_id
+            condition &= _unindexed(model.template) == self.template_id
+        if self.channel is not None:
+            condition &= model.channel == self.channel
         return condition
+
+
+def _unindexed(column):
+    return column + 0
 
 
 def _closed():
     """Cases closed now. A reopened case keeps the time of its last closing (last_closed_at) until it
     closes again, so closings are counted by cases that are closed now, at their last closing: a case
     reopened and not yet closed again counts as open (also for the days between its two closings)."""
-    return Case.status.in_(CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed"))
+    return _unindexed(Case.status).in_(CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed"))
 
 
 def _closed_between(scope: Scope):
@@ -153,6 +167,19 @@ def time_to_first_response(scope: Scope) -> Durations:
     return _durations(_seconds(Case.opened_at, Case.first_response_at), source)
 
 
+def business_time_to_close(scope: Scope) -> Durations:
+    """The same cases as time_to_close, in business seconds (stored when they closed)."""
+    source = Case.select().where(_closed_between(scope) & Case.resolution_business_s.is_null(False))
+    return _durations(Case.resolution_business_s, source)
+
+
+def business_time_to_first_response(scope: Scope) -> Durations:
+    """The same cases as time_to_first_response, in business seconds (stored with the first answer)."""
+    source = Case.select().where((Case.opened_at >= scope.start) & (Case.opened_at < scope.end)
+                                 & Case.first_response_business_s.is_null(False) & scope.cases())
+    return _durations(Case.first_response_business_s, source)
+
+
 @dataclass(frozen=True)
 class Satisfaction:
     ratings: int
@@ -225,3 +252,46 @@ def open_at(scope: Scope, moment: datetime) -> int:
                    & ~(_closed() & (Case.last_closed_at < moment))
                    & scope.cases())
             .scalar()) or 0
+
+
+# The targets whose due moment stays on the case once decided (the first response's when answered, the
+# resolution's when closed); the next response's and the OLA's are cleared when met, so they cannot be counted
+# after the fact (their misses are in the case.sla_breached events).
+COMPLIANCE_TARGETS = ("first_response", "resolution")
+
+
+@dataclass(frozen=True)
+class Compliance:
+    target: str
+    name: str  # workgroup or form name ("" for cases without a workgroup)
+    due: int  # targets due in the period (and by now)
+    missed: int
+
+    @property
+    def met(self) -> int:
+        return self.due - self.missed
+
+    @property
+    def share_met(self) -> float | None:
+        return 100.0 * self.met / self.due if self.due else None
+
+
+def compliance(scope: Scope, now: datetime, by: str) -> list[Compliance]:
+    """Per target and workgroup (by="workgroup") or form (by="template"): how many targets fell due in the
+    period (up to now: later ones are not decided yet) and how many of them were missed (the breach job's
+    stored *_breached_at). One grouped count per target over its (due, workgroup, form, ...) index."""
+    group = Case.workgroup if by == "workgroup" else Case.template
+    end = min(scope.end, now)
+    rows = []
+    for target in COMPLIANCE_TARGETS:
+        due, breached = Case._meta.fields[f"{target}_due"], Case._meta.fields[f"{target}_breached_at"]
+        counts = (Case
+                  .select(group, fn.COUNT(Case.id), fn.COUNT(breached))
+                  .where((due >= scope.start) & (due < end) & scope.cases())
+                  .group_by(group)
+                  .tuples())
+        rows.extend((target, *row) for row in counts)
+    model = Workgroup if by == "workgroup" else CaseTemplate
+    names = dict(model.select(model.id, model.name).where(model.id.in_({row[1] for row in rows} or {0})).tuples())
+    return sorted((Compliance(target, names.get(key, ""), int(number), int(missed))
+                   for target, key, number, missed in rows), key=lambda c: (c.target, c.name.lower()))

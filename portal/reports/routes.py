@@ -20,13 +20,14 @@ from portal.reports.service import Filters, Reports, build_reports, default_filt
 from portal.web_helpers import viewer_zone
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-CSV_REPORTS = ("open-cases", "escalated", "closed-per-agent", "times", "satisfaction", "daily")
+CSV_REPORTS = ("open-cases", "escalated", "closed-per-agent", "times", "compliance", "satisfaction", "daily")
 
 
 def _filters(form: ReportFilterForm) -> Filters:
     default = default_filters(viewer_zone())
     return Filters(first_day=form.first_day.data or default.first_day, last_day=form.last_day.data or default.last_day,
-                   workgroup_uuid=form.workgroup.data or "", template_uuid=form.template.data or "")
+                   workgroup_uuid=form.workgroup.data or "", template_uuid=form.template.data or "",
+                   channel=form.channel.data or "")
 
 
 def _form() -> ReportFilterForm:
@@ -55,6 +56,17 @@ def duration(seconds: float | None) -> str:
     return format_timedelta(timedelta(seconds=seconds), granularity="minute", threshold=1.5)
 
 
+def target_names() -> dict[str, str]:
+    return {"first_response": _("First response"), "resolution": _("Resolution")}
+
+
+def _compliance_chart(title: str, description: str, rows) -> charts.Chart:
+    names = target_names()
+    return charts.bar_chart(title, description,
+                            [(f"{names[row.target]}: {row.name or _('No workgroup')}", round(row.share_met or 0, 1))
+                             for row in rows if row.due], unit=" %")
+
+
 def _charts(reports: Reports) -> dict:
     days = [format_skeleton("Md", day, locale=current_locale()) for day in reports.days]
     per_type: dict[str, int] = {}
@@ -70,6 +82,14 @@ def _charts(reports: Reports) -> dict:
         "agents": charts.bar_chart(_("Cases closed per agent"),
                                    _("Cases closed in the period, per agent assigned when they closed."),
                                    [(name or _("Unassigned"), n) for name, n in reports.closed_per_agent]),
+        "compliance_workgroups": _compliance_chart(
+            _("Targets met per workgroup"),
+            _("Share of the first-response and resolution targets due in the period that were met, per workgroup."),
+            reports.compliance_by_workgroup),
+        "compliance_templates": _compliance_chart(
+            _("Targets met per form"),
+            _("Share of the first-response and resolution targets due in the period that were met, per form."),
+            reports.compliance_by_template),
         "ratings": charts.bar_chart(_("Ratings"), _("How many resolutions customers rated 1 to 5 stars in the "
                                                     "period."), [(str(r), ratings.get(r, 0)) for r in range(1, 6)]),
         "daily": charts.column_chart(_("Created and closed per day"),
@@ -90,7 +110,7 @@ def index():
     if reports is None:
         return render_template("reports/index.html", form=form, reports=None), 400
     return render_template("reports/index.html", form=form, reports=reports, charts=_charts(reports),
-                           duration=duration, csv_reports=CSV_REPORTS)
+                           duration=duration, csv_reports=CSV_REPORTS, target_names=target_names())
 
 
 def _rows(name: str, reports: Reports) -> list[list]:
@@ -104,7 +124,16 @@ def _rows(name: str, reports: Reports) -> list[list]:
     if name == "times":
         return [[_("Measure"), _("Cases"), _("Mean (hours)"), _("Median (hours)")],
                 *[[label, d.count, _hours(d.mean), _hours(d.median)]
-                  for label, d in ((_("First response"), reports.first_response), (_("Close"), reports.close))]]
+                  for label, d in ((_("First response"), reports.first_response), (_("Close"), reports.close),
+                                   (_("First response, business time"), reports.first_response_business),
+                                   (_("Close, business time"), reports.close_business))]]
+    if name == "compliance":
+        names = target_names()
+        return [[_("By"), _("Name"), _("Target"), _("Due"), _("Met"), _("Missed"), _("Share met")],
+                *[[by, row.name or (_("No workgroup") if by == _("Workgroup") else ""), names[row.target], row.due,
+                   row.met, row.missed, "" if row.share_met is None else f"{row.share_met:.1f}"]
+                  for by, rows in ((_("Workgroup"), reports.compliance_by_workgroup),
+                                   (_("Form"), reports.compliance_by_template)) for row in rows]]
     if name == "satisfaction":
         s = reports.satisfaction
         return [[_("Rating"), _("Answers")], *[[r, s.by_rating.get(r, 0)] for r in range(1, 6)],

@@ -12,11 +12,12 @@ from portal.clock import utcnow
 from portal.errors import NotFound, ValidationFailed
 from portal.i18n import _l
 from portal.identifiers import by_uuid
+from portal.models.cases import CASE_CHANNELS
 from portal.models.configuration import CaseTemplate
 from portal.models.people import User
 from portal.models.teams import Workgroup
 from portal.reports import queries
-from portal.reports.queries import Durations, Satisfaction, Scope
+from portal.reports.queries import Compliance, Durations, Satisfaction, Scope
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -25,6 +26,7 @@ TOO_LONG = _l("Choose at most %(days)d days.", days=MAX_DAYS)
 OUT_OF_RANGE = _l("Choose days between the years %(first)d and %(last)d.", first=1970, last=2999)
 UNKNOWN_WORKGROUP = _l("Choose one of your workgroups from the list.")
 UNKNOWN_TEMPLATE = _l("Choose a form from the list.")
+UNKNOWN_CHANNEL = _l("Choose a channel from the list.")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Filters:
     last_day: date
     workgroup_uuid: str = ""
     template_uuid: str = ""
+    channel: str = ""
 
 
 @dataclass
@@ -45,6 +48,10 @@ class Reports:
     closed_per_agent: list[tuple[str, int]]
     first_response: Durations
     close: Durations
+    first_response_business: Durations
+    close_business: Durations
+    compliance_by_workgroup: list[Compliance]
+    compliance_by_template: list[Compliance]
     satisfaction: Satisfaction
     comments: list[tuple[str, int | None, str, datetime]]
     created_per_day: list[int]
@@ -81,10 +88,12 @@ def _scope(viewer: User, filters: Filters, zone: ZoneInfo) -> Scope:
             problems["template"] = UNKNOWN_TEMPLATE
         else:
             template_id = template.id
+    if filters.channel and filters.channel not in CASE_CHANNELS:
+        problems["channel"] = UNKNOWN_CHANNEL
     if problems:
         raise ValidationFailed(next(iter(problems.values())), problems)
     return Scope(start=_midnight(filters.first_day, zone), end=_midnight(filters.last_day + timedelta(days=1), zone),
-                 workgroup_ids=workgroups, template_id=template_id)
+                 workgroup_ids=workgroups, template_id=template_id, channel=filters.channel or None)
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -97,16 +106,18 @@ def _per_day(per_hour: dict[str, int], days: list[date], zone: ZoneInfo) -> list
     totals = [0] * len(days)
     utc = ZoneInfo("UTC")
     for hour, number in per_hour.items():
-        moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=utc)
+        # 'YYYY-MM-DD HH' read by position: strptime took 2.5 s for the 8,784 hours of a year.
+        moment = datetime(int(hour[:4]), int(hour[5:7]), int(hour[8:10]), int(hour[11:13]), tzinfo=utc)
         position = index.get(moment.astimezone(zone).date())
         if position is not None:
             totals[position] += number
     return totals
 
 
-def build_reports(viewer: User, filters: Filters, zone: ZoneInfo) -> Reports:
+def build_reports(viewer: User, filters: Filters, zone: ZoneInfo, *, now: datetime | None = None) -> Reports:
     """Every report for viewer. Raises NotFound for people who may not read reports, ValidationFailed
     for filters outside what they may choose."""
+    now = now or utcnow()
     if not policy.can_view_reports(viewer):
         raise NotFound()
     scope = _scope(viewer, filters, zone)
@@ -123,6 +134,10 @@ def build_reports(viewer: User, filters: Filters, zone: ZoneInfo) -> Reports:
         escalated_open=queries.escalated_open(scope), escalations=queries.escalations_in_period(scope),
         closed_per_agent=queries.closed_per_agent(scope),
         first_response=queries.time_to_first_response(scope), close=queries.time_to_close(scope),
+        first_response_business=queries.business_time_to_first_response(scope),
+        close_business=queries.business_time_to_close(scope),
+        compliance_by_workgroup=queries.compliance(scope, now, "workgroup"),
+        compliance_by_template=queries.compliance(scope, now, "template"),
         satisfaction=queries.satisfaction(scope), comments=queries.feedback_comments(scope),
         created_per_day=created, closed_per_day=closed, backlog_per_day=backlog)
 

@@ -16,6 +16,8 @@ import peewee
 from portal.clock import utcnow
 from portal.db import database
 from portal.errors import Conflict
+from portal.events.case_events import iso_utc
+from portal.events.service import record
 from portal.models.cases import Case
 from portal.models.configuration import CaseStatus
 from portal.notify.service import notify_service_level
@@ -61,8 +63,13 @@ def act_on_case(case_id: int, now: datetime) -> list[tuple[str, str]]:
         if not done:
             refresh_targets(case, now)  # nothing left to claim: only the next action moment moves on
             return done
+        workgroup = str(case.workgroup.uuid) if case.workgroup_id else None
         for name, what in done:
             notify_service_level(case, name, what, now=now)
+        for name, what in done:
+            # Before the escalation a breach causes, so readers of the stream see the cause first.
+            record(f"case.sla_{what}", case=case, actor=None, internal=True, now=now,
+                   data={"target": name, "due": iso_utc(getattr(case, f"{name}_due")), "workgroup": workgroup})
         breached = [name for name, what in done if what == "breached"]
         if breached:
             try:

@@ -15,6 +15,7 @@ from datetime import datetime
 from portal.events.case_events import STATUS_TYPES
 from portal.models.cases import Case
 from portal.models.events import Event
+from portal.service_levels.elapsed import elapsed_values
 from portal.service_levels.queries import ola_value, policy_value, workgroup_calendar
 from portal.service_levels.targets import CaseTargets, targets_for
 
@@ -62,6 +63,7 @@ def compute(case: Case, now: datetime, *, history: list[tuple[datetime, str]] | 
     workgroup = case.workgroup if case.workgroup_id else None
     policy = policy_value(case.template)
     ola = ola_value(workgroup) if escalated_at else None
+    calendar = None
     if policy is None and ola is None:  # no target at all: nothing to read or count
         targets = CaseTargets()
     else:
@@ -100,6 +102,7 @@ def compute(case: Case, now: datetime, *, history: list[tuple[datetime, str]] | 
         if breached is None:
             actions.append(due)
     values["sla_due"] = min(dues) if dues else None
+    values.update(elapsed_values(case, lambda: calendar or workgroup_calendar(workgroup)))
     # Paused: nothing can warn or breach until the clock runs again (resuming stores the targets again).
     values["sla_action_at"] = min(actions) if actions and not values["sla_paused"] else None
     return values

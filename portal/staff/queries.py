@@ -40,6 +40,8 @@ class QueueFilters:
     queue: str = ""  # a workgroup uuid, or "" for all my queues
     mine_page: int = 1
     queue_page: int = 1
+    sort: str = ""  # "" for the work order (most urgent, oldest first), "due" for the next service-level moment
+    order: str = ""  # "desc" reverses the "due" sort
 
     @classmethod
     def from_args(cls, args) -> QueueFilters:
@@ -52,13 +54,16 @@ class QueueFilters:
             queue=parse_uuid(args.get("queue")) or "",
             mine_page=page_number(args.get("mine_page")),
             queue_page=page_number(args.get("queue_page")),
+            sort=sort_key(args.get("sort")),
+            order="desc" if sort_key(args.get("sort")) and args.get("order") == "desc" else "",
         )
 
     def as_args(self, **changes) -> dict:
         values = replace(self, **changes)
         args = {"category": values.category, "priority": values.priority, "template": values.template,
                 "queue": values.queue, "mine_page": values.mine_page if values.mine_page != 1 else "",
-                "queue_page": values.queue_page if values.queue_page != 1 else ""}
+                "queue_page": values.queue_page if values.queue_page != 1 else "", "sort": values.sort,
+                "order": values.order}
         return {key: value for key, value in args.items() if value}
 
 
@@ -87,6 +92,27 @@ def _work_order(query):
     return query.order_by(priority_rank(), Case.opened_at, Case.id)
 
 
+def sort_key(value: str | None) -> str:
+    """A sort staff lists know ("due"), or "" for the work order."""
+    return value if value == "due" else ""
+
+
+def sorted_cases(query, sort: str, descending: bool = False):
+    """query in the chosen order. "due": by the stored, indexed next service-level moment (the most overdue
+    first; reversed, the latest first), cases without a running target last either way."""
+    if sort == "due":
+        due = Case.sla_due.desc() if descending else Case.sla_due.asc()
+        return query.order_by(Case.sla_due.is_null(), due, Case.id)
+    return _work_order(query)
+
+
+def due_sort_link(current: str, order: str) -> dict:
+    """The sort and order arguments a "Due" column heading links to: sorting by it, or reversing it."""
+    if current != "due":
+        return {"sort": "due", "order": ""}
+    return {"sort": "due", "order": "" if order == "desc" else "desc"}
+
+
 def _filtered(query, filters: QueueFilters):
     query = query.where(CaseStatus.category != "closed")
     if filters.category:
@@ -99,9 +125,9 @@ def _filtered(query, filters: QueueFilters):
 
 
 def my_cases(user: User, filters: QueueFilters):
-    """Open cases assigned to user, most urgent then oldest first."""
+    """Open cases assigned to user, most urgent then oldest first (or as filters.sort says)."""
     query = case_rows().where((Case.assignee == user.id) & policy.case_visibility(user))
-    return _work_order(_filtered(query, filters))
+    return sorted_cases(_filtered(query, filters), filters.sort, filters.order == "desc")
 
 
 def queue_workgroups(user: User) -> list[Workgroup]:
@@ -114,10 +140,11 @@ def queue_workgroups(user: User) -> list[Workgroup]:
 
 
 def queue_cases(user: User, workgroups: list[Workgroup], filters: QueueFilters):
-    """Unassigned open cases of the chosen workgroup (or all of workgroups), most urgent then oldest."""
+    """Unassigned open cases of the chosen workgroup (or all of workgroups), most urgent then oldest (or as
+    filters.sort says)."""
     ids = [w.id for w in workgroups if not filters.queue or w.uuid == filters.queue]
     query = case_rows().where(Case.assignee.is_null() & Case.workgroup.in_(ids or [0]) & policy.case_visibility(user))
-    return _work_order(_filtered(query, filters))
+    return sorted_cases(_filtered(query, filters), filters.sort, filters.order == "desc")
 
 
 def queue_counts(user: User, workgroups: list[Workgroup], filters: QueueFilters) -> dict[int, int]:
@@ -258,9 +285,11 @@ def agent_loads(workgroups: list[Workgroup]) -> list[AgentLoad]:
 
 
 def drill_down(user: User, workgroups: list[Workgroup], *, agent: User | None = None,
-               workgroup: Workgroup | None = None, unassigned: bool = False, at_risk: bool = False):
+               workgroup: Workgroup | None = None, unassigned: bool = False, at_risk: bool = False,
+               sort: str = "", descending: bool = False):
     """Open cases of the supervised workgroups: one agent's, one workgroup's, or its unassigned ones; at_risk:
-    only those past a service-level warning or overdue, the most overdue first."""
+    only those past a service-level warning or overdue, the most overdue first. sort="due" orders any of them
+    by the next service-level moment (descending: the latest first)."""
     ids = [w.id for w in workgroups]
     if workgroup is not None:
         ids = [workgroup.id] if workgroup.id in ids else []
@@ -270,8 +299,9 @@ def drill_down(user: User, workgroups: list[Workgroup], *, agent: User | None = 
     if unassigned:
         query = query.where(Case.assignee.is_null())
     if at_risk:
-        return query.where(case_targets.at_risk(utcnow())).order_by(Case.sla_due, Case.id)
-    return _work_order(query)
+        query = query.where(case_targets.at_risk(utcnow()))
+        sort = "due"
+    return sorted_cases(query, sort, descending)
 
 
 def members_by_workgroup(workgroup_ids: list[int]) -> dict[int, list[User]]:

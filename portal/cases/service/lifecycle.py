@@ -37,6 +37,7 @@ from portal.notify.service import (
     notify_resolution_accepted,
     notify_status_changed,
 )
+from portal.service_levels.case_targets import refresh_targets
 from portal.settings import setting
 
 MAX_RESOLUTION = 10_000
@@ -302,6 +303,7 @@ def close_unanswered_resolutions(*, now: datetime | None = None) -> int:
                 continue
             previous = case.status  # as read above: resolved, or the update would have matched nothing
             case = Case.get_by_id(case.id)
+            refresh_targets(case, now)  # as write_case does: the targets stop, the business time is stored
             event = _record(case, "closed", None, now, data=UNANSWERED)
             notify_case_event("case_closed", case, event, actor=None, audiences=(*CUSTOMER_SIDE, "assignee"),
                               extra={"closed_by": "", "resolution": case.resolution}, now=now)

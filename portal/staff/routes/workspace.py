@@ -37,6 +37,7 @@ def home():
         queue_counts=queries.queue_counts(current_user, workgroups, filters),
         my_tasks=queries.my_open_tasks(current_user),
         templates=list(queries.open_templates()),
+        due_sort_link=queries.due_sort_link,
     )
 
 
@@ -59,15 +60,19 @@ def supervisor():
     workgroup = by_uuid(Workgroup, request.args.get("workgroup"))
     unassigned = request.args.get("unassigned") == "1"
     at_risk = request.args.get("at_risk") == "1"
+    sort = "due" if at_risk else queries.sort_key(request.args.get("sort"))
+    order = "desc" if sort and request.args.get("order") == "desc" else ""
     drilled = agent is not None or workgroup is not None or at_risk
     page = None
     members = {}
     if drilled:
         page = paginate(queries.drill_down(current_user, workgroups, agent=agent, workgroup=workgroup,
-                                           unassigned=unassigned, at_risk=at_risk),
+                                           unassigned=unassigned, at_risk=at_risk, sort=sort,
+                                           descending=order == "desc"),
                         page_number(request.args.get("page")), queries.PAGE_SIZE)
         members = queries.members_by_workgroup(list({c.workgroup_id for c in page.items if c.workgroup_id}))
     return render_template("staff/supervisor.html", workgroup_loads=queries.workgroup_loads(workgroups),
                            agent_loads=queries.agent_loads(workgroups), agent=agent, workgroup=workgroup,
-                           unassigned=unassigned, at_risk=at_risk, page=page, members=members,
+                           unassigned=unassigned, at_risk=at_risk, page=page, members=members, sort=sort,
+                           order=order, due_sort_link=queries.due_sort_link,
                            assign_form=AssignForm(prefix="assign"))

@@ -1,0 +1,38 @@
+"""Business time a case took, stored on the case so reports average it in SQL: from opening to the team's first
+public answer (first_response_business_s) and to its last closing (resolution_business_s), in the calendar of
+the workgroup handling it at that moment (24x7 without one). The clock's pauses (waiting on the customer) are not
+taken out: this is how long the customer waited in the team's working time, the figure a service manager compares
+across teams; the SLA targets are what count pauses.
+
+elapsed_values() is called by case_targets.compute(), which every service runs in its transaction when the case's
+status changes or the team first answers; portal.service_levels.backfill fills what cases stored before this
+existed (the CLI's `caseport sla backfill`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from portal.models.cases import Case
+from portal.service_levels.business_time import ALWAYS_OPEN, Calendar, business_time_between
+
+
+def business_seconds(calendar: Calendar, start: datetime, end: datetime) -> int:
+    if calendar == ALWAYS_OPEN:  # the common case needs no walk through the days
+        return max(0, round((end - start).total_seconds()))
+    return round(business_time_between(calendar, start, end).total_seconds())
+
+
+def elapsed_values(case: Case, calendar: Callable[[], Calendar]) -> dict:
+    """The two stored figures as they should be now: the first response's, once it happened (kept once set), and
+    the resolution's while the case is closed (a reopened case has none until it closes again). calendar() gives
+    the case's workgroup calendar and is only called when a figure is to be computed."""
+    first = case.first_response_business_s
+    if case.first_response_at is None:
+        first = None
+    elif first is None:
+        first = business_seconds(calendar(), case.opened_at, case.first_response_at)
+    resolution = None
+    if case.status.category == "closed" and case.last_closed_at is not None:
+        resolution = business_seconds(calendar(), case.opened_at, case.last_closed_at)
+    return {"first_response_business_s": first, "resolution_business_s": resolution}
