@@ -174,6 +174,9 @@ def build_world(app, people) -> World:
     message, capture = _message_and_capture(main, people.agent.email)
     event, channel, number = _template_version(admin)
     endpoint, paused_endpoint, delivery = _webhook_endpoint(admin)
+    from portal.models.inbound_addresses import InboundAddress
+
+    inbound = InboundAddress.create(address="support@example.com", case_template=template, workgroup=desk)
 
     reset_token = issue_token(people.other_customer, "password_reset", 60, now=utcnow())
     invitee = invite_staff(admin, Invitation(email="ivy@example.com", display_name="Ivy Invited", role="agent"))
@@ -205,6 +208,7 @@ def build_world(app, people) -> World:
         "number": number,
         "filename": "css/caseport.css",
         "endpoint_uuid": endpoint.uuid,
+        "address_uuid": inbound.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
     endpoint_values = {
