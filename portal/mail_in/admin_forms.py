@@ -26,9 +26,10 @@ class InboundAddressForm(FlaskForm):
                            description=_l("The language of accounts this address opens for new senders, and of "
                                           "the answers to senders we do not know."))
     unknown_senders = RadioField(_l("Mail from unknown senders"), validate_choice=False, default="link",
-                                 choices=[("link", _l("Answer with a link to the portal (no case)")),
-                                          ("open", _l("Open a customer profile, a sign-in (the answer carries the "
-                                                      "link to choose a password) and the case"))])
+                                 choices=[SelectChoice("link", _l("Answer with a link to the portal (no case)")),
+                                          SelectChoice("open", _l("Open a customer profile, a sign-in (the answer "
+                                                                  "carries the link to choose a password) and the "
+                                                                  "case"))])
     active = BooleanField(_l("Active"), default=True,
                           description=_l("Mail to an inactive address opens no case: it waits for review."))
 

@@ -26,8 +26,8 @@ class Inbound:
     template_workgroup: Workgroup
 
 
-@pytest.fixture
-def inbound(app, people) -> Inbound:
+@pytest.fixture(name="inbound")
+def inbound_fixture(app, people) -> Inbound:
     """support@example.com: the "Email" template (no required fields; its own default workgroup is
     another) in the Mail desk; unknown senders get a link."""
     template_workgroup = factories.workgroup(people.agent, name="Web desk")

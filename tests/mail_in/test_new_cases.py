@@ -15,7 +15,7 @@ from portal.models.inbound_addresses import InboundAddress
 from portal.models.people import Customer, User, UserChange
 from tests import factories
 from tests.case_config import factories as config_factories
-from tests.mail_in.inbound_setup import NOW, inbound, mail  # noqa: F401 - the fixture
+from tests.mail_in.inbound_setup import NOW, inbound_fixture, mail  # noqa: F401 - the fixture
 
 
 def opened(parsed, recipients=("support@example.com",)):

@@ -12,7 +12,7 @@ from portal.db import database
 from portal.mail_in.replies import KINDS, auto_reply, render_reply
 from portal.models.inbound_addresses import AutoReplySlot
 from tests.fixtures import captured_mail
-from tests.mail_in.inbound_setup import NOW, inbound  # noqa: F401 - the fixture
+from tests.mail_in.inbound_setup import NOW, inbound_fixture  # noqa: F401 - the fixture
 
 
 def reply(to="stranger@example.org", kind="held", *, language="en", context=None, in_reply_to="m1@mail.example",
