@@ -43,7 +43,7 @@ def test_the_sent_email_says_auto_replied_and_answers_the_senders_message(app, d
     assert "Auto-Submitted: auto-generated" not in mail.raw
     assert "In-Reply-To: <m1@mail.example>" in mail.raw
     assert "References: <m1@mail.example>" in mail.raw
-    assert mail.subject == "Your email is waiting for our team"
+    assert mail.subject == "Automatic answer: Your email is waiting for our team"
 
 
 def test_one_answer_per_address_and_kind_an_hour(app):
@@ -120,9 +120,18 @@ def test_refused_files_name_the_files_and_the_case(app):
 
 
 def test_the_answer_the_notifier_sends_is_the_mail_in_reply_template(app, deliver):
-    """Staff may add a greeting to the event's template; the default is the fixed text as it is."""
+    """The event's template (staff may edit it) wraps the fixed text: a prefix and a sign-off."""
     reply(kind="portal_link")
     deliver(now=NOW + timedelta(seconds=1))
     capture = CapturedMessage.get(CapturedMessage.to_address == "stranger@example.org")
-    assert capture.subject == "Please open your case in our portal"
+    assert capture.subject == "Automatic answer: Please open your case in our portal"
     assert "/cases/new" in capture.text and "/signup" in capture.text
+    assert capture.text.rstrip().endswith("Your service team")
+
+
+def test_a_german_recipient_gets_the_german_wrapping_too(app, deliver):
+    reply(language="de")
+    deliver(now=NOW + timedelta(seconds=1))
+    capture = CapturedMessage.get(CapturedMessage.to_address == "stranger@example.org")
+    assert capture.subject == "Automatische Antwort: Ihre E-Mail wartet auf unser Team"
+    assert capture.text.rstrip().endswith("Ihr Service-Team")
