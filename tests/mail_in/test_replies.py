@@ -135,3 +135,14 @@ def test_a_german_recipient_gets_the_german_wrapping_too(app, deliver):
     capture = CapturedMessage.get(CapturedMessage.to_address == "stranger@example.org")
     assert capture.subject == "Automatische Antwort: Ihre E-Mail wartet auf unser Team"
     assert capture.text.rstrip().endswith("Ihr Service-Team")
+
+
+@pytest.mark.parametrize(("name", "value"), [("Auto-Submitted", "no"), ("Auto-Submitted", "auto-generated"),
+                                             ("In-Reply-To", "free text"), ("In-Reply-To", "<a@b> <c@d>"),
+                                             ("References", "<a@b.example>")])
+def test_the_outbox_still_refuses_any_other_value_of_the_headers_it_sets_itself(app, name, value):
+    import notifier
+
+    with pytest.raises(ValueError), database.atomic():
+        notifier.enqueue("mail_in_reply", [notifier.Recipient("email", "x@example.org")],
+                         {"subject": "s", "body": "b"}, key="k", headers={name: value}, now=NOW)
