@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -38,7 +39,7 @@ def mime(*, sender="cora@example.com", to="cases@help.example.com", subject="Re:
     for filename, content_type, data in attachments:
         maintype, subtype = content_type.split("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return msg.as_bytes()
+    return msg.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
 
 
 @pytest.fixture
