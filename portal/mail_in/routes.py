@@ -38,7 +38,7 @@ def retry(inbound_uuid):
     if outcome is not None and outcome.state != outcomes.HELD:
         flash(_("The message was processed."), "success")
         return redirect(url_for("mail_in.queue_list"))
-    flash(_("The message was processed again and is still in the queue; see why below."), "error")
+    flash(_("The message was processed again and is still in the queue; see why below."), "info")
     return redirect(url_for("mail_in.detail", inbound_uuid=inbound_uuid))
 
 
