@@ -48,6 +48,7 @@ def register_blueprints(app) -> None:
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
+    from portal.mail_in.admin_routes import bp as mail_in_admin
     from portal.mail_in.routes import bp as mail_in
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
@@ -78,6 +79,7 @@ def register_blueprints(app) -> None:
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only
         api_tokens,  # one's own API tokens; admins' service accounts and every token
         webhooks,  # webhook endpoints, their deliveries and secrets (admins)
+        mail_in_admin,  # inbound email addresses that open cases (admins)
         sso,  # single sign-on with OpenID Connect providers
     ):
         app.register_blueprint(blueprint)

@@ -40,6 +40,8 @@ NAVIGATION = [
      _l("Message texts, who is told what, and on which channel.")),
     (_l("Webhooks"), "webhooks.index", ("admin",),
      _l("Endpoints that receive case events as signed HTTP requests, and their deliveries.")),
+    (_l("Inbound email"), "mail_in_admin.index", ("admin",),
+     _l("The addresses mail to which opens cases: template, workgroup, language, unknown senders.")),
 ]
 
 

@@ -497,6 +497,14 @@ def can_manage_service_accounts(user: User | None) -> bool:
     return has_role(user, "admin") and bool(getattr(user, "active", False))
 
 
+# --- email in: the inbound addresses mail to which opens cases ---------------------------------------
+
+
+def can_manage_inbound_addresses(user: User | None) -> bool:
+    """Which addresses open cases, with which template, workgroup and language: active admins."""
+    return has_role(user, "admin") and bool(getattr(user, "active", False))
+
+
 # --- reports --------------------------------------------------------------------------------------
 
 

@@ -185,6 +185,9 @@ def build_world(app, people) -> World:
     message, capture = _message_and_capture(main, people.agent.email)
     event, channel, number = _template_version(admin)
     endpoint, paused_endpoint, delivery = _webhook_endpoint(admin)
+    from portal.models.inbound_addresses import InboundAddress
+
+    inbound = InboundAddress.create(address="support@example.com", case_template=template, workgroup=desk)
 
     reset_token = issue_token(people.other_customer, "password_reset", 60, now=utcnow())
     invitee = invite_staff(admin, Invitation(email="ivy@example.com", display_name="Ivy Invited", role="agent"))
@@ -192,7 +195,7 @@ def build_world(app, people) -> World:
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
     api_token, _secret = issue_api_token(people.agent, people.agent, name="CI", scopes=["cases:read"], days=30)
     create_service_account(admin, name="IVR", role="agent")  # so the admins' token form shows
-    inbound = _held_mail()
+    held_mail = _held_mail()
     values = {
         "reference": main.reference,
         "attachment_uuid": attachment.uuid,
@@ -217,7 +220,8 @@ def build_world(app, people) -> World:
         "number": number,
         "filename": "css/caseport.css",
         "endpoint_uuid": endpoint.uuid,
-        "inbound_uuid": inbound.uuid,
+        "inbound_uuid": held_mail.uuid,
+        "address_uuid": inbound.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
     endpoint_values = {
