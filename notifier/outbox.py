@@ -19,7 +19,7 @@ from notifier.recipients import Recipient, check_display_name, normalise_address
 # Headers the notifier writes itself: a host may not replace them.
 RESERVED_HEADERS = frozenset(
     ("from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
-     "auto-submitted", "content-type", "content-transfer-encoding", "mime-version", "sender", "reply-to")
+     "auto-submitted", "content-type", "content-transfer-encoding", "mime-version", "sender")
 )
 _HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,75}")
 # Reserved headers a host may still give a value of its own, and the values it may give: an answer to a

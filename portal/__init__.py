@@ -49,6 +49,7 @@ def register_blueprints(app) -> None:
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
     from portal.mail_in.admin_routes import bp as mail_in_admin
+    from portal.mail_in.routes import bp as mail_in
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
@@ -72,6 +73,7 @@ def register_blueprints(app) -> None:
         notification_admin,  # message texts and who is told what (admins)
         notification_preferences,  # each user's notification choices, one-click unsubscribe
         staff,  # the agent workspace
+        mail_in,  # the inbound mail queue: held and failed email (supervisors, admins)
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
         reports,  # charts and figures for supervisors (their workgroups) and admins
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only

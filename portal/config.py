@@ -81,6 +81,19 @@ DEFAULTS: dict[str, object] = {
     "WEBHOOK_PAUSE_AFTER_HOURS": 1,
     # How long the previous secret still signs after a rotation, so receivers can roll over.
     "WEBHOOK_SECRET_OVERLAP_HOURS": 24,
+    # Email in (portal/mail_in): the reply address notifications carry (e.g. cases@example.com; empty: no
+    # Reply-To, replies are not threaded by address), the keys that sign its tokens ("id:secret,id:secret",
+    # the first signs, all verify; empty: derived from SECRET_KEY, MAIL_IN_KEY_ID signs and the one before
+    # still verifies), how long a reply address works, the largest message taken, the per-sender rate
+    # (messages per window) and the authserv-id whose Authentication-Results must pass (empty: not checked).
+    "MAIL_IN_ADDRESS": "",
+    "MAIL_IN_KEYS": "",
+    "MAIL_IN_KEY_ID": 1,
+    "MAIL_IN_TOKEN_DAYS": 180,
+    "MAIL_IN_MAX_BYTES": 30 * 1024 * 1024,
+    "MAIL_IN_RATE": 20,
+    "MAIL_IN_RATE_WINDOW_SECONDS": 600,
+    "MAIL_IN_AUTHSERV_ID": "",
     "MAIL_BACKEND": "devsink",
     "MAIL_FROM": "Caseport <no-reply@caseport.localhost>",
     "SMS_BACKEND": "devsink",
@@ -198,6 +211,11 @@ _MINIMUMS = {
     "ACCOUNT_MAIL_WINDOW_SECONDS": 1,
     "API_RATE_LIMIT": 1,
     "API_WRITE_RATE_LIMIT": 1,
+    "MAIL_IN_KEY_ID": 0,
+    "MAIL_IN_TOKEN_DAYS": 1,
+    "MAIL_IN_MAX_BYTES": 1,
+    "MAIL_IN_RATE": 1,
+    "MAIL_IN_RATE_WINDOW_SECONDS": 1,
 }
 
 

@@ -34,6 +34,8 @@ NAVIGATION = [
      _l("Every email and text message: queued, sent, failed or stopped.")),
     (_l("Captured mail"), "outbox_views.mailbox", ("agent", "supervisor", "admin"),
      _l("Messages the demo captured instead of sending them."), "mailbox"),
+    (_l("Received mail"), "mail_in.queue_list", ("supervisor", "admin"),
+     _l("Email that could not be added to a case by itself: held or failed, to retry or discard.")),
     (_l("Notifications"), "notification_admin.index", ("admin",),
      _l("Message texts, who is told what, and on which channel.")),
     (_l("Webhooks"), "webhooks.index", ("admin",),

@@ -47,3 +47,9 @@ class ParsedMail:
     bounce_status: str | None = None     # kind == BOUNCE: e.g. "5.1.1"
     authentication_results: tuple[str, ...] = ()  # the Authentication-Results header values, top first
     problems: tuple[str, ...] = field(default=())  # defects found (malformed MIME, undecodable parts ...)
+    # A forwarded message (an attached message/rfc822, or an inline "Forwarded message" / Outlook From:/Sent:
+    # block in a forward): its From, for staff forwarding a customer's mail. Claimed by the forwarder, not
+    # verified: trust it only as far as you trust the forwarder.
+    forwarded_from: str | None = None
+    forwarded_from_name: str = ""
+    delivered_to: tuple[str, ...] = ()   # Delivered-To / X-Original-To added by the receiving MTA, top first

@@ -136,6 +136,17 @@ def _webhook_endpoint(admin):
     return endpoint, paused, Message.get(Message.key == f"test:{webhook_id}")
 
 
+def _held_mail():
+    """A received email held for staff (the inbound mail queue's pages)."""
+    from portal.models.mail_in import InboundMessage
+
+    raw = (b"From: Stranger <stranger@example.org>\r\nTo: cases@example.com\r\nSubject: Help\r\n"
+           b"Message-ID: <held-1@example.org>\r\n\r\nPlease help.\r\n")
+    return InboundMessage.create(message_id="held-1@example.org", sha256="0" * 64, raw=raw, size=len(raw),
+                                 received_at=utcnow(), sender="stranger@example.org", subject="Help", state="held",
+                                 outcome_state="held", outcome_reason="no_case")
+
+
 def build_world(app, people) -> World:
     admin = people.admin
     desk = factories.workgroup(people.agent, people.supervisor, admin, name="Service desk")
@@ -184,6 +195,7 @@ def build_world(app, people) -> World:
     verify_token = issue_token(people.other_customer, "email_verification", 60, now=utcnow())
     api_token, _secret = issue_api_token(people.agent, people.agent, name="CI", scopes=["cases:read"], days=30)
     create_service_account(admin, name="IVR", role="agent")  # so the admins' token form shows
+    held_mail = _held_mail()
     values = {
         "reference": main.reference,
         "attachment_uuid": attachment.uuid,
@@ -208,6 +220,7 @@ def build_world(app, people) -> World:
         "number": number,
         "filename": "css/caseport.css",
         "endpoint_uuid": endpoint.uuid,
+        "inbound_uuid": held_mail.uuid,
         "address_uuid": inbound.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
