@@ -163,3 +163,16 @@ def test_messages_processed_at_once_send_one_answer(app):
     outcomes = race(app, [request] * 8)
     assert sorted(outcomes, key=str) == [False] * 7 + [True], outcomes
     assert len(queued()) == 1
+
+
+def test_a_reply_to_a_closed_case_is_told_to_reopen_it_on_its_page(app):
+    reply(context={"reason": "case_closed", "case_reference": "40213377", "subject": "Still broken"})
+    body = queued()[0].context["body"]
+    assert "Case 40213377 is closed" in body
+    assert "/cases/40213377" in body
+
+
+def test_other_reasons_get_the_general_words_only(app):
+    reply(context={"reason": "stranger_in_reply_to", "case_reference": "40213377"})
+    body = queued()[0].context["body"]
+    assert "40213377" not in body and "/cases/new" in body
