@@ -18,6 +18,7 @@ from portal import policy
 from portal.db import database
 from portal.errors import InvalidTransition, NotFound
 from portal.i18n import _l
+from portal.mail_in.new_cases import REASON_LABELS as _new_case_reasons
 from portal.mail_in.outcomes import Outcome
 from portal.models.cases import Case
 from portal.models.mail_in import DISCARDED, FAILED, HELD, NEW, InboundMessage
@@ -42,6 +43,7 @@ REASON_LABELS = {
     "not_accepted": _l("The case did not accept the comment."),
     "error": _l("Processing failed with an error; retry it once the cause is fixed."),
 }
+REASON_LABELS.update(_new_case_reasons)  # i15-cases: what opening a case from an email holds mail for
 STATE_LABELS = {
     NEW: _l("Waiting"),
     "processing": _l("Being processed"),

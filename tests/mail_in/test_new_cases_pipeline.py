@@ -79,3 +79,13 @@ def test_the_pipe_command_opens_a_case_from_an_inbound_address(app, support, peo
     row = InboundMessage.get()
     assert row.outcome_state == outcomes.OPENED
     assert Case.get_by_id(row.case_id).summary == "Through Postfix's pipe transport."
+
+
+def test_staff_see_in_words_why_a_new_case_mail_was_held(app, support, people, login, client):
+    people.other_customer.active = False
+    people.other_customer.save()
+    row = received(mime(sender="otto@example.com", to=SUPPORT, subject="Let me back in"))
+    assert (row.outcome_state, row.outcome_reason) == (outcomes.HELD, "inactive_sender")
+    login(people.supervisor)
+    page = client.get(f"/staff/mail-in/{row.uuid}").get_data(as_text=True)
+    assert "The sender&#39;s account is deactivated." in page or "The sender's account is deactivated." in page
