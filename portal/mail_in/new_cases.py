@@ -178,9 +178,23 @@ def _new_customer(email: str, name: str, language: str, now: datetime) -> tuple[
     display = _clean_name(name) or email.partition("@")[0][:120]
     user = User.create(email=email, display_name=display, role="customer", password_hash=NO_PASSWORD,
                        language=language, time_zone=setting("DEFAULT_TIME_ZONE"), invited_at=now, created_at=now)
-    first, _, last = display.partition(" ")
-    profile = create_customer_profile(first_name=first[:100] or display[:100], last_name=last[:100], email=email,
-                                      user=user)
+    profile = (Customer.select()
+               .where((peewee.fn.LOWER(Customer.email) == email) & Customer.user.is_null())
+               .order_by(Customer.created_at, Customer.id)
+               .first())
+    if profile is not None:
+        # Staff created a profile for this address before: it becomes theirs (its account and cases with it),
+        # as when an account manager invites a colleague the organisation already has a contact for.
+        joined = (Customer.update(user=user, updated_at=now)
+                  .where((Customer.id == profile.id) & Customer.user.is_null())
+                  .execute())
+        if not joined:
+            raise peewee.IntegrityError("the profile was taken meanwhile")
+        profile = Customer.get_by_id(profile.id)
+    else:
+        first, _, last = display.partition(" ")
+        profile = create_customer_profile(first_name=first[:100] or display[:100], last_name=last[:100],
+                                          email=email, user=user)
     record(None, user, "invited", now, new={"email": email, "role": "customer", "channel": "email"})
     return user, profile
 

@@ -3,6 +3,7 @@ a real database and the real open_case()."""
 
 from __future__ import annotations
 
+import peewee
 import pytest
 
 from notifier.models import Message
@@ -293,3 +294,15 @@ def test_mail_from_one_of_our_own_addresses_is_held_not_answered(inbound):
     outcome = opened(mail("support+loop@example.com"))
     assert (outcome.state, outcome.reason) == (HELD, "own_address")
     assert Message.select().where(Message.event == "mail_in_reply").count() == 0
+
+
+def test_a_stranger_whose_address_staff_have_a_profile_for_gets_that_profile(inbound):
+    InboundAddress.update(unknown_senders="open").execute()
+    account = factories.account()
+    known = factories.customer(first_name="Maria", email="Maria@Northwind.example", account=account)
+    outcome = opened(mail("maria@northwind.example", sender_name="M. Someone"))
+    assert outcome.state == OPENED
+    user = User.get(User.email == "maria@northwind.example")
+    assert Customer.get_by_id(known.id).user_id == user.id
+    assert Customer.select().where(peewee.fn.LOWER(Customer.email) == "maria@northwind.example").count() == 1
+    assert Case.get_by_id(outcome.case_id).customer_id == known.id
