@@ -121,7 +121,8 @@ def check_token(token: str, *, now: datetime | None = None) -> TokenCheck:
         raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8))
     except ValueError:
         return TokenCheck(problem=FORGED_TOKEN)
-    if len(raw) != _TOKEN_BYTES:
+    # Only the canonical spelling: the last character carries spare bits that decoding ignores.
+    if len(raw) != _TOKEN_BYTES or base64.b32encode(raw).decode("ascii").rstrip("=").lower() != token:
         return TokenCheck(problem=FORGED_TOKEN)
     body, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     key_id = body[32]
