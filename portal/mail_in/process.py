@@ -133,8 +133,9 @@ def own_domains() -> tuple[str, ...]:
 
 
 def recipients_of(message: InboundMessage, parsed: ParsedMail) -> list[str]:
-    """The envelope recipients (LMTP, or the pipe's arguments), else the To and Cc of the message."""
-    return list(message.envelope_recipients or ()) or [*parsed.to, *parsed.cc]
+    """The envelope recipients (LMTP, or the pipe's arguments), else the To and Cc of the message and the
+    Delivered-To/X-Original-To our MTA added."""
+    return list(message.envelope_recipients or ()) or [*parsed.to, *parsed.cc, *parsed.delivered_to]
 
 
 def _pipeline(message: InboundMessage, now: datetime) -> Outcome:

@@ -54,18 +54,26 @@ class MailInConfigError(ValueError):
     """MAIL_IN_KEYS cannot be read."""
 
 
+def parse_keys(configured: str) -> list[tuple[int, bytes]]:
+    """MAIL_IN_KEYS ("id:secret,id:secret", the signing key first) as (key id, secret) pairs. Raises
+    MailInConfigError when it cannot be read (the app refuses to start with it)."""
+    keys = []
+    for item in configured.split(","):
+        key_id, sep, secret = item.strip().partition(":")
+        if not sep or not key_id.isdigit() or not 0 <= int(key_id) <= 255 or len(secret) < 16:
+            raise MailInConfigError("MAIL_IN_KEYS is a comma-separated list of id:secret (id 0-255, "
+                                    "secrets of at least 16 characters), the signing key first")
+        keys.append((int(key_id), secret.encode("utf-8")))
+    if len({key_id for key_id, _ in keys}) != len(keys):
+        raise MailInConfigError("MAIL_IN_KEYS names a key id twice")
+    return keys
+
+
 def signing_keys() -> list[tuple[int, bytes]]:
     """(key id, secret) pairs, the signing key first; every one of them verifies."""
     configured = str(setting("MAIL_IN_KEYS") or "").strip()
     if configured:
-        keys = []
-        for item in configured.split(","):
-            key_id, sep, secret = item.strip().partition(":")
-            if not sep or not key_id.isdigit() or not 0 <= int(key_id) <= 255 or len(secret) < 16:
-                raise MailInConfigError("MAIL_IN_KEYS is a comma-separated list of id:secret (id 0-255, "
-                                        "secrets of at least 16 characters), the signing key first")
-            keys.append((int(key_id), secret.encode("utf-8")))
-        return keys
+        return parse_keys(configured)
     current = int(setting("MAIL_IN_KEY_ID"))
     ids = [current] + ([current - 1] if current > 0 else [])
     return [(key_id, _derived(key_id)) for key_id in ids if key_id <= 255]

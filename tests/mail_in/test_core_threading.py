@@ -162,3 +162,26 @@ def _message_id(raw: bytes) -> str:
     from portal.mail_in.store import header_message_id
 
     return header_message_id(raw)
+
+
+@pytest.mark.parametrize("config", [
+    {"MAIL_IN_KEYS": "1:short"},
+    {"MAIL_IN_KEYS": "x:a-long-enough-secret-123"},
+    {"MAIL_IN_KEYS": "1:a-long-enough-secret-123,1:another-long-secret-456"},
+    {"MAIL_IN_KEY_ID": 256},
+    {"MAIL_IN_ADDRESS": "cases+x@example.com"},
+    {"MAIL_IN_ADDRESS": "no-domain"},
+])
+def test_the_app_refuses_to_start_with_unreadable_mail_in_settings(tmp_path, config):
+    from portal.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError):
+        load_config({"SECRET_KEY": "k" * 40, **config}, tmp_path)
+
+
+def test_the_pipe_without_envelope_recipients_reads_to_cc_and_delivered_to(people, open_case):
+    address = reply_address(open_case.uuid, people.customer.uuid)
+    # As Postfix's local delivery writes it (raw: a library would fold the long address into encoded words).
+    raw = f"Delivered-To: {address}\r\n".encode() + mime(to="someone@example.com")
+    outcome = receive(raw)
+    assert (outcome.state, outcome.reason) == (outcomes.COMMENTED, "")
