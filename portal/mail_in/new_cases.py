@@ -13,7 +13,7 @@ Who the sender is decides whom the case is for:
 - a deactivated user: held for staff, never acted on.
 Files the upload checks refuse are left out (the case opens with the others) and the sender is told.
 Runs inside the caller's transaction (the inbound pipeline's); user-caused problems become an
-Outcome, never an exception.
+Outcome, never an exception (an unwritable upload directory raises: the message is retried).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from datetime import datetime
 import peewee
 
 from portal.case_config.rules import SUMMARY_MAX, TITLE_MAX
-from portal.cases.service.attachments import remove_stored, store_uploads
 from portal.cases.service.opening import check_filing_target, open_case
 from portal.contact import ContactError, normalize_email
 from portal.customers.service import create_customer_profile
@@ -35,6 +34,7 @@ from portal.files.storage import StorageUnavailable
 from portal.i18n import _l
 from portal.mail_in import replies
 from portal.mail_in.addresses import base_address, inbound_address_for, is_inbound_address
+from portal.mail_in.attachments import accepted_uploads, uploads_from
 from portal.mail_in.message import ParsedMail
 from portal.mail_in.outcomes import HELD, OPENED, REFUSED, REPLIED, Outcome
 from portal.models.cases import Case
@@ -190,16 +190,15 @@ def _open(actor: User, customer: Customer, inbound: InboundAddress, parsed: Pars
     """open_case() with the mail's subject and text, the address's template and workgroup, and the files
     the upload checks accept; the sender hears of the ones refused."""
     values = {"title": _title(parsed.subject, language), "summary": _summary(summary, parsed, language)}
-    uploads = _uploads(parsed)
-    accepted, refused = _accepted_uploads(uploads)
+    accepted, refused = accepted_uploads(uploads_from(parsed))
     template = inbound.case_template
     try:
         case = open_case(actor, template, values, customer=customer, files=accepted, channel="email",
                          workgroup=inbound.workgroup)
     except (NotFound, NotAllowed):
         return Outcome(HELD, "template_unavailable", detail=template.name)
-    except StorageUnavailable as exc:
-        return Outcome(HELD, "storage_unavailable", detail=str(exc.message))
+    except StorageUnavailable:
+        raise  # the upload directory, not the message: processing fails and is retried
     except ValidationFailed as exc:
         return Outcome(HELD, "case_refused", detail="; ".join(f"{k}: {v}" for k, v in exc.fields.items()))
     except DomainError as exc:
@@ -211,45 +210,6 @@ def _open(actor: User, customer: Customer, inbound: InboundAddress, parsed: Pars
                            in_reply_to=parsed.message_id, now=now)
         return Outcome(OPENED, "refused_files", case_id=case.id, detail=names)
     return Outcome(OPENED, reason, case_id=case.id)
-
-
-def _uploads(parsed: ParsedMail) -> list:
-    if not parsed.attachments:
-        return []
-    from portal.mail_in.attachments import uploads_from  # i15-core's: the same objects the web form gives
-
-    return list(uploads_from(parsed))
-
-
-def _accepted_uploads(uploads: list) -> tuple[list, list[str]]:
-    """Split the uploads into those the upload checks accept (at most UPLOAD_MAX_FILES) and the names of
-    the others. Each is stored and removed again here; open_case() stores the accepted ones for good."""
-    if not uploads:
-        return [], []
-    accepted, refused = [], []
-    most = int(setting("UPLOAD_MAX_FILES"))
-    for upload in uploads:
-        name = str(getattr(upload, "filename", "") or "")
-        if len(accepted) >= most:
-            refused.append(name)
-            continue
-        _rewind(upload)
-        try:
-            remove_stored(store_uploads([upload]))
-        except StorageUnavailable:
-            accepted.append(upload)  # not the file's fault: open_case() says so for the whole message
-        except ValidationFailed:
-            refused.append(name)
-        else:
-            accepted.append(upload)
-        _rewind(upload)
-    return accepted, refused
-
-
-def _rewind(upload) -> None:
-    stream = getattr(upload, "stream", None)
-    if stream is not None and hasattr(stream, "seek"):
-        stream.seek(0)
 
 
 # --- words from the message -------------------------------------------------------------------------

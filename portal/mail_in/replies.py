@@ -33,7 +33,7 @@ from portal.settings import current, setting
 EVENT = "mail_in_reply"
 # kind -> the context keys its text may use (all optional; values are plain text)
 KINDS: dict[str, tuple[str, ...]] = {
-    "held": ("subject", "portal_url"),  # not added to a case: kept for the team to look at
+    "held": ("subject", "reason", "case_reference", "portal_url"),  # kept for the team instead of added to a case
     "refused_files": ("files", "case_reference", "portal_url"),  # some attachments were not accepted
     "portal_link": ("new_case_url", "signup_url"),  # unknown sender, the address answers with the portal
     "proxy_refused": ("portal_url",),  # a proxy's mail names no customer they may file for
@@ -79,7 +79,9 @@ def render_reply(kind: str, language: str, context: Mapping[str, str]) -> tuple[
     kind names; links the caller did not give are the portal's own)."""
     values = {name: str(context.get(name) or "") for name in KINDS[kind]}
     if "portal_url" in values and not values["portal_url"]:
-        values["portal_url"] = absolute("cases.new")
+        closed = kind == "held" and values["reason"] == "case_closed" and values["case_reference"].isdigit()
+        values["portal_url"] = (absolute("cases.detail", reference=values["case_reference"]) if closed
+                                else absolute("cases.new"))
     if kind == "portal_link":
         values["new_case_url"] = values["new_case_url"] or absolute("cases.new")
         if not values["signup_url"] and setting("SIGNUP_ENABLED"):

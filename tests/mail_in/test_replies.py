@@ -146,3 +146,33 @@ def test_the_outbox_still_refuses_any_other_value_of_the_headers_it_sets_itself(
     with pytest.raises(ValueError), database.atomic():
         notifier.enqueue("mail_in_reply", [notifier.Recipient("email", "x@example.org")],
                          {"subject": "s", "body": "b"}, key="k", headers={name: value}, now=NOW)
+
+
+def test_messages_processed_at_once_send_one_answer(app):
+    """Eight workers answering the same sender at the same moment, each in its own transaction and
+    connection: the conditional insert-or-update lets exactly one of them send."""
+    from tests.cases.racing import race
+
+    def request():
+        def action():
+            with database.atomic():
+                return auto_reply("stranger@example.org", "held", language="en", context={}, in_reply_to=None,
+                                  now=NOW)
+        return action
+
+    outcomes = race(app, [request] * 8)
+    assert sorted(outcomes, key=str) == [False] * 7 + [True], outcomes
+    assert len(queued()) == 1
+
+
+def test_a_reply_to_a_closed_case_is_told_to_reopen_it_on_its_page(app):
+    reply(context={"reason": "case_closed", "case_reference": "40213377", "subject": "Still broken"})
+    body = queued()[0].context["body"]
+    assert "Case 40213377 is closed" in body
+    assert "/cases/40213377" in body
+
+
+def test_other_reasons_get_the_general_words_only(app):
+    reply(context={"reason": "stranger_in_reply_to", "case_reference": "40213377"})
+    body = queued()[0].context["body"]
+    assert "40213377" not in body and "/cases/new" in body
