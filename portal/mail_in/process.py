@@ -215,7 +215,6 @@ def _comment(parsed: ParsedMail, case, person, now: datetime) -> Outcome:
 
 def _bounced(parsed: ParsedMail, now: datetime) -> Outcome:
     from notifier.models import EMAIL, Message
-
     from portal.mail_in.threading import outbound_uuid
 
     marked = []

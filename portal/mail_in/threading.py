@@ -42,10 +42,10 @@ _TOKEN_RE = re.compile(r"[a-z2-7]{76}")
 _REFERENCE_RE = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 
 # Why a message naming a case was not added to it (Outcome.reason codes, shown to staff in words).
-FORGED_TOKEN = "forged_token"
-EXPIRED_TOKEN = "expired_token"
+FORGED_TOKEN = "forged_token"  # noqa: S105 - a reason code, not a secret
+EXPIRED_TOKEN = "expired_token"  # noqa: S105 - a reason code, not a secret
 RETIRED_KEY = "retired_key"
-TOKEN_PERSON_GONE = "token_person_gone"
+TOKEN_PERSON_GONE = "token_person_gone"  # noqa: S105 - a reason code, not a secret
 STRANGER_IN_REPLY_TO = "stranger_in_reply_to"
 STRANGER_QUOTED_REFERENCE = "stranger_quoted_reference"
 

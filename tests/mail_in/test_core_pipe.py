@@ -21,7 +21,15 @@ from portal.mail_in.receive import CRASH_AFTER_STORE, EX_CANTCREAT
 from portal.mail_in.store import store_message
 from portal.mail_in.threading import reply_address
 from portal.models.mail_in import DONE, NEW, PROCESSING, InboundMessage
-from tests.mail_in.core_helpers import MAIL_IN, comments, inbound, mail_in_config, mime, open_case, team  # noqa: F401
+from tests.mail_in.core_helpers import (  # noqa: F401 - fixtures
+    MAIL_IN,
+    comments,
+    inbound,
+    mail_in_config_fixture,
+    mime,
+    open_case_fixture,
+    team_fixture,
+)
 
 pytestmark = pytest.mark.usefixtures("mail_in_config")
 

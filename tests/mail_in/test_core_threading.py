@@ -17,7 +17,14 @@ from portal.mail_in.store import store_message
 from portal.mail_in.threading import check_token, reply_address, reply_token
 from portal.models.mail_in import HELD as HELD_STATE
 from tests import factories
-from tests.mail_in.core_helpers import comments, inbound, mail_in_config, mime, open_case, team  # noqa: F401
+from tests.mail_in.core_helpers import (  # noqa: F401 - fixtures
+    comments,
+    inbound,
+    mail_in_config_fixture,
+    mime,
+    open_case_fixture,
+    team_fixture,
+)
 
 pytestmark = pytest.mark.usefixtures("mail_in_config")
 
