@@ -243,24 +243,30 @@ def mail_in(lmtp, envelope_sender, recipients):
     or an LMTP server with --lmtp. Each message is stored before it is acknowledged, then processed."""
     from portal.mail_in import receive
 
-    app = _app()
-    if lmtp:
-        host, sep, port = lmtp.rpartition(":")
-        if not sep or not port.isdigit():
-            raise click.BadParameter("use HOST:PORT, e.g. 127.0.0.1:2003", param_hint="--lmtp")
-        controller = receive.lmtp_controller(app.config, app.url_map, host.strip("[]") or "127.0.0.1", int(port))
-        # Blocked before the server's threads start (they inherit it), so only sigwait below sees them.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        controller.start()
-        with speaking(app):
-            click.echo(_("Receiving email by LMTP on %(address)s (Ctrl+C to stop).", address=lmtp))
+    if not lmtp:
+        raw = sys.stdin.buffer.read()
         try:
-            signal.sigwait({signal.SIGINT, signal.SIGTERM})
-        finally:
-            controller.stop()
-        return
-    raw = sys.stdin.buffer.read()
-    sys.exit(receive.receive_piped(raw, envelope_sender=envelope_sender, recipients=recipients))
+            _app()
+        except Exception:  # noqa: BLE001 - configuration or environment broken: the MTA keeps the message
+            import traceback
+
+            traceback.print_exc()
+            sys.exit(receive.EX_TEMPFAIL)
+        sys.exit(receive.receive_piped(raw, envelope_sender=envelope_sender, recipients=recipients))
+    host, sep, port = lmtp.rpartition(":")
+    if not sep or not port.isdigit():
+        raise click.BadParameter("use HOST:PORT, e.g. 127.0.0.1:2003", param_hint="--lmtp")
+    app = _app()
+    controller = receive.lmtp_controller(app.config, app.url_map, host.strip("[]") or "127.0.0.1", int(port))
+    # Blocked before the server's threads start (they inherit it), so only sigwait below sees them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    controller.start()
+    with speaking(app):
+        click.echo(_("Receiving email by LMTP on %(address)s (Ctrl+C to stop).", address=lmtp))
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        controller.stop()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -161,6 +161,7 @@ def load_config(overrides: dict | None, instance_path: str | Path) -> dict:
     _check_limits(config)
     _check_identity_providers(config)
     _check_languages(config)
+    _check_mail_in(config)
 
     production = config["CASEPORT_ENV"] == "production"
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'caseport.db'}")
@@ -241,6 +242,23 @@ def _check_languages(config: dict) -> None:
             raise ConfigError(f"{tag!r} is not a language tag Caseport knows "
                               "(DEFAULT_LANGUAGE, EXTRA_LANGUAGES)") from exc
     config["EXTRA_LANGUAGES"] = tuple(str(tag) for tag in extra)
+
+
+def _check_mail_in(config: dict) -> None:
+    from portal.mail_in.threading import MailInConfigError, parse_keys
+
+    keys = str(config.get("MAIL_IN_KEYS") or "").strip()
+    try:
+        if keys:
+            parse_keys(keys)
+    except MailInConfigError as exc:
+        raise ConfigError(str(exc)) from exc
+    if int(config["MAIL_IN_KEY_ID"]) > 255:
+        raise ConfigError("MAIL_IN_KEY_ID must be a whole number from 0 to 255")
+    address = str(config.get("MAIL_IN_ADDRESS") or "")
+    if address and (address.count("@") != 1 or "+" in address or not address.split("@")[0]
+                    or not address.split("@")[1]):
+        raise ConfigError("MAIL_IN_ADDRESS is one address without a +extension, e.g. cases@example.com")
 
 
 def _check_limits(config: dict) -> None:

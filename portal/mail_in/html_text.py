@@ -34,6 +34,7 @@ _BLOCK = frozenset({
 })
 _KEPT_TAGS = _BLOCK | {"a", "br", "li", "td", "th", "img", "span", "b", "strong", "i", "em", "u", "code",
                        "font", "small", "big", "sub", "sup", "caption"}
+_PRE_SPACE = "\ue000"
 _ONLY_QUOTE_MARKS = re.compile(r"^[> ]*$")
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
@@ -156,7 +157,8 @@ class _TextWriter(HTMLParser):
 
     def handle_data(self, data):
         if self._pre:
-            self._out.append(data.replace("\n", "\n" + "> " * self._quote))
+            # Spaces in <pre> are kept through the line stripping below as a private-use stand-in.
+            self._out.append(data.replace(" ", _PRE_SPACE).replace("\n", "\n" + "> " * self._quote))
         else:
             self._out.append(re.sub(r"[ \t\r\n\f\v]+", " ", data))
 
@@ -166,4 +168,4 @@ class _TextWriter(HTMLParser):
         lines = [re.sub(r"\t+", "\t", line).replace("\t", "  ").strip() for line in lines]
         lines = ["" if _ONLY_QUOTE_MARKS.match(line) else line for line in lines]
         text = "\n".join(lines)
-        return re.sub(r"\n{3,}", "\n\n", text).strip()
+        return re.sub(r"\n{3,}", "\n\n", text).strip().replace(_PRE_SPACE, " ")

@@ -13,14 +13,14 @@ from __future__ import annotations
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from email import policy
 from email.message import Message
 from email.parser import BytesParser
+from email.policy import compat32
 
 from portal.mail_in.html_text import MAX_HTML_CHARS, html_to_text
 from portal.mail_in.message import MailAttachment
 from portal.mail_in.parse_charsets import decode_text, storable_line, storable_text
-from portal.mail_in.parse_headers import address_list, header_text
+from portal.mail_in.parse_headers import address_list, decode_words, header_text
 
 # Deeper nesting than this is not real mail (a MIME bomb): the rest is not read.
 MAX_DEPTH = 12
@@ -28,6 +28,8 @@ MAX_DEPTH = 12
 MAX_PARTS = 500
 _BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.MULTILINE)
 _BOUNDARY_SEARCH = 8192
+_SIGNATURES = frozenset({"application/pgp-signature", "application/pkcs7-signature",
+                         "application/x-pkcs7-signature"})
 _CONTENT_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$")
 
 
@@ -69,6 +71,15 @@ def _walk(part: Message, body: Body, *, depth: int, related_root: bool) -> None:
         elif ctype == "message/rfc822":
             for child in children:
                 _forwarded(child, body, depth)
+        elif subtype == "signed":
+            # S/MIME or OpenPGP: the content, without the signature part (nothing a case needs as a file).
+            for child in children:
+                if child.get_content_type() not in _SIGNATURES:
+                    _walk(child, body, depth=depth + 1, related_root=False)
+        elif subtype == "encrypted":
+            body.problem("encrypted")
+            for child in children:
+                _walk(child, body, depth=depth + 1, related_root=False)
         else:
             for child in children:
                 _walk(child, body, depth=depth + 1, related_root=False)
@@ -96,8 +107,12 @@ def _unbounded(part: Message, body: Body, depth: int) -> None:
     if found:
         boundary = found.group(1).decode("ascii", "replace")
         head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\n\n'.encode("ascii", "replace")
-        guessed = BytesParser(policy=policy.default).parsebytes(head + data)
-        if guessed.is_multipart():
+        try:
+            guessed = BytesParser(policy=compat32).parsebytes(head + data)
+        except RecursionError:
+            guessed = None
+            body.problem("too_deeply_nested")
+        if guessed is not None and guessed.is_multipart():
             body.problem("guessed_boundary")
             _walk(guessed, body, depth=depth + 1, related_root=False)
             return
@@ -109,13 +124,19 @@ def _unbounded(part: Message, body: Body, depth: int) -> None:
 
 def _alternative(children: list[Message], body: Body, depth: int) -> None:
     plain = [c for c in children if c.get_content_type() == "text/plain" and _disposition(c) != "attachment"]
+    others = [c for c in children if c not in plain]
     for child in plain:
         text = _text_of(child, body)
         if text.strip():
             body.texts.append(text)
+            # Apple Mail puts inline images only into the HTML alternative (multipart/related): keep them.
+            for other in others:
+                scratch = Body(parts_seen=body.parts_seen)
+                _walk(other, scratch, depth=depth + 1, related_root=False)
+                body.parts_seen = scratch.parts_seen
+                body.attachments.extend(scratch.attachments)
             return
     # No usable plain text: the richest other alternative (the last one, RFC 2046), e.g. HTML or related.
-    others = [c for c in children if c not in plain]
     if others:
         _walk(others[-1], body, depth=depth + 1, related_root=False)
 
@@ -152,7 +173,10 @@ def _filename(part: Message) -> str | None:
         name = part.get_filename()
     except Exception:  # a malformed RFC 2231 parameter
         return None
-    return name
+    if not isinstance(name, str):
+        return None
+    # RFC 2231 is decoded by get_filename; Outlook and Gmail also put RFC 2047 words in the parameter.
+    return decode_words(name)
 
 
 def _is_body_text(part: Message) -> bool:

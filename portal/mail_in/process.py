@@ -133,8 +133,9 @@ def own_domains() -> tuple[str, ...]:
 
 
 def recipients_of(message: InboundMessage, parsed: ParsedMail) -> list[str]:
-    """The envelope recipients (LMTP, or the pipe's arguments), else the To and Cc of the message."""
-    return list(message.envelope_recipients or ()) or [*parsed.to, *parsed.cc]
+    """The envelope recipients (LMTP, or the pipe's arguments), else the To and Cc of the message and the
+    Delivered-To/X-Original-To our MTA added."""
+    return list(message.envelope_recipients or ()) or [*parsed.to, *parsed.cc, *parsed.delivered_to]
 
 
 def _pipeline(message: InboundMessage, now: datetime) -> Outcome:
@@ -194,7 +195,12 @@ def _comment(parsed: ParsedMail, case, person, now: datetime) -> Outcome:
     try:
         add_comment(person, case, body, uploads=uploads, channel="email", now=now)
     except (InvalidTransition, Conflict):
-        _tell_held(parsed, CASE_CLOSED, language=person.language, now=now, case_reference=case.reference)
+        # Held, not reopened: reopening is a decision the portal's reopen button (with its deadline) makes.
+        # The answer links the case page, where the person may reopen it or open a follow-up case.
+        from portal.links import absolute
+
+        _tell_held(parsed, CASE_CLOSED, language=person.language, now=now, case_reference=case.reference,
+                   portal_url=absolute("cases.detail", reference=case.reference))
         return Outcome(outcomes.HELD, reason=CASE_CLOSED, detail=f"case {case.reference}")
     except ValidationFailed as exc:
         reason = EMPTY_REPLY if not body and not uploads else NOT_ACCEPTED
@@ -209,7 +215,6 @@ def _comment(parsed: ParsedMail, case, person, now: datetime) -> Outcome:
 
 def _bounced(parsed: ParsedMail, now: datetime) -> Outcome:
     from notifier.models import EMAIL, Message
-
     from portal.mail_in.threading import outbound_uuid
 
     marked = []
@@ -228,9 +233,9 @@ def _bounced(parsed: ParsedMail, now: datetime) -> Outcome:
 
 
 def _tell_held(parsed: ParsedMail, reason: str, *, language: str | None, now: datetime,
-               case_reference: str = "") -> None:
+               case_reference: str = "", portal_url: str = "") -> None:
     _auto_reply(parsed, "held", language=language, now=now,
-                context={"reason": reason, "case_reference": case_reference})
+                context={"reason": reason, "case_reference": case_reference, "portal_url": portal_url})
 
 
 def _auto_reply(parsed: ParsedMail, kind: str, *, language: str | None, now: datetime,

@@ -42,6 +42,18 @@ REASON_LABELS = {
     "empty_reply": _l("The reply has no text and no files."),
     "not_accepted": _l("The case did not accept the comment."),
     "error": _l("Processing failed with an error; retry it once the cause is fixed."),
+    # new cases by email (portal.mail_in.new_cases)
+    "no_sender": _l("The message has no readable sender address."),
+    "own_address": _l("The sender is one of Caseport's own addresses."),
+    "inactive_sender": _l("The sender's account is deactivated."),
+    "no_customer_profile": _l("The sender is a customer without a customer profile."),
+    "unknown_role": _l("The sender's role cannot open cases by email."),
+    "forward_unknown_customer": _l("A forwarded message whose original sender is no known customer."),
+    "forward_ambiguous_customer": _l("A forwarded message whose original sender matches more than one customer."),
+    "sender_changed": _l("Another message from the same new sender was processed at the same moment; retry it."),
+    "template_unavailable": _l("The inbound address's case template cannot be used."),
+    "storage_unavailable": _l("The files could not be stored; retry it once the upload directory works."),
+    "case_refused": _l("The case could not be opened from this message."),
 }
 REASON_LABELS.update(_new_case_reasons)  # i15-cases: what opening a case from an email holds mail for
 STATE_LABELS = {

@@ -120,9 +120,19 @@ def _tidy(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+def forward_marker(lines: list[str]) -> int | None:
+    """Index of the line that starts a forwarded message (Gmail, Apple Mail, Thunderbird markers) written in
+    this message, or None. A marker below quoted history belongs to an older message in the thread."""
+    start = history_start(lines)
+    end = len(lines) if start is None else start + 1
+    for index, line in enumerate(lines[:min(end, _SCANNED_LINES)]):
+        if _FORWARD_MARKER.match(_marker_line(line)):
+            return index
+    return None
+
+
 def is_forward(text: str) -> bool:
-    """Whether the text carries a forwarded message (Gmail, Apple Mail, Thunderbird forward markers)."""
-    return any(_FORWARD_MARKER.match(_marker_line(line)) for line in text.split("\n"))
+    return forward_marker(text.split("\n")) is not None
 
 
 def reply_text(text: str, *, forwarded: bool = False) -> str:

@@ -42,10 +42,10 @@ _TOKEN_RE = re.compile(r"[a-z2-7]{76}")
 _REFERENCE_RE = re.compile(r"(?<!\d)(\d{8})(?!\d)")
 
 # Why a message naming a case was not added to it (Outcome.reason codes, shown to staff in words).
-FORGED_TOKEN = "forged_token"
-EXPIRED_TOKEN = "expired_token"
+FORGED_TOKEN = "forged_token"  # noqa: S105 - a reason code, not a secret
+EXPIRED_TOKEN = "expired_token"  # noqa: S105 - a reason code, not a secret
 RETIRED_KEY = "retired_key"
-TOKEN_PERSON_GONE = "token_person_gone"
+TOKEN_PERSON_GONE = "token_person_gone"  # noqa: S105 - a reason code, not a secret
 STRANGER_IN_REPLY_TO = "stranger_in_reply_to"
 STRANGER_QUOTED_REFERENCE = "stranger_quoted_reference"
 
@@ -54,18 +54,26 @@ class MailInConfigError(ValueError):
     """MAIL_IN_KEYS cannot be read."""
 
 
+def parse_keys(configured: str) -> list[tuple[int, bytes]]:
+    """MAIL_IN_KEYS ("id:secret,id:secret", the signing key first) as (key id, secret) pairs. Raises
+    MailInConfigError when it cannot be read (the app refuses to start with it)."""
+    keys = []
+    for item in configured.split(","):
+        key_id, sep, secret = item.strip().partition(":")
+        if not sep or not key_id.isdigit() or not 0 <= int(key_id) <= 255 or len(secret) < 16:
+            raise MailInConfigError("MAIL_IN_KEYS is a comma-separated list of id:secret (id 0-255, "
+                                    "secrets of at least 16 characters), the signing key first")
+        keys.append((int(key_id), secret.encode("utf-8")))
+    if len({key_id for key_id, _ in keys}) != len(keys):
+        raise MailInConfigError("MAIL_IN_KEYS names a key id twice")
+    return keys
+
+
 def signing_keys() -> list[tuple[int, bytes]]:
     """(key id, secret) pairs, the signing key first; every one of them verifies."""
     configured = str(setting("MAIL_IN_KEYS") or "").strip()
     if configured:
-        keys = []
-        for item in configured.split(","):
-            key_id, sep, secret = item.strip().partition(":")
-            if not sep or not key_id.isdigit() or not 0 <= int(key_id) <= 255 or len(secret) < 16:
-                raise MailInConfigError("MAIL_IN_KEYS is a comma-separated list of id:secret (id 0-255, "
-                                        "secrets of at least 16 characters), the signing key first")
-            keys.append((int(key_id), secret.encode("utf-8")))
-        return keys
+        return parse_keys(configured)
     current = int(setting("MAIL_IN_KEY_ID"))
     ids = [current] + ([current - 1] if current > 0 else [])
     return [(key_id, _derived(key_id)) for key_id in ids if key_id <= 255]
@@ -121,7 +129,8 @@ def check_token(token: str, *, now: datetime | None = None) -> TokenCheck:
         raw = base64.b32decode(token.upper() + "=" * (-len(token) % 8))
     except ValueError:
         return TokenCheck(problem=FORGED_TOKEN)
-    if len(raw) != _TOKEN_BYTES:
+    # Only the canonical spelling: the last character carries spare bits that decoding ignores.
+    if len(raw) != _TOKEN_BYTES or base64.b32encode(raw).decode("ascii").rstrip("=").lower() != token:
         return TokenCheck(problem=FORGED_TOKEN)
     body, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     key_id = body[32]

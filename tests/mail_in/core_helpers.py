@@ -21,8 +21,8 @@ _numbers = itertools.count(1)
 MAIL_IN = {"MAIL_IN_ADDRESS": "cases@help.example.com", "MAIL_MESSAGE_ID_DOMAIN": "portal.test"}
 
 
-def mime(*, sender="cora@example.com", to="cases@help.example.com", subject="Re: your case", body="Thanks, that worked.",
-         in_reply_to=None, message_id=None, headers=(), attachments=()) -> bytes:
+def mime(*, sender="cora@example.com", to="cases@help.example.com", subject="Re: your case",
+         body="Thanks, that worked.", in_reply_to=None, message_id=None, headers=(), attachments=()) -> bytes:
     """A real RFC 5322 message, as a mail client writes it."""
     msg = EmailMessage()
     msg["From"] = f"Someone <{sender}>"
@@ -42,19 +42,19 @@ def mime(*, sender="cora@example.com", to="cases@help.example.com", subject="Re:
     return msg.as_bytes(policy=policy.SMTP)  # CRLF line ends, as on the wire
 
 
-@pytest.fixture
-def mail_in_config(app):
+@pytest.fixture(name="mail_in_config")
+def mail_in_config_fixture(app):
     app.config.update(MAIL_IN)
     return app.config
 
 
-@pytest.fixture
-def team(people):
+@pytest.fixture(name="team")
+def team_fixture(people):
     return factories.workgroup(people.agent, people.supervisor, name="Service desk")
 
 
-@pytest.fixture
-def open_case(people, team):
+@pytest.fixture(name="open_case")
+def open_case_fixture(people, team):
     return factories.case(people.customer, workgroup=team)
 
 

@@ -11,7 +11,13 @@ from portal.mail_in import outcomes
 from portal.mail_in.process import process_message
 from portal.mail_in.store import store_message
 from tests.fixtures import sign_in
-from tests.mail_in.core_helpers import comments, mail_in_config, mime, open_case, team  # noqa: F401
+from tests.mail_in.core_helpers import (  # noqa: F401 - fixtures
+    comments,
+    mail_in_config_fixture,
+    mime,
+    open_case_fixture,
+    team_fixture,
+)
 from tests.servers import smtp_server  # noqa: F401 - a real SMTP server the notifier delivers to
 
 

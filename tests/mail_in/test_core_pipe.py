@@ -17,11 +17,19 @@ import pytest
 from portal.clock import utcnow
 from portal.mail_in import outcomes
 from portal.mail_in.process import process_message, process_waiting
-from portal.mail_in.receive import CRASH_AFTER_STORE, EX_CANTCREAT
+from portal.mail_in.receive import CRASH_AFTER_STORE, EX_CANTCREAT, EX_TEMPFAIL
 from portal.mail_in.store import store_message
 from portal.mail_in.threading import reply_address
 from portal.models.mail_in import DONE, NEW, PROCESSING, InboundMessage
-from tests.mail_in.core_helpers import MAIL_IN, comments, inbound, mail_in_config, mime, open_case, team  # noqa: F401
+from tests.mail_in.core_helpers import (  # noqa: F401 - fixtures
+    MAIL_IN,
+    comments,
+    inbound,
+    mail_in_config_fixture,
+    mime,
+    open_case_fixture,
+    team_fixture,
+)
 
 pytestmark = pytest.mark.usefixtures("mail_in_config")
 
@@ -128,3 +136,8 @@ def test_two_processors_racing_for_one_message_act_once(app, people, open_case):
     assert sorted(r.state if r else "" for r in results) == ["", "", "", outcomes.COMMENTED]
     assert len(comments(open_case)) == 1
     assert inbound(stored.message.message_id).attempts == 1
+
+
+def test_a_pipe_that_cannot_start_asks_the_mta_to_try_again_later(app):
+    done = pipe(app, mime(), extra_env={"MAIL_IN_KEYS": "not-a-key-list"})
+    assert done.returncode == EX_TEMPFAIL

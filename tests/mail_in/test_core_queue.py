@@ -10,7 +10,13 @@ from portal.mail_in.process import process_message
 from portal.mail_in.store import store_message
 from portal.models.mail_in import DISCARDED, DONE, FAILED, HELD, InboundMessage
 from tests.fixtures import csrf_token_from, post_form, sign_in
-from tests.mail_in.core_helpers import comments, mail_in_config, mime, open_case, team  # noqa: F401
+from tests.mail_in.core_helpers import (  # noqa: F401 - fixtures
+    comments,
+    mail_in_config_fixture,
+    mime,
+    open_case_fixture,
+    team_fixture,
+)
 
 pytestmark = pytest.mark.usefixtures("mail_in_config")
 

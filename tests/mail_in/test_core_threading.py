@@ -17,7 +17,14 @@ from portal.mail_in.store import store_message
 from portal.mail_in.threading import check_token, reply_address, reply_token
 from portal.models.mail_in import HELD as HELD_STATE
 from tests import factories
-from tests.mail_in.core_helpers import comments, inbound, mail_in_config, mime, open_case, team  # noqa: F401
+from tests.mail_in.core_helpers import (  # noqa: F401 - fixtures
+    comments,
+    inbound,
+    mail_in_config_fixture,
+    mime,
+    open_case_fixture,
+    team_fixture,
+)
 
 pytestmark = pytest.mark.usefixtures("mail_in_config")
 
@@ -43,11 +50,13 @@ def test_the_token_survives_a_mail_system_that_upper_cases_the_address(people, o
     assert receive(mime(to=address), recipients=[address]).state == outcomes.COMMENTED
 
 
-@pytest.mark.parametrize("tamper", ["flip_mac", "other_case", "garbage"])
+@pytest.mark.parametrize("tamper", ["flip_mac", "flip_spare_bits", "other_case", "garbage"])
 def test_a_forged_reply_address_is_held_and_never_touches_the_case(people, open_case, tamper):
     token = reply_token(open_case.uuid, people.customer.uuid)
     if tamper == "flip_mac":
-        token = token[:-1] + ("a" if token[-1] != "a" else "b")
+        token = token[:-3] + ("a" if token[-3] != "a" else "b") + token[-2:]
+    elif tamper == "flip_spare_bits":  # decodes to the same bytes: still refused, one spelling per token
+        token = token[:-1] + {"a": "b", "b": "a", "q": "r", "r": "q"}[token[-1]]
     elif tamper == "other_case":
         other = factories.case(people.other_customer)
         forged = reply_token(other.uuid, people.customer.uuid)
@@ -160,3 +169,26 @@ def _message_id(raw: bytes) -> str:
     from portal.mail_in.store import header_message_id
 
     return header_message_id(raw)
+
+
+@pytest.mark.parametrize("config", [
+    {"MAIL_IN_KEYS": "1:short"},
+    {"MAIL_IN_KEYS": "x:a-long-enough-secret-123"},
+    {"MAIL_IN_KEYS": "1:a-long-enough-secret-123,1:another-long-secret-456"},
+    {"MAIL_IN_KEY_ID": 256},
+    {"MAIL_IN_ADDRESS": "cases+x@example.com"},
+    {"MAIL_IN_ADDRESS": "no-domain"},
+])
+def test_the_app_refuses_to_start_with_unreadable_mail_in_settings(tmp_path, config):
+    from portal.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError):
+        load_config({"SECRET_KEY": "k" * 40, **config}, tmp_path)
+
+
+def test_the_pipe_without_envelope_recipients_reads_to_cc_and_delivered_to(people, open_case):
+    address = reply_address(open_case.uuid, people.customer.uuid)
+    # As Postfix's local delivery writes it (raw: a library would fold the long address into encoded words).
+    raw = f"Delivered-To: {address}\r\n".encode() + mime(to="someone@example.com")
+    outcome = receive(raw)
+    assert (outcome.state, outcome.reason) == (outcomes.COMMENTED, "")

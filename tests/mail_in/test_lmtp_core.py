@@ -13,8 +13,15 @@ from portal.mail_in import outcomes
 from portal.mail_in.receive import lmtp_controller
 from portal.mail_in.threading import reply_address
 from portal.models.mail_in import DONE, InboundMessage
-from tests.mail_in.core_helpers import comments, mail_in_config, mime, open_case, team, wait_for  # noqa: F401
-from tests.mail_in.test_core_pipe import CASEPORT, pipe  # noqa: F401
+from tests.mail_in.core_helpers import (  # noqa: F401 - fixtures
+    comments,
+    mail_in_config_fixture,
+    mime,
+    open_case_fixture,
+    team_fixture,
+    wait_for,
+)
+from tests.mail_in.test_core_pipe import CASEPORT
 from tests.servers import free_port
 
 pytestmark = pytest.mark.usefixtures("mail_in_config")

@@ -243,3 +243,50 @@ def test_control_characters_never_reach_stored_text():
     assert parsed.message_id is None
     assert [a.content_type for a in parsed.attachments] == ["application/octet-stream"]
     assert all("\x00" not in problem for problem in parsed.problems)
+
+
+@pytest.mark.parametrize("disposition", [
+    'Content-Type: application/pdf; name="=?UTF-8?Q?Angebot_f=C3=BCr_M=C3=A4rz.pdf?="\nContent-Disposition: attachment',
+    "Content-Type: application/pdf\nContent-Disposition: attachment;\n"
+    ' filename="=?utf-8?B?QW5nZWJvdCBmw7xyIE3DpHJ6LnBkZg==?="',
+    "Content-Type: application/pdf\nContent-Disposition: attachment;\n filename*0*=UTF-8''Angebot%20f%C3%BCr;\n"
+    " filename*1*=%20M%C3%A4rz.pdf",
+    "Content-Type: application/pdf\nContent-Disposition: attachment;\n"
+    " filename*=iso-8859-1'de'Angebot%20f%FCr%20M%E4rz.pdf",
+])
+def test_attachment_names_in_rfc2231_and_rfc2047(disposition):
+    raw = (f'From: a@b.example\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n--b\n'
+           f"Content-Type: text/plain\n\nOffer attached.\n--b\n{disposition}\n\n%PDF-1.4\n--b--\n").encode()
+    (attachment,) = parse_message(raw).attachments
+    assert attachment.filename == "Angebot für März.pdf"
+
+
+def test_mime_nested_thousands_deep_keeps_the_headers():
+    raw = b"From: Deep <deep@x.example>\nSubject: deep\nMessage-ID: <deep-1@x.example>\nMIME-Version: 1.0\n"
+    raw += b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i) for i in range(5000))
+    parsed = parse_message(raw + b"Content-Type: text/plain\n\ndeep\n")
+    assert (parsed.sender, parsed.subject, parsed.message_id) == ("deep@x.example", "deep", "deep-1@x.example")
+    assert "too_deeply_nested" in parsed.problems
+
+
+def test_a_hundred_thousand_parts_are_read_in_bounded_time():
+    raw = (b'From: a@b.example\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n\n'
+           + b"--x\nContent-Type: text/plain\n\nhi\n" * 100_000 + b"--x--\n")
+    started = time.monotonic()
+    parsed = parse_message(raw)
+    assert time.monotonic() - started < 30
+    assert "too_many_parts" in parsed.problems
+
+
+def test_apple_mail_inline_image_in_the_html_alternative_is_kept():
+    parsed = parse("apple_mail_inline_image.eml")
+    assert parsed.text == "This is what I see:\n\n\n\nLena"
+    (image,) = parsed.attachments
+    assert (image.filename, image.content_type, image.inline, image.content_id) == (
+        "Screenshot 2026-12-01 at 17.29.png", "image/png", True, "D3E4F5A6-7777@mac.example")
+
+
+def test_a_signed_message_is_its_content_without_the_signature_file():
+    parsed = parse("smime_signed.eml")
+    assert parsed.text == "Please close my old account."
+    assert parsed.attachments == ()

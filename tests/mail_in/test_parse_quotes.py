@@ -137,3 +137,17 @@ def test_html_blockquotes_become_quoted_lines_so_inline_answers_keep_their_answe
     parsed = parse_message(raw)
     assert "> Did you restart it?" in parsed.text
     assert parsed.reply_text == "Yes, twice.\n\n2.4.1"
+
+
+def test_a_reply_quoting_an_old_forward_is_still_a_reply():
+    raw = (b"From: jane@example.com\nSubject: Re: Invoice question\nMessage-ID: <r-9@example.com>\n\n"
+           b"Paid now.\n\n-----Original Message-----\nFrom: Support <s@support.example.net>\nSent: Monday\n\n"
+           b"Please pay.\n\n---------- Forwarded message ---------\nFrom: Billing <billing@x.example>\n")
+    parsed = parse_message(raw)
+    assert parsed.reply_text == "Paid now."
+    assert parsed.forwarded_from is None
+
+
+def test_preformatted_html_keeps_its_indentation():
+    raw = b"From: a@b.example\nContent-Type: text/html\n\n<p>Log:</p><pre>main()\n    run()\n</pre>"
+    assert parse_message(raw).text == "Log:\n\nmain()\n    run()"
