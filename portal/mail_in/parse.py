@@ -46,6 +46,8 @@ _INLINE_FORWARD_FROM = re.compile(
 def parse_message(raw: bytes, *, own_domains: Iterable[str] = ()) -> ParsedMail:
     """Everything processing reads of one received message. `own_domains`: the domains of the product's own
     Message-IDs (its mail coming back is kind OWN)."""
+    if isinstance(own_domains, str):
+        own_domains = (own_domains,)
     domains = tuple(d.strip().lower().rstrip(".") for d in own_domains if d and d.strip())
     try:
         return _parse(bytes(raw or b""), domains)

@@ -290,3 +290,21 @@ def test_a_signed_message_is_its_content_without_the_signature_file():
     parsed = parse("smime_signed.eml")
     assert parsed.text == "Please close my old account."
     assert parsed.attachments == ()
+
+
+@pytest.mark.parametrize("body", [
+    # Apple Mail
+    "FYI\n\nBegin forwarded message:\n\nFrom: Eva Ernst <eva@kunde.example>\nSubject: Broken\n"
+    "Date: 1 December 2026 at 10:00:00 CET\nTo: Alex <alex@support.example.net>\n\nIt is broken.\n",
+    # Thunderbird
+    "FYI\n\n-------- Forwarded Message --------\nSubject: Broken\nDate: Tue, 1 Dec 2026 10:00:00 +0100\n"
+    "From: Eva Ernst <eva@kunde.example>\nTo: Alex <alex@support.example.net>\n\nIt is broken.\n",
+    # Outlook, German
+    "FYI\n\n________________________________\nVon: Eva Ernst <eva@kunde.example>\n"
+    "Gesendet: Dienstag, 1. Dezember 2026 10:00\nAn: Alex\nBetreff: Broken\n\nIt is broken.\n",
+])
+def test_inline_forwards_of_other_clients(body):
+    raw = f"From: Alex <alex@support.example.net>\nSubject: Fwd: Broken\nMessage-ID: <f@x>\n\n{body}".encode()
+    parsed = parse_message(raw, own_domains="support.example.net")
+    assert (parsed.forwarded_from, parsed.forwarded_from_name) == ("eva@kunde.example", "Eva Ernst")
+    assert "It is broken." in parsed.reply_text
