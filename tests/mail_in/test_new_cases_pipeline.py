@@ -16,7 +16,7 @@ from portal.models.cases import Case
 from portal.models.inbound_addresses import InboundAddress
 from portal.models.mail_in import InboundMessage
 from tests.case_config import factories as config_factories
-from tests.mail_in.core_helpers import MAIL_IN, mail_in_config, mime  # noqa: F401 - the fixture
+from tests.mail_in.core_helpers import mail_in_config_fixture, mime  # noqa: F401 - the fixture
 from tests.mail_in.test_core_pipe import pipe
 
 pytestmark = pytest.mark.usefixtures("mail_in_config")
