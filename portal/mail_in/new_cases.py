@@ -44,25 +44,6 @@ from portal.notify.wording import words_for
 from portal.people.service.audit import record
 from portal.settings import setting
 
-# The Outcome reasons set here, in words for the staff queue (portal.mail_in.queue shows them).
-REASON_LABELS = {
-    "no_sender": _l("The message has no readable sender address."),
-    "own_address": _l("It comes from one of the portal's own addresses (a loop)."),
-    "inactive_sender": _l("The sender's account is deactivated."),
-    "no_customer_profile": _l("The sender signs in as a customer but has no customer profile."),
-    "unknown_role": _l("The sender's role cannot open cases by email."),
-    "forward_unknown_customer": _l("A member of staff forwarded it, but no customer profile has the address of "
-                                   "the forwarded message's sender."),
-    "forward_ambiguous_customer": _l("A member of staff forwarded it, and several customer profiles have the "
-                                     "address of the forwarded message's sender."),
-    "sender_changed": _l("Another message from the same new sender was processed at the same moment; retry it."),
-    "template_unavailable": _l("The inbound address's case template is not offered to the sender (retired, or "
-                               "not for their role)."),
-    "case_refused": _l("The case template refused the case (a required field, or a value it does not take)."),
-    "proxy_no_customer": _l("A proxy sent it without a customer in Cc they may open cases for; they were told."),
-    "proxy_ambiguous": _l("A proxy sent it with several customers in Cc; they were told to name one."),
-    "unknown_sender": _l("Nobody has an account with the sender's address; they were sent a link to the portal."),
-}
 NO_SUBJECT = _l("(no subject)")
 NO_TEXT = _l("(The email had no text.)")
 # Subject prefixes of replies and forwards in the languages mail clients commonly write them.

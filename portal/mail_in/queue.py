@@ -18,7 +18,6 @@ from portal import policy
 from portal.db import database
 from portal.errors import InvalidTransition, NotFound
 from portal.i18n import _l
-from portal.mail_in.new_cases import REASON_LABELS as _new_case_reasons
 from portal.mail_in.outcomes import Outcome
 from portal.models.cases import Case
 from portal.models.mail_in import DISCARDED, FAILED, HELD, NEW, InboundMessage
@@ -55,7 +54,6 @@ REASON_LABELS = {
     "storage_unavailable": _l("The files could not be stored; retry it once the upload directory works."),
     "case_refused": _l("The case could not be opened from this message."),
 }
-REASON_LABELS.update(_new_case_reasons)  # i15-cases: what opening a case from an email holds mail for
 STATE_LABELS = {
     NEW: _l("Waiting"),
     "processing": _l("Being processed"),
