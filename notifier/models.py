@@ -74,6 +74,10 @@ class Message(NotifierModel):
     provider_id = peewee.CharField(max_length=255, null=True)
     sent_at = UTCDateTimeField(null=True)
     last_error = peewee.TextField(null=True)
+    # A delivery status notification (bounce) came back for this email after it was sent: when, and its
+    # status code (e.g. "5.1.1"). Set by the host's inbound mail; the status stays "sent".
+    bounced_at = UTCDateTimeField(null=True)
+    bounce_status = peewee.CharField(max_length=20, null=True)
 
     class Meta:
         table_name = "notifier_message"

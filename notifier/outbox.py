@@ -19,9 +19,13 @@ from notifier.recipients import Recipient, check_display_name, normalise_address
 # Headers the notifier writes itself: a host may not replace them.
 RESERVED_HEADERS = frozenset(
     ("from", "to", "cc", "bcc", "subject", "date", "message-id", "in-reply-to", "references",
-     "auto-submitted", "content-type", "content-transfer-encoding", "mime-version", "sender", "reply-to")
+     "auto-submitted", "content-type", "content-transfer-encoding", "mime-version", "sender")
 )
 _HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,75}")
+# Reserved headers a host may still give a value of its own, and the values it may give: an answer to a
+# received message says it is one (RFC 3834 "auto-replied") and names that message (In-Reply-To).
+HOST_VALUES = {"auto-submitted": re.compile(r"auto-replied"),
+               "in-reply-to": re.compile(r"<[^<>\s@\"]{1,200}@[^<>\s@\"]{1,200}>")}
 
 
 def checked_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
@@ -33,7 +37,8 @@ def checked_headers(headers: dict[str, str] | None) -> dict[str, str] | None:
     for name, value in headers.items():
         if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
             raise ValueError(f"invalid header name {name!r}")
-        if name.lower() in RESERVED_HEADERS:
+        host_value = HOST_VALUES.get(name.lower())
+        if name.lower() in RESERVED_HEADERS and not (host_value and host_value.fullmatch(str(value))):
             raise ValueError(f"the notifier sets the {name} header itself")
         if not isinstance(value, str) or any(c in value for c in "\r\n\0") or len(value) > 2000:
             raise ValueError(f"invalid value for the {name} header")

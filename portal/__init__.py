@@ -49,6 +49,8 @@ def register_blueprints(app) -> None:
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
     from portal.mfa.routes import bp as mfa
+    from portal.mail_in.admin_routes import bp as mail_in_admin
+    from portal.mail_in.routes import bp as mail_in
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views
@@ -73,11 +75,13 @@ def register_blueprints(app) -> None:
         notification_admin,  # message texts and who is told what (admins)
         notification_preferences,  # each user's notification choices, one-click unsubscribe
         staff,  # the agent workspace
+        mail_in,  # the inbound mail queue: held and failed email (supervisors, admins)
         people,  # accepting an invitation; account managers' colleagues (the admin pages are admin's)
         reports,  # charts and figures for supervisors (their workgroups) and admins
         api,  # the JSON API for other systems (/api/v1/), bearer tokens only
         api_tokens,  # one's own API tokens; admins' service accounts and every token
         webhooks,  # webhook endpoints, their deliveries and secrets (admins)
+        mail_in_admin,  # inbound email addresses that open cases (admins)
         sso,  # single sign-on with OpenID Connect providers
         passkeys,  # passkeys (WebAuthn): the account page's list, passwordless sign-in
         mfa,  # the second factor: verifying and enrolling at sign-in, one's own on the account page

@@ -12,7 +12,8 @@ from pathlib import Path
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 ROOT = Path(__file__).resolve().parent.parent
-METHOD_MAP = [("portal/**.py", "python"), ("notifier/**.py", "python"), ("templates/**.html", "jinja2")]
+METHOD_MAP = [("portal/**.py", "python"), ("notifier/**.py", "python"), ("templates/**.html", "jinja2"),
+              ("templates/mail_in/**.txt", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ngettext": (1, 2)}
 
 

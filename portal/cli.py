@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -279,6 +280,42 @@ def notifier_command():
         click.echo(_("Notifier running (Ctrl+C to stop)."))
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
+
+
+@main.command("mail-in")
+@click.option("--lmtp", "lmtp", metavar="HOST:PORT", help="Serve LMTP on HOST:PORT instead of reading one message.")
+@click.option("--sender", "envelope_sender", metavar="ADDRESS", help="The envelope sender (Postfix: ${sender}).")
+@click.option("--recipient", "recipients", multiple=True, metavar="ADDRESS",
+              help="An envelope recipient (Postfix: ${original_recipient}); repeatable.")
+def mail_in(lmtp, envelope_sender, recipients):
+    """Receive email: one message on standard input (exit 0 once stored, 73 too large, 75 try again later),
+    or an LMTP server with --lmtp. Each message is stored before it is acknowledged, then processed."""
+    from portal.mail_in import receive
+
+    if not lmtp:
+        raw = sys.stdin.buffer.read()
+        try:
+            _app()
+        except Exception:  # noqa: BLE001 - configuration or environment broken: the MTA keeps the message
+            import traceback
+
+            traceback.print_exc()
+            sys.exit(receive.EX_TEMPFAIL)
+        sys.exit(receive.receive_piped(raw, envelope_sender=envelope_sender, recipients=recipients))
+    host, sep, port = lmtp.rpartition(":")
+    if not sep or not port.isdigit():
+        raise click.BadParameter("use HOST:PORT, e.g. 127.0.0.1:2003", param_hint="--lmtp")
+    app = _app()
+    controller = receive.lmtp_controller(app.config, app.url_map, host.strip("[]") or "127.0.0.1", int(port))
+    # Blocked before the server's threads start (they inherit it), so only sigwait below sees them.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    controller.start()
+    with speaking(app):
+        click.echo(_("Receiving email by LMTP on %(address)s (Ctrl+C to stop).", address=lmtp))
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        controller.stop()
 
 
 if __name__ == "__main__":  # pragma: no cover

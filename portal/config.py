@@ -95,6 +95,19 @@ DEFAULTS: dict[str, object] = {
     "MFA_AFTER_SSO": False,
     # How long a browser whose owner ticked "remember this browser" skips the second factor.
     "MFA_REMEMBER_DAYS": 30,
+    # Email in (portal/mail_in): the reply address notifications carry (e.g. cases@example.com; empty: no
+    # Reply-To, replies are not threaded by address), the keys that sign its tokens ("id:secret,id:secret",
+    # the first signs, all verify; empty: derived from SECRET_KEY, MAIL_IN_KEY_ID signs and the one before
+    # still verifies), how long a reply address works, the largest message taken, the per-sender rate
+    # (messages per window) and the authserv-id whose Authentication-Results must pass (empty: not checked).
+    "MAIL_IN_ADDRESS": "",
+    "MAIL_IN_KEYS": "",
+    "MAIL_IN_KEY_ID": 1,
+    "MAIL_IN_TOKEN_DAYS": 180,
+    "MAIL_IN_MAX_BYTES": 30 * 1024 * 1024,
+    "MAIL_IN_RATE": 20,
+    "MAIL_IN_RATE_WINDOW_SECONDS": 600,
+    "MAIL_IN_AUTHSERV_ID": "",
     "MAIL_BACKEND": "devsink",
     "MAIL_FROM": "Caseport <no-reply@caseport.localhost>",
     "SMS_BACKEND": "devsink",
@@ -163,6 +176,7 @@ def load_config(overrides: dict | None, instance_path: str | Path) -> dict:
     _check_identity_providers(config)
     _check_languages(config)
     _check_second_factor(config)
+    _check_mail_in(config)
 
     production = config["CASEPORT_ENV"] == "production"
     config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'caseport.db'}")
@@ -214,6 +228,11 @@ _MINIMUMS = {
     "API_RATE_LIMIT": 1,
     "API_WRITE_RATE_LIMIT": 1,
     "MFA_REMEMBER_DAYS": 1,
+    "MAIL_IN_KEY_ID": 0,
+    "MAIL_IN_TOKEN_DAYS": 1,
+    "MAIL_IN_MAX_BYTES": 1,
+    "MAIL_IN_RATE": 1,
+    "MAIL_IN_RATE_WINDOW_SECONDS": 1,
 }
 
 MFA_REQUIRED_CHOICES = ("admin", "staff", "nobody")
@@ -251,6 +270,23 @@ def _check_languages(config: dict) -> None:
             raise ConfigError(f"{tag!r} is not a language tag Caseport knows "
                               "(DEFAULT_LANGUAGE, EXTRA_LANGUAGES)") from exc
     config["EXTRA_LANGUAGES"] = tuple(str(tag) for tag in extra)
+
+
+def _check_mail_in(config: dict) -> None:
+    from portal.mail_in.threading import MailInConfigError, parse_keys
+
+    keys = str(config.get("MAIL_IN_KEYS") or "").strip()
+    try:
+        if keys:
+            parse_keys(keys)
+    except MailInConfigError as exc:
+        raise ConfigError(str(exc)) from exc
+    if int(config["MAIL_IN_KEY_ID"]) > 255:
+        raise ConfigError("MAIL_IN_KEY_ID must be a whole number from 0 to 255")
+    address = str(config.get("MAIL_IN_ADDRESS") or "")
+    if address and (address.count("@") != 1 or "+" in address or not address.split("@")[0]
+                    or not address.split("@")[1]):
+        raise ConfigError("MAIL_IN_ADDRESS is one address without a +extension, e.g. cases@example.com")
 
 
 def _check_limits(config: dict) -> None:

@@ -31,6 +31,7 @@ def portal_jobs(app):
     from portal.cases.service.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
     from portal.mfa.devices import prune_devices
     from portal.passkeys.challenges import prune_passkey_challenges
+    from portal.mail_in.process import process_waiting
     from portal.service_levels.breaches import act_on_service_levels
     from portal.sso.service import prune_sso_logins
     from portal.submissions.service import prune_submissions
@@ -48,6 +49,8 @@ def portal_jobs(app):
         (_with_settings_of(app, close_unanswered_resolutions), {"trigger": "interval", "minutes": 10}),
         # Service-level warnings and breaches: each claimed by a conditional update, so also safe twice.
         (_with_settings_of(app, act_on_service_levels), {"trigger": "interval", "minutes": 1}),
+        # Received mail its receiving process left unprocessed (it died after storing): claimed one by one.
+        (_with_settings_of(app, process_waiting), {"trigger": "interval", "minutes": 1}),
     ]
 
 

@@ -34,10 +34,14 @@ NAVIGATION = [
      _l("Every email and text message: queued, sent, failed or stopped.")),
     (_l("Captured mail"), "outbox_views.mailbox", ("agent", "supervisor", "admin"),
      _l("Messages the demo captured instead of sending them."), "mailbox"),
+    (_l("Received mail"), "mail_in.queue_list", ("supervisor", "admin"),
+     _l("Email that could not be added to a case by itself: held or failed, to retry or discard.")),
     (_l("Notifications"), "notification_admin.index", ("admin",),
      _l("Message texts, who is told what, and on which channel.")),
     (_l("Webhooks"), "webhooks.index", ("admin",),
      _l("Endpoints that receive case events as signed HTTP requests, and their deliveries.")),
+    (_l("Inbound email"), "mail_in_admin.index", ("admin",),
+     _l("The addresses mail to which opens cases: template, workgroup, language, unknown senders.")),
 ]
 
 

@@ -305,6 +305,12 @@ def can_use_outbox(user: User | None) -> bool:
     return is_staff(user) and bool(user.active)
 
 
+def can_review_inbound_mail(user: User | None) -> bool:
+    """The inbound mail queue (held and failed messages: read, retry, discard): supervisors and admins. The
+    messages are raw mail from anyone, about any case, so agents (who see their workgroups' cases only) do not."""
+    return has_role(user, "supervisor", "admin") and bool(user.active)
+
+
 def message_visibility(user: User | None):
     """A condition on notifier's Message selecting exactly the messages user may read (rules above).
     Lists, counts, filters and details all combine it with their own conditions, so they agree."""
@@ -507,6 +513,14 @@ def can_manage_token(user: User | None, token) -> bool:
 
 def can_manage_service_accounts(user: User | None) -> bool:
     """Creating service accounts and seeing every API token with its owner: admins."""
+    return has_role(user, "admin") and bool(getattr(user, "active", False))
+
+
+# --- email in: the inbound addresses mail to which opens cases ---------------------------------------
+
+
+def can_manage_inbound_addresses(user: User | None) -> bool:
+    """Which addresses open cases, with which template, workgroup and language: active admins."""
     return has_role(user, "admin") and bool(getattr(user, "active", False))
 
 

@@ -71,6 +71,8 @@ URL_ONLY = {
     "admin.user_active": "deactivate/reactivate button",
     "admin.user_invitation": "send-the-invitation-again button",
     "outbox_views.requeue": "requeue button",
+    "mail_in.retry": "retry button of a held or failed email",
+    "mail_in.discard": "discard button of a held or failed email",
     "notification_preferences.unsubscribe_now": "one-click unsubscribe: the signed token in the URL says it all",
     "accounts.logout": "sign-out button",
     "accounts.sign_out_everywhere": "sign-out-everywhere button",

@@ -66,13 +66,18 @@ def build_email(email: OutgoingEmail, *, mail_from: str, domain: str, sent_at) -
     msg["Subject"] = _header_safe("Subject", email.subject)
     msg["Date"] = format_datetime(sent_at)
     msg["Message-ID"] = message_id(email.message_uuid, domain)
+    own = _host_values(email)
     # RFC 3834: tells auto-responders (vacation replies) not to answer.
-    msg["Auto-Submitted"] = "auto-generated"
-    if email.thread:
+    msg["Auto-Submitted"] = own.get("auto-submitted", "auto-generated")
+    if "in-reply-to" in own:
+        msg["In-Reply-To"] = msg["References"] = _header_safe("In-Reply-To", own["in-reply-to"])
+    elif email.thread:
         root = thread_root_id(_header_safe("thread", email.thread), domain)
         msg["In-Reply-To"] = root
         msg["References"] = root
     for name, value in email.headers:
+        if name.lower() in own:
+            continue
         if name.lower() in msg:
             raise PermanentDeliveryError(f"refusing to send: the {name} header is set by the notifier")
         msg[name] = _header_safe(name, value)
@@ -80,6 +85,12 @@ def build_email(email: OutgoingEmail, *, mail_from: str, domain: str, sent_at) -
     if email.html:
         msg.add_alternative(email.html, subtype="html")
     return msg
+
+
+def _host_values(email: OutgoingEmail) -> dict[str, str]:
+    """The notifier's own headers the host gave a value (an answer to a received message: see
+    notifier.outbox.HOST_VALUES, checked when it was queued)."""
+    return {name.lower(): value for name, value in email.headers if name.lower() in ("auto-submitted", "in-reply-to")}
 
 
 def envelope_sender(mail_from: str) -> str:
@@ -96,6 +107,7 @@ def email_bytes(email: OutgoingEmail, *, mail_from: str, domain: str, sent_at) -
         msg = build_email(email, mail_from=mail_from, domain=domain, sent_at=sent_at)
         return msg.as_bytes(policy=policy.SMTPUTF8), True
     from_name, from_address = parseaddr(_header_safe("From", mail_from))
+    own = _host_values(email)
     lines = [
         _header("From", formataddr((from_name, from_address), charset="utf-8") if from_name else from_address),
         _header("To", formataddr((_header_safe("To", email.to_name or ""), _header_safe("To", email.to_address)),
@@ -103,13 +115,18 @@ def email_bytes(email: OutgoingEmail, *, mail_from: str, domain: str, sent_at) -
         _header("Subject", _header_safe("Subject", email.subject)),
         f"Date: {format_datetime(sent_at)}",
         f"Message-ID: {message_id(email.message_uuid, domain)}",
-        "Auto-Submitted: auto-generated",
+        f"Auto-Submitted: {_header_safe('Auto-Submitted', own.get('auto-submitted', 'auto-generated'))}",
     ]
-    if email.thread:
+    if "in-reply-to" in own:
+        answered = _header_safe("In-Reply-To", own["in-reply-to"])
+        lines += [f"In-Reply-To: {answered}", f"References: {answered}"]
+    elif email.thread:
         root = thread_root_id(_header_safe("thread", email.thread), domain)
         lines += [f"In-Reply-To: {root}", f"References: {root}"]
     taken = {line.split(":", 1)[0].lower() for line in lines}
     for name, value in email.headers:
+        if name.lower() in own:
+            continue
         if name.lower() in taken or name.lower() in ("mime-version", "content-type", "content-transfer-encoding"):
             raise PermanentDeliveryError(f"refusing to send: the {name} header is set by the notifier")
         lines.append(_header(name, _header_safe(name, value)))

@@ -199,6 +199,14 @@ _EVENTS = (
               "10 failed attempts in a row; the last: HTTP 503"),
            _v("endpoint_page_url", _l("Link to the endpoint's page, where it is resumed."),
               "https://portal.example.com/admin/webhooks/3f1c2a9e-0b7d-4c55-9a61-2d8e4f6b7a10"))),
+    Event("mail_in_reply", _l("Answer to an email"),
+          _l("The portal answered someone's email automatically (held for review, files refused, a link to the "
+             "portal, a proxy without a customer ...): its words come from fixed texts in the sender's language, "
+             "at most one of each kind an hour; add a greeting or a signature here."),
+          (_v("subject", _l("The answer's subject, in the recipient's language."),
+              "Your message is waiting for review"),
+           _v("body", _l("The answer's text, in the recipient's language."),
+              "We received your email, but could not add it to a case yet."))),
     Event("test_message", _l("Test message"),
           _l("A test sent by an administrator to check that mail and text messages get through."),
           (USER_NAME, _v("portal_name", _l("The portal's name."), "Caseport"))),

@@ -21,6 +21,7 @@ from portal.clock import utcnow
 from portal.db import database
 from portal.errors import ValidationFailed
 from portal.i18n import _l
+from portal.mail_in.threading import reply_address
 from portal.models.cases import Case, CaseEvent
 from portal.models.configuration import PRIORITIES, CaseStatus
 from portal.models.notifications import NotificationRule
@@ -152,6 +153,10 @@ def plan_case_event(
         if not recipients:
             continue
         headers = unsubscribe_headers(person.user.uuid, event) if person.user else None
+        # Replies thread by a reply address naming this case and this person (portal.mail_in.threading).
+        reply_to = reply_address(case.uuid, person.user.uuid, now=now) if person.user else None
+        if reply_to:
+            headers = {**(headers or {}), "Reply-To": reply_to}
         outgoing.append(notifier.Outgoing(recipients, context, headers))
         if told is not None:
             told.add(person.key)

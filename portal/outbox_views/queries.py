@@ -96,6 +96,9 @@ class OutboxEntry:
     created_at: datetime
     sent_at: datetime | None
     last_error: str | None
+    # A bounce (delivery status notification) came back for it after it was sent (portal.mail_in).
+    bounced_at: datetime | None = None
+    bounce_status: str | None = None
 
 
 def _entry(message: Message, unrendered: bool) -> OutboxEntry:
@@ -106,6 +109,7 @@ def _entry(message: Message, unrendered: bool) -> OutboxEntry:
         attempts=message.attempts, created_at=message.created_at, sent_at=message.sent_at,
         # Rendering happens before any send, so an unrendered message's error is a render error.
         last_error=shown_error(message, message.last_error, render_error=bool(unrendered)),
+        bounced_at=message.bounced_at, bounce_status=message.bounce_status,
     )
 
 

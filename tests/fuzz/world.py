@@ -139,6 +139,17 @@ def _webhook_endpoint(admin):
     return endpoint, paused, Message.get(Message.key == f"test:{webhook_id}")
 
 
+def _held_mail():
+    """A received email held for staff (the inbound mail queue's pages)."""
+    from portal.models.mail_in import InboundMessage
+
+    raw = (b"From: Stranger <stranger@example.org>\r\nTo: cases@example.com\r\nSubject: Help\r\n"
+           b"Message-ID: <held-1@example.org>\r\n\r\nPlease help.\r\n")
+    return InboundMessage.create(message_id="held-1@example.org", sha256="0" * 64, raw=raw, size=len(raw),
+                                 received_at=utcnow(), sender="stranger@example.org", subject="Help", state="held",
+                                 outcome_state="held", outcome_reason="no_case")
+
+
 def build_world(app, people) -> World:
     admin = people.admin
     desk = factories.workgroup(people.agent, people.supervisor, admin, name="Service desk")
@@ -177,6 +188,9 @@ def build_world(app, people) -> World:
     message, capture = _message_and_capture(main, people.agent.email)
     event, channel, number = _template_version(admin)
     endpoint, paused_endpoint, delivery = _webhook_endpoint(admin)
+    from portal.models.inbound_addresses import InboundAddress
+
+    inbound = InboundAddress.create(address="support@example.com", case_template=template, workgroup=desk)
 
     reset_token = issue_token(people.other_customer, "password_reset", 60, now=utcnow())
     invitee = invite_staff(admin, Invitation(email="ivy@example.com", display_name="Ivy Invited", role="agent"))
@@ -192,6 +206,7 @@ def build_world(app, people) -> World:
                                      expires_at=utcnow() + timedelta(days=1))
     # So the agent's admin page offers to unlink it (portal/people/service/sign_in_methods.py).
     SsoIdentity.create(user=people.agent, issuer="https://idp.example.com", subject="agent-7", provider="corp")
+    held_mail = _held_mail()
     values = {
         "reference": main.reference,
         "attachment_uuid": attachment.uuid,
@@ -218,6 +233,8 @@ def build_world(app, people) -> World:
         "endpoint_uuid": endpoint.uuid,
         "passkey_uuid": passkey.uuid,
         "device_uuid": device.uuid,
+        "inbound_uuid": held_mail.uuid,
+        "address_uuid": inbound.uuid,
         "key": "corp",  # an identity provider's key (portal/sso); none is configured here: 404
     }
     endpoint_values = {

@@ -25,6 +25,7 @@ from portal.models.assets import Asset
 from portal.models.cases import CASE_CHANNELS, Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseTemplate
 from portal.models.people import Account, Customer, User
+from portal.models.teams import Workgroup
 from portal.notify.queries import rule_book
 from portal.notify.service import plan_case_opened
 from portal.service_levels.case_targets import opening_targets
@@ -124,7 +125,8 @@ def _refused(field: str, message) -> ValidationFailed:
 
 def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer: Customer,
               asset: Asset | None = None, files: Sequence = (), follow_up_of: Case | None = None,
-              submission: str | None = None, layout: Layout | None = None, channel: str = "web") -> Case:
+              submission: str | None = None, layout: Layout | None = None, channel: str = "web",
+              workgroup: Workgroup | None = None) -> Case:
     """Open a case from a template for a customer, optionally about an asset, with files attached,
     optionally as the follow-up of an earlier case the actor may see.
 
@@ -134,7 +136,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     Values and files are all checked before anything is saved,
     so one answer reports every problem; on any failure nothing is saved and no file is left on disk.
     `layout` is the template's layout for the actor's audience when the caller (the form) already
-    read it. `channel` says how it came in (CASE_CHANNELS: web, api, email).
+    read it. `channel` says how it came in (CASE_CHANNELS: web, api, email). `workgroup` is where it
+    lands instead of the template's default workgroup (an inbound email address's own).
     Raises NotFound (template not offered to actor), NotAllowed (filing for someone else),
     ValidationFailed (values, "files", "customer" or "asset"; one message per form field; a
     StorageUnavailable when the files could not be stored), AlreadyDone (this submission key
@@ -183,7 +186,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
     case = _new_case(reference=new_reference(), template=template, title=clean.title, summary=clean.summary,
                      reason=clean.reason, status=system_status("open"), priority=template.default_priority,
                      customer=customer, asset=asset, created_by=actor,
-                     internal_contact=actor if audience == "proxy" else None, workgroup=template.default_workgroup,
+                     internal_contact=actor if audience == "proxy" else None,
+                     workgroup=workgroup or template.default_workgroup,
                      follow_up_of=follow_up_of, opened_at=now, updated_at=now, channel=_channel(channel),
                      language=(customer.user if customer.user_id else actor).language)
     for name, value in opening_targets(case, now).items():  # read now: the transaction below only writes
