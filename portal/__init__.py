@@ -48,9 +48,9 @@ def register_blueprints(app) -> None:
     from portal.cases.routes import bp as cases
     from portal.customers.routes import bp as customers
     from portal.home import bp as home
-    from portal.mfa.routes import bp as mfa
     from portal.mail_in.admin_routes import bp as mail_in_admin
     from portal.mail_in.routes import bp as mail_in
+    from portal.mfa.routes import bp as mfa
     from portal.notification_admin.routes import bp as notification_admin
     from portal.notification_preferences.routes import bp as notification_preferences
     from portal.outbox_views.routes import bp as outbox_views

@@ -29,9 +29,9 @@ def portal_jobs(app):
     from portal.accounts.service.sessions import prune_sessions
     from portal.api.idempotency import prune_idempotency_keys
     from portal.cases.service.lifecycle import close_unanswered_resolutions, remind_unanswered_resolutions
+    from portal.mail_in.process import process_waiting
     from portal.mfa.devices import prune_devices
     from portal.passkeys.challenges import prune_passkey_challenges
-    from portal.mail_in.process import process_waiting
     from portal.service_levels.breaches import act_on_service_levels
     from portal.sso.service import prune_sso_logins
     from portal.submissions.service import prune_submissions

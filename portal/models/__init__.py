@@ -7,9 +7,9 @@ from portal.models.calendars import MODELS as CALENDAR_MODELS
 from portal.models.cases import MODELS as CASE_MODELS
 from portal.models.configuration import MODELS as CONFIGURATION_MODELS
 from portal.models.events import MODELS as EVENT_MODELS
-from portal.models.mfa import MODELS as MFA_MODELS
 from portal.models.inbound_addresses import MODELS as INBOUND_ADDRESS_MODELS
 from portal.models.mail_in import MODELS as MAIL_IN_MODELS
+from portal.models.mfa import MODELS as MFA_MODELS
 from portal.models.notifications import MODELS as NOTIFICATION_MODELS
 from portal.models.passkeys import MODELS as PASSKEY_MODELS
 from portal.models.people import MODELS as PEOPLE_MODELS
