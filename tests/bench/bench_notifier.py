@@ -140,6 +140,7 @@ HOT = [
     ("notifier.dispatcher", "store_rendered", "  store rendering (per row)"),
     ("notifier.dispatcher", "store_renderings", "  store renderings (batch)"),
     ("notifier.dispatcher", "start_attempt", "start mark (per message)"),
+    ("notifier.marks", "start_attempt", "start mark (+ previous sent mark)"),
     ("notifier.dispatcher", "_outgoing", "outgoing object"),
     ("notifier.channels.smtp.SmtpChannel", "send", "SMTP send (all)"),
     ("notifier.channels.smtp", "email_bytes", "  MIME bytes"),
