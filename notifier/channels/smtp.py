@@ -119,13 +119,29 @@ class SmtpChannel:
                 raise PermanentDeliveryError("the relay cannot take an internationalised address (no SMTPUTF8)")
             options = ["SMTPUTF8", "BODY=8BITMIME"]
         connection.sock.settimeout(s.SMTP_COMMAND_TIMEOUT)
-        for command, accepted, what in (
-            (lambda: connection.mail(sender, options), (250,), "sender refused"),
-            (lambda: connection.rcpt(recipient), (250, 251), "recipient refused"),
-            (lambda: connection.docmd("data"), (354,), "server refused the message"),
-        ):
-            code, reply = command()
+        steps = (((250,), "sender refused"), ((250, 251), "recipient refused"), ((354,), "server refused the message"))
+        if connection.has_extn("pipelining"):
+            # RFC 2920: MAIL, RCPT and DATA in one write, their three replies read after it (two
+            # round trips per message instead of four). Nothing is handed over before the 354.
+            suffix = " " + " ".join(options) if options else ""
+            envelope = (f"MAIL FROM:{smtplib.quoteaddr(sender)}{suffix}\r\n"
+                        f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n")
+            connection.send(envelope.encode("utf-8" if smtputf8 else "ascii"))
+            replies = [connection.getreply() for _ in steps]
+        else:
+            replies = []
+            for command in (lambda: connection.mail(sender, options), lambda: connection.rcpt(recipient),
+                            lambda: connection.docmd("data")):
+                replies.append(command())
+                if replies[-1][0] not in steps[len(replies) - 1][0]:
+                    break
+        for (code, reply), (accepted, what) in zip(replies, steps, strict=False):
             if code not in accepted:
+                if replies[-1][0] == 354:
+                    # A pipelined DATA the relay took although MAIL or RCPT failed: end it empty
+                    # (it has no recipient, so nothing is delivered) before resetting.
+                    connection.send(b".\r\n")
+                    connection.getreply()
                 self._reset(connection, code)
                 raise _classified(code, reply, what)
         connection.sock.sendall(_LEADING_DOT.sub(b"..", data) + b".\r\n")

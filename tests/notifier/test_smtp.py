@@ -13,6 +13,45 @@ from notifier.dispatcher import deliver_due
 from notifier.models import DEAD, FAILED, QUEUED, SENT, Message
 from tests.notifier.conftest import make_settings
 from tests.notifier.factories import T0, email_to, enqueue_test_message, only_message
+from tests.servers import RecordingHandler, SmtpServer
+
+
+class PipeliningHandler(RecordingHandler):
+    """A relay that offers PIPELINING (RFC 2920), as Postfix and most providers do."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
+@pytest.fixture(params=["plain", "pipelining"])
+def smtp_server(request):
+    """Every test here runs against a relay without PIPELINING and one with it."""
+    server = SmtpServer()
+    if request.param == "pipelining":
+        server.handler = PipeliningHandler()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_relay_offering_pipelining_gets_mail_rcpt_and_data_in_one_write(seeded, smtp_server, smtp_settings,
+                                                                          monkeypatch):
+    import smtplib
+
+    writes = []
+    original = smtplib.SMTP.send
+    monkeypatch.setattr(smtplib.SMTP, "send", lambda self, data: writes.append(
+        data if isinstance(data, bytes) else data.encode()) or original(self, data))
+    for n in range(3):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+    assert deliver_due(smtp_settings, now=T0).sent == 3
+    envelopes = [w for w in writes if not w.lower().startswith((b"ehlo", b"quit"))]
+    if isinstance(smtp_server.handler, PipeliningHandler):
+        assert len(envelopes) == 3 and all(w.count(b"\r\n") == 3 and w.endswith(b"DATA\r\n") for w in envelopes)
+    else:
+        assert len(envelopes) == 9
+    assert set(smtp_server.count_by_message_id().values()) == {1}
 
 
 def test_email_arrives_with_content_and_headers(seeded, smtp_server, smtp_settings):
