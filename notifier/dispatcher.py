@@ -25,6 +25,7 @@ from notifier import registry
 from notifier.breaker import BREAKERS, Breakers
 from notifier.budget import TemplateLimits
 from notifier.channels.errors import (
+    AttemptNotStarted,
     ChannelDownError,
     OutcomeUnknownError,
     PermanentDeliveryError,
@@ -307,15 +308,30 @@ def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings
         dead(f"the {message.channel} channel is switched off")
         return
     send_seconds = getattr(sender, "max_send_seconds", settings.NOTIFIER_LEASE_SECONDS)
-    started = sent.start(message, started_at, send_seconds) if sent is not None else start_attempt(
-        message, claim.token, started_at, send_seconds)[0]
-    if not started:
+
+    def start() -> bool:
+        if sent is not None:
+            return sent.start(message, started_at, send_seconds)
+        return start_attempt(message, claim.token, started_at, send_seconds)[0]
+
+    try:
+        if getattr(sender, "starts_attempts", False):
+            # The channel calls start() once it has done what hands nothing over (SMTP: the envelope
+            # is on its way), so the start mark's round trip overlaps the relay's; it hands the
+            # message over only after the mark is written.
+            provider_id = sender.send(_outgoing(message), start=start)
+        else:
+            if not start():
+                raise AttemptNotStarted("the claim was lost before the attempt")
+            provider_id = sender.send(_outgoing(message))
+    except AttemptNotStarted:
         report.lost += 1
         return
-    try:
-        provider_id = sender.send(_outgoing(message))
     except ChannelDownError as error:
-        give_back(message, claim.token)
+        if message.attempt_started_at is None:
+            release([message], claim.token)  # down before the attempt began: nothing to undo
+        else:
+            give_back(message, claim.token)
         senders.breaker(message.channel).trip(str(error), error.retry_after)
         report.deferred += 1
         report.errors.append(f"{message.uuid}: {error}")
