@@ -6,12 +6,15 @@ worker. Running two is still safe: the claim hands every message to exactly one 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import threading
 import time
 from datetime import UTC
 
 from apscheduler.events import EVENT_JOB_EXECUTED
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -60,10 +63,19 @@ def run_delivery(settings: Settings, suppress=None) -> int:
 
 
 def _run_again_when_more(scheduler):
+    def reschedule() -> None:
+        # Due now: the scheduler's thread wakes and starts the next run without waiting for the tick.
+        # A scheduler that stopped meanwhile has nothing to run; ignore it.
+        with contextlib.suppress(Exception):
+            if scheduler.state == STATE_RUNNING:
+                scheduler.modify_job(DELIVERY_JOB, next_run_time=utcnow())
+
     def listener(event) -> None:
         if event.job_id == DELIVERY_JOB and getattr(event.retval, "more", False):
-            # Due now: the scheduler's thread wakes and starts the next run without waiting for the tick.
-            scheduler.modify_job(DELIVERY_JOB, next_run_time=utcnow())
+            # From a thread of its own: this listener runs in the executor's worker thread, and
+            # modify_job waits for the job stores' lock, which shutdown() holds while it joins that
+            # very thread (a deadlock, seen when a benchmark stopped its scheduler mid-backlog).
+            threading.Thread(target=reschedule, name="notifier-rerun", daemon=True).start()
 
     return listener
 
