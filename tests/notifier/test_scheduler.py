@@ -91,7 +91,7 @@ def test_a_run_that_stops_with_work_left_is_followed_at_once_not_at_the_next_tic
     # Without the immediate rerun a run ending past the tick (APScheduler skips a tick while the job
     # runs) waits for the one after: about 0.9 s idle between runs.
     gaps = [later[0] - earlier[1] for earlier, later in zip(calls, calls[1:], strict=False)]
-    assert len(calls) >= 8 and max(gaps[:7]) < 0.3, gaps
+    assert len(calls) >= 8 and max(gaps[:7]) < 0.5, gaps
 
 
 def test_stopping_the_scheduler_while_a_run_asks_for_more_does_not_hang(notifier_db, monkeypatch):
