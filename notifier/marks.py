@@ -17,6 +17,9 @@ the database server crashes and loses it, the row still says "in flight" and is 
 never resent, never lost. The start mark always waits for the disk.
 """
 
+# The statements below are built from the models' table and column names only; every value is a parameter.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -82,11 +85,11 @@ def _stamp(field: peewee.Field, value: datetime):
     return field.db_value(value)
 
 
-def _sent_values(entry, token: str) -> tuple[list, list]:
+def _sent_values(entry, token: str, worker_id: str | None) -> tuple[list, list]:
     """The parameters of the sent mark and of its attempt row (outcome left off) for one delivery."""
     message, started_at, finished_at, provider_id = entry
     sent = [_stamp(Message.sent_at, finished_at), provider_id, message.id, token]
-    logged = [message.id, message.attempts, None, _stamp(Attempt.started_at, started_at),
+    logged = [message.id, message.attempts, worker_id, _stamp(Attempt.started_at, started_at),
               _stamp(Attempt.finished_at, finished_at)]
     return sent, logged
 
@@ -104,8 +107,7 @@ def start_attempt(message: Message, token: str, now: datetime, lease_seconds: fl
     if delivered is None:
         started = database.execute_sql(_statement("start", _start_sql), p_start).rowcount
     else:
-        sent, logged = _sent_values(delivered, token)
-        logged[2] = worker_id
+        sent, logged = _sent_values(delivered, token, worker_id)
         if is_postgres():
             cursor = database.execute_sql(_statement("sent+start", _sent_and_start_sql), sent + logged + p_start)
             marked, started = cursor.fetchone()

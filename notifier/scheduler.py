@@ -14,8 +14,8 @@ import time
 from datetime import UTC
 
 from apscheduler.events import EVENT_JOB_EXECUTED
-from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from notifier.clock import utcnow
