@@ -25,6 +25,7 @@ from notifier import registry
 from notifier.breaker import BREAKERS, Breakers
 from notifier.budget import TemplateLimits
 from notifier.channels.errors import (
+    AttemptNotStarted,
     ChannelDownError,
     OutcomeUnknownError,
     PermanentDeliveryError,
@@ -42,9 +43,8 @@ from notifier.leases import (
     mark_suppressed,
     mark_unknown,
     release,
-    store_rendered,
 )
-from notifier.marks import SentMarks, start_attempt
+from notifier.marks import SentMarks, start_attempt, store_renderings
 from notifier.models import Message, write_transaction
 from notifier.rendering import RenderError, render_parts
 from notifier.settings import Settings
@@ -250,7 +250,7 @@ def _render_batch(claim, current_time, report, templates, limits: TemplateLimits
         except RenderError as failure:
             rendered, error = None, str(failure)
         outcomes.append((message, rendered, error, started_at, current_time()))
-    ready = []
+    ready, to_store = [], []
     with write_transaction():
         for message, rendered, error, started_at, finished_at in outcomes:
             if message.rendered is not None:
@@ -261,11 +261,17 @@ def _render_batch(claim, current_time, report, templates, limits: TemplateLimits
                 continue
             spec = registry.find(message.channel)
             columns = spec.measure(rendered) if spec is not None and spec.measure else None
-            if store_rendered(message, claim.token, rendered, columns):
-                message.rendered = rendered
-                ready.append(message)
-            else:
-                report.lost += 1
+            to_store.append((message, rendered, columns))
+        held = store_renderings(to_store, claim.token) if to_store else set()
+    for message, rendered, _ in to_store:
+        if message.id in held:
+            message.rendered = rendered
+            ready.append(message)
+        else:
+            report.lost += 1
+    # In the claim's order (messages rendered earlier and new ones alike).
+    order = {message.id: n for n, message in enumerate(claim.messages)}
+    ready.sort(key=lambda message: order[message.id])
     return ready
 
 
@@ -302,13 +308,30 @@ def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings
         dead(f"the {message.channel} channel is switched off")
         return
     send_seconds = getattr(sender, "max_send_seconds", settings.NOTIFIER_LEASE_SECONDS)
-    if not start_attempt(message, claim.token, started_at, send_seconds):
+
+    def start() -> bool:
+        if sent is not None:
+            return sent.start(message, started_at, send_seconds)
+        return start_attempt(message, claim.token, started_at, send_seconds)[0]
+
+    try:
+        if getattr(sender, "starts_attempts", False):
+            # The channel calls start() once it has done what hands nothing over (SMTP: the envelope
+            # is on its way), so the start mark's round trip overlaps the relay's; it hands the
+            # message over only after the mark is written.
+            provider_id = sender.send(_outgoing(message), start=start)
+        else:
+            if not start():
+                raise AttemptNotStarted("the claim was lost before the attempt")
+            provider_id = sender.send(_outgoing(message))
+    except AttemptNotStarted:
         report.lost += 1
         return
-    try:
-        provider_id = sender.send(_outgoing(message))
     except ChannelDownError as error:
-        give_back(message, claim.token)
+        if message.attempt_started_at is None:
+            release([message], claim.token)  # down before the attempt began: nothing to undo
+        else:
+            give_back(message, claim.token)
         senders.breaker(message.channel).trip(str(error), error.retry_after)
         report.deferred += 1
         report.errors.append(f"{message.uuid}: {error}")

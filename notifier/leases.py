@@ -212,13 +212,6 @@ def _record_attempt(message, worker_id, started_at, finished_at, outcome, error=
     )
 
 
-def store_rendered(message: Message, token: str, rendered: dict, columns: dict | None = None) -> bool:
-    """Keep the first rendering on the row so retries send exactly the same content (with the
-    channel's measures of it, e.g. SMS segments)."""
-    changes = {"rendered": rendered, **(columns or {})}
-    return bool(Message.update(**changes).where(_held(message, token)).execute())
-
-
 def _finish(message, token, worker_id, started_at, finished_at, status, outcome, error, **changes) -> bool:
     """End the claim with `status` and log the attempt. An ending without `start_attempt` (render
     error, suppressed, channel off) counts its attempt here."""

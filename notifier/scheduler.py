@@ -6,12 +6,16 @@ worker. Running two is still safe: the claim hands every message to exactly one 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import threading
 import time
 from datetime import UTC
 
+from apscheduler.events import EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from notifier.clock import utcnow
@@ -24,22 +28,56 @@ log = logging.getLogger("notifier.scheduler")
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 120}
 
 
+DELIVERY_JOB = "notifier.deliver"
+
+
+class Drained(int):
+    """What a delivery run returns: the number it marked sent (an int, as before), and whether it
+    stopped with work left (`more`), so the scheduler starts the next run at once."""
+
+    more: bool = False
+
+
 def run_delivery(settings: Settings, suppress=None) -> int:
     """The delivery job: drain due messages batch after batch while there is work, then wait for the
     next tick (NOTIFIER_INTERVAL_SECONDS, so a new message waits at most about that long).
 
+    A run stops just before the next tick is due (a run still going at the tick would make
+    APScheduler skip that tick and log a warning); when it stops with work left it says so, and
+    the scheduler runs it again at once (see build_scheduler), so a backlog never waits for a tick.
+
     Opens and closes its own database connection, as it runs in a scheduler thread.
     """
-    # Return just before the next tick is due, so it starts the next run at once (a run still going
-    # at the tick would make APScheduler skip that tick and log a warning).
     deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS * 0.9
     sent = 0
     with database.connection_context():
         while True:
             report = deliver_due(settings, suppress=suppress)
             sent += report.sent
-            if report.claimed < settings.NOTIFIER_BATCH_SIZE or report.channels_down or time.monotonic() >= deadline:
-                return sent
+            if report.claimed < settings.NOTIFIER_BATCH_SIZE or report.channels_down:
+                return Drained(sent)
+            if time.monotonic() >= deadline:
+                drained = Drained(sent)
+                drained.more = True
+                return drained
+
+
+def _run_again_when_more(scheduler):
+    def reschedule() -> None:
+        # Due now: the scheduler's thread wakes and starts the next run without waiting for the tick.
+        # A scheduler that stopped meanwhile has nothing to run; ignore it.
+        with contextlib.suppress(Exception):
+            if scheduler.state == STATE_RUNNING:
+                scheduler.modify_job(DELIVERY_JOB, next_run_time=utcnow())
+
+    def listener(event) -> None:
+        if event.job_id == DELIVERY_JOB and getattr(event.retval, "more", False):
+            # From a thread of its own: this listener runs in the executor's worker thread, and
+            # modify_job waits for the job stores' lock, which shutdown() holds while it joins that
+            # very thread (a deadlock, seen when a benchmark stopped its scheduler mid-backlog).
+            threading.Thread(target=reschedule, name="notifier-rerun", daemon=True).start()
+
+    return listener
 
 
 def _with_connection(func):
@@ -65,11 +103,12 @@ def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=(), suppre
         trigger="interval",
         seconds=settings.NOTIFIER_INTERVAL_SECONDS,
         args=[settings, suppress],
-        id="notifier.deliver",
+        id=DELIVERY_JOB,
         name="deliver due notifications",
         next_run_time=utcnow(),
         **JOB_DEFAULTS,
     )
+    scheduler.add_listener(_run_again_when_more(scheduler), EVENT_JOB_EXECUTED)
     for func, trigger_kwargs in extra_jobs:
         options = {**JOB_DEFAULTS, **trigger_kwargs}
         options.setdefault("id", f"{func.__module__}.{func.__qualname__}")

@@ -27,3 +27,9 @@ class ChannelDownError(TransientDeliveryError):
 class OutcomeUnknownError(DeliveryError):
     """The message was handed over (SMTP: the final "." sent; HTTP: the request sent) but no answer
     came: it may or may not have been delivered, so it must not be resent blindly."""
+
+
+class AttemptNotStarted(Exception):
+    """The attempt could not be counted (the worker's claim on the message was lost meanwhile), so
+    nothing was handed over. Raised by a channel whose `send(outgoing, start=...)` got False from
+    `start()`; the channel has left the relay without the message."""

@@ -210,8 +210,8 @@ def wait_for(condition, seconds=30):
 
 
 def test_a_crash_looping_worker_spends_no_attempt_it_did_not_make(seeded, slow_smtp, database_url):
-    """Killed mid-send five times (more than NOTIFIER_MAX_ATTEMPTS=3): each life's lost attempt (and any
-    delivered message whose sent mark was still waiting for its group) is held for review, everything
+    """Killed mid-send five times (more than NOTIFIER_MAX_ATTEMPTS=3): each life's lost attempt (or the
+    delivery just before it, whose sent mark was to ride with the next start mark) is held for review, everything
     else is delivered exactly once by the next life, nothing is dead."""
     slow_smtp.handler.data_delay = 0.3
     enqueue_many(10)
@@ -232,6 +232,51 @@ def test_a_crash_looping_worker_spends_no_attempt_it_did_not_make(seeded, slow_s
     assert counts["dead"] == 0 and counts["unknown"] >= lives and counts["sent"] + counts["unknown"] == 10
     assert {m.attempts for m in Message.select()} == {1}
     received = slow_smtp.count_by_message_id()
+    assert len(received) == 10 and set(received.values()) == {1}
+
+
+class SlowFromHandler(SlowHandler):
+    """Answers the first `quick` messages at once, the later ones only after `data_delay`."""
+
+    def __init__(self, quick, data_delay):
+        super().__init__(data_delay=data_delay)
+        self.quick = quick
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.data_started < self.quick:
+            self.data_started += 1
+            return await RecordingHandler.handle_DATA(self, server, session, envelope)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def slow_from_fifth():
+    server = SmtpServer()
+    server.handler = SlowFromHandler(quick=4, data_delay=1.0)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_killed_worker_leaves_at_most_one_message_held_for_review(seeded, slow_from_fifth, database_url):
+    """Killed while the relay holds its fifth message: the four it delivered before are marked sent
+    (each sent mark rides with the next start mark), only the one in flight is held; none resent."""
+    relay = slow_from_fifth
+    enqueue_many(10)
+    worker = start_worker(database_url, relay.port, "once")
+    wait_for(lambda: relay.handler.data_started == 5)
+    kill(worker)
+    assert outbox.status_counts()["sent"] == 4
+    relay.handler.data_delay = 0
+    worker = start_worker(database_url, relay.port, "once")
+    try:
+        wait_for(lambda: not (outbox.status_counts()["queued"] + outbox.status_counts()["sending"]))
+    finally:
+        kill(worker)
+    counts = outbox.status_counts()
+    assert (counts["sent"], counts["unknown"], counts["dead"]) == (9, 1, 0)
+    time.sleep(1.0)  # the relay answers the killed send
+    received = relay.count_by_message_id()
     assert len(received) == 10 and set(received.values()) == {1}
 
 

@@ -13,6 +13,45 @@ from notifier.dispatcher import deliver_due
 from notifier.models import DEAD, FAILED, QUEUED, SENT, Message
 from tests.notifier.conftest import make_settings
 from tests.notifier.factories import T0, email_to, enqueue_test_message, only_message
+from tests.servers import RecordingHandler, SmtpServer
+
+
+class PipeliningHandler(RecordingHandler):
+    """A relay that offers PIPELINING (RFC 2920), as Postfix and most providers do."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
+@pytest.fixture(params=["plain", "pipelining"])
+def smtp_server(request):
+    """Every test here runs against a relay without PIPELINING and one with it."""
+    server = SmtpServer()
+    if request.param == "pipelining":
+        server.handler = PipeliningHandler()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_relay_offering_pipelining_gets_mail_rcpt_and_data_in_one_write(seeded, smtp_server, smtp_settings,
+                                                                          monkeypatch):
+    import smtplib
+
+    writes = []
+    original = smtplib.SMTP.send
+    monkeypatch.setattr(smtplib.SMTP, "send", lambda self, data: writes.append(
+        data if isinstance(data, bytes) else data.encode()) or original(self, data))
+    for n in range(3):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+    assert deliver_due(smtp_settings, now=T0).sent == 3
+    envelopes = [w for w in writes if not w.lower().startswith((b"ehlo", b"quit"))]
+    if isinstance(smtp_server.handler, PipeliningHandler):
+        assert len(envelopes) == 3 and all(w.count(b"\r\n") == 3 and w.endswith(b"DATA\r\n") for w in envelopes)
+    else:
+        assert len(envelopes) == 9
+    assert set(smtp_server.count_by_message_id().values()) == {1}
 
 
 def test_email_arrives_with_content_and_headers(seeded, smtp_server, smtp_settings):
@@ -147,3 +186,54 @@ def test_message_id_is_stable_across_retries(seeded, smtp_server, smtp_settings)
     expected = f"<{message.uuid}@caseport.test>".encode()
     assert f"Message-ID: {expected.decode()}".encode() in refusals[0]
     assert smtp_server.messages[0]["Message-ID"] == expected.decode()
+
+
+def _steal_or_fail_at(monkeypatch, key, action):
+    """Run `action(message)` just before the start mark of the message with `key` is written."""
+    from notifier.marks import SentMarks
+
+    original = SentMarks.start
+
+    def start(self, message, now, lease_seconds):
+        if message.key == key:
+            action(message)
+        return original(self, message, now, lease_seconds)
+
+    monkeypatch.setattr(SentMarks, "start", start)
+
+
+def test_a_claim_lost_at_the_start_mark_hands_nothing_over(seeded, smtp_server, smtp_settings, monkeypatch):
+    for n in range(3):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+    _steal_or_fail_at(monkeypatch, "k1", lambda message: Message.update(claim_token="another-worker").where(
+        Message.id == message.id).execute())
+    report = deliver_due(smtp_settings, now=T0)
+    assert (report.sent, report.lost) == (2, 1)
+    time.sleep(0.2)
+    received = {m["To"] for m in smtp_server.messages}
+    assert received == {"Ada <user0@example.com>", "Ada <user2@example.com>"}
+    stolen = Message.get(Message.key == "k1")
+    assert (stolen.attempts, stolen.attempt_started_at, stolen.claim_token) == (0, None, "another-worker")
+
+
+def test_a_database_outage_at_the_start_mark_hands_nothing_over_and_spends_nothing(seeded, smtp_server,
+                                                                                    smtp_settings, monkeypatch):
+    import peewee
+
+    for n in range(3):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+
+    def outage(message):
+        raise peewee.OperationalError("database is unavailable")
+
+    _steal_or_fail_at(monkeypatch, "k1", outage)
+    with pytest.raises(peewee.OperationalError):
+        deliver_due(smtp_settings, now=T0, worker_id="w1")
+    time.sleep(0.2)
+    assert len(smtp_server.messages) == 1
+    assert {m.key: (m.status, m.attempts) for m in Message.select()} == {
+        "k0": (SENT, 1), "k1": (QUEUED, 0), "k2": (QUEUED, 0)}
+    monkeypatch.undo()
+    assert deliver_due(smtp_settings, now=T0, worker_id="w1").sent == 2
+    counts = smtp_server.count_by_message_id()
+    assert len(counts) == 3 and set(counts.values()) == {1}
