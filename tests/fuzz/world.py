@@ -244,6 +244,7 @@ def build_world(app, people) -> World:
         ("people.accept_invitation", "token"): invitation_token,
         ("admin.user_invitation", "user_uuid"): invitee.uuid,
         ("webhooks.redeliver", "message_uuid"): str(delivery.uuid),
+        ("api.get_attachment", "attachment"): attachment.uuid,  # the API's file download
         ("notification_preferences.unsubscribe", "token"): unsubscribe_token(people.customer.uuid, "case_created"),
         ("notification_preferences.unsubscribe_now", "token"):
             unsubscribe_token(people.customer.uuid, "case_created"),
