@@ -3,7 +3,7 @@
 A message is claimed with a conditional update (new → processing, or a claim older than CLAIM_SECONDS
 whose worker is gone), then processed inside one transaction that ends by writing the outcome on the
 condition that the claim is still this one: two workers racing for a message act once, and a worker
-whose claim was taken over rolls back everything it did. The steps (i15-common.md, "The pipeline"):
+whose claim was taken over rolls back everything it did. The steps:
 
   1. parse; 2. auto-replies, bulk mail and our own messages are ignored (never answered), bounces mark
   the outbound messages they name; 3. the optional Authentication-Results check; 4. the per-sender rate
