@@ -35,9 +35,11 @@ def _enrol_before_anything_else():
     """A signed-in user who must have a second factor but has none (promoted to admin, their factor
     reset, MFA_REQUIRED_FOR raised while signed in) gets nothing but the page to set one up. Sign-ins
     through an identity provider are exempt unless MFA_AFTER_SSO (the provider enforces its own)."""
-    if not current_user.is_authenticated or request.endpoint in _BEFORE_ENROLMENT or request.endpoint is None:
+    # What needs no user first: static files, unknown paths and the API (bearer tokens) never load the
+    # session's user here (nor touch the database, which may be down: see portal/outage.py).
+    if request.endpoint is None or request.endpoint in _BEFORE_ENROLMENT or request.blueprint == "api":
         return None
-    if request.blueprint == "api" or not policy.requires_second_factor(current_user):
+    if not current_user.is_authenticated or not policy.requires_second_factor(current_user):
         return None
     if session.get(SSO_LOGIN_KEY) and not setting("MFA_AFTER_SSO"):
         return None

@@ -16,7 +16,7 @@ def _password(page, live_server, user):
     page.goto(f"{live_server}/login")
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label(re.compile("^Password")).fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_an_admin_sets_up_the_app_and_signs_in_with_a_code(app, page, live_server, people):
