@@ -168,3 +168,18 @@ def sql_log():
         statements.extend(record.msg[0] for record in counted.get_queries())
 
     return log
+
+
+@pytest.fixture
+def cli_env(database_url, tmp_path, monkeypatch):
+    """A click runner for `caseport` commands against this test's own database, in an empty folder."""
+    from click.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SECRET_KEY", "cli-test-secret-key-long-enough-0123456789")
+    # The command speaks the operator's language: these tests read English whatever the machine's locale.
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    return CliRunner()

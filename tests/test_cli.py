@@ -1,21 +1,8 @@
 """The caseport command."""
 
 import pytest
-from click.testing import CliRunner
 
 from portal.cli import main
-
-
-@pytest.fixture
-def cli_env(database_url, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SECRET_KEY", "cli-test-secret-key-long-enough-0123456789")
-    # The command speaks the operator's language: these tests read English whatever the machine's locale.
-    for name in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    return CliRunner()
 
 
 def test_db_upgrade_applies_migrations_once(cli_env):

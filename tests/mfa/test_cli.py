@@ -1,20 +1,7 @@
 """caseport reset-second-factor: the operator's way back in for an admin who lost phone and codes."""
 
-import pytest
-from click.testing import CliRunner
 
 from portal.cli import main
-
-
-@pytest.fixture
-def cli_env(database_url, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SECRET_KEY", "cli-test-secret-key-long-enough-0123456789")
-    for name in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    return CliRunner()
 
 
 def test_the_operator_resets_an_admins_second_factor_audited(cli_env):

@@ -9,8 +9,6 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from click.testing import CliRunner
-
 from portal.cases.service import conversation, lifecycle
 from portal.models.cases import Case
 from portal.service_levels.backfill import backfill
@@ -93,16 +91,10 @@ def test_backfill_fills_figures_and_targets_of_cases_stored_before_and_changes_n
     assert backfill(now=MONDAY_10 + HOUR) == {"first_response": 0, "resolution": 0, "targets": 0}
 
 
-def test_the_backfill_command_reports_what_it_did(database_url, tmp_path, monkeypatch):
+def test_the_backfill_command_reports_what_it_did(cli_env):
     from portal.cli import main
 
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SECRET_KEY", "cli-test-secret-key-long-enough-0123456789")
-    for name in ("LC_ALL", "LC_MESSAGES"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    runner = CliRunner()
+    runner = cli_env
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(main, ["sla", "backfill"])
     assert result.exit_code == 0, result.output
