@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, redirect, request, session, url_for
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 
 from portal import policy
 from portal.accounts.routes import browser
@@ -106,17 +106,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _entries() -> list[list[str]]:
-    raw = request.cookies.get(DEVICE_COOKIE)
-    if not raw:
-        return []
-    try:
-        entries = _serializer().loads(raw, max_age=setting("MFA_REMEMBER_DAYS") * 86400)
-    except BadSignature:
-        return []
-    if not isinstance(entries, list):
-        return []
-    return [entry for entry in entries
-            if isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)]
+    return browser.signed_pairs(DEVICE_COOKIE, _serializer(), setting("MFA_REMEMBER_DAYS") * 86400)
 
 
 def _device_token(user: User) -> str | None:

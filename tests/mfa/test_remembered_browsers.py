@@ -63,6 +63,16 @@ def test_an_expired_remembered_browser_asks_for_the_code_again(client, people, r
     assert not _password_alone_signs_in(client, people.agent)
 
 
+def test_a_cookie_signed_longer_ago_than_the_setting_is_ignored_whatever_its_row_says(client, people, remembered,
+                                                                                     monkeypatch):
+    from itsdangerous import TimestampSigner
+
+    RememberedDevice.update(expires_at=utcnow() + timedelta(days=365)).execute()
+    signed_at = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: signed_at(self) + 31 * 86400)
+    assert not _password_alone_signs_in(client, people.agent)
+
+
 def test_the_account_page_lists_and_forgets_one_browser(client, people, remembered):
     sign_in_again(client, people.agent)
     page = client.get("/account/second-factor").get_data(as_text=True)

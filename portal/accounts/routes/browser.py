@@ -80,19 +80,24 @@ def _account_tag(email: str) -> str | None:
     return hmac.new(current_app.secret_key.encode(), normalized.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _known_entries() -> list[list[str]]:
-    raw = request.cookies.get(KNOWN_BROWSER_COOKIE)
+def signed_pairs(cookie: str, serializer: URLSafeTimedSerializer, max_age: int) -> list[list[str]]:
+    """The [key, value] pairs a cookie holds as a signed list written by serializer, no older than max_age
+    seconds; nothing when it is missing, forged, expired or of another shape."""
+    raw = request.cookies.get(cookie)
     if not raw:
         return []
-    max_age = current_app.config["LOGIN_KNOWN_BROWSER_DAYS"] * 86400
     try:
-        entries = _serializer().loads(raw, max_age=max_age)
+        entries = serializer.loads(raw, max_age=max_age)
     except BadSignature:
         return []
     if not isinstance(entries, list):
         return []
     return [entry for entry in entries
             if isinstance(entry, list) and len(entry) == 2 and all(isinstance(part, str) for part in entry)]
+
+
+def _known_entries() -> list[list[str]]:
+    return signed_pairs(KNOWN_BROWSER_COOKIE, _serializer(), current_app.config["LOGIN_KNOWN_BROWSER_DAYS"] * 86400)
 
 
 def known_browser(email: str) -> str | None:
