@@ -28,7 +28,10 @@ def claim(user: User, key: object) -> str | None:
     if parsed is None:
         return None
     key = str(parsed)
-    FormSubmission.insert(user=user, key=key, created_at=utcnow()).on_conflict_ignore().execute()
+    inserted = (FormSubmission.insert(user=user, key=key, created_at=utcnow()).on_conflict_ignore()
+                .as_rowcount().execute())
+    if inserted:  # the usual case: a first sending; only a taken key needs reading (inside the write lock)
+        return key
     taken = FormSubmission.get((FormSubmission.user == user) & (FormSubmission.key == key))
     if taken.result:
         raise AlreadyDone(taken.result)

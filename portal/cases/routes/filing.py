@@ -29,7 +29,7 @@ from portal.files.storage import StorageUnavailable
 from portal.i18n import _, _l, ngettext
 from portal.identifiers import by_uuid
 from portal.models.configuration import CaseTemplate
-from portal.models.people import Account, Customer
+from portal.models.people import Account
 from portal.submissions.forms import SENT_TWICE, OnceForm
 from portal.web_helpers import apply_errors
 
@@ -185,14 +185,12 @@ def _target_from_request():
     another one (which the service refuses); proxies and staff must have chosen someone."""
     args = request.args
     customer_uuid = args.get("customer", "").strip()
-    if not customer_uuid and audience_for(current_user) == "customer":
-        own = Customer.get_or_none(Customer.user == current_user.id)
-        if own is None:
-            return None, NO_PROFILE
-        customer_uuid = own.uuid
-    if not customer_uuid:
-        return None, CHOOSE_CONTACT
     try:
+        if not customer_uuid and audience_for(current_user) == "customer":
+            own = opening.own_filing_target(current_user)
+            return (own, None) if own is not None else (None, NO_PROFILE)
+        if not customer_uuid:
+            return None, CHOOSE_CONTACT
         return opening.filing_target(current_user, customer_uuid=customer_uuid,
                                      account_uuid=args.get("account", "").strip()), None
     except (ValidationFailed, NotAllowed) as exc:

@@ -83,6 +83,17 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
     return FilingTarget(customer=customer, account=customer.account if customer.account_id else None, asset=asset)
 
 
+def own_filing_target(actor: User) -> FilingTarget | None:
+    """A customer's own profile as whom the case is for (what filing_target() gives for it), read in one
+    statement; None when the user has no customer profile. Raises NotAllowed as check_filing_target()."""
+    customer = (Customer.select(Customer, Account).join(Account, peewee.JOIN.LEFT_OUTER)
+                .where(Customer.user == actor.id).first())
+    if customer is None:
+        return None
+    check_filing_target(actor, customer)
+    return FilingTarget(customer=customer, account=customer.account if customer.account_id else None, asset=None)
+
+
 def find_asset(asset_uuid: object) -> Asset:
     """The asset a form or link names by its public UUID. Raises ValidationFailed ("asset") when there
     is none; whether it may be chosen is check_filing_target()'s question."""
@@ -189,7 +200,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                      internal_contact=actor if audience == "proxy" else None,
                      workgroup=workgroup or template.default_workgroup,
                      follow_up_of=follow_up_of, opened_at=now, updated_at=now, channel=_channel(channel),
-                     language=(customer.user if customer.user_id else actor).language)
+                     language=_language_of(customer, actor))
     for name, value in opening_targets(case, now).items():  # read now: the transaction below only writes
         setattr(case, name, value)
     rules = rule_book(template.id)
@@ -216,7 +227,7 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
             files = record_attachments(actor, case, stored, event=created)
             for notice in notices:
                 notice.send(created)
-            store_documents([(case.id, documents)])
+            store_documents([(case.id, documents)], new=True)
             submissions.settle(actor, key, case.reference)
             shown = {name: value for name, value in clean.values.items() if not fields[name].is_internal}
             hidden = {name: value for name, value in clean.values.items() if fields[name].is_internal}
@@ -227,6 +238,13 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
         remove_stored(stored)
         raise
     return case
+
+
+def _language_of(customer: Customer, actor: User) -> str:
+    """The case's language: its customer's, or the filer's when the customer has no account (or is them)."""
+    if customer.user_id is None or customer.user_id == actor.id:
+        return actor.language
+    return customer.user.language
 
 
 def _channel(channel: str) -> str:

@@ -145,8 +145,9 @@ def delete_documents(case_ids: list[int]) -> None:
         table.delete().where(table.rowid.in_(case_ids)).execute(database)
 
 
-def store_documents(rows: list[tuple[int, SearchDocuments]]) -> None:
-    """Write (replace) the documents of many cases at once; the caller holds the transaction."""
+def store_documents(rows: list[tuple[int, SearchDocuments]], *, new: bool = False) -> None:
+    """Write (replace) the documents of many cases at once; the caller holds the transaction. `new`:
+    the cases were inserted in this transaction, so they have no documents to replace yet."""
     if not rows:
         return
     if is_postgres(database):
@@ -161,7 +162,8 @@ def store_documents(rows: list[tuple[int, SearchDocuments]]) -> None:
         )
         return
     # FTS5 has no upsert: remove any old row, then insert (plain SQL: the seed writes 100,000s of these).
-    delete_documents([case_id for case_id, _ in rows])
+    if not new:
+        delete_documents([case_id for case_id, _ in rows])
     values = ", ".join(["(?, ?, ?)"] * len(rows))
     for table, pick in (("case_search_public", lambda d: d.public), ("case_search_staff", lambda d: d.staff)):
         params = [p for case_id, docs in rows for p in (case_id, pick(docs).words, pick(docs).stems)]
