@@ -169,14 +169,14 @@ def visibility_sql(scope: CaseScope, alias: str = "c") -> tuple[str, tuple]:
         return f"{alias}.id IS NULL", ()  # matches nothing: every case has an id
     parts, params = [f"{alias}.customer_id = ?"], [scope.customer_id]
     if scope.linked_case_ids is None:
-        parts.append(f"{alias}.id IN (SELECT l.case_id FROM case_customer_link l WHERE l.customer_id = ?)")
+        parts.append(f"{alias}.id IN (SELECT l.case_id FROM case_customer_link l WHERE l.customer_id = ?)")  # noqa: S608 -- alias is ours, values bound
         params.append(scope.customer_id)
     elif scope.linked_case_ids:
         parts.append(f"{alias}.id IN ({_marks(len(scope.linked_case_ids))})")
         params.extend(scope.linked_case_ids)
     if scope.manages_account:
         if scope.colleague_ids is None:
-            parts.append(f"{alias}.customer_id IN (SELECT o.id FROM customer o WHERE o.account_id = "
+            parts.append(f"{alias}.customer_id IN (SELECT o.id FROM customer o WHERE o.account_id = "  # noqa: S608 -- values bound
                          "(SELECT me.account_id FROM customer me WHERE me.id = ?))")
             params.append(scope.customer_id)
         else:
