@@ -49,7 +49,7 @@ _VISIBLE = {
 }
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
 def _sql(statement: str, param: str) -> str:
     return statement.replace("?", param)
 
@@ -148,6 +148,51 @@ def customer_condition(scope: CaseScope, column=lambda c: c):
         else:
             condition |= column(Case.customer).in_(scope.colleague_ids)
     return condition
+
+
+def visibility_sql(scope: CaseScope, alias: str = "c") -> tuple[str, tuple]:
+    """The condition policy.case_visibility(user) states, as SQL text on the "case" table aliased alias,
+    with its parameters (placeholders "?": pass the text through sql_for()). Hand-written statements of
+    fixed shape (the dashboard's) use it instead of compiling peewee expressions on every request;
+    tests/cases/test_visibility_sql.py checks it selects exactly what the policy selects."""
+    if scope.kind == "all":
+        return f"{alias}.id IS NOT NULL", ()
+    if scope.kind == "staff":
+        if not scope.workgroup_ids:
+            return f"{alias}.assignee_id = ?", (scope.user_id,)
+        groups = sorted(scope.workgroup_ids)
+        return (f"({alias}.assignee_id = ? OR {alias}.workgroup_id IN ({_marks(len(groups))}))",
+                (scope.user_id, *groups))
+    if scope.kind == "proxy":
+        return f"{alias}.internal_contact_id = ?", (scope.user_id,)
+    if scope.kind != "customer":
+        return f"{alias}.id IS NULL", ()  # matches nothing: every case has an id
+    parts, params = [f"{alias}.customer_id = ?"], [scope.customer_id]
+    if scope.linked_case_ids is None:
+        parts.append(f"{alias}.id IN (SELECT l.case_id FROM case_customer_link l WHERE l.customer_id = ?)")  # noqa: S608 -- alias is ours, values bound
+        params.append(scope.customer_id)
+    elif scope.linked_case_ids:
+        parts.append(f"{alias}.id IN ({_marks(len(scope.linked_case_ids))})")
+        params.extend(scope.linked_case_ids)
+    if scope.manages_account:
+        if scope.colleague_ids is None:
+            parts.append(f"{alias}.customer_id IN (SELECT o.id FROM customer o WHERE o.account_id = "  # noqa: S608 -- values bound
+                         "(SELECT me.account_id FROM customer me WHERE me.id = ?))")
+            params.append(scope.customer_id)
+        else:
+            parts.append(f"{alias}.customer_id IN ({_marks(len(scope.colleague_ids))})")
+            params.extend(scope.colleague_ids)
+    return "(" + " OR ".join(parts) + ")", tuple(params)
+
+
+@lru_cache(maxsize=512)
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def sql_for(statement: str) -> str:
+    """statement (written with "?" placeholders) in the current database's parameter style."""
+    return _sql(statement, database.param)
 
 
 def case_visible(scope: CaseScope, case_id: int) -> bool:

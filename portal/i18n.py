@@ -255,20 +255,58 @@ def _relative(locale: Locale, unit: str, amount: int) -> str:
                             granularity=unit, locale=locale)
 
 
-def reltime(value: datetime | None, now: datetime | None = None) -> Markup:
-    """"2 hours ago", as a <time> whose title and hidden text give the exact moment (for the mouse
-    and for screen readers, which do not read titles reliably)."""
-    if value is None:
-        return Markup("")
+class Moments:
+    """Moments shown to one viewer (a locale and a zone) as of one time: the pattern, the zone's names
+    and "now" worked out once, for pages that show dozens of them (a list's relative times)."""
+
+    __slots__ = ("locale", "zone", "now", "_pattern", "_zone_names", "_wordings")
+
+    def __init__(self, locale: Locale, zone: ZoneInfo, now: datetime):
+        self.locale, self.zone, self.now = locale, zone, now
+        self._pattern = _moment_pattern(locale, False)
+        self._zone_names: dict[tuple, str] = {}
+        self._wordings: dict[tuple[str, int], str] = {}
+
+    def exact(self, value: datetime) -> str:
+        """What format_moment(value, zone, locale) says."""
+        local = value.astimezone(self.zone)
+        key = (local.utcoffset(), local.dst())
+        name = self._zone_names.get(key)
+        if name is None:
+            name = self._zone_names[key] = _zone_name(local, self.locale)
+        return f"{self._pattern.apply(local, self.locale)} {name}"
+
+    def relative(self, value: datetime) -> Markup:
+        """"2 hours ago", as a <time> whose title and hidden text give the exact moment (for the mouse
+        and for screen readers, which do not read titles reliably)."""
+        seconds = (value - self.now).total_seconds()
+        if abs(seconds) < 45:
+            relative = _("just now")
+        else:
+            rounded = _rounded(seconds)
+            relative = self._wordings.get(rounded)
+            if relative is None:
+                relative = self._wordings[rounded] = _relative(self.locale, *rounded)
+        exact = escape(self.exact(value))
+        # concatenated, not Markup.format: string.Formatter was the largest single cost of a list's dates
+        return Markup(f'<time datetime="{escape(value.isoformat())}" title="{exact}">{escape(relative)}'  # noqa: S704 -- every value escaped
+                      f'<span class="visually-hidden"> ({exact})</span></time>')
+
+
+def viewer_moments() -> Moments:
+    """Moments for the viewer, as of now: within a request one for the whole request (every moment of
+    a page measured from the same "now", the formatting worked out once); outside, a new one."""
+    from portal import request_memo
     from portal.clock import utcnow
 
-    locale = current_locale()
-    delta = value - (now or utcnow())
-    if abs(delta) < timedelta(seconds=45):
-        relative = _("just now")
-    else:
-        relative = _relative(locale, *_rounded(delta.total_seconds()))
-    exact = escape(format_moment(value, viewer_zone(), locale))
-    # concatenated, not Markup.format: string.Formatter was the largest single cost of a list's dates
-    return Markup(f'<time datetime="{escape(value.isoformat())}" title="{exact}">{escape(relative)}'  # noqa: S704 -- every value escaped
-                  f'<span class="visually-hidden"> ({exact})</span></time>')
+    locale, zone = current_locale(), viewer_zone()
+    return request_memo.remembered(("moments", locale, zone), lambda: Moments(locale, zone, utcnow()))
+
+
+def reltime(value: datetime | None, now: datetime | None = None) -> Markup:
+    """Moments.relative for the viewer: "2 hours ago" with the exact moment."""
+    if value is None:
+        return Markup("")
+    if now is not None:
+        return Moments(current_locale(), viewer_zone(), now).relative(value)
+    return viewer_moments().relative(value)

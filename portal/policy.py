@@ -444,8 +444,11 @@ def managed_account_id(user: User | None) -> int | None:
 
 
 def can_invite_colleagues(user: User | None) -> bool:
-    """An account manager invites colleagues into their account and sees who of it has access."""
-    return managed_account_id(user) is not None
+    """An account manager invites colleagues into their account and sees who of it has access.
+    Read from the viewer's case scope (resolved once per request; its colleagues are those of the
+    account the profile manages), the same answer as managed_account_id(user) is not None."""
+    scope = case_scope(user)
+    return scope.kind == "customer" and scope.manages_account
 
 
 # --- many people at once: who among them may see a case (notifications) -------------------------

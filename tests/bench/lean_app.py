@@ -107,11 +107,19 @@ def create_app() -> Flask:
         if not own:
             return "1 = 0", []
         customer_id, account_id, manager = own[0]
-        condition = "(c.customer_id = ? OR c.id IN (SELECT case_id FROM case_customer_link WHERE customer_id = ?)"
-        params = [customer_id, customer_id]
+        # The linked cases and the managed account's customers as listed ids, as Caseport does: with
+        # sub-queries in the OR, SQLite's planner walked a status index over every case (350 ms and more
+        # a page on 100,000 cases once the report indexes existed).
+        condition, params = "(c.customer_id = ?", [customer_id]
+        linked = [r[0] for r in store.rows("SELECT case_id FROM case_customer_link WHERE customer_id = ?",
+                                           (customer_id,))]
+        if linked:
+            condition += f" OR c.id IN ({', '.join('?' * len(linked))})"
+            params.extend(linked)
         if manager and account_id:
-            condition += " OR c.customer_id IN (SELECT id FROM customer WHERE account_id = ?)"
-            params.append(account_id)
+            colleagues = [r[0] for r in store.rows("SELECT id FROM customer WHERE account_id = ?", (account_id,))]
+            condition += f" OR c.customer_id IN ({', '.join('?' * len(colleagues))})"
+            params.extend(colleagues)
         return condition + ")", params
 
     def case_rows(where: str, params: list, limit: int, offset: int = 0):

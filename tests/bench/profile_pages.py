@@ -12,6 +12,7 @@ It signs in through the login form with the Flask test client, warms up, then re
 --requests times and prints the split per page and the number of statements per request.
 
     .venv/bin/python tests/bench/profile_pages.py --database-url sqlite:////tmp/bench.db [--requests 50]
+        [--only dashboard,search]
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a database seeded by `caseport seed`")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--search", default="printer", help="the keywords searched (as typed)")
+    parser.add_argument("--only", default="", help="pages whose name starts with one of these (comma-separated), "
+                                                   "e.g. dashboard,search")
     args = parser.parse_args()
 
     from bench_portal import find_targets
@@ -111,6 +114,8 @@ def main() -> None:
         ("search (customer)", customer, f"/cases?q={quote_plus(args.search)}"),
         ("search (agent)", agent, f"/staff/search?q={quote_plus(args.search)}"),
     ]
+    if args.only:
+        pages = [page for page in pages if page[0].startswith(tuple(args.only.split(",")))]
     install(timers)
     categories = ["sql generation", "sql execution", "rows to objects", "connect/close", "template rendering",
                   "the rest"]

@@ -1,18 +1,24 @@
 """Reads for the case dashboard: the cases a user may see, filtered, searched, counted and paginated.
 
-Every query starts from policy.case_visibility(user), so lists, counts and search results can only
-hold cases the user may see. The number of queries does not grow with the number of cases: rows come
-with their template, status and customer joined, counts come from one grouped query.
+Every query is limited by the viewer's visibility (policy.case_visibility, or the same condition as SQL
+text: case_scope.visibility_sql), so lists, counts and search results can only hold cases the user may
+see. The number of queries does not grow with the number of cases: rows come with their template,
+status and customer joined, counts come from one grouped query. Without keywords the statements are
+hand-written (dashboard_sql); a keyword search builds them with peewee around its match.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import math
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import peewee
 
 from portal import policy
+from portal.case_scope import case_scope
+from portal.cases.queries import dashboard_sql
 from portal.cases.queries.search import search_condition
 from portal.i18n import _l
 from portal.models.cases import Case
@@ -82,10 +88,16 @@ class DashboardFilters:
 
     def as_args(self, **changes) -> dict:
         """Query string arguments for a link to this view with changes (empty values left out)."""
-        values = replace(self, **changes)
-        args = {"category": values.category, "status": values.status, "template": values.template,
-                "q": values.q, "page": values.page if values.page != 1 else "", "sort": values.sort,
-                "order": values.order}
+        # A dict, not dataclasses.replace: a page asks for a dozen links (profiled: replace() on a frozen
+        # dataclass was most of their cost).
+        args = {"category": self.category, "status": self.status, "template": self.template, "q": self.q,
+                "page": self.page, "sort": self.sort, "order": self.order}
+        unknown = changes.keys() - args.keys()
+        if unknown:
+            raise TypeError(f"unknown filters: {sorted(unknown)}")
+        args.update(changes)
+        if args["page"] == 1:
+            args["page"] = ""
         return {key: value for key, value in args.items() if value}
 
 
@@ -127,8 +139,7 @@ def _narrowed(query, user: User, filters: DashboardFilters, *, by_status: bool =
     return query
 
 
-@dataclass(frozen=True)
-class CaseRow:
+class CaseRow(NamedTuple):
     """One line of the dashboard's list (templates/cases/_case_table.html): only what it shows."""
 
     reference: str
@@ -199,17 +210,13 @@ def counts_by_category(user: User, filters: DashboardFilters, *, found=None) -> 
     return counts
 
 
-def templates_in_use(user: User):
-    """The templates of the cases the user may see, for the template filter."""
-    return (
-        CaseTemplate.select()
-        .where(CaseTemplate.id.in_(Case.select(Case.template).where(policy.case_visibility(user))))
-        .order_by(CaseTemplate.name)
-    )
+def templates_in_use(user: User) -> list[dashboard_sql.Choice]:
+    """The templates of the cases the user may see, for the template filter (uuid and name, by name)."""
+    return dashboard_sql.templates_in_use(case_scope(user))
 
 
-def statuses_for_filter():
-    return CaseStatus.select().order_by(CaseStatus.position, CaseStatus.name)
+def statuses_for_filter() -> list[dashboard_sql.Choice]:
+    return dashboard_sql.statuses()
 
 
 def shows_action_group(user: User) -> bool:
@@ -229,20 +236,46 @@ def _total(counts: dict[str, int], filters: DashboardFilters) -> int | None:
     return sum(counts.values())
 
 
-def dashboard_for(user: User, filters: DashboardFilters, *, statuses: list[CaseStatus] | None = None,
-                  templates: list[CaseTemplate] | None = None) -> Dashboard:
+def _categories(category: str) -> tuple[str, ...]:
+    if category == ACTION_FILTER:
+        return ACTION_CATEGORIES
+    return (category,) if category else ()
+
+
+def _listed(user: User, filters: DashboardFilters, total: int | None) -> Page:
+    """The page of the list filters ask for (no keyword), in hand-written statements: the rows, and
+    the count only when a single status is chosen (the counts by category do not tell it)."""
+    scope = case_scope(user)
+    chosen = {"template": filters.template, "categories": _categories(filters.category), "status": filters.status}
+    if total is None:
+        total = dashboard_sql.count(scope, **chosen)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = min(max(1, filters.page), pages)
+    items = dashboard_sql.rows(scope, user.id, CaseRow, sort_key=filters.sort_key, descending=filters.descending,
+                               limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE, **chosen) if total else []
+    return Page(items=items, number=number, size=PAGE_SIZE, has_next=number < pages, total=total)
+
+
+def dashboard_for(user: User, filters: DashboardFilters, *, statuses: list | None = None,
+                  templates: list | None = None) -> Dashboard:
     """Everything the dashboard page shows, in a fixed number of queries (pass statuses and templates
     when already loaded for the filter form). Anyone signed in may call it; it only ever holds cases
     policy.case_visibility(user) selects."""
-    # A keyword search reads its matches once, for the counts and the page.
-    found = search_condition(user, filters.q, staff=policy.is_staff(user)) if filters.q else None
-    counts = counts_by_category(user, filters, found=found)
+    counts = dict.fromkeys(STATUS_CATEGORIES, 0)
+    if filters.q:
+        # A keyword search reads its matches once, for the counts and the page.
+        found = search_condition(user, filters.q, staff=policy.is_staff(user))
+        counts.update(counts_by_category(user, filters, found=found))
+        page = paginate(cases_for_dashboard(user, filters, found=found), filters.page, PAGE_SIZE,
+                        total=_total(counts, filters))
+    else:
+        counts.update(dashboard_sql.counts_by_category(case_scope(user), template=filters.template))
+        page = _listed(user, filters, _total(counts, filters))
     board = Dashboard(
-        page=paginate(cases_for_dashboard(user, filters, found=found), filters.page, PAGE_SIZE,
-                      total=_total(counts, filters)),
+        page=page,
         counts=counts,
-        templates=templates if templates is not None else list(templates_in_use(user)),
-        statuses=statuses if statuses is not None else list(statuses_for_filter()),
+        templates=templates if templates is not None else templates_in_use(user),
+        statuses=statuses if statuses is not None else statuses_for_filter(),
     )
     # The group leads the unfiltered first page; a filter or search means the user looks for something else.
     if shows_action_group(user) and not filters.narrowed and filters.page == 1:
@@ -250,5 +283,7 @@ def dashboard_for(user: User, filters: DashboardFilters, *, statuses: list[CaseS
         board.action_total = sum(counts[c] for c in ACTION_CATEGORIES)
         if board.action_total:
             action = DashboardFilters(category=ACTION_FILTER)
-            board.action_needed = list(cases_for_dashboard(user, action).limit(ACTION_PREVIEW))
+            board.action_needed = dashboard_sql.rows(
+                case_scope(user), user.id, CaseRow, sort_key=action.sort_key, descending=action.descending,
+                limit=ACTION_PREVIEW, categories=ACTION_CATEGORIES)
     return board

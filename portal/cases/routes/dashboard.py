@@ -18,6 +18,7 @@ from portal.cases.queries.dashboard import (
     statuses_for_filter,
     templates_in_use,
 )
+from portal.cases.routes.case_rows import CaseRowMarkup
 from portal.cases.rules import MAX_QUERY_CHARS
 from portal.i18n import _
 from portal.identifiers import parse_uuid
@@ -64,7 +65,7 @@ def dashboard():
     board = dashboard_for(current_user, filters, statuses=statuses, templates=templates)
     return render_template("cases/dashboard.html", board=board, filters=filters, form=form,
                            categories=CATEGORY_FILTERS, action_first=shows_action_group(current_user),
-                           show_customer=_shows_customer_column())
+                           show_customer=_shows_customer_column(), case_row=CaseRowMarkup)
 
 
 def _shows_customer_column() -> bool:

@@ -1,0 +1,120 @@
+"""The dashboard's statements as hand-written SQL: the list's rows, the counts by category, the statuses
+and forms of the filter, and the length of a list filtered by one status.
+
+Their shape is fixed by a few choices (the viewer's kind of scope and how many ids it lists, which
+filters are set, the sort), so the text is put together from constant pieces and its parameters are
+bound, instead of peewee compiling query objects on every request (profiled: peewee's SQL generation
+was the largest cost of the dashboard after rendering). Visibility is case_scope.visibility_sql, the
+same condition policy.case_visibility states (tests/cases/test_visibility_sql.py checks they agree).
+Rows come back as plain tuples turned into the dashboard's own small types.
+
+A keyword search is not done here: its match (portal.cases.queries.search) goes through peewee.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from portal.case_scope import CaseScope, sql_for, visibility_sql
+from portal.db import database
+from portal.models.cases import Case
+from portal.models.readings import CaseReading
+
+
+class Choice(NamedTuple):
+    """A status or a form as the filter offers it."""
+
+    uuid: str
+    name: str
+
+
+# The columns of SORTS (portal/cases/queries/dashboard.py) by sort key.
+_ORDER_COLUMNS = {
+    "reference": ("c.reference",),
+    "title": ("c.title",),
+    "status": ("s.name",),
+    "form": ("t.name",),
+    "customer": ("cu.last_name", "cu.first_name"),
+    "updated": ("c.updated_at",),
+}
+
+_ROWS = (
+    "SELECT c.reference, c.title, c.updated_at, s.name, s.category, s.customer_description, t.name, "
+    "cu.first_name, cu.last_name, r.seen_at "
+    'FROM "case" c '
+    "JOIN case_template t ON c.template_id = t.id "
+    "JOIN case_status s ON c.status_id = s.id "
+    "JOIN customer cu ON c.customer_id = cu.id "
+    "LEFT JOIN case_reading r ON r.case_id = c.id AND r.user_id = ? "
+    "WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+)
+_COUNTS = ('SELECT s.category, COUNT(c.id) FROM "case" c JOIN case_status s ON c.status_id = s.id '
+           "WHERE {where} GROUP BY s.category")
+_COUNT = 'SELECT COUNT(c.id) FROM "case" c JOIN case_status s ON c.status_id = s.id WHERE {where}'
+_TEMPLATES = ('SELECT t.uuid, t.name FROM case_template t WHERE t.id IN '
+              '(SELECT c.template_id FROM "case" c WHERE {where}) ORDER BY t.name')
+_STATUSES = "SELECT uuid, name FROM case_status ORDER BY position, name"
+
+
+@lru_cache(maxsize=64)
+def _order(sort_key: str, descending: bool) -> str:
+    direction = " DESC" if descending else " ASC"
+    return ", ".join(column + direction for column in _ORDER_COLUMNS[sort_key]) + ", c.id DESC"
+
+
+def _where(scope: CaseScope, *, template: str = "", categories: tuple[str, ...] = (),
+           status: str = "") -> tuple[str, tuple]:
+    """The visibility condition and the filters (a form's uuid, status categories, a status's uuid)."""
+    text, params = visibility_sql(scope)
+    parts, values = [text], list(params)
+    if template:
+        parts.append("c.template_id IN (SELECT id FROM case_template WHERE uuid = ?)")
+        values.append(template)
+    if categories:
+        parts.append(f"s.category IN ({', '.join('?' * len(categories))})")
+        values.extend(categories)
+    if status:
+        parts.append("s.uuid = ?")
+        values.append(status)
+    return " AND ".join(parts), tuple(values)
+
+
+def _run(statement: str, params: tuple) -> list[tuple]:
+    return database.execute_sql(sql_for(statement), params).fetchall()
+
+
+def statuses() -> list[Choice]:
+    """Every status, in the order admins gave them (the status filter's choices)."""
+    return [Choice(*row) for row in _run(_STATUSES, ())]
+
+
+def templates_in_use(scope: CaseScope) -> list[Choice]:
+    """The forms of the cases in scope, by name (the form filter's choices)."""
+    where, params = _where(scope)
+    return [Choice(*row) for row in _run(_TEMPLATES.format(where=where), params)]
+
+
+def counts_by_category(scope: CaseScope, *, template: str = "") -> list[tuple[str, int]]:
+    """(category, number of cases in scope) for the categories that have cases, of one form if given."""
+    where, params = _where(scope, template=template)
+    return [(category, n) for category, n in _run(_COUNTS.format(where=where), params)]
+
+
+def count(scope: CaseScope, *, template: str = "", categories: tuple[str, ...] = (), status: str = "") -> int:
+    where, params = _where(scope, template=template, categories=categories, status=status)
+    return _run(_COUNT.format(where=where), params)[0][0]
+
+
+def rows(scope: CaseScope, viewer_id: int, row_type, *, sort_key: str, descending: bool, limit: int,
+         offset: int = 0, template: str = "", categories: tuple[str, ...] = (), status: str = "") -> list:
+    """One page of the cases in scope matching the filters, in the order asked (ties: newest case
+    first), as row_type(reference, title, updated_at, status name, category, status description, form
+    name, customer's first and last name, when viewer_id last read the case)."""
+    where, params = _where(scope, template=template, categories=categories, status=status)
+    statement = _ROWS.format(where=where, order=_order(sort_key, descending))
+    updated, seen = Case.updated_at.python_value, CaseReading.seen_at.python_value
+    return [row_type(reference, title, updated(updated_at), status_name, category, description, form,
+                     first_name, last_name, seen(seen_at))
+            for (reference, title, updated_at, status_name, category, description, form, first_name, last_name,
+                 seen_at) in _run(statement, (viewer_id, *params, limit, offset))]
