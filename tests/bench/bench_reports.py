@@ -36,7 +36,8 @@ def main() -> None:
     from portal.reports import queries
     from portal.reports.service import _scope, default_filters
 
-    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET_KEY})
+    # Admins sign in with the password alone here (the second factor is not what is measured).
+    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET_KEY, "MFA_REQUIRED_FOR": "nobody"})
     db = app.extensions["caseport_db"]
     with app.app_context(), db.connection_context():
         total = Case.select().count()

@@ -12,6 +12,7 @@ import pytest
 
 from portal.models.cases import CaseEvent, CaseFeedback
 from portal.models.configuration import CaseTemplate
+from portal.service_levels.backfill import backfill
 from tests import factories
 
 DAY = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
@@ -67,6 +68,10 @@ def world(app, people, monkeypatch):
                      created_at=DAY + timedelta(days=2, hours=9))
     CaseEvent.create(case=made["p3"], kind="resolution_rejected", actor=people.customer,
                      created_at=DAY + timedelta(days=3, hours=12))
+    # The cases went straight into the database (not through the services, which store each case's seconds to
+    # its first answer and to its closing as they happen): the backfill stores them, as for cases stored before
+    # reports had them.
+    backfill(now=NOW)
     return made
 
 
