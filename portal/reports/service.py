@@ -111,8 +111,8 @@ def build_reports(viewer: User, filters: Filters, zone: ZoneInfo, *, now: dateti
     # The UTC moments the viewer's days begin (and the last one ends): SQL counts between them, so a day is the
     # viewer's day whatever the zone and its DST changes (a day of 23 or 25 hours stays one day).
     bounds = [_midnight(day, zone) for day in days] + [scope.end]
-    created = queries.opened_per_period(scope, bounds)
-    closed = queries.closed_per_period(scope, bounds)
+    opened, closings = queries.opened_per_period(scope, bounds), queries.closed_per_period(scope, bounds)
+    created, closed = opened.counts, closings.counts
     backlog, level = [], queries.open_at(scope, scope.start)
     for made, ended in zip(created, closed, strict=True):
         level += made - ended
@@ -122,9 +122,12 @@ def build_reports(viewer: User, filters: Filters, zone: ZoneInfo, *, now: dateti
         open_by_type_and_status=queries.open_by_type_and_status(scope),
         escalated_open=queries.escalated_open(scope), escalations=queries.escalations_in_period(scope),
         closed_per_agent=queries.closed_per_agent(scope),
-        first_response=queries.time_to_first_response(scope), close=queries.time_to_close(scope),
-        first_response_business=queries.business_time_to_first_response(scope),
-        close_business=queries.business_time_to_close(scope),
+        # The bounds cover the scope's whole period, so the per-day queries summed the very cases these count.
+        first_response=queries.time_to_first_response(scope, opened.totals["first_response_s"]),
+        close=queries.time_to_close(scope, closings.totals["resolution_s"]),
+        first_response_business=queries.business_time_to_first_response(
+            scope, opened.totals["first_response_business_s"]),
+        close_business=queries.business_time_to_close(scope, closings.totals["resolution_business_s"]),
         compliance_by_workgroup=queries.compliance(scope, now, "workgroup"),
         compliance_by_template=queries.compliance(scope, now, "template"),
         satisfaction=queries.satisfaction(scope), comments=queries.feedback_comments(scope),
