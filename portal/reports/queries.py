@@ -13,6 +13,7 @@ from datetime import datetime
 import peewee
 from peewee import JOIN, fn
 
+from portal.db import database, is_postgres
 from portal.models.cases import Case, CaseEvent, CaseFeedback
 from portal.models.configuration import CaseStatus, CaseTemplate
 from portal.models.people import User
@@ -224,16 +225,29 @@ def _per_period(column, condition, bounds: list[datetime], seconds=()) -> PerPer
     per-row date arithmetic, one row per period back)."""
     if len(bounds) < 2:
         return PerPeriod([], {field.name: (0, 0) for field in seconds})
-    periods = peewee.ValuesList([(number, column.db_value(low), column.db_value(high))
-                                 for number, (low, high) in enumerate(zip(bounds, bounds[1:]))]).alias("period")
     sums = [aggregate for field in seconds for aggregate in (fn.COUNT(field), fn.SUM(field))]
-    rows = (Case
-            .select(periods.c.column1, fn.COUNT(Case.id), *sums)
-            .from_(periods)
-            .join(Case, on=(column >= periods.c.column2) & (column < periods.c.column3))
-            .where(condition)
-            .group_by(periods.c.column1)
-            .tuples())
+    if is_postgres(database):
+        # PostgreSQL numbers each row's period itself (width_bucket: a binary search in the sorted bounds, 1 for
+        # the first period) in one range read; joined with a VALUES list its planner misjudged the closed
+        # cases (`status + 0`) and compared every closed case with every period (4 s instead of 0.1 s).
+        period = fn.width_bucket(column, peewee.Value([column.db_value(bound) for bound in bounds], unpack=False))
+        # Grouped by position: the bounds are a parameter, written twice they would be two to PostgreSQL.
+        rows = [(number - 1, *rest) for number, *rest in (
+            Case
+            .select(period, fn.COUNT(Case.id), *sums)
+            .where((column >= bounds[0]) & (column < bounds[-1]) & condition)
+            .group_by(peewee.SQL("1"))
+            .tuples())]
+    else:
+        periods = peewee.ValuesList([(number, column.db_value(low), column.db_value(high))
+                                     for number, (low, high) in enumerate(zip(bounds, bounds[1:]))]).alias("period")
+        rows = (Case
+                .select(periods.c.column1, fn.COUNT(Case.id), *sums)
+                .from_(periods)
+                .join(Case, on=(column >= periods.c.column2) & (column < periods.c.column3))
+                .where(condition)
+                .group_by(periods.c.column1)
+                .tuples())
     counts = [0] * (len(bounds) - 1)
     totals = [0] * len(sums)
     for number, count, *aggregates in rows:
