@@ -26,6 +26,7 @@ from portal.demo.people import DEMO_PASSWORD
 from portal.models.cases import Attachment, Case, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseStatus, CaseTemplate, FieldOption, TemplateField
 from portal.models.people import Account, Customer, User
+from portal.service_levels.elapsed import calendar_seconds
 
 CASES_PER_CHUNK = 500
 ROWS_PER_INSERT = 500
@@ -371,7 +372,10 @@ def _write_chunk(gen, report, ids, layouts, template_ids, statuses, categories, 
             "workgroup": template.default_workgroup_id, "resolution": resolution,
             "resolution_proposed_at": updated if category == "resolved" else None,
             "opened_at": opened, "updated_at": updated, "first_response_at": first_response,
-            "last_closed_at": updated if category == "closed" else None})
+            "last_closed_at": updated if category == "closed" else None,
+            # The reports' calendar seconds, as the services store them (business seconds: `caseport sla backfill`).
+            "first_response_s": calendar_seconds(opened, first_response) if first_response else None,
+            "resolution_s": calendar_seconds(opened, updated) if category == "closed" else None})
         documents.append((case_id, build_documents(
             reference=reference, title=title, summary=summary, resolution=resolution,
             customer_name=names[customer_id], public_texts=public_texts, internal_texts=internal_texts,

@@ -81,15 +81,19 @@ class Case(BaseModel):
     # closing, stored when they happen (portal.service_levels.elapsed), so reports average them in SQL.
     first_response_business_s = peewee.IntegerField(null=True)
     resolution_business_s = peewee.IntegerField(null=True)
+    # The same two spans in calendar seconds (whole seconds), stored beside them so the reports' means and
+    # medians read integers from their indexes instead of subtracting two times for every case.
+    first_response_s = peewee.IntegerField(null=True)
+    resolution_s = peewee.IntegerField(null=True)
 
     class Meta:
         # The reports read only these indexes (index-only scans): cases opened in a period, closed in a
         # period, and open now per status; each holds every column those reports filter or group on.
         indexes = (
             (("opened_at", "workgroup", "template", "status", "last_closed_at", "first_response_at", "channel",
-              "first_response_business_s"), False),
+              "first_response_business_s", "first_response_s"), False),
             (("last_closed_at", "status", "workgroup", "template", "assignee", "opened_at", "channel",
-              "resolution_business_s"), False),
+              "resolution_business_s", "resolution_s"), False),
             (("status", "template", "workgroup", "escalated", "channel"), False),
             # SLA compliance: the targets due in a period, per workgroup or form, missed or not.
             (("first_response_due", "workgroup", "template", "channel", "first_response_breached_at"), False),

@@ -16,6 +16,7 @@ from portal.service_levels.elapsed import elapsed_values
 from portal.service_levels.queries import workgroup_calendar
 
 BATCH = 500
+FIGURES = ("first_response_business_s", "resolution_business_s", "first_response_s", "resolution_s")
 
 
 def backfill(*, now: datetime, progress: Callable[[int], object] = lambda n: None) -> dict[str, int]:
@@ -23,9 +24,10 @@ def backfill(*, now: datetime, progress: Callable[[int], object] = lambda n: Non
     service levels existed (none stored yet), in batches of BATCH cases, one transaction each. Running it again
     changes nothing. Returns how many cases got a first-response figure, a resolution figure, targets."""
     closed = CaseStatus.select(CaseStatus.id).where(CaseStatus.category == "closed")
-    needs_first = Case.first_response_at.is_null(False) & Case.first_response_business_s.is_null()
+    needs_first = Case.first_response_at.is_null(False) & (Case.first_response_business_s.is_null()
+                                                           | Case.first_response_s.is_null())
     needs_resolution = (Case.status.in_(closed) & Case.last_closed_at.is_null(False)
-                        & Case.resolution_business_s.is_null())
+                        & (Case.resolution_business_s.is_null() | Case.resolution_s.is_null()))
     no_targets = (Case.status.not_in(closed) & Case.sla_due.is_null() & Case.first_response_due.is_null()
                   & Case.resolution_due.is_null() & Case.next_response_due.is_null() & Case.ola_due.is_null())
     calendars: dict[int | None, Calendar] = {}
@@ -47,14 +49,17 @@ def backfill(*, now: datetime, progress: Callable[[int], object] = lambda n: Non
             # The status joined: each case's category is read for every case (no query per case for it).
             for case in (Case.select(Case, CaseStatus).join(CaseStatus).where(Case.id.in_(ids))
                          .order_by(Case.id)):
-                before = (case.first_response_business_s, case.resolution_business_s)
+                before = {name: getattr(case, name) for name in FIGURES}
                 if case.status.category != "closed" and case.sla_due is None:
                     refresh_targets(case, now)  # stores the figures too
                     done["targets"] += case.sla_due is not None
-                values = elapsed_values(case, lambda case=case: calendar_of(case))
-                if values != {"first_response_business_s": before[0], "resolution_business_s": before[1]}:
+                values = elapsed_values(case, lambda case=case: calendar_of(case), keep_resolution=True)
+                if values != before:
                     Case.update(**values).where(Case.id == case.id).execute()
-                done["first_response"] += before[0] is None and values["first_response_business_s"] is not None
-                done["resolution"] += before[1] is None and values["resolution_business_s"] is not None
+                # A case counts when one of its figures of that kind was missing and is stored now.
+                done["first_response"] += any(before[name] is None and values[name] is not None
+                                              for name in ("first_response_business_s", "first_response_s"))
+                done["resolution"] += any(before[name] is None and values[name] is not None
+                                          for name in ("resolution_business_s", "resolution_s"))
         after = ids[-1]
         progress(len(ids))

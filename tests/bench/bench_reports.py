@@ -36,7 +36,8 @@ def main() -> None:
     from portal.reports import queries
     from portal.reports.service import _scope, default_filters
 
-    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET_KEY})
+    # Admins sign in with the password alone here (the second factor is not what is measured).
+    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET_KEY, "MFA_REQUIRED_FOR": "nobody"})
     db = app.extensions["caseport_db"]
     with app.app_context(), db.connection_context():
         total = Case.select().count()
@@ -56,7 +57,8 @@ def main() -> None:
         return client
 
     last = latest.date()
-    print(f"{'who':<12} {'days':>5} {'page ms (median of ' + str(args.requests) + ')':>24} {'slowest':>9}")
+    print(f"{'who':<12} {'days':>5} {'page ms (median of ' + str(args.requests) + ')':>24} {'slowest':>9} "
+          f"{'CPU ms':>8}")
     for label, user in (("admin", admin), ("supervisor", supervisor)):
         if user is None:
             print(f"{label:<12} (none in this database)")
@@ -66,13 +68,15 @@ def main() -> None:
             first = last - timedelta(days=days - 1)
             path = f"/reports/?first_day={first.isoformat()}&last_day={last.isoformat()}"
             assert client.get(path).status_code == 200
-            times = []
+            times, cpu = [], []
             for _ in range(args.requests):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 response = client.get(path)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.thread_time() - started_cpu) * 1000)
                 assert response.status_code == 200
-            print(f"{label:<12} {days:>5} {statistics.median(times):>24.0f} {max(times):>9.0f}", flush=True)
+            print(f"{label:<12} {days:>5} {statistics.median(times):>24.0f} {max(times):>9.0f} "
+                  f"{statistics.median(cpu):>8.0f}", flush=True)
 
     print("\nEach query alone, admin, 366 days (ms, median of the requests):")
     from zoneinfo import ZoneInfo
@@ -85,7 +89,10 @@ def main() -> None:
         measured = {name: getattr(queries, name) for name in (
             "open_by_type_and_status", "escalated_open", "escalations_in_period", "closed_per_agent",
             "time_to_first_response", "time_to_close", "business_time_to_first_response", "business_time_to_close",
-            "satisfaction", "feedback_comments", "opened_per_hour", "closed_per_hour")}
+            "satisfaction", "feedback_comments")}
+        bounds = [scope.start + timedelta(days=n) for n in range(366)] + [scope.end]
+        measured["opened_per_period (366 days)"] = lambda scope: queries.opened_per_period(scope, bounds)
+        measured["closed_per_period (366 days)"] = lambda scope: queries.closed_per_period(scope, bounds)
         measured["compliance (workgroup)"] = lambda scope: queries.compliance(scope, now, "workgroup")
         measured["compliance (form)"] = lambda scope: queries.compliance(scope, now, "template")
         for name, function in measured.items():

@@ -32,23 +32,31 @@ def test_the_first_answer_and_the_closing_store_business_seconds_and_the_report_
     conversation.add_comment(people.agent, Case.get_by_id(case.id), "We are on it.", now=MONDAY_10)
     row = Case.get_by_id(case.id)
     assert row.first_response_business_s == 3 * 3600  # Friday 15-17, Monday 9-10 (not the 67 calendar hours)
+    assert row.first_response_s == 67 * 3600  # the calendar hours, stored beside them
     conversation.add_comment(people.agent, row, "Still on it.", now=MONDAY_10 + HOUR)
     assert Case.get_by_id(case.id).first_response_business_s == 3 * 3600  # the first answer's, kept
+    assert Case.get_by_id(case.id).first_response_s == 67 * 3600
 
     lifecycle.close_case(people.agent, Case.get_by_id(case.id), "Fixed.", now=MONDAY_10 + 2 * HOUR)
     assert Case.get_by_id(case.id).resolution_business_s == 5 * 3600
+    assert Case.get_by_id(case.id).resolution_s == 69 * 3600
 
     login(people.admin)
     times = times_csv(client)
     assert times["First response"] == ["1", "67.00", "67.00"]
     assert times["First response, business time"] == ["1", "3.00", "3.00"]
     assert times["Close, business time"] == ["1", "5.00", "5.00"]
+    assert times["Close"] == ["1", "69.00", "69.00"]
 
     # Reopened, it has no closing figure until it closes again (then the new closing's).
     lifecycle.reopen_case(people.agent, Case.get_by_id(case.id), "Again.", now=MONDAY_10 + 3 * HOUR)
     assert Case.get_by_id(case.id).resolution_business_s is None
+    assert Case.get_by_id(case.id).resolution_s is None
+    assert times_csv(client)["Close"] == ["0", "", ""]  # reopened: not closed now, so not counted
     lifecycle.close_case(people.agent, Case.get_by_id(case.id), "Fixed.", now=MONDAY_10 + 4 * HOUR)
     assert Case.get_by_id(case.id).resolution_business_s == 7 * 3600
+    assert Case.get_by_id(case.id).resolution_s == 71 * 3600
+    assert times_csv(client)["Close"] == ["1", "71.00", "71.00"]
 
 
 def test_a_case_closed_because_its_resolution_went_unanswered_stores_its_business_time(
@@ -68,6 +76,7 @@ def test_a_case_closed_because_its_resolution_went_unanswered_stores_its_busines
             hours += 1
         moment += HOUR
     assert row.resolution_business_s == hours * 3600
+    assert row.resolution_s == round((later - FRIDAY).total_seconds())
 
 
 def test_backfill_fills_figures_and_targets_of_cases_stored_before_and_changes_nothing_the_second_time(
@@ -86,9 +95,30 @@ def test_backfill_fills_figures_and_targets_of_cases_stored_before_and_changes_n
     assert Case.get_by_id(answered.id).resolution_business_s is None
     assert Case.get_by_id(closed.id).resolution_business_s == 5 * 3600
     assert Case.get_by_id(no_group.id).resolution_business_s == 67 * 3600  # no workgroup: around the clock
+    # ... and the calendar seconds beside them.
+    assert (Case.get_by_id(answered.id).first_response_s, Case.get_by_id(answered.id).resolution_s) == (67 * 3600,
+                                                                                                        None)
+    assert (Case.get_by_id(closed.id).first_response_s, Case.get_by_id(closed.id).resolution_s) == (67 * 3600,
+                                                                                                      69 * 3600)
+    assert Case.get_by_id(no_group.id).first_response_s is None  # never answered
+    assert Case.get_by_id(no_group.id).resolution_s == 67 * 3600
     assert Case.get_by_id(untargeted.id).first_response_due == MONDAY_10 + 4 * HOUR
 
     assert backfill(now=MONDAY_10 + HOUR) == {"first_response": 0, "resolution": 0, "targets": 0}
+
+
+def test_backfill_stores_calendar_seconds_of_cases_that_have_business_ones_only(app, people, world):  # noqa: F811
+    """Cases backfilled before the calendar seconds existed (migration 0031) get them on the next run; their
+    business figures stay as stored."""
+    desk = world["desk"]
+    closed = factories.case(people.customer, workgroup=desk, status="closed", opened_at=FRIDAY,
+                            first_response_at=MONDAY_10, last_closed_at=MONDAY_10 + 2 * HOUR,
+                            first_response_business_s=111, resolution_business_s=222)
+    done = backfill(now=MONDAY_10 + 3 * HOUR)
+    assert done == {"first_response": 1, "resolution": 1, "targets": 0}
+    row = Case.get_by_id(closed.id)
+    assert (row.first_response_s, row.resolution_s) == (67 * 3600, 69 * 3600)
+    assert (row.first_response_business_s, row.resolution_business_s) == (111, 222)
 
 
 def test_the_backfill_command_reports_what_it_did(cli_env):
