@@ -4,6 +4,7 @@ files, linked customers and next steps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import peewee
 
@@ -92,14 +93,26 @@ def case_with_details(reference: str):
 class FeedEntry:
     event: object
     attachments: list
+    # A logged contact's own time (stored as ISO text in the event's data), None for other events.
+    contacted_at: datetime | None = None
+
+
+def _contacted_at(event) -> datetime | None:
+    if event.kind != "contact_logged":
+        return None
+    try:
+        return datetime.fromisoformat((event.data or {}).get("contacted_at", ""))
+    except (TypeError, ValueError):
+        return None
 
 
 def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
-    """The activity feed, oldest first, with each entry's actor and files in three queries.
-    Internal notes, their files and internal events appear only for staff."""
+    """The activity feed, oldest first, with each entry's actor and files in two queries.
+    Internal notes, their files and internal events appear only for staff. The actor carries
+    only what the feed shows of a person (uuid and name), not the whole account row."""
     staff = policy.can_see_internal(viewer, case)
     events = (
-        CaseEvent.select(CaseEvent, User)
+        CaseEvent.select(CaseEvent, User.id, User.uuid, User.display_name)
         .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
         .where(CaseEvent.case == case)
         .order_by(CaseEvent.created_at, CaseEvent.id)
@@ -113,7 +126,7 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     by_event: dict[int | None, list] = {}
     for attachment in files:
         by_event.setdefault(attachment.event_id, []).append(attachment)
-    entries = [FeedEntry(event, by_event.pop(event.id, [])) for event in events]
+    entries = [FeedEntry(event, by_event.pop(event.id, []), _contacted_at(event)) for event in events]
     # Files recorded without an event (e.g. on the new-case form) belong to the "created" entry.
     loose = by_event.pop(None, [])
     if loose and entries:

@@ -6,7 +6,6 @@ to show their errors."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -18,7 +17,7 @@ from portal.case_config.forms import build_case_form
 from portal.case_config.queries import template_layout
 from portal.customers.queries import search_customers
 from portal.i18n import _
-from portal.models.cases import Case, CaseEvent
+from portal.models.cases import Case
 from portal.models.people import User
 from portal.models.staff import CaseTask
 from portal.settings import setting
@@ -50,7 +49,6 @@ class StaffPanel:
     closed: bool
     tasks: list = field(default_factory=list)
     found_customers: object = None
-    contact_times: dict = field(default_factory=dict)
 
 
 def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
@@ -129,17 +127,5 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     if not closed and (request.args.get("link_q") or "").strip() and find.validate():
         found = search_customers(viewer, find.link_q.data, limit=10, phone_region=setting("DEFAULT_PHONE_REGION"))
     return StaffPanel(case=case, forms=built, can_take=can_take, can_assign=can_assign, can_move=bool(movable),
-                      closed=closed, tasks=tasks, found_customers=found, contact_times=_contact_times(case))
+                      closed=closed, tasks=tasks, found_customers=found)
 
-
-def _contact_times(case: Case) -> dict[str, datetime]:
-    """When each logged contact took place (stored as ISO text in the event), for the feed."""
-    times = {}
-    events = CaseEvent.select(CaseEvent.uuid, CaseEvent.data).where(
-        (CaseEvent.case == case) & (CaseEvent.kind == "contact_logged"))
-    for event in events:
-        try:
-            times[event.uuid] = datetime.fromisoformat((event.data or {}).get("contacted_at", ""))
-        except (TypeError, ValueError):
-            continue
-    return times
