@@ -8,7 +8,7 @@ from datetime import datetime
 
 import peewee
 
-from portal import policy
+from portal import policy, request_memo
 from portal.case_config.queries import audience_for
 from portal.cases.rules import shown_value
 from portal.errors import NotFound
@@ -27,15 +27,36 @@ class ShownValue:
     field_type: str
 
 
-def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
-    """The case's custom values in the template's two sections, in template order. Values whose field
-    left the template (or is inactive) still show, under "more", so nothing a case holds is hidden
-    by a template change. Internal fields only for staff. One query: each value with its field, its
-    place in the case's template and its option label."""
+@dataclass(frozen=True)
+class CaseValue:
+    """One custom value of a case with what the pages need of its field: its place in the case's
+    template (None when the field left the template) and its option's label (None if none)."""
+
+    value: str
+    field_id: int
+    key: str
+    label: str
+    field_type: str
+    visibility: str
+    section: str | None
+    position: int | None
+    placed_id: int | None
+    option_label: str | None
+
+
+def case_values(case: Case) -> list[CaseValue]:
+    """Every custom value of the case (internal fields too) in one query: each value with its field,
+    its place in the case's template and its option label. Read once per request that changes
+    nothing (the case page shows them and the staff details form starts from them)."""
+    return request_memo.remembered(("case_values", case.id), lambda: _case_values(case)) \
+        if request_memo.read_only() else _case_values(case)
+
+
+def _case_values(case: Case) -> list[CaseValue]:
     query = (
-        CaseFieldValue.select(CaseFieldValue.value, CaseField.id, CaseField.label, CaseField.field_type,
-                              TemplateField.section, TemplateField.position, TemplateField.id,
-                              FieldOption.label)
+        CaseFieldValue.select(CaseFieldValue.value, CaseField.id, CaseField.key, CaseField.label,
+                              CaseField.field_type, CaseField.visibility, TemplateField.section,
+                              TemplateField.position, TemplateField.id, FieldOption.label)
         .join(CaseField)
         .join(TemplateField, peewee.JOIN.LEFT_OUTER,
               on=((TemplateField.field == CaseField.id) & (TemplateField.template == case.template_id)))
@@ -45,17 +66,30 @@ def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
         .where(CaseFieldValue.case == case.id)
         .tuples()
     )
-    if audience_for(viewer) != "staff":
-        query = query.where(CaseField.visibility == "customer")
+    return [CaseValue(*row) for row in query]
+
+
+def values_by_key(case: Case) -> dict[str, str]:
+    """The case's custom values by field key (what the staff details form starts with)."""
+    return {value.key: value.value for value in case_values(case)}
+
+
+def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
+    """The case's custom values in the template's two sections, in template order. Values whose field
+    left the template (or is inactive) still show, under "more", so nothing a case holds is hidden
+    by a template change. Internal fields only for staff."""
+    staff = audience_for(viewer) == "staff"
     placed, loose = [], []
-    for value, field_id, label, field_type, section, position, placed_id, option_label in query:
-        field = _FieldFacts(field_id, field_type)
-        shown = ShownValue(label, shown_value(field, value, {(field_id, value): option_label} if option_label
-                                              else {}), field_type)
-        if placed_id is None:
-            loose.append((label.lower(), shown))
+    for row in case_values(case):
+        if not staff and row.visibility != "customer":
+            continue
+        field = _FieldFacts(row.field_id, row.field_type)
+        shown = ShownValue(row.label, shown_value(field, row.value, {(row.field_id, row.value): row.option_label}
+                                                  if row.option_label else {}), row.field_type)
+        if row.placed_id is None:
+            loose.append((row.label.lower(), shown))
         else:
-            placed.append(((0 if section == "top" else 1, position, placed_id), section, shown))
+            placed.append(((0 if row.section == "top" else 1, row.position, row.placed_id), row.section, shown))
     sections: dict[str, list[ShownValue]] = {"top": [], "more": []}
     for _, section, shown in sorted(placed, key=lambda row: row[0]):
         sections[section].append(shown)

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.case_config.forms import build_case_form
 from portal.case_config.queries import template_layout
+from portal.cases.queries.case_page import values_by_key
 from portal.customers.queries import search_customers
 from portal.i18n import _
 from portal.models.cases import Case
@@ -66,7 +67,9 @@ def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
 
 def details_form(case: Case, formdata=None):
     """The edit form built by the one form builder for staff, with the case's values (or what was sent)."""
-    current = details.current_values(case)
+    # On the page the values come from the read the page showed them with (one read per request);
+    # a sent form (formdata) is checked against the database's values as they are now.
+    current = values_by_key(case) if formdata is None else details.current_values(case)
     layout = template_layout(case.template, "staff")
     form_class = build_case_form(case.template, "staff", base=FlaskForm, current=current, layout=layout)
     if formdata is None:
