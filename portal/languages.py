@@ -95,14 +95,13 @@ def count_texts(limit: int) -> Markup:
 
 @lru_cache(maxsize=256)
 def _count_texts(locale: str, limit: int) -> Markup:
-    translations = _translations()
+    ngettext = _translations().ungettext  # by this name the catalogue tools find the texts
     texts = {}
     for category, n in _plural_samples(locale):
         texts[category] = {
-            "left": translations.ungettext("%(num)s character left.", "%(num)s characters left.", n)
-            % {"num": "%(num)s"},
-            "over": translations.ungettext("%(num)s character too many (the limit is %(limit)s).",
-                                           "%(num)s characters too many (the limit is %(limit)s).", n)
+            "left": ngettext("%(num)s character left.", "%(num)s characters left.", n) % {"num": "%(num)s"},
+            "over": ngettext("%(num)s character too many (the limit is %(limit)s).",
+                             "%(num)s characters too many (the limit is %(limit)s).", n)
             % {"num": "%(num)s", "limit": format_decimal(limit)},
         }
     policies = current_app.jinja_env.policies  # what the template's |tojson used
