@@ -12,6 +12,7 @@ from portal import policy, request_memo
 from portal.case_config.queries import audience_for
 from portal.cases.rules import shown_value
 from portal.errors import NotFound
+from portal.fixed_reads import FixedRead
 from portal.identifiers import by_uuid
 from portal.models.cases import Attachment, Case, CaseCustomerLink, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption, TemplateField
@@ -53,20 +54,26 @@ def case_values(case: Case) -> list[CaseValue]:
 
 
 def _case_values(case: Case) -> list[CaseValue]:
-    query = (
+    return [CaseValue(*row) for row in _CASE_VALUES(case.id, case.template_id)]
+
+
+def _case_values_query(case_id: int, template_id: int):
+    return (
         CaseFieldValue.select(CaseFieldValue.value, CaseField.id, CaseField.key, CaseField.label,
                               CaseField.field_type, CaseField.visibility, TemplateField.section,
                               TemplateField.position, TemplateField.id, FieldOption.label)
         .join(CaseField)
         .join(TemplateField, peewee.JOIN.LEFT_OUTER,
-              on=((TemplateField.field == CaseField.id) & (TemplateField.template == case.template_id)))
+              on=((TemplateField.field == CaseField.id) & (TemplateField.template == template_id)))
         .switch(CaseFieldValue)
         .join(FieldOption, peewee.JOIN.LEFT_OUTER,
               on=((FieldOption.field == CaseFieldValue.field) & (FieldOption.value == CaseFieldValue.value)))
-        .where(CaseFieldValue.case == case.id)
+        .where(CaseFieldValue.case == case_id)
         .tuples()
     )
-    return [CaseValue(*row) for row in query]
+
+
+_CASE_VALUES = FixedRead(_case_values_query, "int", "int")
 
 
 def values_by_key(case: Case) -> dict[str, str]:
@@ -109,6 +116,10 @@ def case_with_details(reference: str, *, for_staff: bool = False):
     """The case with its template, status, reason, customer and workgroup in one query (or None).
     for_staff: also its assignee and its template's escalation and default workgroups, which the
     staff side of the case page shows (joined, instead of one lazy read each)."""
+    return (_STAFF_CASE if for_staff else _CASE).first((reference or "")[:8])
+
+
+def _case_query(reference: str, for_staff: bool):
     query = (
         Case.select(Case, CaseTemplate, CaseStatus, CaseReason, Customer, Workgroup)
         .join(CaseTemplate)
@@ -136,7 +147,11 @@ def case_with_details(reference: str, *, for_staff: bool = False):
             .join(default, peewee.JOIN.LEFT_OUTER, on=(CaseTemplate.default_workgroup == default.id),
                   attr="default_workgroup")
         )
-    return query.where(Case.reference == (reference or "")[:8]).first()
+    return query.where(Case.reference == reference).limit(1)
+
+
+_CASE = FixedRead(lambda reference: _case_query(reference, False), "str")
+_STAFF_CASE = FixedRead(lambda reference: _case_query(reference, True), "str")
 
 
 @dataclass
@@ -161,18 +176,8 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     Internal notes, their files and internal events appear only for staff. The actor carries
     only what the feed shows of a person (uuid and name), not the whole account row."""
     staff = policy.can_see_internal(viewer, case)
-    events = (
-        CaseEvent.select(CaseEvent, User.id, User.uuid, User.display_name)
-        .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
-        .where(CaseEvent.case == case)
-        .order_by(CaseEvent.created_at, CaseEvent.id)
-    )
-    if not staff:
-        events = events.where(CaseEvent.public == True)  # noqa: E712
-    events = list(events)
-    files = Attachment.select().where(Attachment.case == case).order_by(Attachment.created_at, Attachment.id)
-    if not staff:
-        files = files.where(Attachment.public == True)  # noqa: E712
+    events = (_STAFF_FEED if staff else _PUBLIC_FEED).list(case.id)
+    files = (_STAFF_FILES if staff else _PUBLIC_FILES)(case.id)
     by_event: dict[int | None, list] = {}
     for attachment in files:
         by_event.setdefault(attachment.event_id, []).append(attachment)
@@ -184,6 +189,27 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     return entries
 
 
+def _feed_events(case_id: int, staff: bool):
+    events = (
+        CaseEvent.select(CaseEvent, User.id, User.uuid, User.display_name)
+        .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
+        .where(CaseEvent.case == case_id)
+        .order_by(CaseEvent.created_at, CaseEvent.id)
+    )
+    return events if staff else events.where(CaseEvent.public == True)  # noqa: E712
+
+
+def _feed_files(case_id: int, staff: bool):
+    files = Attachment.select().where(Attachment.case == case_id).order_by(Attachment.created_at, Attachment.id)
+    return files if staff else files.where(Attachment.public == True)  # noqa: E712
+
+
+_STAFF_FEED = FixedRead(lambda case_id: _feed_events(case_id, True), "int")
+_PUBLIC_FEED = FixedRead(lambda case_id: _feed_events(case_id, False), "int")
+_STAFF_FILES = FixedRead(lambda case_id: _feed_files(case_id, True), "int")
+_PUBLIC_FILES = FixedRead(lambda case_id: _feed_files(case_id, False), "int")
+
+
 def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
     """An attachment of the case the viewer may download (policy.can_download_file), or None."""
     attachment = by_uuid(Attachment, attachment_uuid)  # can_download_file checks it is this case's
@@ -191,12 +217,15 @@ def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
 
 
 def linked_customers(case: Case) -> list[Customer]:
-    return list(
-        Customer.select()
-        .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
-        .where(CaseCustomerLink.case == case)
-        .order_by(Customer.first_name, Customer.last_name)
-    )
+    return _LINKED.list(case.id)
+
+
+_LINKED = FixedRead(lambda case_id: (
+    Customer.select()
+    .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
+    .where(CaseCustomerLink.case == case_id)
+    .order_by(Customer.first_name, Customer.last_name)
+), "int")
 
 
 def next_steps(case: Case) -> list[CaseTask]:
@@ -231,8 +260,11 @@ def follow_up_source(actor: User, reference: str | None) -> Case | None:
 def statuses_to_choose() -> list[CaseStatus]:
     """The statuses staff may move a case to by hand: the active ones, except resolved (that takes a
     proposed resolution), in the admin's order."""
-    return list(
-        CaseStatus.select()
-        .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
-        .order_by(CaseStatus.position, CaseStatus.name)
-    )
+    return _STATUSES_TO_CHOOSE.list()
+
+
+_STATUSES_TO_CHOOSE = FixedRead(lambda: (
+    CaseStatus.select()
+    .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
+    .order_by(CaseStatus.position, CaseStatus.name)
+))

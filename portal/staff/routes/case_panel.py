@@ -17,6 +17,7 @@ from portal.case_config.forms import build_case_form
 from portal.case_config.queries import template_layout
 from portal.cases.queries.case_page import values_by_key
 from portal.customers.queries import search_customers
+from portal.fixed_reads import FixedRead
 from portal.i18n import _
 from portal.models.cases import Case
 from portal.models.people import User
@@ -36,7 +37,7 @@ from portal.staff.forms import (
     TaskForm,
     UpdateAllForm,
 )
-from portal.staff.queries import members_by_workgroup, supervised_workgroups
+from portal.staff.queries import members_of_workgroup, supervised_workgroups
 from portal.staff.service import details
 
 
@@ -56,13 +57,16 @@ def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
     """The case page's staff part: {"staff_panel": StaffPanel} for staff who handle the case, else None."""
     if not policy.can_handle_case(viewer, case):
         return {"staff_panel": None}
-    tasks = list(
-        CaseTask.select(CaseTask, User)
-        .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
-        .where(CaseTask.case == case)
-        .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
-    )
-    return {"staff_panel": _panel(case, viewer, forms, tasks)}
+    return {"staff_panel": _panel(case, viewer, forms, _TASKS.list(case.id))}
+
+
+# The case page's fixed reads, their SQL written once (portal.fixed_reads).
+_TASKS = FixedRead(lambda case_id: (
+    CaseTask.select(CaseTask, User)
+    .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
+    .where(CaseTask.case == case_id)
+    .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
+), "int")
 
 
 def details_form(case: Case, formdata=None):
@@ -95,7 +99,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     """The staff actions on the case: each control only when policy allows it and the case's state
     admits it, the same rules the services apply."""
     closed = case.status.category == "closed"
-    members = members_by_workgroup([case.workgroup_id]).get(case.workgroup_id, []) if case.workgroup_id else []
+    members = members_of_workgroup(case.workgroup_id) if case.workgroup_id else []
     can_take = not closed and case.assignee_id != viewer.id and policy.can_take(viewer, case)
     can_assign = not closed and bool(case.workgroup_id) and policy.can_assign(viewer, case)
     movable = []
