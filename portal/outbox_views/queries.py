@@ -238,7 +238,7 @@ def notifications_for_shown_case(user, case) -> list[OutboxEntry]:
     already (the case page): the case is not read again. [] for those who may not use the outbox."""
     if not policy.can_use_outbox(user):
         return []
-    query = outbox.messages(topic=case.reference, where=policy.message_visibility(user))
+    query = outbox.messages(topic=case.reference, where=policy.case_message_visibility(user, case))
     return [_entry(message, message.unrendered) for message in _listed(query)]
 
 
