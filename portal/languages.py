@@ -8,13 +8,16 @@ shown in German with Austrian conventions), else DEFAULT_LANGUAGE.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, LazyString, get_locale, get_translations
+from flask_babel import Babel, LazyString, format_decimal, get_locale, get_translations
 from flask_login import current_user
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from portal import i18n
 from portal.catalogues import TRANSLATIONS
@@ -64,6 +67,45 @@ def _translations():
     if state is not None:
         state.caseport_translations = (getattr(state, "babel_locale", None), translations)
     return translations
+
+
+def plural_samples() -> list[tuple[str, int]]:
+    """One count for each plural category of the reader's language (CLDR's "one", "few", "other" ...):
+    a page renders a text once per category for a script, which picks one with Intl.PluralRules."""
+    return _plural_samples(str(i18n.current_locale()))
+
+
+@lru_cache(maxsize=32)
+def _plural_samples(locale: str) -> list[tuple[str, int]]:
+    rule = Locale.parse(locale).plural_form
+    samples: dict[str, int] = {}
+    for count in range(1000):
+        samples.setdefault(rule(count), count)
+    return list(samples.items())
+
+
+def count_texts(limit: int) -> Markup:
+    """The live character counter's words (static/js/forms.js) for a long text of at most `limit`
+    characters, as JSON in every plural form of the reader's language: {"one": {"left": "%(num)s
+    character left.", "over": "..."}, "other": {...}}, chosen in the browser with Intl.PluralRules, the
+    count put in with Intl.NumberFormat. Worked out once per language and limit: a staff case page has
+    six long texts, and each cost eight translations and a JSON dump."""
+    return _count_texts(str(i18n.current_locale()), limit)
+
+
+@lru_cache(maxsize=256)
+def _count_texts(locale: str, limit: int) -> Markup:
+    ngettext = _translations().ungettext  # by this name the catalogue tools find the texts
+    texts = {}
+    for category, n in _plural_samples(locale):
+        texts[category] = {
+            "left": ngettext("%(num)s character left.", "%(num)s characters left.", n) % {"num": "%(num)s"},
+            "over": ngettext("%(num)s character too many (the limit is %(limit)s).",
+                             "%(num)s characters too many (the limit is %(limit)s).", n)
+            % {"num": "%(num)s", "limit": format_decimal(limit)},
+        }
+    policies = current_app.jinja_env.policies  # what the template's |tojson used
+    return htmlsafe_json_dumps(texts, dumps=policies["json.dumps_function"], **policies["json.dumps_kwargs"])
 
 
 def _gettext(message: str, **params) -> str:

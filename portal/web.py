@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import lru_cache
 
 import peewee
-from babel import Locale
 from flask import (
     Flask,
     appcontext_popped,
@@ -264,7 +262,8 @@ def _register_filters(app: Flask) -> None:
     app.add_template_filter(format_phone, "phone")
     app.add_template_filter(_filesize, "filesize")
     app.add_template_filter(format_decimal, "number")
-    app.add_template_global(plural_samples)
+    app.add_template_global(languages.plural_samples)
+    app.add_template_global(languages.count_texts)
 
     @app.template_filter("isotime")
     def isotime(value: datetime | None) -> str:
@@ -274,21 +273,6 @@ def _register_filters(app: Flask) -> None:
     def portal_globals():
         return {"portal_name": app.config["PORTAL_NAME"], "signup_enabled": app.config["SIGNUP_ENABLED"],
                 "nav_links": nav_links, "role_name": role_name}
-
-
-def plural_samples() -> list[tuple[str, int]]:
-    """One count for each plural category of the reader's language (CLDR's "one", "few", "other" ...):
-    a page renders a text once per category for a script, which picks one with Intl.PluralRules."""
-    return _plural_samples(str(i18n.current_locale()))
-
-
-@lru_cache(maxsize=32)
-def _plural_samples(locale: str) -> list[tuple[str, int]]:
-    rule = Locale.parse(locale).plural_form
-    samples: dict[str, int] = {}
-    for count in range(1000):
-        samples.setdefault(rule(count), count)
-    return list(samples.items())
 
 
 def _filesize(size: int) -> str:

@@ -113,10 +113,16 @@ def _entry(message: Message, unrendered: bool) -> OutboxEntry:
     )
 
 
+# What _entry reads of a message (context: the links shown_error masks), and nothing more: the
+# rendered content, headers and lease stay in the database.
+_LISTED_COLUMNS = (Message.id, Message.uuid, Message.event, Message.channel, Message.recipient_name, Message.address,
+                   Message.status, Message.attempts, Message.created_at, Message.sent_at, Message.last_error,
+                   Message.bounced_at, Message.bounce_status, Message.context)
+
+
 def _listed(query: peewee.ModelSelect) -> peewee.ModelSelect:
-    """The columns lists need: everything but the rendered content, and whether there is any."""
-    columns = [field for field in Message._meta.sorted_fields if field is not Message.rendered]
-    return query.select(*columns, Message.rendered.is_null().alias("unrendered"))
+    """The columns lists show (see _entry), and whether the message is rendered yet."""
+    return query.select(*_LISTED_COLUMNS, Message.rendered.is_null().alias("unrendered"))
 
 
 def visible_messages(user, *, status: str = "", topic: str = "", address: str = "", event: str = ""):
@@ -224,7 +230,15 @@ def notifications_for_case(user, case_reference: str) -> list[OutboxEntry]:
     case = Case.get_or_none(Case.reference == reference) if reference else None
     if case is None or not policy.can_view_case(user, case):
         raise NotFound()
-    query = outbox.messages(topic=reference, where=policy.message_visibility(user))
+    return notifications_for_shown_case(user, case)
+
+
+def notifications_for_shown_case(user, case) -> list[OutboxEntry]:
+    """notifications_for_case for a case the caller loaded and checked with policy.can_view_case
+    already (the case page): the case is not read again. [] for those who may not use the outbox."""
+    if not policy.can_use_outbox(user):
+        return []
+    query = outbox.messages(topic=case.reference, where=policy.case_message_visibility(user, case))
     return [_entry(message, message.unrendered) for message in _listed(query)]
 
 

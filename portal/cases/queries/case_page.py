@@ -4,13 +4,15 @@ files, linked customers and next steps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import peewee
 
-from portal import policy
+from portal import policy, request_memo
 from portal.case_config.queries import audience_for
 from portal.cases.rules import shown_value
 from portal.errors import NotFound
+from portal.fixed_reads import FixedRead
 from portal.identifiers import by_uuid
 from portal.models.cases import Attachment, Case, CaseCustomerLink, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, CaseReason, CaseStatus, CaseTemplate, FieldOption, TemplateField
@@ -26,35 +28,75 @@ class ShownValue:
     field_type: str
 
 
-def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
-    """The case's custom values in the template's two sections, in template order. Values whose field
-    left the template (or is inactive) still show, under "more", so nothing a case holds is hidden
-    by a template change. Internal fields only for staff. One query: each value with its field, its
-    place in the case's template and its option label."""
-    query = (
-        CaseFieldValue.select(CaseFieldValue.value, CaseField.id, CaseField.label, CaseField.field_type,
-                              TemplateField.section, TemplateField.position, TemplateField.id,
-                              FieldOption.label)
+@dataclass(frozen=True)
+class CaseValue:
+    """One custom value of a case with what the pages need of its field: its place in the case's
+    template (None when the field left the template) and its option's label (None if none)."""
+
+    value: str
+    field_id: int
+    key: str
+    label: str
+    field_type: str
+    visibility: str
+    section: str | None
+    position: int | None
+    placed_id: int | None
+    option_label: str | None
+
+
+def case_values(case: Case) -> list[CaseValue]:
+    """Every custom value of the case (internal fields too) in one query: each value with its field,
+    its place in the case's template and its option label. Read once per request that changes
+    nothing (the case page shows them and the staff details form starts from them)."""
+    return request_memo.remembered(("case_values", case.id), lambda: _case_values(case)) \
+        if request_memo.read_only() else _case_values(case)
+
+
+def _case_values(case: Case) -> list[CaseValue]:
+    return [CaseValue(*row) for row in _CASE_VALUES(case.id, case.template_id)]
+
+
+def _case_values_query(case_id: int, template_id: int):
+    return (
+        CaseFieldValue.select(CaseFieldValue.value, CaseField.id, CaseField.key, CaseField.label,
+                              CaseField.field_type, CaseField.visibility, TemplateField.section,
+                              TemplateField.position, TemplateField.id, FieldOption.label)
         .join(CaseField)
         .join(TemplateField, peewee.JOIN.LEFT_OUTER,
-              on=((TemplateField.field == CaseField.id) & (TemplateField.template == case.template_id)))
+              on=((TemplateField.field == CaseField.id) & (TemplateField.template == template_id)))
         .switch(CaseFieldValue)
         .join(FieldOption, peewee.JOIN.LEFT_OUTER,
               on=((FieldOption.field == CaseFieldValue.field) & (FieldOption.value == CaseFieldValue.value)))
-        .where(CaseFieldValue.case == case.id)
+        .where(CaseFieldValue.case == case_id)
         .tuples()
     )
-    if audience_for(viewer) != "staff":
-        query = query.where(CaseField.visibility == "customer")
+
+
+_CASE_VALUES = FixedRead(_case_values_query, "int", "int")
+
+
+def values_by_key(case: Case) -> dict[str, str]:
+    """The case's custom values by field key (what the staff details form starts with)."""
+    return {value.key: value.value for value in case_values(case)}
+
+
+def values_by_section(case: Case, viewer: User) -> dict[str, list[ShownValue]]:
+    """The case's custom values in the template's two sections, in template order. Values whose field
+    left the template (or is inactive) still show, under "more", so nothing a case holds is hidden
+    by a template change. Internal fields only for staff."""
+    staff = audience_for(viewer) == "staff"
     placed, loose = [], []
-    for value, field_id, label, field_type, section, position, placed_id, option_label in query:
-        field = _FieldFacts(field_id, field_type)
-        shown = ShownValue(label, shown_value(field, value, {(field_id, value): option_label} if option_label
-                                              else {}), field_type)
-        if placed_id is None:
-            loose.append((label.lower(), shown))
+    for row in case_values(case):
+        if not staff and row.visibility != "customer":
+            continue
+        field = _FieldFacts(row.field_id, row.field_type)
+        shown = ShownValue(row.label, shown_value(field, row.value, {(row.field_id, row.value): row.option_label}
+                                                  if row.option_label else {}), row.field_type)
+        if row.placed_id is None:
+            loose.append((row.label.lower(), shown))
         else:
-            placed.append(((0 if section == "top" else 1, position, placed_id), section, shown))
+            placed.append(((0 if row.section == "top" else 1, row.position, row.placed_id), row.section, shown))
     sections: dict[str, list[ShownValue]] = {"top": [], "more": []}
     for _, section, shown in sorted(placed, key=lambda row: row[0]):
         sections[section].append(shown)
@@ -70,9 +112,15 @@ class _FieldFacts:
     field_type: str
 
 
-def case_with_details(reference: str):
-    """The case with its template, status, reason, customer and workgroup in one query (or None)."""
-    return (
+def case_with_details(reference: str, *, for_staff: bool = False):
+    """The case with its template, status, reason, customer and workgroup in one query (or None).
+    for_staff: also its assignee and its template's escalation and default workgroups, which the
+    staff side of the case page shows (joined, instead of one lazy read each)."""
+    return (_STAFF_CASE if for_staff else _CASE).first((reference or "")[:8])
+
+
+def _case_query(reference: str, for_staff: bool):
+    query = (
         Case.select(Case, CaseTemplate, CaseStatus, CaseReason, Customer, Workgroup)
         .join(CaseTemplate)
         .switch(Case)
@@ -83,42 +131,83 @@ def case_with_details(reference: str):
         .join(Customer)
         .switch(Case)
         .join(Workgroup, peewee.JOIN.LEFT_OUTER)
-        .where(Case.reference == (reference or "")[:8])
-        .first()
     )
+    if for_staff:
+        assignee = User.alias("assignee")
+        escalation = Workgroup.alias("escalation_workgroup")
+        default = Workgroup.alias("default_workgroup")
+        query = (
+            query.select_extend(assignee, escalation, default)
+            .switch(Case)
+            .join(assignee, peewee.JOIN.LEFT_OUTER, on=(Case.assignee == assignee.id), attr="assignee")
+            .switch(CaseTemplate)
+            .join(escalation, peewee.JOIN.LEFT_OUTER, on=(CaseTemplate.escalation_workgroup == escalation.id),
+                  attr="escalation_workgroup")
+            .switch(CaseTemplate)
+            .join(default, peewee.JOIN.LEFT_OUTER, on=(CaseTemplate.default_workgroup == default.id),
+                  attr="default_workgroup")
+        )
+    return query.where(Case.reference == reference).limit(1)
+
+
+_CASE = FixedRead(lambda reference: _case_query(reference, False), "str")
+_STAFF_CASE = FixedRead(lambda reference: _case_query(reference, True), "str")
 
 
 @dataclass
 class FeedEntry:
     event: object
     attachments: list
+    # A logged contact's own time (stored as ISO text in the event's data), None for other events.
+    contacted_at: datetime | None = None
+
+
+def _contacted_at(event) -> datetime | None:
+    if event.kind != "contact_logged":
+        return None
+    try:
+        return datetime.fromisoformat((event.data or {}).get("contacted_at", ""))
+    except (TypeError, ValueError):
+        return None
 
 
 def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
-    """The activity feed, oldest first, with each entry's actor and files in three queries.
-    Internal notes, their files and internal events appear only for staff."""
+    """The activity feed, oldest first, with each entry's actor and files in two queries.
+    Internal notes, their files and internal events appear only for staff. The actor carries
+    only what the feed shows of a person (uuid and name), not the whole account row."""
     staff = policy.can_see_internal(viewer, case)
-    events = (
-        CaseEvent.select(CaseEvent, User)
-        .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
-        .where(CaseEvent.case == case)
-        .order_by(CaseEvent.created_at, CaseEvent.id)
-    )
-    if not staff:
-        events = events.where(CaseEvent.public == True)  # noqa: E712
-    events = list(events)
-    files = Attachment.select().where(Attachment.case == case).order_by(Attachment.created_at, Attachment.id)
-    if not staff:
-        files = files.where(Attachment.public == True)  # noqa: E712
+    events = (_STAFF_FEED if staff else _PUBLIC_FEED).list(case.id)
+    files = (_STAFF_FILES if staff else _PUBLIC_FILES)(case.id)
     by_event: dict[int | None, list] = {}
     for attachment in files:
         by_event.setdefault(attachment.event_id, []).append(attachment)
-    entries = [FeedEntry(event, by_event.pop(event.id, [])) for event in events]
+    entries = [FeedEntry(event, by_event.pop(event.id, []), _contacted_at(event)) for event in events]
     # Files recorded without an event (e.g. on the new-case form) belong to the "created" entry.
     loose = by_event.pop(None, [])
     if loose and entries:
         entries[0].attachments = loose + entries[0].attachments
     return entries
+
+
+def _feed_events(case_id: int, staff: bool):
+    events = (
+        CaseEvent.select(CaseEvent, User.id, User.uuid, User.display_name)
+        .join(User, peewee.JOIN.LEFT_OUTER, on=(CaseEvent.actor == User.id))
+        .where(CaseEvent.case == case_id)
+        .order_by(CaseEvent.created_at, CaseEvent.id)
+    )
+    return events if staff else events.where(CaseEvent.public == True)  # noqa: E712
+
+
+def _feed_files(case_id: int, staff: bool):
+    files = Attachment.select().where(Attachment.case == case_id).order_by(Attachment.created_at, Attachment.id)
+    return files if staff else files.where(Attachment.public == True)  # noqa: E712
+
+
+_STAFF_FEED = FixedRead(lambda case_id: _feed_events(case_id, True), "int")
+_PUBLIC_FEED = FixedRead(lambda case_id: _feed_events(case_id, False), "int")
+_STAFF_FILES = FixedRead(lambda case_id: _feed_files(case_id, True), "int")
+_PUBLIC_FILES = FixedRead(lambda case_id: _feed_files(case_id, False), "int")
 
 
 def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
@@ -128,12 +217,15 @@ def attachment_for_viewer(case: Case, viewer: User, attachment_uuid: str):
 
 
 def linked_customers(case: Case) -> list[Customer]:
-    return list(
-        Customer.select()
-        .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
-        .where(CaseCustomerLink.case == case)
-        .order_by(Customer.first_name, Customer.last_name)
-    )
+    return _LINKED.list(case.id)
+
+
+_LINKED = FixedRead(lambda case_id: (
+    Customer.select()
+    .join(CaseCustomerLink, on=(CaseCustomerLink.customer == Customer.id))
+    .where(CaseCustomerLink.case == case_id)
+    .order_by(Customer.first_name, Customer.last_name)
+), "int")
 
 
 def next_steps(case: Case) -> list[CaseTask]:
@@ -148,7 +240,7 @@ def next_steps(case: Case) -> list[CaseTask]:
 
 def case_for_viewer(user: User, reference: str) -> Case:
     """The case with this reference if the user may see it, else NotFound (never NotAllowed)."""
-    case = case_with_details(reference)
+    case = case_with_details(reference, for_staff=policy.is_staff(user))
     if case is None or not policy.can_view_case(user, case):
         raise NotFound()
     return case
@@ -168,8 +260,11 @@ def follow_up_source(actor: User, reference: str | None) -> Case | None:
 def statuses_to_choose() -> list[CaseStatus]:
     """The statuses staff may move a case to by hand: the active ones, except resolved (that takes a
     proposed resolution), in the admin's order."""
-    return list(
-        CaseStatus.select()
-        .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
-        .order_by(CaseStatus.position, CaseStatus.name)
-    )
+    return _STATUSES_TO_CHOOSE.list()
+
+
+_STATUSES_TO_CHOOSE = FixedRead(lambda: (
+    CaseStatus.select()
+    .where((CaseStatus.active == True) & (CaseStatus.category != "resolved"))  # noqa: E712
+    .order_by(CaseStatus.position, CaseStatus.name)
+))

@@ -50,7 +50,7 @@ from portal.cases.service import conversation, lifecycle, readings
 from portal.errors import AlreadyDone, Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.i18n import _
-from portal.outbox_views.queries import notifications_for_case
+from portal.outbox_views.queries import notifications_for_shown_case
 from portal.submissions.forms import SENT_TWICE
 from portal.web_helpers import apply_errors, file_download, safe_next_url
 
@@ -122,7 +122,7 @@ def case_page(case, status: int = 200, **forms):
         reopen_form=forms.get("reopen_form") or ReasonForm(prefix="reopen"),
         resolution_form=resolution_form,
         status_form=status_form,
-        case_notifications=notifications_for_case(current_user, case.reference) if staff else [],
+        case_notifications=notifications_for_shown_case(current_user, case) if staff else [],
         next_steps=[] if staff else next_steps(case),  # staff see every task in their own part
         **_parts(case, forms),
     ), status

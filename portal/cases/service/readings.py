@@ -8,15 +8,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from portal.clock import utcnow
+from portal.fixed_reads import FixedRead
 from portal.models.cases import Case
 from portal.models.people import User
 from portal.models.readings import CaseReading
 
+# Every case page view asks this: its SQL is written once (portal.fixed_reads).
+_SEEN_AT = FixedRead(lambda user_id, case_id: (
+    CaseReading.select(CaseReading.seen_at)
+    .where((CaseReading.user == user_id) & (CaseReading.case == case_id))
+    .limit(1)
+    .tuples()
+), "int", "int")
+
 
 def mark_read(user: User, case: Case, *, now: datetime | None = None) -> None:
     """user has now seen case as it is. A newer reading (another tab) is never moved back."""
-    seen_at = (CaseReading.select(CaseReading.seen_at)
-               .where((CaseReading.user == user.id) & (CaseReading.case == case.id)).scalar())
+    row = _SEEN_AT.first(user.id, case.id)
+    seen_at = row[0] if row else None
     if seen_at is not None and seen_at >= case.updated_at:
         return
     now = now or utcnow()

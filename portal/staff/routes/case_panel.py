@@ -6,7 +6,6 @@ to show their errors."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -16,9 +15,11 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.case_config.forms import build_case_form
 from portal.case_config.queries import template_layout
+from portal.cases.queries.case_page import values_by_key
 from portal.customers.queries import search_customers
+from portal.fixed_reads import FixedRead
 from portal.i18n import _
-from portal.models.cases import Case, CaseEvent
+from portal.models.cases import Case
 from portal.models.people import User
 from portal.models.staff import CaseTask
 from portal.settings import setting
@@ -36,7 +37,7 @@ from portal.staff.forms import (
     TaskForm,
     UpdateAllForm,
 )
-from portal.staff.queries import members_by_workgroup, supervised_workgroups
+from portal.staff.queries import members_of_workgroup, supervised_workgroups
 from portal.staff.service import details
 
 
@@ -50,25 +51,29 @@ class StaffPanel:
     closed: bool
     tasks: list = field(default_factory=list)
     found_customers: object = None
-    contact_times: dict = field(default_factory=dict)
 
 
 def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
     """The case page's staff part: {"staff_panel": StaffPanel} for staff who handle the case, else None."""
     if not policy.can_handle_case(viewer, case):
         return {"staff_panel": None}
-    tasks = list(
-        CaseTask.select(CaseTask, User)
-        .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
-        .where(CaseTask.case == case)
-        .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
-    )
-    return {"staff_panel": _panel(case, viewer, forms, tasks)}
+    return {"staff_panel": _panel(case, viewer, forms, _TASKS.list(case.id))}
+
+
+# The case page's fixed reads, their SQL written once (portal.fixed_reads).
+_TASKS = FixedRead(lambda case_id: (
+    CaseTask.select(CaseTask, User)
+    .join(User, JOIN.LEFT_OUTER, on=(CaseTask.assignee == User.id))
+    .where(CaseTask.case == case_id)
+    .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
+), "int")
 
 
 def details_form(case: Case, formdata=None):
     """The edit form built by the one form builder for staff, with the case's values (or what was sent)."""
-    current = details.current_values(case)
+    # On the page the values come from the read the page showed them with (one read per request);
+    # a sent form (formdata) is checked against the database's values as they are now.
+    current = values_by_key(case) if formdata is None else details.current_values(case)
     layout = template_layout(case.template, "staff")
     form_class = build_case_form(case.template, "staff", base=FlaskForm, current=current, layout=layout)
     if formdata is None:
@@ -94,7 +99,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     """The staff actions on the case: each control only when policy allows it and the case's state
     admits it, the same rules the services apply."""
     closed = case.status.category == "closed"
-    members = members_by_workgroup([case.workgroup_id]).get(case.workgroup_id, []) if case.workgroup_id else []
+    members = members_of_workgroup(case.workgroup_id) if case.workgroup_id else []
     can_take = not closed and case.assignee_id != viewer.id and policy.can_take(viewer, case)
     can_assign = not closed and bool(case.workgroup_id) and policy.can_assign(viewer, case)
     movable = []
@@ -129,17 +134,5 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     if not closed and (request.args.get("link_q") or "").strip() and find.validate():
         found = search_customers(viewer, find.link_q.data, limit=10, phone_region=setting("DEFAULT_PHONE_REGION"))
     return StaffPanel(case=case, forms=built, can_take=can_take, can_assign=can_assign, can_move=bool(movable),
-                      closed=closed, tasks=tasks, found_customers=found, contact_times=_contact_times(case))
+                      closed=closed, tasks=tasks, found_customers=found)
 
-
-def _contact_times(case: Case) -> dict[str, datetime]:
-    """When each logged contact took place (stored as ISO text in the event), for the feed."""
-    times = {}
-    events = CaseEvent.select(CaseEvent.uuid, CaseEvent.data).where(
-        (CaseEvent.case == case) & (CaseEvent.kind == "contact_logged"))
-    for event in events:
-        try:
-            times[event.uuid] = datetime.fromisoformat((event.data or {}).get("contacted_at", ""))
-        except (TypeError, ValueError):
-            continue
-    return times
