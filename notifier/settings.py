@@ -21,7 +21,8 @@ _CHOICES = {
 _POSITIVE = (
     "SMTP_TIMEOUT", "SMTP_COMMAND_TIMEOUT", "SMTP_DATA_TIMEOUT", "SMS_TIMEOUT", "SMS_RESPONSE_TIMEOUT",
     "WEBHOOK_TIMEOUT",
-    "NOTIFIER_BATCH_SIZE", "NOTIFIER_MAX_ATTEMPTS", "NOTIFIER_LEASE_SECONDS", "NOTIFIER_INTERVAL_SECONDS",
+    "NOTIFIER_BATCH_SIZE", "NOTIFIER_LANES", "NOTIFIER_MAX_ATTEMPTS", "NOTIFIER_LEASE_SECONDS",
+    "NOTIFIER_INTERVAL_SECONDS",
     "NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS", "NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS",
     "TEMPLATE_RENDER_SECONDS", "TEMPLATE_MAX_STEPS", "TEMPLATE_MAX_VALUE_CHARS", "TEMPLATE_MAX_BUILT_CHARS",
     "TEMPLATE_MAX_MACRO_CALLS", "TEMPLATE_MAX_MACRO_DEPTH",
@@ -62,6 +63,10 @@ class Settings:
     # public (private, loopback, link-local ...); plain http only to these. Empty: none.
     WEBHOOK_ALLOW_PRIVATE_TARGETS: str = ""
     NOTIFIER_BATCH_SIZE: int = 50
+    # A batch is delivered over this many lanes at once, each a thread with its own connection to
+    # the relay or gateway and to the database, so one lane's sends overlap another's waits for an
+    # answer. After a crash at most one message per lane is held for review (see notifier.marks).
+    NOTIFIER_LANES: int = 2
     NOTIFIER_MAX_ATTEMPTS: int = 8
     # How long a claim on untried messages lasts; the worker renews it while it works, so this is
     # how long a crashed worker's untried messages wait for another worker.
