@@ -1,5 +1,6 @@
 """The SMTP channel against a real aiosmtpd server on 127.0.0.1."""
 
+import smtplib
 import time
 from datetime import timedelta
 
@@ -239,3 +240,16 @@ def test_a_database_outage_at_the_start_mark_hands_nothing_over_and_spends_nothi
     assert deliver_due(smtp_settings, now=T0, worker_id="w1").sent == 1
     counts = smtp_server.count_by_message_id()
     assert len(counts) == 3 and set(counts.values()) == {1}
+
+
+@pytest.mark.parametrize("address", [
+    "ada@example.com", "a.b+tag@mail.example.co.uk", "o'brien@example.com", "x_y-z@sub-domain.example",
+    "Ada <ada@example.com>", '"quoted local"@example.com', "a..b@example.com", ".ada@example.com",
+    "ada@example..com", "ada@[127.0.0.1]", "ada", "", " ada@example.com ", "adä@example.com",
+    "ada@example.com (Ada)", "a(b)c@example.com",
+])
+def test_the_smtp_path_is_the_one_smtplib_writes(address):
+    """The fast path for plain addresses gives exactly what smtplib.quoteaddr gives, for any address."""
+    from notifier.channels.outgoing import smtp_path
+
+    assert smtp_path(address) == smtplib.quoteaddr(address)
