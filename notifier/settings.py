@@ -22,7 +22,7 @@ _POSITIVE = (
     "SMTP_TIMEOUT", "SMTP_COMMAND_TIMEOUT", "SMTP_DATA_TIMEOUT", "SMS_TIMEOUT", "SMS_RESPONSE_TIMEOUT",
     "WEBHOOK_TIMEOUT",
     "NOTIFIER_BATCH_SIZE", "NOTIFIER_LANES", "NOTIFIER_MAX_ATTEMPTS", "NOTIFIER_LEASE_SECONDS",
-    "NOTIFIER_INTERVAL_SECONDS",
+    "NOTIFIER_INTERVAL_SECONDS", "NOTIFIER_IDLE_POLL_SECONDS",
     "NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS", "NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS",
     "TEMPLATE_RENDER_SECONDS", "TEMPLATE_MAX_STEPS", "TEMPLATE_MAX_VALUE_CHARS", "TEMPLATE_MAX_BUILT_CHARS",
     "TEMPLATE_MAX_MACRO_CALLS", "TEMPLATE_MAX_MACRO_DEPTH",
@@ -79,6 +79,9 @@ class Settings:
     NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS: float = 1.0
     NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS: float = 30.0
     NOTIFIER_INTERVAL_SECONDS: float = 1.0
+    # Within a run, once the outbox is drained, how often to look for new messages until the next
+    # tick: about how long a new message waits before delivery starts (one claim query each time).
+    NOTIFIER_IDLE_POLL_SECONDS: float = 0.2
     # A name for this notifier, stable across restarts and unique among running notifiers (e.g.
     # the container or unit name): a restarted worker then takes back its own unfinished claims at
     # once instead of after the lease. Default: host name and process id.
