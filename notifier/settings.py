@@ -66,7 +66,9 @@ class Settings:
     # A batch is delivered over this many lanes at once, each a thread with its own connection to
     # the relay or gateway and to the database, so one lane's sends overlap another's waits for an
     # answer. After a crash at most one message per lane is held for review (see notifier.marks).
-    NOTIFIER_LANES: int = 2
+    # 1 by default: on a loaded 2-core machine two lanes delivered less (GIL hand-offs between
+    # threads that wait for sockets); measure before raising it (tests/bench/bench_notifier.py --lanes).
+    NOTIFIER_LANES: int = 1
     NOTIFIER_MAX_ATTEMPTS: int = 8
     # How long a claim on untried messages lasts; the worker renews it while it works, so this is
     # how long a crashed worker's untried messages wait for another worker.
