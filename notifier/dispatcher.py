@@ -45,7 +45,7 @@ from notifier.leases import (
     release,
 )
 from notifier.marks import SentMarks, start_attempt, store_renderings
-from notifier.models import Message, write_transaction
+from notifier.models import Message, database, write_transaction
 from notifier.rendering import RenderError, render_parts
 from notifier.settings import Settings
 from notifier.templates import active_template
@@ -205,19 +205,60 @@ def deliver_due(
 
 
 def _deliver_claim(claim, senders: _Channels, settings: Settings, current_time, report, suppress) -> None:
+    ready = _render_batch(claim, current_time, report, {}, settings.template_limits)
+    lanes = [ready[n::settings.NOTIFIER_LANES] for n in range(min(settings.NOTIFIER_LANES, len(ready)))]
+    if len(lanes) <= 1:
+        _deliver_lane(lanes[0] if lanes else [], claim, senders, settings, current_time, report, suppress)
+        return
+    # Each further lane is a thread with its own database connection and its own senders (one
+    # connection to the relay each), sharing the breakers; each keeps its own counts, added up
+    # after all have finished. The first lane runs here, on this run's connection and senders.
+    reports = [DeliveryReport() for _ in lanes[1:]]
+    failures: list[BaseException] = []
+
+    def lane(messages: list[Message], lane_report: DeliveryReport) -> None:
+        try:
+            with database.connection_context(), ExitStack() as stack:
+                own = _Channels(settings, stack, senders.breakers)
+                _deliver_lane(messages, claim, own, settings, current_time, lane_report, suppress)
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=lane, args=(messages, lane_report), name=f"notifier-lane-{n + 1}")
+               for n, (messages, lane_report) in enumerate(zip(lanes[1:], reports, strict=True))]
+    for thread in threads:
+        thread.start()
+    try:
+        _deliver_lane(lanes[0], claim, senders, settings, current_time, report, suppress)
+    finally:
+        for thread in threads:
+            thread.join()
+        for lane_report in reports:
+            _add(report, lane_report)
+    if failures:
+        raise failures[0]
+
+
+def _add(report: DeliveryReport, other: DeliveryReport) -> None:
+    for name in ("sent", "failed", "dead", "released", "lost", "suppressed", "unknown", "deferred"):
+        setattr(report, name, getattr(report, name) + getattr(other, name))
+    report.errors += other.errors
+
+
+def _deliver_lane(messages, claim, senders: _Channels, settings: Settings, current_time, report, suppress) -> None:
+    """Deliver these messages of the claim one after another (one lane)."""
     lease = timedelta(seconds=settings.NOTIFIER_LEASE_SECONDS)
     lease_until = claim.lease_expires_at
-    ready = _render_batch(claim, current_time, report, {}, settings.template_limits)
     sent = SentMarks(claim, report)
     try:
-        for message in ready:
+        for message in messages:
             if senders.is_down(message.channel):
                 # Its channel went down during this batch: leave it untried, attempts unspent.
                 report.released += release([message], claim.token)
                 continue
             if current_time() >= lease_until - lease * LEASE_RENEW_FRACTION:
                 lease_until = current_time() + lease
-                extend_lease(claim.messages, claim.token, lease_until)
+                extend_lease(messages, claim.token, lease_until)
             _deliver_one(message, claim, senders, settings, current_time, report, suppress, sent)
     finally:
         # Even when the run fails: these were delivered. If this write fails too, they are held.

@@ -22,6 +22,8 @@ never resent, never lost. The start mark always waits for the disk.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import datetime, timedelta
 
 import peewee
@@ -29,6 +31,16 @@ import peewee
 from notifier.models import SENT, Attempt, Message, database, is_postgres
 
 _statements: dict[tuple, str] = {}
+
+# SQLite has one write lock per database file, and a connection that finds it taken sleeps in its
+# busy handler (1 ms, then 2, 5, 10 ... ms) before trying again: the lanes of one worker (threads,
+# one connection each) would sleep on each other's start marks. They take turns here instead,
+# which costs no sleep. (Other processes still meet SQLite's lock and its busy timeout.)
+_sqlite_writer = threading.Lock()
+
+
+def _writing():
+    return contextlib.nullcontext() if is_postgres() else _sqlite_writer
 
 
 def _q(field: peewee.Field) -> str:
@@ -105,22 +117,44 @@ def start_attempt(message: Message, token: str, now: datetime, lease_seconds: fl
                _stamp(Message.lease_expires_at, now + timedelta(seconds=lease_seconds)), message.id, token]
     marked = None
     if delivered is None:
-        started = database.execute_sql(_statement("start", _start_sql), p_start).rowcount
+        with _writing():
+            started = database.execute_sql(_statement("start", _start_sql), p_start).rowcount
     else:
         sent, logged = _sent_values(delivered, token, worker_id)
         if is_postgres():
             cursor = database.execute_sql(_statement("sent+start", _sent_and_start_sql), sent + logged + p_start)
             marked, started = cursor.fetchone()
         else:
-            with database.atomic("IMMEDIATE"):
-                marked = database.execute_sql(_statement("sent", _sent_sql), sent).rowcount
-                database.execute_sql(_statement("attempt", _attempt_sql), [*logged, "sent" if marked else "sent_late"])
-                started = database.execute_sql(_statement("start", _start_sql), p_start).rowcount
+            with _sqlite_writer:
+                marked, started = _sqlite_sent_and_start(sent, logged, p_start)
         delivered[0].attempt_started_at = None
     if started:
         message.attempts += 1
         message.attempt_started_at = now
     return bool(started), marked
+
+
+def _sqlite_sent_and_start(sent: list, logged: list, p_start: list) -> tuple[int, int]:
+    """SQLite: the sent mark, its attempt row and the next start mark in one transaction, on the
+    sqlite3 connection itself (peewee's transaction and statement wrappers cost about as much CPU
+    as SQLite's own work here). Inside a transaction someone else opened, peewee's savepoint is used."""
+    if database.in_transaction():
+        with database.atomic():
+            marked = database.execute_sql(_statement("sent", _sent_sql), sent).rowcount
+            database.execute_sql(_statement("attempt", _attempt_sql), [*logged, "sent" if marked else "sent_late"])
+            return marked, database.execute_sql(_statement("start", _start_sql), p_start).rowcount
+    connection = database.connection()
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        marked = connection.execute(_statement("sent", _sent_sql), sent).rowcount
+        connection.execute(_statement("attempt", _attempt_sql), [*logged, "sent" if marked else "sent_late"])
+        started = connection.execute(_statement("start", _start_sql), p_start).rowcount
+        connection.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            connection.execute("ROLLBACK")
+        raise
+    return marked, started
 
 
 def _store_sql(columns: tuple[str, ...]):
@@ -162,7 +196,7 @@ def mark_sent_many(results: list[tuple], token: str, worker_id: str) -> tuple[in
     if not results:
         return 0, 0
     ids = [message.id for message, *_ in results]
-    with database.atomic():
+    with _writing(), database.atomic():
         if is_postgres():
             database.execute_sql("SET LOCAL synchronous_commit = off")
         held = {

@@ -39,8 +39,9 @@ class Drained(int):
 
 
 def run_delivery(settings: Settings, suppress=None) -> int:
-    """The delivery job: drain due messages batch after batch while there is work, then wait for the
-    next tick (NOTIFIER_INTERVAL_SECONDS, so a new message waits at most about that long).
+    """The delivery job: drain due messages batch after batch while there is work, then look again
+    every NOTIFIER_IDLE_POLL_SECONDS until the next tick (NOTIFIER_INTERVAL_SECONDS) is near, so a
+    new message waits about the poll interval.
 
     A run stops just before the next tick is due (a run still going at the tick would make
     APScheduler skip that tick and log a warning); when it stops with work left it says so, and
@@ -54,8 +55,17 @@ def run_delivery(settings: Settings, suppress=None) -> int:
         while True:
             report = deliver_due(settings, suppress=suppress)
             sent += report.sent
-            if report.claimed < settings.NOTIFIER_BATCH_SIZE or report.channels_down:
+            if report.channels_down:
                 return Drained(sent)
+            if report.claimed < settings.NOTIFIER_BATCH_SIZE:
+                # Drained: look again every NOTIFIER_IDLE_POLL_SECONDS until the run's end, so a new
+                # message waits about that long rather than up to a whole interval (one claim query
+                # per poll: cheap).
+                pause = min(settings.NOTIFIER_IDLE_POLL_SECONDS, deadline - time.monotonic())
+                if pause <= 0:
+                    return Drained(sent)
+                time.sleep(pause)
+                continue
             if time.monotonic() >= deadline:
                 drained = Drained(sent)
                 drained.more = True

@@ -21,7 +21,8 @@ _CHOICES = {
 _POSITIVE = (
     "SMTP_TIMEOUT", "SMTP_COMMAND_TIMEOUT", "SMTP_DATA_TIMEOUT", "SMS_TIMEOUT", "SMS_RESPONSE_TIMEOUT",
     "WEBHOOK_TIMEOUT",
-    "NOTIFIER_BATCH_SIZE", "NOTIFIER_MAX_ATTEMPTS", "NOTIFIER_LEASE_SECONDS", "NOTIFIER_INTERVAL_SECONDS",
+    "NOTIFIER_BATCH_SIZE", "NOTIFIER_LANES", "NOTIFIER_MAX_ATTEMPTS", "NOTIFIER_LEASE_SECONDS",
+    "NOTIFIER_INTERVAL_SECONDS", "NOTIFIER_IDLE_POLL_SECONDS",
     "NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS", "NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS",
     "TEMPLATE_RENDER_SECONDS", "TEMPLATE_MAX_STEPS", "TEMPLATE_MAX_VALUE_CHARS", "TEMPLATE_MAX_BUILT_CHARS",
     "TEMPLATE_MAX_MACRO_CALLS", "TEMPLATE_MAX_MACRO_DEPTH",
@@ -62,6 +63,12 @@ class Settings:
     # public (private, loopback, link-local ...); plain http only to these. Empty: none.
     WEBHOOK_ALLOW_PRIVATE_TARGETS: str = ""
     NOTIFIER_BATCH_SIZE: int = 50
+    # A batch is delivered over this many lanes at once, each a thread with its own connection to
+    # the relay or gateway and to the database, so one lane's sends overlap another's waits for an
+    # answer. After a crash at most one message per lane is held for review (see notifier.marks).
+    # 1 by default: on a loaded 2-core machine two lanes delivered less (GIL hand-offs between
+    # threads that wait for sockets); measure before raising it (tests/bench/bench_notifier.py --lanes).
+    NOTIFIER_LANES: int = 1
     NOTIFIER_MAX_ATTEMPTS: int = 8
     # How long a claim on untried messages lasts; the worker renews it while it works, so this is
     # how long a crashed worker's untried messages wait for another worker.
@@ -74,6 +81,9 @@ class Settings:
     NOTIFIER_CHANNEL_BACKOFF_BASE_SECONDS: float = 1.0
     NOTIFIER_CHANNEL_BACKOFF_CAP_SECONDS: float = 30.0
     NOTIFIER_INTERVAL_SECONDS: float = 1.0
+    # Within a run, once the outbox is drained, how often to look for new messages until the next
+    # tick: about how long a new message waits before delivery starts (one claim query each time).
+    NOTIFIER_IDLE_POLL_SECONDS: float = 0.2
     # A name for this notifier, stable across restarts and unique among running notifiers (e.g.
     # the container or unit name): a restarted worker then takes back its own unfinished claims at
     # once instead of after the lease. Default: host name and process id.

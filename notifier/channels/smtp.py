@@ -22,7 +22,7 @@ from notifier.channels.errors import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from notifier.channels.outgoing import OutgoingEmail, email_bytes, envelope_sender, message_id
+from notifier.channels.outgoing import OutgoingEmail, email_bytes, envelope_sender, message_id, smtp_path
 from notifier.clock import utcnow
 
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
@@ -37,6 +37,8 @@ class SmtpChannel:
     def __init__(self, settings):
         self.settings = settings
         self._connection: smtplib.SMTP | None = None
+        # Read once per channel, not parsed again for every message.
+        self._domain = settings.message_id_domain
 
     def __enter__(self):
         return self
@@ -102,7 +104,7 @@ class SmtpChannel:
         `start()`, when given, is called once, after the envelope is on its way and before anything
         is handed over; if it returns False the message is not sent (AttemptNotStarted)."""
         s = self.settings
-        data, smtputf8 = email_bytes(email, mail_from=s.MAIL_FROM, domain=s.message_id_domain, sent_at=utcnow())
+        data, smtputf8 = email_bytes(email, mail_from=s.MAIL_FROM, domain=self._domain, sent_at=utcnow())
         started: list[bool] = []
 
         def start_once() -> None:
@@ -130,7 +132,7 @@ class SmtpChannel:
             except (smtplib.SMTPServerDisconnected, OSError) as error:
                 self._drop()
                 raise ChannelDownError(f"SMTP relay dropped the connection: {_describe(error)}") from None
-        return message_id(email.message_uuid, s.message_id_domain)
+        return message_id(email.message_uuid, self._domain)
 
     def _hand_over(self, connection: smtplib.SMTP, sender: str, recipient: str, data: bytes, smtputf8: bool,
                    start_once=lambda: None):
@@ -147,8 +149,7 @@ class SmtpChannel:
             # round trips per message instead of four). Nothing is handed over before the 354, so
             # the start mark is written while the relay answers.
             suffix = " " + " ".join(options) if options else ""
-            envelope = (f"MAIL FROM:{smtplib.quoteaddr(sender)}{suffix}\r\n"
-                        f"RCPT TO:{smtplib.quoteaddr(recipient)}\r\nDATA\r\n")
+            envelope = f"MAIL FROM:{smtp_path(sender)}{suffix}\r\nRCPT TO:{smtp_path(recipient)}\r\nDATA\r\n"
             connection.send(envelope.encode("utf-8" if smtputf8 else "ascii"))
             start_once()
             replies = [connection.getreply() for _ in steps]

@@ -17,12 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import smtplib
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -85,6 +85,11 @@ class Relay:
 
     def arrivals(self) -> dict[str, float]:
         return json.loads(self.ask("dump"))
+
+    def cpu_seconds(self) -> float:
+        """The relay process's CPU time so far (user + system)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self):
         self.process.stdin.close()
@@ -208,6 +213,38 @@ class Profile:
                       f"   ({self.calls[label]} calls)")
 
 
+def enqueue_one(n: int) -> None:
+    """One message, in its own transaction, as the portal enqueues."""
+    import notifier
+    from notifier.models import database
+
+    with database.atomic():
+        notifier.enqueue(
+            "test_message",
+            [notifier.Recipient("email", f"user{n}@example.com", name=f"User {n}")],
+            {"user_name": f"User {n}", "portal_name": "Caseport"},
+            key=f"bench:{n}",
+        )
+
+
+def run_producer(args, enqueue) -> int:
+    """The producer process: enqueue --producer messages at --rate per second, then report the rate reached."""
+    import notifier
+    from portal.db import connect
+
+    db = connect(args.database_url)
+    notifier.bind_database(db)
+    with db.connection_context():
+        started = time.monotonic()
+        for n in range(args.producer):
+            enqueue(n)
+            time.sleep(max(0.0, started + (n + 1) / args.rate - time.monotonic()))
+        elapsed = time.monotonic() - started
+    print(f"producer (own process): offered {args.producer / elapsed:.0f} messages/s of the {args.rate:g}/s asked",
+          flush=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
@@ -220,6 +257,9 @@ def main() -> int:
     parser.add_argument("--root", default=None, help="the checkout whose notifier to measure (default: this one)")
     parser.add_argument("--no-pipelining", action="store_true",
                         help="the relay does not offer PIPELINING (RFC 2920; by default it does, as Postfix does)")
+    parser.add_argument("--lanes", type=int, default=0,
+                        help="NOTIFIER_LANES (default: the notifier's own default; ignored by code without lanes)")
+    parser.add_argument("--producer", type=int, default=0, help=argparse.SUPPRESS)  # internal: the producer process
     parser.add_argument("--profile", action="store_true",
                         help="time the hot functions with time.thread_time and print where the CPU went")
     args = parser.parse_args()
@@ -232,6 +272,9 @@ def main() -> int:
     from notifier.templates import seed_defaults
     from portal.db import connect
     from tests.servers import free_port
+
+    if args.producer:
+        return run_producer(args, enqueue_one)
 
     workdir = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{workdir.name}/bench.db"
@@ -251,33 +294,30 @@ def main() -> int:
     settings = Settings.from_mapping({
         "MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": relay.port,
         "MAIL_FROM": "Caseport <no-reply@bench.test>", "NOTIFIER_INTERVAL_SECONDS": args.interval,
-        "NOTIFIER_BATCH_SIZE": args.batch_size,
+        "NOTIFIER_BATCH_SIZE": args.batch_size, **({"NOTIFIER_LANES": args.lanes} if args.lanes else {}),
     })
 
     def enqueue(n: int) -> None:
-        with database.atomic():
-            notifier.enqueue(
-                "test_message",
-                [notifier.Recipient("email", f"user{n}@example.com", name=f"User {n}")],
-                {"user_name": f"User {n}", "portal_name": "Caseport"},
-                key=f"bench:{n}",
-            )
+        enqueue_one(n)
 
     def produce():
-        with database.connection_context():
-            started = time.monotonic()
-            for n in range(args.messages):
-                enqueue(n)
-                time.sleep(max(0.0, started + (n + 1) / args.rate - time.monotonic()))
+        # Its own process (its own interpreter and GIL), as a web process is: in the notifier's process
+        # the producer could not offer 200/s while the worker ran.
+        command = [sys.executable, __file__, "--producer", str(args.messages), "--rate", str(args.rate),
+                   "--database-url", url]
+        if "--root" in sys.argv:
+            command += ["--root", str(ROOT)]
+        return subprocess.Popen(command)
 
     profile = Profile() if args.profile else None
     scheduler = build_scheduler(settings, blocking=False)
+    cpu_before, relay_before = time.process_time(), relay.cpu_seconds()
     if args.rate:
-        producer = threading.Thread(target=produce)
         started = time.time()
         scheduler.start()
-        producer.start()
-        producer.join()
+        producer = produce()
+        if producer.wait() != 0:
+            print("the producer failed", file=sys.stderr)
     else:
         with database.connection_context():
             for n in range(args.messages):
@@ -288,6 +328,7 @@ def main() -> int:
     while relay.count() < args.messages and time.monotonic() < deadline:
         time.sleep(0.05)
     scheduler.shutdown(wait=True)
+    cpu, relay_cpu = time.process_time() - cpu_before, relay.cpu_seconds() - relay_before
     arrivals = relay.arrivals()
     relay.stop()
 
@@ -307,6 +348,9 @@ def main() -> int:
     print(f"lean reference (bare smtplib loop, prebuilt messages, same relay): {reference:.0f} messages/s")
     print(f"notifier: delivered {delivered}/{args.messages} in {elapsed:.2f}s: {delivered / elapsed:.0f} messages/s "
           f"({delivered / elapsed / reference:.2f}x the reference)")
+    per_message = 1e6 / max(delivered, 1)
+    print(f"CPU per delivered message: notifier process {cpu * per_message:.0f} µs "
+          f"(all its threads{'' if args.rate else ', enqueueing excluded'}), relay {relay_cpu * per_message:.0f} µs")
     if latencies:
         print(f"enqueue→delivery latency: median {statistics.median(latencies) * 1000:.0f} ms, "
               f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms")

@@ -86,21 +86,24 @@ class CrashingSender:
         return result
 
 
-def test_a_failed_run_gives_back_what_it_did_not_try_at_once(seeded, smtp_server, monkeypatch):
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_a_failed_run_gives_back_what_it_did_not_try_at_once(seeded, smtp_server, monkeypatch, lanes):
     from notifier.channels.smtp import SmtpChannel
 
     enqueue_many(10)
-    settings = smtp(smtp_server, NOTIFIER_LEASE_SECONDS=300)
+    settings = smtp(smtp_server, NOTIFIER_LEASE_SECONDS=300, NOTIFIER_LANES=lanes)
+    # Each lane has its own sender: each blows up at its third send.
     monkeypatch.setattr("notifier.dispatcher.channel_for", lambda c, s: CrashingSender(SmtpChannel(s), 3))
     with pytest.raises(RuntimeError):
         deliver_due(settings, now=T0, worker_id="w1")
-    # Two marked sent, the third in flight when the run died, seven untried and given back at once.
-    assert outbox.status_counts()["sent"] == 2
+    # Per lane two marked sent and the third in flight when the run died; the untried given back at once.
+    assert outbox.status_counts()["sent"] == 2 * lanes
     untried = Message.select().where(Message.status == QUEUED)
-    assert untried.count() == 7 and {m.attempts for m in untried} == {0}
+    assert untried.count() == 10 - 3 * lanes and {m.attempts for m in untried} == {0}
+    assert Message.select().where(Message.attempt_started_at.is_null(False)).count() == lanes
     monkeypatch.undo()
-    # Another worker takes the seven at once, not after the 300 s lease; the one in flight stays held.
-    assert deliver_due(settings, now=T0, worker_id="w2").sent == 7
+    # Another worker takes the untried at once, not after the 300 s lease; those in flight stay held.
+    assert deliver_due(settings, now=T0, worker_id="w2").sent == 10 - 3 * lanes
     counts = smtp_server.count_by_message_id()
     assert len(counts) == 10 and set(counts.values()) == {1}
 
@@ -188,9 +191,9 @@ def test_no_answer_from_the_sms_gateway_after_the_request_is_outcome_unknown(see
 
 # --- real processes, killed -----------------------------------------------------------------------
 
-def start_worker(url, port, worker_id, lease=60):
+def start_worker(url, port, worker_id, lease=60, lanes=1):
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.notifier.worker_process", url, str(port), worker_id, str(lease)],
+        [sys.executable, "-m", "tests.notifier.worker_process", url, str(port), worker_id, str(lease), str(lanes)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     assert process.stdout.readline().strip() == "ready"
@@ -212,7 +215,8 @@ def wait_for(condition, seconds=30):
 def test_a_crash_looping_worker_spends_no_attempt_it_did_not_make(seeded, slow_smtp, database_url):
     """Killed mid-send five times (more than NOTIFIER_MAX_ATTEMPTS=3): each life's lost attempt (or the
     delivery just before it, whose sent mark was to ride with the next start mark) is held for review, everything
-    else is delivered exactly once by the next life, nothing is dead."""
+    else is delivered exactly once by the next life, nothing is dead. One lane (the default), so that each
+    life is killed while its one send is in flight (two lanes: the test after this one)."""
     slow_smtp.handler.data_delay = 0.3
     enqueue_many(10)
     lives = 0
@@ -258,29 +262,33 @@ def slow_from_fifth():
     server.stop()
 
 
-def test_a_killed_worker_leaves_at_most_one_message_held_for_review(seeded, slow_from_fifth, database_url):
-    """Killed while the relay holds its fifth message: the four it delivered before are marked sent
-    (each sent mark rides with the next start mark), only the one in flight is held; none resent."""
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_a_killed_worker_leaves_at_most_one_message_per_lane_held_for_review(seeded, slow_from_fifth, database_url,
+                                                                             lanes):
+    """Killed while the relay holds its fifth message (and, with two lanes, its sixth: each lane's
+    next one): the four it delivered before are marked sent (each sent mark rides with its lane's next
+    start mark), only the one in flight per lane is held; none resent."""
     relay = slow_from_fifth
     enqueue_many(10)
-    worker = start_worker(database_url, relay.port, "once")
-    wait_for(lambda: relay.handler.data_started == 5)
+    worker = start_worker(database_url, relay.port, "once", lanes=lanes)
+    wait_for(lambda: relay.handler.data_started == 4 + lanes)
     kill(worker)
     assert outbox.status_counts()["sent"] == 4
     relay.handler.data_delay = 0
-    worker = start_worker(database_url, relay.port, "once")
+    worker = start_worker(database_url, relay.port, "once", lanes=lanes)
     try:
         wait_for(lambda: not (outbox.status_counts()["queued"] + outbox.status_counts()["sending"]))
     finally:
         kill(worker)
     counts = outbox.status_counts()
-    assert (counts["sent"], counts["unknown"], counts["dead"]) == (9, 1, 0)
-    time.sleep(1.0)  # the relay answers the killed send
+    assert (counts["sent"], counts["unknown"], counts["dead"]) == (10 - lanes, lanes, 0)
+    time.sleep(1.0)  # the relay answers the killed sends
     received = relay.count_by_message_id()
     assert len(received) == 10 and set(received.values()) == {1}
 
 
 def test_a_killed_workers_untried_messages_wait_only_for_the_lease(seeded, slow_smtp, database_url):
+    # One lane (the default): exactly one message is in flight when the first worker is killed.
     slow_smtp.handler.data_delay = 0.3
     enqueue_many(10)
     worker = start_worker(database_url, slow_smtp.port, "first", lease=2)

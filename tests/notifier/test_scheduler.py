@@ -116,3 +116,21 @@ def test_stopping_the_scheduler_while_a_run_asks_for_more_does_not_hang(notifier
     assert wait_until(lambda: bool(stopper), timeout=10)
     stopper[0].join(timeout=10)
     assert not stopper[0].is_alive(), "shutdown hung"
+
+
+def test_a_new_message_waits_about_the_idle_poll_not_the_next_tick(seeded, smtp_server):
+    """Ticks 5 s apart: a message queued after the run found the outbox empty goes out within about
+    NOTIFIER_IDLE_POLL_SECONDS (without the poll it would wait for the next tick, about 4 s later)."""
+    settings = make_settings(MAIL_BACKEND="smtp", SMTP_PORT=smtp_server.port, NOTIFIER_INTERVAL_SECONDS=5,
+                             NOTIFIER_IDLE_POLL_SECONDS=0.1)
+    scheduler = build_scheduler(settings, blocking=False)
+    scheduler.start()
+    try:
+        time.sleep(0.5)  # the first run found nothing and is polling
+        queued = time.monotonic()
+        enqueue_test_message([email_to("ada@example.com")], now=None)
+        assert wait_until(lambda: outbox.status_counts()["sent"] == 1, timeout=10)
+        waited = time.monotonic() - queued
+    finally:
+        scheduler.shutdown(wait=True)
+    assert waited < 1.5, waited

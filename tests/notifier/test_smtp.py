@@ -1,6 +1,8 @@
 """The SMTP channel against a real aiosmtpd server on 127.0.0.1."""
 
+import smtplib
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -124,6 +126,11 @@ def test_one_connection_serves_a_whole_batch(seeded, smtp_server, smtp_settings,
         enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
     assert deliver_due(smtp_settings, now=T0).sent == 5
     assert len(connects) == 1
+    # With two lanes: one connection per lane, reused for all its messages.
+    for n in range(5, 10):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
+    assert deliver_due(replace(smtp_settings, NOTIFIER_LANES=2), now=T0).sent == 5
+    assert len(connects) == 3
 
 
 def test_refused_recipient_is_dead_straight_away(seeded, smtp_server, smtp_settings):
@@ -216,8 +223,9 @@ def test_a_claim_lost_at_the_start_mark_hands_nothing_over(seeded, smtp_server, 
     assert (stolen.attempts, stolen.attempt_started_at, stolen.claim_token) == (0, None, "another-worker")
 
 
+@pytest.mark.parametrize("lanes", [1, 2])
 def test_a_database_outage_at_the_start_mark_hands_nothing_over_and_spends_nothing(seeded, smtp_server,
-                                                                                    smtp_settings, monkeypatch):
+                                                                                    smtp_settings, monkeypatch, lanes):
     import peewee
 
     for n in range(3):
@@ -228,12 +236,28 @@ def test_a_database_outage_at_the_start_mark_hands_nothing_over_and_spends_nothi
 
     _steal_or_fail_at(monkeypatch, "k1", outage)
     with pytest.raises(peewee.OperationalError):
-        deliver_due(smtp_settings, now=T0, worker_id="w1")
+        deliver_due(replace(smtp_settings, NOTIFIER_LANES=lanes), now=T0, worker_id="w1")
     time.sleep(0.2)
-    assert len(smtp_server.messages) == 1
-    assert {m.key: (m.status, m.attempts) for m in Message.select()} == {
-        "k0": (SENT, 1), "k1": (QUEUED, 0), "k2": (QUEUED, 0)}
+    if lanes == 1:
+        expected = {"k0": (SENT, 1), "k1": (QUEUED, 0), "k2": (QUEUED, 0)}
+    else:  # k1's lane stopped before handing it over; the other lane delivered its own (k0 and k2)
+        expected = {"k0": (SENT, 1), "k1": (QUEUED, 0), "k2": (SENT, 1)}
+    assert len(smtp_server.messages) == lanes
+    assert {m.key: (m.status, m.attempts) for m in Message.select()} == expected
     monkeypatch.undo()
-    assert deliver_due(smtp_settings, now=T0, worker_id="w1").sent == 2
+    assert deliver_due(smtp_settings, now=T0, worker_id="w1").sent == 3 - lanes
     counts = smtp_server.count_by_message_id()
     assert len(counts) == 3 and set(counts.values()) == {1}
+
+
+@pytest.mark.parametrize("address", [
+    "ada@example.com", "a.b+tag@mail.example.co.uk", "o'brien@example.com", "x_y-z@sub-domain.example",
+    "Ada <ada@example.com>", '"quoted local"@example.com', "a..b@example.com", ".ada@example.com",
+    "ada@example..com", "ada@[127.0.0.1]", "ada", "", " ada@example.com ", "adä@example.com",
+    "ada@example.com (Ada)", "a(b)c@example.com",
+])
+def test_the_smtp_path_is_the_one_smtplib_writes(address):
+    """The fast path for plain addresses gives exactly what smtplib.quoteaddr gives, for any address."""
+    from notifier.channels.outgoing import smtp_path
+
+    assert smtp_path(address) == smtplib.quoteaddr(address)
