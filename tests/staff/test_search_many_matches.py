@@ -105,3 +105,27 @@ def test_the_limit_is_said_in_german(client, people, teams, low_limit):
     sign_in(client, people.agent)
     page = client.get("/staff/search?q=printer").get_data(as_text=True)
     assert "Mehr als 3 Fälle gefunden" in page
+
+
+def test_a_customer_with_more_matches_than_the_limit_sees_them_all_and_no_one_elses(client, people, teams,
+                                                                                    low_limit):
+    mine = _cases(people, teams, "Printer jammed", 5)
+    other = factories.customer(first_name="Omar", email="omar@example.com")
+    theirs = factories.case(customer=other, template=teams.template, workgroup=teams.desk, title="Printer broken",
+                            created_by=people.agent)
+    reindex_case(theirs.id)
+    sign_in(client, people.customer)
+    page = client.get("/cases?q=printer").get_data(as_text=True)
+    assert all(c.reference in page for c in mine) and theirs.reference not in page
+
+
+def test_a_customer_never_finds_another_customers_case_of_a_rare_word(client, people, teams):
+    (mine,) = _cases(people, teams, "Zebra printer", 1)
+    other = factories.customer(first_name="Omar", email="omar@example.com")
+    theirs = factories.case(customer=other, template=teams.template, workgroup=teams.desk, title="Zebra scanner",
+                            created_by=people.agent)
+    reindex_case(theirs.id)
+    sign_in(client, people.customer)
+    page = client.get("/cases?q=zebra").get_data(as_text=True)
+    assert mine.reference in page and theirs.reference not in page
+    assert theirs.reference not in client.get("/cases?q=scanner").get_data(as_text=True)

@@ -74,26 +74,34 @@ def _ids_condition(ids: list[int]):
 def search_condition(user, text: str | None, *, staff: bool):
     """A condition on Case: the cases user may see whose document matches text (visibility included).
 
-    The keyword match is read once when it yields at most MAX_LISTED_MATCHES cases (anyone's), and
-    once more for customers and proxies restricted to what they may see (they reach their few cases
-    through their own index); then the condition is a list of ids. Staff searching a common word get
-    the match as a sub-query, their visible cases looked up by the matches' ids."""
+    Customers and proxies: their visible matching ids are read in one statement (up to
+    MAX_LISTED_MATCHES) that walks the matches checking each against their own few cases (a set read
+    through their own index), not their cases against every match. Staff: the match is read once
+    when it yields at most MAX_LISTED_MATCHES cases (anyone's) and looked up by id; a common word
+    stays a sub-query, their visible cases looked up by the matches' ids. Either way the condition
+    is a list of ids when it is short."""
     from portal import policy
 
-    if not query_terms(text):
+    terms = query_terms(text)
+    if not terms:
         return Case.id.is_null()
-    visible = policy.case_visibility(user, found_by_id=policy.is_staff(user))
-    listed = _listed_matches(text, staff=staff)
-    if listed is not None:
-        return visible & _ids_condition(listed)
-    matching = Case.id.in_(matching_case_ids(text, staff=staff))
     if policy.is_staff(user):
-        return visible & matching
-    ids = [case_id for (case_id,) in
-           Case.select(Case.id).where(visible & matching).limit(MAX_LISTED_MATCHES + 1).tuples()]
+        visible = policy.case_visibility(user, found_by_id=True)
+        listed = _listed_matches(text, staff=staff)
+        if listed is not None:
+            return visible & _ids_condition(listed)
+        return visible & Case.id.in_(matching_case_ids(text, staff=staff))
+    visible = policy.case_visibility(user)
+    table, key, match = _match(terms, staff=staff)
+    # SQLite: +rowid keeps FTS5 from looking each of the viewer's cases up in the match (3 ms each);
+    # PostgreSQL: the plain column lets each of them be looked up by case_search's primary key.
+    # Measured at 372,000 cases on SQLite: 2.9 ms, against 22 ms for their cases IN every match.
+    checked = key if is_postgres(database) else unindexed(key)
+    query = table.select(key).where(match & checked.in_(Case.select(Case.id).where(visible)))
+    ids = [case_id for (case_id,) in database.execute(query.limit(MAX_LISTED_MATCHES + 1)).fetchall()]
     if len(ids) <= MAX_LISTED_MATCHES:
         return _ids_condition(ids)
-    return visible & matching
+    return visible & Case.id.in_(matching_case_ids(text, staff=staff))
 
 
 @dataclass(frozen=True)
