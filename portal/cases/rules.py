@@ -13,7 +13,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -166,17 +166,30 @@ def _stem(algorithm: str, word: str, written: str) -> str:
 
 def stem(algorithm: str | None, word: str, written: str = "") -> str:
     """word's stem (word as words() gives it; written: as typed, lower case), folded like words."""
-    return _stem(algorithm, word, written or word) if algorithm else word
+    if not algorithm or word.isdigit():  # no stemmer changes digits (and numbers rarely repeat: no cache)
+        return word
+    return _stem(algorithm, word, written or word)
 
 
-def search_document(parts: Iterable[str], language: str | None) -> SearchDocument:
+def part_tokens(part: str, algorithm: str | None) -> tuple[tuple[str, str, int], ...]:
+    """part's words as (word, stem, bytes the pair takes in a document): what search_document adds
+    for one part (the seed generator caches it, its texts repeat)."""
+    pairs = []
+    for word, written in _tokens(part) if part else ():
+        word_stem = stem(algorithm, word, written)
+        pairs.append((word, word_stem, len(word.encode()) + len(word_stem.encode()) + 2))
+    return tuple(pairs)
+
+
+def search_document(parts: Iterable[str], language: str | None, *,
+                    tokens_of: Callable[[str, str | None], Iterable[tuple[str, str, int]]] = part_tokens,
+                    ) -> SearchDocument:
     """The words of parts with their stems in language, up to MAX_DOCUMENT_BYTES of both."""
     algorithm = stem_algorithm(language)
     words_, stems, size = [], [], 0
     for part in parts:
-        for word, written in _tokens(part) if part else ():
-            word_stem = stem(algorithm, word, written)
-            size += len(word.encode()) + len(word_stem.encode()) + 2
+        for word, word_stem, nbytes in tokens_of(part, algorithm):
+            size += nbytes
             if size > MAX_DOCUMENT_BYTES:
                 return SearchDocument(words=" ".join(words_), stems=" ".join(stems))
             words_.append(word)
@@ -187,13 +200,13 @@ def search_document(parts: Iterable[str], language: str | None) -> SearchDocumen
 def build_documents(*, reference: str, title: str, summary: str, resolution: str = "",
                     customer_name: str = "", public_texts: Iterable[str] = (), internal_texts: Iterable[str] = (),
                     public_values: Iterable[str] = (), internal_values: Iterable[str] = (),
-                    language: str = "en") -> SearchDocuments:
+                    language: str = "en", tokens_of=part_tokens) -> SearchDocuments:
     """The two documents of one case, stemmed in the case's language (pure: the seed generator calls it
-    too)."""
+    too, with a cached tokens_of)."""
     public_parts = [reference, title, summary, resolution, *public_texts, *public_values]
     staff_parts = [*public_parts, customer_name, *internal_texts, *internal_values]
-    return SearchDocuments(public=search_document(public_parts, language),
-                           staff=search_document(staff_parts, language))
+    return SearchDocuments(public=search_document(public_parts, language, tokens_of=tokens_of),
+                           staff=search_document(staff_parts, language, tokens_of=tokens_of))
 
 
 def tsvector(document: SearchDocument) -> str:

@@ -12,7 +12,8 @@ import peewee
 from peewee import JOIN, fn
 
 from portal import policy
-from portal.cases.queries.search import search_condition
+from portal.cases.queries import search as keyword_search
+from portal.cases.queries.search import StaffSearch, search_condition, staff_search
 from portal.clock import utcnow
 from portal.fixed_reads import FixedRead
 from portal.identifiers import parse_uuid
@@ -21,7 +22,7 @@ from portal.models.configuration import PRIORITIES, STATUS_CATEGORIES, CaseStatu
 from portal.models.people import Customer, User
 from portal.models.staff import CaseTask
 from portal.models.teams import Workgroup, WorkgroupMember
-from portal.pagination import Page, page_number, paginate_in_one_statement
+from portal.pagination import Page, page_number, paginate, paginate_in_one_statement
 from portal.service_levels import case_targets
 
 PAGE_SIZE = 25
@@ -185,9 +186,9 @@ def customer_condition(customer: Customer):
     return (Case.customer == customer.id) | Case.id.in_(linked)
 
 
-def _search_condition(user: User, text: str, customer: Customer | None):
+def _search_condition(user: User, text: str, customer: Customer | None, found: StaffSearch | None = None):
     if text.strip() or customer is None:
-        condition = search_condition(user, text, staff=True)
+        condition = found.condition(user) if found is not None else search_condition(user, text, staff=True)
     else:
         condition = policy.case_visibility(user)
     if customer is not None:
@@ -201,16 +202,38 @@ def search_cases(user: User, text: str, customer: Customer | None = None):
     return case_rows().where(_search_condition(user, text, customer)).order_by(Case.updated_at.desc(), Case.id.desc())
 
 
+def _latest_first(query):
+    return query.order_by(Case.updated_at.desc(), Case.id.desc())
+
+
+def _rows_by_id(keys):
+    return ((c.id, c) for c in case_rows().where(Case.id.in_(keys)))
+
+
+def search_count_limit() -> int:
+    """The staff search counts a common word's matches up to this many ("more than 1,000")."""
+    return keyword_search.MAX_LISTED_MATCHES
+
+
 def search_page(user: User, text: str, customer: Customer | None, number: int) -> Page:
-    """Page `number` of search_cases, the keyword match evaluated once: one statement reads the page's
-    ids and the total, one more its rows by id."""
-    ids = (
-        Case.select(Case.id)
-        .where(_search_condition(user, text, customer))
-        .order_by(Case.updated_at.desc(), Case.id.desc())
-    )
-    return paginate_in_one_statement(ids, number, PAGE_SIZE, key=Case.id,
-                                     rows_for=lambda keys: ((c.id, c) for c in case_rows().where(Case.id.in_(keys))))
+    """Page `number` of search_cases. The keyword match is read once (staff_search). A word matching
+    at most MAX_LISTED_MATCHES cases: one statement reads the page's ids and the exact total, one more
+    its rows by id. A common word (more matches, without a customer to narrow them): the visible
+    matches are counted up to MAX_LISTED_MATCHES + 1; beyond that the page says "more than 1,000"
+    (total None, an uncounted page) and its ids are read walking the cases latest update first."""
+    found = staff_search(text) if text.strip() else None
+    if found is None or not found.common or customer is not None:
+        ids = _latest_first(Case.select(Case.id).where(_search_condition(user, text, customer, found)))
+        return paginate_in_one_statement(ids, number, PAGE_SIZE, key=Case.id, rows_for=_rows_by_id)
+    limit = search_count_limit()
+    total = found.count_up_to(user, limit + 1)
+    ids = _latest_first(Case.select(Case.id).where(found.condition(user, ordered=True))).tuples()
+    page = paginate(ids, number, PAGE_SIZE, counted=False) if total > limit else \
+        paginate(ids, number, PAGE_SIZE, total=total)
+    keys = [case_id for (case_id,) in page.items]
+    by_id = dict(_rows_by_id(keys)) if keys else {}
+    page.items = [by_id[k] for k in keys if k in by_id]
+    return page
 
 
 # --- supervisor ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from portal.i18n import format_number
 from portal.identifiers import by_uuid
 from portal.models.people import STAFF_ROLES, Customer, User
 from portal.models.teams import Workgroup
@@ -49,7 +50,8 @@ def search():
     page = None
     if text.strip() or customer is not None:
         page = queries.search_page(current_user, text, customer, page_number(request.args.get("page")))
-    return render_template("staff/search.html", form=form, customer=customer, page=page, text=text), (
+    return render_template("staff/search.html", form=form, customer=customer, page=page, text=text,
+                           count_limit=format_number(queries.search_count_limit())), (
         200 if not form.errors else 400)
 
 
