@@ -98,10 +98,11 @@ def find_targets(url: str) -> dict:
     app = open_app(url)
     db = app.extensions["caseport_db"]
     with app.app_context(), db.connection_context():
-        customers = list(User.select().where((User.role == "customer") & User.email.endswith("@seed.example.com"))
-                         .order_by(User.id).limit(2))
-        busy = next(u for u in customers if u.email.startswith("busy.customer"))
-        other = next(u for u in customers if u.id != busy.id)
+        # The newest seed run's customers: a database seeded more than once (or a seed stopped half-way,
+        # whose people stay) has older busy customers, perhaps without cases.
+        seeded = (User.role == "customer") & User.email.endswith("@seed.example.com")
+        busy = User.select().where(seeded & User.email.startswith("busy.customer")).order_by(User.id.desc()).get()
+        other = User.select().where(seeded & (User.id > busy.id)).order_by(User.id).get()
         agent = User.get(User.email == AGENT_EMAIL)
 
         def longest(condition) -> tuple[str, int]:
