@@ -32,6 +32,14 @@ def _cases(people, teams, title, n, workgroup=None):
     return made
 
 
+def _another_customers_case(people, teams, title):
+    other = factories.customer(first_name="Omar", email="omar@example.com")
+    theirs = factories.case(customer=other, template=teams.template, workgroup=teams.desk, title=title,
+                            created_by=people.agent)
+    reindex_case(theirs.id)
+    return theirs
+
+
 def _references(page: str) -> list[str]:
     return re.findall(r"\b\d{8}\b", page[page.index('id="results-title"'):])
 
@@ -110,10 +118,7 @@ def test_the_limit_is_said_in_german(client, people, teams, low_limit):
 def test_a_customer_with_more_matches_than_the_limit_sees_them_all_and_no_one_elses(client, people, teams,
                                                                                     low_limit):
     mine = _cases(people, teams, "Printer jammed", 5)
-    other = factories.customer(first_name="Omar", email="omar@example.com")
-    theirs = factories.case(customer=other, template=teams.template, workgroup=teams.desk, title="Printer broken",
-                            created_by=people.agent)
-    reindex_case(theirs.id)
+    theirs = _another_customers_case(people, teams, "Printer broken")
     sign_in(client, people.customer)
     page = client.get("/cases?q=printer").get_data(as_text=True)
     assert all(c.reference in page for c in mine) and theirs.reference not in page
@@ -121,11 +126,17 @@ def test_a_customer_with_more_matches_than_the_limit_sees_them_all_and_no_one_el
 
 def test_a_customer_never_finds_another_customers_case_of_a_rare_word(client, people, teams):
     (mine,) = _cases(people, teams, "Zebra printer", 1)
-    other = factories.customer(first_name="Omar", email="omar@example.com")
-    theirs = factories.case(customer=other, template=teams.template, workgroup=teams.desk, title="Zebra scanner",
-                            created_by=people.agent)
-    reindex_case(theirs.id)
+    theirs = _another_customers_case(people, teams, "Zebra scanner")
     sign_in(client, people.customer)
     page = client.get("/cases?q=zebra").get_data(as_text=True)
     assert mine.reference in page and theirs.reference not in page
     assert theirs.reference not in client.get("/cases?q=scanner").get_data(as_text=True)
+
+
+def test_a_page_past_the_end_of_an_uncounted_search_answers_with_no_rows(client, people, teams, low_limit):
+    _cases(people, teams, "Printer jammed", 6)
+    sign_in(client, people.agent)
+    response = client.get("/staff/search?q=printer&page=999999")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _references(page) == [] and 'rel="next"' not in page
