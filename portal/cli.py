@@ -255,8 +255,8 @@ def sla():
 
 @sla.command("backfill")
 def sla_backfill():
-    """Store the business time to first response and to close of cases stored before reports had them, and the
-    targets of open cases opened before service levels existed. In batches; safe to run again."""
+    """Store the time to first response and to close (business and calendar) of cases stored before reports had
+    them, and the targets of open cases opened before service levels existed. In batches; safe to run again."""
     from portal.clock import utcnow
     from portal.service_levels.backfill import backfill
 
@@ -264,7 +264,7 @@ def sla_backfill():
     with app.extensions["caseport_db"].connection_context(), app.app_context():
         done = backfill(now=utcnow())
     with speaking(app):
-        click.echo(_("Business time stored for %(first)d first responses and %(closed)d closed cases; targets stored "
+        click.echo(_("Response and resolution times stored for %(first)d first responses and %(closed)d closed cases; targets stored "
                      "for %(targets)d open cases.", first=done["first_response"], closed=done["resolution"],
                      targets=done["targets"]))
 
