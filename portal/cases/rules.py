@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 MAX_COMMENT = 10_000
 MAX_QUERY_TERMS = 16
 MAX_QUERY_CHARS = 1000
+# The last word typed is also matched as a prefix (results while typing) from this many letters or
+# digits on: a one- or two-letter prefix matches most cases and makes the index merge the lists of
+# every word starting with it (at 1,000,000 cases "p*" 400 ms, "pr*" 114 ms, "pri*" 8 ms on SQLite),
+# while telling the reader little. Shorter last words are matched as whole words (and by their stems).
+MIN_PREFIX_CHARS = 3
 # Far beyond any real case (its words and their stems, in UTF-8); keeps one pathological case from
 # building a huge index row, and below PostgreSQL's 1 MB of lexemes per tsvector.
 MAX_DOCUMENT_BYTES = 900_000
@@ -244,14 +249,19 @@ def query_terms(text: str | None) -> list[Term]:
     return terms[:MAX_QUERY_TERMS]
 
 
+def _is_prefix(terms: list[Term], index: int) -> bool:
+    """Whether terms[index] ends in a prefix: the last term, when its last word is long enough."""
+    return index == len(terms) - 1 and len(terms[index].words[-1]) >= MIN_PREFIX_CHARS
+
+
 def fts5_query(terms: list[Term]) -> str:
     """A safe FTS5 MATCH string. Every term must match: its words as a phrase in the document column,
     or its stems in one of the languages as a phrase in the stems column. The last term's last word is
-    also a prefix, so results appear while it is still being typed. Words and stems hold only letters
-    and digits, so quoting cannot be escaped."""
+    also a prefix (from MIN_PREFIX_CHARS on), so results appear while it is still being typed. Words
+    and stems hold only letters and digits, so quoting cannot be escaped."""
     parts = []
     for index, term in enumerate(terms):
-        prefix = " *" if index == len(terms) - 1 else ""
+        prefix = " *" if _is_prefix(terms, index) else ""
         choices = [f'document : "{" ".join(term.words)}"{prefix}',
                    *(f'stems : "{" ".join(stems)}"' for stems in term.stems)]
         parts.append(f"({' OR '.join(choices)})")
@@ -263,7 +273,7 @@ def tsquery(terms: list[Term]) -> str:
     tsvector() stores): the words of a term follow each other, terms are ANDed."""
     parts = []
     for index, term in enumerate(terms):
-        prefix = ":*" if index == len(terms) - 1 else ""
+        prefix = ":*" if _is_prefix(terms, index) else ""
         choices = [" <-> ".join(f"'{word}'" for word in term.words) + prefix,
                    *(" <-> ".join(f"'{STEM_MARK}{word_stem}'" for word_stem in stems) for stems in term.stems)]
         parts.append("(" + " | ".join(f"({choice})" for choice in choices) + ")")
