@@ -249,32 +249,37 @@ def query_terms(text: str | None) -> list[Term]:
     return terms[:MAX_QUERY_TERMS]
 
 
-def _is_prefix(terms: list[Term], index: int) -> bool:
-    """Whether terms[index] ends in a prefix: the last term, when its last word is long enough."""
-    return index == len(terms) - 1 and len(terms[index].words[-1]) >= MIN_PREFIX_CHARS
+def ends_in_prefix(terms: list[Term]) -> bool:
+    """Whether the query's last word is also matched as a prefix (long enough: MIN_PREFIX_CHARS)."""
+    return bool(terms) and len(terms[-1].words[-1]) >= MIN_PREFIX_CHARS
 
 
-def fts5_query(terms: list[Term]) -> str:
+def _is_prefix(terms: list[Term], index: int, prefix: bool) -> bool:
+    return prefix and index == len(terms) - 1 and ends_in_prefix(terms)
+
+
+def fts5_query(terms: list[Term], *, prefix: bool = True) -> str:
     """A safe FTS5 MATCH string. Every term must match: its words as a phrase in the document column,
     or its stems in one of the languages as a phrase in the stems column. The last term's last word is
-    also a prefix (from MIN_PREFIX_CHARS on), so results appear while it is still being typed. Words
-    and stems hold only letters and digits, so quoting cannot be escaped."""
+    also a prefix (from MIN_PREFIX_CHARS on, unless prefix=False: the whole words only, a subset), so
+    results appear while it is still being typed. Words and stems hold only letters and digits, so
+    quoting cannot be escaped."""
     parts = []
     for index, term in enumerate(terms):
-        prefix = " *" if _is_prefix(terms, index) else ""
-        choices = [f'document : "{" ".join(term.words)}"{prefix}',
+        star = " *" if _is_prefix(terms, index, prefix) else ""
+        choices = [f'document : "{" ".join(term.words)}"{star}',
                    *(f'stems : "{" ".join(stems)}"' for stems in term.stems)]
         parts.append(f"({' OR '.join(choices)})")
     return " AND ".join(parts)
 
 
-def tsquery(terms: list[Term]) -> str:
+def tsquery(terms: list[Term], *, prefix: bool = True) -> str:
     """The same query as a PostgreSQL tsquery literal (cast, not parsed: its lexemes are what
     tsvector() stores): the words of a term follow each other, terms are ANDed."""
     parts = []
     for index, term in enumerate(terms):
-        prefix = ":*" if _is_prefix(terms, index) else ""
-        choices = [" <-> ".join(f"'{word}'" for word in term.words) + prefix,
+        star = ":*" if _is_prefix(terms, index, prefix) else ""
+        choices = [" <-> ".join(f"'{word}'" for word in term.words) + star,
                    *(" <-> ".join(f"'{STEM_MARK}{word_stem}'" for word_stem in stems) for stems in term.stems)]
         parts.append("(" + " | ".join(f"({choice})" for choice in choices) + ")")
     return " & ".join(parts)

@@ -181,3 +181,31 @@ def test_one_or_two_letters_are_whole_words_three_are_a_prefix(client, people, t
         page = client.get(f"/staff/search?q={typed.replace(' ', '+')}").get_data(as_text=True)
         shown = set(_references(page))
         assert shown == {c.reference for c in expected}, typed
+
+
+def _all_pages(client, query: str, pages: int) -> str:
+    return "".join(client.get(f"/staff/search?q={query}&page={n}").get_data(as_text=True) for n in range(1, pages + 1))
+
+
+def test_words_the_last_one_only_starts_are_counted_and_listed_with_the_whole_word(client, people, teams,
+                                                                                  low_limit):
+    (whole,) = _cases(people, teams, "Printer jammed", 1)
+    (started,) = _cases(people, teams, "Printerfriendly mode", 1)
+    sign_in(client, people.agent)
+    page = client.get("/staff/search?q=printer").get_data(as_text=True)
+    assert "2 cases found" in page and whole.reference in page and started.reference in page
+    more = _cases(people, teams, "Printerfriendly layout", 2)  # 1 whole word + 3 that start with it: 4 > 3
+    page = client.get("/staff/search?q=printer").get_data(as_text=True)
+    assert "More than 3 cases found" in page
+    assert all(c.reference in _all_pages(client, "printer", 3) for c in [whole, started, *more])
+
+
+def test_a_common_whole_word_still_lists_the_words_it_only_starts(client, people, teams, low_limit):
+    wholes = _cases(people, teams, "Printer jammed", 4)
+    (started,) = _cases(people, teams, "Printerfriendly mode", 1)
+    hidden = _cases(people, teams, "Printerfriendly hidden", 1, workgroup=teams.experts)
+    sign_in(client, people.agent)
+    assert "More than 3 cases found" in client.get("/staff/search?q=printer").get_data(as_text=True)
+    everything = _all_pages(client, "printer", 4)
+    assert all(c.reference in everything for c in [*wholes, started])
+    assert hidden[0].reference not in everything
