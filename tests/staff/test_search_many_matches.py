@@ -209,3 +209,27 @@ def test_a_common_whole_word_still_lists_the_words_it_only_starts(client, people
     everything = _all_pages(client, "printer", 4)
     assert all(c.reference in everything for c in [*wholes, started])
     assert hidden[0].reference not in everything
+
+
+def test_the_search_takes_the_same_statements_for_few_and_many_matches(client, people, teams, low_limit, sql_log):
+    """Counted (at most the limit) or not, a search's statements do not grow with its matches: the
+    visible matches (the whole word first when the last one is also a prefix, then, when that did not
+    settle it, with the prefix), the page's ids, the page's rows."""
+    sign_in(client, people.agent)
+
+    def render(query: str) -> list[str]:
+        with sql_log() as statements:
+            assert client.get(f"/staff/search?q={query}").status_code == 200
+        return [s for s in statements if not s.startswith(("SET LOCAL", "BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))]
+
+    _cases(people, teams, "Zebra printer", 1)
+    one = render("zebra")
+    _cases(people, teams, "Zebra printer", 2)
+    three = render("zebra")
+    _cases(people, teams, "Zebra printer", 2)
+    five = render("zebra")
+    _cases(people, teams, "Zebra printer", 7)
+    twelve = render("zebra")
+    assert "More than 3" in client.get("/staff/search?q=zebra").get_data(as_text=True)
+    assert len(one) == len(three) and len(five) == len(twelve), twelve
+    assert len(three) <= 7 and len(twelve) <= 6, (three, twelve)
