@@ -8,7 +8,8 @@ and the customer's name. Callers combine the result with policy.case_visibility(
   words, stems: their stems).
 - PostgreSQL: table case_search (case_id, public_document tsvector, staff_document tsvector), GIN
   indexed; each tsvector holds the words and their marked stems (portal.cases.rules.tsvector).
-Migration 0006_case_search created them, 0012_case_language gave them stems.
+Migration 0006_case_search created them, 0012_case_language gave them stems, 0032 merged the FTS5
+segments (the seed merges them too).
 """
 
 from __future__ import annotations
@@ -156,11 +157,12 @@ def _visible_matches(user, text: str) -> list[int] | None:
     from portal import policy
 
     terms = query_terms(text)
+    viewer_may_see = policy.case_visibility(user)
     for prefix in ((False, True) if ends_in_prefix(terms) else (True,)):
         table, key, match = _match(terms, staff=True, prefix=prefix)
         # The visibility of each match as a scalar sub-query by id, not a join: a join lets PostgreSQL's
         # planner (which misjudges how many documents match) walk every case or every document.
-        visible = Case.select(peewee.SQL("1")).where((Case.id == key) & policy.case_visibility(user))
+        visible = Case.select(peewee.SQL("1")).where((Case.id == key) & viewer_may_see)
         query = table.select(key).where(match & (visible == 1)).limit(MAX_LISTED_MATCHES + 1)
         ids = [case_id for (case_id,) in database.execute(query).fetchall()]
         if len(ids) > MAX_LISTED_MATCHES:
