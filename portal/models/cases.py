@@ -40,7 +40,7 @@ class Case(BaseModel):
     resolution_proposed_at = UTCDateTimeField(null=True)
     resolution_reminded_at = UTCDateTimeField(null=True)
     opened_at = UTCDateTimeField(default=utcnow)
-    updated_at = UTCDateTimeField(default=utcnow, index=True)
+    updated_at = UTCDateTimeField(default=utcnow)  # indexed with id (Meta): lists show latest update first
     last_closed_at = UTCDateTimeField(null=True)
     # When staff first answered the customer (a public comment); set once, by a conditional write.
     first_response_at = UTCDateTimeField(null=True)
@@ -90,6 +90,10 @@ class Case(BaseModel):
         # The reports read only these indexes (index-only scans): cases opened in a period, closed in a
         # period, and open now per status; each holds every column those reports filter or group on.
         indexes = (
+            # Every case list's order, latest update first then the later id: walked in order and stopped
+            # at the page. On updated_at alone PostgreSQL sorts every case of an equal update time
+            # (a bulk load gave 9,908 one time: 108 ms for a search page instead of 15 ms).
+            (("updated_at", "id"), False),
             (("opened_at", "workgroup", "template", "status", "last_closed_at", "first_response_at", "channel",
               "first_response_business_s", "first_response_s"), False),
             (("last_closed_at", "status", "workgroup", "template", "assignee", "opened_at", "channel",

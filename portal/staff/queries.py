@@ -13,7 +13,7 @@ from peewee import JOIN, fn
 
 from portal import policy
 from portal.cases.queries import search as keyword_search
-from portal.cases.queries.search import StaffSearch, search_condition, staff_search
+from portal.cases.queries.search import StaffSearch, search_condition, staff_search, without_jit
 from portal.clock import utcnow
 from portal.fixed_reads import FixedRead
 from portal.identifiers import parse_uuid
@@ -216,22 +216,26 @@ def search_count_limit() -> int:
 
 
 def search_page(user: User, text: str, customer: Customer | None, number: int) -> Page:
-    """Page `number` of search_cases. The keyword match is read once (staff_search). A word matching
-    at most MAX_LISTED_MATCHES cases: one statement reads the page's ids and the exact total, one more
-    its rows by id. A common word (more matches, without a customer to narrow them): the visible
-    matches are counted up to MAX_LISTED_MATCHES + 1; beyond that the page says "more than 1,000"
-    (total None, an uncounted page) and its ids are read walking the cases latest update first."""
-    found = staff_search(text) if text.strip() else None
-    if found is None or not found.common or customer is not None:
-        ids = _latest_first(Case.select(Case.id).where(_search_condition(user, text, customer, found)))
-        return paginate_in_one_statement(ids, number, PAGE_SIZE, key=Case.id, rows_for=_rows_by_id)
-    limit = search_count_limit()
-    total = found.count_up_to(user, limit + 1)
-    ids = _latest_first(Case.select(Case.id).where(found.condition(user, ordered=True))).tuples()
-    page = paginate(ids, number, PAGE_SIZE, counted=False) if total > limit else \
-        paginate(ids, number, PAGE_SIZE, total=total)
-    keys = [case_id for (case_id,) in page.items]
-    by_id = dict(_rows_by_id(keys)) if keys else {}
+    """Page `number` of search_cases. The keyword match is read once (staff_search: the ids of the
+    visible matches, up to MAX_LISTED_MATCHES + 1). At most MAX_LISTED_MATCHES: the total is exact and
+    the page's ids are read among them by id. More (a common word, without a customer to narrow
+    them): the page says "more than 1,000" (total None, an uncounted page) and its ids are read walking
+    the visible cases latest update first, each checked against the match. With a customer: one
+    statement reads the page's ids and the exact total, as for any filtered list. Then the page's rows
+    are read by id."""
+    with without_jit():
+        found = staff_search(user, text) if text.strip() else None
+        if found is None or customer is not None:
+            ids = _latest_first(Case.select(Case.id).where(_search_condition(user, text, customer, found)))
+            return paginate_in_one_statement(ids, number, PAGE_SIZE, key=Case.id, rows_for=_rows_by_id)
+        if not found.common:
+            ids = _latest_first(Case.select(Case.id).where(Case.id.in_(found.visible or [0]))).tuples()
+            page = paginate(ids, number, PAGE_SIZE, total=len(found.visible))
+        else:
+            ids = _latest_first(Case.select(Case.id).where(found.condition(user, ordered=True))).tuples()
+            page = paginate(ids, number, PAGE_SIZE, counted=False)
+        keys = [case_id for (case_id,) in page.items]
+        by_id = dict(_rows_by_id(keys)) if keys else {}
     page.items = [by_id[k] for k in keys if k in by_id]
     return page
 

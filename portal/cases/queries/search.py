@@ -8,17 +8,19 @@ and the customer's name. Callers combine the result with policy.case_visibility(
   words, stems: their stems).
 - PostgreSQL: table case_search (case_id, public_document tsvector, staff_document tsvector), GIN
   indexed; each tsvector holds the words and their marked stems (portal.cases.rules.tsvector).
-Migration 0006_case_search created them, 0012_case_language gave them stems.
+Migration 0006_case_search created them, 0012_case_language gave them stems, 0032 merged the FTS5
+segments (the seed merges them too).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import peewee
 
 from portal.case_scope import unindexed
-from portal.cases.rules import fts5_query, query_terms, tsquery
+from portal.cases.rules import ends_in_prefix, fts5_query, query_terms, tsquery
 from portal.db import database, is_postgres
 from portal.models.cases import Case
 
@@ -29,13 +31,15 @@ STAFF_FTS = peewee.Table("case_search_staff", ("rowid", "document", "stems"), al
 PG_SEARCH = peewee.Table("case_search", ("case_id", "public_document", "staff_document"))
 
 
-def _match(terms, *, staff: bool):
-    """(the search table, its case id column, the condition on it that matches terms)."""
+def _match(terms, *, staff: bool, prefix: bool = True):
+    """(the search table, its case id column, the condition on it that matches terms); prefix=False:
+    the last word as a whole word only (a subset of the matches)."""
     if is_postgres(database):
         document = PG_SEARCH.staff_document if staff else PG_SEARCH.public_document
-        return PG_SEARCH, PG_SEARCH.case_id, peewee.Expression(document, "@@", peewee.Cast(tsquery(terms), "tsquery"))
+        literal = peewee.Cast(tsquery(terms, prefix=prefix), "tsquery")
+        return PG_SEARCH, PG_SEARCH.case_id, peewee.Expression(document, "@@", literal)
     table = STAFF_FTS if staff else PUBLIC_FTS
-    return table, table.rowid, peewee.Expression(table, "MATCH", fts5_query(terms))
+    return table, table.rowid, peewee.Expression(table, "MATCH", fts5_query(terms, prefix=prefix))
 
 
 def matching_case_ids(text: str | None, *, staff: bool):
@@ -106,15 +110,16 @@ def search_condition(user, text: str | None, *, staff: bool):
 
 @dataclass(frozen=True)
 class StaffSearch:
-    """What the staff search needs of a keyword search. listed: the matching ids (visibility not yet
-    applied) when there are at most MAX_LISTED_MATCHES, else None (a common word)."""
+    """What the staff search needs of a keyword search. visible: the ids of the cases the viewer may
+    see that match, when there are at most MAX_LISTED_MATCHES of them, else None (a common word:
+    "more than 1,000")."""
 
     text: str
-    listed: list[int] | None
+    visible: list[int] | None
 
     @property
     def common(self) -> bool:
-        return self.listed is None
+        return self.visible is None
 
     def condition(self, user, *, ordered: bool = False):
         """The cases user may see that match. ordered: for a statement that lists a common word's
@@ -123,34 +128,62 @@ class StaffSearch:
         page instead of sorting every match."""
         from portal import policy
 
-        if self.listed is not None:
-            return policy.case_visibility(user, found_by_id=True) & _ids_condition(self.listed)
+        if self.visible is not None:
+            return policy.case_visibility(user, found_by_id=True) & _ids_condition(self.visible)
         matches = matching_case_ids(self.text, staff=True)
         if not ordered:
             return policy.case_visibility(user, found_by_id=True) & Case.id.in_(matches)
-        # SQLite walks the order's index only when no visibility column's index competes (+column);
-        # PostgreSQL needs the plain columns to estimate how many rows pass, or it sorts every
-        # visible case instead of walking case_updated_at (measured: 3 ms vs 115 ms on SQLite,
-        # 18 ms vs 134 ms on PostgreSQL at 44,000 cases).
+        # SQLite walks the order's index only when no visibility column's index competes (+column) and
+        # checks each case against the set of matches (built once: checking each case in the full-text
+        # index instead costs a lookup per case, 80 times more for a prefix). PostgreSQL needs the plain
+        # columns to estimate how many rows pass, or it sorts every visible case instead of walking
+        # case_updated_at_id; it checks each case by case_search's key (measured: 3 ms vs 115 ms on
+        # SQLite, 18 ms vs 134 ms on PostgreSQL at 44,000 cases).
         visible = policy.case_visibility(user, found_by_id=not is_postgres(database))
         return visible & unindexed(Case.id).in_(matches)
 
-    def count_up_to(self, user, limit: int) -> int:
-        """How many cases user may see match, counting no further than limit (a common word's
-        matches are read in the index's order, each case looked up by id, until limit are found)."""
-        from portal import policy
 
-        if self.listed is not None:
-            return Case.select(Case.id).where(self.condition(user)).limit(limit).count()
-        table, key, match = _match(query_terms(self.text), staff=True)
-        # The visibility of each match as a scalar sub-query by id, not a join: a join lets
-        # PostgreSQL's planner (which cannot estimate the +column conditions) walk every case.
-        visible = Case.select(peewee.SQL("1")).where((Case.id == key) & policy.case_visibility(user))
-        found = table.select(key).where(match & (visible == 1)).limit(limit)
-        counted = peewee.Select([found.alias("found")], [peewee.fn.COUNT(peewee.SQL("*"))])
-        return database.execute(counted).fetchone()[0]
+def _visible_matches(user, text: str) -> list[int] | None:
+    """The ids of the cases user may see whose staff document matches text, when there are at most
+    MAX_LISTED_MATCHES; else None. One statement walks the matches in the full-text index's order and
+    looks each one's visibility up by id, stopping after MAX_LISTED_MATCHES + 1: a common word costs
+    no more than a rare one, and the viewer's visible cases are never all read.
+
+    A last word that is also a prefix is first tried as a whole word: its matches are a subset, so
+    more than MAX_LISTED_MATCHES of them settle it (a common word) without the prefix, which both
+    indexes expand into every word it starts before handing out the first match (PostgreSQL's GIN
+    index: 'printer':* took twice as long as 'printer' at 1,200,000 cases). Otherwise the prefix
+    is read too, and the answer is the same as if it had been read at once."""
+    from portal import policy
+
+    terms = query_terms(text)
+    viewer_may_see = policy.case_visibility(user)
+    for prefix in ((False, True) if ends_in_prefix(terms) else (True,)):
+        table, key, match = _match(terms, staff=True, prefix=prefix)
+        # The visibility of each match as a scalar sub-query by id, not a join: a join lets PostgreSQL's
+        # planner (which misjudges how many documents match) walk every case or every document.
+        visible = Case.select(peewee.SQL("1")).where((Case.id == key) & viewer_may_see)
+        query = table.select(key).where(match & (visible == 1)).limit(MAX_LISTED_MATCHES + 1)
+        ids = [case_id for (case_id,) in database.execute(query).fetchall()]
+        if len(ids) > MAX_LISTED_MATCHES:
+            return None
+    return ids
 
 
-def staff_search(text: str) -> StaffSearch:
-    """Read a staff keyword search's matches once (see StaffSearch)."""
-    return StaffSearch(text=text, listed=_listed_matches(text, staff=True) if query_terms(text) else [])
+@contextmanager
+def without_jit():
+    """PostgreSQL: the statements inside run in a transaction without JIT compilation. The staff search's
+    statements stop early (LIMIT) but the planner costs them as if they read every match, which
+    passes jit_above_cost: compiling then took 56 ms of a statement that runs in 57 ms (1,000,000
+    cases). SQLite: nothing."""
+    if not is_postgres(database):
+        yield
+        return
+    with database.atomic():
+        database.execute_sql("SET LOCAL jit = off")
+        yield
+
+
+def staff_search(user, text: str) -> StaffSearch:
+    """Read a staff keyword search's visible matches once (see StaffSearch)."""
+    return StaffSearch(text=text, visible=_visible_matches(user, text) if query_terms(text) else [])
