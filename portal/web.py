@@ -34,7 +34,7 @@ from portal.db import bind, connect, end_request
 from portal.errors import DomainError
 from portal.files.rules import human_size
 from portal.i18n import _l
-from portal.navigation import nav_links
+from portal.navigation import nav_links, nav_markup
 from portal.people.rules import role_name
 from portal.web_helpers import csrf
 
@@ -272,7 +272,7 @@ def _register_filters(app: Flask) -> None:
     @app.context_processor
     def portal_globals():
         return {"portal_name": app.config["PORTAL_NAME"], "signup_enabled": app.config["SIGNUP_ENABLED"],
-                "nav_links": nav_links, "role_name": role_name}
+                "nav_links": nav_links, "nav_markup": nav_markup, "role_name": role_name}
 
 
 def _filesize(size: int) -> str:
