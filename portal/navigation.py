@@ -64,7 +64,8 @@ def nav_links():
     or else the first entry of the same area (a case page sits under "My cases")."""
     if not current_user.is_authenticated:
         return []
-    return [dict(link) for link in _request_links(current_user._get_current_object())[1]]
+    user = current_user._get_current_object()
+    return _links(user, _conditions(user), request.endpoint or "")
 
 
 def nav_markup() -> Markup:
@@ -75,42 +76,37 @@ def nav_markup() -> Markup:
     reused (profiled: 250 µs of every page before, most of it the role checks and url_for)."""
     if not current_user.is_authenticated:
         return Markup("")
-    key, links = _request_links(current_user._get_current_object())
-    rendered = _cache().get(key)
+    user = current_user._get_current_object()
+    conditions, here = _conditions(user), request.endpoint or ""
+    key = (user.role, conditions, str(current_locale()), here, request.script_root)
+    cache = current_app.extensions.setdefault("caseport_navigation", {})
+    rendered = cache.get(key)
     if rendered is None:
+        links = _links(user, conditions, here)
         rendered = Markup(render_template("_nav_links.html", links=links))  # noqa: S704 -- a template's output
-        _remember(key, rendered)
+        if len(cache) >= _RENDERED_KEPT:
+            cache.clear()
+        cache[key] = rendered
     return rendered
 
 
 _RENDERED_KEPT = 4096  # (role, conditions, language, page) combinations: a few hundred in practice
 
 
-def _cache() -> dict:
-    return current_app.extensions.setdefault("caseport_navigation", {})
+def _conditions(user) -> tuple:
+    """Each entry's condition beyond the role, asked only of the roles whose entries have one."""
+    return tuple(_shown(condition[0], user) if condition and has_role(user, *roles) else None
+                 for _label, _endpoint, roles, _description, *condition in NAVIGATION)
 
 
-def _remember(key: tuple, rendered: Markup) -> None:
-    cache = _cache()
-    if len(cache) >= _RENDERED_KEPT:
-        cache.clear()
-    cache[key] = rendered
-
-
-def _request_links(user) -> tuple[tuple, list[dict]]:
-    """What decides the entries (the cache key) and the entries, labels in the request's language."""
-    here = request.endpoint or ""
-    # the conditions beyond the role, asked only of the roles whose entries have them
-    conditions = tuple(_shown(condition[0], user) if condition and has_role(user, *roles) else None
-                       for _label, _endpoint, roles, _description, *condition in NAVIGATION)
-    key = (user.role, conditions, str(current_locale()), here, request.script_root)
+def _links(user, conditions: tuple, here: str) -> list[dict]:
     links = []
     for (label, endpoint, roles, description, *_condition), shown in zip(NAVIGATION, conditions, strict=True):
         if has_role(user, *roles) and shown is not False:
             links.append({"label": label, "url": url_for(endpoint), "endpoint": endpoint,
                           "description": description, "current": False})
     _mark_current(links, _entry_endpoint(here, user))
-    return key, links
+    return links
 
 
 def _mark_current(links: list[dict], here: str) -> None:
