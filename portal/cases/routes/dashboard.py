@@ -14,9 +14,8 @@ from portal.cases.queries.dashboard import (
     SORTS,
     DashboardFilters,
     dashboard_for,
+    filter_data,
     shows_action_group,
-    statuses_for_filter,
-    templates_in_use,
 )
 from portal.cases.routes.case_rows import CaseRowMarkup
 from portal.cases.rules import MAX_QUERY_CHARS
@@ -54,15 +53,16 @@ def _known(value: str | None, allowed) -> str:
 @login_required
 def dashboard():
     form = DashboardFilterForm(request.args)
-    # Choices first (so the form can check values), then the board with the checked filters.
-    statuses = list(statuses_for_filter())
-    templates = list(templates_in_use(current_user))
+    # Choices first (so the form can check values), then the board with the checked filters; the
+    # statement that reads the choices also counts the cases by form and category, for the board.
+    data = filter_data(current_user)
+    statuses, templates = data.statuses, data.templates
     form.status.choices = [SelectChoice("", _("Any status")), *(SelectChoice(s.uuid, s.name) for s in statuses)]
     form.template.choices = [SelectChoice("", _("Any form")), *(SelectChoice(t.uuid, t.name) for t in templates)]
     if request.args:
         form.validate()
     filters = _filters_from(form)
-    board = dashboard_for(current_user, filters, statuses=statuses, templates=templates)
+    board = dashboard_for(current_user, filters, data=data)
     return render_template("cases/dashboard.html", board=board, filters=filters, form=form,
                            categories=CATEGORY_FILTERS, action_first=shows_action_group(current_user),
                            show_customer=_shows_customer_column(), case_row=CaseRowMarkup)
