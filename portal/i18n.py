@@ -332,16 +332,15 @@ class Moments:
         """"2 hours ago", as a <time> whose title and hidden text give the exact moment (for the mouse
         and for screen readers, which do not read titles reliably)."""
         seconds = (value - self.now).total_seconds()
-        if abs(seconds) < 45:
-            relative = _("just now")
-        else:
-            rounded = _rounded(seconds)
-            relative = self._wordings.get(rounded)
-            if relative is None:
-                relative = self._wordings[rounded] = _relative(self.locale, *rounded)
+        rounded = ("just now", 0) if abs(seconds) < 45 else _rounded(seconds)
+        relative = self._wordings.get(rounded)  # escaped, once per wording
+        if relative is None:
+            wording = _("just now") if rounded[0] == "just now" else _relative(self.locale, *rounded)
+            relative = self._wordings[rounded] = str(escape(wording))
         exact = escape(self.exact(value))
-        # concatenated, not Markup.format: string.Formatter was the largest single cost of a list's dates
-        return Markup(f'<time datetime="{escape(value.isoformat())}" title="{exact}">{escape(relative)}'  # noqa: S704 -- every value escaped
+        # concatenated, not Markup.format: string.Formatter was the largest single cost of a list's dates.
+        # An ISO 8601 text holds digits, "-", ":", "T", "." and "+" only: nothing to escape.
+        return Markup(f'<time datetime="{value.isoformat()}" title="{exact}">{relative}'  # noqa: S704 -- every value escaped
                       f'<span class="visually-hidden"> ({exact})</span></time>')
 
 
