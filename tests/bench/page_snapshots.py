@@ -72,7 +72,8 @@ def snapshot(root: str, out: str, database: str) -> None:
                             "AND u.email LIKE '%seed.example.com' AND u.email NOT LIKE 'busy%' "
                             "ORDER BY u.id DESC LIMIT 1").fetchone()[0]
         case = con.execute('SELECT c.reference FROM "case" c JOIN customer cu ON cu.id = c.customer_id '
-                           "JOIN user u ON u.id = cu.user_id WHERE u.email = ? ORDER BY c.id LIMIT 1", (busy,)).fetchone()[0]
+                           "JOIN user u ON u.id = cu.user_id WHERE u.email = ? ORDER BY c.id LIMIT 1",
+                           (busy,)).fetchone()[0]
     pages = [page.replace("{case}", f"/cases/{case}") for page in PAGES]
 
     def save(name: str, response) -> None:
@@ -89,8 +90,8 @@ def snapshot(root: str, out: str, database: str) -> None:
         with sqlite3.connect(copy) as con:
             con.execute("UPDATE user SET language = ?", (language,))
         for mfa in ("admin", "nobody"):
-            app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "SECRET_KEY": "snapshot-secret-key-0123456789-abcdef",
-                              "MFA_REQUIRED_FOR": mfa})
+            app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "MFA_REQUIRED_FOR": mfa,
+                              "SECRET_KEY": "snapshot-secret-key-0123456789-abcdef"})
             freeze_everywhere()
             for who in ([busy, plain, *STAFF] if mfa == "admin" else STAFF[1:]):
                 client = app.test_client()

@@ -39,8 +39,8 @@ def test_a_moment_reads_as_babel_writes_it(tag, seconds):
 
 
 @pytest.mark.parametrize("text", ["MMM d, y, h:mm a", "dd.MM.yyyy HH:mm:ss", "MMMM d, y 'at' HH:mm", "LLL d, y, k:mm",
-                                  "y-MM-dd K:mm", "d MMM y, h:mm", "dd.MM.y hh:mm:ss", "MMMMM d y", "d MMM yy, HH:mm", "EEE d MMM y, HH:mm",
-                                  "d MMM y, HH:mm zzzz", "'100%' d MMM y"])
+                                  "y-MM-dd K:mm", "d MMM y, h:mm", "dd.MM.y hh:mm:ss", "MMMMM d y", "d MMM yy, HH:mm",
+                                  "EEE d MMM y, HH:mm", "d MMM y, HH:mm zzzz", "'100%' d MMM y"])
 def test_other_patterns_read_as_babel_writes_them(text):
     """Fields a moment pattern can hold today or after a CLDR update; the ones MomentPattern does not
     read itself (weekdays, day periods, zones, two-digit years) go to Babel whole."""
