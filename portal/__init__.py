@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 __all__ = ["create_app"]
@@ -25,6 +26,12 @@ def create_app(config: dict | None = None):
     web.init_app(app)
     register_blueprints(app)
     register_webhooks()
+    if not app.config.get("TESTING"):
+        # Everything loaded so far (modules, the app, its blueprints) lives as long as the process:
+        # exempt it from the garbage collector's full passes, which otherwise walk those ~140,000
+        # objects every few hundred requests (measured: 0.15 ms per dashboard request on average).
+        # Not in tests, which build many apps in one process and drop them.
+        gc.freeze()
     return app
 
 

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from uuid import UUID
 
 import peewee
 from flask import (
     Flask,
     appcontext_popped,
     appcontext_pushed,
+    current_app,
     flash,
     g,
+    has_request_context,
     make_response,
     redirect,
     render_template,
     request,
+    url_for,
 )
 from flask.wrappers import Request
 from flask_babel import format_decimal
@@ -34,7 +38,7 @@ from portal.db import bind, connect, end_request
 from portal.errors import DomainError
 from portal.files.rules import human_size
 from portal.i18n import _l
-from portal.navigation import nav_links
+from portal.navigation import nav_links, nav_markup
 from portal.people.rules import role_name
 from portal.web_helpers import csrf
 
@@ -269,28 +273,87 @@ def _register_filters(app: Flask) -> None:
     def isotime(value: datetime | None) -> str:
         return value.isoformat() if value else ""
 
+    app.add_template_global(layout_url)
+    app.jinja_env.globals["url_for"] = _remembering_url_for(app)
+
     @app.context_processor
     def portal_globals():
         return {"portal_name": app.config["PORTAL_NAME"], "signup_enabled": app.config["SIGNUP_ENABLED"],
-                "nav_links": nav_links, "role_name": role_name}
+                "nav_links": nav_links, "nav_markup": nav_markup, "role_name": role_name}
+
+
+_LAYOUT_URLS_KEPT = 256
+_BUILT_URLS_KEPT = 4096
+_PLAIN_VALUES = (str, int, float, bool, type(None), UUID)
+
+
+def _remembering_url_for(app: Flask):
+    """Templates' url_for: app.url_for, each address remembered for the application once built.
+
+    Werkzeug's URL building (rule lookup, converters, the query string) cost 6-8 µs a link, and a list
+    page has dozens (sortable headings, status groups, pages), mostly the same from one request to the
+    next. An address depends only on the URL map, the request's script root and the arguments, so it
+    is remembered under those; anything else (a blueprint-relative endpoint, _external, _anchor and the
+    like, values other than plain text and numbers) is built each time."""
+    build = app.url_for
+    built: dict[tuple, str] = {}
+
+    def url_for(endpoint: str, /, **values) -> str:
+        if endpoint[:1] == "." or not has_request_context():
+            return build(endpoint, **values)
+        for name, value in values.items():
+            if name[:1] == "_" or type(value) not in _PLAIN_VALUES:
+                return build(endpoint, **values)
+        # in the order given (the query string keeps it), each value with its type: True == 1 == 1.0,
+        # but they are written "True", "1" and "1.0"
+        key = (request.script_root, endpoint, *((name, type(value), value) for name, value in values.items()))
+        url = built.get(key)
+        if url is None:
+            url = build(endpoint, **values)
+            if len(built) >= _BUILT_URLS_KEPT:
+                built.clear()
+            built[key] = url
+        return url
+
+    return url_for
+
+
+def layout_url(endpoint: str, **values) -> str:
+    """url_for(endpoint, **values) for the addresses every page's layout links to with constant
+    arguments (the stylesheet, the home page, the sign-out form ...): built once per application and
+    script root instead of seven times on every page. Outside a request, url_for itself."""
+    if not has_request_context():
+        return url_for(endpoint, **values)
+    cache = current_app.extensions.setdefault("caseport_layout_urls", {})
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    url = cache.get(key)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(cache) >= _LAYOUT_URLS_KEPT:
+            cache.clear()
+        cache[key] = url
+    return url
 
 
 def _filesize(size: int) -> str:
     return human_size(size, i18n.current_locale())
 
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-        # A page with single sign-on buttons posts to the portal, which redirects to the provider:
-        # form-action covers that redirect too, so such a page names the providers (portal/sso/routes.py).
-        + "".join(f" {origin}" for origin in g.get("form_action_origins", ())),
-    )
+    # A page with single sign-on buttons posts to the portal, which redirects to the provider:
+    # form-action covers that redirect too, so such a page names the providers (portal/sso/routes.py).
+    origins = g.get("form_action_origins")
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY + "".join(
+        f" {origin}" for origin in origins) if origins else CONTENT_SECURITY_POLICY)
     # Pages for a signed-in user hold personal data: no copy in any cache, the browser's included.
     # A view that chose its own Cache-Control keeps it; so do static files (send_file always sets one).
     if "Cache-Control" not in response.headers and (

@@ -179,6 +179,20 @@ def test_filter_by_template(client, login, people, mixed):
     assert "Billing question" in page  # offered in the template filter
 
 
+def test_counts_and_total_under_a_template_filter_are_of_that_form_only(client, login, people, mixed):
+    other = CaseTemplate.create(name="Billing question", state="published")
+    for category in ("open", "open", "closed"):
+        make_case(profile(people.customer), other, title="Invoice", category=category)
+    login(people.customer)
+    page = client.get(f"/cases?template={other.uuid}").get_data(as_text=True)
+    counts = dict(re.findall(r'badge badge-(\w+)">\w+</span> <span class="count">(\d+)', page))
+    assert counts == {"open": "2", "waiting": "0", "resolved": "0", "closed": "1"}
+    assert "Matching cases\n    <span class=\"muted\">(3)</span>" in page
+    unfiltered = client.get("/cases").get_data(as_text=True)
+    counts = dict(re.findall(r'badge badge-(\w+)">\w+</span> <span class="count">(\d+)', unfiltered))
+    assert counts == {"open": "3", "waiting": "1", "resolved": "1", "closed": "2"}
+
+
 @pytest.mark.parametrize("query", ["category=nonsense", "status=not-a-uuid", "template=42",
                                    "status=00000000-0000-0000-0000-000000000000", "q=" + "x" * 1001,
                                    "page=abc&category=%01"])

@@ -50,7 +50,7 @@ def test_the_dashboard_takes_the_same_statements_for_10_and_200_cases(client, lo
         make_case(own, template, category=("open", "resolved", "closed")[n % 3], workgroup=group, title=f"More {n}")
     with_200 = render()
     assert len(with_10) == len(with_200), with_200
-    assert len(with_200) <= 7, with_200
+    assert len(with_200) <= 5, with_200  # the session, the viewer's ids, the filter's choices and counts, two lists
 
 
 @pytest.mark.parametrize("role", ["customer", "agent"])

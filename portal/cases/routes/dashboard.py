@@ -14,9 +14,8 @@ from portal.cases.queries.dashboard import (
     SORTS,
     DashboardFilters,
     dashboard_for,
+    filter_data,
     shows_action_group,
-    statuses_for_filter,
-    templates_in_use,
 )
 from portal.cases.routes.case_rows import CaseRowMarkup
 from portal.cases.rules import MAX_QUERY_CHARS
@@ -53,23 +52,25 @@ def _known(value: str | None, allowed) -> str:
 
 @login_required
 def dashboard():
+    viewer = current_user._get_current_object()  # once: every current_user is a context lookup
     form = DashboardFilterForm(request.args)
-    # Choices first (so the form can check values), then the board with the checked filters.
-    statuses = list(statuses_for_filter())
-    templates = list(templates_in_use(current_user))
+    # Choices first (so the form can check values), then the board with the checked filters; the
+    # statement that reads the choices also counts the cases by form and category, for the board.
+    data = filter_data(viewer)
+    statuses, templates = data.statuses, data.templates
     form.status.choices = [SelectChoice("", _("Any status")), *(SelectChoice(s.uuid, s.name) for s in statuses)]
     form.template.choices = [SelectChoice("", _("Any form")), *(SelectChoice(t.uuid, t.name) for t in templates)]
     if request.args:
         form.validate()
     filters = _filters_from(form)
-    board = dashboard_for(current_user, filters, statuses=statuses, templates=templates)
+    board = dashboard_for(viewer, filters, data=data)
     return render_template("cases/dashboard.html", board=board, filters=filters, form=form,
-                           categories=CATEGORY_FILTERS, action_first=shows_action_group(current_user),
-                           show_customer=_shows_customer_column(), case_row=CaseRowMarkup)
+                           categories=CATEGORY_FILTERS, action_first=shows_action_group(viewer),
+                           show_customer=_shows_customer_column(viewer), case_row=CaseRowMarkup)
 
 
-def _shows_customer_column() -> bool:
+def _shows_customer_column(viewer) -> bool:
     """Proxies, staff, account managers and customers linked to others' cases see cases of several
     people; any other customer would see a column of their own name."""
-    scope = case_scope(current_user)
+    scope = case_scope(viewer)
     return not (scope.kind == "customer" and not scope.manages_account and scope.linked_case_ids == ())
