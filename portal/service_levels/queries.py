@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from peewee import JOIN, fn, prefetch
 
+from portal import config_cache
 from portal.errors import NotFound
 from portal.identifiers import by_uuid
 from portal.models.calendars import ALWAYS_OPEN_UUID, BusinessCalendar, ClosedDay, WorkingHours
@@ -64,7 +65,12 @@ def calendar_value(calendar: BusinessCalendar | None) -> Calendar:
 
 
 def workgroup_calendar(workgroup: Workgroup | None) -> Calendar:
-    return calendar_value(workgroup.calendar if workgroup is not None else None)
+    """The workgroup's calendar as the arithmetic takes it, read once per configuration change."""
+    calendar_id = workgroup.calendar_id if workgroup is not None else None
+    if calendar_id is None:
+        return ALWAYS_OPEN
+    return config_cache.cached(("calendar_value", calendar_id),
+                               lambda: calendar_value(BusinessCalendar.get_or_none(BusinessCalendar.id == calendar_id)))
 
 
 def policy_of(template: CaseTemplate) -> SlaPolicy | None:
@@ -78,8 +84,16 @@ def targets_of(policy: SlaPolicy | None) -> dict[tuple[str, str], SlaTarget]:
 
 
 def policy_value(template: CaseTemplate | None) -> Policy | None:
-    """The template's SLA as targets_for takes it; None when the template has no targets."""
-    policy = policy_of(template) if template is not None else None
+    """The template's SLA as targets_for takes it; None when the template has no targets. Read once per
+    configuration change (portal.config_cache)."""
+    if template is None:
+        return None
+    template_id = template.id
+    return config_cache.cached(("policy_value", template_id),
+                               lambda: _read_policy_value(SlaPolicy.get_or_none(SlaPolicy.template == template_id)))
+
+
+def _read_policy_value(policy: SlaPolicy | None) -> Policy | None:
     rows = targets_of(policy)
     if not rows:
         return None
@@ -92,7 +106,15 @@ def ola_of(workgroup: Workgroup) -> OlaTarget | None:
 
 
 def ola_value(workgroup: Workgroup | None) -> Target | None:
-    row = ola_of(workgroup) if workgroup is not None else None
+    """The workgroup's OLA target, read once per configuration change (portal.config_cache)."""
+    if workgroup is None:
+        return None
+    workgroup_id = workgroup.id
+    return config_cache.cached(("ola_value", workgroup_id), lambda: _read_ola_value(workgroup_id))
+
+
+def _read_ola_value(workgroup_id: int) -> Target | None:
+    row = OlaTarget.get_or_none(OlaTarget.workgroup == workgroup_id)
     return Target(timedelta(minutes=row.minutes), row.business_time) if row else None
 
 

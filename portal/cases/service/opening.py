@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from portal import policy
+from portal import config_cache, policy
 from portal.case_config.queries import Layout, audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
 from portal.case_config.service.values import validate_case_values
@@ -211,7 +211,9 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
 
     notices, documents = prepared()
     try:
-        with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
+        # on SQLite it takes the write lock up front (see portal.db.connect); it writes no configuration, so what
+        # it reads of it (the webhook routes) is taken as it stood when the request read it
+        with config_cache.unchanged(), database.atomic():
             key = submissions.claim(actor, submission)
             if not _insert_with_fresh_reference(case):
                 notices, documents = prepared()
