@@ -65,12 +65,22 @@ def calendar_value(calendar: BusinessCalendar | None) -> Calendar:
 
 
 def workgroup_calendar(workgroup: Workgroup | None) -> Calendar:
-    """The workgroup's calendar as the arithmetic takes it, read once per configuration change."""
+    """The workgroup's calendar as the arithmetic takes it, read once per configuration change; 24x7 (nothing
+    read) for a workgroup without one."""
     calendar_id = workgroup.calendar_id if workgroup is not None else None
     if calendar_id is None:
         return ALWAYS_OPEN
     return config_cache.cached(("calendar_value", calendar_id),
                                lambda: calendar_value(BusinessCalendar.get_or_none(BusinessCalendar.id == calendar_id)))
+
+
+def calendar_of_workgroup(workgroup_id: int | None) -> Calendar:
+    """As workgroup_calendar, from the workgroup's id (for code that holds only a case's workgroup_id)."""
+    if workgroup_id is None:
+        return ALWAYS_OPEN
+    return config_cache.cached(("workgroup_calendar", workgroup_id), lambda: calendar_value(
+        BusinessCalendar.select().join(Workgroup, on=(Workgroup.calendar == BusinessCalendar.id))
+        .where(Workgroup.id == workgroup_id).first()))
 
 
 def policy_of(template: CaseTemplate) -> SlaPolicy | None:
@@ -86,9 +96,13 @@ def targets_of(policy: SlaPolicy | None) -> dict[tuple[str, str], SlaTarget]:
 def policy_value(template: CaseTemplate | None) -> Policy | None:
     """The template's SLA as targets_for takes it; None when the template has no targets. Read once per
     configuration change (portal.config_cache)."""
-    if template is None:
+    return policy_value_of(template.id if template is not None else None)
+
+
+def policy_value_of(template_id: int | None) -> Policy | None:
+    """As policy_value, from the template's id (a case's template_id)."""
+    if template_id is None:
         return None
-    template_id = template.id
     return config_cache.cached(("policy_value", template_id),
                                lambda: _read_policy_value(SlaPolicy.get_or_none(SlaPolicy.template == template_id)))
 
@@ -107,9 +121,13 @@ def ola_of(workgroup: Workgroup) -> OlaTarget | None:
 
 def ola_value(workgroup: Workgroup | None) -> Target | None:
     """The workgroup's OLA target, read once per configuration change (portal.config_cache)."""
-    if workgroup is None:
+    return ola_value_of(workgroup.id if workgroup is not None else None)
+
+
+def ola_value_of(workgroup_id: int | None) -> Target | None:
+    """As ola_value, from the workgroup's id."""
+    if workgroup_id is None:
         return None
-    workgroup_id = workgroup.id
     return config_cache.cached(("ola_value", workgroup_id), lambda: _read_ola_value(workgroup_id))
 
 
