@@ -166,7 +166,7 @@ def _insert_sql(names: tuple[str, ...], count: int) -> str:
         columns = ", ".join(quoted(fields[name].column_name) for name in names)
         row = "(" + ", ".join([db.param] * len(names)) + ")"
         target = ", ".join(quoted(field.column_name) for field in _CONFLICT_TARGET)
-        sql = _INSERT_SQL[key] = (f"INSERT INTO {quoted(Message._meta.table_name)} ({columns}) "
+        sql = _INSERT_SQL[key] = (f"INSERT INTO {quoted(Message._meta.table_name)} ({columns}) "  # noqa: S608
                                   f"VALUES {', '.join([row] * count)} ON CONFLICT ({target}) DO NOTHING")
     return sql
 

@@ -31,7 +31,7 @@ def _sql(model: type[peewee.Model], names: tuple[str, ...]) -> str:
 
         columns = ", ".join(quoted(fields[name].column_name) for name in names)
         marks = ", ".join([db.param] * len(names))
-        sql = f"INSERT INTO {quoted(model._meta.table_name)} ({columns}) VALUES ({marks})"
+        sql = f"INSERT INTO {quoted(model._meta.table_name)} ({columns}) VALUES ({marks})"  # noqa: S608 - model names
         primary_key = model._meta.primary_key
         if db.returning_clause and primary_key is not False:
             sql += f" RETURNING {quoted(primary_key.column_name)}"

@@ -22,7 +22,6 @@ from portal.service_levels.queries import ola_value, policy_value, workgroup_cal
 from portal.teams import service as teams
 from portal.webhooks import deliveries
 from portal.webhooks import service as webhooks
-from tests import factories
 from tests.case_config import factories as config_factories
 
 
