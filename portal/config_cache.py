@@ -13,6 +13,9 @@ The stamp is read again:
   random and never handed out twice, so what is cached under it is never served for another state);
 - after a transaction was opened since it was read in this request (portal.db.transactions_opened): the request may
   have changed the configuration itself.
+A service whose transaction writes no configuration (opening a case, a comment) wraps it in `unchanged()`: the
+stamp is read once for the whole block, and what is first read afresh inside its transaction is kept only after one
+more read confirms the stamp has not moved.
 
 Cached values are shared by every thread of the process: readers hand out values callers do not change (tuples,
 frozen dataclasses, model instances they only read). The cache holds at most MAX_ENTRIES values (least recently
