@@ -11,13 +11,36 @@ import importlib
 import pkgutil
 import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase
 
-database = peewee.DatabaseProxy()
+_transactions_opened: ContextVar[int] = ContextVar("caseport_transactions_opened", default=0)
+
+
+class _CountingProxy(peewee.DatabaseProxy):
+    """The proxy every model uses; it counts the transactions opened through it in this thread/context, so a
+    value remembered for a request (portal.config_cache's configuration stamp) can tell that a write may have
+    happened since."""
+
+    def atomic(self, *args, **kwargs):
+        _transactions_opened.set(_transactions_opened.get() + 1)
+        return super().atomic(*args, **kwargs)
+
+    def transaction(self, *args, **kwargs):
+        _transactions_opened.set(_transactions_opened.get() + 1)
+        return super().transaction(*args, **kwargs)
+
+
+def transactions_opened() -> int:
+    """How many transactions (or savepoints) this thread/context opened through `database` so far."""
+    return _transactions_opened.get()
+
+
+database = _CountingProxy()
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 import peewee
 
+from portal import config_cache
 from portal.case_config.rules import Condition
+from portal.identifiers import parse_uuid
 from portal.models.configuration import (
     CaseField,
     CaseReason,
@@ -37,7 +39,19 @@ def _audience_flag(audience: str | None):
 
 def templates_for(user: User | None):
     """Published templates the user's role may use, alphabetically."""
-    flag = _audience_flag(audience_for(user))
+    return templates_for_audience(audience_for(user))
+
+
+def offered_templates(audience: str | None) -> tuple[CaseTemplate, ...]:
+    """What templates_for() gives an audience, read once per configuration change (portal.config_cache): shared
+    instances to read, never to change or save."""
+    if _audience_flag(audience) is None:
+        return ()
+    return config_cache.cached(("offered_templates", audience), lambda: tuple(templates_for_audience(audience)))
+
+
+def templates_for_audience(audience: str | None):
+    flag = _audience_flag(audience)
     if flag is None:
         return CaseTemplate.select().where(peewee.SQL("1 = 0"))
     return (
@@ -47,8 +61,16 @@ def templates_for(user: User | None):
     )
 
 
+def offered_template(user: User | None, template_uuid: object) -> CaseTemplate | None:
+    """The published template with this public UUID if the user's role may use it, else None (junk included)."""
+    text = parse_uuid(template_uuid)
+    if not text:
+        return None
+    return next((t for t in offered_templates(audience_for(user)) if t.uuid == text), None)
+
+
 def template_offered_to(template: CaseTemplate, user: User | None) -> bool:
-    return templates_for(user).where(CaseTemplate.id == template.id).exists()
+    return any(t.id == template.id for t in offered_templates(audience_for(user)))
 
 
 def all_templates():
@@ -67,8 +89,17 @@ def all_reasons():
     return CaseReason.select().order_by(CaseReason.position, peewee.fn.LOWER(CaseReason.name), CaseReason.id)
 
 
-def active_reasons():
-    return all_reasons().where(CaseReason.active == True)  # noqa: E712
+def active_reasons() -> tuple[CaseReason, ...]:
+    """The reasons a case form offers, in order, read once per configuration change (portal.config_cache):
+    shared instances to read, never to change or save."""
+    return config_cache.cached(("active_reasons",),
+                               lambda: tuple(all_reasons().where(CaseReason.active == True)))  # noqa: E712
+
+
+def active_reason(reason_uuid: object) -> CaseReason | None:
+    """The active reason with this public UUID, or None (unknown, retired or junk)."""
+    text = parse_uuid(reason_uuid)
+    return next((r for r in active_reasons() if r.uuid == text), None) if text else None
 
 
 def options_by_label(field_: CaseField):
@@ -119,7 +150,15 @@ class Layout:
 def template_layout(template: CaseTemplate, audience: str | None = "staff", *, include_inactive: bool = False
                     ) -> Layout:
     """The template's fields in order (top section first) for an audience: internal fields only for
-    staff; inactive fields are left out of forms unless include_inactive (the admin view)."""
+    staff; inactive fields are left out of forms unless include_inactive (the admin view). Read once per
+    configuration change (portal.config_cache): the fields, options and conditions are shared, to read only."""
+    audience = "staff" if audience == "staff" else "customer"  # the only difference between audiences
+    cached = config_cache.cached(("template_layout", template.id, audience, include_inactive),
+                                 lambda: _read_layout(template, audience, include_inactive))
+    return Layout(template=template, fields=list(cached.fields), conditions=list(cached.conditions))
+
+
+def _read_layout(template: CaseTemplate, audience: str, include_inactive: bool) -> Layout:
     query = (
         TemplateField.select(TemplateField, CaseField)
         .join(CaseField)

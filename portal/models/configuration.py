@@ -184,4 +184,19 @@ class TemplateCondition(BaseModel):
     value = peewee.CharField(max_length=255)
 
 
-MODELS = [CaseStatus, CaseReason, CaseField, FieldOption, CaseTemplate, TemplateField, TemplateCondition]
+class ConfigurationVersion(BaseModel):
+    """One row (id 1): a stamp that changes with every committed change to the configuration the portal caches
+    (portal.config_cache). Triggers on the configuration tables (migration 0033) set a new random stamp inside
+    the writer's own statement, so every writer (an admin page, the API, the CLI, a script, raw SQL) changes it
+    in its transaction, and a rolled-back change leaves it as it was. Random rather than counted: a stamp is
+    never handed out twice, even after a database is restored from a backup or a test resets its tables."""
+
+    id = peewee.IntegerField(primary_key=True)
+    stamp = peewee.BigIntegerField()
+
+    class Meta:
+        table_name = "configuration_version"
+
+
+MODELS = [CaseStatus, CaseReason, CaseField, FieldOption, CaseTemplate, TemplateField, TemplateCondition,
+          ConfigurationVersion]

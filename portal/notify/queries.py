@@ -11,6 +11,7 @@ from datetime import datetime
 import peewee
 
 from notifier.models import Template, TemplateVersion
+from portal import config_cache
 from portal.i18n import _l, format_moment
 from portal.links import absolute
 from portal.models.cases import Case, CaseCustomerLink, CaseEvent
@@ -63,8 +64,13 @@ class RuleBook:
 
 
 def rule_book(case_template) -> RuleBook:
-    """The rules that apply to cases of `case_template` (a CaseTemplate, its id, or None). One query."""
+    """The rules that apply to cases of `case_template` (a CaseTemplate, its id, or None). One query, once per
+    configuration change (portal.config_cache); the RuleBook is shared: read it, never change it."""
     scope_id = template_id(case_template)
+    return config_cache.cached(("rule_book", scope_id), lambda: _read_rule_book(scope_id))
+
+
+def _read_rule_book(scope_id: int | None) -> RuleBook:
     scope = NotificationRule.case_template.is_null()
     if scope_id is not None:
         scope |= NotificationRule.case_template == scope_id

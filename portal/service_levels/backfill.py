@@ -13,7 +13,7 @@ from portal.models.configuration import CaseStatus
 from portal.service_levels.business_time import Calendar
 from portal.service_levels.case_targets import refresh_targets
 from portal.service_levels.elapsed import elapsed_values
-from portal.service_levels.queries import workgroup_calendar
+from portal.service_levels.queries import calendar_of_workgroup
 
 BATCH = 500
 FIGURES = ("first_response_business_s", "resolution_business_s", "first_response_s", "resolution_s")
@@ -34,7 +34,7 @@ def backfill(*, now: datetime, progress: Callable[[int], object] = lambda n: Non
 
     def calendar_of(case: Case) -> Calendar:
         if case.workgroup_id not in calendars:
-            calendars[case.workgroup_id] = workgroup_calendar(case.workgroup if case.workgroup_id else None)
+            calendars[case.workgroup_id] = calendar_of_workgroup(case.workgroup_id)
         return calendars[case.workgroup_id]
 
     done = {"first_response": 0, "resolution": 0, "targets": 0}

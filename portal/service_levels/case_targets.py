@@ -16,7 +16,7 @@ from portal.events.case_events import STATUS_TYPES
 from portal.models.cases import Case
 from portal.models.events import Event
 from portal.service_levels.elapsed import elapsed_values
-from portal.service_levels.queries import ola_value, policy_value, workgroup_calendar
+from portal.service_levels.queries import ola_value, policy_value_of, workgroup_calendar
 from portal.service_levels.targets import CaseTargets, targets_for
 
 TARGETS = ("first_response", "next_response", "resolution", "ola")
@@ -60,8 +60,8 @@ def _escalated_at(case: Case, now: datetime) -> datetime | None:
 def compute(case: Case, now: datetime, *, history: list[tuple[datetime, str]] | None = None) -> dict:
     """The service-level fields of case as they should be stored now (a dict of Case field values)."""
     escalated_at = _escalated_at(case, now)
-    workgroup = case.workgroup if case.workgroup_id else None
-    policy = policy_value(case.template)
+    workgroup = case.workgroup if case.workgroup_id else None  # the messages of the change read it too
+    policy = policy_value_of(case.template_id)  # by id: the configuration cache answers without loading the row
     ola = ola_value(workgroup) if escalated_at else None
     calendar = None
     if policy is None and ola is None:  # no target at all: nothing to read or count

@@ -14,7 +14,7 @@ from babel.dates import match_skeleton, parse_pattern
 from portal.i18n import _zone_name
 from portal.models.cases import Case
 from portal.service_levels.business_time import is_open, next_open
-from portal.service_levels.queries import workgroup_calendar
+from portal.service_levels.queries import calendar_of_workgroup
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def expectation_for(case: Case, now: datetime) -> Expectation | None:
         return None
     if due <= now:
         return None
-    calendar = workgroup_calendar(case.workgroup if case.workgroup_id else None)
+    calendar = calendar_of_workgroup(case.workgroup_id)
     return Expectation(kind, due, None if is_open(calendar, now) else next_open(calendar, now))
 
 

@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from peewee import JOIN, fn, prefetch
 
+from portal import config_cache
 from portal.errors import NotFound
 from portal.identifiers import by_uuid
 from portal.models.calendars import ALWAYS_OPEN_UUID, BusinessCalendar, ClosedDay, WorkingHours
@@ -64,7 +65,22 @@ def calendar_value(calendar: BusinessCalendar | None) -> Calendar:
 
 
 def workgroup_calendar(workgroup: Workgroup | None) -> Calendar:
-    return calendar_value(workgroup.calendar if workgroup is not None else None)
+    """The workgroup's calendar as the arithmetic takes it, read once per configuration change; 24x7 (nothing
+    read) for a workgroup without one."""
+    calendar_id = workgroup.calendar_id if workgroup is not None else None
+    if calendar_id is None:
+        return ALWAYS_OPEN
+    return config_cache.cached(("calendar_value", calendar_id),
+                               lambda: calendar_value(BusinessCalendar.get_or_none(BusinessCalendar.id == calendar_id)))
+
+
+def calendar_of_workgroup(workgroup_id: int | None) -> Calendar:
+    """As workgroup_calendar, from the workgroup's id (for code that holds only a case's workgroup_id)."""
+    if workgroup_id is None:
+        return ALWAYS_OPEN
+    return config_cache.cached(("workgroup_calendar", workgroup_id), lambda: calendar_value(
+        BusinessCalendar.select().join(Workgroup, on=(Workgroup.calendar == BusinessCalendar.id))
+        .where(Workgroup.id == workgroup_id).first()))
 
 
 def policy_of(template: CaseTemplate) -> SlaPolicy | None:
@@ -78,8 +94,20 @@ def targets_of(policy: SlaPolicy | None) -> dict[tuple[str, str], SlaTarget]:
 
 
 def policy_value(template: CaseTemplate | None) -> Policy | None:
-    """The template's SLA as targets_for takes it; None when the template has no targets."""
-    policy = policy_of(template) if template is not None else None
+    """The template's SLA as targets_for takes it; None when the template has no targets. Read once per
+    configuration change (portal.config_cache)."""
+    return policy_value_of(template.id if template is not None else None)
+
+
+def policy_value_of(template_id: int | None) -> Policy | None:
+    """As policy_value, from the template's id (a case's template_id)."""
+    if template_id is None:
+        return None
+    return config_cache.cached(("policy_value", template_id),
+                               lambda: _read_policy_value(SlaPolicy.get_or_none(SlaPolicy.template == template_id)))
+
+
+def _read_policy_value(policy: SlaPolicy | None) -> Policy | None:
     rows = targets_of(policy)
     if not rows:
         return None
@@ -92,7 +120,19 @@ def ola_of(workgroup: Workgroup) -> OlaTarget | None:
 
 
 def ola_value(workgroup: Workgroup | None) -> Target | None:
-    row = ola_of(workgroup) if workgroup is not None else None
+    """The workgroup's OLA target, read once per configuration change (portal.config_cache)."""
+    return ola_value_of(workgroup.id if workgroup is not None else None)
+
+
+def ola_value_of(workgroup_id: int | None) -> Target | None:
+    """As ola_value, from the workgroup's id."""
+    if workgroup_id is None:
+        return None
+    return config_cache.cached(("ola_value", workgroup_id), lambda: _read_ola_value(workgroup_id))
+
+
+def _read_ola_value(workgroup_id: int) -> Target | None:
+    row = OlaTarget.get_or_none(OlaTarget.workgroup == workgroup_id)
     return Target(timedelta(minutes=row.minutes), row.business_time) if row else None
 
 

@@ -23,6 +23,7 @@ import notifier
 from notifier import registry
 from notifier.channels.webhook import WEBHOOK, WebhookTarget, webhook_channel
 from notifier.holds import hold
+from portal import config_cache
 from portal.accounts.service.users import email_recipient
 from portal.clock import utcnow
 from portal.db import database
@@ -45,10 +46,21 @@ def _subscribed(endpoint: WebhookEndpoint, event: Event) -> bool:
     return event.case_id is not None and event.case.template_id == endpoint.case_template_id
 
 
+def routes() -> tuple[WebhookEndpoint, ...]:
+    """The active endpoints with only what routes an event to them (id, uuid, event_types, case_template), read
+    once per configuration change (portal.config_cache; migration 0033 changes the stamp when one of these
+    columns changes, not when a delivery updates the endpoint's failures or pause). Shared: read only."""
+    return config_cache.cached(("webhook_routes",), lambda: tuple(
+        WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.uuid, WebhookEndpoint.event_types,
+                               WebhookEndpoint.case_template)
+        .where(WebhookEndpoint.active)
+        .order_by(WebhookEndpoint.id)))
+
+
 def enqueue_for_event(event: Event) -> int:
     """Queue the event for every active endpoint subscribed to it (paused ones too: theirs wait).
     Call inside the transaction that records the event. Returns how many were queued."""
-    endpoints = [e for e in WebhookEndpoint.select().where(WebhookEndpoint.active) if _subscribed(e, event)]
+    endpoints = [e for e in routes() if _subscribed(e, event)]
     if not endpoints:
         return 0
     payload = event_payload(event)

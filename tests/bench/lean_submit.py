@@ -26,8 +26,8 @@ def lean_app():
     mark = "%s" if postgres else "?"
     insert_case = (
         'INSERT INTO "case" (uuid, reference, template_id, title, summary, status_id, priority, customer_id, '
-        "created_by_id, workgroup_id, escalated, resolution, opened_at, updated_at) "
-        f"VALUES ({', '.join([mark] * 14)})" + (" RETURNING id" if postgres else "")
+        "created_by_id, workgroup_id, escalated, resolution, opened_at, updated_at, language) "
+        f"VALUES ({', '.join([mark] * 15)})" + (" RETURNING id" if postgres else "")
     )
     insert_event = (
         "INSERT INTO case_event (uuid, case_id, kind, actor_id, public, body, data, created_at) "
@@ -58,7 +58,7 @@ def lean_app():
         for _ in range(20):
             reference = str(10_000_000 + secrets.randbelow(90_000_000))
             values = (str(uuid.uuid4()), reference, ids["template"], title, summary, ids["status"], "normal",
-                      ids["customer"], ids["user"], workgroup, False, "", stamp, stamp)
+                      ids["customer"], ids["user"], workgroup, False, "", stamp, stamp, "en")
             try:
                 if postgres:
                     with conn.transaction():

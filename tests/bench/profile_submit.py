@@ -6,7 +6,7 @@ POSTs it --posts times (each a new case; the notifier is not running, so the mes
 prints CPU per POST, the statements per POST, the CPU spent inside the write transaction (between
 BEGIN and COMMIT: SQLite's write lock is held for that long) and the split by category.
 
-    .venv/bin/python tests/bench/profile_submit.py --database-url sqlite:////tmp/bench.db [--posts 50]
+    .venv/bin/python tests/bench/profile_submit.py --database-url sqlite:////tmp/bench.db [--posts 50] [--statements]
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True, help="a database seeded by `caseport seed`")
     parser.add_argument("--posts", type=int, default=50)
+    parser.add_argument("--statements", action="store_true",
+                        help="also print the SQL of one POST (after the warm-up), one statement a line")
     args = parser.parse_args()
 
     from bench_portal import find_targets
@@ -76,6 +78,26 @@ def main() -> None:
 
     for n in range(5):
         post(n)
+    if args.statements:
+        seen: list[str] = []
+        original_execute_sql = database_class.execute_sql
+
+        def logged(self, sql, params=None, *a, **k):
+            seen.append(" ".join(str(sql).split()))
+            return original_execute_sql(self, sql, params, *a, **k)
+
+        own = "execute_sql" in vars(database_class)
+        database_class.execute_sql = logged
+        try:
+            post(999)
+        finally:
+            if own:
+                database_class.execute_sql = original_execute_sql
+            else:
+                del database_class.execute_sql  # the timers below wrap peewee.Database's
+        print(f"one POST, {len(seen)} statements:")
+        for n, sql in enumerate(seen, 1):
+            print(f"  {n:2}. {sql[:240]}")
     timers = Timers()
     install(timers)
     categories = ["sql generation", "sql execution", "rows to objects", "connect/close", "template rendering",

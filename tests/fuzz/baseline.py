@@ -81,7 +81,9 @@ class Baseline:
             with db.atomic():
                 if not sqlite:
                     db.execute_sql("SET LOCAL session_replication_role = replica")
-                for table in tables:
+                # The configuration stamp last: on SQLite, putting configuration rows back fires the triggers that
+                # change it (migration 0033), and the baseline's rows are what its stamp names.
+                for table in sorted(tables, key=lambda t: t == "configuration_version"):
                     db.execute_sql(f'DELETE FROM "{table}"')  # noqa: S608
                     columns, rows = self.rows[table]
                     if rows:

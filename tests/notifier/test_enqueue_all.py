@@ -55,3 +55,19 @@ def test_one_invalid_person_writes_nobody(notifier_db):
     with pytest.raises(ValueError):
         notifier.enqueue_all("e", "k", [person(1), bad], now=T0)
     assert Message.select().count() == 0
+
+
+def test_the_insert_built_once_writes_the_rows_peewees_insert_many_writes(notifier_db):
+    notifier.enqueue_all("case_replied", "fixed", [person(1, comment="Grüße")], topic="00000001", thread="t",
+                         variant="v", now=T0)
+    written = Message.get(Message.key == "fixed")
+    twin = {name: value for name, value in written.__data__.items() if name not in ("id", "uuid", "key")}
+    Message.insert_many([{**twin, "key": "by peewee"}]).execute()  # peewee builds the SQL and fills the defaults
+
+    def stored(key):
+        cursor = notifier_db.execute_sql('SELECT * FROM "notifier_message" WHERE "key" = ' + notifier_db.param, (key,))
+        row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+        return {column: value for column, value in row.items() if column not in ("id", "uuid", "key")}
+
+    assert stored("fixed") == stored("by peewee")
+    assert stored("fixed")["attempts"] == 0 and stored("fixed")["status"] == "queued"  # the defaults, filled in

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import peewee
 
-from portal import policy
+from portal import config_cache, policy
 from portal.case_config.rules import optional_text, raise_if_errors, required_text
 from portal.db import database
 from portal.errors import ValidationFailed
@@ -37,7 +37,10 @@ def ensure_system_statuses() -> None:
 
 
 def system_status(category: str) -> CaseStatus:
-    return CaseStatus.get((CaseStatus.is_system == True) & (CaseStatus.category == category))  # noqa: E712
+    """The system status of a category (open, resolved, closed), read once per configuration change
+    (portal.config_cache): a shared instance to read, never to change or save."""
+    return config_cache.cached(("system_status", category), lambda: CaseStatus.get(
+        (CaseStatus.is_system == True) & (CaseStatus.category == category)))  # noqa: E712
 
 
 def save_status(actor: User, status: CaseStatus | None, *, name: str, category: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from portal.case_config.queries import Layout, template_layout
+from portal.case_config.queries import Layout, active_reason, template_layout
 from portal.case_config.rules import (
     SUMMARY_MAX,
     TITLE_MAX,
@@ -21,7 +21,6 @@ from portal.case_config.rules import (
 )
 from portal.errors import ValidationFailed
 from portal.i18n import _l
-from portal.identifiers import by_uuid
 from portal.models.configuration import CaseReason, CaseTemplate
 
 
@@ -70,9 +69,8 @@ def validate_case_values(template: CaseTemplate, raw: Mapping, audience: str, *,
     reason = None
     reason_id = text_of("reason")
     if reason_id:
-        reason = by_uuid(CaseReason, reason_id)
-        if reason is None or not reason.active:
-            reason = None
+        reason = active_reason(reason_id)
+        if reason is None:
             errors["reason"] = _l("Choose one of the reasons in the list.")
 
     parsed: dict[str, str | None] = {}

@@ -17,7 +17,7 @@ from wtforms import MultipleFileField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from portal.case_config.forms import build_case_form, condition_hint
-from portal.case_config.queries import audience_for, template_layout, templates_for
+from portal.case_config.queries import audience_for, offered_template, offered_templates, template_layout
 from portal.case_config.rules import form_name
 from portal.cases.queries.case_page import follow_up_source
 from portal.cases.service import opening
@@ -87,7 +87,7 @@ def _target_args(target: opening.FilingTarget | None, follow_up=None) -> dict[st
 
 @login_required
 def new():
-    templates = list(templates_for(current_user))
+    templates = list(offered_templates(audience_for(current_user)))
     follow_up = follow_up_source(current_user, request.args.get("follow_up", "").strip())
     if audience_for(current_user) in ("proxy", "staff"):
         args = request.args
@@ -146,8 +146,7 @@ def _contact_step(account: Account, *, chosen_customer: str = "", error: str | N
 
 
 def _offered_template_or_404(template_uuid) -> CaseTemplate:
-    template = templates_for(current_user).where(CaseTemplate.uuid == str(template_uuid)).first()
-    return template or abort(404)
+    return offered_template(current_user, template_uuid) or abort(404)
 
 
 def _asset_field(template: CaseTemplate, target: opening.FilingTarget | None, linked: str) -> SelectField | None:

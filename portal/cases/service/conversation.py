@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from portal import policy
+from portal import config_cache, policy
 from portal.cases.rules import clean_text
 from portal.cases.service.attachments import chosen_files, record_attachments, remove_stored, store_uploads
 from portal.cases.service.search_index import reindex_case
@@ -79,7 +79,7 @@ def add_comment(actor: User, case: Case, body: str, *, public: bool = True, uplo
     stored = store_uploads(uploads) if has_files else []
     now = now or utcnow()
     try:
-        with database.atomic():
+        with config_cache.unchanged(), database.atomic():  # it writes no configuration: its stamp is read once
             key = submissions.claim(actor, submission)
             try:
                 # Then, and only while the case is open: a comment never lands on a case closed meanwhile.

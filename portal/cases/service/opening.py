@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from portal import policy
+from portal import config_cache, policy
 from portal.case_config.queries import Layout, audience_for, template_layout, template_offered_to
 from portal.case_config.service import system_status
 from portal.case_config.service.values import validate_case_values
@@ -19,6 +19,8 @@ from portal.db import database
 from portal.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from portal.events import case_events
 from portal.files.storage import StorageUnavailable
+from portal.fixed_reads import FixedRead
+from portal.fixed_writes import insert_row
 from portal.i18n import _l
 from portal.identifiers import by_uuid, parse_uuid
 from portal.models.assets import Asset
@@ -83,11 +85,17 @@ def filing_target(actor: User, *, customer_uuid: object, account_uuid: object = 
     return FilingTarget(customer=customer, account=customer.account if customer.account_id else None, asset=asset)
 
 
+# A customer's own profile with its account: every submission of a customer reads it (SQL built once).
+_OWN_PROFILE = FixedRead(lambda user_id: (Customer.select(Customer, Account)
+                                          .join(Account, peewee.JOIN.LEFT_OUTER)
+                                          .where(Customer.user == user_id)
+                                          .limit(1)), "int")
+
+
 def own_filing_target(actor: User) -> FilingTarget | None:
     """A customer's own profile as whom the case is for (what filing_target() gives for it), read in one
     statement; None when the user has no customer profile. Raises NotAllowed as check_filing_target()."""
-    customer = (Customer.select(Customer, Account).join(Account, peewee.JOIN.LEFT_OUTER)
-                .where(Customer.user == actor.id).first())
+    customer = _OWN_PROFILE.first(actor.id)
     if customer is None:
         return None
     check_filing_target(actor, customer)
@@ -211,7 +219,9 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
 
     notices, documents = prepared()
     try:
-        with database.atomic():  # on SQLite it takes the write lock up front (see portal.db.connect)
+        # on SQLite it takes the write lock up front (see portal.db.connect); it writes no configuration, so what
+        # it reads of it (the webhook routes) is taken as it stood when the request read it
+        with config_cache.unchanged(), database.atomic():
             key = submissions.claim(actor, submission)
             if not _insert_with_fresh_reference(case):
                 notices, documents = prepared()
@@ -223,7 +233,8 @@ def open_case(actor: User, template: CaseTemplate, values: Mapping, *, customer:
                 data["follow_up_of"] = follow_up_of.reference
             if case.channel != "web":
                 data["channel"] = case.channel
-            created = CaseEvent.create(case=case, kind="created", actor=actor, public=True, created_at=now, data=data)
+            created = insert_row(CaseEvent(case=case, kind="created", actor=actor, public=True, created_at=now,
+                                           data=data))
             files = record_attachments(actor, case, stored, event=created)
             for notice in notices:
                 notice.send(created)
@@ -263,7 +274,7 @@ def _insert_with_fresh_reference(case: Case) -> bool:
     for attempt in range(20):
         try:
             with database.atomic():  # a savepoint: a clash rolls back only this attempt
-                case.save(force_insert=True)
+                insert_row(case)  # the SQL of its fifty columns is built once (portal.fixed_writes)
             return attempt == 0
         except peewee.IntegrityError:
             case.reference = new_reference()
