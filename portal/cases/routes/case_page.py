@@ -45,6 +45,7 @@ from portal.cases.queries.case_page import (
     statuses_to_choose,
     values_by_section,
 )
+from portal.cases.routes.feed_lines import feed_lines
 from portal.cases.rules import proposal_stamp
 from portal.cases.service import conversation, lifecycle, readings
 from portal.errors import AlreadyDone, Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -107,11 +108,14 @@ def case_page(case, status: int = 200, **forms):
         status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
             SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
         resolution_form = forms.get("resolution_form") or ProposeResolutionForm()
+    parts = _parts(case, forms)
+    # A logged contact's own time shows to the staff who handle the case (they have the staff part).
+    feed = feed_lines(feed_for(case, current_user), case.reference, contact_times=bool(parts.get("staff_panel")))
     return render_template(
         "cases/detail.html",
         case=case,
         sections=values_by_section(case, current_user),
-        feed=feed_for(case, current_user),
+        feed=feed,
         linked=linked_customers(case),
         staff=staff,
         reopen_deadline=policy.reopen_deadline(case),
@@ -124,7 +128,7 @@ def case_page(case, status: int = 200, **forms):
         status_form=status_form,
         case_notifications=notifications_for_shown_case(current_user, case) if staff else [],
         next_steps=[] if staff else next_steps(case),  # staff see every task in their own part
-        **_parts(case, forms),
+        **parts,
     ), status
 
 
