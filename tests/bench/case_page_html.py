@@ -118,10 +118,14 @@ def dump(path: Path, out: Path, seeded: int) -> None:
         cases = [c for c in demo if c.created_by.email.endswith(".example.com")
                  and not c.created_by.email.endswith("seed.example.com")]
         cases += [c for c in demo if c not in cases][:seeded]
-        plan = [(case.reference, viewer.email, viewer.role) for case in cases for viewer in _viewers(case, users)]
+        plan = [(f"/cases/{case.reference}", viewer.email, viewer.role) for case in cases
+                for viewer in _viewers(case, users)]
+        # the staff's customer search on the page, for the demo cases
+        plan += [(f"/cases/{case.reference}?link_q={q}", viewer.email, viewer.role) for case in cases[:6]
+                 for viewer in _viewers(case, users)[:4] for q in ("maria", "zzz-nobody")]
     clients: dict = {}
     written = 0
-    for reference, email, role in plan:
+    for path, email, role in plan:
         for language in ("en", "de"):
             key = (email, language)
             if key not in clients:
@@ -133,8 +137,8 @@ def dump(path: Path, out: Path, seeded: int) -> None:
                                        headers={"Accept-Language": language})
                 assert response.status_code == 302, (email, response.status_code)
                 clients[key] = client
-            response = clients[key].get(f"/cases/{reference}", headers={"Accept-Language": language})
-            name = f"{reference}-{role}-{email.split('@')[0]}-{language}.html"
+            response = clients[key].get(path, headers={"Accept-Language": language})
+            name = f"{path[7:].replace('?link_q=', '-find-')}-{role}-{email.split('@')[0]}-{language}.html"
             (out / name).write_text(f"<!-- {response.status_code} -->\n" + response.get_data(as_text=True))
             written += 1
     print(f"wrote {written} pages to {out}")

@@ -1,0 +1,105 @@
+"""The case page's form controls in Python, with the markup of templates/_macros/forms.html's field()
+and form_errors() (tests/cases/test_case_page_fields.py checks that both agree for every control of
+the case page, with and without errors, in every language).
+
+A staff case page renders about 25 controls and a dozen error summaries: as Jinja macro calls they
+were a third of its rendering (issue 12). WTForms still renders each control itself (f(**attrs)),
+so what it writes (values, choices, checked) is unchanged; only the macro's own work moves here.
+The case page's templates use these under the macros' names (cases/detail.html); every other page
+keeps the macros.
+"""
+
+from __future__ import annotations
+
+from flask_babel import format_decimal, get_translations
+from markupsafe import Markup, escape, soft_str
+
+from portal.i18n import _
+from portal.languages import count_texts
+
+
+def _text(value) -> Markup:
+    """What Jinja prints for {{ value|string }} with autoescape: markup kept, anything else escaped."""
+    return escape(soft_str(value))
+
+
+def _errors(errors) -> Markup:
+    return Markup(" ").join(_text(message) for message in errors)
+
+
+def _required_mark() -> Markup:
+    return Markup(' <span class="required" aria-hidden="true">*</span><span class="visually-hidden"> %s</span>') % (
+        Markup(_("(required)")),)  # noqa: S704 -- our own translation, as {{ _("...") }} prints it
+
+
+def field(f, required=None, hint=None) -> Markup:
+    """_macros/forms.html's field(f, required, hint): a labelled control, its hint, its error and, for a
+    long text with a limit, the live character counter, tied to it with aria-describedby."""
+    is_required = required if required is not None else f.flags.required
+    help_text = hint or f.description
+    field_id = f.id
+    errors = f.errors
+    limit = f.flags.maxlength if f.type == "TextAreaField" and f.flags.maxlength else None
+    describedby = []
+    if help_text:
+        describedby.append(f"{field_id}-help")
+    if limit:
+        describedby.append(f"{field_id}-count")
+    if errors:
+        describedby.append(f"{field_id}-error")
+    # WTForms renders a None attribute as the text "None", so only real values (as the macro does)
+    attrs: dict = {}
+    if describedby:
+        attrs["aria-describedby"] = " ".join(describedby)
+    if errors:
+        attrs["aria-invalid"] = "true"
+    if is_required:
+        attrs.update({"required": True, "aria-required": "true"})
+    if limit:
+        attrs.update({"maxlength": False, "data-limit": limit})
+    escaped_id = escape(field_id)
+    hint_html = (Markup('\n    <p class="hint" id="%s-help">%s</p>') % (escaped_id, _text(help_text))
+                 if help_text else Markup(""))
+    error_html = (Markup('\n    <p class="error" id="%s-error">%s</p>') % (escaped_id, _errors(errors))
+                  if errors else Markup(""))
+    has_error = Markup(" has-error") if errors else Markup("")
+    if f.type == "BooleanField":
+        return Markup('\n  <div class="field field-check%s">\n    %s %s%s%s\n  </div>\n') % (
+            has_error, f(**attrs), f.label(), hint_html, error_html)
+    required_mark = _required_mark() if is_required else Markup("")
+    if f.type == "RadioField":
+        described = (Markup('aria-describedby="%s"') % " ".join(describedby)) if describedby else Markup("")
+        choices = Markup("").join(Markup('<div class="choice">%s %s</div>') % (option(), option.label())
+                                  for option in f)
+        return Markup('\n  <fieldset class="field%s" %s>\n    <legend>%s%s</legend>%s%s\n    %s\n  </fieldset>\n') % (
+            has_error, described, _text(f.label.text), required_mark, hint_html, error_html, choices)
+    counter = Markup("")
+    if limit:
+        ngettext = get_translations().ungettext  # by this name the catalogue tools find the texts
+        words = Markup(ngettext("Up to %(num)s character.", "Up to %(num)s characters.", limit)) % {  # noqa: S704
+            "num": format_decimal(limit)}
+        counter = Markup('\n    <p class="hint char-count" id="%s-count" data-count-for="%s" data-texts=\'%s\'>%s</p>') % (
+            escaped_id, escaped_id, count_texts(limit), words)
+    return Markup('\n  <div class="field%s">\n    <label for="%s">%s%s</label>%s%s\n    %s%s\n  </div>\n') % (
+        has_error, escaped_id, _text(f.label.text), required_mark, hint_html, error_html, f(**attrs), counter)
+
+
+def form_errors(form) -> Markup:
+    """_macros/forms.html's form_errors(form): the summary of a refused form's messages, each field's
+    linked to its control; nothing for a form without errors."""
+    form_level = form.form_errors
+    if not form_level and not form.errors:
+        return Markup("")
+    items = [Markup("<li>%s</li>") % _text(message) for message in form_level]
+    for control in form:
+        if control.errors and control.type != "CSRFTokenField":
+            for message in control.errors:
+                items.append(Markup('<li><a href="#%s">%s</a></li>') % (
+                    control.id, Markup(_("%(field)s: %(message)s")) % {  # noqa: S704 -- values escaped by %
+                        "field": soft_str(control.label.text), "message": soft_str(message)}))
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        items.append(Markup("<li>%s</li>") % Markup(_("This form has expired. Please send it again.")))  # noqa: S704
+    return Markup('\n  <div class="error-summary" role="alert" tabindex="-1" id="error-summary">\n'
+                  '    <h2>%s</h2>\n    <ul>\n      %s\n    </ul>\n  </div>\n') % (
+        Markup(_("There is a problem")), Markup("").join(items))  # noqa: S704
