@@ -106,6 +106,31 @@ def _control(f, attrs: dict) -> Markup:
     return Markup(f"<input {_attributes({'name': f.name, **kwargs})}>")  # noqa: S704 -- every value escaped
 
 
+def _choices(f) -> Markup:
+    """The macro's `{% for option in f %}<div class="choice">{{ option() }} {{ option.label() }}</div>`
+    for a radio field, without building WTForms' option fields."""
+    if type(f.meta).render_field is not DefaultMeta.render_field or type(f.option_widget) is not widgets.RadioInput:
+        return Markup("").join(Markup('<div class="choice">%s %s</div>') % (option(), option.label()) for option in f)
+    base = {clean_key(k): v for k, v in (f.render_kw or {}).items()}
+    flags = vars(f.flags)  # an option has its field's validators, so its flags
+    html = []
+    for i, choice in enumerate(f._iter_choices_normalized()):
+        option_id = f"{f.id}-{i}"
+        kwargs = dict(base)
+        if choice.selected:
+            kwargs.setdefault("checked", True)
+        kwargs.setdefault("id", option_id)
+        kwargs.setdefault("type", "radio")
+        if "value" not in kwargs:
+            kwargs["value"] = str(choice.value)
+        for name in widgets.RadioInput.validation_attrs:
+            if name in flags and name not in kwargs:
+                kwargs[name] = flags[name]() if callable(flags[name]) else flags[name]
+        html.append(f'<div class="choice"><input {_attributes({"name": f.name, **kwargs})}> '
+                    f'<label for="{escape(option_id)}">{escape(choice.label or choice.value)}</label></div>')
+    return Markup("".join(html))  # noqa: S704 -- every value escaped
+
+
 def field(f, required=None, hint=None) -> Markup:
     """_macros/forms.html's field(f, required, hint): a labelled control, its hint, its error and, for a
     long text with a limit, the live character counter, tied to it with aria-describedby."""
@@ -143,8 +168,7 @@ def field(f, required=None, hint=None) -> Markup:
     required_mark = _required_mark() if is_required else Markup("")
     if f.type == "RadioField":
         described = (Markup('aria-describedby="%s"') % " ".join(describedby)) if describedby else Markup("")
-        choices = Markup("").join(Markup('<div class="choice">%s %s</div>') % (option(), option.label())
-                                  for option in f)
+        choices = _choices(f)
         return Markup('\n  <fieldset class="field%s" %s>\n    <legend>%s%s</legend>%s%s\n    %s\n  </fieldset>\n') % (
             has_error, described, _text(f.label.text), required_mark, hint_html, error_html, choices)
     counter = Markup("")
