@@ -113,15 +113,17 @@ class _FieldFacts:
 
 
 def case_with_details(reference: str, *, for_staff: bool = False):
-    """The case with its template, status, reason, customer and workgroup in one query (or None).
+    """The case with its template, status, reason, customer, workgroup and the person who filed it
+    (the page names a proxy who filed it: a lazy read of its own before) in one query (or None).
     for_staff: also its assignee and its template's escalation and default workgroups, which the
     staff side of the case page shows (joined, instead of one lazy read each)."""
     return (_STAFF_CASE if for_staff else _CASE).first((reference or "")[:8])
 
 
 def _case_query(reference: str, for_staff: bool):
+    created_by = User.alias("created_by")
     query = (
-        Case.select(Case, CaseTemplate, CaseStatus, CaseReason, Customer, Workgroup)
+        Case.select(Case, CaseTemplate, CaseStatus, CaseReason, Customer, Workgroup, created_by)
         .join(CaseTemplate)
         .switch(Case)
         .join(CaseStatus)
@@ -131,6 +133,8 @@ def _case_query(reference: str, for_staff: bool):
         .join(Customer)
         .switch(Case)
         .join(Workgroup, peewee.JOIN.LEFT_OUTER)
+        .switch(Case)
+        .join(created_by, on=(Case.created_by == created_by.id), attr="created_by")
     )
     if for_staff:
         assignee = User.alias("assignee")
@@ -254,11 +258,14 @@ _LINKED = FixedRead(lambda case_id: (
 def next_steps(case: Case) -> list[CaseTask]:
     """The case's customer-visible tasks (the "Next steps" on the customer's case page): open ones
     first, earliest due first (undated last)."""
-    return list(
-        CaseTask.select()
-        .where((CaseTask.case == case) & (CaseTask.customer_visible == True))  # noqa: E712
-        .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
-    )
+    return _NEXT_STEPS.list(case.id)
+
+
+_NEXT_STEPS = FixedRead(lambda case_id: (
+    CaseTask.select()
+    .where((CaseTask.case == case_id) & (CaseTask.customer_visible == True))  # noqa: E712
+    .order_by(CaseTask.status.desc(), CaseTask.due_date.is_null(), CaseTask.due_date, CaseTask.id)
+), "int")
 
 
 def case_for_viewer(user: User, reference: str) -> Case:
