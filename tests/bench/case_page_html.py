@@ -23,7 +23,7 @@ import argparse
 import io
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def build(path: Path) -> None:
     from portal.cases.service import conversation, lifecycle
     from portal.demo import load_demo_data
     from portal.demo.seed import seed
-    from portal.models.cases import Case
+    from portal.models.cases import Case, CaseEvent
     from portal.models.people import Customer, User
     from portal.staff.service import contacts, handling
 
@@ -88,6 +88,35 @@ def build(path: Path) -> None:
         handling.set_priority(sam, crash, "high")
         lifecycle.close_case(ada, Case.get_by_id(crash.id), "Fixed in 4.2.1")
         conversation.add_comment(lena, Case.get_by_id(export.id), "Thanks, I will try it.")
+        # events of every kind the feed words, as the services and jobs record them
+        kinds = [
+            ("escalated", {"automatically": "missed_target", "to": "Escalations <team>"}, None),
+            ("closed", {"automatically": "unanswered_resolution"}, None),
+            ("reopened", {}, ada),
+            ("field_changed", {"changes": [{"field": "Colour", "old": "", "new": "Red & <b>"},
+                                           {"field": "Size", "old": "S", "new": None}]}, sam),
+            ("assigned", {"from": "Li Wei", "to": None, "reason": "deactivated"}, None),
+            ("assigned", {"from": "Li Wei", "reason": "left_staff"}, None),
+            ("assigned", {}, sam),
+            ("priority_changed", {"from": "Low", "to": "Urgent"}, sam),
+            ("priority_changed", {"from": "Low", "to": "Someday"}, sam),
+            ("contact_logged", {"channel": "Chat", "direction": "outbound", "summary": "x",
+                                "contacted_at": "2026-11-30T09:15:00+00:00"}, li),
+            ("contact_logged", {"channel": "Carrier pigeon", "direction": "inbound"}, li),
+            ("workgroup_changed", {"from": "Service desk", "to": "Billing"}, sam),
+            ("deescalated", {"to": "Service desk"}, sam),
+            ("status_changed", {"from": "Open", "to": "Waiting <on you>"}, ada),
+            ("resolution_accepted", {"rating": 4}, maria),
+            ("task_added", {"title": "Call <back>", "assignee": "Ada"}, sam),
+            ("task_completed", {"title": "Call back"}, ada),
+            ("customer_linked", {"customer": "Tom Becker"}, sam),
+            ("created", {"channel": "email"}, maria),
+            ("comment", {"channel": "api"}, maria),
+            ("something_new", {}, ada),
+        ]
+        for i, (kind, data, actor) in enumerate(kinds):
+            CaseEvent.create(case=dashboard, kind=kind, actor=actor, public=i % 4 != 1, body="" if i % 3 else "Text",
+                             data=data or None, created_at=FROZEN - timedelta(hours=30 - i))
     print(f"built {path}")
 
 

@@ -1,10 +1,12 @@
-"""The case page's activity feed as people read it (templates/cases/_feed.html shows the lines).
+"""The case page's activity feed as people read it: each entry's <li>, which templates/cases/_feed.html
+puts in the list.
 
 Each entry's head is one whole sentence to translate, with the names and values as parameters (the
-actor in bold), worked out here once per entry: as {% trans %} blocks in the template's loop the
-feed's 50 sentences, times and file links were the largest part of the case page's rendering
-(issue 12). The sentences are the same msgids, and they are put together as Jinja's {% trans %}
-does it: the translation is markup (it may hold <em>), every value put into it is escaped.
+actor in bold), then its time, the "Internal" badge, a details edit's changes, its text and its
+files. Written here once per entry: as {% trans %} blocks and expressions in the template's loop the
+feed's 50 entries were the largest part of the case page's rendering (issue 12). The sentences are
+the same msgids, put together as Jinja's {% trans %} does it: the translation is markup (it may hold
+<em>), every value put into it is escaped; everything else written here is escaped too.
 """
 
 from __future__ import annotations
@@ -27,12 +29,10 @@ def gettext(message: str) -> Markup:
 
 @dataclass
 class FeedLine:
-    """One feed entry ready to show: what the template prints and the entry it came from."""
+    """One feed entry ready to show: its whole <li> (html) and the entry it came from."""
 
     entry: FeedEntry
-    head: Markup  # the sentence, with " (… was deactivated)" where it applies
-    when: Markup  # "2 hours ago" with the exact moment
-    files: list  # (url, attachment) for each file of the entry
+    html: Markup
 
     @property
     def event(self):
@@ -40,21 +40,42 @@ class FeedLine:
 
 
 def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool) -> list[FeedLine]:
-    """The entries as the feed shows them to the viewer. contact_times: show a logged contact's own
-    time (the staff who handle the case see it)."""
+    """The entries as the feed shows them to the viewer, each its <li>. contact_times: show a logged
+    contact's own time (the staff who handle the case see it)."""
     moments = viewer_moments()
     words = _Words(moments, current_app.config["PORTAL_NAME"])
-    lines = []
+    filesize = current_app.jinja_env.filters["filesize"]
     download = None
+    lines = []
     for entry in entries:
-        files = []
+        event = entry.event
+        parts = [f'<li class="feed-entry feed-{escape(event.kind)}{"" if event.public else " feed-internal"}" '
+                 f'id="event-{escape(event.uuid)}">\n    <p class="feed-head">\n      '
+                 f'{words.head(event, entry.contacted_at if contact_times else None)}\n'
+                 f'      · {moments.relative(event.created_at)}\n']
+        if not event.public:
+            parts.append(f'      <span class="badge badge-waiting">{words.internal}</span>\n')
+        parts.append("    </p>\n")
+        data = event.data or {}
+        if event.kind == "field_changed" and event.data:
+            parts.append(words.changes(data))
+        if event.kind == "escalated" and data.get("automatically") == "missed_target":
+            parts.append(f'    <div class="feed-body">{gettext("Escalated automatically: the case missed a service-level target.")}</div>\n')
+        if event.kind == "closed" and data.get("automatically") == "unanswered_resolution":
+            parts.append(f'    <div class="feed-body">{gettext("Closed automatically: the proposed resolution was not answered.")}</div>\n')
+        if event.body:
+            parts.append(f'    <div class="feed-body">{escape(event.body)}</div>\n')
         if entry.attachments:
             if download is None:  # one url_for; each file's url differs only in its uuid
                 download = url_for("cases.download", reference=reference, attachment_uuid="ATTACHMENT")
-            files = [(download.replace("ATTACHMENT", str(file.uuid)), file) for file in entry.attachments]
-        event = entry.event
-        lines.append(FeedLine(entry, words.head(event, entry.contacted_at if contact_times else None),
-                              moments.relative(event.created_at), files))
+            parts.append(f'    <ul class="file-list" aria-label="{words.files}">\n')
+            for file in entry.attachments:
+                url = download.replace("ATTACHMENT", str(file.uuid))
+                parts.append(f'      <li><a href="{escape(url)}" download>{escape(file.original_name)}</a> '
+                             f'<span class="muted">({escape(filesize(file.size))})</span></li>\n')
+            parts.append("    </ul>\n")
+        parts.append("  </li>\n")
+        lines.append(FeedLine(entry, Markup("".join(parts))))  # noqa: S704 -- every value escaped above
     return lines
 
 
@@ -66,6 +87,18 @@ class _Words:
         self.portal_name = portal_name
         self._priorities: dict | None = None
         self._channels: dict | None = None
+        self.internal = gettext("Internal")
+        self.files = gettext("Files")
+
+    def changes(self, data: dict) -> str:
+        """A details edit's changes: each field with its old and new value."""
+        empty = gettext("(empty)")
+        items = []
+        for change in data.get("changes", []):
+            items.append(f'      <li><strong>{escape(_item(change, "field"))}:</strong> '
+                         f'<span class="old-value">{escape(_item(change, "old") or empty)}</span> → '
+                         f'<span class="new-value">{escape(_item(change, "new") or empty)}</span></li>\n')
+        return f'    <ul class="field-changes">\n{"".join(items)}    </ul>\n'
 
     def priorities(self) -> dict:
         if self._priorities is None:
@@ -90,6 +123,14 @@ class _Words:
         if kind in ("task_added", "task_updated", "task_completed", "task_reopened"):
             return _task(event, data, who)
         return Markup("%s %s") % (who, kind.replace("_", " "))  # an event kind without words yet: its code
+
+
+def _item(change, key: str):
+    """change.key as the template read it: a missing key shows as nothing."""
+    try:
+        return change[key]
+    except (KeyError, TypeError, IndexError):
+        return getattr(change, key, "")
 
 
 def _created(words, event, data, who, contacted_at) -> Markup:
