@@ -59,10 +59,13 @@ def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool)
         data = event.data or {}
         if event.kind == "field_changed" and event.data:
             parts.append(words.changes(data))
+        # (the messages outside f-strings: the catalogue tools do not read into those)
         if event.kind == "escalated" and data.get("automatically") == "missed_target":
-            parts.append(f'    <div class="feed-body">{gettext("Escalated automatically: the case missed a service-level target.")}</div>\n')
+            said = gettext("Escalated automatically: the case missed a service-level target.")
+            parts.append(f'    <div class="feed-body">{said}</div>\n')
         if event.kind == "closed" and data.get("automatically") == "unanswered_resolution":
-            parts.append(f'    <div class="feed-body">{gettext("Closed automatically: the proposed resolution was not answered.")}</div>\n')
+            said = gettext("Closed automatically: the proposed resolution was not answered.")
+            parts.append(f'    <div class="feed-body">{said}</div>\n')
         if event.body:
             parts.append(f'    <div class="feed-body">{escape(event.body)}</div>\n')
         if entry.attachments:
