@@ -21,10 +21,22 @@ from portal.cases.queries.case_page import FeedEntry
 from portal.i18n import LazyText, _, _l, viewer_moments
 
 
+class _Sentence(Markup):
+    """A translation as markup; % puts escaped values into it, as Markup's own % does, without the
+    helper object Markup wraps around each value (a tenth of the feed's cost)."""
+
+    __slots__ = ()
+
+    def __mod__(self, values):
+        if isinstance(values, dict):
+            return Markup(str.__mod__(self, {key: escape(value) for key, value in values.items()}))  # noqa: S704
+        return Markup.__mod__(self, values)
+
+
 def gettext(message: str) -> Markup:
     """The message's translation as markup, to put escaped values into with %. By this name the
     catalogue tools find the messages (portal.catalogues.KEYWORDS)."""
-    return Markup(_(message))  # noqa: S704 -- a translation of our own text; values are escaped by Markup.%
+    return _Sentence(_(message))  # noqa: S704 -- a translation of our own text; values are escaped by %
 
 
 @dataclass
@@ -61,10 +73,10 @@ def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool)
             parts.append(words.changes(data))
         # (the messages outside f-strings: the catalogue tools do not read into those)
         if event.kind == "escalated" and data.get("automatically") == "missed_target":
-            said = gettext("Escalated automatically: the case missed a service-level target.")
+            said = words.gettext("Escalated automatically: the case missed a service-level target.")
             parts.append(f'    <div class="feed-body">{said}</div>\n')
         if event.kind == "closed" and data.get("automatically") == "unanswered_resolution":
-            said = gettext("Closed automatically: the proposed resolution was not answered.")
+            said = words.gettext("Closed automatically: the proposed resolution was not answered.")
             parts.append(f'    <div class="feed-body">{said}</div>\n')
         if event.body:
             parts.append(f'    <div class="feed-body">{escape(event.body)}</div>\n')
@@ -90,12 +102,20 @@ class _Words:
         self.portal_name = portal_name
         self._priorities: dict | None = None
         self._channels: dict | None = None
-        self.internal = gettext("Internal")
-        self.files = gettext("Files")
+        self._said: dict[str, Markup] = {}
+        self.internal = self.gettext("Internal")
+        self.files = self.gettext("Files")
+
+    def gettext(self, message: str) -> Markup:
+        """gettext() once per message and page (by this name the catalogue tools find the messages)."""
+        said = self._said.get(message)
+        if said is None:
+            said = self._said[message] = gettext(message)
+        return said
 
     def changes(self, data: dict) -> str:
         """A details edit's changes: each field with its old and new value."""
-        empty = gettext("(empty)")
+        empty = self.gettext("(empty)")
         items = []
         for change in data.get("changes", []):
             items.append(f'      <li><strong>{escape(_item(change, "field"))}:</strong> '
@@ -105,26 +125,26 @@ class _Words:
 
     def priorities(self) -> dict:
         if self._priorities is None:
-            self._priorities = {"Low": gettext("Low"), "Normal": gettext("Normal"), "High": gettext("High"),
-                                "Urgent": gettext("Urgent")}
+            self._priorities = {"Low": self.gettext("Low"), "Normal": self.gettext("Normal"), "High": self.gettext("High"),
+                                "Urgent": self.gettext("Urgent")}
         return self._priorities
 
     def channels(self) -> dict:
         if self._channels is None:
-            self._channels = {"Phone": gettext("phone"), "Email": gettext("email"), "Chat": gettext("chat"),
-                              "In person": gettext("in person"), "Other": gettext("other")}
+            self._channels = {"Phone": self.gettext("phone"), "Email": self.gettext("email"), "Chat": self.gettext("chat"),
+                              "In person": self.gettext("in person"), "Other": self.gettext("other")}
         return self._channels
 
     def head(self, event, contacted_at: datetime | None) -> Markup:
         name = event.actor.display_name if event.actor is not None else self.portal_name
-        who = Markup("<strong>%s</strong>") % name
+        who = Markup(f"<strong>{escape(name)}</strong>")  # noqa: S704 -- escaped
         data = event.data or {}
         kind = event.kind
         said = _SENTENCES.get(kind)
         if said is not None:
             return said(self, event, data, who, contacted_at)
         if kind in ("task_added", "task_updated", "task_completed", "task_reopened"):
-            return _task(event, data, who)
+            return _task(self, event, data, who)
         return Markup("%s %s") % (who, kind.replace("_", " "))  # an event kind without words yet: its code
 
 
@@ -139,84 +159,84 @@ def _item(change, key: str):
 def _created(words, event, data, who, contacted_at) -> Markup:
     channel = data.get("channel")
     if channel == "email":
-        return gettext("%(who)s opened the case by email") % {"who": who}
+        return words.gettext("%(who)s opened the case by email") % {"who": who}
     if channel == "api":
-        return gettext("%(who)s opened the case through the API") % {"who": who}
-    return gettext("%(who)s opened the case") % {"who": who}
+        return words.gettext("%(who)s opened the case through the API") % {"who": who}
+    return words.gettext("%(who)s opened the case") % {"who": who}
 
 
 def _comment(words, event, data, who, contacted_at) -> Markup:
     channel = data.get("channel")
     if channel == "email":
-        return gettext("%(who)s commented by email") % {"who": who}
+        return words.gettext("%(who)s commented by email") % {"who": who}
     if channel == "api":
-        return gettext("%(who)s commented through the API") % {"who": who}
-    return gettext("%(who)s commented") % {"who": who}
+        return words.gettext("%(who)s commented through the API") % {"who": who}
+    return words.gettext("%(who)s commented") % {"who": who}
 
 
 def _status_changed(words, event, data, who, contacted_at) -> Markup:
     if data.get("to"):
-        return gettext("%(who)s changed the status from <em>%(old)s</em> to <em>%(new)s</em>") % {
+        return words.gettext("%(who)s changed the status from <em>%(old)s</em> to <em>%(new)s</em>") % {
             "who": who, "old": data.get("from"), "new": data.get("to")}
-    return gettext("%(who)s changed the status") % {"who": who}
+    return words.gettext("%(who)s changed the status") % {"who": who}
 
 
 def _resolution_accepted(words, event, data, who, contacted_at) -> Markup:
     if data.get("rating"):
-        return gettext("%(who)s accepted the resolution (satisfaction %(rating)s/5)") % {
+        return words.gettext("%(who)s accepted the resolution (satisfaction %(rating)s/5)") % {
             "who": who, "rating": data.get("rating")}
-    return gettext("%(who)s accepted the resolution") % {"who": who}
+    return words.gettext("%(who)s accepted the resolution") % {"who": who}
 
 
 def _assigned(words, event, data, who, contacted_at) -> Markup:
     if data.get("to"):
-        head = gettext("%(who)s changed the assignee to <em>%(assignee)s</em>") % {"who": who,
+        head = words.gettext("%(who)s changed the assignee to <em>%(assignee)s</em>") % {"who": who,
                                                                                   "assignee": data.get("to")}
     elif event.data:
-        head = gettext("%(who)s changed the assignee back to the queue") % {"who": who}
+        head = words.gettext("%(who)s changed the assignee back to the queue") % {"who": who}
     else:
-        head = gettext("%(who)s changed the assignee") % {"who": who}
+        head = words.gettext("%(who)s changed the assignee") % {"who": who}
     if data.get("reason") == "deactivated":
-        return head + Markup(" ") + gettext("(%(person)s was deactivated)") % {"person": data.get("from")}
+        return head + Markup(" ") + words.gettext("(%(person)s was deactivated)") % {"person": data.get("from")}
     if data.get("reason") == "left_staff":
-        return head + Markup(" ") + gettext("(%(person)s is no longer on the staff)") % {"person": data.get("from")}
+        return head + Markup(" ") + words.gettext("(%(person)s is no longer on the staff)") % {"person": data.get("from")}
     return head
 
 
 def _workgroup_changed(words, event, data, who, contacted_at) -> Markup:
     if data.get("from"):
-        return gettext("%(who)s moved the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
+        return words.gettext("%(who)s moved the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
             "who": who, "new": data.get("to"), "old": data.get("from")}
     if data.get("to"):
-        return gettext("%(who)s moved the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
-    return gettext("%(who)s moved the case") % {"who": who}
+        return words.gettext("%(who)s moved the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
+    return words.gettext("%(who)s moved the case") % {"who": who}
 
 
 def _escalated(words, event, data, who, contacted_at) -> Markup:
     if data.get("from"):
-        return gettext("%(who)s escalated the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
+        return words.gettext("%(who)s escalated the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
             "who": who, "new": data.get("to"), "old": data.get("from")}
     if data.get("to"):
-        return gettext("%(who)s escalated the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
-    return gettext("%(who)s escalated the case") % {"who": who}
+        return words.gettext("%(who)s escalated the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
+    return words.gettext("%(who)s escalated the case") % {"who": who}
 
 
 def _deescalated(words, event, data, who, contacted_at) -> Markup:
     if data.get("from"):
-        return gettext("%(who)s de-escalated the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
+        return words.gettext("%(who)s de-escalated the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
             "who": who, "new": data.get("to"), "old": data.get("from")}
     if data.get("to"):
-        return gettext("%(who)s de-escalated the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
-    return gettext("%(who)s de-escalated the case") % {"who": who}
+        return words.gettext("%(who)s de-escalated the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
+    return words.gettext("%(who)s de-escalated the case") % {"who": who}
 
 
 def _priority_changed(words, event, data, who, contacted_at) -> Markup:
     if data.get("to"):
         priorities = words.priorities()
-        return gettext("%(who)s changed the priority from <em>%(old)s</em> to <em>%(new)s</em>") % {
+        return words.gettext("%(who)s changed the priority from <em>%(old)s</em> to <em>%(new)s</em>") % {
             "who": who, "old": priorities.get(data.get("from"), data.get("from")),
             "new": priorities.get(data.get("to"), data.get("to"))}
-    return gettext("%(who)s changed the priority") % {"who": who}
+    return words.gettext("%(who)s changed the priority") % {"who": who}
 
 
 def _contact_logged(words, event, data, who, contacted_at) -> Markup:
@@ -224,44 +244,44 @@ def _contact_logged(words, event, data, who, contacted_at) -> Markup:
     if contacted_at:
         at = Markup('<time datetime="%s">%s</time>') % (contacted_at.isoformat(), words.moments.exact(contacted_at))
         if data.get("direction") == "inbound":
-            return gettext("%(who)s logged a contact by %(channel)s, inbound, on %(at)s") % {
+            return words.gettext("%(who)s logged a contact by %(channel)s, inbound, on %(at)s") % {
                 "who": who, "channel": channel, "at": at}
-        return gettext("%(who)s logged a contact by %(channel)s, outbound, on %(at)s") % {
+        return words.gettext("%(who)s logged a contact by %(channel)s, outbound, on %(at)s") % {
             "who": who, "channel": channel, "at": at}
     if data.get("direction") == "inbound":
-        return gettext("%(who)s logged a contact by %(channel)s, inbound") % {"who": who, "channel": channel}
-    return gettext("%(who)s logged a contact by %(channel)s, outbound") % {"who": who, "channel": channel}
+        return words.gettext("%(who)s logged a contact by %(channel)s, inbound") % {"who": who, "channel": channel}
+    return words.gettext("%(who)s logged a contact by %(channel)s, outbound") % {"who": who, "channel": channel}
 
 
-def _task(event, data, who) -> Markup:
+def _task(words, event, data, who) -> Markup:
     kind, title, assignee = event.kind, data.get("title"), data.get("assignee")
     if assignee and kind != "task_completed":
         values = {"who": who, "title": title, "assignee": assignee}
         if kind == "task_added":
-            return gettext("%(who)s added a task <em>%(title)s</em> for %(assignee)s") % values
+            return words.gettext("%(who)s added a task <em>%(title)s</em> for %(assignee)s") % values
         if kind == "task_updated":
-            return gettext("%(who)s edited a task <em>%(title)s</em> for %(assignee)s") % values
-        return gettext("%(who)s reopened a task <em>%(title)s</em> for %(assignee)s") % values
+            return words.gettext("%(who)s edited a task <em>%(title)s</em> for %(assignee)s") % values
+        return words.gettext("%(who)s reopened a task <em>%(title)s</em> for %(assignee)s") % values
     values = {"who": who, "title": title}
     if kind == "task_added":
-        return gettext("%(who)s added a task <em>%(title)s</em>") % values
+        return words.gettext("%(who)s added a task <em>%(title)s</em>") % values
     if kind == "task_updated":
-        return gettext("%(who)s edited a task <em>%(title)s</em>") % values
+        return words.gettext("%(who)s edited a task <em>%(title)s</em>") % values
     if kind == "task_completed":
-        return gettext("%(who)s completed a task <em>%(title)s</em>") % values
-    return gettext("%(who)s reopened a task <em>%(title)s</em>") % values
+        return words.gettext("%(who)s completed a task <em>%(title)s</em>") % values
+    return words.gettext("%(who)s reopened a task <em>%(title)s</em>") % values
 
 
 def _only(message: LazyText):
     """A kind with one sentence, the actor its only value (marked with _l for the catalogue tools)."""
     def said(words, event, data, who, contacted_at) -> Markup:
-        return gettext(message.message) % {"who": who}
+        return words.gettext(message.message) % {"who": who}
     return said
 
 
 def _customer(message: LazyText):
     def said(words, event, data, who, contacted_at) -> Markup:
-        return gettext(message.message) % {"who": who, "customer": data.get("customer")}
+        return words.gettext(message.message) % {"who": who, "customer": data.get("customer")}
     return said
 
 
