@@ -45,6 +45,8 @@ from portal.cases.queries.case_page import (
     statuses_to_choose,
     values_by_section,
 )
+from portal.cases.routes import fields
+from portal.cases.routes.feed_lines import feed_lines
 from portal.cases.rules import proposal_stamp
 from portal.cases.service import conversation, lifecycle, readings
 from portal.errors import AlreadyDone, Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -93,38 +95,55 @@ def _policy_for_templates(state):
     for rule in policy.CASE_RULES:
         state.app.add_template_global(rule)
     state.app.add_template_global(proposal_stamp)
+    # The case page's controls, the shared macros' markup written in Python (portal.cases.routes.fields)
+    state.app.add_template_global(fields.field, "case_field")
+    state.app.add_template_global(fields.form_errors, "case_form_errors")
 
 
 def case_page(case, status: int = 200, **forms):
     staff = policy.is_staff(current_user)
-    comment_form = forms.get("comment_form") or (
-        StaffCommentForm(visibility=session.get(REPLY_MODE, "public"))
-        if policy.can_write_internal_note(current_user, case) else CommentForm())
-    # The handlers' forms only for staff: the customer side never sees them (nor pays for their choices).
-    status_form = resolution_form = None
-    if staff:
-        status_form = forms.get("status_form") or StatusForm()
+    is_open = case.status.category != "closed"
+    # What the viewer may do here: portal.policy's rules, the ones the services apply, asked once; the
+    # template shows each control by them, and a control's form is built only when it shows (or when
+    # it was sent and comes back with its errors): the customer side never pays for the staff's.
+    may = {
+        "comment": is_open and policy.can_comment(current_user, case),
+        "answer": case.status.category == "resolved" and policy.can_answer_resolution(current_user, case),
+        "reopen": not is_open and policy.can_reopen(current_user, case),
+        "close": is_open and policy.can_close(current_user, case),
+        "propose": is_open and policy.can_propose_resolution(current_user, case),
+        "change_status": is_open and policy.can_change_status(current_user, case),
+    }
+    comment_form = forms.get("comment_form")
+    if comment_form is None and may["comment"]:
+        comment_form = (StaffCommentForm(visibility=session.get(REPLY_MODE, "public"))
+                        if policy.can_write_internal_note(current_user, case) else CommentForm())
+    status_form = forms.get("status_form") or (StatusForm() if may["change_status"] else None)
+    if status_form is not None:
         status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
             SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
-        resolution_form = forms.get("resolution_form") or ProposeResolutionForm()
+    parts = _parts(case, forms)
+    # A logged contact's own time shows to the staff who handle the case (they have the staff part).
+    feed = feed_lines(feed_for(case, current_user), case.reference, contact_times=bool(parts.get("staff_panel")))
     return render_template(
         "cases/detail.html",
         case=case,
+        may=may,
         sections=values_by_section(case, current_user),
-        feed=feed_for(case, current_user),
+        feed=feed,
         linked=linked_customers(case),
         staff=staff,
         reopen_deadline=policy.reopen_deadline(case),
         comment_form=comment_form,
-        accept_form=forms.get("accept_form") or AcceptResolutionForm(),
-        reject_form=forms.get("reject_form") or RejectResolutionForm(),
-        close_form=forms.get("close_form") or ReasonForm(prefix="close"),
-        reopen_form=forms.get("reopen_form") or ReasonForm(prefix="reopen"),
-        resolution_form=resolution_form,
+        accept_form=forms.get("accept_form") or (AcceptResolutionForm() if may["answer"] else None),
+        reject_form=forms.get("reject_form") or (RejectResolutionForm() if may["answer"] else None),
+        close_form=forms.get("close_form") or (ReasonForm(prefix="close") if may["close"] else None),
+        reopen_form=forms.get("reopen_form") or (ReasonForm(prefix="reopen") if may["reopen"] else None),
+        resolution_form=forms.get("resolution_form") or (ProposeResolutionForm() if may["propose"] else None),
         status_form=status_form,
         case_notifications=notifications_for_shown_case(current_user, case) if staff else [],
         next_steps=[] if staff else next_steps(case),  # staff see every task in their own part
-        **_parts(case, forms),
+        **parts,
     ), status
 
 

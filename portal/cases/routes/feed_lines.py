@@ -1,0 +1,309 @@
+"""The case page's activity feed as people read it: each entry's <li>, which templates/cases/_feed.html
+puts in the list.
+
+Each entry's head is one whole sentence to translate, with the names and values as parameters (the
+actor in bold), then its time, the "Internal" badge, a details edit's changes, its text and its
+files. Written here once per entry: as {% trans %} blocks and expressions in the template's loop the
+feed's 50 entries were the largest part of the case page's rendering (issue 12). The sentences are
+the same msgids, put together as Jinja's {% trans %} does it: the translation is markup (it may hold
+<em>), every value put into it is escaped; everything else written here is escaped too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, url_for
+from markupsafe import Markup, escape
+
+from portal.cases.queries.case_page import FeedEntry
+from portal.i18n import LazyText, _, _l, viewer_moments
+
+
+class _Sentence(Markup):
+    """A translation as markup; % puts escaped values into it, as Markup's own % does, without the
+    helper object Markup wraps around each value (a tenth of the feed's cost)."""
+
+    __slots__ = ()
+
+    def __mod__(self, values):
+        if isinstance(values, dict):
+            return Markup(str.__mod__(self, {key: escape(value) for key, value in values.items()}))  # noqa: S704
+        return Markup.__mod__(self, values)
+
+
+def gettext(message: str) -> Markup:
+    """The message's translation as markup, to put escaped values into with %. By this name the
+    catalogue tools find the messages (portal.catalogues.KEYWORDS)."""
+    return _Sentence(_(message))  # noqa: S704 -- a translation of our own text; values are escaped by %
+
+
+@dataclass
+class FeedLine:
+    """One feed entry ready to show: its whole <li> (html) and the entry it came from."""
+
+    entry: FeedEntry
+    html: Markup
+
+    @property
+    def event(self):
+        return self.entry.event
+
+
+def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool) -> list[FeedLine]:
+    """The entries as the feed shows them to the viewer, each its <li>. contact_times: show a logged
+    contact's own time (the staff who handle the case see it)."""
+    moments = viewer_moments()
+    words = _Words(moments, current_app.config["PORTAL_NAME"])
+    filesize = current_app.jinja_env.filters["filesize"]
+    download = None
+    lines = []
+    for entry in entries:
+        event = entry.event
+        parts = [f'<li class="feed-entry feed-{escape(event.kind)}{"" if event.public else " feed-internal"}" '
+                 f'id="event-{escape(event.uuid)}">\n    <p class="feed-head">\n      '
+                 f'{words.head(event, entry.contacted_at if contact_times else None)}\n'
+                 f'      · {moments.relative(event.created_at)}\n']
+        if not event.public:
+            parts.append(f'      <span class="badge badge-waiting">{words.internal}</span>\n')
+        parts.append("    </p>\n")
+        data = event.data or {}
+        if event.kind == "field_changed" and event.data:
+            parts.append(words.changes(data))
+        # (the messages outside f-strings: the catalogue tools do not read into those)
+        if event.kind == "escalated" and data.get("automatically") == "missed_target":
+            said = words.gettext("Escalated automatically: the case missed a service-level target.")
+            parts.append(f'    <div class="feed-body">{said}</div>\n')
+        if event.kind == "closed" and data.get("automatically") == "unanswered_resolution":
+            said = words.gettext("Closed automatically: the proposed resolution was not answered.")
+            parts.append(f'    <div class="feed-body">{said}</div>\n')
+        if event.body:
+            parts.append(f'    <div class="feed-body">{escape(event.body)}</div>\n')
+        if entry.attachments:
+            if download is None:  # one url_for; each file's url differs only in its uuid
+                download = url_for("cases.download", reference=reference, attachment_uuid="ATTACHMENT")
+            parts.append(f'    <ul class="file-list" aria-label="{words.files}">\n')
+            for file in entry.attachments:
+                url = download.replace("ATTACHMENT", str(file.uuid))
+                parts.append(f'      <li><a href="{escape(url)}" download>{escape(file.original_name)}</a> '
+                             f'<span class="muted">({escape(filesize(file.size))})</span></li>\n')
+            parts.append("    </ul>\n")
+        parts.append("  </li>\n")
+        lines.append(FeedLine(entry, Markup("".join(parts))))  # noqa: S704 -- every value escaped above
+    return lines
+
+
+class _Words:
+    """The translated words one page's feed needs more than once, looked up once."""
+
+    def __init__(self, moments, portal_name: str):
+        self.moments = moments
+        self.portal_name = portal_name
+        self._priorities: dict | None = None
+        self._channels: dict | None = None
+        self._said: dict[str, Markup] = {}
+        self.internal = self.gettext("Internal")
+        self.files = self.gettext("Files")
+
+    def gettext(self, message: str) -> Markup:
+        """gettext() once per message and page (by this name the catalogue tools find the messages)."""
+        said = self._said.get(message)
+        if said is None:
+            said = self._said[message] = gettext(message)
+        return said
+
+    def changes(self, data: dict) -> str:
+        """A details edit's changes: each field with its old and new value."""
+        empty = self.gettext("(empty)")
+        items = []
+        for change in data.get("changes", []):
+            items.append(f'      <li><strong>{escape(_item(change, "field"))}:</strong> '
+                         f'<span class="old-value">{escape(_item(change, "old") or empty)}</span> → '
+                         f'<span class="new-value">{escape(_item(change, "new") or empty)}</span></li>\n')
+        return f'    <ul class="field-changes">\n{"".join(items)}    </ul>\n'
+
+    def priorities(self) -> dict:
+        if self._priorities is None:
+            self._priorities = {"Low": self.gettext("Low"), "Normal": self.gettext("Normal"), "High": self.gettext("High"),
+                                "Urgent": self.gettext("Urgent")}
+        return self._priorities
+
+    def channels(self) -> dict:
+        if self._channels is None:
+            self._channels = {"Phone": self.gettext("phone"), "Email": self.gettext("email"), "Chat": self.gettext("chat"),
+                              "In person": self.gettext("in person"), "Other": self.gettext("other")}
+        return self._channels
+
+    def head(self, event, contacted_at: datetime | None) -> Markup:
+        name = event.actor.display_name if event.actor is not None else self.portal_name
+        who = Markup(f"<strong>{escape(name)}</strong>")  # noqa: S704 -- escaped
+        data = event.data or {}
+        kind = event.kind
+        said = _SENTENCES.get(kind)
+        if said is not None:
+            return said(self, event, data, who, contacted_at)
+        if kind in ("task_added", "task_updated", "task_completed", "task_reopened"):
+            return _task(self, event, data, who)
+        return Markup("%s %s") % (who, kind.replace("_", " "))  # an event kind without words yet: its code
+
+
+def _item(change, key: str):
+    """change.key as the template read it: a missing key shows as nothing."""
+    try:
+        return change[key]
+    except (KeyError, TypeError, IndexError):
+        return getattr(change, key, "")
+
+
+def _created(words, event, data, who, contacted_at) -> Markup:
+    channel = data.get("channel")
+    if channel == "email":
+        return words.gettext("%(who)s opened the case by email") % {"who": who}
+    if channel == "api":
+        return words.gettext("%(who)s opened the case through the API") % {"who": who}
+    return words.gettext("%(who)s opened the case") % {"who": who}
+
+
+def _comment(words, event, data, who, contacted_at) -> Markup:
+    channel = data.get("channel")
+    if channel == "email":
+        return words.gettext("%(who)s commented by email") % {"who": who}
+    if channel == "api":
+        return words.gettext("%(who)s commented through the API") % {"who": who}
+    return words.gettext("%(who)s commented") % {"who": who}
+
+
+def _status_changed(words, event, data, who, contacted_at) -> Markup:
+    if data.get("to"):
+        return words.gettext("%(who)s changed the status from <em>%(old)s</em> to <em>%(new)s</em>") % {
+            "who": who, "old": data.get("from"), "new": data.get("to")}
+    return words.gettext("%(who)s changed the status") % {"who": who}
+
+
+def _resolution_accepted(words, event, data, who, contacted_at) -> Markup:
+    if data.get("rating"):
+        return words.gettext("%(who)s accepted the resolution (satisfaction %(rating)s/5)") % {
+            "who": who, "rating": data.get("rating")}
+    return words.gettext("%(who)s accepted the resolution") % {"who": who}
+
+
+def _assigned(words, event, data, who, contacted_at) -> Markup:
+    if data.get("to"):
+        head = words.gettext("%(who)s changed the assignee to <em>%(assignee)s</em>") % {"who": who,
+                                                                                  "assignee": data.get("to")}
+    elif event.data:
+        head = words.gettext("%(who)s changed the assignee back to the queue") % {"who": who}
+    else:
+        head = words.gettext("%(who)s changed the assignee") % {"who": who}
+    if data.get("reason") == "deactivated":
+        return head + Markup(" ") + words.gettext("(%(person)s was deactivated)") % {"person": data.get("from")}
+    if data.get("reason") == "left_staff":
+        return head + Markup(" ") + words.gettext("(%(person)s is no longer on the staff)") % {"person": data.get("from")}
+    return head
+
+
+def _workgroup_changed(words, event, data, who, contacted_at) -> Markup:
+    if data.get("from"):
+        return words.gettext("%(who)s moved the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
+            "who": who, "new": data.get("to"), "old": data.get("from")}
+    if data.get("to"):
+        return words.gettext("%(who)s moved the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
+    return words.gettext("%(who)s moved the case") % {"who": who}
+
+
+def _escalated(words, event, data, who, contacted_at) -> Markup:
+    if data.get("from"):
+        return words.gettext("%(who)s escalated the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
+            "who": who, "new": data.get("to"), "old": data.get("from")}
+    if data.get("to"):
+        return words.gettext("%(who)s escalated the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
+    return words.gettext("%(who)s escalated the case") % {"who": who}
+
+
+def _deescalated(words, event, data, who, contacted_at) -> Markup:
+    if data.get("from"):
+        return words.gettext("%(who)s de-escalated the case to <em>%(new)s</em> from <em>%(old)s</em>") % {
+            "who": who, "new": data.get("to"), "old": data.get("from")}
+    if data.get("to"):
+        return words.gettext("%(who)s de-escalated the case to <em>%(new)s</em>") % {"who": who, "new": data.get("to")}
+    return words.gettext("%(who)s de-escalated the case") % {"who": who}
+
+
+def _priority_changed(words, event, data, who, contacted_at) -> Markup:
+    if data.get("to"):
+        priorities = words.priorities()
+        return words.gettext("%(who)s changed the priority from <em>%(old)s</em> to <em>%(new)s</em>") % {
+            "who": who, "old": priorities.get(data.get("from"), data.get("from")),
+            "new": priorities.get(data.get("to"), data.get("to"))}
+    return words.gettext("%(who)s changed the priority") % {"who": who}
+
+
+def _contact_logged(words, event, data, who, contacted_at) -> Markup:
+    channel = words.channels().get(data.get("channel"), data.get("channel"))
+    if contacted_at:
+        at = Markup('<time datetime="%s">%s</time>') % (contacted_at.isoformat(), words.moments.exact(contacted_at))
+        if data.get("direction") == "inbound":
+            return words.gettext("%(who)s logged a contact by %(channel)s, inbound, on %(at)s") % {
+                "who": who, "channel": channel, "at": at}
+        return words.gettext("%(who)s logged a contact by %(channel)s, outbound, on %(at)s") % {
+            "who": who, "channel": channel, "at": at}
+    if data.get("direction") == "inbound":
+        return words.gettext("%(who)s logged a contact by %(channel)s, inbound") % {"who": who, "channel": channel}
+    return words.gettext("%(who)s logged a contact by %(channel)s, outbound") % {"who": who, "channel": channel}
+
+
+def _task(words, event, data, who) -> Markup:
+    kind, title, assignee = event.kind, data.get("title"), data.get("assignee")
+    if assignee and kind != "task_completed":
+        values = {"who": who, "title": title, "assignee": assignee}
+        if kind == "task_added":
+            return words.gettext("%(who)s added a task <em>%(title)s</em> for %(assignee)s") % values
+        if kind == "task_updated":
+            return words.gettext("%(who)s edited a task <em>%(title)s</em> for %(assignee)s") % values
+        return words.gettext("%(who)s reopened a task <em>%(title)s</em> for %(assignee)s") % values
+    values = {"who": who, "title": title}
+    if kind == "task_added":
+        return words.gettext("%(who)s added a task <em>%(title)s</em>") % values
+    if kind == "task_updated":
+        return words.gettext("%(who)s edited a task <em>%(title)s</em>") % values
+    if kind == "task_completed":
+        return words.gettext("%(who)s completed a task <em>%(title)s</em>") % values
+    return words.gettext("%(who)s reopened a task <em>%(title)s</em>") % values
+
+
+def _only(message: LazyText):
+    """A kind with one sentence, the actor its only value (marked with _l for the catalogue tools)."""
+    def said(words, event, data, who, contacted_at) -> Markup:
+        return words.gettext(message.message) % {"who": who}
+    return said
+
+
+def _customer(message: LazyText):
+    def said(words, event, data, who, contacted_at) -> Markup:
+        return words.gettext(message.message) % {"who": who, "customer": data.get("customer")}
+    return said
+
+
+_SENTENCES = {
+    "created": _created,
+    "comment": _comment,
+    "internal_note": _only(_l("%(who)s added an internal note")),
+    "status_changed": _status_changed,
+    "resolution_proposed": _only(_l("%(who)s proposed a resolution")),
+    "resolution_accepted": _resolution_accepted,
+    "resolution_rejected": _only(_l("%(who)s rejected the resolution")),
+    "closed": _only(_l("%(who)s closed the case")),
+    "reopened": _only(_l("%(who)s reopened the case")),
+    "resolution_reminder_sent": _only(_l("%(who)s sent the customer a reminder about the resolution")),
+    "file_added": _only(_l("%(who)s added files")),
+    "assigned": _assigned,
+    "workgroup_changed": _workgroup_changed,
+    "escalated": _escalated,
+    "deescalated": _deescalated,
+    "priority_changed": _priority_changed,
+    "field_changed": _only(_l("%(who)s edited the details")),
+    "customer_linked": _customer(_l("%(who)s added a customer <em>%(customer)s</em>")),
+    "customer_unlinked": _customer(_l("%(who)s removed a customer <em>%(customer)s</em>")),
+    "contact_logged": _contact_logged,
+}

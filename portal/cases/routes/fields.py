@@ -1,0 +1,203 @@
+"""The case page's form controls in Python, with the markup of templates/_macros/forms.html's field()
+and form_errors() (tests/cases/test_case_page_fields.py checks that both agree for every control of
+the case page, with and without errors, in every language).
+
+A staff case page renders about 25 controls and a dozen error summaries: as Jinja macro calls they
+were a third of its rendering (issue 12), and WTForms' widgets (string.Formatter for every
+attribute, dir() of the flags) cost more than the rest. The plain widgets (inputs, text areas,
+selects, checkboxes, file inputs) are written here with WTForms' own rules (the same attributes,
+in its sorted order, escaped the same way); any other widget still renders itself. The case
+page's templates use these under the macros' names (cases/detail.html); every other page keeps
+the macros.
+"""
+
+from __future__ import annotations
+
+from flask_babel import format_decimal, get_translations
+from markupsafe import Markup, escape, soft_str
+from wtforms import widgets
+from wtforms.meta import DefaultMeta
+from wtforms.widgets.core import clean_key
+
+from portal.i18n import _
+from portal.languages import count_texts
+
+
+def _text(value) -> Markup:
+    """What Jinja prints for {{ value|string }} with autoescape: markup kept, anything else escaped."""
+    return escape(soft_str(value))
+
+
+def _errors(errors) -> Markup:
+    return Markup(" ").join(_text(message) for message in errors)
+
+
+def _required_mark() -> Markup:
+    return Markup(' <span class="required" aria-hidden="true">*</span><span class="visually-hidden"> %s</span>') % (
+        Markup(_("(required)")),)  # noqa: S704 -- our own translation, as {{ _("...") }} prints it
+
+
+# Input widgets that only set their type and value (no __call__ of their own): written by _input().
+_PLAIN_INPUT = widgets.Input.__call__
+
+
+def _attributes(kwargs: dict) -> str:
+    """wtforms.widgets.html_params, without Markup.format's cost."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = clean_key(key)
+        if value is True:
+            params.append(key)
+        elif value is not False:
+            params.append(f'{escape(key)}="{escape(value).replace(chr(34), "&quot;")}"')
+    return " ".join(params)
+
+
+def _flagged(f, widget, kwargs: dict, call: bool) -> None:
+    """The widget's validation attributes from the field's flags (WTForms reads them with dir())."""
+    flags = vars(f.flags)
+    for name in widget.validation_attrs:
+        if name in flags and name not in kwargs:
+            value = flags[name]
+            kwargs[name] = value() if call and callable(value) else value
+
+
+def _control(f, attrs: dict) -> Markup:
+    """f(**attrs) as WTForms renders it."""
+    widget = f.widget
+    kind = type(widget)
+    if type(f.meta).render_field is not DefaultMeta.render_field:
+        return f(**attrs)
+    kwargs = {clean_key(k): v for k, v in attrs.items()}
+    if f.render_kw:
+        kwargs = dict({clean_key(k): v for k, v in f.render_kw.items()}, **kwargs)
+    if kind is widgets.TextArea:
+        kwargs.setdefault("id", f.id)
+        _flagged(f, widget, kwargs, call=False)
+        return Markup(f"<textarea {_attributes({'name': f.name, **kwargs})}>\r\n{escape(f._value())}</textarea>")  # noqa: S704
+    if kind is widgets.Select and not widget.multiple and not f.has_groups():
+        kwargs.setdefault("id", f.id)
+        _flagged(f, widget, kwargs, call=False)
+        options = []
+        for choice in f._iter_choices_normalized():
+            value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+            option = {"value": value, **(choice.render_kw or {})}
+            if choice.selected:
+                option["selected"] = True
+            options.append(f"<option {_attributes(option)}>{escape(choice.label or choice.value)}</option>")
+        return Markup(f"<select {_attributes({'name': f.name, **kwargs})}>{''.join(options)}</select>")  # noqa: S704
+    if kind is widgets.CheckboxInput:
+        if getattr(f, "checked", f.data):
+            kwargs.setdefault("checked", True)
+    elif kind is widgets.FileInput:
+        kwargs["value"] = False
+        if widget.multiple:
+            kwargs["multiple"] = True
+    elif not isinstance(widget, widgets.Input) or kind.__call__ is not _PLAIN_INPUT:
+        return f(**attrs)
+    kwargs.setdefault("id", f.id)
+    kwargs.setdefault("type", widget.input_type)
+    if "value" not in kwargs:
+        kwargs["value"] = f._value()
+    datalist = getattr(f, "_datalist", None)
+    if datalist is not None and "list" not in kwargs:
+        kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
+    _flagged(f, widget, kwargs, call=True)
+    return Markup(f"<input {_attributes({'name': f.name, **kwargs})}>")  # noqa: S704 -- every value escaped
+
+
+def _choices(f) -> Markup:
+    """The macro's `{% for option in f %}<div class="choice">{{ option() }} {{ option.label() }}</div>`
+    for a radio field, without building WTForms' option fields."""
+    if type(f.meta).render_field is not DefaultMeta.render_field or type(f.option_widget) is not widgets.RadioInput:
+        return Markup("").join(Markup('<div class="choice">%s %s</div>') % (option(), option.label()) for option in f)
+    base = {clean_key(k): v for k, v in (f.render_kw or {}).items()}
+    flags = vars(f.flags)  # an option has its field's validators, so its flags
+    html = []
+    for i, choice in enumerate(f._iter_choices_normalized()):
+        option_id = f"{f.id}-{i}"
+        kwargs = dict(base)
+        if choice.selected:
+            kwargs.setdefault("checked", True)
+        kwargs.setdefault("id", option_id)
+        kwargs.setdefault("type", "radio")
+        if "value" not in kwargs:
+            kwargs["value"] = str(choice.value)
+        for name in widgets.RadioInput.validation_attrs:
+            if name in flags and name not in kwargs:
+                kwargs[name] = flags[name]() if callable(flags[name]) else flags[name]
+        html.append(f'<div class="choice"><input {_attributes({"name": f.name, **kwargs})}> '
+                    f'<label for="{escape(option_id)}">{escape(choice.label or choice.value)}</label></div>')
+    return Markup("".join(html))  # noqa: S704 -- every value escaped
+
+
+def field(f, required=None, hint=None) -> Markup:
+    """_macros/forms.html's field(f, required, hint): a labelled control, its hint, its error and, for a
+    long text with a limit, the live character counter, tied to it with aria-describedby."""
+    is_required = required if required is not None else f.flags.required
+    help_text = hint or f.description
+    field_id = f.id
+    errors = f.errors
+    limit = f.flags.maxlength if f.type == "TextAreaField" and f.flags.maxlength else None
+    describedby = []
+    if help_text:
+        describedby.append(f"{field_id}-help")
+    if limit:
+        describedby.append(f"{field_id}-count")
+    if errors:
+        describedby.append(f"{field_id}-error")
+    # WTForms renders a None attribute as the text "None", so only real values (as the macro does)
+    attrs: dict = {}
+    if describedby:
+        attrs["aria-describedby"] = " ".join(describedby)
+    if errors:
+        attrs["aria-invalid"] = "true"
+    if is_required:
+        attrs.update({"required": True, "aria-required": "true"})
+    if limit:
+        attrs.update({"maxlength": False, "data-limit": limit})
+    escaped_id = escape(field_id)
+    hint_html = (Markup('\n    <p class="hint" id="%s-help">%s</p>') % (escaped_id, _text(help_text))
+                 if help_text else Markup(""))
+    error_html = (Markup('\n    <p class="error" id="%s-error">%s</p>') % (escaped_id, _errors(errors))
+                  if errors else Markup(""))
+    has_error = Markup(" has-error") if errors else Markup("")
+    if f.type == "BooleanField":
+        return Markup('\n  <div class="field field-check%s">\n    %s %s%s%s\n  </div>\n') % (
+            has_error, _control(f, attrs), f.label(), hint_html, error_html)
+    required_mark = _required_mark() if is_required else Markup("")
+    if f.type == "RadioField":
+        described = (Markup('aria-describedby="%s"') % " ".join(describedby)) if describedby else Markup("")
+        choices = _choices(f)
+        return Markup('\n  <fieldset class="field%s" %s>\n    <legend>%s%s</legend>%s%s\n    %s\n  </fieldset>\n') % (
+            has_error, described, _text(f.label.text), required_mark, hint_html, error_html, choices)
+    counter = Markup("")
+    if limit:
+        ngettext = get_translations().ungettext  # by this name the catalogue tools find the texts
+        words = Markup(ngettext("Up to %(num)s character.", "Up to %(num)s characters.", limit)) % {  # noqa: S704
+            "num": format_decimal(limit)}
+        counter = Markup('\n    <p class="hint char-count" id="%s-count" data-count-for="%s" data-texts=\'%s\'>%s</p>') % (
+            escaped_id, escaped_id, count_texts(limit), words)
+    return Markup('\n  <div class="field%s">\n    <label for="%s">%s%s</label>%s%s\n    %s%s\n  </div>\n') % (
+        has_error, escaped_id, _text(f.label.text), required_mark, hint_html, error_html, _control(f, attrs), counter)
+
+
+def form_errors(form) -> Markup:
+    """_macros/forms.html's form_errors(form): the summary of a refused form's messages, each field's
+    linked to its control; nothing for a form without errors."""
+    form_level = form.form_errors
+    if not form_level and not form.errors:
+        return Markup("")
+    items = [Markup("<li>%s</li>") % _text(message) for message in form_level]
+    for control in form:
+        if control.errors and control.type != "CSRFTokenField":
+            for message in control.errors:
+                items.append(Markup('<li><a href="#%s">%s</a></li>') % (
+                    control.id, Markup(_("%(field)s: %(message)s")) % {  # noqa: S704 -- values escaped by %
+                        "field": soft_str(control.label.text), "message": soft_str(message)}))
+    csrf = getattr(form, "csrf_token", None)
+    if csrf is not None and csrf.errors:
+        items.append(Markup("<li>%s</li>") % Markup(_("This form has expired. Please send it again.")))  # noqa: S704
+    return Markup('\n  <div class="error-summary" role="alert" tabindex="-1" id="error-summary">\n'
+                  '    <h2>%s</h2>\n    <ul>\n      %s\n    </ul>\n  </div>\n') % (
+        Markup(_("There is a problem")), Markup("").join(items))  # noqa: S704
