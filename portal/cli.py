@@ -264,9 +264,9 @@ def sla_backfill():
     with app.extensions["caseport_db"].connection_context(), app.app_context():
         done = backfill(now=utcnow())
     with speaking(app):
-        click.echo(_("Response and resolution times stored for %(first)d first responses and %(closed)d closed cases; targets stored "
-                     "for %(targets)d open cases.", first=done["first_response"], closed=done["resolution"],
-                     targets=done["targets"]))
+        click.echo(_("Response and resolution times stored for %(first)d first responses and %(closed)d closed "
+                     "cases; targets stored for %(targets)d open cases.", first=done["first_response"],
+                     closed=done["resolution"], targets=done["targets"]))
 
 
 @main.command("notifier")

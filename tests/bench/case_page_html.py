@@ -78,7 +78,8 @@ def build(path: Path) -> None:
         crash = cases["Mobile app crashes at sign-in"]
         maria = User.get(User.email == "maria.garcia@northwind.example.com")
         lena = User.get(User.email == "lena.fischer@example.com")
-        pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n% a small file\n"), filename="log <1>.pdf", content_type="application/pdf")
+        pdf = FileStorage(io.BytesIO(b"%PDF-1.4\n% a small file\n"), filename="log <1>.pdf",
+                          content_type="application/pdf")
         conversation.add_comment(maria, dashboard, "It happened again today at 8:15 <b>sharp</b>.", uploads=[pdf])
         conversation.add_comment(ada, dashboard, "Checking the load balancer logs.", public=False)
         conversation.add_comment(ada, dashboard, "We found the cause & are testing a fix.")

@@ -128,5 +128,5 @@ def test_the_backfill_command_reports_what_it_did(cli_env):
     assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
     result = runner.invoke(main, ["sla", "backfill"])
     assert result.exit_code == 0, result.output
-    assert "Response and resolution times stored for 0 first responses and 0 closed cases; targets stored for 0 open cases." \
-        in result.output
+    assert ("Response and resolution times stored for 0 first responses and 0 closed cases; targets stored for 0 "
+            "open cases.") in result.output

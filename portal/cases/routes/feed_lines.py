@@ -125,14 +125,15 @@ class _Words:
 
     def priorities(self) -> dict:
         if self._priorities is None:
-            self._priorities = {"Low": self.gettext("Low"), "Normal": self.gettext("Normal"), "High": self.gettext("High"),
-                                "Urgent": self.gettext("Urgent")}
+            self._priorities = {"Low": self.gettext("Low"), "Normal": self.gettext("Normal"),
+                                "High": self.gettext("High"), "Urgent": self.gettext("Urgent")}
         return self._priorities
 
     def channels(self) -> dict:
         if self._channels is None:
-            self._channels = {"Phone": self.gettext("phone"), "Email": self.gettext("email"), "Chat": self.gettext("chat"),
-                              "In person": self.gettext("in person"), "Other": self.gettext("other")}
+            self._channels = {"Phone": self.gettext("phone"), "Email": self.gettext("email"),
+                              "Chat": self.gettext("chat"), "In person": self.gettext("in person"),
+                              "Other": self.gettext("other")}
         return self._channels
 
     def head(self, event, contacted_at: datetime | None) -> Markup:
@@ -199,7 +200,8 @@ def _assigned(words, event, data, who, contacted_at) -> Markup:
     if data.get("reason") == "deactivated":
         return head + Markup(" ") + words.gettext("(%(person)s was deactivated)") % {"person": data.get("from")}
     if data.get("reason") == "left_staff":
-        return head + Markup(" ") + words.gettext("(%(person)s is no longer on the staff)") % {"person": data.get("from")}
+        no_longer = words.gettext("(%(person)s is no longer on the staff)")
+        return head + Markup(" ") + no_longer % {"person": data.get("from")}
     return head
 
 

@@ -176,8 +176,8 @@ def field(f, required=None, hint=None) -> Markup:
         ngettext = get_translations().ungettext  # by this name the catalogue tools find the texts
         words = Markup(ngettext("Up to %(num)s character.", "Up to %(num)s characters.", limit)) % {  # noqa: S704
             "num": format_decimal(limit)}
-        counter = Markup('\n    <p class="hint char-count" id="%s-count" data-count-for="%s" data-texts=\'%s\'>%s</p>') % (
-            escaped_id, escaped_id, count_texts(limit), words)
+        counter = Markup('\n    <p class="hint char-count" id="%s-count" data-count-for="%s"'
+                         ' data-texts=\'%s\'>%s</p>') % (escaped_id, escaped_id, count_texts(limit), words)
     return Markup('\n  <div class="field%s">\n    <label for="%s">%s%s</label>%s%s\n    %s%s\n  </div>\n') % (
         has_error, escaped_id, _text(f.label.text), required_mark, hint_html, error_html, _control(f, attrs), counter)
 

@@ -118,7 +118,10 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     if not closed and policy.can_move(viewer, case):
         movable = [w for w in supervised_workgroups(viewer)
                    if w.active and w.id != case.workgroup_id and policy.can_move(viewer, case, w.id)]
-    open_and = (lambda allowed: not closed and allowed)
+
+    def open_and(allowed) -> bool:
+        return not closed and allowed
+
     shown = {  # form name: whether the page shows a new one (a sent one comes back whatever this says)
         "take_form": can_take,
         "assign_form": can_assign,
