@@ -172,7 +172,8 @@ def main() -> None:  # noqa: C901 - one linear script
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=1, help="interleaved Caseport/reference rounds")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; 1 (sync workers) is the issue's and the README's set-up")
     parser.add_argument("--requests", type=int, default=300, help="submissions (and requests per Python client run)")
     parser.add_argument("--latency-requests", type=int, default=100, help="sequential search requests for p95")
     parser.add_argument("--only", default="dashboard,case,search,submit")

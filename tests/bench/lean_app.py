@@ -7,7 +7,7 @@ rows and columns from the same database as Caseport's pages and renders them wit
 expressed as flat conditions on the viewer's ids. The viewer is named by the `viewer` cookie (a user
 id): it trusts it, which is exactly the work it leaves out.
 
-    DATABASE_URL=... gunicorn -w 2 --threads 4 'tests.bench.lean_app:create_app()'
+    DATABASE_URL=... gunicorn -w 2 'tests.bench.lean_app:create_app()'
 """
 
 from __future__ import annotations
