@@ -37,6 +37,7 @@ from portal.contact import format_phone
 from portal.db import bind, connect, end_request
 from portal.errors import DomainError
 from portal.files.rules import human_size
+from portal.fragments import RememberExtension
 from portal.i18n import _l
 from portal.navigation import nav_links, nav_markup
 from portal.people.rules import role_name
@@ -274,6 +275,7 @@ def _register_filters(app: Flask) -> None:
         return value.isoformat() if value else ""
 
     app.add_template_global(layout_url)
+    app.jinja_env.add_extension(RememberExtension)
     app.jinja_env.globals["url_for"] = _remembering_url_for(app)
 
     @app.context_processor

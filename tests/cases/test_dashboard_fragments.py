@@ -1,0 +1,124 @@
+"""The dashboard keeps parts of its markup ({% remember %}, portal/fragments.py: the sortable headings, the
+status groups, the filter form, the page links) and reuses them while what they show is the same. A
+kept part must never show another view's state: every view below, in three languages, for a customer
+and for staff, requested in an order that reuses parts kept for the views before it, is the same page
+as the one rendered with nothing kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale
+
+from portal import clock
+from portal.fragments import RememberExtension
+from portal.models.configuration import CaseStatus, CaseTemplate
+from portal.models.people import User
+from tests import factories
+from tests.cases.test_dashboard import make_case, profile, template  # noqa: F401 -- a fixture
+
+VIEWS = [
+    "/cases",
+    "/cases?page=2",
+    "/cases?page=3",
+    "/cases?sort=title",
+    "/cases?sort=title&order=desc",
+    "/cases?sort=reference&order=asc&page=2",
+    "/cases?category=open",
+    "/cases?category=open&sort=status",
+    "/cases?category=action",
+    "/cases?category=closed&page=2",
+    "/cases?category=bogus&status=nope&template=x",
+    "/cases?q=printer",
+    "/cases?q=printer&sort=updated&order=asc",
+    "/cases?q=%3Cb%3E%22x%22",
+    "/cases?q=" + "y" * 1001,
+    "/cases?sort=nonsense&order=sideways",
+    "/cases?status=STATUS",
+    "/cases?template=TEMPLATE&category=waiting",
+    "/cases?utm=1",
+]
+
+def _masked(html: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value=""', html)
+
+
+@pytest.fixture
+def busy(people, template, monkeypatch):
+    """60 cases of the customer over every status category, two forms; the clock frozen, so rows say the same."""
+    now = datetime.now(UTC)
+    monkeypatch.setattr(clock, "utcnow", lambda: now)
+    own = profile(people.customer)
+    other_form = CaseTemplate.create(name="Billing <question>", state="published")
+    group = factories.workgroup(people.agent)
+    for n in range(60):
+        make_case(own, template if n % 3 else other_form, title=f"Printer case {n}" if n % 4 else f"Case {n}",
+                  category=("open", "waiting", "resolved", "closed")[n % 4], updated_minutes_ago=n * 7,
+                  workgroup=group)
+    return own
+
+
+def _views() -> list[str]:
+    status = CaseStatus.select().where(CaseStatus.category == "waiting").first()
+    form = CaseTemplate.select().order_by(CaseTemplate.id).first()
+    return [view.replace("STATUS", str(status.uuid)).replace("TEMPLATE", str(form.uuid)) for view in VIEWS]
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_kept_parts_show_exactly_what_rendering_them_shows(app, client, login, people, busy, role):
+    """Every view as rendered afresh, also after the counts, the statuses' names and the number of
+    pages changed."""
+    user = people.by_role(role)
+    login(user)
+    views = _views()
+    for language in ("en", "de", "es"):
+        User.update(language=language).where(User.id == user.id).execute()
+        app.jinja_env.remember_fragments = False
+        try:
+            fresh = {view: _masked(client.get(view).get_data(as_text=True)) for view in views}
+        finally:
+            app.jinja_env.remember_fragments = True
+        # twice in opposite orders: the second pass meets parts kept by every other view
+        for view in [*views, *reversed(views)]:
+            response = client.get(view)
+            assert response.status_code == 200
+            assert _masked(response.get_data(as_text=True)) == fresh[view], (language, view)
+        assert 'lang="en"' not in fresh[views[0]] or language == "en"
+    # what the counts, the choices and the page links read changes: 16 more cases (a fourth page), a
+    # renamed status
+    for n in range(16):
+        make_case(busy, CaseTemplate.select().order_by(CaseTemplate.id).first(), title=f"More {n}", category="waiting")
+    CaseStatus.update(name="Waiting on you & others").where(CaseStatus.category == "waiting").execute()
+    for view in views[:3]:
+        app.jinja_env.remember_fragments = False
+        try:
+            fresh = _masked(client.get(view).get_data(as_text=True))
+        finally:
+            app.jinja_env.remember_fragments = True
+        assert _masked(client.get(view).get_data(as_text=True)) == fresh, view
+    kept = app.extensions.get("caseport_fragments", {})
+    assert kept, "nothing was kept: the test did not exercise the memo"
+
+
+def test_a_part_is_kept_per_locale_and_key_and_the_memo_starts_over_when_full(app, monkeypatch):
+    app.jinja_env.add_extension(RememberExtension)
+    monkeypatch.setattr("portal.fragments.KEPT", 2)
+    template = '{% remember n %}{{ _("Cases") }} {{ n }}{% endremember %}'
+    with app.test_request_context("/cases"):
+        with force_locale("de"):
+            assert render_template_string(template, n=1) == "Fälle 1"
+            assert render_template_string(template, n=2) == "Fälle 2"
+            assert render_template_string(template, n=3) == "Fälle 3"
+            assert render_template_string(template, n=3) == "Fälle 3"
+            assert len(app.extensions["caseport_fragments"]) <= 2
+        with force_locale("en"):
+            assert render_template_string(template, n=3) == "Cases 3"
+        with pytest.raises(TypeError):
+            render_template_string(template, n=_Unhashable())
+
+
+class _Unhashable:
+    __hash__ = None
