@@ -13,7 +13,6 @@ from flask import (
     Flask,
     appcontext_popped,
     appcontext_pushed,
-    current_app,
     flash,
     g,
     has_request_context,
@@ -21,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    url_for,
 )
 from flask.wrappers import Request
 from flask_babel import format_decimal
@@ -274,9 +272,11 @@ def _register_filters(app: Flask) -> None:
     def isotime(value: datetime | None) -> str:
         return value.isoformat() if value else ""
 
-    app.add_template_global(layout_url)
     app.jinja_env.add_extension(RememberExtension)
-    app.jinja_env.globals["url_for"] = _remembering_url_for(app)
+    remembering = _remembering_url_for(app)
+    # layout_url: what the layout's constant addresses (the stylesheet, the home page, the sign-out form)
+    # were built with before templates' url_for remembered every address; the same function now.
+    app.jinja_env.globals.update(url_for=remembering, layout_url=remembering)
 
     @app.context_processor
     def portal_globals():
@@ -284,7 +284,6 @@ def _register_filters(app: Flask) -> None:
                 "nav_links": nav_links, "nav_markup": nav_markup, "role_name": role_name}
 
 
-_LAYOUT_URLS_KEPT = 256
 _BUILT_URLS_KEPT = 4096
 _PLAIN_VALUES = (str, int, float, bool, type(None), UUID)
 
@@ -318,23 +317,6 @@ def _remembering_url_for(app: Flask):
         return url
 
     return url_for
-
-
-def layout_url(endpoint: str, **values) -> str:
-    """url_for(endpoint, **values) for the addresses every page's layout links to with constant
-    arguments (the stylesheet, the home page, the sign-out form ...): built once per application and
-    script root instead of seven times on every page. Outside a request, url_for itself."""
-    if not has_request_context():
-        return url_for(endpoint, **values)
-    cache = current_app.extensions.setdefault("caseport_layout_urls", {})
-    key = (request.script_root, endpoint, *sorted(values.items()))
-    url = cache.get(key)
-    if url is None:
-        url = url_for(endpoint, **values)
-        if len(cache) >= _LAYOUT_URLS_KEPT:
-            cache.clear()
-        cache[key] = url
-    return url
 
 
 def _filesize(size: int) -> str:

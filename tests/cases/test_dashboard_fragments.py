@@ -18,7 +18,7 @@ from portal.fragments import RememberExtension
 from portal.models.configuration import CaseStatus, CaseTemplate
 from portal.models.people import User
 from tests import factories
-from tests.cases.test_dashboard import make_case, profile, template  # noqa: F401 -- a fixture
+from tests.cases.test_dashboard import make_case, profile
 
 VIEWS = [
     "/cases",
@@ -44,6 +44,11 @@ VIEWS = [
 
 def _masked(html: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value=""', html)
+
+
+@pytest.fixture
+def template(app):
+    return CaseTemplate.create(name="General question", state="published")
 
 
 @pytest.fixture
@@ -106,18 +111,18 @@ def test_kept_parts_show_exactly_what_rendering_them_shows(app, client, login, p
 def test_a_part_is_kept_per_locale_and_key_and_the_memo_starts_over_when_full(app, monkeypatch):
     app.jinja_env.add_extension(RememberExtension)
     monkeypatch.setattr("portal.fragments.KEPT", 2)
-    template = '{% remember n %}{{ _("Cases") }} {{ n }}{% endremember %}'
+    source = '{% remember n %}{{ _("Cases") }} {{ n }}{% endremember %}'
     with app.test_request_context("/cases"):
         with force_locale("de"):
-            assert render_template_string(template, n=1) == "Fälle 1"
-            assert render_template_string(template, n=2) == "Fälle 2"
-            assert render_template_string(template, n=3) == "Fälle 3"
-            assert render_template_string(template, n=3) == "Fälle 3"
+            assert render_template_string(source, n=1) == "Fälle 1"
+            assert render_template_string(source, n=2) == "Fälle 2"
+            assert render_template_string(source, n=3) == "Fälle 3"
+            assert render_template_string(source, n=3) == "Fälle 3"
             assert len(app.extensions["caseport_fragments"]) <= 2
         with force_locale("en"):
-            assert render_template_string(template, n=3) == "Cases 3"
+            assert render_template_string(source, n=3) == "Cases 3"
         with pytest.raises(TypeError):
-            render_template_string(template, n=_Unhashable())
+            render_template_string(source, n=_Unhashable())
 
 
 class _Unhashable:
