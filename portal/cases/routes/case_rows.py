@@ -10,29 +10,67 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from portal.i18n import viewer_moments
+from portal.i18n import _, viewer_moments
+from portal.languages import current_locale_name
+
+_LABELS: dict[str, dict[str, Markup]] = {}
+_WORDS_KEPT = 256
+_WORDS: dict[tuple, tuple] = {}
+
+
+def table_labels() -> dict[str, Markup]:
+    """The table's column names and badge words (the headings and every cell's data-label) in the
+    request's language: translated once per locale, not twice per page. Marked safe as the template's
+    `_()` marks a catalogue's text."""
+    locale = current_locale_name()
+    labels = _LABELS.get(locale)
+    if labels is None:
+        labels = _LABELS[locale] = {
+            key: Markup(text)  # noqa: S704 -- our own catalogue's text, as {{ _("...") }} prints it
+            for key, text in (("reference", _("Case")), ("title", _("Title")), ("status", _("Status")),
+                              ("form", _("Form")), ("customer", _("Customer")), ("updated", _("Last update")),
+                              ("new", _("New")), ("to_you", _("to you")), ("changed", _("Updated")),
+                              ("since_visit", _("since your last visit")))
+        }
+    return labels
+
+
+def _row_words(labels: dict, show_customer: bool, case_url: str) -> tuple:
+    """The fixed markup between a row's values for these labels: worked out once per language."""
+    key = (tuple(labels.items()), show_customer, case_url)
+    words = _WORDS.get(key)
+    if words is None:
+        escaped = {name: escape(value) for name, value in labels.items()}
+        words = (
+            f'\n      <tr>\n        <td data-label="{escaped["reference"]}">',
+            f'</td>\n        <td data-label="{escaped["title"]}" class="case-title"><a href="',
+            f'</td>\n        <td data-label="{escaped["status"]}"><span class="badge badge-',
+            f'</span></td>\n        <td data-label="{escaped["form"]}">',
+            f'</td>\n        <td data-label="{escaped["customer"]}">' if show_customer else None,
+            f'</td>\n        <td data-label="{escaped["updated"]}">',
+            (f' <span class="badge badge-updated">{escaped["new"]}<span class="visually-hidden"> '
+             f'{escaped["to_you"]}</span></span>'),
+            (f' <span class="badge badge-updated">{escaped["changed"]}<span class="visually-hidden"> '
+             f'{escaped["since_visit"]}</span></span>'),
+            escape(case_url),
+        )
+        if len(_WORDS) >= _WORDS_KEPT:
+            _WORDS.clear()
+        _WORDS[key] = words
+    return words
 
 
 class CaseRowMarkup:
-    """Called with a CaseRow (portal.cases.queries.dashboard), gives its <tr>. labels: the template's
-    translated column names and badge words; case_url: the case page's address without the reference."""
+    """Called with a CaseRow (portal.cases.queries.dashboard), gives its <tr>. labels: the translated
+    column names and badge words (table_labels()); case_url: the case page's address without the
+    reference."""
 
     __slots__ = ("_reference", "_title", "_status", "_form", "_customer", "_updated", "_new", "_changed",
                  "_case_url", "_moments", "_escaped")
 
     def __init__(self, labels: dict, *, show_customer: bool, case_url: str):
-        words = {key: escape(value) for key, value in labels.items()}
-        self._reference = f'\n      <tr>\n        <td data-label="{words["reference"]}">'
-        self._title = f'</td>\n        <td data-label="{words["title"]}" class="case-title"><a href="'
-        self._status = f'</td>\n        <td data-label="{words["status"]}"><span class="badge badge-'
-        self._form = f'</span></td>\n        <td data-label="{words["form"]}">'
-        self._customer = f'</td>\n        <td data-label="{words["customer"]}">' if show_customer else None
-        self._updated = f'</td>\n        <td data-label="{words["updated"]}">'
-        self._new = (f' <span class="badge badge-updated">{words["new"]}<span class="visually-hidden"> '
-                     f'{words["to_you"]}</span></span>')
-        self._changed = (f' <span class="badge badge-updated">{words["changed"]}<span class="visually-hidden"> '
-                         f'{words["since_visit"]}</span></span>')
-        self._case_url = escape(case_url)
+        (self._reference, self._title, self._status, self._form, self._customer, self._updated, self._new,
+         self._changed, self._case_url) = _row_words(labels, show_customer, case_url)
         self._moments = viewer_moments()
         self._escaped: dict[str, str] = {}
 

@@ -17,7 +17,7 @@ from portal.cases.queries.dashboard import (
     filter_data,
     shows_action_group,
 )
-from portal.cases.routes.case_rows import CaseRowMarkup
+from portal.cases.routes.case_rows import CaseRowMarkup, table_labels
 from portal.cases.rules import MAX_QUERY_CHARS
 from portal.i18n import _
 from portal.identifiers import parse_uuid
@@ -66,7 +66,8 @@ def dashboard():
     board = dashboard_for(viewer, filters, data=data)
     return render_template("cases/dashboard.html", board=board, filters=filters, form=form,
                            categories=CATEGORY_FILTERS, action_first=shows_action_group(viewer),
-                           show_customer=_shows_customer_column(viewer), case_row=CaseRowMarkup)
+                           show_customer=_shows_customer_column(viewer), case_row=CaseRowMarkup,
+                           table_labels=table_labels)
 
 
 def _shows_customer_column(viewer) -> bool:
