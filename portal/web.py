@@ -5,6 +5,7 @@ The feature blueprints are registered by portal.create_app; this module imports 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from uuid import UUID
 
@@ -21,11 +22,13 @@ from flask import (
     render_template,
     request,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_babel import format_decimal
 from flask_login import LoginManager, current_user
 from flask_login.utils import login_url
 from flask_wtf.csrf import CSRFError
+from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,6 +52,7 @@ def init_app(app: Flask) -> None:
     share_settings(app)
     _trust_proxies(app)
     app.request_class = StrictFormRequest
+    app.session_interface = RememberingSessionInterface()
 
     @app.before_request
     def _open_db():
@@ -111,6 +115,42 @@ class StrictFormRequest(Request):
         parser = super().make_form_data_parser()
         parser.silent = False
         return parser
+
+
+class RememberingSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, each cookie's content remembered once its signature was checked.
+
+    Every request read its cookie afresh: base64, zlib, the HMAC and Flask's tagged JSON, about 70 µs
+    (profiled, issue 12), for the same few values on every request of a signed-in browser. The exact
+    cookie text, under the same signing keys, always reads the same: it is kept (values that are plain
+    text, numbers or flags only, so no request can change a kept value in place) with the moment it was
+    signed, and its age is checked on every use as loads() checks it. A different, altered or forged
+    text is checked in full; at most KEPT cookies are kept, then the memo starts over."""
+
+    KEPT = 4096
+    _PLAIN = (str, int, bool, type(None))
+
+    def __init__(self):
+        self._kept: dict[tuple, tuple[dict, int]] = {}
+
+    def open_session(self, app: Flask, request: Request):
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value or not app.secret_key:
+            return super().open_session(app, request)
+        key = (value, app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        kept = self._kept.get(key)
+        if kept is not None and 0 <= int(time.time()) - kept[1] <= max_age:
+            return self.session_class(kept[0])  # a copy: the request's changes stay its own
+        try:
+            data, signed_at = self.get_signing_serializer(app).loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if all(type(item) in self._PLAIN for item in data.values()):
+            if len(self._kept) >= self.KEPT:
+                self._kept.clear()
+            self._kept[key] = (dict(data), int(signed_at.timestamp()))
+        return self.session_class(data)
 
 
 class UnreadableBody(DomainError):
