@@ -74,8 +74,8 @@ def _views() -> list[str]:
 
 @pytest.mark.parametrize("role", ["customer", "agent"])
 def test_kept_parts_show_exactly_what_rendering_them_shows(app, client, login, people, busy, role):
-    """Every view as rendered afresh, also after the counts, the statuses' names and the number of
-    pages changed."""
+    """Every view as rendered afresh, also after the counts, the statuses' names, the number of pages
+    and the viewer's name (the layout's account link) changed."""
     user = people.by_role(role)
     login(user)
     views = _views()
@@ -97,6 +97,7 @@ def test_kept_parts_show_exactly_what_rendering_them_shows(app, client, login, p
     for n in range(16):
         make_case(busy, CaseTemplate.select().order_by(CaseTemplate.id).first(), title=f"More {n}", category="waiting")
     CaseStatus.update(name="Waiting on you & others").where(CaseStatus.category == "waiting").execute()
+    User.update(display_name="Renamed <b>&</b>").where(User.id == user.id).execute()
     for view in views[:3]:
         app.jinja_env.remember_fragments = False
         try:
