@@ -128,3 +128,29 @@ def test_a_part_is_kept_per_locale_and_key_and_the_memo_starts_over_when_full(ap
 
 class _Unhashable:
     __hash__ = None
+
+
+def test_a_kept_row_is_the_row_as_written_afresh_for_every_value_it_shows(app):
+    """case_rows keeps each row's markup (but its relative time) by the row's values and the table's
+    words: any value that changes gives the row as written without anything kept."""
+    from portal.cases.queries.dashboard import CaseRow
+    from portal.cases.routes import case_rows
+
+    now = datetime.now(UTC)
+    row = CaseRow("30000001", "Printer <jammed>", now, "Waiting on you", "waiting", "We need a photo", "Billing",
+                  "Cora", "Customer", None)
+    changes = [{}, {"title": "Printer fixed & done"}, {"status_name": "Open"}, {"status_category": "open"},
+               {"status_description": ""}, {"template_name": "Other"}, {"customer_first_name": "Otto"},
+               {"read_at": now}, {"reference": "30000002"}]
+    with app.test_request_context("/cases"):
+        for language in ("en", "de"):
+            with force_locale(language):
+                for show_customer in (False, True):
+                    kept = case_rows.CaseRowMarkup(case_rows.table_labels(), show_customer=show_customer,
+                                                   case_url="/cases/")
+                    for change in changes:
+                        changed = row._replace(**change)
+                        first, again = kept(changed), kept(changed)
+                        case_rows._HEADS.clear()
+                        assert first == again == kept(changed), (language, show_customer, change)
+                    assert ("Otto" in kept(row._replace(customer_first_name="Otto"))) is show_customer

@@ -60,23 +60,31 @@ def _row_words(labels: dict, show_customer: bool, case_url: str) -> tuple:
     return words
 
 
+_HEADS_KEPT = 8192
+# A row's markup up to its relative time, by (the table's fixed words, the CaseRow): everything in it
+# comes from those two, and the same rows come back view after view.
+_HEADS: dict[tuple, str] = {}
+
+
 class CaseRowMarkup:
     """Called with a CaseRow (portal.cases.queries.dashboard), gives its <tr>. labels: the translated
     column names and badge words (table_labels()); case_url: the case page's address without the
-    reference."""
+    reference. Each row's markup but its relative time ("2 hours ago", measured from this request's
+    "now") is kept between requests (_HEADS), keyed by the row's every value and the table's words."""
 
     __slots__ = ("_reference", "_title", "_status", "_form", "_customer", "_updated", "_new", "_changed",
-                 "_case_url", "_moments", "_escaped")
+                 "_case_url", "_moments", "_escaped", "_words")
 
     def __init__(self, labels: dict, *, show_customer: bool, case_url: str):
+        self._words = _row_words(labels, show_customer, case_url)
         (self._reference, self._title, self._status, self._form, self._customer, self._updated, self._new,
-         self._changed, self._case_url) = _row_words(labels, show_customer, case_url)
+         self._changed, self._case_url) = self._words
         self._moments = viewer_moments()
         self._escaped: dict[str, str] = {}
 
     def rows(self, cases) -> Markup:
         """The <tr> of every case, in order: one call from the template for the whole table body."""
-        return Markup("".join([self(case) for case in cases]))  # noqa: S704 -- each row escapes its values
+        return Markup("".join([self._row(case) for case in cases]))  # noqa: S704 -- each row escapes its values
 
     def _shared(self, text: str) -> str:
         """text escaped, once per table: statuses, categories and forms repeat from row to row."""
@@ -86,14 +94,28 @@ class CaseRowMarkup:
         return escaped
 
     def __call__(self, case) -> Markup:
+        return Markup(self._row(case))  # noqa: S704 -- every value is escaped in _head or by Moments
+
+    def _row(self, case) -> str:
+        if not isinstance(case, tuple):  # only a tuple's value is all of it (a model object hashes by id)
+            return f"{self._head(case)}{self._moments.relative(case.updated_at)}</td>\n      </tr>"
+        key = (self._words, case)
+        head = _HEADS.get(key)
+        if head is None:
+            head = self._head(case)
+            if len(_HEADS) >= _HEADS_KEPT:
+                _HEADS.clear()
+            _HEADS[key] = head
+        return f"{head}{self._moments.relative(case.updated_at)}</td>\n      </tr>"
+
+    def _head(self, case) -> str:
         reference = escape(case.reference)
         badge = "" if not case.changed_since_read else self._new if case.read_at is None else self._changed
         description = case.status_description
         status_title = f' title="{self._shared(description)}"' if description else ""
         customer = f"{self._customer}{escape(case.customer_name)}" if self._customer is not None else ""
-        return Markup(  # noqa: S704 -- every value is escaped above or here
+        return (
             f"{self._reference}{reference}{self._title}{self._case_url}{reference}\">{escape(case.title)}</a>{badge}"
             f"{self._status}{self._shared(case.status_category)}\"{status_title}>{self._shared(case.status_name)}"
             f"{self._form}{self._shared(case.template_name)}{customer}{self._updated}"
-            f"{self._moments.relative(case.updated_at)}</td>\n      </tr>"
         )
