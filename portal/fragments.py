@@ -11,14 +11,15 @@ values the template names, and hands out the kept markup after that.
 
 The template names EVERY value its body reads besides translations and addresses (tests check each
 use: the page with the memo equals the page without it, for many views in several languages, in an
-order that reuses entries). Keys may be hashable values, dicts, lists and MultiDicts (frozen here).
+order that reuses entries). Keys may be hashable values, dicts, lists and MultiDicts (frozen here);
+as in any dict, 1 and True are the same key, so each position of a key should hold one type.
 Nothing personal or per-request (a CSRF token, a time relative to now) may be inside such a block.
 At most `KEPT` fragments are kept per application; when full, the memo starts over.
 """
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from flask.globals import _cv_request
 from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup
@@ -27,8 +28,21 @@ from werkzeug.datastructures import MultiDict
 KEPT = 4096
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _frozen(value):
     """value as something hashable that compares equal exactly when the value does."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:  # most often of plain values or named tuples: hashable as they are
+        items = tuple(value)
+        try:
+            hash(items)
+        except TypeError:
+            items = tuple(_frozen(item) for item in value)
+        return (kind.__name__, items)
     if isinstance(value, MultiDict):
         return ("multidict", tuple(value.items(multi=True)))
     if isinstance(value, dict):
@@ -60,12 +74,13 @@ class RememberExtension(Extension):
         return nodes.CallBlock(call, [], [], body).set_lineno(token.lineno)
 
     def _remembered(self, place: str, values: tuple, caller) -> str:
-        if not self.environment.remember_fragments or not has_request_context():
+        context = _cv_request.get(None)  # the request's context itself: not through the proxies
+        if not self.environment.remember_fragments or context is None:
             return caller()
         from portal.languages import current_locale_name
 
-        key = (place, current_locale_name(), request.script_root, _frozen(values))
-        kept = current_app.extensions.setdefault("caseport_fragments", {})
+        key = (place, current_locale_name(), context.request.script_root, _frozen(values))
+        kept = context.app.extensions.setdefault("caseport_fragments", {})
         markup = kept.get(key)
         if markup is None:
             markup = Markup(caller())  # noqa: S704 -- the block's own output, escaped as it was rendered

@@ -16,12 +16,12 @@ from flask import (
     appcontext_pushed,
     flash,
     g,
-    has_request_context,
     make_response,
     redirect,
     render_template,
     request,
 )
+from flask.globals import _cv_request
 from flask.sessions import SecureCookieSessionInterface
 from flask.wrappers import Request
 from flask_babel import format_decimal
@@ -340,14 +340,16 @@ def _remembering_url_for(app: Flask):
     built: dict[tuple, str] = {}
 
     def url_for(endpoint: str, /, **values) -> str:
-        if endpoint[:1] == "." or not has_request_context():
+        context = _cv_request.get(None)  # the request's context itself: not through the proxies
+        if endpoint[:1] == "." or context is None:
             return build(endpoint, **values)
         for name, value in values.items():
             if name[:1] == "_" or type(value) not in _PLAIN_VALUES:
                 return build(endpoint, **values)
         # in the order given (the query string keeps it), each value with its type: True == 1 == 1.0,
         # but they are written "True", "1" and "1.0"
-        key = (request.script_root, endpoint, *((name, type(value), value) for name, value in values.items()))
+        key = (context.request.script_root, endpoint,
+               *((name, type(value), value) for name, value in values.items()))
         url = built.get(key)
         if url is None:
             url = build(endpoint, **values)
