@@ -7,7 +7,7 @@ as the one rendered with nothing kept."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import render_template_string
@@ -154,3 +154,27 @@ def test_a_kept_row_is_the_row_as_written_afresh_for_every_value_it_shows(app):
                         case_rows._HEADS.clear()
                         assert first == again == kept(changed), (language, show_customer, change)
                     assert ("Otto" in kept(row._replace(customer_first_name="Otto"))) is show_customer
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es"])
+def test_a_rows_time_is_what_moments_relative_writes_in_any_zone(app, language):
+    """The last cell, written from kept markup and this request's words, is Moments.relative's <time>:
+    from seconds to years away, past and future, in two zones, with rows kept from the other zone."""
+    from zoneinfo import ZoneInfo
+
+    from portal.cases.queries.dashboard import CaseRow
+    from portal.cases.routes import case_rows
+    from portal.i18n import Moments, current_locale
+
+    now = datetime(2026, 12, 1, 12, 0, 30, tzinfo=UTC)
+    offsets = [0, 10, 44, 45, 89, 90, 3_000, 3_959, 3_960, 7_200, 86_000, 86_400 * 2, 86_400 * 40, 86_400 * 400]
+    moments = [now - timedelta(seconds=s) for s in offsets] + [now + timedelta(seconds=s) for s in offsets[1:]]
+    with app.test_request_context("/cases"), force_locale(language):
+        for _pass in range(2):  # the second pass writes every row from kept markup
+            for zone in ("America/New_York", "Asia/Kolkata"):
+                expected = Moments(current_locale(), ZoneInfo(zone), now)
+                table = case_rows.CaseRowMarkup(case_rows.table_labels(), show_customer=False, case_url="/cases/")
+                table._moments, table._viewer = expected, (str(expected.locale), expected.zone)
+                for moment in moments:
+                    row = CaseRow("30000001", "Title", moment, "Open", "open", "", "Form", "A", "B", moment)
+                    assert str(table(row)).endswith(f"{expected.relative(moment)}</td>\n      </tr>"), (zone, moment)

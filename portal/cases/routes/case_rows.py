@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from portal.i18n import _, viewer_moments
+from portal.i18n import _, _relative, _rounded, viewer_moments
 from portal.languages import current_locale_name
 
 _LABELS: dict[str, dict[str, Markup]] = {}
@@ -61,26 +61,33 @@ def _row_words(labels: dict, show_customer: bool, case_url: str) -> tuple:
 
 
 _HEADS_KEPT = 8192
-# A row's markup up to its relative time, by (the table's fixed words, the CaseRow): everything in it
-# comes from those two, and the same rows come back view after view.
-_HEADS: dict[tuple, str] = {}
+# A row's markup but the words of its relative time, by (the table's fixed words, the viewer's locale
+# and zone, the CaseRow): everything in it comes from those, and the same rows come back view after view.
+_HEADS: dict[tuple, tuple[str, str]] = {}
 
 
 class CaseRowMarkup:
     """Called with a CaseRow (portal.cases.queries.dashboard), gives its <tr>. labels: the translated
     column names and badge words (table_labels()); case_url: the case page's address without the
-    reference. Each row's markup but its relative time ("2 hours ago", measured from this request's
-    "now") is kept between requests (_HEADS), keyed by the row's every value and the table's words."""
+    reference.
+
+    The last cell is Moments.relative (portal/i18n.py) of the row's update: "2 hours ago" as a <time>
+    with the exact moment. Everything but those words is kept between requests (_HEADS), keyed by the
+    row's every value, the table's words and the viewer's locale and zone; the words are worked out
+    per request from its "now", as Moments.relative does (tests/cases/test_dashboard_fragments.py
+    checks the cell against Moments.relative)."""
 
     __slots__ = ("_reference", "_title", "_status", "_form", "_customer", "_updated", "_new", "_changed",
-                 "_case_url", "_moments", "_escaped", "_words")
+                 "_case_url", "_moments", "_escaped", "_words", "_viewer", "_wordings")
 
     def __init__(self, labels: dict, *, show_customer: bool, case_url: str):
         self._words = _row_words(labels, show_customer, case_url)
         (self._reference, self._title, self._status, self._form, self._customer, self._updated, self._new,
          self._changed, self._case_url) = self._words
         self._moments = viewer_moments()
+        self._viewer = (str(self._moments.locale), self._moments.zone)
         self._escaped: dict[str, str] = {}
+        self._wordings: dict[tuple[str, int], str] = {}
 
     def rows(self, cases) -> Markup:
         """The <tr> of every case, in order: one call from the template for the whole table body."""
@@ -99,14 +106,28 @@ class CaseRowMarkup:
     def _row(self, case) -> str:
         if not isinstance(case, tuple):  # only a tuple's value is all of it (a model object hashes by id)
             return f"{self._head(case)}{self._moments.relative(case.updated_at)}</td>\n      </tr>"
-        key = (self._words, case)
-        head = _HEADS.get(key)
-        if head is None:
-            head = self._head(case)
+        key = (self._words, self._viewer, case)
+        kept = _HEADS.get(key)
+        if kept is None:
+            updated = case.updated_at
+            exact = escape(self._moments.exact(updated))
+            # An ISO 8601 text holds digits, "-", ":", "T", "." and "+" only: nothing to escape.
+            kept = (f'{self._head(case)}<time datetime="{updated.isoformat()}" title="{exact}">',
+                    f'<span class="visually-hidden"> ({exact})</span></time></td>\n      </tr>')
             if len(_HEADS) >= _HEADS_KEPT:
                 _HEADS.clear()
-            _HEADS[key] = head
-        return f"{head}{self._moments.relative(case.updated_at)}</td>\n      </tr>"
+            _HEADS[key] = kept
+        return f"{kept[0]}{self._wording(case.updated_at)}{kept[1]}"
+
+    def _wording(self, value) -> str:
+        """Moments.relative's words for value ("2 hours ago"), escaped: one per rounding a request."""
+        seconds = (value - self._moments.now).total_seconds()
+        rounded = ("just now", 0) if abs(seconds) < 45 else _rounded(seconds)
+        wording = self._wordings.get(rounded)
+        if wording is None:
+            text = _("just now") if rounded[0] == "just now" else _relative(self._moments.locale, *rounded)
+            wording = self._wordings[rounded] = str(escape(text))
+        return wording
 
     def _head(self, case) -> str:
         reference = escape(case.reference)
