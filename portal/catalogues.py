@@ -14,6 +14,9 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 ROOT = Path(__file__).resolve().parent.parent
 METHOD_MAP = [("portal/**.py", "python"), ("notifier/**.py", "python"), ("templates/**.html", "jinja2"),
               ("templates/mail_in/**.txt", "jinja2")]
+# The pages' own tags the extractor must know to read them: {% remember %} (portal/fragments.py).
+TEMPLATE_OPTIONS = {"extensions": "portal.fragments.RememberExtension"}
+OPTIONS_MAP = {"templates/**.html": TEMPLATE_OPTIONS, "templates/mail_in/**.txt": TEMPLATE_OPTIONS}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ngettext": (1, 2)}
 
 
@@ -24,7 +27,8 @@ def extract(root: Path = ROOT):
 
     catalogue = Catalog(project="Caseport", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(root), METHOD_MAP, keywords=KEYWORDS, comment_tags=("Translators:",), directory_filter=_searched
+        str(root), METHOD_MAP, options_map=OPTIONS_MAP, keywords=KEYWORDS, comment_tags=("Translators:",),
+        directory_filter=_searched
     ):
         if filename.startswith(("portal/", "notifier/", "templates/")):
             catalogue.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)

@@ -204,6 +204,11 @@ def current_language() -> str:
     return _locale().language
 
 
+def current_locale_name() -> str:
+    """The request's locale as text ("de_AT"): what a page shown in it is kept under (portal.fragments)."""
+    return str(_locale())
+
+
 def html_lang() -> str:
     return str(_locale()).replace("_", "-")
 

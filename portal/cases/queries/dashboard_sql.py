@@ -96,6 +96,31 @@ def _where(scope: CaseScope, *, template: str = "", categories: tuple[str, ...] 
     return " AND ".join(parts), tuple(values)
 
 
+_MOMENTS_KEPT = 8192
+
+
+@lru_cache(maxsize=8)
+def _moment_reader(field):
+    """field.python_value (an aware UTC datetime from what the driver returns), each value converted
+    once: a list reads two moments a row, each through peewee's text parsing and the UTC field, and the
+    same stored values come back on every view. Only immutable values (datetimes, text) are kept."""
+    convert = field.python_value
+    kept: dict = {}
+
+    def read(value):
+        if value is None:
+            return None
+        moment = kept.get(value)
+        if moment is None:
+            moment = convert(value)
+            if len(kept) >= _MOMENTS_KEPT:
+                kept.clear()
+            kept[value] = moment
+        return moment
+
+    return read
+
+
 def _run(statement: str, params: tuple) -> list[tuple]:
     return database.execute_sql(sql_for(statement), params).fetchall()
 
@@ -161,7 +186,7 @@ def rows(scope: CaseScope, viewer_id: int, row_type, *, sort_key: str, descendin
     name, customer's first and last name, when viewer_id last read the case)."""
     where, params = _where(scope, template=template, categories=categories, status=status)
     statement = _ROWS.format(where=where, order=_order(sort_key, descending))
-    updated, seen = Case.updated_at.python_value, CaseReading.seen_at.python_value
+    updated, seen = _moment_reader(Case.updated_at), _moment_reader(CaseReading.seen_at)
     return [row_type(reference, title, updated(updated_at), status_name, category, description, form,
                      first_name, last_name, seen(seen_at))
             for (reference, title, updated_at, status_name, category, description, form, first_name, last_name,

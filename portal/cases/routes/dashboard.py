@@ -17,7 +17,7 @@ from portal.cases.queries.dashboard import (
     filter_data,
     shows_action_group,
 )
-from portal.cases.routes.case_rows import CaseRowMarkup
+from portal.cases.routes.case_rows import CaseRowMarkup, table_labels
 from portal.cases.rules import MAX_QUERY_CHARS
 from portal.i18n import _
 from portal.identifiers import parse_uuid
@@ -53,20 +53,43 @@ def _known(value: str | None, allowed) -> str:
 @login_required
 def dashboard():
     viewer = current_user._get_current_object()  # once: every current_user is a context lookup
-    form = DashboardFilterForm(request.args)
     # Choices first (so the form can check values), then the board with the checked filters; the
     # statement that reads the choices also counts the cases by form and category, for the board.
     data = filter_data(viewer)
-    statuses, templates = data.statuses, data.templates
-    form.status.choices = [SelectChoice("", _("Any status")), *(SelectChoice(s.uuid, s.name) for s in statuses)]
-    form.template.choices = [SelectChoice("", _("Any form")), *(SelectChoice(t.uuid, t.name) for t in templates)]
     if request.args:
+        form = _filter_form(data)
         form.validate()
-    filters = _filters_from(form)
+        filters = _filters_from(form)
+    else:
+        # Nothing to check: the filters are the defaults, and the form is built only if the page
+        # renders it (a kept filter part does not; portal/fragments.py).
+        form, filters = _FormWhenShown(lambda: _filter_form(data)), DashboardFilters()
     board = dashboard_for(viewer, filters, data=data)
     return render_template("cases/dashboard.html", board=board, filters=filters, form=form,
                            categories=CATEGORY_FILTERS, action_first=shows_action_group(viewer),
-                           show_customer=_shows_customer_column(viewer), case_row=CaseRowMarkup)
+                           show_customer=_shows_customer_column(viewer), case_row=CaseRowMarkup,
+                           table_labels=table_labels)
+
+
+def _filter_form(data) -> DashboardFilterForm:
+    form = DashboardFilterForm(request.args)
+    form.status.choices = [SelectChoice("", _("Any status")), *(SelectChoice(s.uuid, s.name) for s in data.statuses)]
+    form.template.choices = [SelectChoice("", _("Any form")), *(SelectChoice(t.uuid, t.name) for t in data.templates)]
+    return form
+
+
+class _FormWhenShown:
+    """A form built the first time the page reads one of its fields."""
+
+    __slots__ = ("_build", "_form")
+
+    def __init__(self, build):
+        self._build, self._form = build, None
+
+    def __getattr__(self, name: str):
+        if self._form is None:
+            self._form = self._build()
+        return getattr(self._form, name)
 
 
 def _shows_customer_column(viewer) -> bool:
