@@ -11,11 +11,14 @@ from portal.cases.rules import fts5_query, query_terms, search_document
 
 VOCABULARY = ["print", "printer", "printers", "printing", "pri", "jam", "jammed", "jams", "paper", "tray",
               "invoice", "invoices", "in", "inv", "123456", "12", "refund", "a", "the", "router", "routers"]
+# Words that stay outside ASCII once folded (FTS5 may fold or split them its own way).
+OTHER_SCRIPTS = ["søren", "bjørn", "prøinter", "printerø", "øprint", "ołówek", "jamł", "łjam", "εκτυπωτης", "ǆem"]
 
 
 def _documents(rng: random.Random, n: int):
     for _ in range(n):
-        text = " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(0, 12)))
+        words = VOCABULARY + (OTHER_SCRIPTS if rng.random() < 0.5 else [])
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
         yield search_document([text], rng.choice(["en", "de", "es", None]))
 
 
@@ -35,7 +38,7 @@ def test_plain_match_answers_as_fts5_does(seed):
     documents = list(_documents(rng, 150))
     db.executemany("INSERT INTO t (rowid, document, stems) VALUES (?, ?, ?)",
                    [(i, d.words, d.stems) for i, d in enumerate(documents, start=1)])
-    compared = matched = 0
+    compared = matched = unsure = 0
     for text in _queries(rng, 150):
         terms = query_terms(text)
         if not terms:
@@ -45,16 +48,21 @@ def test_plain_match_answers_as_fts5_does(seed):
             assert match.usable
             expected = {rowid for (rowid,) in db.execute("SELECT rowid FROM t WHERE t MATCH ?",
                                                          (fts5_query(terms, prefix=prefix),))}
-            got = {i for i, d in enumerate(documents, start=1) if match(d.words, d.stems)}
-            assert got == expected, (text, prefix)
+            answers = {i: match(d.words, d.stems) for i, d in enumerate(documents, start=1)}
+            unsure += sum(answer is None for answer in answers.values())
+            decided = {i for i, answer in answers.items() if answer is not None}
+            assert {i for i in decided if answers[i]} == expected & decided, (text, prefix)
             compared += 1
             matched += bool(expected)
     assert compared > 200 and matched > 50
+    assert unsure < compared * len(documents) / 4  # (these documents are dense with other scripts)
 
 
 def test_it_cannot_tell_for_other_scripts_or_a_missing_document():
     match = PlainMatch(query_terms("printer"))
-    assert match("printer εκτυπωτης", "printer") is None
+    assert match("printer εκτυπωτης", "printer") is True  # an ASCII occurrence is a match
+    assert match("søren", "søren") is False  # no word of another script can become "printer"
+    assert PlainMatch(query_terms("soren"))("søren", "søren") is None  # FTS5 may fold ø to o
     assert match(None, None) is None
     assert match("a printer", "a printer") is True
     assert not PlainMatch(query_terms("εκτυπωτής")).usable

@@ -56,28 +56,58 @@ class PlainMatch:
     """fts5_query(terms, prefix=...) decided on one document's stored text, without the full-text index.
 
     A document is written only by rules.search_document: its words (and stems) joined by single spaces,
-    each word letters and digits folded to lower case. When both the document and the query are ASCII,
-    each word is [a-z0-9]+, which FTS5's unicode61 tokenizer keeps as one token unchanged, so the
-    document's tokens are its words and a phrase matches where " w1 w2 " (a prefix: " w1 w2") occurs in
-    " document ". For anything else (another script, a query word that is not ASCII) the answer is None:
-    the caller asks FTS5. tests/search/test_plain_match.py checks it against FTS5 on generated documents.
+    each word letters and digits folded to lower case. A query in ASCII has words [a-z0-9]+, and so has
+    every ASCII word of a document: FTS5's unicode61 tokenizer keeps each of them as one token,
+    unchanged, so a phrase matches where " w1 w2 " (with a prefix: " w1 w2") occurs in " document ".
+    A word in another script may become other tokens in FTS5 (folded, split), so in a document that
+    has such words an occurrence still proves a match, and its absence proves none only when none of
+    those words could become one of the query's words; otherwise the answer is None and the caller
+    asks FTS5. tests/search/test_plain_match.py checks it against FTS5 on generated documents.
     """
 
     def __init__(self, terms: list[Term], *, prefix: bool = True):
         self.usable = all(word.isascii() for term in terms for word in (*term.words, *chain(*term.stems)))
         self.terms = []
+        self.phrases = False
+        self.words = set()  # (word, whether a longer token may start with it)
         for index, term in enumerate(terms):
             star = prefix and index == len(terms) - 1 and ends_in_prefix(terms)  # as fts5_query puts " *"
-            choices = [(0, " " + " ".join(term.words) + ("" if star else " "))]
-            choices += [(1, " " + " ".join(stems) + " ") for stems in term.stems]
-            self.terms.append(tuple(choices))
+            choices = [(0, term.words, star), *((1, stems, False) for stems in term.stems)]
+            self.terms.append(tuple((column, " " + " ".join(words) + ("" if last else " "))
+                                    for column, words, last in choices))
+            for _column, words, last in choices:
+                self.phrases = self.phrases or len(words) > 1
+                self.words.update((word, last and position == len(words) - 1) for position, word in enumerate(words))
+
+    def _may_become_a_query_word(self, word: str) -> bool:
+        """Whether FTS5 could make a token of word (not ASCII) that is one of the query's words: a piece of
+        it between characters FTS5 may take for separators, each character outside ASCII folded to one
+        character (maybe an ASCII letter). Phrases: a word FTS5 reads as no token at all would bring two
+        words together, so any such word may matter."""
+        if self.phrases:
+            return True
+        for wanted, starts in self.words:
+            for start in range(len(word) - len(wanted) + 1):
+                end = start + len(wanted)
+                if start and word[start - 1].isascii():
+                    continue  # a token cannot begin after a letter or digit
+                if not starts and end < len(word) and word[end].isascii():
+                    continue  # nor end before one
+                if all(have == want or not have.isascii() for have, want in zip(word[start:end], wanted)):
+                    return True
+        return False
 
     def __call__(self, document: str | None, stems: str | None) -> bool | None:
         """Whether the document (its two columns) matches; None when only FTS5 can tell."""
-        if document is None or stems is None or not (document.isascii() and stems.isascii()):
+        if document is None or stems is None:
             return None
         columns = (f" {document} ", f" {stems} ")
-        return all(any(needle in columns[column] for column, needle in term) for term in self.terms)
+        if all(any(needle in columns[column] for column, needle in term) for term in self.terms):
+            return True
+        if document.isascii() and stems.isascii():
+            return False
+        words = [word for column in (document, stems) for word in column.split(" ") if not word.isascii()]
+        return None if any(self._may_become_a_query_word(word) for word in words) else False
 
 
 def matching_case_ids(text: str | None, *, staff: bool):
