@@ -206,8 +206,20 @@ def _latest_first(query):
     return query.order_by(Case.updated_at.desc(), Case.id.desc())
 
 
+# What a row of the staff case table (templates/staff/_case_table.html, sla_state() included) reads of a
+# case, its status, customer, workgroup and assignee: the search builds its rows from these columns
+# rather than from all 120 of the six joined tables (the rows were a third of an agent's search CPU).
+_LISTED_COLUMNS = (
+    Case.id, Case.uuid, Case.reference, Case.title, Case.escalated, Case.priority, Case.template, Case.status,
+    Case.customer, Case.workgroup, Case.assignee, Case.opened_at, Case.updated_at, Case.sla_due, Case.sla_paused,
+    Case.first_response_at, *(getattr(Case, f"{name}_warn_at") for name in case_targets.TARGETS),
+    CaseTemplate.id, CaseStatus.id, CaseStatus.name, CaseStatus.category, Customer.id, Customer.first_name,
+    Customer.last_name, Workgroup.id, Workgroup.name, Assignee.id, Assignee.display_name,
+)
+
+
 def _rows_by_id(keys):
-    return ((c.id, c) for c in case_rows().where(Case.id.in_(keys)))
+    return ((c.id, c) for c in case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(keys)))
 
 
 def search_count_limit() -> int:
