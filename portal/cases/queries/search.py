@@ -19,6 +19,7 @@ cases, 13-21 ms a search).
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -50,6 +51,20 @@ def _match(terms, *, staff: bool, prefix: bool = True):
         return PG_SEARCH, PG_SEARCH.case_id, peewee.Expression(document, "@@", literal)
     table = STAFF_FTS if staff else PUBLIC_FTS
     return table, table.rowid, peewee.Expression(table, "MATCH", fts5_query(terms, prefix=prefix))
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _foreign_words(*texts: str) -> set[str]:
+    """The words of texts (words separated by single spaces) that hold a character outside ASCII: found
+    from those characters (a document has a few, in a name), not by splitting every word."""
+    found = set()
+    for text in texts:
+        for run in _NOT_ASCII.finditer(text):
+            end = text.find(" ", run.end())
+            found.add(text[text.rfind(" ", 0, run.start()) + 1:len(text) if end < 0 else end])
+    return found
 
 
 class PlainMatch:
@@ -106,8 +121,7 @@ class PlainMatch:
             return True
         if document.isascii() and stems.isascii():
             return False
-        words = [word for column in (document, stems) for word in column.split(" ") if not word.isascii()]
-        return None if any(self._may_become_a_query_word(word) for word in words) else False
+        return None if any(self._may_become_a_query_word(word) for word in _foreign_words(document, stems)) else False
 
 
 def matching_case_ids(text: str | None, *, staff: bool):
