@@ -206,8 +206,20 @@ def _latest_first(query):
     return query.order_by(Case.updated_at.desc(), Case.id.desc())
 
 
+# What a row of the staff case table (templates/staff/_case_table.html, sla_state() included) reads of a
+# case, its status, customer, workgroup and assignee: the search builds its rows from these columns
+# rather than from all 120 of the six joined tables (the rows were a third of an agent's search CPU).
+_LISTED_COLUMNS = (
+    Case.id, Case.uuid, Case.reference, Case.title, Case.escalated, Case.priority, Case.template, Case.status,
+    Case.customer, Case.workgroup, Case.assignee, Case.opened_at, Case.updated_at, Case.sla_due, Case.sla_paused,
+    Case.first_response_at, *(getattr(Case, f"{name}_warn_at") for name in case_targets.TARGETS),
+    CaseTemplate.id, CaseStatus.id, CaseStatus.name, CaseStatus.category, Customer.id, Customer.first_name,
+    Customer.last_name, Workgroup.id, Workgroup.name, Assignee.id, Assignee.display_name,
+)
+
+
 def _rows_by_id(keys):
-    return ((c.id, c) for c in case_rows().where(Case.id.in_(keys)))
+    return ((c.id, c) for c in case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(keys)))
 
 
 def search_count_limit() -> int:
@@ -215,12 +227,25 @@ def search_count_limit() -> int:
     return keyword_search.MAX_LISTED_MATCHES
 
 
+def _newest_page(user: User, text: str, number: int) -> Page | None:
+    """An uncounted page of a common word read by walking the viewer's newest cases (SQLite: see
+    keyword_search.newest_matches), as paginate(counted=False) would give it; None when that walk
+    cannot tell."""
+    number = max(1, number)
+    ids = keyword_search.newest_matches(user, text, number * PAGE_SIZE + 1)
+    if ids is None:
+        return None
+    rows = [(case_id,) for case_id in ids[(number - 1) * PAGE_SIZE:]]
+    return Page(items=rows[:PAGE_SIZE], number=number, size=PAGE_SIZE, has_next=len(rows) > PAGE_SIZE)
+
+
 def search_page(user: User, text: str, customer: Customer | None, number: int) -> Page:
     """Page `number` of search_cases. The keyword match is read once (staff_search: the ids of the
     visible matches, up to MAX_LISTED_MATCHES + 1). At most MAX_LISTED_MATCHES: the total is exact and
     the page's ids are read among them by id. More (a common word, without a customer to narrow
     them): the page says "more than 1,000" (total None, an uncounted page) and its ids are read walking
-    the visible cases latest update first, each checked against the match. With a customer: one
+    the visible cases latest update first, each decided on its stored document (SQLite, near the top
+    of the list) or checked against the match. With a customer: one
     statement reads the page's ids and the exact total, as for any filtered list. Then the page's rows
     are read by id."""
     with without_jit():
@@ -232,8 +257,10 @@ def search_page(user: User, text: str, customer: Customer | None, number: int) -
             ids = _latest_first(Case.select(Case.id).where(Case.id.in_(found.visible or [0]))).tuples()
             page = paginate(ids, number, PAGE_SIZE, total=len(found.visible))
         else:
-            ids = _latest_first(Case.select(Case.id).where(found.condition(user, ordered=True))).tuples()
-            page = paginate(ids, number, PAGE_SIZE, counted=False)
+            page = _newest_page(user, text, number)
+            if page is None:
+                ids = _latest_first(Case.select(Case.id).where(found.condition(user, ordered=True))).tuples()
+                page = paginate(ids, number, PAGE_SIZE, counted=False)
         keys = [case_id for (case_id,) in page.items]
         by_id = dict(_rows_by_id(keys)) if keys else {}
     page.items = [by_id[k] for k in keys if k in by_id]

@@ -8,7 +8,8 @@ seeded customer with 200 cases and as an agent, and for each page scenario loads
 reference, for --duration seconds each at --connections connections (wrk when installed, else Python
 threads), --rounds times interleaved. Printed per run: requests/s, the gunicorn workers' CPU per
 request (from /proc, before and after), p50, p99, and Caseport's ratio to the reference. Search also
-gets a sequential latency run (one connection, --latency-requests requests: p50 and p95).
+gets a sequential latency run (one connection, --latency-requests requests: p50 and p95), once both
+servers have finished what the throughput runs left them.
 
 Scenarios: the customer dashboard (first page), the case page with 50 events (customer and agent),
 keyword search (customer and agent), and case submission (POST of the new-case form; Caseport only,
@@ -146,6 +147,21 @@ def check_page(server: Server, path: str, cookies: dict, warm: int = 20) -> int:
     return len(body.encode())
 
 
+def wait_until_idle(*servers: Server, timeout: float = 180.0) -> float:
+    """Wait until the servers' workers stop using CPU (requests of a throughput run its clients gave up on
+    still run: the reference's agent search answered none of 16 within 3 s and worked on them for
+    seconds after, which fell into Caseport's sequential run). Returns the seconds waited."""
+    started = time.perf_counter()
+    last = sum(server.cpu_seconds() for server in servers)
+    quiet = 0
+    while quiet < 2 and time.perf_counter() - started < timeout:
+        time.sleep(0.25)
+        now = sum(server.cpu_seconds() for server in servers)
+        quiet = quiet + 1 if now - last < 0.01 else 0
+        last = now
+    return time.perf_counter() - started
+
+
 def sequential_latency(server: Server, path: str, cookies: dict, requests: int) -> tuple[float, float]:
     client = Client(server.port, cookies)
     latencies = []
@@ -242,12 +258,16 @@ def main() -> None:  # noqa: C901 - one linear script
                 print(f"{name:<20} ratio     Caseport/reference: throughput {rps:.2f}x, CPU per request {cpu:.2f}x",
                       flush=True)
             else:  # at a million cases the reference's exact count can outlast a short run
+                rps = float("nan")  # (the table printed the previous scenario's ratio here)
                 print(f"{name:<20} ratio     none: the reference answered no request within the run", flush=True)
             extra = ""
             if path.startswith(("/cases?q", "/staff/search")):
+                waited = wait_until_idle(caseport, lean)
                 p50, p95 = sequential_latency(caseport, path, cookies, args.latency_requests)
                 r50, r95 = sequential_latency(lean, path, lean_cookies, args.latency_requests)
                 extra = f"sequential p50/p95 Caseport {p50:.1f}/{p95:.1f} ms, reference {r50:.1f}/{r95:.1f} ms"
+                print(f"{name:<20} (both servers idle after {waited:.1f} s; load average {os.getloadavg()[0]:.2f})",
+                      flush=True)
                 print(f"{name:<20} {extra}", flush=True)
             summary.append((name, statistics.median(r.rps for r in mine), statistics.median(r.cpu_ms for r in mine),
                             statistics.median(r.p99 for r in mine), statistics.median(r.rps for r in ref_runs),

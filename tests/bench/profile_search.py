@@ -2,7 +2,9 @@
 
 Signs in (the real login form, Flask test client) as the newest seed run's busy customer (200 cases)
 and as the agent, warms up, then requests each search --requests times and prints per search and
-viewer: wall p50 / p95 / max, thread CPU per request, statements per request, and for each distinct
+viewer: wall p50 / p95 / max, thread CPU per request (and in the search's parts: the staff page, its
+capped count of visible matches and newest-first walk, the customer's match, rendering),
+statements per request, and for each distinct
 statement (its SQL shape, literals and ids left out) its wall p50 / max (execute only: SQLite
 steps the rest of a statement while its rows are fetched). Read it beside a
 run of the code before a change on the same database, back to back (the machine may be loaded).
@@ -40,6 +42,38 @@ def shape(sql: str) -> str:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def split_timers() -> dict[str, float]:
+    """Thread CPU (ms, summed) spent in the search's parts, by name: wrappers around the functions of
+    whichever code is imported (those it lacks are left out, so a run of older code prints fewer)."""
+    import flask
+
+    from portal.cases.queries import dashboard, search
+    from portal.staff import queries
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def wrap(module, attribute, name):
+        function = getattr(module, attribute, None)
+        if function is None:
+            return
+
+        def timed(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += (time.thread_time() - started) * 1000
+
+        setattr(module, attribute, timed)
+
+    wrap(queries, "search_page", "staff search_page")
+    wrap(search, "_visible_matches", "(visible matches, capped)")
+    wrap(search, "newest_matches", "(newest-first walk)")
+    wrap(dashboard, "search_condition", "(customer matches)")
+    wrap(flask.templating, "_render", "rendering")
+    return spent
 
 
 def main() -> None:
@@ -84,6 +118,7 @@ def main() -> None:
         return cursor
 
     peewee.Database.execute_sql = timed
+    split = split_timers()
     for who in args.who.split(","):
         client, path = viewers[who]
         for term in args.terms.split(","):
@@ -99,10 +134,14 @@ def main() -> None:
                 walls.append((time.perf_counter() - wall) * 1000)
                 assert response.status_code == 200
             heading = FOUND.search(response.get_data(as_text=True))
+            parts = "  ".join(f"{name} {spent / args.requests:.1f}" for name, spent in split.items() if spent)
+            split.clear()
             found = heading.group(0) if heading else "no count shown"
             print(f"{who:<9} {term!r:<22} wall p50 {statistics.median(walls):7.1f} ms  p95 "
                   f"{percentile(walls, 0.95):7.1f} ms  max {max(walls):7.1f} ms  CPU {statistics.median(cpus):6.1f} ms"
                   f"  {len(statements) / args.requests:4.1f} stmts  ({found})", flush=True)
+            print(f"    thread CPU ms per request (mean of {args.requests}; CPU mean {statistics.mean(cpus):.1f}) in: "
+                  f"{parts}", flush=True)
             by_shape: dict[str, list[float]] = defaultdict(list)
             for sql, ms in statements:
                 by_shape[shape(sql)].append(ms)
