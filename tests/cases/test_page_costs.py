@@ -177,3 +177,26 @@ def test_no_transaction_outlives_its_request(app):
     from portal.models.people import Account
 
     assert not Account.select().where(Account.name == "Never committed").exists()
+
+
+@pytest.mark.parametrize(("role", "status"), [("customer", "open"), ("customer", "resolved"), ("agent", "open"),
+                                              ("agent", "closed")])
+def test_a_case_page_does_not_load_wtforms_catalogue(client, login, people, template, monkeypatch, role, status):
+    """A control without a label gets one derived from its name through Flask-WTF's translations,
+    which read WTForms' own catalogue from disk once per request (a fifth of a millisecond): every
+    control the case page shows has its label (hidden ones too), so showing the page reads none.
+    (A refused form's WTForms messages may still read it: that is not every page view.)"""
+    import flask_wtf.i18n
+
+    loads = []
+    original = flask_wtf.i18n._get_translations
+    monkeypatch.setattr(flask_wtf.i18n, "_get_translations", lambda: loads.append(1) or original())
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, template=template, workgroup=group, status=status,
+                          resolution="Try this", resolution_proposed_at=utcnow())
+    login(people.by_role(role))
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    expected = {("customer", "open"): 'name="submission"', ("customer", "resolved"): 'name="seen_proposal"',
+                ("agent", "open"): 'name="take-seen_assignee"', ("agent", "closed"): 'name="contact-submission"'}
+    assert expected[(role, status)] in page  # the page shows the hidden controls that had no label
+    assert loads == []
