@@ -115,7 +115,14 @@ class LazyText:
         return str(self) % other
 
     def __getattr__(self, name):  # str's methods (lower, startswith, format ...), on the words shown
+        if name in _NOT_STR:
+            raise AttributeError(name)
         return getattr(str(self), name)
+
+
+# What markupsafe asks every value it escapes (hasattr): str has neither, so the answer is no without
+# translating the text for it (a form control's label was translated three times per escape).
+_NOT_STR = frozenset({"__html__", "__html_format__"})
 
 
 def _l(message: str, **params) -> LazyText:

@@ -83,3 +83,20 @@ def test_relative_wording_is_babels_own_for_any_delta():
         for seconds in deltas:
             expected = format_timedelta(timedelta(seconds=seconds), add_direction=True, threshold=1.1, locale=locale)
             assert _relative(locale, *_rounded(seconds)) == expected, (tag, seconds)
+
+
+def test_escaping_a_lazy_message_translates_it_once(monkeypatch):
+    """markupsafe asks every value for __html__ before escaping it: a lazy message answers no without
+    being put into words for the question (form labels were translated three times per escape)."""
+    from markupsafe import escape
+
+    import portal.i18n
+
+    said = []
+    original = portal.i18n._Context.gettext
+    monkeypatch.setattr(portal.i18n._Context, "gettext",
+                        staticmethod(lambda message, **params: said.append(message) or original(message, **params)))
+    label = _l("Summary <b>%(n)s</b>", n="&")
+    assert str(escape(label)) == "Summary &lt;b&gt;&amp;&lt;/b&gt;"
+    assert said == ["Summary <b>%(n)s</b>"]
+    assert not hasattr(label, "__html__") and label.upper() == "SUMMARY <B>&</B>"

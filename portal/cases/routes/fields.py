@@ -13,13 +13,15 @@ the macros.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import format_decimal, get_translations
 from markupsafe import Markup, escape, soft_str
 from wtforms import widgets
 from wtforms.meta import DefaultMeta
 from wtforms.widgets.core import clean_key
 
-from portal.i18n import _
+from portal.i18n import _, current_locale
 from portal.languages import count_texts
 
 
@@ -39,17 +41,23 @@ def _required_mark() -> Markup:
 
 # Input widgets that only set their type and value (no __call__ of their own): written by _input().
 _PLAIN_INPUT = widgets.Input.__call__
+# Date and time inputs: a plain input once their min and max are written in their format.
+_DATE_TIME_INPUT = widgets.core._DateTimeBaseInput.__call__
 
 
 def _attributes(kwargs: dict) -> str:
-    """wtforms.widgets.html_params, without Markup.format's cost."""
+    """wtforms.widgets.html_params, without Markup.format's cost: the value escaped, then any quote
+    left in it (a Markup value's) written &quot; (str's replace: Markup's would escape "&quot;")."""
     params = []
     for key, value in sorted(kwargs.items()):
         key = clean_key(key)
         if value is True:
             params.append(key)
         elif value is not False:
-            params.append(f'{escape(key)}="{escape(value).replace(chr(34), "&quot;")}"')
+            text = escape(value)
+            if '"' in text:
+                text = str.replace(text, '"', "&quot;")
+            params.append(f'{escape(key)}="{text}"')
     return " ".join(params)
 
 
@@ -93,6 +101,8 @@ def _control(f, attrs: dict) -> Markup:
         kwargs["value"] = False
         if widget.multiple:
             kwargs["multiple"] = True
+    elif isinstance(widget, widgets.Input) and kind.__call__ is _DATE_TIME_INPUT:
+        _date_time_bounds(f, kwargs)
     elif not isinstance(widget, widgets.Input) or kind.__call__ is not _PLAIN_INPUT:
         return f(**attrs)
     kwargs.setdefault("id", f.id)
@@ -104,6 +114,22 @@ def _control(f, attrs: dict) -> Markup:
         kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
     _flagged(f, widget, kwargs, call=True)
     return Markup(f"<input {_attributes({'name': f.name, **kwargs})}>")  # noqa: S704 -- every value escaped
+
+
+def _date_time_bounds(f, kwargs: dict) -> None:
+    """What WTForms' date and time inputs add before writing a plain input: min and max (an attribute
+    given, else the field's flag, called when callable) in the field's first format."""
+    format_ = getattr(f, "format", None)
+    if format_ is None:
+        return
+    format_ = format_[0] if isinstance(format_, list) else format_
+    flags = getattr(f, "flags", {})
+    for name in ("min", "max"):
+        value = kwargs.get(name, getattr(flags, name, None))
+        if callable(value):
+            value = value()
+        if hasattr(value, "strftime"):
+            kwargs[name] = value.strftime(format_)
 
 
 def _choices(f) -> Markup:
@@ -173,13 +199,20 @@ def field(f, required=None, hint=None) -> Markup:
             has_error, described, _text(f.label.text), required_mark, hint_html, error_html, choices)
     counter = Markup("")
     if limit:
-        ngettext = get_translations().ungettext  # by this name the catalogue tools find the texts
-        words = Markup(ngettext("Up to %(num)s character.", "Up to %(num)s characters.", limit)) % {  # noqa: S704
-            "num": format_decimal(limit)}
         counter = Markup('\n    <p class="hint char-count" id="%s-count" data-count-for="%s"'
-                         ' data-texts=\'%s\'>%s</p>') % (escaped_id, escaped_id, count_texts(limit), words)
+                         ' data-texts=\'%s\'>%s</p>') % (escaped_id, escaped_id, count_texts(limit),
+                                                         _limit_words(str(current_locale()), limit))
     return Markup('\n  <div class="field%s">\n    <label for="%s">%s%s</label>%s%s\n    %s%s\n  </div>\n') % (
         has_error, escaped_id, _text(f.label.text), required_mark, hint_html, error_html, _control(f, attrs), counter)
+
+
+@lru_cache(maxsize=256)
+def _limit_words(locale: str, limit: int) -> Markup:
+    """ "Up to 2,000 characters." once per language and limit (the request's language is `locale`):
+    a Babel number and a plural per long text were a fifth of a staff case page's controls."""
+    ngettext = get_translations().ungettext  # by this name the catalogue tools find the texts
+    return Markup(ngettext("Up to %(num)s character.", "Up to %(num)s characters.", limit)) % {  # noqa: S704
+        "num": format_decimal(limit)}
 
 
 def form_errors(form) -> Markup:
