@@ -100,3 +100,19 @@ def test_escaping_a_lazy_message_translates_it_once(monkeypatch):
     assert str(escape(label)) == "Summary &lt;b&gt;&amp;&lt;/b&gt;"
     assert said == ["Summary <b>%(n)s</b>"]
     assert not hasattr(label, "__html__") and label.upper() == "SUMMARY <B>&</B>"
+
+
+def test_escape_text_writes_what_markupsafe_writes():
+    import random
+    import uuid
+
+    from markupsafe import Markup, escape
+
+    from portal.i18n import escape_text
+
+    rng = random.Random(5)
+    alphabet = "ab <>&'\"é€\n;#x"
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(300)]
+    values += [Markup("<b>\"kept\"</b>"), uuid.UUID(int=7), 42, None, _l("A <b>%(x)s</b>", x="&"), ""]
+    for value in values:
+        assert escape_text(value) == str(escape(value)) and type(escape_text(value)) is str, value
