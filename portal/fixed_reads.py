@@ -36,6 +36,9 @@ class FixedRead:
         self._build = build
         self._kinds = kinds
         self._compiled: dict[type, tuple] = {}
+        # Per database kind: what peewee's cursor wrapper works out from the first execution's columns
+        # (each column's model, field and converter, the join graph): the same for every execution.
+        self._columns: dict[type, dict] = {}
         self._lock = threading.Lock()
 
     def _markers(self) -> list:
@@ -57,15 +60,38 @@ class FixedRead:
             self._compiled[kind] = compiled
         return compiled
 
-    def cursor(self, *args) -> peewee.CursorWrapper:
-        """The rows as peewee's cursor wrapper for this query (iterate it once)."""
+    def _execute(self, args: tuple) -> tuple:
         if len(args) != len(self._kinds):
             raise TypeError(f"{len(self._kinds)} arguments expected, {len(args)} given")
         kind = type(database.obj)
         compiled = self._compiled.get(kind) or self._compile(kind)
         query, sql, slots = compiled
         params = tuple(args[where] if what == "arg" else where for what, where in slots)
-        return query._get_cursor_wrapper(database.execute_sql(sql, params))
+        return kind, query, database.execute_sql(sql, params)
+
+    def rows(self, *args):
+        """The database's own rows (a DB-API cursor: tuples as the driver gives them, no field's
+        conversion), for a caller that converts the few columns that need it itself."""
+        return self._execute(args)[2]
+
+    def cursor(self, *args) -> peewee.CursorWrapper:
+        """The rows as peewee's cursor wrapper for this query (iterate it once)."""
+        kind, query, raw = self._execute(args)
+        wrapper = query._get_cursor_wrapper(raw)
+        columns = self._columns.get(kind)
+        if columns is None:
+            # peewee's lazy initialize(), done now and remembered: for a read that joins ten models
+            # it cost more than building the row's objects (issue 12)
+            fresh = dict(vars(wrapper))
+            wrapper.initialize()
+            columns = {name: value for name, value in vars(wrapper).items()
+                       if name not in fresh or fresh[name] is not value}
+            with self._lock:
+                self._columns[kind] = columns
+        else:
+            vars(wrapper).update(columns)
+        wrapper.initialized = True
+        return wrapper
 
     def __call__(self, *args) -> Iterator:
         return iter(self.cursor(*args))

@@ -17,7 +17,7 @@ from flask.globals import _cv_app
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel, LazyString, format_decimal, get_locale, get_translations
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -85,23 +85,23 @@ def _babel_state() -> dict | None:
     return vars(state) if state is not None else None
 
 
-@pass_context
-def _template_gettext(context, message: str, /, **variables) -> str:
+@pass_eval_context  # (not the context: Jinja copies a block's whole context for each call that takes it)
+def _template_gettext(eval_ctx, message: str, /, **variables) -> str:
     """Jinja's newstyle gettext (jinja2.ext): the translation, marked safe under autoescape, and always
     %-formatted with the (escaped) variables."""
     text = _translations().ugettext(message)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 -- a catalogue's text, as Jinja's own gettext marks it
     # Jinja formats even without variables ("%%" becomes "%"); a text without "%" comes out the same
     return text % variables if variables or "%" in text else text
 
 
-@pass_context
-def _template_ngettext(context, singular: str, plural: str, num: int, /, **variables) -> str:
+@pass_eval_context
+def _template_ngettext(eval_ctx, singular: str, plural: str, num: int, /, **variables) -> str:
     """Jinja's newstyle ngettext: as _template_gettext, with `num` among the variables."""
     variables.setdefault("num", num)
     text = _translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704 -- as above
     return text % variables
 

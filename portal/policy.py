@@ -261,12 +261,17 @@ def can_log_contact(user: User | None, case) -> bool:
     return can_handle_case(user, case)
 
 
+def can_read_case_messages(user: User | None, case) -> bool:
+    """Whether user may read the messages about this case (case_message_visibility matches them all)."""
+    return can_use_outbox(user) and can_view_case(user, case)
+
+
 # The case rules pages may call by name (registered as template globals by portal.cases.routes.case_page).
 CASE_RULES = (
     can_view_case, can_handle_case, is_customer_side, can_see_internal, can_comment, can_write_internal_note,
     can_download_file, can_close, can_reopen, can_answer_resolution, can_propose_resolution, can_change_status,
     can_take, can_assign, can_move, can_escalate, can_deescalate, can_set_priority, can_edit_details,
-    can_manage_tasks, can_link_customers, can_update_all_customers, can_log_contact,
+    can_manage_tasks, can_link_customers, can_update_all_customers, can_log_contact, can_read_case_messages,
 )
 
 
@@ -334,9 +339,10 @@ def case_message_visibility(user: User | None, case):
     over half a second on each case page)."""
     from notifier.models import Message
 
-    if not can_use_outbox(user) or not can_view_case(user, case):
+    if not can_read_case_messages(user, case):
         return Message.id.is_null()  # matches nothing
     return Message.topic == case.reference
+
 
 
 def can_read_message(user: User | None, message) -> bool:

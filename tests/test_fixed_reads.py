@@ -60,3 +60,34 @@ def test_an_argument_that_does_not_reach_the_sql_as_it_is_is_refused(app):
         FixedRead(lambda when: Case.select(), "date")
     with pytest.raises(TypeError):
         FixedRead(lambda case_id: Case.select().where(Case.id == case_id), "int").list()
+
+
+def test_the_columns_are_worked_out_once_and_every_call_builds_the_same_objects(app, people, monkeypatch):
+    """peewee's cursor wrapper works out each column's model, field and converter (and the join graph)
+    from the first execution; later calls reuse that and still attach the joined rows, an outer join's
+    missing row as None, and convert values (times, booleans) as the query itself does."""
+    case = factories.case(people.customer)
+    CaseEvent.create(case=case, kind="comment", actor=people.agent, public=False, body="Hello")
+    CaseEvent.create(case=case, kind="status_changed", actor=None, public=True, data={"to": "Open"})
+    events = FixedRead(_events_of, "int")
+    initialized = []
+    original = peewee.ModelCursorWrapper.initialize
+
+    def counted(wrapper):
+        initialized.append(wrapper)
+        original(wrapper)
+
+    monkeypatch.setattr(peewee.ModelCursorWrapper, "initialize", counted)
+
+    def shown(rows):
+        return [(e.id, e.kind, e.public, e.data, e.created_at, e.actor_id,
+                 e.actor.display_name if e.actor is not None else None, e.__rel__.keys() == {"actor"})
+                for e in rows]
+
+    expected = shown(_events_of(case.id))
+    initialized.clear()
+    for _ in range(3):
+        assert shown(events.list(case.id)) == expected
+    assert len(initialized) == 1
+    assert expected[-1][6] is None and expected[-2][6] == people.agent.display_name
+    assert events.first(-1) is None  # no rows: nothing to build

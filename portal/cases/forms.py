@@ -31,7 +31,9 @@ class StaffCommentForm(CommentForm):
 
 
 class AcceptResolutionForm(FlaskForm):
-    seen_proposal = HiddenField()  # rules.proposal_stamp() of the resolution the page showed
+    # rules.proposal_stamp() of the resolution the page showed. Hidden fields carry the label WTForms
+    # would derive (never shown): deriving it reads WTForms' catalogue from disk (portal.submissions.forms).
+    seen_proposal = HiddenField("Seen Proposal")
     rating = RadioField(_l("How satisfied are you? (optional)"), validate_choice=False,
                         choices=[SelectChoice(value, label) for value, label in (
                             ("5", _l("5: Very satisfied")), ("4", _l("4: Satisfied")), ("3", _l("3: Neutral")),
@@ -41,7 +43,7 @@ class AcceptResolutionForm(FlaskForm):
 
 
 class RejectResolutionForm(FlaskForm):
-    seen_proposal = HiddenField()
+    seen_proposal = HiddenField("Seen Proposal")
     reason = TextAreaField(_l("Why does this not solve it?"),
                            validators=[InputRequired(_l("Tell the team why this does not solve it.")),
                                        Length(max=10_000, message=TOO_LONG)])

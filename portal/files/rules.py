@@ -7,6 +7,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from babel.units import format_unit
@@ -23,9 +24,14 @@ def human_size(size: int, locale="en") -> str:
     """A byte count as people of locale read it (CLDR's units): "20 MB", "1.5 MB", "300 kB" in English,
     "1,5 MB" in German."""
     if size >= 1024 * 1024:
-        return format_unit(round(size / (1024 * 1024), 1), "digital-megabyte", length="short", format="#,##0.#",
-                           locale=locale)
-    return format_unit(max(1, round(size / 1024)), "digital-kilobyte", length="short", locale=locale)
+        return _in_units(round(size / (1024 * 1024), 1), "digital-megabyte", "#,##0.#", str(locale))
+    return _in_units(max(1, round(size / 1024)), "digital-kilobyte", None, str(locale))
+
+
+@lru_cache(maxsize=4096)
+def _in_units(amount: float, unit: str, pattern: str | None, locale: str) -> str:
+    """Babel's format_unit, worked out once per amount (60 µs a call: a case page lists files)."""
+    return format_unit(amount, unit, length="short", format=pattern, locale=locale)
 
 
 @dataclass(frozen=True)

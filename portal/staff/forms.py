@@ -36,7 +36,7 @@ class TakeForm(FlaskForm):
     """The "Take this case" button, with whom the page showed as the assignee ("" for nobody): when
     a colleague took the case since, taking is refused rather than taking it from them."""
 
-    seen_assignee = HiddenField()
+    seen_assignee = HiddenField("Seen Assignee")  # the label WTForms would derive (see OnceForm)
 
 
 class AssignForm(FlaskForm):

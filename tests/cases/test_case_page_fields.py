@@ -11,6 +11,7 @@ import pytest
 from flask import render_template_string
 from flask_babel import force_locale
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -84,3 +85,11 @@ def test_the_case_page_controls_render_as_the_shared_macros(app, people, languag
                     compared += 1
     assert CaseTemplate.select().count() == 5, "the demo case types"
     assert compared > 150  # every control of every form above, three ways
+
+
+@pytest.mark.parametrize("value", ['a "quoted" value', Markup('<b class="x">markup</b>'), "a&b<c>", 5, "plain"])
+def test_attributes_are_written_as_wtforms_writes_them(value):
+    from wtforms.widgets.core import html_params
+
+    attributes = {"value": value, "data_limit": 7, "required": True, "disabled": False, "class_": "wide"}
+    assert fields._attributes(attributes) == html_params(**attributes)

@@ -177,3 +177,46 @@ def test_no_transaction_outlives_its_request(app):
     from portal.models.people import Account
 
     assert not Account.select().where(Account.name == "Never committed").exists()
+
+
+@pytest.mark.parametrize(("role", "status"), [("customer", "open"), ("customer", "resolved"), ("agent", "open"),
+                                              ("agent", "closed")])
+def test_a_case_page_does_not_load_wtforms_catalogue(client, login, people, template, monkeypatch, role, status):
+    """A control without a label gets one derived from its name through Flask-WTF's translations,
+    which read WTForms' own catalogue from disk once per request (a fifth of a millisecond): every
+    control the case page shows has its label (hidden ones too), so showing the page reads none.
+    (A refused form's WTForms messages may still read it: that is not every page view.)"""
+    import flask_wtf.i18n
+
+    loads = []
+    original = flask_wtf.i18n._get_translations
+    monkeypatch.setattr(flask_wtf.i18n, "_get_translations", lambda: loads.append(1) or original())
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, template=template, workgroup=group, status=status,
+                          resolution="Try this", resolution_proposed_at=utcnow())
+    login(people.by_role(role))
+    page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    expected = {("customer", "open"): 'name="submission"', ("customer", "resolved"): 'name="seen_proposal"',
+                ("agent", "open"): 'name="take-seen_assignee"', ("agent", "closed"): 'name="contact-submission"'}
+    assert expected[(role, status)] in page  # the page shows the hidden controls that had no label
+    assert loads == []
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_translating_in_a_template_copies_no_context(client, login, people, template, monkeypatch, role):
+    """A template global that takes Jinja's context gets, inside a block or loop with variables of its
+    own, a copy of the whole context on every call: the templates' `_()` takes only the evaluation
+    context (for autoescape), so the case page's dozens of translations copy nothing."""
+    import jinja2.runtime
+
+    copies = []
+    original = jinja2.runtime.Context.derived
+    monkeypatch.setattr(jinja2.runtime.Context, "derived", lambda self, *a, **k: copies.append(1) or original(
+        self, *a, **k))
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, template=template, workgroup=group, status="closed")
+    _events(case, 5, people.agent)
+    login(people.by_role(role))
+    page = client.get(f"/cases/{case.reference}", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert 'id="feed-title"' in page
+    assert copies == []

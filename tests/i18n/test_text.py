@@ -83,3 +83,36 @@ def test_relative_wording_is_babels_own_for_any_delta():
         for seconds in deltas:
             expected = format_timedelta(timedelta(seconds=seconds), add_direction=True, threshold=1.1, locale=locale)
             assert _relative(locale, *_rounded(seconds)) == expected, (tag, seconds)
+
+
+def test_escaping_a_lazy_message_translates_it_once(monkeypatch):
+    """markupsafe asks every value for __html__ before escaping it: a lazy message answers no without
+    being put into words for the question (form labels were translated three times per escape)."""
+    from markupsafe import escape
+
+    import portal.i18n
+
+    said = []
+    original = portal.i18n._Context.gettext
+    monkeypatch.setattr(portal.i18n._Context, "gettext",
+                        staticmethod(lambda message, **params: said.append(message) or original(message, **params)))
+    label = _l("Summary <b>%(n)s</b>", n="&")
+    assert str(escape(label)) == "Summary &lt;b&gt;&amp;&lt;/b&gt;"
+    assert said == ["Summary <b>%(n)s</b>"]
+    assert not hasattr(label, "__html__") and label.upper() == "SUMMARY <B>&</B>"
+
+
+def test_escape_text_writes_what_markupsafe_writes():
+    import random
+    import uuid
+
+    from markupsafe import Markup, escape
+
+    from portal.i18n import escape_text
+
+    rng = random.Random(5)
+    alphabet = "ab <>&'\"é€\n;#x"
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(12))) for _ in range(300)]
+    values += [Markup("<b>\"kept\"</b>"), uuid.UUID(int=7), 42, None, _l("A <b>%(x)s</b>", x="&"), ""]
+    for value in values:
+        assert escape_text(value) == str(escape(value)) and type(escape_text(value)) is str, value

@@ -51,6 +51,7 @@ ROWS = {
     "link customers": (policy.can_link_customers, ()),
     "update all customers": (policy.can_update_all_customers, ()),
     "log contact": (policy.can_log_contact, ()),
+    "read its messages": (policy.can_read_case_messages, ()),
 }
 
 
@@ -89,6 +90,7 @@ ALLOWED = {
     "link customers": HANDLERS,
     "update all customers": HANDLERS,
     "log contact": HANDLERS,
+    "read its messages": HANDLERS,
 }
 
 

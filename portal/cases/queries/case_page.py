@@ -202,7 +202,7 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     Internal notes, their files and internal events appear only for staff. The actor carries
     only what the feed shows of a person (uuid and name), not the whole account row."""
     staff = policy.can_see_internal(viewer, case)
-    events = [FeedEvent(*row) for row in (_STAFF_FEED if staff else _PUBLIC_FEED)(case.id)]
+    events = [_feed_event(*row) for row in (_STAFF_FEED if staff else _PUBLIC_FEED).rows(case.id)]
     files = (_STAFF_FILES if staff else _PUBLIC_FILES)(case.id)
     by_event: dict[int | None, list] = {}
     for attachment in files:
@@ -224,6 +224,17 @@ def _feed_events(case_id: int, staff: bool):
         .order_by(CaseEvent.created_at, CaseEvent.id)
     )
     return (events if staff else events.where(CaseEvent.public == True)).tuples()  # noqa: E712
+
+
+# The feed's columns that the drivers do not give as the fields give them (both give ints and strs as
+# they are): converted by their own fields, the others taken as they come (a tenth of the rows' cost).
+_EVENT_UUID, _PUBLIC, _DATA = CaseEvent.uuid.python_value, CaseEvent.public.python_value, CaseEvent.data.python_value
+_CREATED_AT, _ACTOR_UUID = CaseEvent.created_at.python_value, User.uuid.python_value
+
+
+def _feed_event(id, uuid, kind, actor_id, public, body, data, created_at, actor_uuid, actor_name):  # noqa: A002
+    return FeedEvent(id, _EVENT_UUID(uuid), kind, actor_id, _PUBLIC(public), body, _DATA(data),
+                     _CREATED_AT(created_at), _ACTOR_UUID(actor_uuid), actor_name)
 
 
 def _feed_files(case_id: int, staff: bool):

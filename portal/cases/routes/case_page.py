@@ -82,10 +82,10 @@ def add_case_page_part(app: Flask, part: Callable[..., dict]) -> None:
     app.extensions.setdefault(CASE_PAGE_PARTS, []).append(part)
 
 
-def _parts(case, forms: dict) -> dict:
+def _parts(case, viewer, forms: dict) -> dict:
     context: dict = {}
     for part in current_app.extensions.get(CASE_PAGE_PARTS, ()):
-        context.update(part(case, current_user, forms))
+        context.update(part(case, viewer, forms))
     return context
 
 
@@ -101,35 +101,39 @@ def _policy_for_templates(state):
 
 
 def case_page(case, status: int = 200, **forms):
-    staff = policy.is_staff(current_user)
+    # The signed-in user, resolved once: through Flask-Login's proxy every attribute a rule reads
+    # looked the user up again (a hundred lookups a staff page). The templates get it as `viewer`.
+    viewer = current_user._get_current_object()
+    staff = policy.is_staff(viewer)
     is_open = case.status.category != "closed"
     # What the viewer may do here: portal.policy's rules, the ones the services apply, asked once; the
     # template shows each control by them, and a control's form is built only when it shows (or when
     # it was sent and comes back with its errors): the customer side never pays for the staff's.
     may = {
-        "comment": is_open and policy.can_comment(current_user, case),
-        "answer": case.status.category == "resolved" and policy.can_answer_resolution(current_user, case),
-        "reopen": not is_open and policy.can_reopen(current_user, case),
-        "close": is_open and policy.can_close(current_user, case),
-        "propose": is_open and policy.can_propose_resolution(current_user, case),
-        "change_status": is_open and policy.can_change_status(current_user, case),
+        "comment": is_open and policy.can_comment(viewer, case),
+        "answer": case.status.category == "resolved" and policy.can_answer_resolution(viewer, case),
+        "reopen": not is_open and policy.can_reopen(viewer, case),
+        "close": is_open and policy.can_close(viewer, case),
+        "propose": is_open and policy.can_propose_resolution(viewer, case),
+        "change_status": is_open and policy.can_change_status(viewer, case),
     }
     comment_form = forms.get("comment_form")
     if comment_form is None and may["comment"]:
         comment_form = (StaffCommentForm(visibility=session.get(REPLY_MODE, "public"))
-                        if policy.can_write_internal_note(current_user, case) else CommentForm())
+                        if policy.can_write_internal_note(viewer, case) else CommentForm())
     status_form = forms.get("status_form") or (StatusForm() if may["change_status"] else None)
     if status_form is not None:
         status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
             SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
-    parts = _parts(case, forms)
+    parts = _parts(case, viewer, forms)
     # A logged contact's own time shows to the staff who handle the case (they have the staff part).
-    feed = feed_lines(feed_for(case, current_user), case.reference, contact_times=bool(parts.get("staff_panel")))
+    feed = feed_lines(feed_for(case, viewer), case.reference, contact_times=bool(parts.get("staff_panel")))
     return render_template(
         "cases/detail.html",
         case=case,
+        viewer=viewer,
         may=may,
-        sections=values_by_section(case, current_user),
+        sections=values_by_section(case, viewer),
         feed=feed,
         linked=linked_customers(case),
         staff=staff,
@@ -141,7 +145,7 @@ def case_page(case, status: int = 200, **forms):
         reopen_form=forms.get("reopen_form") or (ReasonForm(prefix="reopen") if may["reopen"] else None),
         resolution_form=forms.get("resolution_form") or (ProposeResolutionForm() if may["propose"] else None),
         status_form=status_form,
-        case_notifications=notifications_for_shown_case(current_user, case) if staff else [],
+        case_notifications=notifications_for_shown_case(viewer, case) if staff else [],
         next_steps=[] if staff else next_steps(case),  # staff see every task in their own part
         **parts,
     ), status
@@ -149,8 +153,9 @@ def case_page(case, status: int = 200, **forms):
 
 @login_required
 def detail(reference):
-    case = case_for_viewer(current_user, reference)
-    readings.mark_read(current_user, case)
+    viewer = current_user._get_current_object()
+    case = case_for_viewer(viewer, reference)
+    readings.mark_read(viewer, case)
     return case_page(case)
 
 

@@ -18,7 +18,7 @@ from flask import current_app, url_for
 from markupsafe import Markup, escape
 
 from portal.cases.queries.case_page import FeedEntry
-from portal.i18n import LazyText, _, _l, viewer_moments
+from portal.i18n import LazyText, _, _l, escape_text, viewer_moments
 
 
 class _Sentence(Markup):
@@ -61,10 +61,10 @@ def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool)
     lines = []
     for entry in entries:
         event = entry.event
-        parts = [f'<li class="feed-entry feed-{escape(event.kind)}{"" if event.public else " feed-internal"}" '
-                 f'id="event-{escape(event.uuid)}">\n    <p class="feed-head">\n      '
+        parts = [f'<li class="feed-entry feed-{escape_text(event.kind)}{"" if event.public else " feed-internal"}" '
+                 f'id="event-{escape_text(event.uuid)}">\n    <p class="feed-head">\n      '
                  f'{words.head(event, entry.contacted_at if contact_times else None)}\n'
-                 f'      · {moments.relative(event.created_at)}\n']
+                 f'      · {moments.relative_html(event.created_at)}\n']
         if not event.public:
             parts.append(f'      <span class="badge badge-waiting">{words.internal}</span>\n')
         parts.append("    </p>\n")
@@ -79,7 +79,7 @@ def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool)
             said = words.gettext("Closed automatically: the proposed resolution was not answered.")
             parts.append(f'    <div class="feed-body">{said}</div>\n')
         if event.body:
-            parts.append(f'    <div class="feed-body">{escape(event.body)}</div>\n')
+            parts.append(f'    <div class="feed-body">{escape_text(event.body)}</div>\n')
         if entry.attachments:
             if download is None:  # one url_for; each file's url differs only in its uuid
                 download = url_for("cases.download", reference=reference, attachment_uuid="ATTACHMENT")

@@ -13,43 +13,52 @@ the macros.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import format_decimal, get_translations
-from markupsafe import Markup, escape, soft_str
+from markupsafe import Markup, soft_str
 from wtforms import widgets
 from wtforms.meta import DefaultMeta
 from wtforms.widgets.core import clean_key
 
-from portal.i18n import _
+from portal.i18n import _, current_locale, escape_text
 from portal.languages import count_texts
 
 
-def _text(value) -> Markup:
-    """What Jinja prints for {{ value|string }} with autoescape: markup kept, anything else escaped."""
-    return escape(soft_str(value))
+def _text(value) -> str:
+    """What Jinja prints for {{ value|string }} with autoescape: markup kept, anything else escaped
+    (as text: the controls are written as one str and made Markup once)."""
+    return escape_text(soft_str(value))
 
 
-def _errors(errors) -> Markup:
-    return Markup(" ").join(_text(message) for message in errors)
+def _errors(errors) -> str:
+    return " ".join(_text(message) for message in errors)
 
 
-def _required_mark() -> Markup:
-    return Markup(' <span class="required" aria-hidden="true">*</span><span class="visually-hidden"> %s</span>') % (
-        Markup(_("(required)")),)  # noqa: S704 -- our own translation, as {{ _("...") }} prints it
+def _required_mark() -> str:
+    # our own translation, as {{ _("...") }} prints it (a catalogue's text is markup)
+    return f' <span class="required" aria-hidden="true">*</span><span class="visually-hidden"> {_("(required)")}</span>'
 
 
 # Input widgets that only set their type and value (no __call__ of their own): written by _input().
 _PLAIN_INPUT = widgets.Input.__call__
+# Date and time inputs: a plain input once their min and max are written in their format.
+_DATE_TIME_INPUT = widgets.core._DateTimeBaseInput.__call__
 
 
 def _attributes(kwargs: dict) -> str:
-    """wtforms.widgets.html_params, without Markup.format's cost."""
+    """wtforms.widgets.html_params, without Markup.format's cost: the value escaped, then any quote
+    left in it (a Markup value's) written &quot; (str's replace: Markup's would escape "&quot;")."""
     params = []
     for key, value in sorted(kwargs.items()):
         key = clean_key(key)
         if value is True:
             params.append(key)
         elif value is not False:
-            params.append(f'{escape(key)}="{escape(value).replace(chr(34), "&quot;")}"')
+            text = escape_text(value)
+            if '"' in text:
+                text = text.replace('"', "&quot;")
+            params.append(f'{escape_text(key)}="{text}"')
     return " ".join(params)
 
 
@@ -74,7 +83,7 @@ def _control(f, attrs: dict) -> Markup:
     if kind is widgets.TextArea:
         kwargs.setdefault("id", f.id)
         _flagged(f, widget, kwargs, call=False)
-        return Markup(f"<textarea {_attributes({'name': f.name, **kwargs})}>\r\n{escape(f._value())}</textarea>")  # noqa: S704
+        return Markup(f"<textarea {_attributes({'name': f.name, **kwargs})}>\r\n{escape_text(f._value())}</textarea>")  # noqa: S704
     if kind is widgets.Select and not widget.multiple and not f.has_groups():
         kwargs.setdefault("id", f.id)
         _flagged(f, widget, kwargs, call=False)
@@ -84,7 +93,7 @@ def _control(f, attrs: dict) -> Markup:
             option = {"value": value, **(choice.render_kw or {})}
             if choice.selected:
                 option["selected"] = True
-            options.append(f"<option {_attributes(option)}>{escape(choice.label or choice.value)}</option>")
+            options.append(f"<option {_attributes(option)}>{escape_text(choice.label or choice.value)}</option>")
         return Markup(f"<select {_attributes({'name': f.name, **kwargs})}>{''.join(options)}</select>")  # noqa: S704
     if kind is widgets.CheckboxInput:
         if getattr(f, "checked", f.data):
@@ -93,6 +102,8 @@ def _control(f, attrs: dict) -> Markup:
         kwargs["value"] = False
         if widget.multiple:
             kwargs["multiple"] = True
+    elif isinstance(widget, widgets.Input) and kind.__call__ is _DATE_TIME_INPUT:
+        _date_time_bounds(f, kwargs)
     elif not isinstance(widget, widgets.Input) or kind.__call__ is not _PLAIN_INPUT:
         return f(**attrs)
     kwargs.setdefault("id", f.id)
@@ -104,6 +115,22 @@ def _control(f, attrs: dict) -> Markup:
         kwargs["list"] = datalist if isinstance(datalist, str) else datalist.id
     _flagged(f, widget, kwargs, call=True)
     return Markup(f"<input {_attributes({'name': f.name, **kwargs})}>")  # noqa: S704 -- every value escaped
+
+
+def _date_time_bounds(f, kwargs: dict) -> None:
+    """What WTForms' date and time inputs add before writing a plain input: min and max (an attribute
+    given, else the field's flag, called when callable) in the field's first format."""
+    format_ = getattr(f, "format", None)
+    if format_ is None:
+        return
+    format_ = format_[0] if isinstance(format_, list) else format_
+    flags = getattr(f, "flags", {})
+    for name in ("min", "max"):
+        value = kwargs.get(name, getattr(flags, name, None))
+        if callable(value):
+            value = value()
+        if hasattr(value, "strftime"):
+            kwargs[name] = value.strftime(format_)
 
 
 def _choices(f) -> Markup:
@@ -127,7 +154,7 @@ def _choices(f) -> Markup:
             if name in flags and name not in kwargs:
                 kwargs[name] = flags[name]() if callable(flags[name]) else flags[name]
         html.append(f'<div class="choice"><input {_attributes({"name": f.name, **kwargs})}> '
-                    f'<label for="{escape(option_id)}">{escape(choice.label or choice.value)}</label></div>')
+                    f'<label for="{escape_text(option_id)}">{escape_text(choice.label or choice.value)}</label></div>')
     return Markup("".join(html))  # noqa: S704 -- every value escaped
 
 
@@ -156,30 +183,42 @@ def field(f, required=None, hint=None) -> Markup:
         attrs.update({"required": True, "aria-required": "true"})
     if limit:
         attrs.update({"maxlength": False, "data-limit": limit})
-    escaped_id = escape(field_id)
-    hint_html = (Markup('\n    <p class="hint" id="%s-help">%s</p>') % (escaped_id, _text(help_text))
-                 if help_text else Markup(""))
-    error_html = (Markup('\n    <p class="error" id="%s-error">%s</p>') % (escaped_id, _errors(errors))
-                  if errors else Markup(""))
-    has_error = Markup(" has-error") if errors else Markup("")
+    # Written as one text, each value escaped (escape_text) or markup kept, then made Markup once: what
+    # the macro's Markup % of every part wrote, without a Markup (and its escaping helper) per part.
+    escaped_id = escape_text(field_id)
+    hint_html = f'\n    <p class="hint" id="{escaped_id}-help">{_text(help_text)}</p>' if help_text else ""
+    error_html = f'\n    <p class="error" id="{escaped_id}-error">{_errors(errors)}</p>' if errors else ""
+    has_error = " has-error" if errors else ""
     if f.type == "BooleanField":
-        return Markup('\n  <div class="field field-check%s">\n    %s %s%s%s\n  </div>\n') % (
-            has_error, _control(f, attrs), f.label(), hint_html, error_html)
-    required_mark = _required_mark() if is_required else Markup("")
+        return Markup(f'\n  <div class="field field-check{has_error}">\n    {_html(_control(f, attrs))} '  # noqa: S704
+                      f'{_html(f.label())}{hint_html}{error_html}\n  </div>\n')
+    required_mark = _required_mark() if is_required else ""
     if f.type == "RadioField":
-        described = (Markup('aria-describedby="%s"') % " ".join(describedby)) if describedby else Markup("")
-        choices = _choices(f)
-        return Markup('\n  <fieldset class="field%s" %s>\n    <legend>%s%s</legend>%s%s\n    %s\n  </fieldset>\n') % (
-            has_error, described, _text(f.label.text), required_mark, hint_html, error_html, choices)
-    counter = Markup("")
+        described = f'aria-describedby="{escape_text(" ".join(describedby))}"' if describedby else ""
+        return Markup(f'\n  <fieldset class="field{has_error}" {described}>\n    <legend>{_text(f.label.text)}'  # noqa: S704
+                      f'{required_mark}</legend>{hint_html}{error_html}\n    {_html(_choices(f))}\n  </fieldset>\n')
+    counter = ""
     if limit:
-        ngettext = get_translations().ungettext  # by this name the catalogue tools find the texts
-        words = Markup(ngettext("Up to %(num)s character.", "Up to %(num)s characters.", limit)) % {  # noqa: S704
-            "num": format_decimal(limit)}
-        counter = Markup('\n    <p class="hint char-count" id="%s-count" data-count-for="%s"'
-                         ' data-texts=\'%s\'>%s</p>') % (escaped_id, escaped_id, count_texts(limit), words)
-    return Markup('\n  <div class="field%s">\n    <label for="%s">%s%s</label>%s%s\n    %s%s\n  </div>\n') % (
-        has_error, escaped_id, _text(f.label.text), required_mark, hint_html, error_html, _control(f, attrs), counter)
+        words = _html(_limit_words(str(current_locale()), limit))
+        counter = (f'\n    <p class="hint char-count" id="{escaped_id}-count" data-count-for="{escaped_id}"'
+                   f' data-texts=\'{_html(count_texts(limit))}\'>{words}</p>')
+    control = _html(_control(f, attrs))
+    return Markup(f'\n  <div class="field{has_error}">\n    <label for="{escaped_id}">{_text(f.label.text)}'  # noqa: S704
+                  f'{required_mark}</label>{hint_html}{error_html}\n    {control}{counter}\n  </div>\n')
+
+
+def _html(value) -> str:
+    """A part put into a control's markup as Markup % put it: markup as it is, anything else escaped."""
+    return escape_text(value)
+
+
+@lru_cache(maxsize=256)
+def _limit_words(locale: str, limit: int) -> Markup:
+    """ "Up to 2,000 characters." once per language and limit (the request's language is `locale`):
+    a Babel number and a plural per long text were a fifth of a staff case page's controls."""
+    ngettext = get_translations().ungettext  # by this name the catalogue tools find the texts
+    return Markup(ngettext("Up to %(num)s character.", "Up to %(num)s characters.", limit)) % {  # noqa: S704
+        "num": format_decimal(limit)}
 
 
 def form_errors(form) -> Markup:
@@ -188,7 +227,7 @@ def form_errors(form) -> Markup:
     form_level = form.form_errors
     if not form_level and not form.errors:
         return Markup("")
-    items = [Markup("<li>%s</li>") % _text(message) for message in form_level]
+    items = [Markup("<li>%s</li>") % Markup(_text(message)) for message in form_level]  # noqa: S704 -- escaped
     for control in form:
         if control.errors and control.type != "CSRFTokenField":
             for message in control.errors:
