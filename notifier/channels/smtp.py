@@ -79,7 +79,7 @@ class SmtpChannel:
 
     def close(self) -> None:
         if self._ahead is not None:
-            # An envelope sent ahead: the relay waits for content, so QUIT would be read as content.
+            # An envelope sent ahead: the relay waits for its content (QUIT would be content): just close.
             self._drop()
         if self._connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
