@@ -114,7 +114,8 @@ class _Shape:
 
     def __init__(self, now, worker_id, active_tokens, **more):
         active = sorted(active_tokens or ())
-        self.key = (bool(worker_id), len(active), *sorted(more))
+        # The registry's ordered channels are part of the due-condition's SQL text.
+        self.key = (bool(worker_id), len(active), tuple(registry.ordered_channels()), *sorted(more))
         self.now, self.worker = compiled.NOW, compiled.WORKER if worker_id else None
         self.active = [compiled.active_marker(n) for n in range(len(active))]
         self.names = {"now": compiled.NOW, **({"worker": compiled.WORKER} if worker_id else {}),
