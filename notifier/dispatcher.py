@@ -250,8 +250,10 @@ def _deliver_lane(messages, claim, senders: _Channels, settings: Settings, curre
     lease = timedelta(seconds=settings.NOTIFIER_LEASE_SECONDS)
     lease_until = claim.lease_expires_at
     sent = SentMarks(claim, report)
+    # The next message's suppress check and outgoing email, made while its envelope is sent ahead.
+    checks: dict[int, _Check] = {}
     try:
-        for message in messages:
+        for n, message in enumerate(messages):
             if senders.is_down(message.channel):
                 # Its channel went down during this batch: leave it untried, attempts unspent.
                 report.released += release([message], claim.token)
@@ -259,7 +261,9 @@ def _deliver_lane(messages, claim, senders: _Channels, settings: Settings, curre
             if current_time() >= lease_until - lease * LEASE_RENEW_FRACTION:
                 lease_until = current_time() + lease
                 extend_lease(messages, claim.token, lease_until)
-            _deliver_one(message, claim, senders, settings, current_time, report, suppress, sent)
+            following = messages[n + 1] if n + 1 < len(messages) else None
+            _deliver_one(message, claim, senders, settings, current_time, report, suppress, sent,
+                         following=following, checks=checks)
     finally:
         # Even when the run fails: these were delivered. If this write fails too, they are held.
         if sent:
@@ -323,15 +327,52 @@ def _suppression_reason(message: Message, suppress) -> str | None:
     return str(reason)[:1000] if reason else None
 
 
+@dataclass
+class _Check:
+    """A message's suppress check (its reason or the check's error) and its outgoing form, made
+    while the message before it was sent."""
+
+    reason: str | None
+    error: Exception | None
+    outgoing: object = None
+
+
+def _check(message: Message, suppress) -> _Check:
+    try:
+        return _Check(_suppression_reason(message, suppress), None)
+    except Exception as error:  # raised again at its own turn, where it is handled
+        return _Check(None, error)
+
+
+def _following(message: Message, following, sender, suppress, checks: dict) -> object | None:
+    """The outgoing form of the message to be sent right after `message` on the same sender, when
+    its envelope may go ahead (the host's suppress check let it through); else None."""
+    if following is None or following.channel != message.channel or not getattr(sender, "takes_following", False):
+        return None
+    check = checks[following.id] = _check(following, suppress)
+    if check.reason is not None or check.error is not None:
+        return None
+    try:
+        check.outgoing = _outgoing(following)
+    except Exception:  # raised again at its own turn
+        return None
+    return check.outgoing
+
+
 def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings, current_time, report,
-                 suppress=None, sent=None) -> None:
+                 suppress=None, sent=None, following=None, checks=None) -> None:
     started_at = current_time()
+    check = checks.pop(message.id, None) if checks is not None else None
 
     def dead(reason: str, outcome: str = "permanent") -> None:
         _mark_dead(message, claim, started_at, current_time(), reason, outcome, report)
 
     try:
-        reason = _suppression_reason(message, suppress)
+        if check is None:
+            check = _check(message, suppress)
+        if check.error is not None:
+            raise check.error
+        reason = check.reason
     except Exception as error:  # a failing check must neither send nor lose the message
         log.exception("suppress check failed for %s", message.uuid)
         _retry_later(message, claim, settings, started_at, current_time(),
@@ -356,15 +397,21 @@ def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings
         return start_attempt(message, claim.token, started_at, send_seconds)[0]
 
     try:
+        outgoing = check.outgoing if check.outgoing is not None else _outgoing(message)
         if getattr(sender, "starts_attempts", False):
             # The channel calls start() once it has done what hands nothing over (SMTP: the envelope
             # is on its way), so the start mark's round trip overlaps the relay's; it hands the
-            # message over only after the mark is written.
-            provider_id = sender.send(_outgoing(message), start=start)
+            # message over only after the mark is written. The next message's envelope may go with
+            # this one's content (it hands nothing of the next one over).
+            ahead = _following(message, following, sender, suppress, checks) if checks is not None else None
+            if ahead is not None:
+                provider_id = sender.send(outgoing, start=start, following=ahead)
+            else:
+                provider_id = sender.send(outgoing, start=start)
         else:
             if not start():
                 raise AttemptNotStarted("the claim was lost before the attempt")
-            provider_id = sender.send(_outgoing(message))
+            provider_id = sender.send(outgoing)
     except AttemptNotStarted:
         report.lost += 1
         return

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 import peewee
 
-from notifier import registry
+from notifier import compiled, registry
 from notifier.models import (
     DEAD,
     FAILED,
@@ -107,13 +107,36 @@ def _lost_during_attempt(now: datetime, worker_id=None, active_tokens=()):
     return expired & Message.attempt_started_at.is_null(False)
 
 
+class _Shape:
+    """Markers and values of one compiled claim statement: the time, the worker id (if any) and
+    this worker's active claims (their number is part of the shape), plus any `more` (name → (marker,
+    value))."""
+
+    def __init__(self, now, worker_id, active_tokens, **more):
+        active = sorted(active_tokens or ())
+        # The registry's ordered channels are part of the due-condition's SQL text.
+        self.key = (bool(worker_id), len(active), tuple(registry.ordered_channels()), *sorted(more))
+        self.now, self.worker = compiled.NOW, compiled.WORKER if worker_id else None
+        self.active = [compiled.active_marker(n) for n in range(len(active))]
+        self.names = {"now": compiled.NOW, **({"worker": compiled.WORKER} if worker_id else {}),
+                      **{marker: marker for marker in self.active}}
+        self.values = {"now": now, **({"worker": worker_id} if worker_id else {}), **dict(zip(self.active, active))}
+        for name, (marker, value) in more.items():
+            self.names[name], self.values[name] = marker, value
+
+    def statement(self, name: str, build, extra_shape=()) -> tuple[str, list]:
+        return compiled.statement(name, (*self.key, *extra_shape), build, self.names, self.values)
+
+
 def hold_lost_attempts(now: datetime, worker_id: str | None = None, active_tokens=()) -> int:
     """Hold for review the rows whose worker was lost in the middle of an attempt (outcome unknown)."""
-    lost = list(
+    shape = _Shape(now, worker_id, active_tokens)
+    sql, params = shape.statement("lost", lambda: (
         Message.select(Message.id, Message.attempts, Message.claim_token, Message.worker_id,
                        Message.attempt_started_at)
-        .where(_lost_during_attempt(now, worker_id, active_tokens))
-    )
+        .where(_lost_during_attempt(shape.now, shape.worker, shape.active))
+    ))
+    lost = compiled.messages(database.execute_sql(sql, params))
     held = 0
     for message in lost:
         updated = (
@@ -139,53 +162,65 @@ def claim_batch(
     """
     token = uuid.uuid4().hex
     lease_expires_at = now + timedelta(seconds=lease_seconds)
-    claimed = {
-        "status": SENDING,
-        "claim_token": token,
-        "lease_expires_at": lease_expires_at,
-        "worker_id": worker_id,
-    }
-    due = _due(now, channels, worker_id, active_tokens)
+    channels = tuple(channels or ())
+    shape = _Shape(now, worker_id, active_tokens, token=(compiled.TOKEN, token),
+                   lease=(compiled.LEASE, lease_expires_at), limit=(compiled.LIMIT, limit))
+    marked = {"status": SENDING, "claim_token": compiled.TOKEN, "lease_expires_at": compiled.LEASE,
+              "worker_id": compiled.WORKER if worker_id else None}
+
+    def due():
+        return _due(shape.now, channels, shape.worker, shape.active)
+
     if is_postgres():
         # SKIP LOCKED lets concurrent workers take disjoint batches without waiting on each other.
         # The candidates sit in a CTE so they are chosen once: as an `IN (subquery)` PostgreSQL may
         # re-run the locking subquery per row, skipping rows it just updated, and claim far more
         # than `limit`.
-        candidates = (
-            Message.select(Message.id)
-            .where(due)
-            .order_by(Message.next_attempt_at, Message.id)
-            .limit(limit)
-            .for_update(skip_locked=True)
-            .cte("candidates")
-        )
-        with database.atomic():
-            hold_lost_attempts(now, worker_id, active_tokens)
-            rows = list(
-                Message.update(**claimed)
+        def build():
+            candidates = (
+                Message.select(Message.id)
+                .where(due())
+                .order_by(Message.next_attempt_at, Message.id)
+                .limit(compiled.LIMIT)
+                .for_update(skip_locked=True)
+                .cte("candidates")
+            )
+            return (
+                Message.update(**marked)
                 .from_(candidates)
                 .where(Message.id == candidates.c.id)
                 .with_cte(candidates)
                 .returning(Message)
-                .execute()
             )
+
+        with database.atomic():
+            hold_lost_attempts(now, worker_id, active_tokens)
+            rows = compiled.messages(database.execute_sql(*shape.statement("claim", build, channels)))
     else:
         # SQLite has no row locks: BEGIN IMMEDIATE takes the write lock before reading, so two
         # workers can never pick the same candidates.
         with write_transaction():
             hold_lost_attempts(now, worker_id, active_tokens)
-            ids = [
-                row.id
-                for row in Message.select(Message.id)
-                .where(due)
-                .order_by(Message.next_attempt_at, Message.id)
-                .limit(limit)
-            ]
+            sql, params = shape.statement("candidates", lambda: (
+                Message.select(Message.id).where(due()).order_by(Message.next_attempt_at, Message.id)
+                .limit(compiled.LIMIT)
+            ), channels)
+            ids = [row_id for (row_id,) in database.execute_sql(sql, params)]
             if ids:
-                Message.update(**claimed).where(Message.id.in_(ids) & due).execute()
-        # By id: claim_token has no index, and a scan of the whole outbox per claim made the
-        # notifier's memory (SQLite's page cache) and CPU grow with the size of the table.
-        rows = list(Message.select().where(Message.id.in_(ids) & (Message.claim_token == token))) if ids else []
+                by_id = _Shape(now, worker_id, active_tokens, token=(compiled.TOKEN, token),
+                               lease=(compiled.LEASE, lease_expires_at),
+                               **{f"id{n}": (compiled.id_marker(n), row_id) for n, row_id in enumerate(ids)})
+                markers = [compiled.id_marker(n) for n in range(len(ids))]
+                database.execute_sql(*by_id.statement("mark", lambda: (
+                    Message.update(**marked).where(Message.id.in_(markers) & due())
+                ), (channels, len(ids))))
+                # By id: claim_token has no index, and a scan of the whole outbox per claim made the
+                # notifier's memory (SQLite's page cache) and CPU grow with the size of the table.
+                rows = compiled.messages(database.execute_sql(*by_id.statement("claimed", lambda: (
+                    Message.select().where(Message.id.in_(markers) & (Message.claim_token == compiled.TOKEN))
+                ), (len(ids),))))
+            else:
+                rows = []
     rows.sort(key=lambda m: (m.next_attempt_at, m.id))
     return Claim(token=token, worker_id=worker_id, lease_expires_at=lease_expires_at, messages=rows)
 

@@ -6,6 +6,13 @@ per phase (RFC 5321 §4.5.3.2) that decides what a silence means.
   (ChannelDownError: the message is given back untried and the channel backs off);
 - after the final "." (SMTP_DATA_TIMEOUT, 10 minutes by default): the relay has the message; a
   silence or a dropped connection is OutcomeUnknownError, never a blind resend.
+
+With a relay that offers PIPELINING (RFC 2920), MAIL, RCPT and DATA go in one write, and `send` can
+take the next message's envelope along with this message's content and final "." (RFC 2920 allows
+content as the first "command" of a group): one round trip per message. Nothing of the next message
+is handed over by that: its content goes only in the next `send`, after its own start mark, and
+each message's fate is read from its own replies. An envelope sent ahead for a message that is then
+not sent is abandoned by closing the connection before its "." (which hands nothing over).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import contextlib
 import re
 import smtplib
 import ssl
+from dataclasses import dataclass
 
 from notifier.channels.errors import (
     AttemptNotStarted,
@@ -28,15 +36,28 @@ from notifier.clock import utcnow
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 
+@dataclass
+class _Ahead:
+    """The next message, whose envelope went with the previous content: its three replies are still
+    to be read, and its bytes were built while the relay read the previous message."""
+
+    message_uuid: str
+    data: bytes | None
+    error: Exception | None = None
+
+
 class SmtpChannel:
     """Use as a context manager around a batch; `send` connects on first use."""
 
     # send() takes the dispatcher's start mark and calls it just before the message is handed over.
     starts_attempts = True
+    # send() takes the message the dispatcher will send next, to pipeline its envelope (RFC 2920).
+    takes_following = True
 
     def __init__(self, settings):
         self.settings = settings
         self._connection: smtplib.SMTP | None = None
+        self._ahead: _Ahead | None = None
         # Read once per channel, not parsed again for every message.
         self._domain = settings.message_id_domain
 
@@ -57,6 +78,9 @@ class SmtpChannel:
         return 2 * s.SMTP_TIMEOUT + 3 * s.SMTP_COMMAND_TIMEOUT + s.SMTP_DATA_TIMEOUT + 60
 
     def close(self) -> None:
+        if self._ahead is not None:
+            # An envelope sent ahead: the relay waits for its content (QUIT would be content): just close.
+            self._drop()
         if self._connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
@@ -98,13 +122,26 @@ class SmtpChannel:
             raise
         return connection
 
-    def send(self, email: OutgoingEmail, start=None) -> str:
+    def send(self, email: OutgoingEmail, start=None, following: OutgoingEmail | None = None) -> str:
         """Send one email; returns its Message-ID. Raises ChannelDown/Transient/Permanent/OutcomeUnknown.
 
         `start()`, when given, is called once, after the envelope is on its way and before anything
-        is handed over; if it returns False the message is not sent (AttemptNotStarted)."""
+        is handed over; if it returns False the message is not sent (AttemptNotStarted).
+        `following`, when given, is the email the caller will send next: on a pipelining relay its
+        envelope goes in the same write as this email's content (nothing of it is handed over)."""
         s = self.settings
-        data, smtputf8 = email_bytes(email, mail_from=s.MAIL_FROM, domain=self._domain, sent_at=utcnow())
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead.message_uuid != email.message_uuid:
+            # The envelope sent ahead was for a message not sent now: abandon it before its "."
+            self._drop()
+            ahead = None
+        if ahead is not None and ahead.error is not None:
+            self._drop()
+            raise ahead.error
+        if ahead is not None:
+            data, smtputf8 = ahead.data, False
+        else:
+            data, smtputf8 = email_bytes(email, mail_from=s.MAIL_FROM, domain=self._domain, sent_at=utcnow())
         started: list[bool] = []
 
         def start_once() -> None:
@@ -122,20 +159,23 @@ class SmtpChannel:
             self._connection = self._connect()
         sender = envelope_sender(s.MAIL_FROM)
         try:
-            self._hand_over(self._connection, sender, email.to_address, data, smtputf8, start_once)
+            self._hand_over(self._connection, sender, email.to_address, data, smtputf8, start_once,
+                            sent_ahead=ahead is not None, following=following)
         except (smtplib.SMTPServerDisconnected, OSError):
-            # A reused connection the relay closed meanwhile: one fresh connection, then it counts.
+            # A reused connection the relay closed meanwhile (also one that carried this message's
+            # envelope ahead): one fresh connection, then it counts.
             self._drop()
             self._connection = self._connect()
             try:
-                self._hand_over(self._connection, sender, email.to_address, data, smtputf8, start_once)
+                self._hand_over(self._connection, sender, email.to_address, data, smtputf8, start_once,
+                                following=following)
             except (smtplib.SMTPServerDisconnected, OSError) as error:
                 self._drop()
                 raise ChannelDownError(f"SMTP relay dropped the connection: {_describe(error)}") from None
         return message_id(email.message_uuid, self._domain)
 
     def _hand_over(self, connection: smtplib.SMTP, sender: str, recipient: str, data: bytes, smtputf8: bool,
-                   start_once=lambda: None):
+                   start_once=lambda: None, sent_ahead: bool = False, following: OutgoingEmail | None = None):
         s = self.settings
         options = []
         if smtputf8:
@@ -144,13 +184,16 @@ class SmtpChannel:
             options = ["SMTPUTF8", "BODY=8BITMIME"]
         connection.sock.settimeout(s.SMTP_COMMAND_TIMEOUT)
         steps = (((250,), "sender refused"), ((250, 251), "recipient refused"), ((354,), "server refused the message"))
-        if connection.has_extn("pipelining"):
+        pipelining = connection.has_extn("pipelining")
+        if sent_ahead:
+            # The envelope went with the previous message's content; its replies follow that one's.
+            start_once()
+            replies = [connection.getreply() for _ in steps]
+        elif pipelining:
             # RFC 2920: MAIL, RCPT and DATA in one write, their three replies read after it (two
             # round trips per message instead of four). Nothing is handed over before the 354, so
             # the start mark is written while the relay answers.
-            suffix = " " + " ".join(options) if options else ""
-            envelope = f"MAIL FROM:{smtp_path(sender)}{suffix}\r\nRCPT TO:{smtp_path(recipient)}\r\nDATA\r\n"
-            connection.send(envelope.encode("utf-8" if smtputf8 else "ascii"))
+            connection.send(_envelope(sender, recipient, options, smtputf8))
             start_once()
             replies = [connection.getreply() for _ in steps]
         else:
@@ -170,7 +213,16 @@ class SmtpChannel:
                     connection.getreply()
                 self._reset(connection, code)
                 raise _classified(code, reply, what)
-        connection.sock.sendall(_LEADING_DOT.sub(b"..", data) + b".\r\n")
+        payload = _LEADING_DOT.sub(b"..", data) + b".\r\n"
+        if following is not None and not (pipelining and _plain(following, s.MAIL_FROM)):
+            following = None
+        if following is not None:
+            # RFC 2920 §3.1: the content may open a group; the next envelope closes it.
+            payload += _envelope(sender, following.to_address, [], False)
+        connection.sock.sendall(payload)
+        if following is not None:
+            # Built while the relay reads this message; its content waits for its own start mark.
+            self._ahead = self._prepared(following)
         # The relay has the whole message now: whatever happens next, it may have delivered it.
         connection.sock.settimeout(s.SMTP_DATA_TIMEOUT)
         try:
@@ -181,8 +233,18 @@ class SmtpChannel:
                 f"no answer from the relay after the message was sent ({_describe(error)}): it may have been delivered"
             ) from None
         if code != 250:
-            self._reset(connection, code)
+            if self._ahead is None or code in (421, -1):
+                self._reset(connection, code)
+            # Else the transaction is over and the relay goes on with the envelope sent ahead
+            # (a RSET now would be read as that message's content).
             raise _classified(code, reply, "server refused the message")
+
+    def _prepared(self, email: OutgoingEmail) -> _Ahead:
+        try:
+            data, _ = email_bytes(email, mail_from=self.settings.MAIL_FROM, domain=self._domain, sent_at=utcnow())
+        except Exception as error:  # e.g. a header refused: raised when that message's turn comes
+            return _Ahead(email.message_uuid, None, error)
+        return _Ahead(email.message_uuid, data)
 
     def _reset(self, connection, code: int) -> None:
         if code == 421 or code == -1:  # the relay is closing the connection
@@ -195,10 +257,23 @@ class SmtpChannel:
 
     def _drop(self) -> None:
         # After an error the session state is unknown; the next message starts a new connection.
+        # Closing before the "." of an envelope sent ahead hands nothing over (RFC 5321 §4.1.1.4).
+        self._ahead = None
         if self._connection is not None:
             with contextlib.suppress(OSError):
                 self._connection.close()
             self._connection = None
+
+
+def _envelope(sender: str, recipient: str, options, smtputf8: bool) -> bytes:
+    suffix = " " + " ".join(options) if options else ""
+    envelope = f"MAIL FROM:{smtp_path(sender)}{suffix}\r\nRCPT TO:{smtp_path(recipient)}\r\nDATA\r\n"
+    return envelope.encode("utf-8" if smtputf8 else "ascii")
+
+
+def _plain(email: OutgoingEmail, mail_from: str) -> bool:
+    """Sent without SMTPUTF8 (ASCII addresses), so its envelope can be written ahead without options."""
+    return email.to_address.isascii() and mail_from.isascii()
 
 
 def _text(reply) -> str:

@@ -253,10 +253,19 @@ class SlowFromHandler(SlowHandler):
         return await super().handle_DATA(server, session, envelope)
 
 
-@pytest.fixture
-def slow_from_fifth():
+class PipeliningSlowFromHandler(SlowFromHandler):
+    """The same, offering PIPELINING (RFC 2920): each content then carries the next envelope."""
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
+@pytest.fixture(params=["plain", "pipelining"])
+def slow_from_fifth(request):
     server = SmtpServer()
-    server.handler = SlowFromHandler(quick=4, data_delay=1.0)
+    handler = PipeliningSlowFromHandler if request.param == "pipelining" else SlowFromHandler
+    server.handler = handler(quick=4, data_delay=1.0)
     server.start()
     yield server
     server.stop()

@@ -1,5 +1,7 @@
 """The SMTP channel against a real aiosmtpd server on 127.0.0.1."""
 
+import contextlib
+import re
 import smtplib
 import time
 from dataclasses import replace
@@ -37,22 +39,41 @@ def smtp_server(request):
     server.stop()
 
 
-def test_a_relay_offering_pipelining_gets_mail_rcpt_and_data_in_one_write(seeded, smtp_server, smtp_settings,
-                                                                          monkeypatch):
-    import smtplib
+def _record_writes(monkeypatch, port) -> list[bytes]:
+    """Every write of the SMTP client to the relay on `port`, as handed to the socket."""
+    import socket
 
     writes = []
-    original = smtplib.SMTP.send
-    monkeypatch.setattr(smtplib.SMTP, "send", lambda self, data: writes.append(
-        data if isinstance(data, bytes) else data.encode()) or original(self, data))
+    original = socket.socket.sendall
+
+    def sendall(self, data, *args):
+        with contextlib.suppress(OSError):
+            if self.getpeername()[1] == port:
+                writes.append(bytes(data))
+        return original(self, data, *args)
+
+    monkeypatch.setattr(socket.socket, "sendall", sendall)
+    return writes
+
+
+def test_a_relay_offering_pipelining_gets_one_write_per_message(seeded, smtp_server, smtp_settings, monkeypatch):
+    """With PIPELINING, MAIL, RCPT and DATA go in one write, and each message's content and final "."
+    carry the next message's envelope: one write (one round trip) per message."""
+    writes = _record_writes(monkeypatch, smtp_server.port)
     for n in range(3):
         enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}")
     assert deliver_due(smtp_settings, now=T0).sent == 3
-    envelopes = [w for w in writes if not w.lower().startswith((b"ehlo", b"quit"))]
+    dialogue = [w for w in writes if not w.lower().startswith((b"ehlo", b"quit"))]
     if isinstance(smtp_server.handler, PipeliningHandler):
-        assert len(envelopes) == 3 and all(w.count(b"\r\n") == 3 and w.endswith(b"DATA\r\n") for w in envelopes)
+        envelope = re.compile(rb"MAIL FROM:<[^>]+>\r\nRCPT TO:<user(\d)@example.com>\r\nDATA\r\n")
+        assert len(dialogue) == 4
+        assert envelope.fullmatch(dialogue[0]).group(1) == b"0"
+        for n, write in enumerate(dialogue[1:3], start=1):
+            content, end, after = write.partition(b"\r\n.\r\n")
+            assert end and b"Message-ID:" in content and envelope.fullmatch(after).group(1) == str(n).encode()
+        assert dialogue[3].endswith(b"\r\n.\r\n") and dialogue[3].count(b"\r\n.\r\n") == 1
     else:
-        assert len(envelopes) == 9
+        assert len(dialogue) == 12  # MAIL, RCPT, DATA and the content, each its own round trip
     assert set(smtp_server.count_by_message_id().values()) == {1}
 
 
