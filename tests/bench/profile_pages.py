@@ -14,7 +14,11 @@ per request of the least disturbed tenth of the requests ("best tenth": on a loa
 processes' work on the same cores inflates the average, less so the best batch).
 
     .venv/bin/python tests/bench/profile_pages.py --database-url sqlite:////tmp/bench.db [--requests 50]
-        [--only dashboard,search]
+        [--only dashboard,search] [--cold]
+
+--cold forgets before every request what pages keep between requests (the {% remember %} parts, the
+dashboard's row markup and converted moments, the checked session cookies): the cost of a view whose
+every part and row changed since the worker last showed it, beside the warm figure of the same run.
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="a database seeded by `caseport seed`")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--search", default="printer", help="the keywords searched (as typed)")
+    parser.add_argument("--cold", action="store_true", help="also measure each page with nothing kept between requests")
     parser.add_argument("--only", default="", help="pages whose name starts with one of these (comma-separated), "
                                                    "e.g. dashboard,search")
     args = parser.parse_args()
@@ -121,15 +126,21 @@ def main() -> None:
     install(timers)
     categories = ["sql generation", "sql execution", "rows to objects", "connect/close", "template rendering",
                   "the rest"]
-    print(f"{'page':<22} {'CPU ms/req':>10} {'best tenth':>10} {'stmts':>6}  "
+    print(f"{'page':<27} {'CPU ms/req':>10} {'best tenth':>10} {'stmts':>6}  "
           + "  ".join(f"{c:>18}" for c in categories))
-    for name, client, path in pages:
+    runs = [(name, client, path, False) for name, client, path in pages]
+    if args.cold:
+        runs = [run for name, client, path in pages
+                for run in ((name, client, path, False), (f"{name} cold", client, path, True))]
+    for name, client, path, cold in runs:
         for _ in range(5):
             assert client.get(path).status_code == 200
         timers.reset()
         started = time.thread_time()
         batch, batch_started, batches = max(1, args.requests // 10), started, []
         for n in range(1, args.requests + 1):
+            if cold:
+                forget_kept(app)
             client.get(path)
             if n % batch == 0:  # the least disturbed tenth says most on a loaded machine
                 now = time.thread_time()
@@ -139,8 +150,20 @@ def main() -> None:
         total = (time.thread_time() - started) * 1000 / args.requests
         shares = [timers.totals[c] * 1000 / args.requests for c in categories]
         statements = timers.calls["sql execution"] / args.requests
-        print(f"{name:<22} {total:10.2f} {min(batches):10.2f} {statements:6.1f}  "
+        print(f"{name:<27} {total:10.2f} {min(batches):10.2f} {statements:6.1f}  "
               + "  ".join(f"{ms:7.2f} ms {ms * 100 / total:4.0f} %" for ms in shares), flush=True)
+
+
+def forget_kept(app) -> None:
+    """Forget what pages keep between requests (see --cold); translations, addresses and configuration
+    stay kept, as they do in a running worker."""
+    from portal.cases.queries import dashboard_sql
+    from portal.cases.routes import case_rows
+
+    app.extensions.get("caseport_fragments", {}).clear()
+    case_rows._HEADS.clear()
+    dashboard_sql._moment_reader.cache_clear()
+    app.session_interface._kept.clear()
 
 
 if __name__ == "__main__":
