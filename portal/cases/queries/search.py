@@ -215,13 +215,21 @@ def _matches_read_by_text(terms: list[Term], visible, *, staff: bool) -> list[in
     if len(rows) > MAX_TEXTS_READ:
         return None
     found = []
+    return found if _decide(matches, rows, found) else None
+
+
+def _decide(matches: PlainMatch, rows, found: list[int], limit: int | None = None) -> bool:
+    """Append to found the ids of rows (case id, document, stems) whose document matches, in order,
+    until found holds limit ids; False when PlainMatch cannot decide one of them (then only FTS5 can)."""
     for case_id, document, stems in rows:
         matched = matches(document, stems)
         if matched is None:
-            return None
+            return False
         if matched:
             found.append(case_id)
-    return found
+            if len(found) == limit:
+                return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -289,14 +297,10 @@ def newest_matches(user, text: str, count: int) -> list[int] | None:
     found, walked = [], 0
     try:
         while rows := cursor.fetchmany(WALKED_AT_ONCE):  # SQLite steps the walk only as far as rows are read
-            for case_id, document, stems in rows:
-                matched = matches(document, stems)
-                if matched is None:
-                    return None
-                if matched:
-                    found.append(case_id)
-                    if len(found) >= count:
-                        return found
+            if not _decide(matches, rows, found, limit=count):
+                return None
+            if len(found) >= count:
+                return found
             walked += len(rows)
             if len(rows) == WALKED_AT_ONCE and len(found) * MAX_WALKED < count * walked:
                 return None  # at this rate the walk would end before the page is full: give up early
