@@ -52,10 +52,12 @@ def _forms(formdata):
         staff_forms.CustomerFindForm(formdata), staff_forms.UpdateAllForm(formdata), staff_forms.ContactForm(formdata),
         staff_forms.TaskForm(formdata), staff_forms.CustomerPickForm(formdata),
     ]
-    choices = [SelectChoice("", "Choose <one>"), SelectChoice("a-1", ODD), SelectChoice("b-2", "Plain")]
+    # an odd value too: a refused MoveForm comes back with it chosen (SENT["workgroup"])
+    choices = [SelectChoice("", "Choose <one>"), SelectChoice("a-1", ODD), SelectChoice("b-2", "Plain"),
+               SelectChoice(ODD, "Odd value"), SelectChoice(Markup('m"1'), Markup("<i>markup</i>"))]
     for form in made:
         for name in ("status", "assignee", "workgroup"):
-            if name in form and getattr(form[name], "choices", None) is not None:
+            if name in form and hasattr(form[name], "choices"):  # the page gives them (None before)
                 form[name].choices = choices
     for template in CaseTemplate.select().order_by(CaseTemplate.id):
         made.append(build_case_form(template, "staff", base=FlaskForm)(formdata))

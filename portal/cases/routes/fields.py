@@ -90,10 +90,19 @@ def _control(f, attrs: dict) -> Markup:
         options = []
         for choice in f._iter_choices_normalized():
             value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-            option = {"value": value, **(choice.render_kw or {})}
-            if choice.selected:
-                option["selected"] = True
-            options.append(f"<option {_attributes(option)}>{escape_text(choice.label or choice.value)}</option>")
+            label = escape_text(choice.label or choice.value)
+            if choice.render_kw or value is False:
+                option = {"value": value, **(choice.render_kw or {})}
+                if choice.selected:
+                    option["selected"] = True
+                options.append(f"<option {_attributes(option)}>{label}</option>")
+                continue
+            # the usual option: _attributes' sorted "selected value=..." written out (a select of a
+            # dozen assignees called it a dozen times)
+            text = escape_text(value)
+            if '"' in text:
+                text = text.replace('"', "&quot;")
+            options.append(f'<option {"selected " if choice.selected else ""}value="{text}">{label}</option>')
         return Markup(f"<select {_attributes({'name': f.name, **kwargs})}>{''.join(options)}</select>")  # noqa: S704
     if kind is widgets.CheckboxInput:
         if getattr(f, "checked", f.data):
