@@ -52,10 +52,12 @@ def _forms(formdata):
         staff_forms.CustomerFindForm(formdata), staff_forms.UpdateAllForm(formdata), staff_forms.ContactForm(formdata),
         staff_forms.TaskForm(formdata), staff_forms.CustomerPickForm(formdata),
     ]
-    choices = [SelectChoice("", "Choose <one>"), SelectChoice("a-1", ODD), SelectChoice("b-2", "Plain")]
+    # an odd value too: a refused MoveForm comes back with it chosen (SENT["workgroup"])
+    choices = [SelectChoice("", "Choose <one>"), SelectChoice("a-1", ODD), SelectChoice("b-2", "Plain"),
+               SelectChoice(ODD, "Odd value"), SelectChoice(Markup('m"1'), Markup("<i>markup</i>"))]
     for form in made:
         for name in ("status", "assignee", "workgroup"):
-            if name in form and getattr(form[name], "choices", None) is not None:
+            if name in form and hasattr(form[name], "choices"):  # the page gives them (None before)
                 form[name].choices = choices
     for template in CaseTemplate.select().order_by(CaseTemplate.id):
         made.append(build_case_form(template, "staff", base=FlaskForm)(formdata))
@@ -85,6 +87,25 @@ def test_the_case_page_controls_render_as_the_shared_macros(app, people, languag
                     compared += 1
     assert CaseTemplate.select().count() == 5, "the demo case types"
     assert compared > 150  # every control of every form above, three ways
+
+
+@pytest.mark.parametrize("sent", [False, True], ids=["fresh", "refused"])
+def test_the_case_page_hidden_controls_render_as_wtforms_renders_them(app, people, sent):
+    """fields.hidden() writes a CSRF token, a submission id and the seen stamps (with the value the
+    page gives them) byte for byte as the controls' own widgets do."""
+    compared = 0
+    with app.test_request_context("/cases/12345678", method="POST" if sent else "GET",
+                                  data=SENT if sent else None):
+        for form in _forms(MultiDict({**SENT, "submission": ODD, "seen_assignee": ODD}) if sent else None):
+            for control in form:
+                if control.type not in ("CSRFTokenField", "HiddenField"):
+                    continue
+                assert str(fields.hidden(control)) == str(control()), (type(form).__name__, control.name)
+                for value in ("", ODD, Markup("<b>stamp</b>"), "2026-12-01T12:00:00+00:00"):
+                    assert str(fields.hidden(control, value=value)) == str(control(value=value)), (
+                        type(form).__name__, control.name, value)
+                compared += 1
+    assert compared >= 20  # every form's token, the submission ids, the seen stamps
 
 
 @pytest.mark.parametrize("value", ['a "quoted" value', Markup('<b class="x">markup</b>'), "a&b<c>", 5, "plain"])

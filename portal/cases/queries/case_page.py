@@ -4,7 +4,7 @@ files, linked customers and next steps."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import peewee
 
@@ -232,9 +232,21 @@ _EVENT_UUID, _PUBLIC, _DATA = CaseEvent.uuid.python_value, CaseEvent.public.pyth
 _CREATED_AT, _ACTOR_UUID = CaseEvent.created_at.python_value, User.uuid.python_value
 
 
+def _moment(value):
+    """_CREATED_AT(value), written out for the stored text SQLite gives (psycopg gives a datetime): peewee
+    normalises the text and parses it in a chain of calls, half of an event's conversions."""
+    if value.__class__ is str:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return _CREATED_AT(value)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return _CREATED_AT(value)
+
+
 def _feed_event(id, uuid, kind, actor_id, public, body, data, created_at, actor_uuid, actor_name):  # noqa: A002
     return FeedEvent(id, _EVENT_UUID(uuid), kind, actor_id, _PUBLIC(public), body, _DATA(data),
-                     _CREATED_AT(created_at), _ACTOR_UUID(actor_uuid), actor_name)
+                     _moment(created_at), _ACTOR_UUID(actor_uuid), actor_name)
 
 
 def _feed_files(case_id: int, staff: bool):

@@ -98,6 +98,7 @@ def _policy_for_templates(state):
     # The case page's controls, the shared macros' markup written in Python (portal.cases.routes.fields)
     state.app.add_template_global(fields.field, "case_field")
     state.app.add_template_global(fields.form_errors, "case_form_errors")
+    state.app.add_template_global(fields.hidden, "case_hidden")
 
 
 def case_page(case, status: int = 200, **forms):

@@ -28,8 +28,8 @@ class _Sentence(Markup):
     __slots__ = ()
 
     def __mod__(self, values):
-        if isinstance(values, dict):
-            return Markup(str.__mod__(self, {key: escape(value) for key, value in values.items()}))  # noqa: S704
+        if isinstance(values, dict):  # escaped as text: escape() made a Markup of every value
+            return Markup(str.__mod__(self, {key: escape_text(value) for key, value in values.items()}))  # noqa: S704
         return Markup.__mod__(self, values)
 
 
@@ -138,7 +138,7 @@ class _Words:
 
     def head(self, event, contacted_at: datetime | None) -> Markup:
         name = event.actor.display_name if event.actor is not None else self.portal_name
-        who = Markup(f"<strong>{escape(name)}</strong>")  # noqa: S704 -- escaped
+        who = Markup(f"<strong>{escape_text(name)}</strong>")  # noqa: S704 -- escaped
         data = event.data or {}
         kind = event.kind
         said = _SENTENCES.get(kind)
