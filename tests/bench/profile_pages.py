@@ -15,6 +15,13 @@ processes' work on the same cores inflates the average, less so the best batch).
 
     .venv/bin/python tests/bench/profile_pages.py --database-url sqlite:////tmp/bench.db [--requests 50]
         [--only dashboard,search] [--cold]
+    .venv/bin/python tests/bench/profile_pages.py --database-url postgresql://user:pw@127.0.0.1:5432/db \
+        --schema i12_bench_20k [...]
+
+On PostgreSQL, --schema names the schema a benchmark seeded (bench_portal.py --reuse NAME), and when the
+server runs on this machine a last column gives what it spent: the CPU time of the server process
+serving this script's connection (/proc/PID/stat), per request ("n/a" when it cannot be read, or when
+requests used more than one connection). The pages' own CPU does not include it.
 
 --cold forgets before every request what pages keep between requests (the {% remember %} parts, the
 dashboard's row markup and converted moments, the checked session cookies): the cost of a view whose
@@ -91,17 +98,20 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--search", default="printer", help="the keywords searched (as typed)")
     parser.add_argument("--cold", action="store_true", help="also measure each page with nothing kept between requests")
+    parser.add_argument("--schema", help="PostgreSQL: the schema of a seeded database (bench_portal.py --reuse NAME)")
     parser.add_argument("--only", default="", help="pages whose name starts with one of these (comma-separated), "
                                                    "e.g. dashboard,search")
     args = parser.parse_args()
 
-    from bench_portal import find_targets
+    from bench_portal import find_targets, postgres_schema_url
 
     from portal import create_app
     from portal.demo import DEMO_PASSWORD
 
-    targets = find_targets(args.database_url)
-    app = create_app({"DATABASE_URL": args.database_url, "SECRET_KEY": SECRET_KEY})
+    url = postgres_schema_url(args.database_url, args.schema) if args.schema else args.database_url
+    targets = find_targets(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})
+    server = ServerCPU(app)
     timers = Timers()
 
     def client_for(email):
@@ -127,7 +137,7 @@ def main() -> None:
     categories = ["sql generation", "sql execution", "rows to objects", "connect/close", "template rendering",
                   "the rest"]
     print(f"{'page':<27} {'CPU ms/req':>10} {'best tenth':>10} {'stmts':>6}  "
-          + "  ".join(f"{c:>18}" for c in categories))
+          + "  ".join(f"{c:>18}" for c in categories) + ("  server CPU ms/req" if server.enabled else ""))
     runs = [(name, client, path, False) for name, client, path in pages]
     if args.cold:
         runs = [run for name, client, path in pages
@@ -135,6 +145,7 @@ def main() -> None:
     for name, client, path, cold in runs:
         for _ in range(5):
             assert client.get(path).status_code == 200
+        server_started = server.seconds()
         timers.reset()
         started = time.thread_time()
         batch, batch_started, batches = max(1, args.requests // 10), started, []
@@ -150,8 +161,47 @@ def main() -> None:
         total = (time.thread_time() - started) * 1000 / args.requests
         shares = [timers.totals[c] * 1000 / args.requests for c in categories]
         statements = timers.calls["sql execution"] / args.requests
+        server_spent = server.per_request(server_started, args.requests)
         print(f"{name:<27} {total:10.2f} {min(batches):10.2f} {statements:6.1f}  "
-              + "  ".join(f"{ms:7.2f} ms {ms * 100 / total:4.0f} %" for ms in shares), flush=True)
+              + "  ".join(f"{ms:7.2f} ms {ms * 100 / total:4.0f} %" for ms in shares) + server_spent, flush=True)
+
+
+class ServerCPU:
+    """The CPU time of the PostgreSQL server process behind the app's connection, read from /proc (the
+    server on this machine). Every request of this single-threaded script checks the same pooled
+    connection out; if the process changes between two readings, the figure is not given."""
+
+    def __init__(self, app):
+        from portal.db import is_postgres
+
+        self._app = app
+        self.enabled = is_postgres(app.extensions["caseport_db"])
+
+    def _backend(self):
+        db = self._app.extensions["caseport_db"]
+        with self._app.app_context(), db.connection_context():
+            return db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+
+    def seconds(self):
+        if not self.enabled:
+            return None
+        import os
+
+        pid = self._backend()
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def per_request(self, started, requests: int) -> str:
+        if not self.enabled:
+            return ""
+        ended = self.seconds()
+        if started is None or ended is None or started[0] != ended[0]:
+            return f"  {'n/a':>17}"
+        return f"  {(ended[1] - started[1]) * 1000 / requests:14.2f} ms"
 
 
 def forget_kept(app) -> None:

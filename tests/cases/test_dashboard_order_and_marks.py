@@ -9,6 +9,8 @@ from datetime import timedelta
 from portal.cases.service.conversation import add_comment
 from portal.cases.service.search_index import reindex_case
 from portal.clock import utcnow
+from portal.models.cases import Case
+from portal.models.configuration import CaseTemplate
 from portal.models.readings import CaseReading
 from tests import factories
 from tests.fixtures import sign_in
@@ -82,3 +84,34 @@ def test_new_and_updated_cases_are_marked_until_opened(app, people):
     assert mark() is None
     # another person's reading is their own
     assert CaseReading.select().where(CaseReading.user == people.agent.id).count() == 0
+
+
+def test_the_list_and_the_action_group_read_together_are_what_each_reads_alone(app, people):
+    """The unfiltered first page reads its rows and the action group's in one statement (one round trip
+    on PostgreSQL): the same rows in the same order as two statements, ties on the update time broken by
+    the later case, each row's own reading."""
+    from portal.case_scope import case_scope
+    from portal.cases.queries import dashboard_sql
+    from portal.cases.queries.dashboard import ACTION_CATEGORIES, CaseRow
+    from tests.cases.test_dashboard import make_case, profile
+
+    template = CaseTemplate.create(name="General question", state="published")
+    own = profile(people.customer)
+    base = utcnow()
+    for n in range(40):
+        case = make_case(own, template, title=f"Case {n}", category=("open", "waiting", "resolved", "closed")[n % 4])
+        # cases in pairs share an update time, so the order's tie-break shows
+        Case.update(updated_at=base - timedelta(minutes=n // 2)).where(Case.id == case.id).execute()
+    for case in Case.select().where(Case.title.in_(["Case 2", "Case 6"])):
+        CaseReading.create(case=case, user=people.customer.id, seen_at=utcnow())
+    scope = case_scope(people.customer)
+
+    for limit, offset, preview in ((25, 0, 10), (5, 0, 3), (50, 0, 50), (10, 30, 2)):
+        together = dashboard_sql.rows_and_preview(scope, people.customer.id, CaseRow, limit=limit, offset=offset,
+                                                  preview_limit=preview, preview_categories=ACTION_CATEGORIES)
+        alone = (dashboard_sql.rows(scope, people.customer.id, CaseRow, sort_key="updated", descending=True,
+                                    limit=limit, offset=offset),
+                 dashboard_sql.rows(scope, people.customer.id, CaseRow, sort_key="updated", descending=True,
+                                    limit=preview, categories=ACTION_CATEGORIES))
+        assert together == alone, (limit, offset, preview)
+        assert together[1] and all(row.status_category in ACTION_CATEGORIES for row in together[1])

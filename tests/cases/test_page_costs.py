@@ -11,6 +11,7 @@ import pytest
 
 from portal import case_scope
 from portal.clock import utcnow
+from portal.db import database, is_postgres
 from portal.models.cases import Attachment, CaseCustomerLink, CaseEvent, CaseFieldValue
 from portal.models.configuration import CaseField, CaseTemplate, TemplateField
 from portal.models.people import Customer
@@ -51,7 +52,9 @@ def test_the_dashboard_takes_the_same_statements_for_10_and_200_cases(client, lo
         make_case(own, template, category=("open", "resolved", "closed")[n % 3], workgroup=group, title=f"More {n}")
     with_200 = render()
     assert len(with_10) == len(with_200), with_200
-    assert len(with_200) <= 5, with_200  # the session, the viewer's ids, the filter's choices and counts, two lists
+    # the session, the viewer's ids, the filter's choices and counts, the list, and a customer's action group
+    # (on PostgreSQL read in the list's statement: one round trip fewer)
+    assert len(with_200) <= (4 if is_postgres(database) or role != "customer" else 5), with_200
 
 
 @pytest.mark.parametrize("role", ["customer", "agent"])

@@ -49,6 +49,21 @@ _ROWS = (
     "LEFT JOIN case_reading r ON r.case_id = c.id AND r.user_id = ? "
     "WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
 )
+# A page of the list and the "action needed" preview in one statement (one round trip instead of two on
+# PostgreSQL), when both are in the default order (latest update first, then the later id): each part
+# is read as _ROWS reads it (walking an index in that order and stopping at its limit), and the outer
+# ORDER BY (part, then updated_at and id, by position) states the order of the few rows read.
+_ARM = (
+    "SELECT {part} AS part, c.reference, c.title, c.updated_at, s.name AS status_name, s.category, "
+    "s.customer_description, t.name AS template_name, cu.first_name, cu.last_name, r.seen_at, c.id "
+    'FROM "case" c '
+    "JOIN case_template t ON c.template_id = t.id "
+    "JOIN case_status s ON c.status_id = s.id "
+    "JOIN customer cu ON c.customer_id = cu.id "
+    "LEFT JOIN case_reading r ON r.case_id = c.id AND r.user_id = ? "
+    "WHERE {where} ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?"
+)
+_ROWS_AND_PREVIEW = "SELECT * FROM ({list}) a UNION ALL SELECT * FROM ({preview}) b ORDER BY 1, 4 DESC, 12 DESC"
 _COUNTS = ('SELECT s.category, COUNT(c.id) FROM "case" c JOIN case_status s ON c.status_id = s.id '
            "WHERE {where} GROUP BY s.category")
 _COUNT = 'SELECT COUNT(c.id) FROM "case" c JOIN case_status s ON c.status_id = s.id WHERE {where}'
@@ -177,6 +192,25 @@ def counts_by_category(scope: CaseScope, *, template: str = "") -> list[tuple[st
 def count(scope: CaseScope, *, template: str = "", categories: tuple[str, ...] = (), status: str = "") -> int:
     where, params = _where(scope, template=template, categories=categories, status=status)
     return _run(_COUNT.format(where=where), params)[0][0]
+
+
+def rows_and_preview(scope: CaseScope, viewer_id: int, row_type, *, limit: int, offset: int,
+                     preview_limit: int, preview_categories: tuple[str, ...]) -> tuple[list, list]:
+    """rows(scope, viewer_id, row_type, sort_key="updated", descending=True, limit=limit, offset=offset)
+    and the same with limit=preview_limit, categories=preview_categories (no other filter), in one
+    statement: (the page's rows, the preview's rows)."""
+    where, params = _where(scope)
+    preview_where, preview_params = _where(scope, categories=preview_categories)
+    statement = _ROWS_AND_PREVIEW.format(list=_ARM.format(part=0, where=where),
+                                         preview=_ARM.format(part=1, where=preview_where))
+    updated, seen = _moment_reader(Case.updated_at), _moment_reader(CaseReading.seen_at)
+    parts: tuple[list, list] = ([], [])
+    for (part, reference, title, updated_at, status_name, category, description, form, first_name, last_name,
+         seen_at, _id) in _run(statement, (viewer_id, *params, limit, offset, viewer_id, *preview_params,
+                                           preview_limit, 0)):
+        parts[part].append(row_type(reference, title, updated(updated_at), status_name, category, description, form,
+                                    first_name, last_name, seen(seen_at)))
+    return parts
 
 
 def rows(scope: CaseScope, viewer_id: int, row_type, *, sort_key: str, descending: bool, limit: int,
