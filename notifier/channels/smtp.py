@@ -86,6 +86,12 @@ class SmtpChannel:
                 self._connection.quit()
             self._connection = None
 
+    def settle(self) -> None:
+        """Between batches on a kept connection: an envelope still sent ahead (its message was not
+        sent in this batch) is abandoned by closing before its "." (which hands nothing over)."""
+        if self._ahead is not None:
+            self._drop()
+
     def probe(self) -> None:
         """Connect (the channel answers) or raise ChannelDownError; the connection is kept for sends."""
         if self._connection is None:
