@@ -1,5 +1,5 @@
-"""Email over SMTP: one connection reused for a whole batch, reopened after errors, with a timeout
-per phase (RFC 5321 §4.5.3.2) that decides what a silence means.
+"""Email over SMTP: one connection reused for a whole delivery run (its batches: see KeptSenders),
+reopened after errors, with a timeout per phase (RFC 5321 §4.5.3.2) that decides what a silence means.
 
 - connecting, greeting, EHLO, STARTTLS, AUTH (SMTP_TIMEOUT) and MAIL, RCPT, DATA
   (SMTP_COMMAND_TIMEOUT): nothing handed over yet; a failure or silence is a channel outage
