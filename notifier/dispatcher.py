@@ -113,12 +113,42 @@ def channel_for(channel: str, settings: Settings):
     return spec.sender(settings) if spec is not None else None
 
 
+class KeptSenders:
+    """Senders kept open from one `deliver_due` to the next (the scheduler's delivery job keeps them
+    for its run of batches, so a backlog reuses one SMTP connection instead of one per batch).
+    Close it when done (a context manager); a batch that fails closes them."""
+
+    def __init__(self):
+        self.stack = ExitStack()
+        self.senders: dict[str, object] = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def close(self) -> None:
+        senders, self.senders = self.senders, {}
+        stack, self.stack = self.stack, ExitStack()
+        if senders:
+            stack.close()
+
+    def settle(self) -> None:
+        """Between batches: nothing of a batch may stay pending on a kept sender (SMTP: an
+        envelope sent ahead is abandoned, which hands nothing over)."""
+        for sender in self.senders.values():
+            settle = getattr(sender, "settle", None)
+            if settle is not None:
+                settle()
+
+
 class _Channels:
     """The senders of one run, opened on first use, with their breakers."""
 
-    def __init__(self, settings: Settings, stack: ExitStack, breakers: Breakers):
+    def __init__(self, settings: Settings, stack: ExitStack, breakers: Breakers, senders: dict | None = None):
         self.settings, self.stack, self.breakers = settings, stack, breakers
-        self.senders: dict[str, object] = {}
+        self.senders: dict[str, object] = {} if senders is None else senders
 
     def sender(self, channel: str):
         if channel not in self.senders:
@@ -163,13 +193,28 @@ def deliver_due(
     channels=None,
     suppress=None,
     breakers: Breakers | None = None,
+    kept: KeptSenders | None = None,
 ) -> DeliveryReport:
     """Claim one batch of due messages and try to deliver each. Safe to run in several processes.
 
     `channels` limits the batch to some channels (e.g. ["email"]). `suppress(message)` is the
     host's last word just before each send: it returns a reason not to send (the message ends
-    `suppressed`, the reason kept as an attempt) or None. Returns counts of what happened.
+    `suppressed`, the reason kept as an attempt) or None. `kept`, when given, holds the senders
+    (and their connections) for the next call instead of closing them. Returns counts of what happened.
     """
+    if kept is None:
+        with ExitStack() as stack:
+            return _deliver_due(settings, now, worker_id, channels, suppress, breakers, stack, None)
+    try:
+        report = _deliver_due(settings, now, worker_id, channels, suppress, breakers, kept.stack, kept.senders)
+    except BaseException:
+        kept.close()
+        raise
+    kept.settle()
+    return report
+
+
+def _deliver_due(settings, now, worker_id, channels, suppress, breakers, stack: ExitStack, senders) -> DeliveryReport:
     started = time.monotonic()
     claimed_at = aware(now)
     worker_id = worker_id or default_worker_id(settings)
@@ -181,26 +226,25 @@ def deliver_due(
         # `now` may be a test's fixed instant; real elapsed time still counts against the lease.
         return claimed_at + timedelta(seconds=time.monotonic() - started)
 
-    with ExitStack() as stack:
-        senders = _Channels(settings, stack, breakers or BREAKERS)
-        usable = []
-        for channel in channels:
-            (usable if senders.usable(channel) else report.channels_down).append(channel)
-        if not usable:
-            return report
-        claim = _claim(claimed_at, worker_id, settings, usable)
-        report.claimed = len(claim.messages)
-        if not claim.messages:
-            return report
-        try:
-            _deliver_claim(claim, senders, settings, current_time, report, suppress)
-        except BaseException:
-            # A failed run (database outage, a bug, shutdown) gives back what it has not tried.
-            with contextlib.suppress(Exception):
-                report.released += release(claim.messages, claim.token)
-            raise
-        finally:
-            _finished(worker_id, claim.token)
+    senders = _Channels(settings, stack, breakers or BREAKERS, senders)
+    usable = []
+    for channel in channels:
+        (usable if senders.usable(channel) else report.channels_down).append(channel)
+    if not usable:
+        return report
+    claim = _claim(claimed_at, worker_id, settings, usable)
+    report.claimed = len(claim.messages)
+    if not claim.messages:
+        return report
+    try:
+        _deliver_claim(claim, senders, settings, current_time, report, suppress)
+    except BaseException:
+        # A failed run (database outage, a bug, shutdown) gives back what it has not tried.
+        with contextlib.suppress(Exception):
+            report.released += release(claim.messages, claim.token)
+        raise
+    finally:
+        _finished(worker_id, claim.token)
     return report
 
 

@@ -19,7 +19,7 @@ from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from notifier.clock import utcnow
-from notifier.dispatcher import deliver_due
+from notifier.dispatcher import KeptSenders, deliver_due
 from notifier.models import database
 from notifier.settings import Settings
 
@@ -47,13 +47,14 @@ def run_delivery(settings: Settings, suppress=None) -> int:
     APScheduler skip that tick and log a warning); when it stops with work left it says so, and
     the scheduler runs it again at once (see build_scheduler), so a backlog never waits for a tick.
 
-    Opens and closes its own database connection, as it runs in a scheduler thread.
+    Opens and closes its own database connection, as it runs in a scheduler thread, and keeps its
+    senders (one SMTP connection) from batch to batch until the run ends.
     """
     deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS * 0.9
     sent = 0
-    with database.connection_context():
+    with database.connection_context(), KeptSenders() as kept:
         while True:
-            report = deliver_due(settings, suppress=suppress)
+            report = deliver_due(settings, suppress=suppress, kept=kept)
             sent += report.sent
             if report.channels_down:
                 return Drained(sent)

@@ -1,5 +1,5 @@
-"""Email over SMTP: one connection reused for a whole batch, reopened after errors, with a timeout
-per phase (RFC 5321 §4.5.3.2) that decides what a silence means.
+"""Email over SMTP: one connection reused for a whole delivery run (its batches: see KeptSenders),
+reopened after errors, with a timeout per phase (RFC 5321 §4.5.3.2) that decides what a silence means.
 
 - connecting, greeting, EHLO, STARTTLS, AUTH (SMTP_TIMEOUT) and MAIL, RCPT, DATA
   (SMTP_COMMAND_TIMEOUT): nothing handed over yet; a failure or silence is a channel outage
@@ -85,6 +85,12 @@ class SmtpChannel:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self._connection.quit()
             self._connection = None
+
+    def settle(self) -> None:
+        """Between batches on a kept connection: an envelope still sent ahead (its message was not
+        sent in this batch) is abandoned by closing before its "." (which hands nothing over)."""
+        if self._ahead is not None:
+            self._drop()
 
     def probe(self) -> None:
         """Connect (the channel answers) or raise ChannelDownError; the connection is kept for sends."""

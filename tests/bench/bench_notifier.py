@@ -311,8 +311,8 @@ def main() -> int:
 
     profile = Profile() if args.profile else None
     scheduler = build_scheduler(settings, blocking=False)
-    cpu_before, relay_before = time.process_time(), relay.cpu_seconds()
     if args.rate:
+        cpu_before, relay_before = time.process_time(), relay.cpu_seconds()
         started = time.time()
         scheduler.start()
         producer = produce()
@@ -322,6 +322,9 @@ def main() -> int:
         with database.connection_context():
             for n in range(args.messages):
                 enqueue(n)
+        # Taken after the enqueueing (the queue is filled by this process): until session 9 it was
+        # taken before, so "notifier process" CPU included 3,000 enqueues (about 300 µs each).
+        cpu_before, relay_before = time.process_time(), relay.cpu_seconds()
         started = time.time()
         scheduler.start()
     deadline = time.monotonic() + args.timeout

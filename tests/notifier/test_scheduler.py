@@ -4,6 +4,8 @@ import threading
 import time
 from datetime import UTC
 
+import pytest
+
 from notifier import outbox
 from notifier.scheduler import build_scheduler
 from tests.notifier.conftest import make_settings
@@ -134,3 +136,74 @@ def test_a_new_message_waits_about_the_idle_poll_not_the_next_tick(seeded, smtp_
     finally:
         scheduler.shutdown(wait=True)
     assert waited < 1.5, waited
+
+
+def _count_connections(smtp_server) -> list:
+    greetings = []
+
+    async def handle_EHLO(server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        greetings.append(hostname)
+        return responses
+
+    smtp_server.handler.handle_EHLO = handle_EHLO
+    return greetings
+
+
+def test_a_delivery_run_keeps_one_smtp_connection_from_batch_to_batch(seeded, smtp_server):
+    from notifier.scheduler import run_delivery
+
+    greetings = _count_connections(smtp_server)
+    for n in range(12):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}", now=None)
+    settings = make_settings(MAIL_BACKEND="smtp", SMTP_PORT=smtp_server.port, NOTIFIER_INTERVAL_SECONDS=3,
+                             NOTIFIER_BATCH_SIZE=5, NOTIFIER_IDLE_POLL_SECONDS=0.05)
+    assert run_delivery(settings) == 12  # three batches (and idle polls until the run ends, 2.7 s)
+    assert outbox.status_counts()["sent"] == 12
+    assert len(greetings) == 1, greetings
+    assert set(smtp_server.count_by_message_id().values()) == {1}
+
+
+def test_a_batch_that_fails_closes_the_kept_connection_and_the_next_opens_a_new_one(seeded, smtp_server,
+                                                                                     monkeypatch):
+    from notifier import dispatcher
+    from notifier.dispatcher import KeptSenders, deliver_due
+
+    greetings = _count_connections(smtp_server)
+    for n in range(6):
+        enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}", now=None)
+    settings = make_settings(MAIL_BACKEND="smtp", SMTP_PORT=smtp_server.port, NOTIFIER_BATCH_SIZE=3)
+    with KeptSenders() as kept:
+        assert deliver_due(settings, kept=kept).sent == 3
+        sender = kept.senders["email"]
+        assert sender._connection is not None  # kept open for the next batch
+        real = dispatcher._deliver_claim
+
+        def failing(*args, **kwargs):
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(dispatcher, "_deliver_claim", failing)
+        with pytest.raises(RuntimeError):
+            deliver_due(settings, kept=kept)
+        assert kept.senders == {} and sender._connection is None  # closed, not reused after a failure
+        monkeypatch.setattr(dispatcher, "_deliver_claim", real)
+        assert deliver_due(settings, kept=kept).sent == 3
+    assert len(greetings) == 2, greetings
+    assert outbox.status_counts()["sent"] == 6
+    assert set(smtp_server.count_by_message_id().values()) == {1}
+
+
+def test_an_envelope_sent_ahead_does_not_outlive_its_batch_on_a_kept_connection(seeded, smtp_server):
+    from notifier.channels.smtp import SmtpChannel, _Ahead
+    from notifier.dispatcher import KeptSenders, deliver_due
+
+    enqueue_test_message([email_to("user1@example.com")], key="k1", now=None)
+    settings = make_settings(MAIL_BACKEND="smtp", SMTP_PORT=smtp_server.port)
+    with KeptSenders() as kept:
+        kept.senders["email"] = sender = kept.stack.enter_context(SmtpChannel(settings))
+        sender.probe()
+        sender._ahead = _Ahead("another-message", b"")  # as if a batch had ended with one pending
+        kept.settle()
+        assert sender._ahead is None and sender._connection is None  # abandoned before its "."
+        assert deliver_due(settings, kept=kept).sent == 1
+    assert len(smtp_server.messages) == 1
