@@ -323,8 +323,10 @@ def _newest_read_by_text(user, terms: list[Term], count: int) -> list[int] | Non
     matches = PlainMatch(terms)
     if not matches.usable:
         return None
-    # +columns (found_by_id): no visibility column's index competes with the order's.
-    query = (Case.select(Case.id, STAFF_TEXT.c0, STAFF_TEXT.c1).join(STAFF_TEXT, peewee.JOIN.LEFT_OUTER, on=(STAFF_TEXT.id == Case.id))
+    # +columns (found_by_id): no visibility column's index competes with the order's. A case without a
+    # document (None) is left to the statement, which walks it as unmatched.
+    query = (Case.select(Case.id, STAFF_TEXT.c0, STAFF_TEXT.c1)
+             .join(STAFF_TEXT, peewee.JOIN.LEFT_OUTER, on=(STAFF_TEXT.id == Case.id))
              .where(policy.case_visibility(user, found_by_id=True))
              .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_WALKED))
     cursor = database.execute(query)
