@@ -70,6 +70,7 @@ def test_every_viewer_gets_the_same_pages_whether_matches_are_read_from_the_docu
                 urls += [(who, f"/cases?q={text}"), (who, f"/cases?q={text}&page=2")]
             else:
                 urls += [(who, f"/staff/search?q={text}&page={n}") for n in (1, 2, 3, 9, 40)]
+                urls += [(who, f"/staff/search?q={text}&page={n}&count=1") for n in (1, 2)]
     fast = {(who, url): _page(viewers[who][1], url) for who, url in urls}
     monkeypatch.setattr(keyword_search, "DECIDE_ON_TEXT", False)
     monkeypatch.setattr(keyword_search, "MAX_TEXTS_READ", -1)
@@ -80,6 +81,7 @@ def test_every_viewer_gets_the_same_pages_whether_matches_are_read_from_the_docu
     assert any("More than 8 cases found" in p for p in pages)
     assert any(re.search(r"\b[1-8] cases? found", p) for p in pages)
     assert any("past the last page" in p for p in pages)
+    assert any("More than 4 cases found" in p and "Count matches" in p for p in pages)  # the walk's pages
 
 
 def test_a_document_in_another_script_is_left_to_the_index(app, client, monkeypatch):
