@@ -135,3 +135,12 @@ def test_the_count_link_is_said_in_german_and_spanish(client, people, teams, sma
         people.agent.save()
         page = _get(client, "/staff/search?q=printer")
         assert all(word in page for word in words), language
+
+
+def test_a_page_just_filled_by_the_walk_is_not_said_to_have_more(client, people, teams, small, decide_on_text):
+    """The walk claims "more than N" only when it found case N + 1: exactly a page of matches is counted."""
+    made = [_case(people, teams, f"Printer jammed {n}") for n in range(2)]
+    sign_in(client, people.agent)
+    page = _get(client, "/staff/search?q=printer")
+    assert "2 cases found" in page and "More than" not in page and 'rel="next"' not in page
+    assert _listed(page) == [c.reference for c in reversed(made)]
