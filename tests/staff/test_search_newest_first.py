@@ -22,9 +22,6 @@ def small(monkeypatch):
     monkeypatch.setattr(queries, "PAGE_SIZE", 2)
     monkeypatch.setattr(keyword_search, "MAX_WALKED", 6)
     monkeypatch.setattr(keyword_search, "MAX_LISTED_MATCHES", 100)
-    # PostgreSQL walks in steps, each from where the last ended (cases made in one second tie on their
-    # update time: the id decides): steps of 2, 3 and 1 here.
-    monkeypatch.setattr(keyword_search, "WALK_STEPS", (2, 3, 1000))
 
 
 def _case(people, teams, title, workgroup=None):
