@@ -22,6 +22,9 @@ def small(monkeypatch):
     monkeypatch.setattr(queries, "PAGE_SIZE", 2)
     monkeypatch.setattr(keyword_search, "MAX_WALKED", 6)
     monkeypatch.setattr(keyword_search, "MAX_LISTED_MATCHES", 100)
+    # Blocks of 2 (PostgreSQL: a statement each, from where the last ended; cases made in one second tie
+    # on their update time and the id decides): after each, the walk stops when it could not fill the page.
+    monkeypatch.setattr(keyword_search, "WALKED_AT_ONCE", 2)
 
 
 def _case(people, teams, title, workgroup=None):
@@ -144,3 +147,15 @@ def test_a_page_just_filled_by_the_walk_is_not_said_to_have_more(client, people,
     page = _get(client, "/staff/search?q=printer")
     assert "2 cases found" in page and "More than" not in page and 'rel="next"' not in page
     assert _listed(page) == [c.reference for c in reversed(made)]
+
+
+def test_the_walk_stops_after_a_block_too_poor_to_fill_the_page(client, people, teams, small, decide_on_text):
+    """Pages of 2 need 3 matches among 6 cases; after the first block of 2 without one, the rate (0 of 2)
+    cannot reach them: the walk stops and the index counts, although the 6 cases hold 4 matches."""
+    made = [_case(people, teams, f"Printer jammed {n}") for n in range(4)]
+    for n in range(2):
+        _case(people, teams, f"Scanner broken {n}")
+    sign_in(client, people.agent)
+    page = _get(client, "/staff/search?q=printer")
+    assert "4 cases found" in page and "More than" not in page
+    assert _listed(page) == [c.reference for c in reversed(made)][:2]

@@ -268,15 +268,16 @@ class StaffSearch:
 
 
 # The staff search's first look at a keyword search (both databases, the same rule): the viewer's newest
-# MAX_WALKED visible cases (latest update first, the index case_updated_at_id), each decided on its staff
-# document, until the page asked for and one more case are found. When they are, the page lists them and
+# MAX_WALKED visible cases (latest update first, the index case_updated_at_id), WALKED_AT_ONCE at a time,
+# each decided on its staff document, until the page asked for and one more case are found. After each
+# block the walk stops short when the matches so far, at that rate, would not fill the page by
+# MAX_WALKED (a rare word: one block). When the page and one more are found, the page lists them and
 # says only what the walk proved ("more than N cases found", N the cases up to this page's end); when the
 # walk ends short, the full-text index is asked (the capped count: exact up to MAX_LISTED_MATCHES). A
-# common word's full count is never read for its first pages: on PostgreSQL its GIN bitmap (74,533
-# documents for "printer" at 1,200,000 cases) was the floor of every such search (28-62 ms).
-# Walking costs about 5-10 microseconds a case (PostgreSQL, 200,000 cases: 2 ms for 200 cases, load 11), so
-# a word found on none of them costs about 10 ms more than before; page 1 of "printer" walked 430 cases
-# and page 2 about 850 (6 % of an agent's cases match it).
+# common word's full count is never read for its first pages: on PostgreSQL its GIN bitmap (62,340
+# documents for "printer" at 1,000,004 cases) was the floor of every such search (60 ms at load 13).
+# Walking costs about 10-20 microseconds a case (PostgreSQL 1,000,004 cases, load 13: 457 cases in 10 ms);
+# page 1 of "printer" walks about 450 cases and page 2 about 850 (6 % of an agent's cases match it).
 MAX_WALKED = 1000
 WALKED_AT_ONCE = 200
 # SQLite: decide each walked case on its stored document (PlainMatch) rather than against the set of every
@@ -284,44 +285,86 @@ WALKED_AT_ONCE = 200
 DECIDE_ON_TEXT = True
 
 
+def _walk_goes_on(found: int, walked: int, count: int) -> bool:
+    """After a full block: whether the walk may still find count matches by MAX_WALKED at the rate so far."""
+    return walked < MAX_WALKED and found * MAX_WALKED >= count * walked
+
+
 def newest_matches(user, text: str, count: int) -> list[int]:
     """The ids of the first `count` cases whose staff document matches text among the MAX_WALKED cases
-    user may see that were updated last, latest update first: fewer than `count` when that walk does not
-    find them (then the caller asks the full-text index). The same answer on both databases: SQLite
-    decides each case on its stored text (PlainMatch) and hands a document only FTS5 can decide to the
-    statement; the statement checks each walked case against the match (PostgreSQL: in case_search by
-    key, one tsvector test a case; SQLite: against the set of every match)."""
-    from portal import policy
-
+    user may see that were updated last, latest update first, walked WALKED_AT_ONCE at a time: fewer
+    than `count` when the walk does not find them or stops short (_walk_goes_on); then the caller asks
+    the full-text index. The same answer on both databases: SQLite decides each case on its stored text
+    (PlainMatch) and hands a document only FTS5 can decide to a statement that flags each walked case
+    against the set of every match; PostgreSQL tests each walked case's tsvector in case_search by key,
+    a block per statement."""
     terms = query_terms(text)
     if not terms or count <= 0 or MAX_WALKED <= 0:
         return []
-    if not is_postgres(database) and DECIDE_ON_TEXT:
+    if is_postgres(database):
+        return _newest_checked_by_key(user, terms, count)
+    if DECIDE_ON_TEXT:
         found = _newest_read_by_text(user, terms, count)
         if found is not None:
             return found
-    # The viewer's newest cases first (+columns on SQLite: no visibility column's index competes with
-    # the order's; PostgreSQL needs the plain columns to estimate how many rows pass: it then walks
-    # case_updated_at_id backward, EXPLAIN at 200,000 cases even for LIMIT 60,000).
-    newest = (Case.select(Case.id, Case.updated_at)
-              .where(policy.case_visibility(user, found_by_id=not is_postgres(database)))
-              .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_WALKED)).alias("newest")
+    return _newest_flagged(user, terms, count)
+
+
+def _newest_flagged(user, terms: list[Term], count: int) -> list[int]:
+    """SQLite, a document PlainMatch cannot decide: the viewer's newest MAX_WALKED cases (+columns: no
+    visibility column's index competes with the order's), each flagged against the set of every match
+    (built once), the walk's rule applied to them in order."""
+    from portal import policy
+
     table, key, match = _match(terms, staff=True)
-    if is_postgres(database):
-        # Each walked case's tsvector tested in case_search by key, a scalar sub-query, not a join: the
-        # planner would otherwise build the GIN bitmap of every match. It stops at the count-th match.
-        matched = table.select(peewee.SQL("1")).where((key == newest.c.id) & match) == 1
-    else:
-        # SQLite, a document PlainMatch cannot decide: each walked case against the set of every match.
-        matched = newest.c.id.in_(table.select(key).where(match))
-    query = (peewee.Select([newest], [newest.c.id]).where(matched)
-             .order_by(newest.c.updated_at.desc(), newest.c.id.desc()).limit(count))
-    return [case_id for (case_id,) in database.execute(query).fetchall()]
+    query = (Case.select(Case.id, Case.id.in_(table.select(key).where(match)))
+             .where(policy.case_visibility(user, found_by_id=True))
+             .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_WALKED))
+    found: list[int] = []
+    for walked, (case_id, matched) in enumerate(database.execute(query).fetchall(), start=1):
+        if matched:
+            found.append(case_id)
+            if len(found) >= count:
+                break
+        if walked % WALKED_AT_ONCE == 0 and not _walk_goes_on(len(found), walked, count):
+            break
+    return found
+
+
+def _newest_checked_by_key(user, terms: list[Term], count: int) -> list[int]:
+    """PostgreSQL: the walk a block per statement, each from where the last ended ((updated_at, id) <
+    the last walked), each case flagged by its tsvector in case_search by key (EXISTS, a sub-query per
+    case, not a join: the planner would otherwise build the GIN bitmap of every match)."""
+    from portal import policy
+
+    table, key, match = _match(terms, staff=True)
+    visible = policy.case_visibility(user)  # the plain columns: the planner estimates how many pass
+    found: list[int] = []
+    walked, last = 0, None
+    while walked < MAX_WALKED:
+        step = min(WALKED_AT_ONCE, MAX_WALKED - walked)
+        after = visible if last is None else visible & (peewee.Tuple(Case.updated_at, Case.id) < peewee.Tuple(*last))
+        newest = (Case.select(Case.id, Case.updated_at).where(after)
+                  .order_by(Case.updated_at.desc(), Case.id.desc()).limit(step)).alias("newest")
+        matched = peewee.fn.EXISTS(table.select(peewee.SQL("1")).where((key == newest.c.id) & match))
+        query = (peewee.Select([newest], [newest.c.id, newest.c.updated_at, matched])
+                 .order_by(newest.c.updated_at.desc(), newest.c.id.desc()))
+        rows = database.execute(query).fetchall()
+        for case_id, _updated, hit in rows:
+            if hit:
+                found.append(case_id)
+                if len(found) >= count:
+                    return found
+        walked += len(rows)
+        if len(rows) < step or not _walk_goes_on(len(found), walked, count):
+            return found
+        last = rows[-1][1], rows[-1][0]  # (updated_at, id)
+    return found
 
 
 def _newest_read_by_text(user, terms: list[Term], count: int) -> list[int] | None:
     """SQLite: newest_matches decided on the walked cases' stored documents; None when PlainMatch cannot
-    decide one of them (the statement then decides them all)."""
+    decide one of them (the statement then flags them all)."""
     from portal import policy
 
     matches = PlainMatch(terms)
@@ -335,11 +378,15 @@ def _newest_read_by_text(user, terms: list[Term], count: int) -> list[int] | Non
              .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_WALKED))
     cursor = database.execute(query)
     found: list[int] = []
+    walked = 0
     try:
         while rows := cursor.fetchmany(WALKED_AT_ONCE):  # SQLite steps the walk only as far as rows are read
             if not _decide(matches, rows, found, limit=count):
                 return None
             if len(found) >= count:
+                break
+            walked += len(rows)
+            if len(rows) < WALKED_AT_ONCE or not _walk_goes_on(len(found), walked, count):
                 break
     finally:
         cursor.close()
