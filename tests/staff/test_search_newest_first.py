@@ -159,3 +159,15 @@ def test_the_walk_stops_after_a_block_too_poor_to_fill_the_page(client, people, 
     page = _get(client, "/staff/search?q=printer")
     assert "4 cases found" in page and "More than" not in page
     assert _listed(page) == [c.reference for c in reversed(made)][:2]
+
+
+def test_the_walk_stops_at_a_later_block_too(client, people, teams, small, decide_on_text):
+    """Newest first: printer, scanner x3, printer x2. The first block (1 of 2) may still fill a page of 3
+    by 6 cases; after the second (1 of 4) it may not: the walk stops there and the index counts 3. On
+    PostgreSQL that second block is met in the statement that walks on after the first."""
+    titles = ["Printer old 1", "Printer old 2", "Scanner 1", "Scanner 2", "Scanner 3", "Printer new"]
+    made = [_case(people, teams, title) for title in titles]
+    sign_in(client, people.agent)
+    page = _get(client, "/staff/search?q=printer")
+    assert "3 cases found" in page and "More than" not in page
+    assert _listed(page) == [made[5].reference, made[1].reference]

@@ -332,33 +332,48 @@ def _newest_flagged(user, terms: list[Term], count: int) -> list[int]:
 
 
 def _newest_checked_by_key(user, terms: list[Term], count: int) -> list[int]:
-    """PostgreSQL: the walk a block per statement, each from where the last ended ((updated_at, id) <
-    the last walked), each case flagged by its tsvector in case_search by key (EXISTS, a sub-query per
-    case, not a join: the planner would otherwise build the GIN bitmap of every match)."""
+    """PostgreSQL: the walk in at most two statements, each walked case flagged by its tsvector in
+    case_search by key (a sub-query per case, not a join: the planner would otherwise build the GIN
+    bitmap of every match). The first reads the first block with a flag each (a rare word stops
+    there); the second walks on from the last case of it ((updated_at, id) <) and hands over only the
+    matches with their places in the walk (row_number), stopping at the one it needs last: the rule
+    is applied to those places as the blocks would have met them."""
     from portal import policy
 
     table, key, match = _match(terms, staff=True)
     visible = policy.case_visibility(user)  # the plain columns: the planner estimates how many pass
+
+    def walk(after, limit: int):
+        order = (Case.updated_at.desc(), Case.id.desc())
+        return (Case.select(Case.id, Case.updated_at, peewee.fn.ROW_NUMBER().over(order_by=order).alias("place"))
+                .where(after).order_by(*order).limit(limit)).alias("newest")
+
+    newest = walk(visible, min(WALKED_AT_ONCE, MAX_WALKED))
+    matched = peewee.fn.EXISTS(table.select(peewee.SQL("1")).where((key == newest.c.id) & match))
+    query = (peewee.Select([newest], [newest.c.id, newest.c.updated_at, matched])
+             .order_by(newest.c.updated_at.desc(), newest.c.id.desc()))
+    rows = database.execute(query).fetchall()
     found: list[int] = []
-    walked, last = 0, None
-    while walked < MAX_WALKED:
-        step = min(WALKED_AT_ONCE, MAX_WALKED - walked)
-        after = visible if last is None else visible & (peewee.Tuple(Case.updated_at, Case.id) < peewee.Tuple(*last))
-        newest = (Case.select(Case.id, Case.updated_at).where(after)
-                  .order_by(Case.updated_at.desc(), Case.id.desc()).limit(step)).alias("newest")
-        matched = peewee.fn.EXISTS(table.select(peewee.SQL("1")).where((key == newest.c.id) & match))
-        query = (peewee.Select([newest], [newest.c.id, newest.c.updated_at, matched])
-                 .order_by(newest.c.updated_at.desc(), newest.c.id.desc()))
-        rows = database.execute(query).fetchall()
-        for case_id, _updated, hit in rows:
-            if hit:
-                found.append(case_id)
-                if len(found) >= count:
-                    return found
-        walked += len(rows)
-        if len(rows) < step or not _walk_goes_on(len(found), walked, count):
-            return found
-        last = rows[-1][1], rows[-1][0]  # (updated_at, id)
+    for case_id, _updated, hit in rows:
+        if hit:
+            found.append(case_id)
+            if len(found) >= count:
+                return found
+    walked = len(rows)
+    if walked < WALKED_AT_ONCE or not _walk_goes_on(len(found), walked, count):
+        return found
+    last = rows[-1][1], rows[-1][0]  # (updated_at, id)
+    newest = walk(visible & (peewee.Tuple(Case.updated_at, Case.id) < peewee.Tuple(*last)), MAX_WALKED - walked)
+    matched = table.select(peewee.SQL("1")).where((key == newest.c.id) & match) == 1
+    query = (peewee.Select([newest], [newest.c.id, newest.c.place]).where(matched)
+             .order_by(newest.c.updated_at.desc(), newest.c.id.desc()).limit(count - len(found)))
+    boundary = walked + WALKED_AT_ONCE
+    for case_id, place in database.execute(query).fetchall():
+        while boundary < walked + place:  # the blocks that ended before this match
+            if not _walk_goes_on(len(found), boundary, count):
+                return found
+            boundary += WALKED_AT_ONCE
+        found.append(case_id)
     return found
 
 
