@@ -35,6 +35,8 @@ class Page:
     size: int
     has_next: bool
     total: int | None = None
+    # An uncounted list that proved a lower bound of its length (a keyword search: "more than N found").
+    more_than: int | None = None
 
     @property
     def has_previous(self) -> bool:

@@ -228,39 +228,46 @@ def search_count_limit() -> int:
 
 
 def _newest_page(user: User, text: str, number: int) -> Page | None:
-    """An uncounted page of a common word read by walking the viewer's newest cases (SQLite: see
-    keyword_search.newest_matches), as paginate(counted=False) would give it; None when that walk
-    cannot tell."""
-    number = max(1, number)
+    """Page `number` of a keyword search as the walk of the viewer's newest cases finds it
+    (keyword_search.newest_matches): the page and one more case, so the heading can say "more than
+    number × PAGE_SIZE" (what the walk proved); None when the walk ends short of them."""
     ids = keyword_search.newest_matches(user, text, number * PAGE_SIZE + 1)
-    if ids is None:
+    if len(ids) <= number * PAGE_SIZE:
         return None
-    rows = [(case_id,) for case_id in ids[(number - 1) * PAGE_SIZE:]]
-    return Page(items=rows[:PAGE_SIZE], number=number, size=PAGE_SIZE, has_next=len(rows) > PAGE_SIZE)
+    rows = [(case_id,) for case_id in ids[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]]
+    return Page(items=rows, number=number, size=PAGE_SIZE, has_next=True, more_than=number * PAGE_SIZE)
 
 
-def search_page(user: User, text: str, customer: Customer | None, number: int) -> Page:
-    """Page `number` of search_cases. The keyword match is read once (staff_search: the ids of the
-    visible matches, up to MAX_LISTED_MATCHES + 1). At most MAX_LISTED_MATCHES: the total is exact and
-    the page's ids are read among them by id. More (a common word, without a customer to narrow
-    them): the page says "more than 1,000" (total None, an uncounted page) and its ids are read walking
-    the visible cases latest update first, each decided on its stored document (SQLite, near the top
-    of the list) or checked against the match. With a customer: one
-    statement reads the page's ids and the exact total, as for any filtered list. Then the page's rows
-    are read by id."""
+def search_page(user: User, text: str, customer: Customer | None, number: int, *, counted: bool = False) -> Page:
+    """Page `number` of search_cases.
+
+    A keyword search without a customer first walks the viewer's newest cases (keyword_search.
+    newest_matches, both databases): when the page and one more case are among the newest
+    MAX_WALKED, the page lists them and its heading says "more than number × PAGE_SIZE" (page.more_than),
+    what that walk proved; the count is not read (counted=True, the "Count matches" link, reads it).
+    Otherwise, and when counted, the keyword match is read once (staff_search: the ids of the visible
+    matches, up to MAX_LISTED_MATCHES + 1). At most MAX_LISTED_MATCHES: the total is exact and the
+    page's ids are read among them by id. More (a common word): the page says "more than 1,000"
+    (total None, an uncounted page) and its ids are read walking the visible cases latest update
+    first, each checked against the match. With a customer: one statement reads the page's ids and the
+    exact total, as for any filtered list. Then the page's rows are read by id."""
+    number = max(1, number)
     with without_jit():
-        found = staff_search(user, text) if text.strip() else None
-        if found is None or customer is not None:
-            ids = _latest_first(Case.select(Case.id).where(_search_condition(user, text, customer, found)))
-            return paginate_in_one_statement(ids, number, PAGE_SIZE, key=Case.id, rows_for=_rows_by_id)
-        if not found.common:
-            ids = _latest_first(Case.select(Case.id).where(Case.id.in_(found.visible or [0]))).tuples()
-            page = paginate(ids, number, PAGE_SIZE, total=len(found.visible))
-        else:
+        page = None
+        if text.strip() and customer is None and not counted:
             page = _newest_page(user, text, number)
-            if page is None:
+        if page is None:
+            found = staff_search(user, text) if text.strip() else None
+            if found is None or customer is not None:
+                ids = _latest_first(Case.select(Case.id).where(_search_condition(user, text, customer, found)))
+                return paginate_in_one_statement(ids, number, PAGE_SIZE, key=Case.id, rows_for=_rows_by_id)
+            if not found.common:
+                ids = _latest_first(Case.select(Case.id).where(Case.id.in_(found.visible or [0]))).tuples()
+                page = paginate(ids, number, PAGE_SIZE, total=len(found.visible))
+            else:
                 ids = _latest_first(Case.select(Case.id).where(found.condition(user, ordered=True))).tuples()
                 page = paginate(ids, number, PAGE_SIZE, counted=False)
+                page.more_than = search_count_limit()
         keys = [case_id for (case_id,) in page.items]
         by_id = dict(_rows_by_id(keys)) if keys else {}
     page.items = [by_id[k] for k in keys if k in by_id]

@@ -2,12 +2,17 @@
 
 SQLite decides some matches on the cases' stored documents (portal.cases.queries.search.PlainMatch:
 a common word's newest matches for staff, a customer's own cases) instead of asking the full-text
-index. This script signs in (the real login form, Flask test client) as the agent, the supervisor, the
-a seeded proxy and the newest seed run's busy customer (the admin, who signs in with a second factor:
-through the view's own query, portal.staff.queries.search_page), searches a set of queries (common word, rare
-word, two words, prefix, quoted phrase, no match) on several pages with the document reading on, then
-again with it off (the statements main had before), and compares each page's heading, listed case
-references in order and next link. Prints one line per viewer and query, and exits 1 on a difference.
+index; and the staff search lists a common word's newest matches from a walk of the viewer's newest
+cases, uncounted ("More than N cases found"), where the "Count matches" link (count=1) reads the
+capped count and lists the page from the index. This script signs in (the real login form, Flask test
+client) as the agent, the supervisor, a seeded proxy and the newest seed run's busy customer (the
+admin, who signs in with a second factor: through the view's own query, portal.staff.queries.search_page),
+searches a set of queries (common word, rare word, two words, prefix, quoted phrase, no match) on
+several pages with the document reading on, then again with it off (DECIDE_ON_TEXT = False,
+MAX_TEXTS_READ = -1: the statements alone), and compares each page's heading, listed case references
+in order and next link; each staff page is also compared with its counted page (count=1): the same
+cases and next link (the heading may say more there). Prints one line per viewer and query, and exits
+1 on a difference.
 
     .venv/bin/python tests/bench/check_search.py --database-url sqlite:////tmp/search1m.db
     .venv/bin/python tests/bench/check_search.py \
@@ -88,8 +93,8 @@ def main() -> int:
 
         with app.test_request_context(url), db.connection_context():
             login_user(admin)
-            page = staff_queries.search_page(admin, text, None, number)
-            total = "More than 1,000" if page.total is None else str(page.total)
+            page = staff_queries.search_page(admin, text, None, number, counted="count=1" in url)
+            total = f"More than {page.more_than:,}" if page.total is None else str(page.total)
             return 200, total, tuple(case.reference for case in page.items), page.has_next
 
     pages = [int(n) for n in args.pages.split(",")]
@@ -102,20 +107,32 @@ def main() -> int:
                 url = (f"/staff/search?q={quote_plus(text)}" if staff else f"/cases?q={quote_plus(text)}") + (
                     f"&page={number}" if number > 1 else "")
                 seen = []
-                for walked, read in ((keyword_search.MAX_WALKED, keyword_search.MAX_TEXTS_READ), (0, -1)):
-                    saved = keyword_search.MAX_WALKED, keyword_search.MAX_TEXTS_READ
-                    keyword_search.MAX_WALKED, keyword_search.MAX_TEXTS_READ = walked, read
+                runs = [(True, keyword_search.MAX_TEXTS_READ, url), (False, -1, url)]
+                if staff:
+                    runs.append((True, keyword_search.MAX_TEXTS_READ, url + "&count=1"))
+                for decide, read, asked in runs:
+                    saved = keyword_search.DECIDE_ON_TEXT, keyword_search.MAX_TEXTS_READ
+                    keyword_search.DECIDE_ON_TEXT, keyword_search.MAX_TEXTS_READ = decide, read
                     try:
                         started = time.perf_counter()
                         if client is None:
-                            said = admin_page(url, text, number)
+                            said = admin_page(asked, text, number)
                         else:
-                            response = client.get(url)
+                            response = client.get(asked)
                             said = (response.status_code, *summary(response.get_data(as_text=True)))
                         elapsed = (time.perf_counter() - started) * 1000
                     finally:
-                        keyword_search.MAX_WALKED, keyword_search.MAX_TEXTS_READ = saved
+                        keyword_search.DECIDE_ON_TEXT, keyword_search.MAX_TEXTS_READ = saved
                     seen.append((said, elapsed))
+                if staff:
+                    (counted, counted_ms) = seen.pop()
+                    if counted[0] != 200 or counted[2:] != seen[0][0][2:]:
+                        differences += 1
+                        print(f"DIFFERENT  {who:<10} {text!r:<20} page {number} counted: {counted[1]}; "
+                              f"{counted[2]} against {seen[0][0][2]}", flush=True)
+                    else:
+                        print(f"same       {who:<10} {text!r:<20} page {number} counted: {counted[1]} "
+                              f"({counted_ms:.0f} ms)", flush=True)
                 (now, now_ms), (before, before_ms) = seen
                 same = now == before
                 differences += not same

@@ -3,7 +3,7 @@
 SQLite decides some matches on the cases' stored documents (search.PlainMatch: a common word's newest
 matches for staff, a customer's own cases) instead of asking the full-text index. Here a seeded database
 is searched by every kind of viewer with both ways, the document reading switched off for the second
-(MAX_WALKED = 0, MAX_TEXTS_READ = -1: the statements main had before), and the pages must be equal:
+(DECIDE_ON_TEXT = False, MAX_TEXTS_READ = -1: the statements alone), and the pages must be equal:
 the same cases, in the same order, with the same heading and links. The limits are lowered so a few
 hundred cases take the paths of a million (more matches than counted, pages past a short walk). On
 PostgreSQL nothing is read from documents, so both runs take the index's path there."""
@@ -70,8 +70,9 @@ def test_every_viewer_gets_the_same_pages_whether_matches_are_read_from_the_docu
                 urls += [(who, f"/cases?q={text}"), (who, f"/cases?q={text}&page=2")]
             else:
                 urls += [(who, f"/staff/search?q={text}&page={n}") for n in (1, 2, 3, 9, 40)]
+                urls += [(who, f"/staff/search?q={text}&page={n}&count=1") for n in (1, 2)]
     fast = {(who, url): _page(viewers[who][1], url) for who, url in urls}
-    monkeypatch.setattr(keyword_search, "MAX_WALKED", 0)
+    monkeypatch.setattr(keyword_search, "DECIDE_ON_TEXT", False)
     monkeypatch.setattr(keyword_search, "MAX_TEXTS_READ", -1)
     for (who, url), page in fast.items():
         assert page == _page(viewers[who][1], url), (who, url)
@@ -80,6 +81,7 @@ def test_every_viewer_gets_the_same_pages_whether_matches_are_read_from_the_docu
     assert any("More than 8 cases found" in p for p in pages)
     assert any(re.search(r"\b[1-8] cases? found", p) for p in pages)
     assert any("past the last page" in p for p in pages)
+    assert any("More than 4 cases found" in p and "Count matches" in p for p in pages)  # the walk's pages
 
 
 def test_a_document_in_another_script_is_left_to_the_index(app, client, monkeypatch):

@@ -267,46 +267,145 @@ class StaffSearch:
         return visible & unindexed(Case.id).in_(matches)
 
 
-# SQLite: a common word's page is found walking the viewer's cases latest update first (the index
-# case_updated_at_id) and deciding each on its stored document (PlainMatch), up to this many cases
-# (about 10 microseconds each); a page further down the list than that, a combination of words too
-# rare among the newest cases to fill it, or a document only FTS5 can decide is read as before: the
-# page's cases checked against the set of every match (13-21 ms for "printer" at 1,000,000 cases,
-# whichever the page). Measured there: page 1 of "printer" walked 430 cases in 4-5 ms.
-MAX_WALKED = 1600
+# The staff search's first look at a keyword search (both databases, the same rule): the viewer's newest
+# MAX_WALKED visible cases (latest update first, the index case_updated_at_id), WALKED_AT_ONCE at a time,
+# each decided on its staff document, until the page asked for and one more case are found. After each
+# block the walk stops short when the matches so far, at that rate, would not fill the page by
+# MAX_WALKED (a rare word: one block). When the page and one more are found, the page lists them and
+# says only what the walk proved ("more than N cases found", N the cases up to this page's end); when the
+# walk ends short, the full-text index is asked (the capped count: exact up to MAX_LISTED_MATCHES). A
+# common word's full count is never read for its first pages: on PostgreSQL its GIN bitmap (62,340
+# documents for "printer" at 1,000,004 cases) was the floor of every such search (60 ms at load 13).
+# Walking costs about 10-20 microseconds a case (PostgreSQL 1,000,004 cases, load 13: 457 cases in 10 ms);
+# page 1 of "printer" walks about 450 cases and page 2 about 850 (6 % of an agent's cases match it).
+MAX_WALKED = 1000
 WALKED_AT_ONCE = 200
+# SQLite: decide each walked case on its stored document (PlainMatch) rather than against the set of every
+# match; False (tests and check_search.py) walks with the statement alone, the same cases either way.
+DECIDE_ON_TEXT = True
 
 
-def newest_matches(user, text: str, count: int) -> list[int] | None:
-    """SQLite: the ids of the first `count` cases user may see whose staff document matches text, latest
-    update first (all of them when there are fewer), decided on each case's stored text while walking
-    user's cases in that order. None when that would walk more than MAX_WALKED cases or meets a
-    document PlainMatch cannot decide, and on PostgreSQL: the caller then asks the full-text index."""
+def _walk_goes_on(found: int, walked: int, count: int) -> bool:
+    """After a full block: whether the walk may still find count matches by MAX_WALKED at the rate so far."""
+    return walked < MAX_WALKED and found * MAX_WALKED >= count * walked
+
+
+def newest_matches(user, text: str, count: int) -> list[int]:
+    """The ids of the first `count` cases whose staff document matches text among the MAX_WALKED cases
+    user may see that were updated last, latest update first, walked WALKED_AT_ONCE at a time: fewer
+    than `count` when the walk does not find them or stops short (_walk_goes_on); then the caller asks
+    the full-text index. The same answer on both databases: SQLite decides each case on its stored text
+    (PlainMatch) and hands a document only FTS5 can decide to a statement that flags each walked case
+    against the set of every match; PostgreSQL tests each walked case's tsvector in case_search by key,
+    a block per statement."""
+    terms = query_terms(text)
+    if not terms or count <= 0 or MAX_WALKED <= 0:
+        return []
+    if is_postgres(database):
+        return _newest_checked_by_key(user, terms, count)
+    if DECIDE_ON_TEXT:
+        found = _newest_read_by_text(user, terms, count)
+        if found is not None:
+            return found
+    return _newest_flagged(user, terms, count)
+
+
+def _newest_flagged(user, terms: list[Term], count: int) -> list[int]:
+    """SQLite, a document PlainMatch cannot decide: the viewer's newest MAX_WALKED cases (+columns: no
+    visibility column's index competes with the order's), each flagged against the set of every match
+    (built once), the walk's rule applied to them in order."""
     from portal import policy
 
-    if is_postgres(database):
-        return None
-    matches = PlainMatch(query_terms(text))
+    table, key, match = _match(terms, staff=True)
+    query = (Case.select(Case.id, Case.id.in_(table.select(key).where(match)))
+             .where(policy.case_visibility(user, found_by_id=True))
+             .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_WALKED))
+    found: list[int] = []
+    for walked, (case_id, matched) in enumerate(database.execute(query).fetchall(), start=1):
+        if matched:
+            found.append(case_id)
+            if len(found) >= count:
+                break
+        if walked % WALKED_AT_ONCE == 0 and not _walk_goes_on(len(found), walked, count):
+            break
+    return found
+
+
+def _newest_checked_by_key(user, terms: list[Term], count: int) -> list[int]:
+    """PostgreSQL: the walk in at most two statements, each walked case flagged by its tsvector in
+    case_search by key (a sub-query per case, not a join: the planner would otherwise build the GIN
+    bitmap of every match). The first reads the first block with a flag each (a rare word stops
+    there); the second walks on from the last case of it ((updated_at, id) <) and hands over only the
+    matches with their places in the walk (row_number), stopping at the one it needs last: the rule
+    is applied to those places as the blocks would have met them."""
+    from portal import policy
+
+    table, key, match = _match(terms, staff=True)
+    visible = policy.case_visibility(user)  # the plain columns: the planner estimates how many pass
+
+    def walk(after, limit: int):
+        order = (Case.updated_at.desc(), Case.id.desc())
+        return (Case.select(Case.id, Case.updated_at, peewee.fn.ROW_NUMBER().over(order_by=order).alias("place"))
+                .where(after).order_by(*order).limit(limit)).alias("newest")
+
+    newest = walk(visible, min(WALKED_AT_ONCE, MAX_WALKED))
+    matched = peewee.fn.EXISTS(table.select(peewee.SQL("1")).where((key == newest.c.id) & match))
+    query = (peewee.Select([newest], [newest.c.id, newest.c.updated_at, matched])
+             .order_by(newest.c.updated_at.desc(), newest.c.id.desc()))
+    rows = database.execute(query).fetchall()
+    found: list[int] = []
+    for case_id, _updated, hit in rows:
+        if hit:
+            found.append(case_id)
+            if len(found) >= count:
+                return found
+    walked = len(rows)
+    if walked < WALKED_AT_ONCE or not _walk_goes_on(len(found), walked, count):
+        return found
+    last = rows[-1][1], rows[-1][0]  # (updated_at, id)
+    newest = walk(visible & (peewee.Tuple(Case.updated_at, Case.id) < peewee.Tuple(*last)), MAX_WALKED - walked)
+    matched = table.select(peewee.SQL("1")).where((key == newest.c.id) & match) == 1
+    query = (peewee.Select([newest], [newest.c.id, newest.c.place]).where(matched)
+             .order_by(newest.c.updated_at.desc(), newest.c.id.desc()).limit(count - len(found)))
+    boundary = walked + WALKED_AT_ONCE
+    for case_id, place in database.execute(query).fetchall():
+        while boundary < walked + place:  # the blocks that ended before this match
+            if not _walk_goes_on(len(found), boundary, count):
+                return found
+            boundary += WALKED_AT_ONCE
+        found.append(case_id)
+    return found
+
+
+def _newest_read_by_text(user, terms: list[Term], count: int) -> list[int] | None:
+    """SQLite: newest_matches decided on the walked cases' stored documents; None when PlainMatch cannot
+    decide one of them (the statement then flags them all)."""
+    from portal import policy
+
+    matches = PlainMatch(terms)
     if not matches.usable:
         return None
-    # +columns (found_by_id): no visibility column's index competes with the order's.
-    query = (Case.select(Case.id, STAFF_TEXT.c0, STAFF_TEXT.c1).join(STAFF_TEXT, on=(STAFF_TEXT.id == Case.id))
+    # +columns (found_by_id): no visibility column's index competes with the order's. A case without a
+    # document (None) is left to the statement, which walks it as unmatched.
+    query = (Case.select(Case.id, STAFF_TEXT.c0, STAFF_TEXT.c1)
+             .join(STAFF_TEXT, peewee.JOIN.LEFT_OUTER, on=(STAFF_TEXT.id == Case.id))
              .where(policy.case_visibility(user, found_by_id=True))
              .order_by(Case.updated_at.desc(), Case.id.desc()).limit(MAX_WALKED))
     cursor = database.execute(query)
-    found, walked = [], 0
+    found: list[int] = []
+    walked = 0
     try:
         while rows := cursor.fetchmany(WALKED_AT_ONCE):  # SQLite steps the walk only as far as rows are read
             if not _decide(matches, rows, found, limit=count):
                 return None
             if len(found) >= count:
-                return found
+                break
             walked += len(rows)
-            if len(rows) == WALKED_AT_ONCE and len(found) * MAX_WALKED < count * walked:
-                return None  # at this rate the walk would end before the page is full: give up early
+            if len(rows) < WALKED_AT_ONCE or not _walk_goes_on(len(found), walked, count):
+                break
     finally:
         cursor.close()
-    return found if walked < MAX_WALKED else None
+    return found
 
 
 def _visible_matches(user, text: str) -> list[int] | None:

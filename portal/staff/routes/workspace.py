@@ -47,11 +47,16 @@ def search():
     form = CaseSearchForm(request.args)
     customer = by_uuid(Customer, request.args.get("customer"))
     text = form.q.data or "" if form.validate() else ""
+    # count=1: the "Count matches" link of a page that listed a common word's newest matches uncounted.
+    counted = request.args.get("count") == "1"
     page = None
     if text.strip() or customer is not None:
-        page = queries.search_page(current_user, text, customer, page_number(request.args.get("page")))
+        page = queries.search_page(current_user, text, customer, page_number(request.args.get("page")),
+                                   counted=counted)
+    more_than = page.more_than if page is not None and page.total is None else None
     return render_template("staff/search.html", form=form, customer=customer, page=page, text=text,
-                           count_limit=format_number(queries.search_count_limit())), (
+                           counted=counted, more_than=None if more_than is None else format_number(more_than),
+                           may_count=more_than is not None and more_than < queries.search_count_limit()), (
         200 if not form.errors else 400)
 
 
