@@ -11,7 +11,8 @@ Two paths answer with the timers instead of a page: /__worker_split (JSON) and /
 It signs in as bench_portal.py's customer and agent, then requests their case pages one after the
 other on one connection (--requests each, --rounds interleaved), each page twice: with the cookie the
 sign-in answered ("sign-in cookie", what bench_portal.py sent before i12-case5) and with the cookie a
-browser holds after its first page ("browser cookie").
+browser holds after its first page ("browser cookie"); then both pages in turn, one request each
+("in turn": the same minutes for both pages, so their phases compare on a shared machine).
 
     .venv/bin/python tests/bench/worker_split.py --reuse /tmp/bench.db [--requests 150] [--rounds 3]
     .venv/bin/python tests/bench/worker_split.py --database-url postgresql://... --reuse SCHEMA
@@ -33,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 _SPENT: dict = defaultdict(float)  # (path, phase) -> thread CPU seconds
 _COUNT: dict = defaultdict(int)  # (path, "requests" or "gc<generation>") -> number
+_EACH: dict = defaultdict(list)  # (path, "app" or "view") -> each request's thread CPU seconds (the median
+# says more than the mean on a shared machine, where other processes' bursts inflate a few requests)
+_LAST = {"view": 0.0}
 _NOW = {"path": None, "gc": 0.0}
 
 
@@ -52,6 +56,8 @@ def _timed(phase, function):
         finally:
             if _NOW["path"]:
                 _SPENT[(_NOW["path"], phase)] += time.thread_time() - started
+                if phase == "dispatch_request":
+                    _LAST["view"] = time.thread_time() - started
     return timed
 
 
@@ -74,12 +80,15 @@ def create_app():
             if path.endswith("reset"):
                 _SPENT.clear()
                 _COUNT.clear()
+                _EACH.clear()
             body = json.dumps({"pid": os.getpid(), "spent": [[*key, value] for key, value in _SPENT.items()],
-                               "count": [[*key, value] for key, value in _COUNT.items()]}).encode()
+                               "count": [[*key, value] for key, value in _COUNT.items()],
+                               "median": [[*key, statistics.median(values)] for key, values in _EACH.items()]}).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         _NOW["path"] = path
         _COUNT[(path, "requests")] += 1
+        _LAST["view"] = 0.0
         started = time.thread_time()
         try:
             result = inner(environ, start_response)
@@ -89,6 +98,8 @@ def create_app():
             return body
         finally:
             _SPENT[(path, "app")] += time.thread_time() - started
+            _EACH[(path, "app")].append(time.thread_time() - started)
+            _EACH[(path, "view")].append(_LAST["view"])
             _NOW["path"] = None
 
     app.wsgi_app = wsgi
@@ -135,7 +146,7 @@ def main() -> None:
         print(f"{'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}; gunicorn -w {args.workers}; "
               f"{args.requests} requests per line; load average {os.getloadavg()[0]:.2f}", flush=True)
         print(f"{'page / cookie':<18} {'worker':>7} {'outside':>8} " + " ".join(f"{p:>10.10}" for p in PHASES)
-              + "  (ms of CPU per request)", flush=True)
+              + "   med view    med app  (ms of CPU per request; med = median request)", flush=True)
         figures = defaultdict(list)
         for _ in range(args.rounds):
             for name, path, signed_in in pages:
@@ -153,12 +164,42 @@ def main() -> None:
                         status, _ = client.request("GET", path)
                         assert status == 200, f"{path} answered {status}"
                     worker = (server.cpu_seconds() - before) * 1000 / args.requests
+                    answer = timers("/__worker_split")
                     spent = {phase: value * 1000 / args.requests
-                             for key_path, phase, value in timers("/__worker_split")["spent"] if key_path == path}
-                    row = [worker, worker - spent["app"]] + [spent.get(phase, 0.0) for phase in PHASES]
+                             for key_path, phase, value in answer["spent"] if key_path == path}
+                    median = {phase: value * 1000 for key_path, phase, value in answer["median"] if key_path == path}
+                    row = ([worker, worker - spent["app"]] + [spent.get(phase, 0.0) for phase in PHASES]
+                           + [median["view"], median["app"]])
                     figures[(name, variant)].append(row)
                     print(f"{name + ' / ' + variant:<18} " + " ".join(f"{v:7.2f}" if i < 2 else f"{v:10.2f}"
                                                                      for i, v in enumerate(row)), flush=True)
+            # Both pages, one request each in turn (browser cookies): the same minutes of the shared machine
+            # for both, so the gap per phase is the pages' own; the worker's CPU is for both together.
+            clients = [(name, path, Client(server.port, signed_in)) for name, path, signed_in in pages]
+            for _, path, client in clients:
+                for _ in range(20):
+                    client.request("GET", path)
+            timers("/__worker_split_reset")
+            before = server.cpu_seconds()
+            for _ in range(args.requests):
+                for _, path, client in clients:
+                    status, _ = client.request("GET", path)
+                    assert status == 200, f"{path} answered {status}"
+            worker = (server.cpu_seconds() - before) * 1000 / (args.requests * len(clients))
+            answer = timers("/__worker_split")
+            apps = 0.0
+            for name, path, _ in clients:
+                spent = {phase: value * 1000 / args.requests
+                         for key_path, phase, value in answer["spent"] if key_path == path}
+                median = {phase: value * 1000 for key_path, phase, value in answer["median"] if key_path == path}
+                apps += spent["app"]
+                row = [float("nan"), float("nan")] + [spent.get(phase, 0.0) for phase in PHASES] + [
+                    median["view"], median["app"]]
+                figures[(name, "in turn")].append(row)
+                print(f"{name + ' / in turn':<18} " + " ".join(f"{v:7.2f}" if i < 2 else f"{v:10.2f}"
+                                                               for i, v in enumerate(row)), flush=True)
+            print(f"{'both / in turn':<18} {worker:7.2f} {worker - apps / len(clients):7.2f}  (worker and outside: "
+                  "the mean of the two pages)", flush=True)
         print("medians:")
         for (name, variant), rows in figures.items():
             print(f"{name + ' / ' + variant:<18} " + " ".join(
