@@ -138,12 +138,17 @@ def sign_in(port: int, email: str, password: str) -> dict:
 
 
 def check_page(server: Server, path: str, cookies: dict, warm: int = 20) -> int:
-    """Warm the workers up and check the page answers 200; returns its size in bytes."""
+    """Warm the workers up and check the page answers 200; returns its size in bytes. The cookies the
+    page sets are kept in `cookies`, as a browser keeps them: the sign-in answer's session cookie holds
+    no CSRF secret yet, so a signed-in page (the layout's sign-out button is a form), requested with that
+    cookie, makes a new secret and signs and sends a new session cookie every time (0.2-0.3 ms of worker
+    CPU a request, i12-case5), which a browser pays once, on its first page after signing in."""
     client = Client(server.port, cookies)
     for _ in range(warm):
         status, body = client.request("GET", path)
         if status != 200:
             raise SystemExit(f"{server.name} {path} answered {status}")
+    cookies.update(client.cookies)
     return len(body.encode())
 
 
