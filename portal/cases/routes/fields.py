@@ -91,7 +91,7 @@ def _control(f, attrs: dict) -> Markup:
         for choice in f._iter_choices_normalized():
             value = str(choice.value) if isinstance(choice.value, bool) else choice.value
             label = escape_text(choice.label or choice.value)
-            if choice.render_kw or value is False:
+            if choice.render_kw:
                 option = {"value": value, **(choice.render_kw or {})}
                 if choice.selected:
                     option["selected"] = True
