@@ -6,7 +6,8 @@ the same gunicorn settings on 127.0.0.1: Caseport (`portal:create_app()`) and th
 ORM, no sign-in). It signs in to Caseport through the real login form (with its CSRF token) as the
 seeded customer with 200 cases and as an agent, and for each page scenario loads Caseport, then the
 reference, for --duration seconds each at --connections connections (wrk when installed, else Python
-threads), --rounds times interleaved. Printed per run: requests/s, the gunicorn workers' CPU per
+threads), --rounds times interleaved, each run once both servers (and PostgreSQL) have finished what
+the previous run left them. Printed per run: requests/s, the gunicorn workers' CPU per
 request (from /proc, before and after), p50, p99, and Caseport's ratio to the reference. Search also
 gets a sequential latency run (one connection, --latency-requests requests: p50 and p95), once both
 servers have finished what the throughput runs left them.
@@ -152,52 +153,53 @@ def check_page(server: Server, path: str, cookies: dict, warm: int = 20) -> int:
     return len(body.encode())
 
 
-def wait_until_idle(*servers: Server, timeout: float = 180.0) -> float:
-    """Wait until the servers' workers stop using CPU (requests of a throughput run its clients gave up on
-    still run: the reference's agent search answered none of 16 within 3 s and worked on them for
-    seconds after, which fell into Caseport's sequential run). Returns the seconds waited."""
+def wait_until_idle(url: str, *servers: Server, timeout: float = 180.0) -> float:
+    """Wait until the servers' workers stop using CPU and, on PostgreSQL, no other backend of the
+    database runs a statement, both at once for a second. Requests a throughput run's clients gave up on
+    still run after it: the reference's agent search answered none of 16 within 3 s, and its workers
+    then serve the backlog of queued requests for seconds, each half a second waiting on PostgreSQL
+    (no worker CPU) and then a moment of Python (no statement). Two waits one after the other (CPU, then
+    the database) each saw one of those phases quiet and let Caseport's sequential run share the
+    machine with the rest of the backlog. Returns the seconds waited."""
     started = time.perf_counter()
-    last = sum(server.cpu_seconds() for server in servers)
-    quiet = 0
-    while quiet < 2 and time.perf_counter() - started < timeout:
-        time.sleep(0.25)
-        now = sum(server.cpu_seconds() for server in servers)
-        quiet = quiet + 1 if now - last < 0.01 else 0
-        last = now
-    return time.perf_counter() - started
+    conn = None
+    if url.startswith("postgresql"):
+        import psycopg
 
-
-def wait_until_database_idle(url: str, timeout: float = 180.0) -> float:
-    """On PostgreSQL, also wait until no other backend of the database runs a statement: a worker waiting
-    for an abandoned request's query uses no CPU, so wait_until_idle sees it idle while the database still
-    works on it (the reference's capped count of an agent's common word runs for half a second). Returns
-    the seconds waited; 0 on SQLite."""
-    if not url.startswith("postgresql"):
-        return 0.0
-    import psycopg
-
-    started = time.perf_counter()
-    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as conn:
+        conn = psycopg.connect(url.split("?", 1)[0], autocommit=True)
+    try:
+        last = sum(server.cpu_seconds() for server in servers)
         quiet = 0
-        while quiet < 2 and time.perf_counter() - started < timeout:
-            (busy,) = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> pg_backend_pid() AND state = 'active'").fetchone()
-            quiet = quiet + 1 if busy == 0 else 0
+        while quiet < 4 and time.perf_counter() - started < timeout:
             time.sleep(0.25)
+            now = sum(server.cpu_seconds() for server in servers)
+            busy = now - last >= 0.01
+            last = now
+            if conn is not None and not busy:
+                (active,) = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid() AND state = 'active'").fetchone()
+                busy = active > 0
+            quiet = 0 if busy else quiet + 1
+    finally:
+        if conn is not None:
+            conn.close()
     return time.perf_counter() - started
 
 
-def sequential_latency(server: Server, path: str, cookies: dict, requests: int) -> tuple[float, float]:
+def sequential_latency(server: Server, path: str, cookies: dict, requests: int) -> tuple[float, float, str]:
+    """p50 and p95 of `requests` requests one after another, and where the five slowest fell."""
     client = Client(server.port, cookies)
     latencies = []
-    for _ in range(requests):
+    for position in range(requests):
         started = time.perf_counter()
         status, _ = client.request("GET", path)
-        latencies.append((time.perf_counter() - started) * 1000)
+        latencies.append(((time.perf_counter() - started) * 1000, position))
         assert status == 200, f"{path} answered {status}"
     latencies.sort()
-    return statistics.median(latencies), latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
+    slowest = ", ".join(f"{ms:.0f} ms at {at}" for ms, at in reversed(latencies[-5:]))
+    return (statistics.median(ms for ms, _ in latencies),
+            latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))][0], slowest)
 
 
 def line(name: str, app: str, result: Result) -> str:
@@ -273,6 +275,9 @@ def main() -> None:  # noqa: C901 - one linear script
             runs: dict[str, list[Result]] = {"Caseport": [], "reference": []}
             for _ in range(args.rounds):
                 for server, jar in ((caseport, cookies), (lean, lean_cookies)):
+                    # the previous run's abandoned requests (the reference's backlog of agent searches at
+                    # 1M cases: seconds of work) must not fall into this run
+                    wait_until_idle(url, caseport, lean)
                     result = run_get(server, path, jar, connections=args.connections, duration=args.duration,
                                      requests=args.requests)
                     runs[server.name].append(result)
@@ -288,13 +293,14 @@ def main() -> None:  # noqa: C901 - one linear script
                 print(f"{name:<20} ratio     none: the reference answered no request within the run", flush=True)
             extra = ""
             if path.startswith(("/cases?q", "/staff/search")):
-                waited = wait_until_idle(caseport, lean) + wait_until_database_idle(url)
-                p50, p95 = sequential_latency(caseport, path, cookies, args.latency_requests)
-                r50, r95 = sequential_latency(lean, path, lean_cookies, args.latency_requests)
+                waited = wait_until_idle(url, caseport, lean)
+                p50, p95, slowest = sequential_latency(caseport, path, cookies, args.latency_requests)
+                r50, r95, _ = sequential_latency(lean, path, lean_cookies, args.latency_requests)
                 extra = f"sequential p50/p95 Caseport {p50:.1f}/{p95:.1f} ms, reference {r50:.1f}/{r95:.1f} ms"
                 print(f"{name:<20} (both servers idle after {waited:.1f} s; load average {os.getloadavg()[0]:.2f})",
                       flush=True)
                 print(f"{name:<20} {extra}", flush=True)
+                print(f"{name:<20} Caseport's slowest: {slowest}", flush=True)
             summary.append((name, statistics.median(r.rps for r in mine), statistics.median(r.cpu_ms for r in mine),
                             statistics.median(r.p99 for r in mine), statistics.median(r.rps for r in ref_runs),
                             statistics.median(r.cpu_ms for r in ref_runs), rps, extra))
