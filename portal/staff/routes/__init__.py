@@ -10,6 +10,7 @@ they answer in its register(); the blueprint is built here from those calls:
 from flask import Blueprint
 
 from portal.cases.routes.case_page import add_case_page_part
+from portal.staff.case_rows import StaffRowMarkup, staff_table_labels
 from portal.staff.labels import priority_label
 from portal.staff.routes import case_actions, case_panel, tasks, workspace
 
@@ -19,6 +20,9 @@ case_actions.register(bp)
 tasks.register(bp)
 # A priority's name in the reader's language, for the staff pages and the case page's staff parts.
 bp.add_app_template_global(priority_label, "priority_label")
+# The staff case table's words and the markup of its rows (templates/staff/_case_table.html).
+bp.add_app_template_global(staff_table_labels, "staff_table_labels")
+bp.add_app_template_global(StaffRowMarkup, "staff_case_rows")
 
 
 @bp.record_once
