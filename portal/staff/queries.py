@@ -218,8 +218,20 @@ _LISTED_COLUMNS = (
 )
 
 
+# The rows of a page by id, compiled once per number of ids (a page holds at most PAGE_SIZE): peewee spent
+# 0.7 ms turning this six-table read into SQL on every search page.
+_ROWS_BY_ID: dict[int, FixedRead] = {}
+
+
 def _rows_by_id(keys):
-    return ((c.id, c) for c in case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(keys)))
+    keys = list(keys)
+    if len(keys) > PAGE_SIZE:
+        return ((c.id, c) for c in case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(keys)))
+    read = _ROWS_BY_ID.get(len(keys))
+    if read is None:
+        read = _ROWS_BY_ID.setdefault(len(keys), FixedRead(
+            lambda *ids: case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(list(ids))), *["int"] * len(keys)))
+    return ((c.id, c) for c in read(*keys))
 
 
 def search_count_limit() -> int:
