@@ -29,7 +29,7 @@ class Case(BaseModel):
     # indexed with updated_at and id (Meta): a customer's cases in list order
     customer = peewee.ForeignKeyField(Customer, backref="cases", on_delete="RESTRICT", index=False)
     created_by = peewee.ForeignKeyField(User, backref="cases_created", on_delete="RESTRICT")
-    # indexed with template, status and id (Meta): a proxy's cases counted by form and status
+    # indexed with updated_at, id, template and status (Meta): a proxy's cases in list order, and counted
     internal_contact = peewee.ForeignKeyField(User, null=True, backref="cases_as_contact", on_delete="SET NULL",
                                               index=False)
     assignee = peewee.ForeignKeyField(User, null=True, backref="cases_assigned", on_delete="SET NULL")
@@ -100,9 +100,9 @@ class Case(BaseModel):
             # A customer's cases in the same order (their dashboard reads the first page of it); also
             # every read by customer alone.
             (("customer", "updated_at", "id"), False),
-            # A proxy's cases (those they filed for customers) counted by form and status, and their ids, from
-            # the index alone (their dashboard and the start of their search); also every read by internal_contact.
-            (("internal_contact", "template", "status", "id"), False),
+            # A proxy's cases (those they filed for customers) in list order, and counted by form and status
+            # from the index alone (their dashboard, the start of their search); every read by internal_contact.
+            (("internal_contact", "updated_at", "id", "template", "status"), False),
             (("opened_at", "workgroup", "template", "status", "last_closed_at", "first_response_at", "channel",
               "first_response_business_s", "first_response_s"), False),
             (("last_closed_at", "status", "workgroup", "template", "assignee", "opened_at", "channel",
