@@ -159,6 +159,7 @@ HOT = [
     ("notifier.channels.smtp.SmtpChannel", "send", "SMTP send (all)"),
     ("notifier.channels.smtp", "email_bytes", "  MIME bytes"),
     ("notifier.channels.smtp.SmtpChannel", "_hand_over", "  SMTP dialogue"),
+    ("smtplib.SMTP", "getreply", "    reading the relay's replies"),
     ("notifier.marks", "mark_sent_many", "sent marks"),
     ("notifier.dispatcher", "extend_lease", "lease renewal"),
 ]
@@ -172,8 +173,8 @@ class Profile:
 
         self.cpu, self.calls, self.walls, self.wall = {}, {}, {}, 0.0
         for module_name, attr, label in HOT:
-            owner_name, _, class_name = module_name.rpartition(".") if module_name.endswith("Channel") else (
-                module_name, "", "")
+            owner_name, _, class_name = module_name.rpartition(".") if module_name.rpartition(".")[2][:1].isupper() \
+                else (module_name, "", "")
             try:
                 owner = importlib.import_module(owner_name)
                 if class_name:
