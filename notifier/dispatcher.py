@@ -7,10 +7,6 @@ back at once, and any other worker after the lease. A message whose outcome is u
 over, no answer; or its worker died mid-send) is held for review, never resent blindly. When a
 channel as a whole is down, its circuit breaker stops the worker from trying it until a probe
 connects again; the messages are given back with their attempts unspent.
-
-In a run of batches (KeptSenders) a full batch has the next one claimed and rendered while the relay
-reads its messages (_NextBatch), so the relay does not wait for that between batches; that claim is
-given back when the run fails or ends, like any untried message.
 """
 
 from __future__ import annotations
@@ -122,18 +118,9 @@ class KeptSenders:
     for its run of batches, so a backlog reuses one SMTP connection instead of one per batch).
     Close it when done (a context manager); a batch that fails closes them."""
 
-    def __init__(self, deadline: float | None = None):
+    def __init__(self):
         self.stack = ExitStack()
         self.senders: dict[str, object] = {}
-        # The next batch, claimed and rendered while this one was sent (see _NextBatch).
-        self.next: _NextBatch | None = None
-        # When the run will stop (time.monotonic()), and how long its last batch took: a next batch
-        # is prepared only if it will be delivered in this run (else it is given back unused).
-        self.deadline = deadline
-        self.batch_seconds = 0.0
-
-    def time_for_another_batch(self) -> bool:
-        return self.deadline is None or time.monotonic() + self.batch_seconds < self.deadline
 
     def __enter__(self):
         return self
@@ -141,23 +128,11 @@ class KeptSenders:
     def __exit__(self, *exc_info):
         self.close()
 
-    def take_next(self) -> _NextBatch | None:
-        next_batch, self.next = self.next, None
-        return next_batch
-
     def close(self) -> None:
-        """Gives back the next batch's claim, if one was made and not delivered, and closes the senders."""
-        next_batch, self.next = self.next, None
         senders, self.senders = self.senders, {}
         stack, self.stack = self.stack, ExitStack()
-        try:
-            if next_batch is not None:
-                # If this fails too (the database is gone), the rows are this worker's leftovers.
-                with contextlib.suppress(Exception):
-                    next_batch.give_back()
-        finally:
-            if senders:
-                stack.close()
+        if senders:
+            stack.close()
 
     def settle(self) -> None:
         """Between batches: nothing of a batch may stay pending on a kept sender (SMTP: an
@@ -166,71 +141,6 @@ class KeptSenders:
             settle = getattr(sender, "settle", None)
             if settle is not None:
                 settle()
-
-
-class _NextBatch:
-    """The next batch of a run of batches, claimed and rendered a step at a time while the relay reads
-    a message of the current batch (the claim in one step, then one render per step): the relay
-    would otherwise wait while the notifier claims and renders between batches.
-
-    Its rows are claimed like any batch's: under their own claim token and lease, untried (no attempt
-    counted), among the worker's running claims. A run that fails or ends gives them back at once
-    (KeptSenders.close); if the worker dies they are its leftovers (taken back at once by its next
-    run, by others after the lease). Renderings are stored, and render errors recorded, when the
-    batch is taken, as for any batch."""
-
-    def __init__(self, settings: Settings, worker_id: str, channels, current_time):
-        self.channels = tuple(channels)
-        self.claim = None
-        self.rendered: dict[int, tuple] = {}
-        self.failed = False
-        self._steps = self._prepare(settings, worker_id, current_time)
-
-    def _prepare(self, settings: Settings, worker_id: str, current_time):
-        self.claim = _claim(current_time(), worker_id, settings, self.channels)
-        templates: dict = {}
-        for message in self.claim.messages:
-            if message.rendered is not None:
-                continue
-            yield
-            started_at = current_time()
-            try:
-                rendered, error = _render(message, templates, settings.template_limits), None
-            except RenderError as failure:
-                rendered, error = None, str(failure)
-            self.rendered[message.id] = (rendered, error, started_at, current_time())
-
-    def step(self) -> None:
-        """One step; never raises (it runs while a message is in flight): a failure is kept."""
-        if self._steps is None:
-            return
-        try:
-            next(self._steps)
-        except StopIteration:
-            self._steps = None
-        except Exception:
-            log.exception("claiming or rendering the next batch failed")
-            self.failed, self._steps = True, None
-
-    def take(self, channels):
-        """The claim, with every step done, if it is for these channels and nothing failed; else
-        gives it back and returns None."""
-        if not self.failed and tuple(channels) == self.channels:
-            while self._steps is not None:
-                self.step()
-            if not self.failed:
-                return self.claim
-        self.give_back()
-        return None
-
-    def give_back(self) -> None:
-        claim, self.claim, self._steps = self.claim, None, None
-        if claim is None or not claim.messages:
-            return
-        try:
-            release(claim.messages, claim.token)
-        finally:
-            _finished(claim.worker_id, claim.token)
 
 
 class _Channels:
@@ -295,19 +205,16 @@ def deliver_due(
     if kept is None:
         with ExitStack() as stack:
             return _deliver_due(settings, now, worker_id, channels, suppress, breakers, stack, None)
-    started = time.monotonic()
     try:
-        report = _deliver_due(settings, now, worker_id, channels, suppress, breakers, kept.stack, kept.senders, kept)
+        report = _deliver_due(settings, now, worker_id, channels, suppress, breakers, kept.stack, kept.senders)
     except BaseException:
         kept.close()
         raise
-    kept.batch_seconds = time.monotonic() - started
     kept.settle()
     return report
 
 
-def _deliver_due(settings, now, worker_id, channels, suppress, breakers, stack: ExitStack, senders,
-                 kept: KeptSenders | None = None) -> DeliveryReport:
+def _deliver_due(settings, now, worker_id, channels, suppress, breakers, stack: ExitStack, senders) -> DeliveryReport:
     started = time.monotonic()
     claimed_at = aware(now)
     worker_id = worker_id or default_worker_id(settings)
@@ -319,34 +226,18 @@ def _deliver_due(settings, now, worker_id, channels, suppress, breakers, stack: 
         # `now` may be a test's fixed instant; real elapsed time still counts against the lease.
         return claimed_at + timedelta(seconds=time.monotonic() - started)
 
-    prepared = kept.take_next() if kept is not None else None
-    try:
-        senders = _Channels(settings, stack, breakers or BREAKERS, senders)
-        usable = []
-        for channel in channels:
-            (usable if senders.usable(channel) else report.channels_down).append(channel)
-        claim = prepared.take(usable) if prepared is not None else None
-    except BaseException:
-        if prepared is not None:
-            with contextlib.suppress(Exception):
-                prepared.give_back()
-        raise
+    senders = _Channels(settings, stack, breakers or BREAKERS, senders)
+    usable = []
+    for channel in channels:
+        (usable if senders.usable(channel) else report.channels_down).append(channel)
     if not usable:
         return report
-    prerendered = prepared.rendered if claim is not None else {}
-    if claim is None:
-        claim = _claim(claimed_at, worker_id, settings, usable)
+    claim = _claim(claimed_at, worker_id, settings, usable)
     report.claimed = len(claim.messages)
     if not claim.messages:
         return report
-    meanwhile = None
-    if (kept is not None and settings.NOTIFIER_LANES == 1 and len(claim.messages) >= settings.NOTIFIER_BATCH_SIZE
-            and kept.time_for_another_batch()):
-        # A full batch: more is probably due. Claim and render the next one while this one is sent.
-        kept.next = _NextBatch(settings, worker_id, usable, current_time)
-        meanwhile = kept.next.step
     try:
-        _deliver_claim(claim, senders, settings, current_time, report, suppress, prerendered, meanwhile)
+        _deliver_claim(claim, senders, settings, current_time, report, suppress)
     except BaseException:
         # A failed run (database outage, a bug, shutdown) gives back what it has not tried.
         with contextlib.suppress(Exception):
@@ -357,13 +248,11 @@ def _deliver_due(settings, now, worker_id, channels, suppress, breakers, stack: 
     return report
 
 
-def _deliver_claim(claim, senders: _Channels, settings: Settings, current_time, report, suppress,
-                   prerendered=None, meanwhile=None) -> None:
-    ready = _render_batch(claim, current_time, report, {}, settings.template_limits, prerendered)
+def _deliver_claim(claim, senders: _Channels, settings: Settings, current_time, report, suppress) -> None:
+    ready = _render_batch(claim, current_time, report, {}, settings.template_limits)
     lanes = [ready[n::settings.NOTIFIER_LANES] for n in range(min(settings.NOTIFIER_LANES, len(ready)))]
     if len(lanes) <= 1:
-        _deliver_lane(lanes[0] if lanes else [], claim, senders, settings, current_time, report, suppress,
-                      meanwhile)
+        _deliver_lane(lanes[0] if lanes else [], claim, senders, settings, current_time, report, suppress)
         return
     # Each further lane is a thread with its own database connection and its own senders (one
     # connection to the relay each), sharing the breakers; each keeps its own counts, added up
@@ -400,10 +289,8 @@ def _add(report: DeliveryReport, other: DeliveryReport) -> None:
     report.errors += other.errors
 
 
-def _deliver_lane(messages, claim, senders: _Channels, settings: Settings, current_time, report, suppress,
-                  meanwhile=None) -> None:
-    """Deliver these messages of the claim one after another (one lane). `meanwhile()` is work to
-    do while the relay reads a message (the next batch's steps)."""
+def _deliver_lane(messages, claim, senders: _Channels, settings: Settings, current_time, report, suppress) -> None:
+    """Deliver these messages of the claim one after another (one lane)."""
     lease = timedelta(seconds=settings.NOTIFIER_LEASE_SECONDS)
     lease_until = claim.lease_expires_at
     sent = SentMarks(claim, report)
@@ -420,7 +307,7 @@ def _deliver_lane(messages, claim, senders: _Channels, settings: Settings, curre
                 extend_lease(messages, claim.token, lease_until)
             following = messages[n + 1] if n + 1 < len(messages) else None
             _deliver_one(message, claim, senders, settings, current_time, report, suppress, sent,
-                         following=following, checks=checks, meanwhile=meanwhile)
+                         following=following, checks=checks)
     finally:
         # Even when the run fails: these were delivered. If this write fails too, they are held.
         if sent:
@@ -435,20 +322,16 @@ def _mark_dead(message, claim, started_at, finished_at, reason, outcome, report)
     report.errors.append(f"{message.uuid}: {reason}")
 
 
-def _render_batch(claim, current_time, report, templates, limits: TemplateLimits, prerendered=None) -> list[Message]:
+def _render_batch(claim, current_time, report, templates, limits: TemplateLimits) -> list[Message]:
     """Render every message of the batch not rendered yet and keep the results on the rows, all in
     one transaction (one commit per batch, not per message). Returns the messages ready to send;
-    a render error (including a template over its budget) makes only that message dead.
-    `prerendered` holds the outcomes of renders made already (by message id: see _NextBatch)."""
+    a render error (including a template over its budget) makes only that message dead."""
     # Render before taking the write lock: on SQLite the transaction below blocks every other
     # writer, and a template may use its whole time budget.
     outcomes = []
     for message in claim.messages:
         if message.rendered is not None:
             outcomes.append((message, None, None, None, None))
-            continue
-        if prerendered and message.id in prerendered:
-            outcomes.append((message, *prerendered[message.id]))
             continue
         started_at = current_time()
         try:
@@ -521,7 +404,7 @@ def _following(message: Message, following, sender, suppress, checks: dict) -> o
 
 
 def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings, current_time, report,
-                 suppress=None, sent=None, following=None, checks=None, meanwhile=None) -> None:
+                 suppress=None, sent=None, following=None, checks=None) -> None:
     started_at = current_time()
     check = checks.pop(message.id, None) if checks is not None else None
 
@@ -565,10 +448,10 @@ def _deliver_one(message: Message, claim, senders: _Channels, settings: Settings
             # message over only after the mark is written. The next message's envelope may go with
             # this one's content (it hands nothing of the next one over).
             ahead = _following(message, following, sender, suppress, checks) if checks is not None else None
-            extra = {"following": ahead} if ahead is not None else {}
-            if meanwhile is not None and getattr(sender, "takes_meanwhile", False):
-                extra["meanwhile"] = meanwhile
-            provider_id = sender.send(outgoing, start=start, **extra)
+            if ahead is not None:
+                provider_id = sender.send(outgoing, start=start, following=ahead)
+            else:
+                provider_id = sender.send(outgoing, start=start)
         else:
             if not start():
                 raise AttemptNotStarted("the claim was lost before the attempt")

@@ -48,12 +48,11 @@ def run_delivery(settings: Settings, suppress=None) -> int:
     the scheduler runs it again at once (see build_scheduler), so a backlog never waits for a tick.
 
     Opens and closes its own database connection, as it runs in a scheduler thread, and keeps its
-    senders (one SMTP connection) from batch to batch until the run ends; while a full batch is sent
-    the next one is claimed and rendered (given back if the run ends first).
+    senders (one SMTP connection) from batch to batch until the run ends.
     """
     deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS * 0.9
     sent = 0
-    with database.connection_context(), KeptSenders(deadline) as kept:
+    with database.connection_context(), KeptSenders() as kept:
         while True:
             report = deliver_due(settings, suppress=suppress, kept=kept)
             sent += report.sent

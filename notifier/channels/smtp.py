@@ -18,7 +18,6 @@ not sent is abandoned by closing the connection before its "." (which hands noth
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 import smtplib
 import ssl
@@ -33,8 +32,6 @@ from notifier.channels.errors import (
 )
 from notifier.channels.outgoing import OutgoingEmail, email_bytes, envelope_sender, message_id, smtp_path
 from notifier.clock import utcnow
-
-log = logging.getLogger("notifier.channels.smtp")
 
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
@@ -56,8 +53,6 @@ class SmtpChannel:
     starts_attempts = True
     # send() takes the message the dispatcher will send next, to pipeline its envelope (RFC 2920).
     takes_following = True
-    # send() takes work to do while the relay reads a message (`meanwhile`).
-    takes_meanwhile = True
 
     def __init__(self, settings):
         self.settings = settings
@@ -133,16 +128,13 @@ class SmtpChannel:
             raise
         return connection
 
-    def send(self, email: OutgoingEmail, start=None, following: OutgoingEmail | None = None,
-             meanwhile=None) -> str:
+    def send(self, email: OutgoingEmail, start=None, following: OutgoingEmail | None = None) -> str:
         """Send one email; returns its Message-ID. Raises ChannelDown/Transient/Permanent/OutcomeUnknown.
 
         `start()`, when given, is called once, after the envelope is on its way and before anything
         is handed over; if it returns False the message is not sent (AttemptNotStarted).
         `following`, when given, is the email the caller will send next: on a pipelining relay its
-        envelope goes in the same write as this email's content (nothing of it is handed over).
-        `meanwhile()`, when given, is called once the content is written and before its reply is read
-        (work of the caller's that needs no answer; it must not raise)."""
+        envelope goes in the same write as this email's content (nothing of it is handed over)."""
         s = self.settings
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead.message_uuid != email.message_uuid:
@@ -174,7 +166,7 @@ class SmtpChannel:
         sender = envelope_sender(s.MAIL_FROM)
         try:
             self._hand_over(self._connection, sender, email.to_address, data, smtputf8, start_once,
-                            sent_ahead=ahead is not None, following=following, meanwhile=meanwhile)
+                            sent_ahead=ahead is not None, following=following)
         except (smtplib.SMTPServerDisconnected, OSError):
             # A reused connection the relay closed meanwhile (also one that carried this message's
             # envelope ahead): one fresh connection, then it counts.
@@ -182,15 +174,14 @@ class SmtpChannel:
             self._connection = self._connect()
             try:
                 self._hand_over(self._connection, sender, email.to_address, data, smtputf8, start_once,
-                                following=following, meanwhile=meanwhile)
+                                following=following)
             except (smtplib.SMTPServerDisconnected, OSError) as error:
                 self._drop()
                 raise ChannelDownError(f"SMTP relay dropped the connection: {_describe(error)}") from None
         return message_id(email.message_uuid, self._domain)
 
     def _hand_over(self, connection: smtplib.SMTP, sender: str, recipient: str, data: bytes, smtputf8: bool,
-                   start_once=lambda: None, sent_ahead: bool = False, following: OutgoingEmail | None = None,
-                   meanwhile=None):
+                   start_once=lambda: None, sent_ahead: bool = False, following: OutgoingEmail | None = None):
         s = self.settings
         options = []
         if smtputf8:
@@ -238,11 +229,6 @@ class SmtpChannel:
         if following is not None:
             # Built while the relay reads this message; its content waits for its own start mark.
             self._ahead = self._prepared(following)
-        if meanwhile is not None:
-            try:
-                meanwhile()
-            except Exception:  # never taken for a dropped connection below: that would send it again
-                log.exception("work done while the relay read a message failed")
         # The relay has the whole message now: whatever happens next, it may have delivered it.
         connection.sock.settimeout(s.SMTP_DATA_TIMEOUT)
         try:

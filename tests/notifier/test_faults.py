@@ -191,10 +191,9 @@ def test_no_answer_from_the_sms_gateway_after_the_request_is_outcome_unknown(see
 
 # --- real processes, killed -----------------------------------------------------------------------
 
-def start_worker(url, port, worker_id, lease=60, lanes=1, batch=10, mode=""):
+def start_worker(url, port, worker_id, lease=60, lanes=1):
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.notifier.worker_process", url, str(port), worker_id, str(lease), str(lanes),
-         str(batch), mode],
+        [sys.executable, "-m", "tests.notifier.worker_process", url, str(port), worker_id, str(lease), str(lanes)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )
     assert process.stdout.readline().strip() == "ready"
