@@ -9,15 +9,21 @@ the same run, against the same relay:
 Prints both throughputs, their ratio, and enqueue→delivery latency (median, p95).
 
     .venv/bin/python tests/bench/bench_notifier.py [--messages N] [--rate R] [--database-url URL]
-        [--no-pipelining] [--profile] [--root CHECKOUT]
+        [--no-pipelining] [--profile] [--root CHECKOUT] [--pairs N --against CHECKOUT]
+
+With --pairs N --against CHECKOUT it runs itself 2N times, this checkout's notifier and CHECKOUT's
+back to back (the order flipped every pair), and prints each run and the medians: on a shared machine
+only such pairs, and the ratio to the smtplib loop of the same run, say anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+import re
 import smtplib
 import statistics
 import subprocess
@@ -159,6 +165,7 @@ HOT = [
     ("notifier.channels.smtp.SmtpChannel", "send", "SMTP send (all)"),
     ("notifier.channels.smtp", "email_bytes", "  MIME bytes"),
     ("notifier.channels.smtp.SmtpChannel", "_hand_over", "  SMTP dialogue"),
+    ("smtplib.SMTP", "getreply", "    reading the relay's replies"),
     ("notifier.marks", "mark_sent_many", "sent marks"),
     ("notifier.dispatcher", "extend_lease", "lease renewal"),
 ]
@@ -172,8 +179,8 @@ class Profile:
 
         self.cpu, self.calls, self.walls, self.wall = {}, {}, {}, 0.0
         for module_name, attr, label in HOT:
-            owner_name, _, class_name = module_name.rpartition(".") if module_name.endswith("Channel") else (
-                module_name, "", "")
+            owner_name, _, class_name = module_name.rpartition(".") if module_name.rpartition(".")[2][:1].isupper() \
+                else (module_name, "", "")
             try:
                 owner = importlib.import_module(owner_name)
                 if class_name:
@@ -245,6 +252,55 @@ def run_producer(args, enqueue) -> int:
     return 0
 
 
+def machine_load() -> str:
+    """The load average and the kernel's CPU pressure (share of time some task waited for a core)."""
+    load = Path("/proc/loadavg").read_text().split()[0]
+    pressure = "?"
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        pressure = Path("/proc/pressure/cpu").read_text().split()[1].split("=")[1] + " %"
+    return f"load average {load}, CPU pressure (some, avg10) {pressure}"
+
+
+_FIGURES = {
+    "reference": re.compile(r"same relay\): (\d+) messages/s"),
+    "notifier": re.compile(r"in [\d.]+s: (\d+) messages/s"),
+    "cpu": re.compile(r"notifier process (\d+) µs"),
+    "relay": re.compile(r"relay (\d+) µs"),
+}
+
+
+def run_pairs(args) -> int:
+    """--pairs: this checkout against --against, back to back, the order flipped every pair."""
+    # The same options for every run, less those of this mode (each option here takes one value).
+    words = sys.argv[1:]
+    dropped = {n + k for n, word in enumerate(words) if word in ("--pairs", "--against", "--root") for k in (0, 1)}
+    rest = [word for n, word in enumerate(words) if n not in dropped]
+    here = Path(__file__).resolve().parents[2]
+    results: dict[str, list[dict]] = {"this": [], "against": []}
+    for pair in range(args.pairs):
+        order = ("against", "this") if pair % 2 == 0 else ("this", "against")
+        for who in order:
+            root = here if who == "this" else Path(args.against).resolve()
+            started = datetime.now(UTC)
+            out = subprocess.run([sys.executable, __file__, *rest, "--root", str(root)], capture_output=True,
+                                 text=True).stdout
+            figures = {name: int(m.group(1)) if (m := pattern.search(out)) else 0 for name, pattern in _FIGURES.items()}
+            results[who].append(figures)
+            ratio = figures["notifier"] / figures["reference"] if figures["reference"] else float("nan")
+            print(f"{started:%H:%M:%S} pair {pair + 1} {who:<7} {figures['notifier']:5d} msg/s "
+                  f"(smtplib loop {figures['reference']:5d}, {ratio:.2f}x)  CPU µs/msg notifier {figures['cpu']} "
+                  f"relay {figures['relay']}  [{machine_load()}]", flush=True)
+    for who, label in (("this", f"this checkout ({here})"), ("against", f"--against ({args.against})")):
+        rows = results[who]
+        ratios = [r["notifier"] / r["reference"] for r in rows if r["reference"]]
+        cpu, relay = statistics.median(r["cpu"] for r in rows), statistics.median(r["relay"] for r in rows)
+        print(f"median {label}: {statistics.median(r['notifier'] for r in rows):.0f} msg/s, "
+              f"{statistics.median(ratios):.2f}x the smtplib loop, notifier CPU {cpu:.0f} µs/msg, relay {relay:.0f}")
+    wins = sum(a["notifier"] > b["notifier"] for a, b in zip(results["this"], results["against"], strict=True))
+    print(f"this checkout faster in {wins} of {args.pairs} pairs")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
@@ -262,7 +318,14 @@ def main() -> int:
     parser.add_argument("--producer", type=int, default=0, help=argparse.SUPPRESS)  # internal: the producer process
     parser.add_argument("--profile", action="store_true",
                         help="time the hot functions with time.thread_time and print where the CPU went")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="run N pairs of this checkout and --against, back to back, and print the medians")
+    parser.add_argument("--against", default=None, help="with --pairs: the other checkout (e.g. main's code)")
     args = parser.parse_args()
+    if args.pairs:
+        if not args.against:
+            parser.error("--pairs needs --against CHECKOUT")
+        return run_pairs(args)
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
     import notifier
@@ -346,6 +409,7 @@ def main() -> int:
     backend = "postgresql" if url.startswith("postgres") else "sqlite"
     mode = f"steady {args.rate:g}/s" if args.rate else "queue filled first"
     mode += "; relay without PIPELINING" if args.no_pipelining else "; relay offers PIPELINING"
+    print(f"machine: {machine_load()}")
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; backend: {backend}; {mode}; interval {args.interval}s; "
           f"batch {args.batch_size}; code: {ROOT}")
     print(f"lean reference (bare smtplib loop, prebuilt messages, same relay): {reference:.0f} messages/s")
