@@ -117,7 +117,8 @@ def test_kept_controls_follow_the_values_they_show(app, client, people, teams, c
         client.get(path)  # the page that shows the flash
         page = _kept(client, path)
         assert page == _afresh(app, client, path), mode
-        assert re.search(rf'checked id="visibility-\d" name="visibility" required type="radio" value="{mode}"', page), mode
+        checked = rf'checked id="visibility-\d" name="visibility" required type="radio" value="{mode}"'
+        assert re.search(checked, page), mode
     # the upload hint says the limits configured
     app.config["UPLOAD_MAX_FILES"] = 7
     page = _kept(client, path)
