@@ -124,3 +124,41 @@ def test_kept_controls_follow_the_values_they_show(app, client, people, teams, c
     page = _kept(client, path)
     assert page == _afresh(app, client, path)
     assert "Up to 7 files" in page
+
+
+def test_kept_selects_follow_their_choices_and_the_chosen_one(app, client, people, teams, case):
+    """The assignee, task assignee, move and status selects are kept by the choices they offer and the one
+    chosen (fields.control_key): a new member, an assignment and a status change each show."""
+    from portal.cases.queries.case_page import statuses_to_choose
+    from portal.models.configuration import CaseStatus
+    from portal.models.teams import WorkgroupMember
+    from tests import factories
+
+    sign_in(client, people.supervisor)
+    path = f"/cases/{case.reference}"
+    before = _kept(client, path)
+    assert before == _afresh(app, client, path)
+    assert 'id="assign-assignee"' in before and 'id="task-assignee"' in before and 'id="status"' in before
+    newcomer = factories.user(role="agent", email="nico@example.com", display_name="Nico <Newcomer>")
+    WorkgroupMember.create(workgroup=teams.desk, user=newcomer)
+    page = _kept(client, path)
+    assert page == _afresh(app, client, path)
+    assert f'value="{newcomer.uuid}">Nico &lt;Newcomer&gt;</option>' in page  # the task select
+    assert f'value="{newcomer.uuid}">Nico &lt;Newcomer&gt; (' in page  # the assignee select, with the role
+    handling.assign_case(people.supervisor, reload(case), str(newcomer.uuid))
+    page = _kept(client, path)
+    assert page == _afresh(app, client, path)
+    assert f'<option selected value="{newcomer.uuid}">' in page
+    other = CaseStatus.create(name="Waiting for <parts>", category="waiting", position=99)
+    page = _kept(client, path)
+    assert page == _afresh(app, client, path)
+    assert f'<option value="{other.uuid}">Waiting for &lt;parts&gt;</option>' in _status_select(page)
+    lifecycle.change_status(people.supervisor, reload(case), str(other.uuid))
+    page = _kept(client, path)
+    assert page == _afresh(app, client, path)
+    assert str(other.uuid) not in _status_select(page)  # not offered: the case has it
+    assert statuses_to_choose()
+
+
+def _status_select(page: str) -> str:
+    return page.split('id="status"', 1)[1].split("</select>", 1)[0]

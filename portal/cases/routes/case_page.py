@@ -99,6 +99,7 @@ def _policy_for_templates(state):
     state.app.add_template_global(fields.field, "case_field")
     state.app.add_template_global(fields.form_errors, "case_form_errors")
     state.app.add_template_global(fields.hidden, "case_hidden")
+    state.app.add_template_global(fields.control_key, "case_control_key")
 
 
 def case_page(case, status: int = 200, **forms):

@@ -18,6 +18,7 @@ from functools import lru_cache
 from flask_babel import format_decimal, get_translations
 from markupsafe import Markup, soft_str
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.widgets.core import clean_key
 
@@ -214,6 +215,42 @@ def field(f, required=None, hint=None) -> Markup:
     control = _html(_control(f, attrs))
     return Markup(f'\n  <div class="field{has_error}">\n    <label for="{escaped_id}">{_text(f.label.text)}'  # noqa: S704
                   f'{required_mark}</label>{hint_html}{error_html}\n    {control}{counter}\n  </div>\n')
+
+
+_HIDDEN_TYPES = frozenset({"HiddenField", "CSRFTokenField"})
+
+
+def control_key(form) -> tuple:
+    """What a new form's visible controls show besides their words (which the language decides): each
+    control's value and the choices it offers. With the language, everything their markup depends on
+    (the labels, hints and rules are the form class's), so a key for {% remember %} (detail.html's
+    kept()). The hidden controls are left out: a CSRF token and a submission key are the request's own."""
+    key = []
+    for control in form:
+        if control.type in _HIDDEN_TYPES:
+            continue
+        data = control.data
+        key.append((control.name, tuple(data) if isinstance(data, list) else data,
+                    _choices_key(getattr(control, "choices", None))))
+    return tuple(key)
+
+
+def _choices_key(choices):
+    """A select's or radio group's choices as hashable values, each label as the text it shows."""
+    if choices is None:
+        return None
+    if isinstance(choices, dict):  # option groups
+        return ("groups", tuple((str(group), _choices_key(items)) for group, items in choices.items()))
+    key = []
+    for choice in choices:
+        if isinstance(choice, SelectChoice):
+            parts = (choice.value, choice.label, choice.render_kw, choice.optgroup)
+        else:
+            parts = tuple(choice) if isinstance(choice, (tuple, list)) else (choice,)
+        key.append(tuple(repr(sorted(part.items())) if isinstance(part, dict)
+                         else part if part is None or isinstance(part, (str, int, bool)) else str(part)
+                         for part in parts))
+    return tuple(key)
 
 
 def hidden(f, **attrs) -> Markup:
