@@ -101,7 +101,8 @@ def test_the_case_page_hidden_controls_render_as_wtforms_renders_them(app, peopl
                 if control.type not in ("CSRFTokenField", "HiddenField"):
                     continue
                 assert str(fields.hidden(control)) == str(control()), (type(form).__name__, control.name)
-                for value in ("", ODD, Markup("<b>stamp</b>"), "2026-12-01T12:00:00+00:00"):
+                for value in ("", ODD, Markup("<b>stamp</b>"), Markup('<b class="x">stamp</b>'),
+                              "2026-12-01T12:00:00+00:00"):
                     assert str(fields.hidden(control, value=value)) == str(control(value=value)), (
                         type(form).__name__, control.name, value)
                 compared += 1

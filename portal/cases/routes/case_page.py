@@ -99,6 +99,7 @@ def _policy_for_templates(state):
     state.app.add_template_global(fields.field, "case_field")
     state.app.add_template_global(fields.form_errors, "case_form_errors")
     state.app.add_template_global(fields.hidden, "case_hidden")
+    state.app.add_template_global(fields.control_key, "case_control_key")
 
 
 def case_page(case, status: int = 200, **forms):
@@ -127,6 +128,9 @@ def case_page(case, status: int = 200, **forms):
         status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
             SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
     parts = _parts(case, viewer, forms)
+    # The forms built here (not one sent back with what was typed and its messages): the template may
+    # keep their controls' markup, the same on every page in a language (detail.html's kept()).
+    fresh = frozenset(name for name in _FORM_NAMES if forms.get(name) is None)
     # A logged contact's own time shows to the staff who handle the case (they have the staff part).
     feed = feed_lines(feed_for(case, viewer), case.reference, contact_times=bool(parts.get("staff_panel")))
     return render_template(
@@ -146,10 +150,15 @@ def case_page(case, status: int = 200, **forms):
         reopen_form=forms.get("reopen_form") or (ReasonForm(prefix="reopen") if may["reopen"] else None),
         resolution_form=forms.get("resolution_form") or (ProposeResolutionForm() if may["propose"] else None),
         status_form=status_form,
+        fresh=fresh,
         case_notifications=notifications_for_shown_case(viewer, case) if staff else [],
         next_steps=[] if staff else next_steps(case),  # staff see every task in their own part
         **parts,
     ), status
+
+
+_FORM_NAMES = ("comment_form", "accept_form", "reject_form", "close_form", "reopen_form", "resolution_form",
+               "status_form")
 
 
 @login_required

@@ -18,6 +18,7 @@ from functools import lru_cache
 from flask_babel import format_decimal, get_translations
 from markupsafe import Markup, soft_str
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.widgets.core import clean_key
 
@@ -216,11 +217,64 @@ def field(f, required=None, hint=None) -> Markup:
                   f'{required_mark}</label>{hint_html}{error_html}\n    {control}{counter}\n  </div>\n')
 
 
+_HIDDEN_TYPES = frozenset({"HiddenField", "CSRFTokenField"})
+
+
+def control_key(form) -> tuple:
+    """What a new form's visible controls show besides their words (which the language decides): each
+    control's value and the choices it offers. With the language, everything their markup depends on
+    (the labels, hints and rules are the form class's), so a key for {% remember %} (detail.html's
+    kept()). The hidden controls are left out: a CSRF token and a submission key are the request's own."""
+    key = []
+    for control in form:
+        if control.type in _HIDDEN_TYPES:
+            continue
+        data = control.data
+        key.append((control.name, tuple(data) if isinstance(data, list) else data,
+                    _choices_key(getattr(control, "choices", None))))
+    return tuple(key)
+
+
+def _choices_key(choices):
+    """A select's or radio group's choices as hashable values, each label as the text it shows."""
+    if choices is None:
+        return None
+    if isinstance(choices, dict):  # option groups
+        return ("groups", tuple((str(group), _choices_key(items)) for group, items in choices.items()))
+    key = []
+    for choice in choices:
+        if isinstance(choice, SelectChoice):
+            parts = (choice.value, choice.label, choice.render_kw, choice.optgroup)
+        else:
+            parts = tuple(choice) if isinstance(choice, (tuple, list)) else (choice,)
+        key.append(tuple(repr(sorted(part.items())) if isinstance(part, dict)
+                         else part if part is None or isinstance(part, (str, int, bool)) else str(part)
+                         for part in parts))
+    return tuple(key)
+
+
 def hidden(f, **attrs) -> Markup:
     """{{ f }} or {{ f(value=...) }} of a hidden control (a form's CSRF token, its submission id, the
     proposal or assignee the page showed) as WTForms writes it: through its widget, html_params'
     string.Formatter took about 60 µs a control, and a staff case page has a dozen of them."""
+    widget = f.widget
+    if (type(widget) is widgets.HiddenInput and not f.render_kw and (not attrs or attrs.keys() == {"value"})
+            and type(f.meta).render_field is DefaultMeta.render_field and getattr(f, "_datalist", None) is None
+            and "disabled" not in vars(f.flags)):
+        # the usual token or key: _control()'s id, name, type and value (in html_params' sorted order), written out
+        value = attrs["value"] if attrs else f._value()
+        if isinstance(value, str):
+            text = escape_text(value)
+            if '"' in text:
+                text = text.replace('"', "&quot;")
+            return Markup(f'<input id="{_quoted(f.id)}" name="{_quoted(f.name)}" type="hidden" value="{text}">')  # noqa: S704
     return _control(f, attrs)
+
+
+def _quoted(value: str) -> str:
+    """An attribute's value as _attributes() writes it."""
+    text = escape_text(value)
+    return text.replace('"', "&quot;") if '"' in text else text
 
 
 def _html(value) -> str:

@@ -53,6 +53,9 @@ class StaffPanel:
     found_customers: object = None
     # What else portal.policy lets the viewer do on this case (the template shows controls by these).
     may: dict = field(default_factory=dict)
+    # The forms built here for this page (not a sent one shown again): their controls are the same for
+    # every page in a language, so the template may keep their markup ({% remember %}).
+    fresh: frozenset = frozenset()
 
 
 def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
@@ -149,6 +152,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         "task_form": lambda: TaskForm(prefix="task"),
     }
     built = {name: forms.get(name) or (make() if shown[name] else None) for name, make in makers.items()}
+    fresh = frozenset(name for name in makers if forms.get(name) is None)
     built["unlink_form"] = ConfirmForm(prefix="unlink") if open_and(may["link"]) else None
     built["find_form"] = CustomerFindForm(request.args) if open_and(may["link"]) else None
     built["task_state_form"] = ConfirmForm(prefix="taskstate") if tasks and may["manage_tasks"] else None
@@ -169,4 +173,4 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     if find is not None and (request.args.get("link_q") or "").strip() and find.validate():
         found = search_customers(viewer, find.link_q.data, limit=10, phone_region=setting("DEFAULT_PHONE_REGION"))
     return StaffPanel(case=case, forms=built, can_take=can_take, can_assign=can_assign, can_move=bool(movable),
-                      closed=closed, tasks=tasks, found_customers=found, may=may)
+                      closed=closed, tasks=tasks, found_customers=found, may=may, fresh=fresh)
