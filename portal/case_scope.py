@@ -36,6 +36,25 @@ SELECT 'colleague', y.id FROM (
     WHERE me.user_id = ? AND me.is_account_manager LIMIT 501) y
 """
 _WORKGROUPS = "SELECT workgroup_id FROM workgroup_member WHERE user_id = ?"
+# What _CUSTOMER_FACTS and _WORKGROUPS read, for the user of the session whose token hash is the one
+# parameter (four times), as rows (kind, id): appended to the session's own statement (portal/accounts/service/
+# sessions.py), so a page reads who is signed in and whose cases they see in one round trip.
+SESSION_FACTS = """
+SELECT 'customer' AS kind, me.id AS id FROM user_session s JOIN customer me ON me.user_id = s.user_id
+WHERE s.token_hash = ?
+UNION ALL
+SELECT 'linked', x.case_id FROM (
+    SELECT l.case_id FROM user_session s JOIN customer me ON me.user_id = s.user_id
+    JOIN case_customer_link l ON l.customer_id = me.id WHERE s.token_hash = ? LIMIT 501) x
+UNION ALL
+SELECT 'colleague', y.id FROM (
+    SELECT other.id FROM user_session s JOIN customer me ON me.user_id = s.user_id
+    JOIN customer other ON other.account_id = me.account_id
+    WHERE s.token_hash = ? AND me.is_account_manager LIMIT 501) y
+UNION ALL
+SELECT 'workgroup', m.workgroup_id FROM user_session s JOIN workgroup_member m ON m.user_id = s.user_id
+WHERE s.token_hash = ?
+"""
 _IS_MEMBER = "SELECT 1 FROM workgroup_member WHERE workgroup_id = ? AND user_id = ?"
 _VISIBLE = {
     "staff": 'SELECT 1 FROM "case" c WHERE c.id = ? AND (c.assignee_id = ? OR c.workgroup_id IN '
@@ -96,32 +115,58 @@ class CaseScope:
 
 def _resolve(user) -> CaseScope:
     role = user.role
+    if role in ("agent", "supervisor"):
+        facts = [("workgroup", row[0]) for row in _rows(_WORKGROUPS, (user.id,))]
+    elif role == "customer":
+        facts = _rows(_CUSTOMER_FACTS, (user.id, user.id, user.id))
+    else:
+        facts = []
+    return scope_from_facts(user, facts)
+
+
+def scope_from_facts(user, facts) -> CaseScope:
+    """The scope of user (loaded, active) from the rows (kind, id) that _CUSTOMER_FACTS, _WORKGROUPS
+    or SESSION_FACTS read; rows of kinds that the user's role does not use are ignored."""
+    role = user.role
     if role == "admin":
         return CaseScope("all", user.id)
     if role in ("agent", "supervisor"):
-        return CaseScope("staff", user.id, frozenset(row[0] for row in _rows(_WORKGROUPS, (user.id,))))
+        return CaseScope("staff", user.id, frozenset(value for kind, value in facts if kind == "workgroup"))
     if role == "proxy":
         return CaseScope("proxy", user.id)
     if role != "customer":
         return CaseScope("none")
-    facts: dict[str, list[int]] = {"customer": [], "linked": [], "colleague": []}
-    for kind, value in _rows(_CUSTOMER_FACTS, (user.id, user.id, user.id)):
-        facts[kind].append(value)
-    if not facts["customer"]:
+    found: dict[str, list[int]] = {"customer": [], "linked": [], "colleague": [], "workgroup": []}
+    for kind, value in facts:
+        found[kind].append(value)
+    if not found["customer"]:
         return CaseScope("none")
 
     def listed(ids: list[int]) -> tuple[int, ...] | None:
         return tuple(ids) if len(ids) <= MAX_LISTED_IDS else None
 
-    return CaseScope("customer", user.id, customer_id=facts["customer"][0], linked_case_ids=listed(facts["linked"]),
-                     manages_account=bool(facts["colleague"]), colleague_ids=listed(facts["colleague"]))
+    return CaseScope("customer", user.id, customer_id=found["customer"][0], linked_case_ids=listed(found["linked"]),
+                     manages_account=bool(found["colleague"]), colleague_ids=listed(found["colleague"]))
 
 
 def case_scope(user) -> CaseScope:
     """The user's scope, read once per request (every time outside requests)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return CaseScope("none")
-    return request_memo.remembered(("case_scope", user.id, user.role), lambda: _resolve(user))
+    return request_memo.remembered(_memo_key(user), lambda: _resolve(user))
+
+
+def _memo_key(user) -> tuple:
+    return ("case_scope", user.id, user.role)
+
+
+def remember_scope(user, facts) -> None:
+    """Inside a request that changes nothing: user's scope is the one these rows (kind, id) of
+    SESSION_FACTS tell, read with the session that signed user in (one round trip for both), so
+    case_scope(user) reads nothing more in this request. Outside such a request it does nothing:
+    a request that writes reads the scope when it first needs it, after what it changed before."""
+    if request_memo.read_only() and user.active:
+        request_memo.keep(_memo_key(user), scope_from_facts(user, facts))
 
 
 def unindexed(column):
