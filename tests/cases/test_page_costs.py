@@ -55,7 +55,7 @@ def test_the_dashboard_takes_the_same_statements_for_10_and_200_cases(client, lo
     # the session with the viewer's ids, the filter's choices and counts, the list, and a customer's action
     # group (on PostgreSQL read in the list's statement: one round trip fewer)
     assert len(with_200) == (3 if is_postgres(database) or role != "customer" else 4), with_200
-    # the viewer's ids come with the session (portal.case_scope.SESSION_FACTS), not in a statement of their own
+    # the viewer's ids come with the session (portal.case_scope.session_fact_columns), not in a statement of their own
     own_statements = (case_scope._CUSTOMER_FACTS.strip(), case_scope._WORKGROUPS)
     assert not [s for s in with_200 if s.replace("%s", "?").strip() in own_statements], with_200
     assert sum("case_customer_link" in s and "user_session" in s for s in with_200) == 1, with_200
@@ -92,10 +92,10 @@ def test_the_case_page_takes_the_same_statements_for_5_and_50_events(client, log
     messages = [s for s in with_50 if "notifier_message" in s]
     assert len(messages) == (0 if role == "customer" else 1), messages
     assert all('"case"' not in statement for statement in messages), messages
-    # the viewer's ids: read once, with the session (portal.case_scope.SESSION_FACTS)
+    # the viewer's ids: read once, with the session (portal.case_scope.session_fact_columns)
     scope_statement = (case_scope._CUSTOMER_FACTS if role == "customer" else case_scope._WORKGROUPS).strip()
     assert not [s for s in with_50 if s.replace("%s", "?").strip() == scope_statement], with_50
-    assert sum("workgroup_member m ON m.user_id = s.user_id" in s for s in with_50) == 1, with_50
+    assert sum("FROM workgroup_member m WHERE m.user_id = s.user_id" in s for s in with_50) == 1, with_50
 
 
 def test_a_customer_page_builds_no_staff_form(client, login, people, template, sql_log):

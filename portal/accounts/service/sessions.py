@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from portal import case_scope, request_memo
 from portal.clock import utcnow
-from portal.db import database
+from portal.db import database, is_postgres
 from portal.i18n import _l
 from portal.models.people import User, UserSession
 from portal.settings import setting
@@ -91,14 +91,12 @@ _SESSION_OF = (
     "SELECT {user_columns}, s.id, s.created_at, s.last_seen_at, s.revoked_at "
     'FROM user_session s JOIN "user" u ON u.id = s.user_id WHERE s.token_hash = ? LIMIT 1'
 )
-# A request that changes nothing (GET, HEAD) also reads the user's case scope in the same statement
-# (portal.case_scope.SESSION_FACTS: the viewer's customer profile, linked cases, account colleagues
-# and workgroups), one round trip fewer on every page: the session's row first (kind NULL), then the
-# facts as (kind, id) rows. token_hash is unique, so the first part is at most one row.
+# A request that changes nothing (GET, HEAD) also reads the user's case scope in the same statement,
+# as four more columns (portal.case_scope.session_fact_columns: the viewer's customer profile, linked
+# cases, account colleagues and workgroups): one round trip fewer on every page.
 _SESSION_AND_FACTS = (
-    "SELECT NULL AS kind, NULL AS fact, {user_columns}, s.id, s.created_at, s.last_seen_at, s.revoked_at "
-    'FROM user_session s JOIN "user" u ON u.id = s.user_id WHERE s.token_hash = ? '
-    "UNION ALL SELECT f.kind, f.id, {nulls} FROM ({facts}) f"
+    "SELECT {user_columns}, s.id, s.created_at, s.last_seen_at, s.revoked_at, {facts} "
+    'FROM user_session s JOIN "user" u ON u.id = s.user_id WHERE s.token_hash = ? LIMIT 1'
 )
 
 
@@ -109,7 +107,7 @@ class _SessionRow:
     created_at: datetime
     last_seen_at: datetime
     revoked_at: datetime | None
-    facts: tuple | None = None  # (kind, id) rows of case_scope.SESSION_FACTS, if read with the session
+    facts: list | None = None  # (kind, id) rows of case_scope.session_facts(), if read with the session
 
 
 @lru_cache(maxsize=1)
@@ -119,14 +117,11 @@ def _session_statement() -> tuple[str, tuple]:
     return _SESSION_OF.format(user_columns=columns), tuple((field.name, field.python_value) for field in fields)
 
 
-@lru_cache(maxsize=1)
-def _session_and_facts_statement() -> str:
-    from portal.case_scope import SESSION_FACTS
-
+@lru_cache(maxsize=2)
+def _session_and_facts_statement(postgres: bool) -> str:
     fields = User._meta.sorted_fields
     columns = ", ".join(f'u."{field.column_name}"' for field in fields)
-    return _SESSION_AND_FACTS.format(user_columns=columns, nulls=", ".join(["NULL"] * (len(fields) + 4)),
-                                     facts=SESSION_FACTS.strip())
+    return _SESSION_AND_FACTS.format(user_columns=columns, facts=case_scope.session_fact_columns(postgres))
 
 
 def _user_from(values, fields: tuple) -> User:
@@ -139,23 +134,16 @@ def _user_from(values, fields: tuple) -> User:
 
 def _session_of(token_hash: str, *, with_facts: bool = False) -> _SessionRow | None:
     statement, fields = _session_statement()
-    facts: list[tuple[str, int]] = []
     if with_facts:
-        row = None
-        statement_and_facts = case_scope.sql_for(_session_and_facts_statement())
-        for values in database.execute_sql(statement_and_facts, (token_hash,) * 5).fetchall():
-            if values[0] is None:
-                row = values[2:]
-            else:
-                facts.append((values[0], values[1]))
-    else:
-        row = database.execute_sql(case_scope.sql_for(statement), (token_hash,)).fetchone()
+        statement = _session_and_facts_statement(is_postgres(database))
+    row = database.execute_sql(case_scope.sql_for(statement), (token_hash,)).fetchone()
     if row is None:
         return None
     moment = UserSession.created_at.python_value
-    session_id, created_at, last_seen_at, revoked_at = row[len(fields):]
+    session_id, created_at, last_seen_at, revoked_at = row[len(fields):len(fields) + 4]
+    facts = case_scope.session_facts(row[len(fields) + 4:]) if with_facts else None
     return _SessionRow(session_id, _user_from(row[:len(fields)], fields), moment(created_at), moment(last_seen_at),
-                       moment(revoked_at), tuple(facts) if with_facts else None)
+                       moment(revoked_at), facts)
 
 
 def end_session(token: str | None, *, now: datetime | None = None) -> None:
