@@ -46,3 +46,10 @@ def remembered(key: tuple, compute: Callable[[], T]) -> T:
     if value is _MISSING:
         value = memo[key] = compute()
     return value
+
+
+def keep(key: tuple, value) -> None:
+    """Remember value for key for the rest of this request (nothing outside requests)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
