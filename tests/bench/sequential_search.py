@@ -2,9 +2,9 @@
 
 bench_portal.py measures the sequential search latency after the throughput runs of Caseport and of the
 lean reference (whose agent search reads every match: half a second a request at 1,000,000 cases), once
-the reference's backlog of abandoned requests is done. This script serves Caseport alone (gunicorn, 2 sync workers, as bench_portal does), signs in as the seeded
-agent, warms the workers up with 30 requests, then times N requests one after another: p50, p95 and
-where the five slowest fell in the sequence.
+the reference's backlog of abandoned requests is done. This script serves Caseport alone (gunicorn, 2
+sync workers, as bench_portal does), signs in as the seeded agent, warms the workers up with 30 requests,
+then times N requests one after another: p50, p95 and where the five slowest fell in the sequence.
 
     .venv/bin/python tests/bench/sequential_search.py --database-url URL [--requests 300] [--search printer]
 """
