@@ -223,14 +223,17 @@ _LISTED_COLUMNS = (
 _ROWS_BY_ID: dict[int, FixedRead] = {}
 
 
+def _listed_by_id(ids):
+    return case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(list(ids)))
+
+
 def _rows_by_id(keys):
     keys = list(keys)
     if len(keys) > PAGE_SIZE:
-        return ((c.id, c) for c in case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(keys)))
+        return ((c.id, c) for c in _listed_by_id(keys))
     read = _ROWS_BY_ID.get(len(keys))
     if read is None:
-        read = _ROWS_BY_ID.setdefault(len(keys), FixedRead(
-            lambda *ids: case_rows().select(*_LISTED_COLUMNS).where(Case.id.in_(list(ids))), *["int"] * len(keys)))
+        read = _ROWS_BY_ID.setdefault(len(keys), FixedRead(lambda *ids: _listed_by_id(ids), *["int"] * len(keys)))
     return ((c.id, c) for c in read(*keys))
 
 
