@@ -172,12 +172,17 @@ class FeedEvent:
     (converted by the model's fields as usual), not a model instance: building 50 CaseEvent and User
     instances was a tenth of the case page's CPU (issue 12). actor is None for the portal itself."""
 
-    __slots__ = ("id", "uuid", "kind", "actor_id", "public", "body", "data", "created_at", "actor")
+    __slots__ = ("id", "uuid", "kind", "actor_id", "public", "body", "data", "created_at", "actor", "row")
 
-    def __init__(self, id, uuid, kind, actor_id, public, body, data, created_at, actor_uuid, actor_name):  # noqa: A002
+    def __init__(self, id, uuid, kind, actor_id, public, body, data, created_at, actor_uuid, actor_name,  # noqa: A002
+                 row: tuple | None = None):
         self.id, self.uuid, self.kind, self.actor_id, self.public = id, uuid, kind, actor_id, public
         self.body, self.data, self.created_at = body, data, created_at
         self.actor = FeedActor(actor_uuid, actor_name) if actor_id is not None else None
+        # The row's values as the database gave them (hashable: the data is its stored JSON text), when
+        # the event was read from one: every value the event is made of (portal.cases.routes.feed_lines
+        # keeps an entry's markup under it).
+        self.row = row
 
 
 @dataclass
@@ -202,7 +207,7 @@ def feed_for(case: Case, viewer: User) -> list[FeedEntry]:
     Internal notes, their files and internal events appear only for staff. The actor carries
     only what the feed shows of a person (uuid and name), not the whole account row."""
     staff = policy.can_see_internal(viewer, case)
-    events = [_feed_event(*row) for row in (_STAFF_FEED if staff else _PUBLIC_FEED).rows(case.id)]
+    events = [_feed_event(row) for row in (_STAFF_FEED if staff else _PUBLIC_FEED).rows(case.id)]
     files = (_STAFF_FILES if staff else _PUBLIC_FILES)(case.id)
     by_event: dict[int | None, list] = {}
     for attachment in files:
@@ -244,9 +249,10 @@ def _moment(value):
     return _CREATED_AT(value)
 
 
-def _feed_event(id, uuid, kind, actor_id, public, body, data, created_at, actor_uuid, actor_name):  # noqa: A002
+def _feed_event(row: tuple) -> FeedEvent:
+    id, uuid, kind, actor_id, public, body, data, created_at, actor_uuid, actor_name = row  # noqa: A001
     return FeedEvent(id, _EVENT_UUID(uuid), kind, actor_id, _PUBLIC(public), body, _DATA(data),
-                     _moment(created_at), _ACTOR_UUID(actor_uuid), actor_name)
+                     _moment(created_at), _ACTOR_UUID(actor_uuid), actor_name, row=row)
 
 
 def _feed_files(case_id: int, staff: bool):
