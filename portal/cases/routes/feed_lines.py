@@ -57,7 +57,7 @@ class FeedLine:
 # and name). The words ("2 hours ago") are worked out per request from its "now". At most _LINES_KEPT
 # are kept, then the memo starts over.
 _LINES_KEPT = 8192
-_LINES: dict[tuple, tuple[str, str]] = {}
+_LINES: dict[tuple, tuple[str, str, datetime]] = {}
 
 
 def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool) -> list[FeedLine]:
@@ -69,27 +69,23 @@ def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool)
     words = None
     lines = []
     for entry in entries:
-        event = entry.event
-        kept = None
-        if event.row is not None:
-            files = tuple((f.uuid, f.original_name, f.size) for f in entry.attachments) if entry.attachments else ()
-            key = (page, event.row, files)
-            kept = _LINES.get(key)
+        files = tuple((f.uuid, f.original_name, f.size) for f in entry.attachments) if entry.attachments else ()
+        key = (page, entry.event.row, files)
+        kept = _LINES.get(key)
         if kept is None:
             if words is None:
                 words = _Words(moments, portal_name, reference)
             kept = _entry_markup(entry, words, contact_times)
-            if event.row is not None:
-                if len(_LINES) >= _LINES_KEPT:
-                    _LINES.clear()
-                _LINES[key] = kept
-        html = f"{kept[0]}{moments.relative_words(event.created_at)}{kept[1]}"
+            if len(_LINES) >= _LINES_KEPT:
+                _LINES.clear()
+            _LINES[key] = kept
+        html = f"{kept[0]}{moments.relative_words(kept[2])}{kept[1]}"
         lines.append(FeedLine(entry, Markup(html)))  # noqa: S704 -- every value escaped in _entry_markup
     return lines
 
 
-def _entry_markup(entry: FeedEntry, words: _Words, contact_times: bool) -> tuple[str, str]:
-    """The entry's <li>, in two parts: before and after the words of its relative time."""
+def _entry_markup(entry: FeedEntry, words: _Words, contact_times: bool) -> tuple[str, str, datetime]:
+    """The entry's <li>, in two parts: before and after the words of its relative time; and its moment."""
     event = entry.event
     moments = words.moments
     before, after = moments.relative_frame(event.created_at)
@@ -123,7 +119,7 @@ def _entry_markup(entry: FeedEntry, words: _Words, contact_times: bool) -> tuple
                          f'<span class="muted">({escape(filesize(file.size))})</span></li>\n')
         parts.append("    </ul>\n")
     parts.append("  </li>\n")
-    return parts[0], "".join(parts[1:])
+    return parts[0], "".join(parts[1:]), event.created_at
 
 
 class _Words:
