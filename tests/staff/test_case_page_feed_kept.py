@@ -100,3 +100,17 @@ def test_a_new_name_zone_or_file_shows_as_it_does_afresh(client, people, busy_ca
     conversation.add_comment(people.customer, reload(busy_case), "A photo.", uploads=[picture])
     with_photo = _feed(client, path)
     assert "photo.png" in with_photo and with_photo == _afresh(client, path)
+
+
+def test_the_kept_entries_stay_within_their_bounds(client, people, busy_case, monkeypatch):
+    monkeypatch.setattr(feed_lines, "_LINES_CHARS", 5_000)
+    conversation.add_comment(people.customer, reload(busy_case), "long " * 900)  # 4,500 characters
+    sign_in(client, people.agent)
+    path = f"/cases/{busy_case.reference}"
+    fresh = _afresh(client, path)
+    for _ in range(3):
+        assert _feed(client, path) == fresh
+        assert 0 < feed_lines._LINES.chars <= 5_000
+        assert feed_lines._LINES.chars == sum(len(kept[0]) + len(kept[1]) for kept in feed_lines._LINES.values())
+    monkeypatch.setattr(feed_lines, "_LINES_KEPT", 3)
+    assert _feed(client, path) == fresh and len(feed_lines._LINES) <= 3

@@ -55,9 +55,30 @@ class FeedLine:
 # made of (its event's row as read, its files' values) and every value of the page it is written for
 # (the viewer's locale and zone, whether contact times show, the case's reference, the app's address
 # and name). The words ("2 hours ago") are worked out per request from its "now". At most _LINES_KEPT
-# are kept, then the memo starts over.
+# entries and _LINES_CHARS characters of markup (a comment may hold 20,000) are kept, then the memo
+# starts over.
 _LINES_KEPT = 8192
-_LINES: dict[tuple, tuple[str, str, datetime]] = {}
+_LINES_CHARS = 4_000_000
+
+
+class _KeptLines(dict):
+    """key: (markup before the words, markup after them, the moment); `chars`: the markup's length."""
+
+    chars = 0
+
+    def keep(self, key, kept: tuple[str, str, datetime]) -> None:
+        size = len(kept[0]) + len(kept[1])
+        if len(self) >= _LINES_KEPT or self.chars + size > _LINES_CHARS:
+            self.clear()
+        self[key] = kept
+        self.chars += size
+
+    def clear(self) -> None:
+        super().clear()
+        self.chars = 0
+
+
+_LINES = _KeptLines()
 
 
 def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool) -> list[FeedLine]:
@@ -76,9 +97,7 @@ def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool)
             if words is None:
                 words = _Words(moments, portal_name, reference)
             kept = _entry_markup(entry, words, contact_times)
-            if len(_LINES) >= _LINES_KEPT:
-                _LINES.clear()
-            _LINES[key] = kept
+            _LINES.keep(key, kept)
         html = f"{kept[0]}{moments.relative_words(kept[2])}{kept[1]}"
         lines.append(FeedLine(entry, Markup(html)))  # noqa: S704 -- every value escaped in _entry_markup
     return lines
