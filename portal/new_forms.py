@@ -24,27 +24,33 @@ from portal.i18n import escape_text
 
 class NewHidden:
     """One hidden control of a new form, as the form's own field writes it: {{ control }},
-    control(), or the case page's hidden(control)."""
+    control(), control(value=...), or the case page's hidden(control[, value=...]). A control whose
+    value the form decides (data None here: any hidden field but the token and the key) is written
+    here only with the value the page gives; otherwise by the built form's own field."""
 
-    __slots__ = ("id", "name", "data")
+    __slots__ = ("id", "name", "data", "_form", "_field_name")
 
     errors: tuple = ()
     type = "HiddenField"
 
-    def __init__(self, id_: str, name: str, data: str):
-        self.id, self.name, self.data = id_, name, data
+    def __init__(self, id_: str, name: str, data: str | None, form: NewForm | None = None, field_name: str = ""):
+        self.id, self.name, self.data, self._form, self._field_name = id_, name, data, form, field_name
+
+    def _field(self):
+        return getattr(self._form._built(), self._field_name)
 
     def _value(self) -> str:
-        return self.data
+        return self.data if self.data is not None else self._field()._value()
 
     def __call__(self, **attrs) -> Markup:
-        if attrs:  # anything beyond the plain control: the form's own field writes it
-            raise TypeError("a new form's hidden control takes no attributes")
-        return self.__html__()
+        value = attrs.get("value", self.data)
+        if attrs.keys() - {"value"} or type(value) is not str:  # the form's own field writes it
+            return self._field()(**attrs)
+        return Markup(f'<input id="{_attribute(self.id)}" name="{_attribute(self.name)}" type="hidden" '  # noqa: S704
+                      f'value="{_attribute(value)}">')
 
     def __html__(self) -> str:
-        return (f'<input id="{_attribute(self.id)}" name="{_attribute(self.name)}" type="hidden" '
-                f'value="{_attribute(self.data)}">')
+        return self()
 
     __str__ = __html__
 
@@ -66,34 +72,35 @@ class NewForm:
     def __init__(self, form_class, **kwargs):
         self._form_class, self._kwargs, self._form, self._key = form_class, kwargs, None, None
 
-    def _controls(self) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
-        """The (id, name) of the CSRF token and of the submission key, None for a form without it: as
+    def _controls(self) -> dict[str, tuple[str, str]]:
+        """The (id, name) of each hidden control by field name (the CSRF token's under "csrf_token"), as
         a form of this class and prefix has them under this app's settings (learnt from one form)."""
         known = current_app.extensions.setdefault("caseport_new_form_controls", {})
         key = (self._form_class, self._kwargs.get("prefix", ""), current_app.config.get("WTF_CSRF_ENABLED", True))
         controls = known.get(key)
         if controls is None:
             form = self._form_class(prefix=key[1])
-            controls = known[key] = tuple(
-                (field.id, field.name) if field is not None else None
-                for field in (getattr(form, "csrf_token", None), getattr(form, "submission", None)))
+            controls = known[key] = {field.short_name: (field.id, field.name) for field in form
+                                     if field.type in ("HiddenField", "CSRFTokenField")}
+            if "csrf_token" in controls and getattr(form, "csrf_token", None) is None:
+                del controls["csrf_token"]  # a token under another name: the form's own attribute
         return controls
 
     @property
     def csrf_token(self):
-        control = self._controls()[0] if self._form is None else None
+        control = self._controls().get("csrf_token") if self._form is None else None
         if control is None:
             return self._built().csrf_token
-        return NewHidden(*control, generate_csrf())
+        return NewHidden(*control, generate_csrf(), self, "csrf_token")
 
     @property
     def submission(self):
-        control = self._controls()[1] if self._form is None else None
+        control = self._controls().get("submission") if self._form is None else None
         if control is None:
             return self._built().submission
         if self._key is None:  # the field's own default: a new random key
             self._key = self._form_class.submission.kwargs["default"]()
-        return NewHidden(*control, self._key)
+        return NewHidden(*control, self._key, self, "submission")
 
     def _built(self):
         if self._form is None:
@@ -104,6 +111,10 @@ class NewForm:
         return self._form
 
     def __getattr__(self, name):
+        if self._form is None:
+            control = self._controls().get(name)
+            if control is not None:  # another hidden control: written with the value the page gives
+                return NewHidden(*control, None, self, name)
         return getattr(self._built(), name)
 
     def __iter__(self):

@@ -9,13 +9,22 @@ import re
 import pytest
 from flask import g
 
-from portal.cases.forms import CommentForm, ProposeResolutionForm, ReasonForm
+from portal.cases.forms import (
+    AcceptResolutionForm,
+    CommentForm,
+    ProposeResolutionForm,
+    ReasonForm,
+    StaffCommentForm,
+)
 from portal.cases.routes.fields import hidden
 from portal.new_forms import NewForm
-from portal.staff.forms import ConfirmForm, ContactForm, EscalateForm, PriorityForm, UpdateAllForm
+from portal.staff.forms import ConfirmForm, ContactForm, EscalateForm, PriorityForm, TakeForm, UpdateAllForm
 
 FORMS = [
     (CommentForm, {}),
+    (StaffCommentForm, {"visibility": "internal"}),
+    (AcceptResolutionForm, {}),
+    (TakeForm, {"prefix": "take"}),
     (ProposeResolutionForm, {}),
     (ReasonForm, {"prefix": "close"}),
     (ContactForm, {"prefix": "contact"}),
@@ -67,3 +76,17 @@ def test_without_csrf_it_has_no_token_as_the_form_has_none(app):
         assert not hasattr(ContactForm(prefix="contact"), "csrf_token")
         assert not hasattr(NewForm(ContactForm, prefix="contact"), "csrf_token")
         assert NewForm(ContactForm, prefix="contact").submission.name == "contact-submission"
+
+
+@pytest.mark.parametrize("form_class, kwargs, name", [
+    (TakeForm, {"prefix": "take"}, "seen_assignee"),
+    (AcceptResolutionForm, {}, "seen_proposal"),
+])
+def test_another_hidden_control_is_written_with_the_value_the_page_gives(request_context, form_class, kwargs, name):
+    stand_in, form = NewForm(form_class, **kwargs), form_class(**kwargs)
+    for value in ("0d7c6f3e-0000-4000-8000-000000000001", "", 'a "quoted" <value> & more'):
+        assert str(hidden(getattr(stand_in, name), value=value)) == str(hidden(getattr(form, name), value=value))
+        assert str(getattr(stand_in, name)(value=value)) == str(getattr(form, name)(value=value))
+    assert stand_in._form is None  # written without building the form
+    assert str(getattr(stand_in, name)) == str(getattr(form, name))  # without a value: the form's own field
+    assert stand_in._form is not None

@@ -142,7 +142,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
     # A new form is built when the page first needs more of it than its hidden token and key
     # (portal.new_forms): those whose controls the page keeps are mostly never built.
     makers = {
-        "take_form": lambda: TakeForm(prefix="take"),
+        "take_form": lambda: NewForm(TakeForm, prefix="take"),
         "assign_form": lambda: AssignForm(prefix="assign"),
         "move_form": lambda: MoveForm(prefix="move"),
         "priority_form": lambda: NewForm(PriorityForm, prefix="priority", data={"priority": case.priority}),
