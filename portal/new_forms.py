@@ -8,7 +8,8 @@ kept()); what a page writes of it itself is its hidden CSRF token, its submissio
 once: portal.submissions) and that it has no messages.
 
 NewForm(FormClass, **kwargs) stands for FormClass(**kwargs) on a page that shows it new: it answers
-those parts itself (the same text as the form's own fields would write) and builds the form the first
+those parts itself (the same text as the form's own fields would write), and its other hidden controls
+when the page gives their value (hidden(form.seen_assignee, value=...)), and builds the form the first
 time anything else is asked of it, with the same submission key it already handed out. A form sent
 back with its messages is never a NewForm: that is the form that was sent.
 """
@@ -111,6 +112,8 @@ class NewForm:
         return self._form
 
     def __getattr__(self, name):
+        if name.startswith("__"):  # a protocol probe (e.g. hasattr(form, "__html__")) builds nothing
+            raise AttributeError(name)
         if self._form is None:
             control = self._controls().get(name)
             if control is not None:  # another hidden control: written with the value the page gives
