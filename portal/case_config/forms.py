@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from wtforms import Form, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from portal import config_cache
 from portal.case_config.queries import Layout, PlacedField, active_reasons, template_layout
 from portal.case_config.rules import TITLE_MAX, form_name, format_number, joined
 from portal.i18n import _l
@@ -82,16 +83,41 @@ def build_case_form(template: CaseTemplate, audience: str, *, base: type[Form],
 
     The class only renders (and checks base's CSRF token); validate_case_values() decides what is
     valid. The layout it was built from is on the class as `layout`.
+
+    A class is kept per configuration (portal.config_cache) and reused when built from the very same
+    layout's fields and reasons: building one and its first form cost 0.2 ms of a staff case page
+    (issue 12). A case whose current value is a retired option gets a class of its own, which offers it.
     """
     layout = layout or template_layout(template, audience)
     current = current or {}
-    reasons = [SelectChoice("", _l("Choose a reason"))] + [SelectChoice(r.uuid, r.name) for r in active_reasons()]
+    reasons = active_reasons()
+    if any(_retired(placed, current.get(placed.key)) for placed in layout.fields):
+        return _build(template, base, layout, current, reasons)
+    form_class = config_cache.cached(("case_form_class", template.id, audience, base),
+                                     lambda: _build(template, base, layout, {}, reasons))
+    if form_class.reasons_read is not reasons or len(form_class.placed) != len(layout.fields) or any(
+            kept is not placed for kept, placed in zip(form_class.placed, layout.fields, strict=True)):
+        return _build(template, base, layout, {}, reasons)  # another layout than the configuration's
+    return form_class
+
+
+def _retired(placed: PlacedField, value: str | None) -> bool:
+    """Whether value is one of the field's options that are no longer offered."""
+    return bool(value) and placed.field.field_type == "select" and any(
+        option.value == value and not option.active for option in placed.options)
+
+
+def _build(template: CaseTemplate, base: type[Form], layout: Layout, current: Mapping[str, str],
+           reasons: tuple) -> type[Form]:
+    choices = [SelectChoice("", _l("Choose a reason"))] + [SelectChoice(r.uuid, r.name) for r in reasons]
     attrs: dict[str, object] = {
         "layout": layout,
+        "placed": tuple(layout.fields),  # what a kept class was built from (build_case_form compares)
+        "reasons_read": reasons,
         "title": StringField(_l("Title"), description=_l("A few words that say what the case is about."),
                              render_kw={"maxlength": TITLE_MAX}),
         "summary": TextAreaField(_l("Summary"), description=_l("Tell us what happened and what you need.")),
-        "reason": SelectField(_l("Reason"), choices=reasons, validate_choice=False),
+        "reason": SelectField(_l("Reason"), choices=choices, validate_choice=False),
     }
     for placed in layout.fields:
         attrs[form_name(placed.key)] = _wtforms_field(placed, current.get(placed.key))

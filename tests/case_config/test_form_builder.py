@@ -102,3 +102,36 @@ def test_customer_form_has_the_customer_fields_and_active_options_alphabetically
 def test_staff_form_includes_internal_fields(device, app):
     form = build_case_form(device, "staff", base=Form)()
     assert "cf_triage" in [f.name for f in form]
+
+
+def test_a_form_class_is_kept_per_configuration_and_a_retired_value_gets_its_own(app, people, device):
+    from flask_wtf import FlaskForm
+
+    from portal.case_config.queries import template_layout
+
+    def form_class(current=None):
+        return build_case_form(device, "staff", base=FlaskForm, current=current,
+                               layout=template_layout(device, "staff"))
+
+    with app.test_request_context("/"):
+        kept = form_class()
+        assert form_class() is kept and form_class({"kind": "hardware"}) is kept  # reused, request after request
+        own = form_class({"kind": "legacy"})  # the case holds a retired option: offered to it only
+        assert own is not kept and "legacy" in [c.value for c in own(formdata=None).cf_kind.choices]
+        assert "legacy" not in [c.value for c in kept(formdata=None).cf_kind.choices]
+        assert form_class({"kind": "legacy"}) is not own  # its own, never kept for another case
+        # a change to the configuration (a new option) is a new class at once
+        service.save_option(people.admin, device_kind(), None, label="Network", value="network")
+        changed = form_class()
+        assert changed is not kept and "network" in [c.value for c in changed(formdata=None).cf_kind.choices]
+        # a layout of other fields than the configuration's (same template) is never given the kept class
+        layout = template_layout(device, "staff")
+        layout.fields = layout.fields[:1]
+        other = build_case_form(device, "staff", base=FlaskForm, layout=layout)
+        assert other is not changed and not hasattr(other(formdata=None), "cf_serial")
+
+
+def device_kind():
+    from portal.models.configuration import CaseField
+
+    return CaseField.get(CaseField.key == "kind")
