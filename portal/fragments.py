@@ -25,6 +25,8 @@ from jinja2.ext import Extension
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from portal.languages import current_locale_name
+
 KEPT = 4096
 
 
@@ -77,8 +79,6 @@ class RememberExtension(Extension):
         context = _cv_request.get(None)  # the request's context itself: not through the proxies
         if not self.environment.remember_fragments or context is None:
             return caller()
-        from portal.languages import current_locale_name
-
         key = (place, current_locale_name(), context.request.script_root, _frozen(values))
         kept = context.app.extensions.setdefault("caseport_fragments", {})
         markup = kept.get(key)

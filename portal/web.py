@@ -43,6 +43,7 @@ from portal.fragments import RememberExtension
 from portal.i18n import _l
 from portal.navigation import nav_links, nav_markup
 from portal.people.rules import role_name
+from portal.templating import FlatGlobalsTemplate, remember_sync_functions
 from portal.web_helpers import csrf
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def init_app(app: Flask) -> None:
     _trust_proxies(app)
     app.request_class = StrictFormRequest
     app.session_interface = RememberingSessionInterface()
+    app.jinja_env.template_class = FlatGlobalsTemplate
+    remember_sync_functions(app)
 
     @app.before_request
     def _open_db():
@@ -320,10 +323,15 @@ def _register_filters(app: Flask) -> None:
     # were built with before templates' url_for remembered every address; the same function now.
     app.jinja_env.globals.update(url_for=remembering, layout_url=remembering)
 
+    # Flask-WTF's own context processor hands templates its generate_csrf, and a context value wins
+    # over a global: this processor runs after it and hands them the remembering csrf_token instead.
+    csrf_token = app.jinja_env.globals["csrf_token"]
+
     @app.context_processor
     def portal_globals():
         return {"portal_name": app.config["PORTAL_NAME"], "signup_enabled": app.config["SIGNUP_ENABLED"],
-                "nav_links": nav_links, "nav_markup": nav_markup, "role_name": role_name}
+                "nav_links": nav_links, "nav_markup": nav_markup, "role_name": role_name,
+                "csrf_token": csrf_token}
 
 
 _BUILT_URLS_KEPT = 4096
