@@ -44,7 +44,7 @@ def remember_sync_functions(app: Flask) -> None:
     that cannot be hashed is checked each time. An async function is wrapped by Flask each time, as
     before. At most SYNC_FUNCTIONS_KEPT are kept, then the memo starts over."""
     check = app.ensure_sync
-    plain: set = set()
+    plain: set = app.extensions.setdefault("caseport_sync_functions", set())
 
     def ensure_sync(func):
         try:

@@ -1,0 +1,108 @@
+"""portal/templating.py and the layout's helpers: what every request is spared gives the same results.
+
+- Templates' contexts get the globals as one dict: the same names and values as Jinja's ChainMap,
+  the template's own over the environment's, and a global added later is still seen.
+- Flask's ensure_sync remembers the plain callables only (an async one is still wrapped), bounded.
+- Pages get the remembering csrf_token (Flask-WTF's context processor would hand them its own).
+- The request's locale name follows the locale (force_locale) like the catalogue does.
+"""
+
+from __future__ import annotations
+
+from collections import ChainMap
+
+from flask import render_template_string
+from flask_babel import force_locale
+from jinja2.runtime import new_context
+
+from portal import templating
+from portal.languages import current_locale_name
+from portal.templating import FlatGlobalsTemplate
+
+
+def test_templates_are_flat_globals_templates(app):
+    assert isinstance(app.jinja_env.get_template("base.html"), FlatGlobalsTemplate)
+
+
+def test_a_context_holds_exactly_the_names_and_values_of_the_chainmap(app):
+    template = app.jinja_env.from_string("{{ x }} {{ y }}", globals={"x": "own", "z": 3})
+    assert type(template.globals) is ChainMap
+    app.jinja_env.globals["x"] = "environment"
+    app.jinja_env.globals["y"] = "environment y"
+    try:
+        flat = template.new_context({"v": 1})
+        chained = new_context(app.jinja_env, template.name, template.blocks, {"v": 1}, False, template.globals)
+        assert flat.parent == chained.parent
+        assert list(flat.parent) == list(chained.parent)  # in the same order
+        assert flat.globals_keys == chained.globals_keys
+        assert template.render() == "own environment y"  # the template's own global wins
+        app.jinja_env.globals["y"] = "changed later"
+        assert template.render() == "own changed later"  # still live
+    finally:
+        del app.jinja_env.globals["x"], app.jinja_env.globals["y"]
+
+
+def test_a_shared_context_is_the_given_dict(app):
+    template = app.jinja_env.from_string("{{ a }}")
+    shared = {"a": 1}
+    assert template.new_context(shared, shared=True).parent is shared
+
+
+def test_plain_callables_are_remembered_and_handed_back(app):
+    def hook():
+        return None
+
+    assert app.ensure_sync(hook) is hook
+    assert hook in app.extensions["caseport_sync_functions"]
+    assert app.ensure_sync(hook) is hook
+
+
+def test_async_callables_are_still_wrapped_and_not_remembered(app):
+    async def hook():
+        return "ran"
+
+    for _ in range(2):  # Flask's own answer each time: a wrapper, or its refusal without the async extra
+        try:
+            assert app.ensure_sync(hook) is not hook
+        except RuntimeError as refusal:
+            assert "async" in str(refusal)
+        assert hook not in app.extensions["caseport_sync_functions"]
+
+
+def test_unhashable_callables_are_checked_each_time(app):
+    class Unhashable:
+        __hash__ = None
+
+        def __call__(self):
+            return None
+
+    view = Unhashable()
+    assert app.ensure_sync(view) is view
+    assert app.ensure_sync(view) is view
+
+
+def test_the_remembered_callables_are_bounded(app, monkeypatch):
+    monkeypatch.setattr(templating, "SYNC_FUNCTIONS_KEPT", 3)
+    kept = app.extensions["caseport_sync_functions"]
+    functions = [lambda: None for _ in range(10)]  # noqa: B023 -- distinct objects are the point
+    for function in functions:
+        assert app.ensure_sync(function) is function
+        assert len(kept) <= 3
+
+
+def test_pages_get_the_remembering_csrf_token(app):
+    with app.test_request_context("/"):
+        context: dict = {}
+        app.update_template_context(context)
+        assert context["csrf_token"] is app.jinja_env.globals["csrf_token"]
+        assert render_template_string("{{ csrf_token() }}") == app.jinja_env.globals["csrf_token"]()
+
+
+def test_the_locale_name_follows_the_locale(app):
+    for language in ("es", "de"):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            app.preprocess_request()  # starts the request's state afresh, as every request does
+            assert current_locale_name() == language
+            with force_locale("en"):
+                assert current_locale_name() == "en"
+            assert current_locale_name() == language
