@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from jinja2.runtime import new_context
 
 from portal import templating
+from portal.fragments import RememberExtension
 from portal.languages import current_locale_name
 from portal.templating import FlatGlobalsTemplate
 
@@ -106,3 +107,61 @@ def test_the_locale_name_follows_the_locale(app):
             with force_locale("en"):
                 assert current_locale_name() == "en"
             assert current_locale_name() == language
+
+
+def test_a_kept_part_is_looked_up_without_rendering_its_body(app):
+    rendered = []
+
+    def body(n):
+        rendered.append(n)
+        return f"part {n}"
+
+    extension = app.jinja_env.extensions["portal.fragments.RememberExtension"]
+    through_the_call_block = []
+
+    def remembered(place, values, caller):
+        through_the_call_block.append(values)
+        return RememberExtension._remembered(extension, place, values, caller)
+
+    source = ("{% remember n %}{{ body(n) }}{% endremember %}|{% remember n %}{{ nothing(n) }}{% endremember %}"
+              "{% remember 'constant' %}{{ body(0) }}{% endremember %}")
+
+    def nothing(n):
+        rendered.append(-n)
+        return ""
+
+    # compiled once, outside any request, as the app's templates are (Jinja must not fold a lookup
+    # whose values are all constants into its compile-time answer); both are "None" templates, so
+    # the first three tags of each are the same parts
+    twice, once = app.jinja_env.from_string(source * 2), app.jinja_env.from_string(source)
+    with app.test_request_context("/"):
+        app.extensions.pop("caseport_fragments", None)
+        extension._remembered = remembered
+        try:
+            assert twice.render(n=1, body=body, nothing=nothing) == "part 1|part 0part 1|part 0"
+            assert twice.render(n=1, body=body, nothing=nothing) == "part 1|part 0part 1|part 0"
+            assert once.render(n=2, body=body, nothing=nothing) == "part 2|part 0"
+            assert once.render(n=1, body=body, nothing=nothing) == "part 1|part 0"
+        finally:
+            del extension._remembered
+    # each part's body once (two tags on one line are two parts), an empty one too
+    assert rendered == [1, -1, 0, 1, -1, 0, 2, -2]
+    assert through_the_call_block == [(1,), (1,), ("constant",)] * 2 + [(2,), (2,)]
+
+
+def test_kept_parts_in_loops_macros_and_empty_ones_show_what_rendering_shows(app):
+    """Several tags on one line naming the same values are separate parts."""
+    source = ("{% macro cell(v) %}{% remember v %}<td>{{ v }}</td>{% endremember %}{% endmacro %}"
+              "{% for v in values %}{% remember v, loop.first %}[{{ v }}]{% endremember %}{{ cell(v) }}"
+              "{% remember v %}{% endremember %}{% endfor %}"
+              "{% remember values|length %}{{ values|length }}{% endremember %}")
+    with app.test_request_context("/"):
+        app.extensions.pop("caseport_fragments", None)
+        app.jinja_env.remember_fragments = False
+        try:
+            expected = [render_template_string(source, values=values) for values in ([1, 2, 1], [3], [2, 1])]
+        finally:
+            app.jinja_env.remember_fragments = True
+        for _ in range(2):
+            assert [render_template_string(source, values=values)
+                    for values in ([1, 2, 1], [3], [2, 1])] == expected
