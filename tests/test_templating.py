@@ -9,16 +9,21 @@
 
 from __future__ import annotations
 
+import re
 from collections import ChainMap
 
 from flask import render_template_string
 from flask_babel import force_locale
 from jinja2.runtime import new_context
+from markupsafe import escape
 
 from portal import templating
 from portal.fragments import RememberExtension
 from portal.languages import current_locale_name
+from portal.models.people import User
 from portal.templating import FlatGlobalsTemplate
+from tests import factories
+from tests.fixtures import sign_in
 
 
 def test_templates_are_flat_globals_templates(app):
@@ -165,3 +170,41 @@ def test_kept_parts_in_loops_macros_and_empty_ones_show_what_rendering_shows(app
         for _ in range(2):
             assert [render_template_string(source, values=values)
                     for values in ([1, 2, 1], [3], [2, 1])] == expected
+
+
+def _masked(html: str) -> str:
+    return re.sub(r'(name="csrf_token"[^>]*? value=")[^"]+"', r'\1"', html)
+
+
+def _page(app, client, path: str, *, remembered: bool) -> str:
+    app.jinja_env.remember_fragments = remembered
+    try:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        return _masked(response.get_data(as_text=True))
+    finally:
+        app.jinja_env.remember_fragments = True
+
+
+def test_the_layouts_kept_parts_follow_the_portal_name_the_viewer_and_the_language(app, people):
+    """base.html keeps all of the layout but the title, the navigation's entries, the CSRF token and
+    the flashes: each page for each portal name, viewer (signed out, two with one name but different
+    roles) and language is the page rendered with nothing kept, in an order that reuses parts."""
+    User.update(display_name="Same <name>").where(User.id.in_([people.customer.id, people.agent.id])).execute()
+    clients = {"visitor": app.test_client()}
+    for user in (people.customer, people.agent):
+        clients[user.role] = app.test_client()
+        sign_in(clients[user.role], user, factories.PASSWORD)
+    pages = [("visitor", "/login"), ("customer", "/cases"), ("agent", "/staff/"), ("customer", "/account")]
+    saved = app.config["PORTAL_NAME"]
+    try:
+        for portal in ("Caseport", "Help <desk> & co"):
+            app.config["PORTAL_NAME"] = portal
+            for language in ("en", "de"):
+                User.update(language=language).where(User.role != "admin").execute()
+                for who, path in [*pages, *reversed(pages)]:
+                    kept = _page(app, clients[who], path, remembered=True)
+                    assert kept == _page(app, clients[who], path, remembered=False), (portal, language, who, path)
+                    assert escape(portal) in kept
+    finally:
+        app.config["PORTAL_NAME"] = saved
