@@ -155,8 +155,10 @@ def install(app, steps: Steps, *, templates: bool) -> None:
         for name in ("url_for", "csrf_token", "_"):
             template_globals[name] = steps.timed(template_globals[name], f"template: {name}()")
         template_globals["gettext"] = template_globals["_"]
-        app.jinja_env.filters[fragments.KEPT_FILTER] = steps.timed(
-            app.jinja_env.filters[fragments.KEPT_FILTER], "template: kept part lookup")
+        kept_filter = getattr(fragments, "KEPT_FILTER", None)  # (older trees: the tag had no lookup of its own)
+        if kept_filter:
+            app.jinja_env.filters[kept_filter] = steps.timed(app.jinja_env.filters[kept_filter],
+                                                             "template: kept part lookup")
         wrap(fragments.RememberExtension, "_remembered", "template: kept part rendered")
         wrap(flask.templating.Environment, "get_template", "Jinja: get_template")
         from portal import navigation
