@@ -11,7 +11,7 @@ __all__ = ["create_app"]
 def create_app(config: dict | None = None):
     from flask import Flask
 
-    from portal import web
+    from portal import templating, web
     from portal.config import load_config
     from portal.paths import STATIC, TEMPLATES
 
@@ -22,6 +22,7 @@ def create_app(config: dict | None = None):
         static_folder=str(STATIC),
         instance_path=str(instance_path),
     )
+    app.jinja_environment = templating.Environment  # before anything builds app.jinja_env
     app.config.update(load_config(config, instance_path))
     web.init_app(app)
     register_blueprints(app)

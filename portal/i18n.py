@@ -383,16 +383,26 @@ class Moments:
 
     def relative_html(self, value: datetime) -> str:
         """relative() as the str of its markup, for code that writes a page's HTML itself (the feed)."""
+        before, after = self.relative_frame(value)
+        return f"{before}{self.relative_words(value)}{after}"
+
+    def relative_words(self, value: datetime) -> str:
+        """relative()'s words ("2 hours ago"), escaped: what changes with "now"."""
         seconds = (value - self.now).total_seconds()
         rounded = ("just now", 0) if abs(seconds) < 45 else _rounded(seconds)
         relative = self._wordings.get(rounded)  # escaped, once per wording
         if relative is None:
             wording = _("just now") if rounded[0] == "just now" else _relative(self.locale, *rounded)
             relative = self._wordings[rounded] = escape_text(wording)
+        return relative
+
+    def relative_frame(self, value: datetime) -> tuple[str, str]:
+        """relative()'s markup before and after its words: the same for the moment, the locale and the
+        zone whatever "now" is."""
         exact = escape_text(self.exact(value))
         # concatenated, not Markup.format: string.Formatter was the largest single cost of a list's dates.
         # An ISO 8601 text holds digits, "-", ":", "T", "." and "+" only: nothing to escape.
-        return (f'<time datetime="{value.isoformat()}" title="{exact}">{relative}'
+        return (f'<time datetime="{value.isoformat()}" title="{exact}">',
                 f'<span class="visually-hidden"> ({exact})</span></time>')
 
 

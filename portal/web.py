@@ -43,7 +43,7 @@ from portal.fragments import RememberExtension
 from portal.i18n import _l
 from portal.navigation import nav_links, nav_markup
 from portal.people.rules import role_name
-from portal.templating import FlatGlobalsTemplate, remember_sync_functions
+from portal.templating import remember_sync_functions
 from portal.web_helpers import csrf
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,6 @@ def init_app(app: Flask) -> None:
     _trust_proxies(app)
     app.request_class = StrictFormRequest
     app.session_interface = RememberingSessionInterface()
-    app.jinja_env.template_class = FlatGlobalsTemplate
     remember_sync_functions(app)
 
     @app.before_request

@@ -1,7 +1,8 @@
 """portal/templating.py and the layout's helpers: what every request is spared gives the same results.
 
-- Templates' contexts get the globals as one dict: the same names and values as Jinja's ChainMap,
-  the template's own over the environment's, and a global added later is still seen.
+- The pages' templates share the app's Jinja globals: every page sees every global, also one added
+  after the page was first loaded, and nothing can load a page with globals of its own that would
+  then leak into every other page.
 - Flask's ensure_sync remembers the plain callables only (an async one is still wrapped), bounded.
 - Pages get the remembering csrf_token (Flask-WTF's context processor would hand them its own).
 - The request's locale name follows the locale (force_locale) like the catalogue does.
@@ -10,48 +11,42 @@
 from __future__ import annotations
 
 import re
-from collections import ChainMap
 
+import pytest
 from flask import render_template_string
 from flask_babel import force_locale
-from jinja2.runtime import new_context
 from markupsafe import escape
 
 from portal import templating
 from portal.fragments import RememberExtension
 from portal.languages import current_locale_name
 from portal.models.people import User
-from portal.templating import FlatGlobalsTemplate
 from tests import factories
 from tests.fixtures import sign_in
 
 
-def test_templates_are_flat_globals_templates(app):
-    assert isinstance(app.jinja_env.get_template("base.html"), FlatGlobalsTemplate)
-
-
-def test_a_context_holds_exactly_the_names_and_values_of_the_chainmap(app):
-    template = app.jinja_env.from_string("{{ x }} {{ y }}", globals={"x": "own", "z": 3})
-    assert type(template.globals) is ChainMap
-    app.jinja_env.globals["x"] = "environment"
-    app.jinja_env.globals["y"] = "environment y"
+def test_a_page_template_reads_the_apps_globals_themselves(app):
+    template = app.jinja_env.get_template("base.html")
+    assert template.globals is app.jinja_env.globals  # no ChainMap to copy at every render
+    string = app.jinja_env.from_string("{{ late_global }}")
+    app.jinja_env.globals["late_global"] = "added after loading"
     try:
-        flat = template.new_context({"v": 1})
-        chained = new_context(app.jinja_env, template.name, template.blocks, {"v": 1}, False, template.globals)
-        assert flat.parent == chained.parent
-        assert list(flat.parent) == list(chained.parent)  # in the same order
-        assert flat.globals_keys == chained.globals_keys
-        assert template.render() == "own environment y"  # the template's own global wins
-        app.jinja_env.globals["y"] = "changed later"
-        assert template.render() == "own changed later"  # still live
+        assert string.render() == "added after loading"
     finally:
-        del app.jinja_env.globals["x"], app.jinja_env.globals["y"]
+        del app.jinja_env.globals["late_global"]
 
 
-def test_a_shared_context_is_the_given_dict(app):
-    template = app.jinja_env.from_string("{{ a }}")
-    shared = {"a": 1}
-    assert template.new_context(shared, shared=True).parent is shared
+def test_a_template_with_globals_of_its_own_is_refused_and_leaks_nothing(app):
+    app.jinja_env.get_template("base.html")  # cached
+    before = dict(app.jinja_env.globals)
+    for load in (lambda g: app.jinja_env.get_template("base.html", globals=g),
+                 lambda g: app.jinja_env.select_template(["base.html"], globals=g),
+                 lambda g: app.jinja_env.get_or_select_template("base.html", globals=g)):
+        with pytest.raises(TypeError):
+            load({"portal_name": "Leaked"})
+    assert app.jinja_env.globals == before
+    own = app.jinja_env.from_string("{{ portal_name }}", globals={"portal_name": "Own"})
+    assert own.render() == "Own" and app.jinja_env.globals == before
 
 
 def test_plain_callables_are_remembered_and_handed_back(app):

@@ -24,7 +24,7 @@ serving this script's connection (/proc/PID/stat), per request ("n/a" when it ca
 requests used more than one connection). The pages' own CPU does not include it.
 
 --cold forgets before every request what pages keep between requests (the {% remember %} parts, the
-dashboard's row markup and converted moments, the checked session cookies): the cost of a view whose
+dashboard's row markup and converted moments, the feed's entries, the checked session cookies): the cost of a view whose
 every part and row changed since the worker last showed it, beside the warm figure of the same run.
 """
 
@@ -208,10 +208,11 @@ def forget_kept(app) -> None:
     """Forget what pages keep between requests (see --cold); translations, addresses and configuration
     stay kept, as they do in a running worker."""
     from portal.cases.queries import dashboard_sql
-    from portal.cases.routes import case_rows
+    from portal.cases.routes import case_rows, feed_lines
 
     app.extensions.get("caseport_fragments", {}).clear()
     case_rows._HEADS.clear()
+    feed_lines._LINES.clear()
     dashboard_sql._moment_reader.cache_clear()
     app.session_interface._kept.clear()
 

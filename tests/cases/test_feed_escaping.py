@@ -4,7 +4,7 @@ out escaped, whatever they hold."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
 
 import pytest
 
@@ -28,8 +28,9 @@ ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;q&#39;"
     ("contact_logged", {"channel": EVIL, "direction": "inbound"}),
 ])
 def test_every_value_in_a_feed_sentence_is_escaped(app, kind, data):
-    event = FeedEvent(1, "0d7c6f3e-0000-4000-8000-000000000001", kind, 7, True, None, data,
-                      datetime(2026, 12, 1, 12, 0, tzinfo=UTC), "a-uuid", EVIL)
+    # a row as the database gives it: the data as its stored JSON text, the moment as SQLite's text
+    event = FeedEvent((1, "0d7c6f3e-0000-4000-8000-000000000001", kind, 7, True, None, json.dumps(data),
+                       "2026-12-01 12:00:00", "0d7c6f3e-0000-4000-8000-000000000002", EVIL))
     with app.test_request_context("/cases/12345678"):
         html = str(feed_lines([FeedEntry(event, [])], "12345678", contact_times=False)[0].html)
     assert "<script" not in html

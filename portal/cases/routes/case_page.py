@@ -52,6 +52,7 @@ from portal.cases.service import conversation, lifecycle, readings
 from portal.errors import AlreadyDone, Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from portal.files import storage
 from portal.i18n import _
+from portal.new_forms import NewForm
 from portal.outbox_views.queries import notifications_for_shown_case
 from portal.submissions.forms import SENT_TWICE
 from portal.web_helpers import apply_errors, file_download, safe_next_url
@@ -119,10 +120,16 @@ def case_page(case, status: int = 200, **forms):
         "propose": is_open and policy.can_propose_resolution(viewer, case),
         "change_status": is_open and policy.can_change_status(viewer, case),
     }
+    # A new form is built when the page first needs more of it than its hidden token and key
+    # (portal.new_forms): one whose controls the page keeps is mostly never built.
     comment_form = forms.get("comment_form")
+    reply_mode = None  # a new staff reply box's mode, which its kept controls show
     if comment_form is None and may["comment"]:
-        comment_form = (StaffCommentForm(visibility=session.get(REPLY_MODE, "public"))
-                        if policy.can_write_internal_note(viewer, case) else CommentForm())
+        if policy.can_write_internal_note(viewer, case):
+            reply_mode = str(session.get(REPLY_MODE, "public"))
+            comment_form = NewForm(StaffCommentForm, visibility=reply_mode)
+        else:
+            comment_form = NewForm(CommentForm)
     status_form = forms.get("status_form") or (StatusForm() if may["change_status"] else None)
     if status_form is not None:
         status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
@@ -144,11 +151,12 @@ def case_page(case, status: int = 200, **forms):
         staff=staff,
         reopen_deadline=policy.reopen_deadline(case),
         comment_form=comment_form,
-        accept_form=forms.get("accept_form") or (AcceptResolutionForm() if may["answer"] else None),
-        reject_form=forms.get("reject_form") or (RejectResolutionForm() if may["answer"] else None),
-        close_form=forms.get("close_form") or (ReasonForm(prefix="close") if may["close"] else None),
-        reopen_form=forms.get("reopen_form") or (ReasonForm(prefix="reopen") if may["reopen"] else None),
-        resolution_form=forms.get("resolution_form") or (ProposeResolutionForm() if may["propose"] else None),
+        reply_mode=reply_mode,
+        accept_form=forms.get("accept_form") or (NewForm(AcceptResolutionForm) if may["answer"] else None),
+        reject_form=forms.get("reject_form") or (NewForm(RejectResolutionForm) if may["answer"] else None),
+        close_form=forms.get("close_form") or (NewForm(ReasonForm, prefix="close") if may["close"] else None),
+        reopen_form=forms.get("reopen_form") or (NewForm(ReasonForm, prefix="reopen") if may["reopen"] else None),
+        resolution_form=forms.get("resolution_form") or (NewForm(ProposeResolutionForm) if may["propose"] else None),
         status_form=status_form,
         fresh=fresh,
         case_notifications=notifications_for_shown_case(viewer, case) if staff else [],

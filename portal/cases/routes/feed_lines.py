@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from markupsafe import Markup, escape
 
 from portal.cases.queries.case_page import FeedEntry
@@ -51,55 +51,104 @@ class FeedLine:
         return self.entry.event
 
 
+# An entry's markup but the words of its relative time, between requests: by every value the entry is
+# made of (its event's row as read, its files' values) and every value of the page it is written for
+# (the viewer's locale and zone, whether contact times show, the case's reference, the app's address
+# and name). The words ("2 hours ago") are worked out per request from its "now". At most _LINES_KEPT
+# entries and _LINES_CHARS characters of markup (a comment may hold 20,000) are kept, then the memo
+# starts over.
+_LINES_KEPT = 8192
+_LINES_CHARS = 4_000_000
+
+
+class _KeptLines(dict):
+    """key: (markup before the words, markup after them, the moment); `chars`: the markup's length."""
+
+    chars = 0
+
+    def keep(self, key, kept: tuple[str, str, datetime]) -> None:
+        size = len(kept[0]) + len(kept[1])
+        if len(self) >= _LINES_KEPT or self.chars + size > _LINES_CHARS:
+            self.clear()
+        self[key] = kept
+        self.chars += size
+
+    def clear(self) -> None:
+        super().clear()
+        self.chars = 0
+
+
+_LINES = _KeptLines()
+
+
 def feed_lines(entries: list[FeedEntry], reference: str, *, contact_times: bool) -> list[FeedLine]:
     """The entries as the feed shows them to the viewer, each its <li>. contact_times: show a logged
     contact's own time (the staff who handle the case see it)."""
     moments = viewer_moments()
-    words = _Words(moments, current_app.config["PORTAL_NAME"])
-    filesize = current_app.jinja_env.filters["filesize"]
-    download = None
+    portal_name = current_app.config["PORTAL_NAME"]
+    page = (str(moments.locale), moments.zone, contact_times, reference, request.script_root, portal_name)
+    words = None
     lines = []
     for entry in entries:
-        event = entry.event
-        parts = [f'<li class="feed-entry feed-{escape_text(event.kind)}{"" if event.public else " feed-internal"}" '
-                 f'id="event-{escape_text(event.uuid)}">\n    <p class="feed-head">\n      '
-                 f'{words.head(event, entry.contacted_at if contact_times else None)}\n'
-                 f'      · {moments.relative_html(event.created_at)}\n']
-        if not event.public:
-            parts.append(f'      <span class="badge badge-waiting">{words.internal}</span>\n')
-        parts.append("    </p>\n")
-        data = event.data or {}
-        if event.kind == "field_changed" and event.data:
-            parts.append(words.changes(data))
-        # (the messages outside f-strings: the catalogue tools do not read into those)
-        if event.kind == "escalated" and data.get("automatically") == "missed_target":
-            said = words.gettext("Escalated automatically: the case missed a service-level target.")
-            parts.append(f'    <div class="feed-body">{said}</div>\n')
-        if event.kind == "closed" and data.get("automatically") == "unanswered_resolution":
-            said = words.gettext("Closed automatically: the proposed resolution was not answered.")
-            parts.append(f'    <div class="feed-body">{said}</div>\n')
-        if event.body:
-            parts.append(f'    <div class="feed-body">{escape_text(event.body)}</div>\n')
-        if entry.attachments:
-            if download is None:  # one url_for; each file's url differs only in its uuid
-                download = url_for("cases.download", reference=reference, attachment_uuid="ATTACHMENT")
-            parts.append(f'    <ul class="file-list" aria-label="{words.files}">\n')
-            for file in entry.attachments:
-                url = download.replace("ATTACHMENT", str(file.uuid))
-                parts.append(f'      <li><a href="{escape(url)}" download>{escape(file.original_name)}</a> '
-                             f'<span class="muted">({escape(filesize(file.size))})</span></li>\n')
-            parts.append("    </ul>\n")
-        parts.append("  </li>\n")
-        lines.append(FeedLine(entry, Markup("".join(parts))))  # noqa: S704 -- every value escaped above
+        files = tuple((f.uuid, f.original_name, f.size) for f in entry.attachments) if entry.attachments else ()
+        key = (page, entry.event.row, files)
+        kept = _LINES.get(key)
+        if kept is None:
+            if words is None:
+                words = _Words(moments, portal_name, reference)
+            kept = _entry_markup(entry, words, contact_times)
+            _LINES.keep(key, kept)
+        html = f"{kept[0]}{moments.relative_words(kept[2])}{kept[1]}"
+        lines.append(FeedLine(entry, Markup(html)))  # noqa: S704 -- every value escaped in _entry_markup
     return lines
+
+
+def _entry_markup(entry: FeedEntry, words: _Words, contact_times: bool) -> tuple[str, str, datetime]:
+    """The entry's <li>, in two parts: before and after the words of its relative time; and its moment."""
+    event = entry.event
+    moments = words.moments
+    before, after = moments.relative_frame(event.created_at)
+    parts = [f'<li class="feed-entry feed-{escape_text(event.kind)}{"" if event.public else " feed-internal"}" '
+             f'id="event-{escape_text(event.uuid)}">\n    <p class="feed-head">\n      '
+             f'{words.head(event, entry.contacted_at if contact_times else None)}\n'
+             f'      · {before}']
+    parts.append(f"{after}\n")
+    if not event.public:
+        parts.append(f'      <span class="badge badge-waiting">{words.internal}</span>\n')
+    parts.append("    </p>\n")
+    data = event.data or {}
+    if event.kind == "field_changed" and event.data:
+        parts.append(words.changes(data))
+    # (the messages outside f-strings: the catalogue tools do not read into those)
+    if event.kind == "escalated" and data.get("automatically") == "missed_target":
+        said = words.gettext("Escalated automatically: the case missed a service-level target.")
+        parts.append(f'    <div class="feed-body">{said}</div>\n')
+    if event.kind == "closed" and data.get("automatically") == "unanswered_resolution":
+        said = words.gettext("Closed automatically: the proposed resolution was not answered.")
+        parts.append(f'    <div class="feed-body">{said}</div>\n')
+    if event.body:
+        parts.append(f'    <div class="feed-body">{escape_text(event.body)}</div>\n')
+    if entry.attachments:
+        download = words.download()
+        filesize = current_app.jinja_env.filters["filesize"]
+        parts.append(f'    <ul class="file-list" aria-label="{words.files}">\n')
+        for file in entry.attachments:
+            url = download.replace("ATTACHMENT", str(file.uuid))
+            parts.append(f'      <li><a href="{escape(url)}" download>{escape(file.original_name)}</a> '
+                         f'<span class="muted">({escape(filesize(file.size))})</span></li>\n')
+        parts.append("    </ul>\n")
+    parts.append("  </li>\n")
+    return parts[0], "".join(parts[1:]), event.created_at
 
 
 class _Words:
     """The translated words one page's feed needs more than once, looked up once."""
 
-    def __init__(self, moments, portal_name: str):
+    def __init__(self, moments, portal_name: str, reference: str):
         self.moments = moments
         self.portal_name = portal_name
+        self.reference = reference
+        self._download: str | None = None
         self._priorities: dict | None = None
         self._channels: dict | None = None
         self._said: dict[str, Markup] = {}
@@ -112,6 +161,12 @@ class _Words:
         if said is None:
             said = self._said[message] = gettext(message)
         return said
+
+    def download(self) -> str:
+        """A file's download address with ATTACHMENT for its uuid: one url_for, the files' differ only in it."""
+        if self._download is None:
+            self._download = url_for("cases.download", reference=self.reference, attachment_uuid="ATTACHMENT")
+        return self._download
 
     def changes(self, data: dict) -> str:
         """A details edit's changes: each field with its old and new value."""

@@ -22,6 +22,7 @@ from portal.i18n import _
 from portal.models.cases import Case
 from portal.models.people import User
 from portal.models.staff import CaseTask
+from portal.new_forms import NewForm
 from portal.settings import setting
 from portal.staff.forms import (
     AssignForm,
@@ -138,24 +139,26 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         "contact_form": may["log_contact"],
         "task_form": open_and(may["manage_tasks"]),
     }
+    # A new form is built when the page first needs more of it than its hidden token and key
+    # (portal.new_forms): those whose controls the page keeps are mostly never built.
     makers = {
-        "take_form": lambda: TakeForm(prefix="take"),
+        "take_form": lambda: NewForm(TakeForm, prefix="take"),
         "assign_form": lambda: AssignForm(prefix="assign"),
         "move_form": lambda: MoveForm(prefix="move"),
-        "priority_form": lambda: PriorityForm(prefix="priority", data={"priority": case.priority}),
-        "escalate_form": lambda: EscalateForm(prefix="escalate"),
-        "deescalate_form": lambda: DeescalateForm(prefix="deescalate"),
+        "priority_form": lambda: NewForm(PriorityForm, prefix="priority", data={"priority": case.priority}),
+        "escalate_form": lambda: NewForm(EscalateForm, prefix="escalate"),
+        "deescalate_form": lambda: NewForm(DeescalateForm, prefix="deescalate"),
         "details_form": lambda: details_form(case),
-        "link_form": lambda: CustomerPickForm(prefix="link"),
-        "update_form": lambda: UpdateAllForm(prefix="update"),
-        "contact_form": lambda: ContactForm(prefix="contact"),
+        "link_form": lambda: NewForm(CustomerPickForm, prefix="link"),
+        "update_form": lambda: NewForm(UpdateAllForm, prefix="update"),
+        "contact_form": lambda: NewForm(ContactForm, prefix="contact"),
         "task_form": lambda: TaskForm(prefix="task"),
     }
     built = {name: forms.get(name) or (make() if shown[name] else None) for name, make in makers.items()}
     fresh = frozenset(name for name in makers if forms.get(name) is None)
-    built["unlink_form"] = ConfirmForm(prefix="unlink") if open_and(may["link"]) else None
+    built["unlink_form"] = NewForm(ConfirmForm, prefix="unlink") if open_and(may["link"]) else None
     built["find_form"] = CustomerFindForm(request.args) if open_and(may["link"]) else None
-    built["task_state_form"] = ConfirmForm(prefix="taskstate") if tasks and may["manage_tasks"] else None
+    built["task_state_form"] = NewForm(ConfirmForm, prefix="taskstate") if tasks and may["manage_tasks"] else None
     members = None
     if built["assign_form"] is not None or built["task_form"] is not None:
         members = members_of_workgroup(case.workgroup_id) if case.workgroup_id else []
