@@ -205,8 +205,19 @@ def current_language() -> str:
 
 
 def current_locale_name() -> str:
-    """The request's locale as text ("de_AT"): what a page shown in it is kept under (portal.fragments)."""
-    return str(_locale())
+    """The request's locale as text ("de_AT"): what a page shown in it is kept under (portal.fragments).
+    Remembered beside Flask-Babel's per-request state for as long as that locale holds, as the
+    catalogue is: a list page asks for it for every kept part (Babel builds the text each time)."""
+    locale = _locale()
+    state = _babel_state()
+    if state is None:
+        return str(locale)
+    remembered = state.get("caseport_locale_name")
+    if remembered is not None and remembered[0] is locale:
+        return remembered[1]
+    name = str(locale)
+    state["caseport_locale_name"] = (locale, name)
+    return name
 
 
 def html_lang() -> str:

@@ -43,6 +43,7 @@ from portal.fragments import RememberExtension
 from portal.i18n import _l
 from portal.navigation import nav_links, nav_markup
 from portal.people.rules import role_name
+from portal.templating import remember_sync_functions
 from portal.web_helpers import csrf
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     _trust_proxies(app)
     app.request_class = StrictFormRequest
     app.session_interface = RememberingSessionInterface()
+    remember_sync_functions(app)
 
     @app.before_request
     def _open_db():
@@ -92,7 +94,10 @@ def _refuse_nul_bytes():
     store or even compare it. Checked once here for the path, query string and form of every request,
     instead of in each query that might meet one."""
     values = [request.path]
-    for source in (request.args, request.form):
+    # A body that is not a form gives an empty request.form: it is not loaded for nothing (most requests
+    # are GETs without a body, whose views never read a form).
+    sources = (request.args, request.form) if request.mimetype in FORM_TYPES else (request.args,)
+    for source in sources:
         for key, items in source.lists():
             values.append(key)
             values.extend(items)
@@ -320,10 +325,15 @@ def _register_filters(app: Flask) -> None:
     # were built with before templates' url_for remembered every address; the same function now.
     app.jinja_env.globals.update(url_for=remembering, layout_url=remembering)
 
+    # Flask-WTF's own context processor hands templates its generate_csrf, and a context value wins
+    # over a global: this processor runs after it and hands them the remembering csrf_token instead.
+    csrf_token = app.jinja_env.globals["csrf_token"]
+
     @app.context_processor
     def portal_globals():
         return {"portal_name": app.config["PORTAL_NAME"], "signup_enabled": app.config["SIGNUP_ENABLED"],
-                "nav_links": nav_links, "nav_markup": nav_markup, "role_name": role_name}
+                "nav_links": nav_links, "nav_markup": nav_markup, "role_name": role_name,
+                "csrf_token": csrf_token}
 
 
 _BUILT_URLS_KEPT = 4096
@@ -411,21 +421,30 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+_SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+                     ("Referrer-Policy", "same-origin"))
+
+
 def _security_headers(response):
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    """Each header unless the view set it already (the response's header names read once: Werkzeug's
+    setdefault scanned them twice per header)."""
+    headers = response.headers
+    present = {name.lower() for name, _value in headers.items()}
+    for name, value in _SECURITY_HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     # A page with single sign-on buttons posts to the portal, which redirects to the provider:
     # form-action covers that redirect too, so such a page names the providers (portal/sso/routes.py).
-    origins = g.get("form_action_origins")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY + "".join(
-        f" {origin}" for origin in origins) if origins else CONTENT_SECURITY_POLICY)
+    if "content-security-policy" not in present:
+        origins = g.get("form_action_origins")
+        headers.add("Content-Security-Policy", CONTENT_SECURITY_POLICY + "".join(
+            f" {origin}" for origin in origins) if origins else CONTENT_SECURITY_POLICY)
     # Pages for a signed-in user hold personal data: no copy in any cache, the browser's included.
     # A view that chose its own Cache-Control keeps it; so do static files (send_file always sets one).
-    if "Cache-Control" not in response.headers and (
+    if "cache-control" not in present and (
         (request.endpoint or "").startswith(("accounts.", "admin.")) or _signed_in()
     ):
-        response.headers["Cache-Control"] = "no-store"
+        headers.add("Cache-Control", "no-store")
     return response
 
 

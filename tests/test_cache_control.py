@@ -69,3 +69,27 @@ def test_a_view_that_sets_its_own_cache_control_keeps_it(prepared_database_url, 
     db = app.extensions["caseport_db"]
     if hasattr(db, "close_all"):
         db.close_all()
+
+
+def test_headers_a_view_chose_are_kept_and_the_others_added_once(app):
+    """portal.web's security headers: each added unless the response has it already (any letter case),
+    never twice; the ones a view set keep their values."""
+    from flask import make_response
+
+    from portal.web import CONTENT_SECURITY_POLICY, _security_headers
+
+    with app.test_request_context("/login"):
+        response = _security_headers(make_response("page"))
+        assert [(name, response.headers.getlist(name)) for name in (
+            "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy")] == [
+            ("X-Content-Type-Options", ["nosniff"]), ("X-Frame-Options", ["DENY"]),
+            ("Referrer-Policy", ["same-origin"]), ("Content-Security-Policy", [CONTENT_SECURITY_POLICY])]
+        own = make_response("page")
+        own.headers["x-frame-options"] = "SAMEORIGIN"
+        own.headers["Content-Security-Policy"] = "default-src 'none'"
+        own.headers["Cache-Control"] = "private, max-age=60"
+        response = _security_headers(own)
+        assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+        assert response.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+        assert response.headers.getlist("Cache-Control") == ["private, max-age=60"]
+        assert response.headers.getlist("Referrer-Policy") == ["same-origin"]

@@ -116,3 +116,27 @@ def test_an_empty_post_is_left_to_csrf_as_before(client, login, people):
 def test_paths_under_api_are_left_to_the_api(client):
     # No API exists yet: the gate does not answer for it, routing does.
     assert client.post("/api/cases", json={"title": "x"}).status_code == 404
+
+
+NUL_REFUSED = "invisible control characters"
+
+
+@pytest.mark.parametrize("method, path, kwargs", [
+    ("GET", "/login?next=%00", {}),
+    ("GET", "/login?a%00b=1", {}),
+    ("GET", "/log%00in", {}),
+    ("POST", "/login", {"data": {"email": "cora\x00@example.com", "password": "x"}}),
+    ("POST", "/login", {"data": {"email\x00": "cora@example.com"}}),
+    ("POST", "/login", {"data": {"email": "cora@example.com", "note": "a\x00"}, "content_type": "multipart/form-data"}),
+])
+def test_a_nul_byte_anywhere_in_the_address_or_a_form_is_refused(client, method, path, kwargs):
+    response = client.open(path, method=method, **kwargs)
+    assert response.status_code == 400
+    assert NUL_REFUSED in response.get_data(as_text=True)
+
+
+def test_a_nul_byte_in_a_body_that_is_no_form_is_left_to_the_api(client):
+    """Only forms are read for NUL bytes: a JSON body is refused as no form on pages (415), and under /api/
+    the API reads its own bodies."""
+    response = client.post("/login", data='{"email": "a\\u0000"}', content_type="application/json")
+    assert response.status_code == 415

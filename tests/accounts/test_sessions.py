@@ -238,3 +238,22 @@ def test_nothing_from_before_signing_in_or_out_is_carried_over(client, people):
     with client.session_transaction() as cookie_session:
         assert cookie_session.get("csrf_token") != signed_in_csrf
         assert SESSION_KEY not in cookie_session and "_user_id" not in cookie_session
+
+
+def test_the_sessions_user_is_the_user_peewee_reads(app, people):
+    """The User resumption builds from the session's row has the data of the User peewee reads, nothing
+    marked changed and nothing related loaded; it is built by filling the data directly, which holds
+    while every field of User is a plain field (no accessor of its own)."""
+    from peewee import FieldAccessor
+
+    user = people.agent
+    User.update(phone="+4930123456", last_login_at=utcnow(), invited_at=utcnow()).where(User.id == user.id).execute()
+    token = sessions.start_session(user)
+    resumed = sessions.resume_session(token).user
+    read = User.get_by_id(user.id)
+    assert resumed.__data__ == read.__data__
+    assert list(resumed.__data__) == [field.name for field in User._meta.sorted_fields]
+    assert resumed._dirty == set() and resumed.__rel__ == {}
+    assert all(type(User.__dict__[field.name]) is FieldAccessor for field in User._meta.sorted_fields)
+    resumed.display_name = "Changed"
+    assert resumed.dirty_fields == [User.display_name]

@@ -126,9 +126,10 @@ def _session_and_facts_statement(postgres: bool) -> str:
 
 def _user_from(values, fields: tuple) -> User:
     """A User from its columns, as peewee builds one from a row (every value through its field's
-    python_value, nothing marked changed)."""
-    user = User(__no_default__=1, **{name: convert(value) for (name, convert), value in zip(fields, values)})
-    user._dirty.clear()
+    python_value, nothing marked changed). The values go into the instance's data as each field's
+    accessor would put them (every field of User is a plain one), without 14 descriptor calls."""
+    user = User(__no_default__=1)
+    user.__data__.update({name: convert(value) for (name, convert), value in zip(fields, values)})
     return user
 
 
