@@ -180,21 +180,11 @@ class FeedEvent:
     def __init__(self, row: tuple):
         self.row = row
 
-    @property
-    def id(self) -> int:
-        return self.row[0]
-
-    @property
-    def kind(self) -> str:
-        return self.row[2]
-
-    @property
-    def actor_id(self) -> int | None:
-        return self.row[3]
-
-    @property
-    def body(self) -> str:
-        return self.row[5]
+    # the values no field converts, as the row has them
+    id = property(lambda self: self.row[0])
+    kind = property(lambda self: self.row[2])
+    actor_id = property(lambda self: self.row[3])
+    body = property(lambda self: self.row[5])
 
     @cached_property
     def uuid(self):
