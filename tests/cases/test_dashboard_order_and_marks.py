@@ -86,6 +86,31 @@ def test_new_and_updated_cases_are_marked_until_opened(app, people):
     assert CaseReading.select().where(CaseReading.user == people.agent.id).count() == 0
 
 
+def test_each_reader_has_their_own_reading_read_with_the_case(app, people, sql_log):
+    """The case page reads when the viewer last read the case with the case itself (no statement of its
+    own), the viewer's own reading and no one else's: an agent opening a case the customer read has
+    their reading recorded, and the customer's stays as it was."""
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, title="Router drops the line", workgroup=group)
+    customer, agent = app.test_client(), app.test_client()
+    sign_in(customer, people.customer)
+    sign_in(agent, people.agent)
+    assert customer.get(f"/cases/{case.reference}").status_code == 200
+    theirs = CaseReading.get(CaseReading.user == people.customer.id).seen_at
+
+    def view() -> tuple[int, int]:
+        """The agent opens the case: (reads of a reading on their own, writes of one)."""
+        with sql_log() as statements:
+            assert agent.get(f"/cases/{case.reference}").status_code == 200
+        return (sum(s.startswith('SELECT "t1"."seen_at" FROM "case_reading"') for s in statements),
+                sum(s.startswith('INSERT INTO "case_reading"') for s in statements))
+
+    assert view() == (0, 1)  # never read by them: recorded
+    assert CaseReading.get(CaseReading.user == people.agent.id).seen_at >= theirs
+    assert CaseReading.get(CaseReading.user == people.customer.id).seen_at == theirs
+    assert view() == (0, 0)  # unchanged since: nothing written
+
+
 def test_the_list_and_the_action_group_read_together_are_what_each_reads_alone(app, people):
     """The unfiltered first page reads its rows and the action group's in one statement (one round trip
     on PostgreSQL): the same rows in the same order as two statements, ties on the update time broken by

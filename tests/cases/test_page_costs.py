@@ -85,7 +85,8 @@ def test_the_case_page_takes_the_same_statements_for_5_and_50_events(client, log
     # The rules the page asks (comment, close, reopen, internal notes ...) cost no statement of their own.
     # Staff: the workspace's part (details form, tasks, messages) adds its own statements; the values
     # are read once for the page and the details form, the assignee and the case type's workgroups
-    # come with the case. One reads when the viewer last read the case (for the dashboard's marks).
+    # come with the case, and so does when the viewer last read it (for the dashboard's marks), whether
+    # it has any task or linked customer (most have neither: their reads are then skipped).
     assert len(with_50) <= (9 if role == "customer" else 16), with_50
     # The Notifications tab reads the messages about this case by its reference alone: not through
     # a list of every case the viewer may see (half a second per page for staff of a large workgroup).
@@ -228,3 +229,45 @@ def test_translating_in_a_template_copies_no_context(client, login, people, temp
     page = client.get(f"/cases/{case.reference}", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert 'id="feed-title"' in page
     assert copies == []
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_a_case_without_tasks_or_linked_customers_reads_neither(client, login, people, template, sql_log, role):
+    """The case's read says whether it has any task and any linked customer (most have neither): the
+    page then reads no task list and no linked customers. Once it has them, the page lists them."""
+    from portal.models.staff import CaseTask
+
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, template=template, workgroup=group)
+    login(people.by_role(role))
+    client.get(f"/cases/{case.reference}")  # records the reading
+
+    def statements() -> tuple[str, list[str]]:
+        with sql_log() as statements:
+            page = client.get(f"/cases/{case.reference}")
+            assert page.status_code == 200
+        return page.get_data(as_text=True), statements
+
+    page, without = statements()
+    on_their_own = [s for s in without if 'FROM "case_task"' in s.split("EXISTS")[0]
+                    or 'FROM "customer" AS "t1" INNER JOIN "case_customer_link"' in s]
+    assert not on_their_own, on_their_own
+    assert "Check the router" not in page and "Ola Linked" not in page
+
+    CaseTask.create(case=case, title="Check the router", customer_visible=True, created_by=people.agent)
+    linked = factories.customer(first_name="Ola", last_name="Linked")
+    CaseCustomerLink.create(case=case, customer=linked)
+    page, with_both = statements()
+    assert "Check the router" in page and "Ola Linked" in page  # a next step or a task; "Also for"
+    assert len(with_both) == len(without) + 2, with_both
+
+
+def test_a_case_read_otherwise_may_have_tasks_and_links(people, template):
+    """may_have answers "maybe" for a case not read by case_with_details: its lists are then read."""
+    from portal.cases.queries.case_page import case_with_details, may_have
+    from portal.models.cases import Case
+
+    case = factories.case(people.customer, template=template)
+    assert may_have(Case.get_by_id(case.id), "has_tasks") and may_have(Case.get_by_id(case.id), "has_links")
+    read = case_with_details(case.reference)
+    assert not may_have(read, "has_tasks") and not may_have(read, "has_links")

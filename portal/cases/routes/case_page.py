@@ -40,6 +40,7 @@ from portal.cases.queries.case_page import (
     attachment_for_viewer,
     case_for_viewer,
     feed_for,
+    last_reading,
     linked_customers,
     next_steps,
     statuses_to_choose,
@@ -173,7 +174,7 @@ _FORM_NAMES = ("comment_form", "accept_form", "reject_form", "close_form", "reop
 def detail(reference):
     viewer = current_user._get_current_object()
     case = case_for_viewer(viewer, reference)
-    readings.mark_read(viewer, case)
+    readings.mark_read(viewer, case, last_seen=last_reading(case, viewer))
     return case_page(case)
 
 

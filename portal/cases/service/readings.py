@@ -1,7 +1,8 @@
 """Remembering that someone read a case, so their list can mark the cases that changed since.
 
 Called by the case page for whoever it shows the case to (after the policy let them see it). A view
-of a case unchanged since the last reading writes nothing: one read, no write, on most page views."""
+of a case unchanged since the last reading writes nothing: on most page views no write, and no read
+either when the page read the last reading with the case (portal.cases.queries.case_page.last_reading)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,16 @@ _SEEN_AT = FixedRead(lambda user_id, case_id: (
 ), "int", "int")
 
 
-def mark_read(user: User, case: Case, *, now: datetime | None = None) -> None:
-    """user has now seen case as it is. A newer reading (another tab) is never moved back."""
-    row = _SEEN_AT.first(user.id, case.id)
-    seen_at = row[0] if row else None
-    if seen_at is not None and seen_at >= case.updated_at:
+NOT_KNOWN = object()
+
+
+def mark_read(user: User, case: Case, *, now: datetime | None = None, last_seen=NOT_KNOWN) -> None:
+    """user has now seen case as it is. A newer reading (another tab) is never moved back. last_seen:
+    when they last read it (None: never) if the caller read that with the case, else it is read here."""
+    if last_seen is NOT_KNOWN:
+        row = _SEEN_AT.first(user.id, case.id)
+        last_seen = row[0] if row else None
+    if last_seen is not None and last_seen >= case.updated_at:
         return
     now = now or utcnow()
     (CaseReading.insert(user=user.id, case=case.id, seen_at=now)

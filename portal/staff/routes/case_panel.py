@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.case_config.forms import build_case_form
 from portal.case_config.queries import template_layout
-from portal.cases.queries.case_page import values_by_key
+from portal.cases.queries.case_page import may_have, values_by_key
 from portal.customers.queries import search_customers
 from portal.fixed_reads import FixedRead
 from portal.i18n import _
@@ -63,7 +63,8 @@ def staff_panel(case: Case, viewer: User, forms: dict) -> dict:
     """The case page's staff part: {"staff_panel": StaffPanel} for staff who handle the case, else None."""
     if not policy.can_handle_case(viewer, case):
         return {"staff_panel": None}
-    return {"staff_panel": _panel(case, viewer, forms, _TASKS.list(case.id))}
+    tasks = _TASKS.list(case.id) if may_have(case, "has_tasks") else []
+    return {"staff_panel": _panel(case, viewer, forms, tasks)}
 
 
 # The case page's fixed reads, their SQL written once (portal.fixed_reads).
