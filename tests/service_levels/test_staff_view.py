@@ -3,6 +3,8 @@ supervisors find the cases at risk (past a warning or overdue) in their supervis
 
 from datetime import UTC, datetime
 
+import pytest
+
 from portal.models.teams import WorkgroupMember
 from portal.service_levels import routes as service_level_routes
 from portal.staff import queries as staff_queries
@@ -54,3 +56,37 @@ def test_no_target_no_state(monkeypatch, client, people):
                    datetime(2026, 11, 30, tzinfo=UTC))
     sign_in(client, people.admin)
     assert 'id="service-level"' not in text(client.get(f"/cases/{case.reference}"))
+
+
+STATE_WORDS = {"paused": "Paused", "overdue": "Overdue", "at_risk": "At risk", "on_track": "On track"}
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es"])
+def test_the_case_page_names_each_state_and_the_priority_in_the_readers_language(monkeypatch, client, people,
+                                                                               language):
+    """The facts staff see: each service-level state's badge and the priority, in the reader's language
+    (the words the staff lists use), an unknown stored priority as it is."""
+    from portal.i18n import _l
+    from portal.models.people import User
+    from portal.notify.wording import words_for
+    from tests import factories
+
+    User.update(language=language).where(User.id == people.agent.id).execute()
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    frozen(monkeypatch, now)
+    group = factories.workgroup(people.agent)
+    sign_in(client, people.agent)
+    targets = {"paused": {"sla_due": now + HOUR, "sla_paused": True}, "overdue": {"sla_due": now - HOUR},
+               "at_risk": {"sla_due": now + 2 * HOUR, "resolution_warn_at": now - HOUR},
+               "on_track": {"sla_due": now + 2 * HOUR, "resolution_warn_at": now + HOUR}}
+    for (state, values), priority in zip(targets.items(), ["low", "normal", "high", "urgent"], strict=True):
+        case = factories.case(people.customer, workgroup=group, priority=priority, **values)
+        html = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+        word = words_for(language, _l(STATE_WORDS[state]))
+        danger = " badge-danger" if state == "overdue" else ""
+        assert f'<span class="badge sla-{state}{danger}">{word}</span>' in html, (state, language)
+        label = words_for(language, _l(priority.capitalize()))
+        assert f"</dt><dd>{label}</dd>" in html and (language == "en" or label != priority.capitalize()
+                                                     or priority == "normal"), (priority, language)
+    odd = factories.case(people.customer, workgroup=group, priority="someday")
+    assert "</dt><dd>someday</dd>" in client.get(f"/cases/{odd.reference}").get_data(as_text=True)
