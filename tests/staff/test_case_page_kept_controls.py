@@ -158,7 +158,54 @@ def test_kept_selects_follow_their_choices_and_the_chosen_one(app, client, peopl
     assert page == _afresh(app, client, path)
     assert str(other.uuid) not in _status_select(page)  # not offered: the case has it
     assert statuses_to_choose()
+    # the list is kept per configuration change (portal.config_cache): a rename, a new order and a
+    # retired status show on the next page
+    lifecycle.change_status(people.supervisor, reload(case), str(statuses_to_choose()[0].uuid))
+    CaseStatus.update(name="Waiting for the vendor", position=-1).where(CaseStatus.id == other.id).execute()
+    page = _kept(client, path)
+    assert page == _afresh(app, client, path)
+    assert _status_select(page).index(f'<option value="{other.uuid}">Waiting for the vendor</option>') \
+        < min(_status_select(page).index(str(s.uuid)) for s in statuses_to_choose() if s.id != other.id
+              and str(s.uuid) in _status_select(page))
+    CaseStatus.update(active=False).where(CaseStatus.id == other.id).execute()
+    page = _kept(client, path)
+    assert page == _afresh(app, client, path)
+    assert str(other.uuid) not in _status_select(page)
 
 
 def _status_select(page: str) -> str:
     return page.split('id="status"', 1)[1].split("</select>", 1)[0]
+
+
+def test_the_kept_details_form_is_each_case_types_own_and_follows_its_configuration(app, client, people, teams):
+    """The staff details form's controls are kept under the form's class (one per case type and
+    configuration) and its values: two case types with no values each show their own fields, a label
+    changed by the admin shows on the next page (without the class in the key it did not), and a value
+    shows."""
+    from portal.case_config import service as config_service
+    from portal.case_config.service import FieldInput
+    from portal.models.cases import CaseFieldValue
+    from tests import factories
+    from tests.case_config import factories as config
+
+    admin = config.admin()
+    colour = config.select_field(admin, label="Ink colour", key="ink")
+    size = config.case_field(admin, label="Paper size", key="paper")
+    first = config.template(admin, fields=[colour], name="Ink problem", default_workgroup=teams.desk.id)
+    second = config.template(admin, fields=[size], name="Paper problem", default_workgroup=teams.desk.id)
+    inky = factories.case(people.customer, template=first, workgroup=teams.desk)
+    papery = factories.case(people.customer, template=second, workgroup=teams.desk)
+    sign_in(client, people.agent)
+
+    def details(case) -> str:
+        page = _kept(client, f"/cases/{case.reference}")
+        assert page == _afresh(app, client, f"/cases/{case.reference}")
+        return page.split('id="case-details-edit"', 1)[1].split("</details>", 1)[0]
+
+    for _ in range(2):
+        assert "Ink colour" in details(inky) and "Paper size" not in details(inky)
+        assert "Paper size" in details(papery) and "Ink colour" not in details(papery)
+    config_service.save_field(admin, size, FieldInput(label="Sheet size", field_type="text", key="paper"))
+    assert "Sheet size" in details(papery) and "Paper size" not in details(papery)
+    CaseFieldValue.create(case=papery, field=size, value="A4 <portrait>")
+    assert 'value="A4 &lt;portrait&gt;"' in details(papery)

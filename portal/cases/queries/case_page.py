@@ -9,7 +9,7 @@ from functools import cached_property
 
 import peewee
 
-from portal import policy, request_memo
+from portal import config_cache, policy, request_memo
 from portal.case_config.queries import audience_for
 from portal.cases.rules import shown_value
 from portal.cases.service.readings import NOT_KNOWN
@@ -365,10 +365,11 @@ def follow_up_source(actor: User, reference: str | None) -> Case | None:
         return None
 
 
-def statuses_to_choose() -> list[CaseStatus]:
+def statuses_to_choose() -> tuple[CaseStatus, ...]:
     """The statuses staff may move a case to by hand: the active ones, except resolved (that takes a
-    proposed resolution), in the admin's order."""
-    return _STATUSES_TO_CHOOSE.list()
+    proposed resolution), in the admin's order. Read once per configuration change (portal.config_cache:
+    an open case's staff page asked for them on every view); shared, to read only."""
+    return config_cache.cached(("statuses_to_choose",), lambda: tuple(_STATUSES_TO_CHOOSE.list()))
 
 
 _STATUSES_TO_CHOOSE = FixedRead(lambda: (

@@ -224,9 +224,10 @@ _HIDDEN_TYPES = frozenset({"HiddenField", "CSRFTokenField"})
 def control_key(form) -> tuple:
     """What a new form's visible controls show besides their words (which the language decides): each
     control's value and the choices it offers. With the language, everything their markup depends on
-    (the labels, hints and rules are the form class's), so a key for {% remember %} (detail.html's
-    kept()). The hidden controls are left out: a CSRF token and a submission key are the request's own."""
-    key = []
+    (the labels, hints and rules are the form class's, and the class is part of the key: a case type's
+    details form has a class per configuration), so a key for {% remember %} (detail.html's kept()). The
+    hidden controls are left out: a CSRF token and a submission key are the request's own."""
+    key: list = [type(form)]
     for control in form:
         if control.type in _HIDDEN_TYPES:
             continue
