@@ -105,7 +105,9 @@ class NewForm:
 
     def _built(self):
         if self._form is None:
-            form = self._form_class(**self._kwargs)
+            # never the request's data: a new form is empty whatever else was sent (a refused form's
+            # page shows the others new, and their controls may be kept for every reader)
+            form = self._form_class(formdata=None, **self._kwargs)
             if self._key is not None:  # the key this page already shows
                 form.submission.data = self._key
             self._form = form

@@ -209,3 +209,28 @@ def test_the_kept_details_form_is_each_case_types_own_and_follows_its_configurat
     assert "Sheet size" in details(papery) and "Paper size" not in details(papery)
     CaseFieldValue.create(case=papery, field=size, value="A4 <portrait>")
     assert 'value="A4 &lt;portrait&gt;"' in details(papery)
+
+
+@pytest.mark.parametrize("injected", [
+    {"contact-summary": "Injected summary"},  # a kept new form (NewForm)
+    {"task-title": "Injected task"},  # a form with choices, kept under its controls' values
+    {"resolution": "Injected resolution"},
+])
+def test_values_sent_for_another_form_never_reach_the_new_forms(app, client, people, teams, case, injected):
+    """A refused form comes back with the page's other forms new and empty, whatever else the request
+    carried: a value sent under another form's names neither shows in that form nor is kept for the
+    next reader (the kept parts start empty here, as after a worker starts or the memo is full)."""
+    from tests.fixtures import csrf_token_from
+
+    sign_in(client, people.agent)
+    path = f"/cases/{case.reference}"
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    app.extensions.get("caseport_fragments", {}).clear()
+    refused = client.post(f"{path}/comments", data={"csrf_token": token, "body": "", **injected})
+    assert refused.status_code == 400
+    word = next(iter(injected.values()))
+    assert word not in refused.get_data(as_text=True)
+    colleague = app.test_client()
+    sign_in(colleague, people.supervisor)
+    assert word not in colleague.get(path).get_data(as_text=True)
+    assert word not in client.get(path).get_data(as_text=True)

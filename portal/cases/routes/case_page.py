@@ -131,7 +131,9 @@ def case_page(case, status: int = 200, **forms):
             comment_form = NewForm(StaffCommentForm, visibility=reply_mode)
         else:
             comment_form = NewForm(CommentForm)
-    status_form = forms.get("status_form") or (StatusForm() if may["change_status"] else None)
+    # A new form never reads the request's data (formdata=None): on the page a refused form comes back
+    # on, the others are new and empty whatever else was sent, and their controls may be kept.
+    status_form = forms.get("status_form") or (StatusForm(formdata=None) if may["change_status"] else None)
     if status_form is not None:
         status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
             SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]

@@ -141,11 +141,12 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         "task_form": open_and(may["manage_tasks"]),
     }
     # A new form is built when the page first needs more of it than its hidden token and key
-    # (portal.new_forms): those whose controls the page keeps are mostly never built.
+    # (portal.new_forms): those whose controls the page keeps are mostly never built. Like a NewForm,
+    # one built here never reads the request's data (formdata=None): it is new whatever was sent.
     makers = {
         "take_form": lambda: NewForm(TakeForm, prefix="take"),
-        "assign_form": lambda: AssignForm(prefix="assign"),
-        "move_form": lambda: MoveForm(prefix="move"),
+        "assign_form": lambda: AssignForm(prefix="assign", formdata=None),
+        "move_form": lambda: MoveForm(prefix="move", formdata=None),
         "priority_form": lambda: NewForm(PriorityForm, prefix="priority", data={"priority": case.priority}),
         "escalate_form": lambda: NewForm(EscalateForm, prefix="escalate"),
         "deescalate_form": lambda: NewForm(DeescalateForm, prefix="deescalate"),
@@ -153,7 +154,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         "link_form": lambda: NewForm(CustomerPickForm, prefix="link"),
         "update_form": lambda: NewForm(UpdateAllForm, prefix="update"),
         "contact_form": lambda: NewForm(ContactForm, prefix="contact"),
-        "task_form": lambda: TaskForm(prefix="task"),
+        "task_form": lambda: TaskForm(prefix="task", formdata=None),
     }
     built = {name: forms.get(name) or (make() if shown[name] else None) for name, make in makers.items()}
     fresh = frozenset(name for name in makers if forms.get(name) is None)
@@ -165,7 +166,7 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         members = members_of_workgroup(case.workgroup_id) if case.workgroup_id else []
     if built["assign_form"] is not None:
         built["assign_form"].assignee.choices = assignee_choices(case, members)
-        if not built["assign_form"].is_submitted():
+        if forms.get("assign_form") is None:  # a new one shows the current assignee chosen
             built["assign_form"].assignee.data = case.assignee.uuid if case.assignee_id else ""
     if built["move_form"] is not None:
         built["move_form"].workgroup.choices = [SelectChoice("", _("Choose a workgroup"))] + [
