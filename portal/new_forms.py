@@ -56,6 +56,12 @@ class NewHidden:
     __str__ = __html__
 
 
+def _hashable(kwargs: dict) -> tuple:
+    """A new form's arguments as a key: strs, numbers, None and dicts of them (data={...})."""
+    return tuple(sorted((name, tuple(sorted(value.items())) if isinstance(value, dict) else value)
+                        for name, value in kwargs.items()))
+
+
 def _attribute(value: str) -> str:
     text = escape_text(value)
     return text.replace('"', "&quot;") if '"' in text else text
@@ -64,14 +70,24 @@ def _attribute(value: str) -> str:
 class NewForm:
     """FormClass(**kwargs) for a page that shows it new, built when first needed (see the module)."""
 
-    __slots__ = ("_form_class", "_kwargs", "_form", "_key")
+    __slots__ = ("_form_class", "_kwargs", "_choices", "_form", "_key")
 
     # A new form has no messages, nor will the form built from it (nothing was sent to it).
     errors: dict = {}  # noqa: RUF012 -- never changed: read-only, like a new form's
     form_errors: tuple = ()
 
-    def __init__(self, form_class, **kwargs):
+    def __init__(self, form_class, *, choices: dict | None = None, **kwargs):
+        """choices: {field name: choices} for selects whose choices the page decides (an assignee's
+        colleagues, the statuses), given to the form when it is built."""
         self._form_class, self._kwargs, self._form, self._key = form_class, kwargs, None, None
+        self._choices = choices or {}
+
+    def control_key(self, choices_key) -> tuple:
+        """What the new form's visible controls show besides their words, without building it: its
+        class, its arguments (prefix, data) and the choices the page gives (choices_key(choices) makes
+        those hashable: portal.cases.routes.fields). The form is built from exactly these."""
+        return (self._form_class, "new", _hashable(self._kwargs),
+                tuple((name, choices_key(choices)) for name, choices in self._choices.items()))
 
     def _controls(self) -> dict[str, tuple[str, str]]:
         """The (id, name) of each hidden control by field name (the CSRF token's under "csrf_token"), as
@@ -108,6 +124,8 @@ class NewForm:
             # never the request's data: a new form is empty whatever else was sent (a refused form's
             # page shows the others new, and their controls may be kept for every reader)
             form = self._form_class(formdata=None, **self._kwargs)
+            for name, choices in self._choices.items():
+                getattr(form, name).choices = choices
             if self._key is not None:  # the key this page already shows
                 form.submission.data = self._key
             self._form = form

@@ -90,3 +90,33 @@ def test_another_hidden_control_is_written_with_the_value_the_page_gives(request
     assert stand_in._form is None  # written without building the form
     assert str(getattr(stand_in, name)) == str(getattr(form, name))  # without a value: the form's own field
     assert stand_in._form is not None
+
+
+def test_a_new_form_with_choices_is_the_form_given_them_and_its_key_names_them(request_context):
+    """NewForm(Form, choices=...) builds the form offering those choices (and never reads a request's
+    data); its control_key, which keeps its controls' markup, changes with every value they show."""
+    from wtforms.fields.choices import SelectChoice
+
+    from portal.cases.routes.fields import control_key, field
+    from portal.staff.forms import AssignForm
+
+    ada, bo = SelectChoice("u-ada", "Ada (agent)"), SelectChoice("u-bo", "Bo <lead> (supervisor)")
+    stand_in = NewForm(AssignForm, prefix="assign", data={"assignee": "u-bo"}, choices={"assignee": [ada, bo]})
+    key = control_key(stand_in)
+    form = AssignForm(prefix="assign", formdata=None, data={"assignee": "u-bo"})
+    form.assignee.choices = [ada, bo]
+    assert str(field(stand_in.assignee)) == str(field(form.assignee))
+    written = str(field(form.assignee))
+    assert "Bo &lt;lead&gt;" in written and '<option selected value="u-bo">' in written
+    assert control_key(stand_in) == key  # the built form keeps answering the same key
+    same = NewForm(AssignForm, prefix="assign", data={"assignee": "u-bo"}, choices={"assignee": [ada, bo]})
+    assert control_key(same) == key
+    others = [
+        NewForm(AssignForm, prefix="assign", data={"assignee": "u-ada"}, choices={"assignee": [ada, bo]}),
+        NewForm(AssignForm, prefix="assign", data={"assignee": "u-bo"}, choices={"assignee": [bo, ada]}),
+        NewForm(AssignForm, prefix="assign", data={"assignee": "u-bo"},
+                choices={"assignee": [ada, SelectChoice("u-bo", "Bo (agent)")]}),
+        NewForm(AssignForm, prefix="other", data={"assignee": "u-bo"}, choices={"assignee": [ada, bo]}),
+        NewForm(ContactForm, prefix="assign", data={"assignee": "u-bo"}, choices={"assignee": [ada, bo]}),
+    ]
+    assert len({control_key(other) for other in others} | {key}) == len(others) + 1

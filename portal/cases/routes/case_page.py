@@ -131,12 +131,14 @@ def case_page(case, status: int = 200, **forms):
             comment_form = NewForm(StaffCommentForm, visibility=reply_mode)
         else:
             comment_form = NewForm(CommentForm)
-    # A new form never reads the request's data (formdata=None): on the page a refused form comes back
-    # on, the others are new and empty whatever else was sent, and their controls may be kept.
-    status_form = forms.get("status_form") or (StatusForm(formdata=None) if may["change_status"] else None)
-    if status_form is not None:
-        status_form.status.choices = [SelectChoice("", _("Choose a status"))] + [
+    status_form = forms.get("status_form")
+    if status_form is not None or may["change_status"]:
+        choices = [SelectChoice("", _("Choose a status"))] + [
             SelectChoice(s.uuid, s.name) for s in statuses_to_choose() if s.id != case.status_id]
+        if status_form is None:
+            status_form = NewForm(StatusForm, choices={"status": choices})
+        else:
+            status_form.status.choices = choices
     parts = _parts(case, viewer, forms)
     # The forms built here (not one sent back with what was typed and its messages): the template may
     # keep their controls' markup, the same on every page in a language (detail.html's kept()).

@@ -24,7 +24,7 @@ from wtforms.widgets.core import clean_key
 
 from portal.i18n import _, current_locale, escape_text
 from portal.languages import count_texts
-from portal.new_forms import NewHidden
+from portal.new_forms import NewForm, NewHidden
 
 
 def _text(value) -> str:
@@ -226,7 +226,10 @@ def control_key(form) -> tuple:
     control's value and the choices it offers. With the language, everything their markup depends on
     (the labels, hints and rules are the form class's, and the class is part of the key: a case type's
     details form has a class per configuration), so a key for {% remember %} (detail.html's kept()). The
-    hidden controls are left out: a CSRF token and a submission key are the request's own."""
+    hidden controls are left out: a CSRF token and a submission key are the request's own. A NewForm
+    not built yet answers from what it will be built from (NewForm.control_key)."""
+    if isinstance(form, NewForm):
+        return form.control_key(_choices_key)
     key: list = [type(form)]
     for control in form:
         if control.type in _HIDDEN_TYPES:

@@ -140,13 +140,24 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         "contact_form": may["log_contact"],
         "task_form": open_and(may["manage_tasks"]),
     }
+    members = None
+    if any(forms.get(name) is not None or shown[name] for name in ("assign_form", "task_form")):
+        members = members_of_workgroup(case.workgroup_id) if case.workgroup_id else []
+    choices = {
+        "assign_form": lambda: {"assignee": assignee_choices(case, members)},
+        "move_form": lambda: {"workgroup": [SelectChoice("", _("Choose a workgroup"))]
+                              + [SelectChoice(w.uuid, w.name) for w in movable]},
+        "task_form": lambda: {"assignee": task_assignee_choices(members)},
+    }
     # A new form is built when the page first needs more of it than its hidden token and key
-    # (portal.new_forms): those whose controls the page keeps are mostly never built. Like a NewForm,
-    # one built here never reads the request's data (formdata=None): it is new whatever was sent.
+    # (portal.new_forms): those whose controls the page keeps are mostly never built. The details
+    # form, built here, never reads the request's data either: it is new whatever was sent.
+    current_assignee = case.assignee.uuid if case.assignee_id else ""
     makers = {
         "take_form": lambda: NewForm(TakeForm, prefix="take"),
-        "assign_form": lambda: AssignForm(prefix="assign", formdata=None),
-        "move_form": lambda: MoveForm(prefix="move", formdata=None),
+        "assign_form": lambda: NewForm(AssignForm, prefix="assign", data={"assignee": current_assignee},
+                                       choices=choices["assign_form"]()),
+        "move_form": lambda: NewForm(MoveForm, prefix="move", choices=choices["move_form"]()),
         "priority_form": lambda: NewForm(PriorityForm, prefix="priority", data={"priority": case.priority}),
         "escalate_form": lambda: NewForm(EscalateForm, prefix="escalate"),
         "deescalate_form": lambda: NewForm(DeescalateForm, prefix="deescalate"),
@@ -154,25 +165,17 @@ def _panel(case: Case, viewer: User, forms: dict, tasks: list) -> StaffPanel:
         "link_form": lambda: NewForm(CustomerPickForm, prefix="link"),
         "update_form": lambda: NewForm(UpdateAllForm, prefix="update"),
         "contact_form": lambda: NewForm(ContactForm, prefix="contact"),
-        "task_form": lambda: TaskForm(prefix="task", formdata=None),
+        "task_form": lambda: NewForm(TaskForm, prefix="task", choices=choices["task_form"]()),
     }
     built = {name: forms.get(name) or (make() if shown[name] else None) for name, make in makers.items()}
     fresh = frozenset(name for name in makers if forms.get(name) is None)
     built["unlink_form"] = NewForm(ConfirmForm, prefix="unlink") if open_and(may["link"]) else None
     built["find_form"] = CustomerFindForm(request.args) if open_and(may["link"]) else None
     built["task_state_form"] = NewForm(ConfirmForm, prefix="taskstate") if tasks and may["manage_tasks"] else None
-    members = None
-    if built["assign_form"] is not None or built["task_form"] is not None:
-        members = members_of_workgroup(case.workgroup_id) if case.workgroup_id else []
-    if built["assign_form"] is not None:
-        built["assign_form"].assignee.choices = assignee_choices(case, members)
-        if forms.get("assign_form") is None:  # a new one shows the current assignee chosen
-            built["assign_form"].assignee.data = case.assignee.uuid if case.assignee_id else ""
-    if built["move_form"] is not None:
-        built["move_form"].workgroup.choices = [SelectChoice("", _("Choose a workgroup"))] + [
-            SelectChoice(w.uuid, w.name) for w in movable]
-    if built["task_form"] is not None:
-        built["task_form"].assignee.choices = task_assignee_choices(members)
+    for name, sent in forms.items():  # a sent form comes back offering what a new one would
+        if sent is not None and name in choices:
+            for field_name, offered in choices[name]().items():
+                getattr(sent, field_name).choices = offered
     found = None
     find = built["find_form"]
     if find is not None and (request.args.get("link_q") or "").strip() and find.validate():
