@@ -16,6 +16,7 @@ first). Garbage collections land in whichever step allocates at that moment.
     .venv/bin/python tests/bench/profile_request.py \\
         --database-url postgresql://caseport:caseport@127.0.0.1:5432/caseport_c --schema i12_bench_20k \\
         [--page dashboard|case|agent-case|search|agent-search] [--requests 300] [--templates]
+        [--reference REF]   # case/agent-case: another case of the busy customer, e.g. an open one
 
 Compare two code trees by running each tree's copy of this script from that tree's root, alternately.
 """
@@ -183,6 +184,8 @@ def main() -> None:
                         choices=["dashboard", "case", "agent-case", "search", "agent-search"])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--search", default="printer")
+    parser.add_argument("--reference", help="case and agent-case: this case of the busy customer instead (e.g. an "
+                                            "open one in the agent's workgroups) rather than the benchmark's")
     parser.add_argument("--templates", action="store_true", help="also time each template and the layout's helpers")
     parser.add_argument("--top", type=int, default=40, help="steps listed")
     args = parser.parse_args()
@@ -198,8 +201,9 @@ def main() -> None:
     targets = find_targets(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})
     viewer = "agent" if args.page.startswith("agent") else "customer"
-    path = {"dashboard": "/cases", "case": f"/cases/{targets['customer_case'][0]}",
-            "agent-case": f"/cases/{targets['agent_case'][0]}", "search": f"/cases?q={quote_plus(args.search)}",
+    path = {"dashboard": "/cases", "case": f"/cases/{args.reference or targets['customer_case'][0]}",
+            "agent-case": f"/cases/{args.reference or targets['agent_case'][0]}",
+            "search": f"/cases?q={quote_plus(args.search)}",
             "agent-search": f"/staff/search?q={quote_plus(args.search)}"}[args.page]
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
