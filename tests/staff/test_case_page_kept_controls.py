@@ -177,11 +177,10 @@ def _status_select(page: str) -> str:
     return page.split('id="status"', 1)[1].split("</select>", 1)[0]
 
 
-def test_the_kept_details_form_is_each_case_types_own_and_follows_its_configuration(app, client, people, teams):
-    """The staff details form's controls are kept under the form's class (one per case type and
-    configuration) and its values: two case types with no values each show their own fields, a label
-    changed by the admin shows on the next page (without the class in the key it did not), and a value
-    shows."""
+def test_the_details_form_is_each_case_types_own_and_follows_its_configuration(app, client, people, teams):
+    """The staff details form (a class per case type and configuration; its controls are written afresh,
+    as they hold the case's own text): two case types with no values each show their own fields, a label
+    changed by the admin shows on the next page, and a value shows, with the rest of the page kept."""
     from portal.case_config import service as config_service
     from portal.case_config.service import FieldInput
     from portal.models.cases import CaseFieldValue
