@@ -224,8 +224,8 @@ _HIDDEN_TYPES = frozenset({"HiddenField", "CSRFTokenField"})
 def control_key(form) -> tuple:
     """What a new form's visible controls show besides their words (which the language decides): each
     control's value and the choices it offers. With the language, everything their markup depends on
-    (the labels, hints and rules are the form class's, and the class is part of the key: a case type's
-    details form has a class per configuration), so a key for {% remember %} (detail.html's kept()). The
+    (the labels, hints and rules are the form class's, and the class is part of the key, so two classes
+    with controls of the same names never share one), so a key for {% remember %} (detail.html's kept()). The
     hidden controls are left out: a CSRF token and a submission key are the request's own. A NewForm
     not built yet answers from what it will be built from (NewForm.control_key)."""
     if isinstance(form, NewForm):
