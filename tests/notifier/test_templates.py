@@ -28,6 +28,22 @@ def test_seed_defaults_is_idempotent_and_keeps_staff_edits(notifier_db):
     assert active_template("password_reset", "email").parts["subject"] == "Edited"
 
 
+def test_seed_defaults_reads_what_is_there_in_one_statement_and_fills_only_a_missing_slot(notifier_db, monkeypatch):
+    """Every app start and every test seeds: with nothing to insert it is one statement, not one per slot."""
+    seeded = seed_defaults(DEFAULT_TEMPLATES_DIR, now=T0)
+    gone = Template.get((Template.event == "password_reset") & (Template.channel == "email")
+                        & (Template.language == "de"))
+    TemplateVersion.delete().where(TemplateVersion.template == gone).execute()
+    assert seed_defaults(DEFAULT_TEMPLATES_DIR, now=T0) == [("password_reset", "email", "de")]
+    statements = []
+    execute_sql = notifier_db.execute_sql
+    monkeypatch.setattr(notifier_db, "execute_sql",
+                        lambda sql, *args, **kwargs: statements.append(sql) or execute_sql(sql, *args, **kwargs))
+    assert seed_defaults(DEFAULT_TEMPLATES_DIR, now=T0) == []
+    assert len(statements) == 1
+    assert TemplateVersion.select().count() == len(seeded)
+
+
 def test_saving_keeps_every_version_newest_first(notifier_db):
     for n in range(3):
         save_version("case_created", "sms", {"text": f"v{n} {{{{ ref }}}}"}, author=f"agent{n}", now=T0)
