@@ -38,10 +38,11 @@ class Drained(int):
     more: bool = False
 
 
-def run_delivery(settings: Settings, suppress=None) -> int:
+def run_delivery(settings: Settings, suppress=None, stopping: threading.Event | None = None) -> int:
     """The delivery job: drain due messages batch after batch while there is work, then look again
     every NOTIFIER_IDLE_POLL_SECONDS until the next tick (NOTIFIER_INTERVAL_SECONDS) is near, so a
-    new message waits about the poll interval.
+    new message waits about the poll interval. When `stopping` is set (the scheduler is shutting
+    down) the run ends after the batch it is sending, or at once when it is waiting for work.
 
     A run stops just before the next tick is due (a run still going at the tick would make
     APScheduler skip that tick and log a warning); when it stops with work left it says so, and
@@ -51,9 +52,12 @@ def run_delivery(settings: Settings, suppress=None) -> int:
     senders (one SMTP connection) from batch to batch until the run ends.
     """
     deadline = time.monotonic() + settings.NOTIFIER_INTERVAL_SECONDS * 0.9
+    stopping = stopping or threading.Event()
     sent = 0
     with database.connection_context(), KeptSenders() as kept:
         while True:
+            if stopping.is_set():
+                return Drained(sent)
             report = deliver_due(settings, suppress=suppress, kept=kept)
             sent += report.sent
             if report.channels_down:
@@ -63,9 +67,8 @@ def run_delivery(settings: Settings, suppress=None) -> int:
                 # message waits about that long rather than up to a whole interval (one claim query
                 # per poll: cheap).
                 pause = min(settings.NOTIFIER_IDLE_POLL_SECONDS, deadline - time.monotonic())
-                if pause <= 0:
+                if pause <= 0 or stopping.wait(pause):
                     return Drained(sent)
-                time.sleep(pause)
                 continue
             if time.monotonic() >= deadline:
                 drained = Drained(sent)
@@ -100,6 +103,25 @@ def _with_connection(func):
     return job
 
 
+class _StopsDelivery:
+    """shutdown() first tells a delivery run in progress to end (see run_delivery): waiting for it
+    would otherwise last until its polling for new work ends, most of NOTIFIER_INTERVAL_SECONDS."""
+
+    stopping: threading.Event
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.stopping.set()
+        super().shutdown(wait)
+
+
+class _BackgroundScheduler(_StopsDelivery, BackgroundScheduler):
+    pass
+
+
+class _BlockingScheduler(_StopsDelivery, BlockingScheduler):
+    pass
+
+
 def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=(), suppress=None):
     """A Blocking or Background scheduler in UTC with the delivery job every NOTIFIER_INTERVAL_SECONDS.
 
@@ -107,13 +129,14 @@ def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=(), suppre
     "minutes": 10}); each runs inside its own database connection with the same safe defaults.
     `suppress` is handed to every delivery run (see `deliver_due`).
     """
-    scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler_class = _BlockingScheduler if blocking else _BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC, job_defaults=JOB_DEFAULTS)
+    scheduler.stopping = threading.Event()
     scheduler.add_job(
         run_delivery,
         trigger="interval",
         seconds=settings.NOTIFIER_INTERVAL_SECONDS,
-        args=[settings, suppress],
+        args=[settings, suppress, scheduler.stopping],
         id=DELIVERY_JOB,
         name="deliver due notifications",
         next_run_time=utcnow(),

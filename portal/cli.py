@@ -278,8 +278,17 @@ def notifier_command():
     scheduler = build_app_scheduler(app, blocking=True)
     with speaking(app):
         click.echo(_("Notifier running (Ctrl+C to stop)."))
+    # SIGTERM (systemd, docker stop, kill) stops it as Ctrl+C does: the batch being sent is finished
+    # and marked, so no message is left in flight to be held for review.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
+    if scheduler.running:
+        scheduler.shutdown(wait=True)
+
+
+def _exit_quietly(signum, frame):
+    raise SystemExit(0)
 
 
 @main.command("mail-in")

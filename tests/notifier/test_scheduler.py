@@ -50,6 +50,20 @@ def test_extra_jobs_run_with_a_database_connection(notifier_db):
         scheduler.shutdown(wait=True)
 
 
+def test_stopping_the_scheduler_ends_a_delivery_run_waiting_for_work_at_once(seeded, smtp_server):
+    """A run polls for new work until the next tick is near (54 s of a 60 s interval): shutting down
+    waited for all of it. Now it ends the run at once."""
+    settings = make_settings(MAIL_BACKEND="smtp", SMTP_PORT=smtp_server.port, NOTIFIER_INTERVAL_SECONDS=60,
+                             NOTIFIER_IDLE_POLL_SECONDS=0.05)
+    scheduler = build_scheduler(settings, blocking=False)
+    scheduler.start()
+    enqueue_test_message([email_to("ada@example.com")], now=None)
+    assert wait_until(lambda: outbox.status_counts()["sent"] == 1, timeout=10)
+    started = time.monotonic()
+    scheduler.shutdown(wait=True)
+    assert time.monotonic() - started < 5
+
+
 def test_two_schedulers_deliver_each_message_exactly_once(seeded, smtp_server):
     for n in range(40):
         enqueue_test_message([email_to(f"user{n}@example.com")], key=f"k{n}", now=None)
