@@ -113,20 +113,32 @@ def _snapshot_seed(url: str) -> None:
 
 
 def _reset_to_seed(url: str) -> None:
-    """Empty every table, then put the seeded rows back.
+    """Empty every table, then put the seeded rows back, in one round trip.
 
     DELETE, not TRUNCATE: on tables this small it is some twenty times faster. Foreign-key triggers
-    are off for this session only (session_replication_role), so the order does not matter; the
-    sequences only ever move forward, so the restored ids never collide with new ones.
+    are off for this transaction only (session_replication_role), so the order does not matter; the
+    sequences only ever move forward, so the restored ids never collide with new ones. The script is
+    written once per session (the prepared database's tables do not change) and sent as one simple
+    query: some 140 statements one by one took a third more time, in every PostgreSQL test.
     """
     with _admin_connection(url) as conn:
-        conn.execute("SET lock_timeout = '10s'")  # a leaked connection fails loudly instead of hanging
-        with conn.transaction():
-            conn.execute("SET LOCAL session_replication_role = replica")
-            for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall():
-                conn.execute(f'DELETE FROM public."{table}"')
-            for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'seed'").fetchall():
-                conn.execute(f'INSERT INTO public."{table}" SELECT * FROM seed."{table}"')
+        script = _RESET_SCRIPTS.get(url)
+        if script is None:
+            tables = {schema: [name for (name,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename", (schema,))]
+                for schema in ("public", "seed")}
+            script = _RESET_SCRIPTS[url] = ";\n".join([
+                "SET lock_timeout = '10s'",  # a leaked connection fails loudly instead of hanging
+                "BEGIN",
+                "SET LOCAL session_replication_role = replica",
+                *(f'DELETE FROM public."{table}"' for table in tables["public"]),
+                *(f'INSERT INTO public."{table}" SELECT * FROM seed."{table}"' for table in tables["seed"]),
+                "COMMIT",
+            ])
+        conn.execute(script)
+
+
+_RESET_SCRIPTS: dict[str, str] = {}
 
 
 @pytest.fixture
