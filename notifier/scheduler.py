@@ -107,7 +107,9 @@ class _StopsDelivery:
     """shutdown() first tells a delivery run in progress to end (see run_delivery): waiting for it
     would otherwise last until its polling for new work ends, most of NOTIFIER_INTERVAL_SECONDS."""
 
-    stopping: threading.Event
+    def __init__(self, *args, **kwargs):
+        self.stopping = threading.Event()
+        super().__init__(*args, **kwargs)
 
     def shutdown(self, wait: bool = True) -> None:
         self.stopping.set()
@@ -131,7 +133,6 @@ def build_scheduler(settings: Settings, *, blocking: bool, extra_jobs=(), suppre
     """
     scheduler_class = _BlockingScheduler if blocking else _BackgroundScheduler
     scheduler = scheduler_class(timezone=UTC, job_defaults=JOB_DEFAULTS)
-    scheduler.stopping = threading.Event()
     scheduler.add_job(
         run_delivery,
         trigger="interval",
