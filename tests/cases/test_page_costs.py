@@ -271,3 +271,23 @@ def test_a_case_read_otherwise_may_have_tasks_and_links(people, template):
     assert may_have(Case.get_by_id(case.id), "has_tasks") and may_have(Case.get_by_id(case.id), "has_links")
     read = case_with_details(case.reference)
     assert not may_have(read, "has_tasks") and not may_have(read, "has_links")
+
+
+@pytest.mark.parametrize("role", ["customer", "agent"])
+def test_the_case_read_carries_no_password_hash_and_stays_short(client, login, people, template, sql_log, role):
+    """The case's read joins who filed it and (staff) its assignee and its type's workgroups with only
+    the columns the page, the rules and the notifications use: no user's password hash or sign-in
+    history, and a statement short enough for psycopg to keep its parsed form (4,096 characters)."""
+    group = factories.workgroup(people.agent)
+    case = factories.case(people.customer, template=template, workgroup=group)
+    case.assignee = people.agent
+    case.save()
+    login(people.by_role(role))
+    with sql_log() as statements:
+        page = client.get(f"/cases/{case.reference}").get_data(as_text=True)
+    reads = [s for s in statements if 'FROM "case" AS "t1"' in s and '"created_by"' in s]
+    assert len(reads) == 1, statements
+    assert "password_hash" not in reads[0] and "last_login_at" not in reads[0], reads[0]
+    assert len(reads[0]) < 4096, len(reads[0])
+    if role == "agent":
+        assert people.agent.display_name in page  # the assignee, from the joined columns
