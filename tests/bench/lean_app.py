@@ -12,10 +12,13 @@ id): it trusts it, which is exactly the work it leaves out.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
 import threading
+import uuid
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +26,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, abort, render_template, request
 
 PAGE_SIZE = 25
+SECRET = os.urandom(32)
 ACTION_PREVIEW = 10
 CATEGORIES = ("open", "waiting", "resolved", "closed")
 _WORD = re.compile(r"[^\W_]+")
@@ -75,6 +79,7 @@ def words(text: str) -> list[str]:
 def create_app() -> Flask:
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "lean_templates"))
     store = Store(os.environ["DATABASE_URL"])
+    app.extensions["lean_store"] = store
     zone = ZoneInfo("Europe/London")
 
     @app.template_filter("localtime")
@@ -180,7 +185,9 @@ def create_app() -> Flask:
         found = store.rows(
             "SELECT c.id, c.reference, c.title, c.summary, c.resolution, c.priority, c.opened_at, c.updated_at, "
             "c.last_closed_at, s.name, s.category, s.customer_description, t.name, cu.first_name, cu.last_name, "
-            'r.name, w.name, a.display_name, c.template_id FROM "case" c JOIN case_status s ON s.id = c.status_id '
+            "r.name, w.name, a.display_name, c.template_id, cu.uuid, "
+            "EXISTS(SELECT 1 FROM case_task k WHERE k.case_id = c.id) "
+            'FROM "case" c JOIN case_status s ON s.id = c.status_id '
             "JOIN case_template t ON t.id = c.template_id JOIN customer cu ON cu.id = c.customer_id "
             "LEFT JOIN case_reason r ON r.id = c.reason_id LEFT JOIN workgroup w ON w.id = c.workgroup_id "
             f'LEFT JOIN "user" a ON a.id = c.assignee_id WHERE c.reference = ? AND {where}',  # noqa: S608
@@ -219,10 +226,25 @@ def create_app() -> Flask:
         feed = [{"id": e[0], "uuid": e[1], "kind": e[2], "public": e[3], "body": e[4],
                  "data": json.loads(e[5]) if isinstance(e[5], str) else e[5], "created_at": e[6], "actor": e[7],
                  "files": files.get(e[0], [])} for e in events]
-        linked = store.rows("SELECT cu.first_name, cu.last_name FROM case_customer_link l JOIN customer cu "
+        linked = store.rows("SELECT cu.first_name, cu.last_name, cu.uuid FROM case_customer_link l JOIN customer cu "
                             "ON cu.id = l.customer_id WHERE l.case_id = ? ORDER BY cu.first_name, cu.last_name",
                             (case_id,))
+        extra = {}
+        if staff:
+            # What Caseport's staff page adds beside the feed's internal notes: the case's notification
+            # log, its tasks (read only when it has any) and a contact form with a CSRF token and a
+            # one-time submission id, as its staff panel shows them on a closed case.
+            extra["messages"] = store.rows(
+                "SELECT uuid, event, channel, recipient_name, address, status, attempts, created_at, sent_at, "
+                "last_error FROM notifier_message WHERE topic = ? ORDER BY created_at DESC, id DESC",
+                (case[1],))
+            extra["tasks"] = store.rows(
+                'SELECT k.uuid, k.title, k.status, k.due_date, k.customer_visible, u.display_name FROM case_task k '
+                'LEFT JOIN "user" u ON u.id = k.assignee_id WHERE k.case_id = ? ORDER BY k.id',
+                (case_id,)) if case[20] else []
+            extra["token"] = hmac.new(SECRET, f"{user['id']}:{reference}".encode(), hashlib.sha256).hexdigest()
+            extra["submission"] = str(uuid.uuid4())
         return render_template("case.html", user=user, case=case, sections=sections, feed=feed, linked=linked,
-                               staff=staff)
+                               staff=staff, **extra)
 
     return app

@@ -40,6 +40,11 @@ def main() -> None:
                                             "workgroups); by default each viewer's benchmark case")
     parser.add_argument("--rounds", type=int, default=150)
     parser.add_argument("--batch", type=int, default=8, help="requests per page and round")
+    parser.add_argument("--lean", action="store_true",
+                        help="also alternate the lean reference's two pages (tests/bench/lean_app.py, in-process) "
+                             "and print each Caseport page's CPU as a multiple of the lean page showing the same "
+                             "content: the staff page against a lean staff page, the customer's against the "
+                             "customer's")
     parser.add_argument("--calls", action="store_true",
                         help="also count the Python function calls of a request (cProfile over 50 requests "
                              "a page): a measure of work that does not drift with the machine's speed")
@@ -69,26 +74,38 @@ def main() -> None:
             assert client.get(path).status_code == 200, (viewer, path)
         clients[viewer] = client
     server = ServerCPU(app)
-    spent = {viewer: [] for viewer in pages}
-    server_spent = dict.fromkeys(pages, 0.0)
+    readers = dict.fromkeys(pages, server)
+    runs = {viewer: (clients[viewer], path) for viewer, path in pages.items()}
+    if args.lean:
+        lean_client, lean_server = _lean(url, targets)
+        for viewer, path in pages.items():
+            lean_client.set_cookie("viewer", str(targets[viewer].id))
+            for _ in range(30):
+                assert lean_client.get(path).status_code == 200, ("lean", viewer, path)
+            runs[f"lean {viewer}"] = (lean_client, path)
+            readers[f"lean {viewer}"] = lean_server
+    spent = {name: [] for name in runs}
+    server_spent = dict.fromkeys(runs, 0.0)
     server_known = True
     for _ in range(args.rounds):
-        for viewer, path in pages.items():
-            before, started = server.seconds(), time.thread_time()
+        for name, (client, path) in runs.items():
+            if name.startswith("lean "):
+                client.set_cookie("viewer", str(targets[name.removeprefix("lean ")].id))
+            before, started = readers[name].seconds(), time.thread_time()
             for _ in range(args.batch):
-                clients[viewer].get(path)
-            spent[viewer].append((time.thread_time() - started) * 1000 / args.batch)
-            after = server.seconds()
+                client.get(path)
+            spent[name].append((time.thread_time() - started) * 1000 / args.batch)
+            after = readers[name].seconds()
             if before is None or after is None or before[0] != after[0]:
                 server_known = False
             else:
-                server_spent[viewer] += after[1] - before[1]
+                server_spent[name] += after[1] - before[1]
     requests = args.rounds * args.batch
     ratios = [c / a for c, a in zip(spent["customer"], spent["agent"], strict=True)]
     quartiles = statistics.quantiles(ratios, n=4)
     print(f"customer {pages['customer']}, agent {pages['agent']}; {args.rounds} rounds of {args.batch}")
-    for viewer in pages:
-        line = f"  {viewer:<9} {statistics.median(spent[viewer]):6.2f} ms client CPU a request (median)"
+    for viewer in runs:
+        line = f"  {viewer:<14} {statistics.median(spent[viewer]):6.2f} ms client CPU a request (median)"
         if server.enabled and server_known:
             line += f", {server_spent[viewer] * 1000 / requests:5.2f} ms server CPU (mean)"
         print(line)
@@ -96,6 +113,18 @@ def main() -> None:
     if server.enabled and server_known:
         both = {viewer: sum(spent[viewer]) * args.batch / 1000 + server_spent[viewer] for viewer in pages}
         print(f"  customer/agent client and server CPU: {both['customer'] / both['agent']:.3f}")
+    if args.lean:
+        # Each Caseport page against the lean page with the same content, round by round (same minutes)
+        for viewer in pages:
+            multiples = [mine / lean for mine, lean in zip(spent[viewer], spent[f"lean {viewer}"], strict=True)]
+            low, _, high = statistics.quantiles(multiples, n=4)
+            line = (f"  {viewer:<9} Caseport/lean client CPU: {statistics.median(multiples):.2f}x "
+                    f"(IQR {low:.2f}-{high:.2f})")
+            if server.enabled and server_known:
+                mine = sum(spent[viewer]) * args.batch / 1000 + server_spent[viewer]
+                lean = sum(spent[f"lean {viewer}"]) * args.batch / 1000 + server_spent[f"lean {viewer}"]
+                line += f"; client and server CPU: {mine / lean:.2f}x"
+            print(line)
     if args.calls:
         import cProfile
         import pstats
@@ -110,6 +139,37 @@ def main() -> None:
             calls[viewer] = pstats.Stats(profile).total_calls / 50
         print(f"  Python function calls a request: customer {calls['customer']:,.0f}, agent {calls['agent']:,.0f} "
               f"({calls['customer'] / calls['agent']:.3f})")
+
+
+class _LeanServerCPU:
+    """ServerCPU for the lean app's own connection (this thread's): the backend's CPU from /proc."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def seconds(self):
+        import os
+
+        if not self._store.postgres:
+            return None
+        pid = self._store.connection().info.backend_pid
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _lean(url: str, targets):
+    """The lean reference in-process on the same database, a test client for it, and its server CPU."""
+    import os
+
+    os.environ["DATABASE_URL"] = url
+    import lean_app
+
+    lean = lean_app.create_app()
+    return lean.test_client(), _LeanServerCPU(lean.extensions["lean_store"])
 
 
 if __name__ == "__main__":
