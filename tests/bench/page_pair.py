@@ -44,7 +44,9 @@ def main() -> None:
                         help="also alternate the lean reference's two pages (tests/bench/lean_app.py, in-process) "
                              "and print each Caseport page's CPU as a multiple of the lean page showing the same "
                              "content: the staff page against a lean staff page, the customer's against the "
-                             "customer's")
+                             "customer's. The lean staff page shows the staff parts of a closed case (the "
+                             "benchmark's cases are closed): with --reference of an open case it leaves out "
+                             "the open case's forms, and the comparison does not hold")
     parser.add_argument("--calls", action="store_true",
                         help="also count the Python function calls of a request (cProfile over 50 requests "
                              "a page): a measure of work that does not drift with the machine's speed")
