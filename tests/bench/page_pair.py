@@ -150,17 +150,9 @@ class _LeanServerCPU:
         self._store = store
 
     def seconds(self):
-        import os
+        from profile_pages import process_cpu
 
-        if not self._store.postgres:
-            return None
-        pid = self._store.connection().info.backend_pid
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu(self._store.connection().info.backend_pid) if self._store.postgres else None
 
 
 def _lean(url: str, targets):

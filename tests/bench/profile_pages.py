@@ -166,6 +166,18 @@ def main() -> None:
               + "  ".join(f"{ms:7.2f} ms {ms * 100 / total:4.0f} %" for ms in shares) + server_spent, flush=True)
 
 
+def process_cpu(pid: int) -> tuple[int, float] | None:
+    """(pid, the CPU seconds the process has spent, user and system) from /proc; None if it is gone."""
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class ServerCPU:
     """The CPU time of the PostgreSQL server process behind the app's connection, read from /proc (the
     server on this machine). Every request of this single-threaded script checks the same pooled
@@ -185,15 +197,7 @@ class ServerCPU:
     def seconds(self):
         if not self.enabled:
             return None
-        import os
-
-        pid = self._backend()
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu(self._backend())
 
     def per_request(self, started, requests: int) -> str:
         if not self.enabled:
